@@ -1,0 +1,136 @@
+/**
+ * The paper's eight figures as presets: the runs each needs (their training part) and
+ * the view that shows it. Figures 2–4 view the same run as figure 1, so a tool that
+ * reproduces them trains it once (runs are matched by spec).
+ */
+import type { ExperimentSpecInput } from './spec'
+
+export type PathsView = {
+  /** Function-space view: τ (outputs, Euclidean) or κ (classes, Hamming). */
+  view: 'tau' | 'kappa'
+  /** Epoch window [from, to]; omitted ends are open. */
+  epochs?: [number | null, number | null]
+  /** Network subset: the first k networks. */
+  firstNets?: number
+  colorBy: 'epoch' | 'network'
+  /** Several runs: one plot with a legend, or panels with shared axes. */
+  layout?: 'single' | 'overlay' | 'panels'
+}
+
+export type Preset = {
+  id: PresetId
+  title: string
+  description: string
+  /** The runs behind the figure, each with a short label. */
+  runs: { label: string; spec: ExperimentSpecInput }[]
+  figure: PathsView
+}
+
+export const PRESET_IDS = ['fig1', 'fig2', 'fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8'] as const
+export type PresetId = (typeof PRESET_IDS)[number]
+
+/** fig1's run, shared by figures 1–4: 100 networks, 20 epochs, batch 1, η = 1,
+ * snapshots at 0, 0.1, …, 1.0, then 2, 3, …, 20 epochs. */
+const FIG1_RUN: ExperimentSpecInput = {
+  kind: 'mlp',
+  preset: 'fig1',
+  name: 'fig1: 100 networks, 20 epochs, batch 1',
+  nets: 100,
+  epochs: 20,
+  batch: 1,
+  lr: 1,
+  snapshots: { spacing: 'linear', firstEpoch: 10, every: 1 },
+}
+
+const stochastic = (picking: 'uniform' | 'zipf', preset: PresetId): ExperimentSpecInput => ({
+  kind: 'stochastic',
+  preset,
+  name: `${preset}: stochastic model, ${picking} picking`,
+  nets: 5,
+  dim: 1000,
+  epsilon: 0.1,
+  picking,
+  zipfS: 1,
+  steps: 50_000,
+  recordEvery: 500,
+})
+
+export const PRESETS: Record<PresetId, Preset> = {
+  fig1: {
+    id: 'fig1',
+    title: 'τ and κ paths of 100 networks over 20 epochs',
+    description: '100 networks from different random starts, batch 1, coloured by epoch (red → blue).',
+    runs: [{ label: 'batch 1', spec: FIG1_RUN }],
+    figure: { view: 'tau', colorBy: 'epoch' },
+  },
+  fig2: {
+    id: 'fig2',
+    title: 'The same paths after the initial phase',
+    description: 'fig1 with the first two epochs hidden: the slow phase, where paths stay apart.',
+    runs: [{ label: 'batch 1', spec: FIG1_RUN }],
+    figure: { view: 'tau', epochs: [2, null], colorBy: 'epoch' },
+  },
+  fig3: {
+    id: 'fig3',
+    title: 'A few paths',
+    description: 'Five of fig1\'s networks, so that individual paths can be followed.',
+    runs: [{ label: 'batch 1', spec: FIG1_RUN }],
+    figure: { view: 'tau', firstNets: 5, colorBy: 'epoch' },
+  },
+  fig4: {
+    id: 'fig4',
+    title: 'A few paths in the κ view',
+    description: 'fig3 in terms of predicted classes (Hamming distance).',
+    runs: [{ label: 'batch 1', spec: FIG1_RUN }],
+    figure: { view: 'kappa', firstNets: 5, colorBy: 'epoch' },
+  },
+  fig5: {
+    id: 'fig5',
+    title: 'Two networks over 500 epochs at η = 5',
+    description: 'Long training at a large learning rate: the paths keep moving but do not meet.',
+    runs: [
+      {
+        label: 'η = 5',
+        spec: {
+          kind: 'mlp',
+          preset: 'fig5',
+          name: 'fig5: 2 networks, 500 epochs, η = 5',
+          nets: 2,
+          epochs: 500,
+          lr: 5,
+          snapshots: { spacing: 'linear', firstEpoch: 2, every: 0.5 },
+        },
+      },
+    ],
+    figure: { view: 'tau', epochs: [50, 500], colorBy: 'epoch' },
+  },
+  fig6: {
+    id: 'fig6',
+    title: 'Batch 1 against batch 100',
+    description:
+      'The same seeds trained with batch 1 (η = 1) and batch 100 (η = 10; mean-gradient batches), overlaid.',
+    runs: [
+      { label: 'batch 1', spec: { kind: 'mlp', preset: 'fig6', name: 'fig6: batch 1', nets: 10, epochs: 20, batch: 1, lr: 1 } },
+      { label: 'batch 100', spec: { kind: 'mlp', preset: 'fig6', name: 'fig6: batch 100', nets: 10, epochs: 20, batch: 100, lr: 10 } },
+    ],
+    figure: { view: 'tau', colorBy: 'epoch', layout: 'overlay' },
+  },
+  fig7: {
+    id: 'fig7',
+    title: 'Stochastic model, uniform picking',
+    description: '5 vectors in R^1000, one coordinate shrunk by 0.9 per step, chosen uniformly.',
+    runs: [{ label: 'uniform', spec: stochastic('uniform', 'fig7') }],
+    figure: { view: 'tau', colorBy: 'epoch' },
+  },
+  fig8: {
+    id: 'fig8',
+    title: 'Stochastic model, Zipf picking',
+    description: 'As fig7, but coordinate i is chosen with probability ∝ 1/i.',
+    runs: [{ label: 'Zipf s = 1', spec: stochastic('zipf', 'fig8') }],
+    figure: { view: 'tau', colorBy: 'epoch' },
+  },
+}
+
+export function isPresetId(id: string): id is PresetId {
+  return (PRESET_IDS as readonly string[]).includes(id)
+}

