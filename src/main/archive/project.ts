@@ -1,0 +1,146 @@
+/**
+ * A project is a folder NAME.sgdscope/ holding project.json (name, runs, saved views,
+ * comparisons, figure styles) and runs/RUN_ID/, one Zarr group per run (DESIGN.md §4).
+ */
+import { promises as fs } from 'node:fs'
+import * as path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import { writeJsonAtomic } from './atomic'
+import { ArchiveError, RunArchive } from './run'
+
+export const PROJECT_FORMAT = 1
+export const PROJECT_EXT = '.sgdscope'
+
+export const ProjectFile = z.object({
+  sgdscope: z.object({ kind: z.literal('project'), format: z.number().int() }),
+  name: z.string(),
+  created: z.string(),
+  runs: z.array(z.object({ id: z.string(), name: z.string().optional(), created: z.string() })),
+  views: z.array(z.record(z.string(), z.unknown())).default([]),
+  comparisons: z.array(z.record(z.string(), z.unknown())).default([]),
+  styles: z.record(z.string(), z.unknown()).default({}),
+})
+export type ProjectFile = z.infer<typeof ProjectFile>
+
+export class Project {
+  private constructor(
+    readonly dir: string,
+    public file: ProjectFile,
+  ) {}
+
+  get name(): string {
+    return this.file.name
+  }
+
+  get projectJson(): string {
+    return path.join(this.dir, 'project.json')
+  }
+
+  runDir(id: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.')) throw new ArchiveError(`"${id}" is not a valid run id`)
+    return path.join(this.dir, 'runs', id)
+  }
+
+  /** Opens the project at dir, creating it if missing. */
+  static async openOrCreate(dir: string): Promise<Project> {
+    try {
+      await fs.access(path.join(dir, 'project.json'))
+    } catch {
+      return Project.create(dir)
+    }
+    return Project.open(dir)
+  }
+
+  static async create(dir: string): Promise<Project> {
+    try {
+      await fs.access(path.join(dir, 'project.json'))
+      throw new ArchiveError(`${dir} already holds a project`)
+    } catch (e) {
+      if (e instanceof ArchiveError) throw e
+    }
+    await fs.mkdir(path.join(dir, 'runs'), { recursive: true })
+    const name = path.basename(dir).replace(/\.sgdscope$/, '')
+    const file: ProjectFile = {
+      sgdscope: { kind: 'project', format: PROJECT_FORMAT },
+      name,
+      created: new Date().toISOString(),
+      runs: [],
+      views: [],
+      comparisons: [],
+      styles: {},
+    }
+    const p = new Project(dir, file)
+    await p.save()
+    return p
+  }
+
+  static async open(dir: string): Promise<Project> {
+    const file = path.join(dir, 'project.json')
+    let text: string
+    try {
+      text = await fs.readFile(file, 'utf8')
+    } catch {
+      throw new ArchiveError(`${dir} is not an sgdscope project: ${file} is missing`)
+    }
+    let raw: unknown
+    try {
+      raw = JSON.parse(text)
+    } catch (e) {
+      throw new ArchiveError(`${file} is not valid JSON (${(e as Error).message})`)
+    }
+    const fmt = (raw as { sgdscope?: { format?: unknown } })?.sgdscope?.format
+    if (typeof fmt === 'number' && fmt > PROJECT_FORMAT)
+      throw new ArchiveError(`${dir} was written by a newer sgdscope (project format ${fmt}, this version reads up to ${PROJECT_FORMAT}); update sgdscope to open it`)
+    const parsed = ProjectFile.safeParse(raw)
+    if (!parsed.success)
+      throw new ArchiveError(`${file} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`)
+    return new Project(dir, parsed.data)
+  }
+
+  async save(): Promise<void> {
+    await writeJsonAtomic(this.projectJson, this.file)
+  }
+
+  /** A new, readable, unique run id: date-time, label, random suffix. */
+  newRunId(label = 'run'): string {
+    const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+    const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 24) || 'run'
+    return `${t}-${slug}-${randomBytes(2).toString('hex')}`
+  }
+
+  async addRun(id: string, name?: string): Promise<void> {
+    if (this.file.runs.some((r) => r.id === id)) return
+    this.file.runs.push({ id, ...(name ? { name } : {}), created: new Date().toISOString() })
+    await this.save()
+  }
+
+  /** Ids of every run: those listed in project.json, then any found in runs/ (e.g.
+   * created by a shard on another machine). */
+  async runIds(): Promise<string[]> {
+    const ids = this.file.runs.map((r) => r.id)
+    let entries: string[] = []
+    try {
+      entries = await fs.readdir(path.join(this.dir, 'runs'))
+    } catch {
+      /* no runs yet */
+    }
+    for (const e of entries.sort()) if (!ids.includes(e) && !e.startsWith('.')) ids.push(e)
+    return ids
+  }
+
+  async openRun(id: string): Promise<RunArchive> {
+    return RunArchive.open(this.runDir(id))
+  }
+
+  /** Resolves a run given by id, unique id prefix, or 1-based index in the list. */
+  async resolveRunId(ref: string): Promise<string> {
+    const ids = await this.runIds()
+    if (ids.includes(ref)) return ref
+    if (/^\d+$/.test(ref) && +ref >= 1 && +ref <= ids.length) return ids[+ref - 1]
+    const matches = ids.filter((id) => id.startsWith(ref) || id.includes(ref))
+    if (matches.length === 1) return matches[0]
+    if (matches.length === 0) throw new ArchiveError(`no run "${ref}" in ${this.dir} (${ids.length} runs; see \`sgdscope list\`)`)
+    throw new ArchiveError(`"${ref}" matches ${matches.length} runs: ${matches.join(', ')}`)
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * One run's archive: a Zarr v3 group (DESIGN.md §4), readable from Python with
+ * zarr-python ≥ 3:
+ *
+ *   tau      float32 [nets, snapshots, ...point]  one chunk per (net, snapshot)
+ *   metrics  float32 [nets, snapshots, metric]     one chunk per (net, snapshot), NaN = not yet
+ *   done     uint8   [nets, snapshots]             1 once that snapshot's tau and metrics are written
+ *   samples  float64 [snapshots]                   samples seen at each snapshot
+ *   epoch    float64 [snapshots]
+ *   state    float32 [nets, 1 + state size]        latest training state per network (element 0:
+ *                                                  the snapshot it belongs to), for resume
+ *
+ * Every chunk is written to a temporary name and renamed, and a (net, snapshot) is
+ * marked `done` only after its data, so a killed process never leaves a torn or
+ * half-reported snapshot; separate processes can fill disjoint networks of one run.
+ */
+import { promises as fs } from 'node:fs'
+import * as path from 'node:path'
+import * as zarr from 'zarrita'
+import { AtomicFsStore, writeJsonAtomic } from './atomic'
+import type { ExperimentSpec } from '../../shared/spec'
+
+export const RUN_FORMAT = 1
+
+export type RunStatus = 'created' | 'running' | 'complete' | 'interrupted' | 'failed'
+
+export interface RunAttributes {
+  sgdscope: { kind: 'run'; format: number }
+  id: string
+  spec: ExperimentSpec
+  status: RunStatus
+  /** Why the run failed, when status is `failed`. */
+  error?: string
+  created: string
+  updated: string
+  engine?: { name: string; backend?: string; reason: string }
+  versions: Record<string, string>
+  /** tau's per-point shape: [probe, classes] for MLP runs, [dim] for the stochastic model. */
+  pointShape: number[]
+  nets: number
+  snapshots: number
+  /** Names of the metrics columns. */
+  metrics: string[]
+  dataset?: { id: string; trainCount: number; testCount: number; rows: number; cols: number; classes: number }
+  /** Length of each network's training state (parameters, then momentum buffer if any). */
+  stateSize: number
+  /** Wall-clock seconds spent training, summed over sessions (resumes add to it). */
+  trainSeconds: number
+  [extra: string]: unknown
+}
+
+export class ArchiveError extends Error {
+  override name = 'ArchiveError'
+}
+
+type Store = AtomicFsStore
+const bytes: zarr.CodecMetadata[] = [{ name: 'bytes', configuration: { endian: 'little' } }]
+
+export interface NewRun {
+  id: string
+  spec: ExperimentSpec
+  pointShape: number[]
+  nets: number
+  samples: number[]
+  epochs: number[]
+  metrics: string[]
+  stateSize: number
+  dataset?: RunAttributes['dataset']
+  versions: Record<string, string>
+}
+
+export class RunArchive {
+  private constructor(
+    readonly dir: string,
+    private store: Store,
+    public attrs: RunAttributes,
+    private arrays: {
+      tau: zarr.Array<'float32', Store>
+      metrics: zarr.Array<'float32', Store>
+      done: zarr.Array<'uint8', Store>
+      state: zarr.Array<'float32', Store>
+    },
+  ) {}
+
+  get id(): string {
+    return this.attrs.id
+  }
+
+  static async create(dir: string, r: NewRun): Promise<RunArchive> {
+    await fs.mkdir(dir, { recursive: true })
+    const store = new AtomicFsStore(dir)
+    const root = zarr.root(store)
+    const now = new Date().toISOString()
+    const attrs: RunAttributes = {
+      sgdscope: { kind: 'run', format: RUN_FORMAT },
+      id: r.id,
+      spec: r.spec,
+      status: 'created',
+      created: now,
+      updated: now,
+      versions: r.versions,
+      pointShape: r.pointShape,
+      nets: r.nets,
+      snapshots: r.samples.length,
+      metrics: r.metrics,
+      ...(r.dataset ? { dataset: r.dataset } : {}),
+      stateSize: r.stateSize,
+      trainSeconds: 0,
+    }
+    const S = r.samples.length
+    const pointDims = r.pointShape.map((_, i) => (r.pointShape.length === 2 ? ['probe', 'output'][i] : `dim${i}`))
+    const tau = await zarr.create(root.resolve('tau'), {
+      shape: [r.nets, S, ...r.pointShape],
+      chunkShape: [1, 1, ...r.pointShape],
+      dtype: 'float32',
+      codecs: bytes,
+      fillValue: 0,
+      dimensionNames: ['net', 'snapshot', ...pointDims],
+    })
+    const metrics = await zarr.create(root.resolve('metrics'), {
+      shape: [r.nets, S, r.metrics.length],
+      chunkShape: [1, 1, r.metrics.length],
+      dtype: 'float32',
+      codecs: bytes,
+      fillValue: NaN,
+      dimensionNames: ['net', 'snapshot', 'metric'],
+      attributes: { columns: r.metrics },
+    })
+    const done = await zarr.create(root.resolve('done'), {
+      shape: [r.nets, S],
+      chunkShape: [1, 1],
+      dtype: 'uint8',
+      codecs: bytes,
+      fillValue: 0,
+      dimensionNames: ['net', 'snapshot'],
+    })
+    const state = await zarr.create(root.resolve('state'), {
+      shape: [r.nets, 1 + r.stateSize],
+      chunkShape: [1, 1 + r.stateSize],
+      dtype: 'float32',
+      codecs: bytes,
+      fillValue: NaN,
+      dimensionNames: ['net', 'state'],
+    })
+    for (const [name, values] of [['samples', r.samples], ['epoch', r.epochs]] as const) {
+      const a = await zarr.create(root.resolve(name), {
+        shape: [S],
+        chunkShape: [S],
+        dtype: 'float64',
+        codecs: bytes,
+        fillValue: 0,
+        dimensionNames: ['snapshot'],
+      })
+      await zarr.set(a, null, { data: Float64Array.from(values), shape: [S], stride: [1] })
+    }
+    // The group's metadata last: a directory without it is not yet a run.
+    await writeJsonAtomic(path.join(dir, 'zarr.json'), { zarr_format: 3, node_type: 'group', attributes: attrs })
+    return new RunArchive(dir, store, attrs, { tau, metrics, done, state })
+  }
+
+  static async open(dir: string): Promise<RunArchive> {
+    const meta = path.join(dir, 'zarr.json')
+    let text: string
+    try {
+      text = await fs.readFile(meta, 'utf8')
+    } catch {
+      throw new ArchiveError(`${dir} is not a run: ${meta} is missing`)
+    }
+    let attrs: RunAttributes
+    try {
+      attrs = JSON.parse(text).attributes
+    } catch (e) {
+      throw new ArchiveError(`${meta} is not valid JSON (${(e as Error).message})`)
+    }
+    if (!attrs || attrs.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`)
+    if (typeof attrs.sgdscope.format !== 'number' || attrs.sgdscope.format > RUN_FORMAT)
+      throw new ArchiveError(`${dir} was written by a newer sgdscope (run format ${attrs.sgdscope.format}, this version reads up to ${RUN_FORMAT}); update sgdscope to open it`)
+    const store = new AtomicFsStore(dir)
+    const root = zarr.root(store)
+    try {
+      const tau = await zarr.open(root.resolve('tau'), { kind: 'array' })
+      const metrics = await zarr.open(root.resolve('metrics'), { kind: 'array' })
+      const done = await zarr.open(root.resolve('done'), { kind: 'array' })
+      const state = await zarr.open(root.resolve('state'), { kind: 'array' })
+      if (!tau.is('float32') || !metrics.is('float32') || !done.is('uint8') || !state.is('float32'))
+        throw new Error('an array has an unexpected data type')
+      return new RunArchive(dir, store, attrs, { tau, metrics, done, state })
+    } catch (e) {
+      throw new ArchiveError(`run ${dir} is damaged: ${(e as Error).message}`)
+    }
+  }
+
+  /** Rewrites the group attributes atomically (re-reading them first, so that other
+   * processes' changes to other fields are kept). */
+  async update(patch: Partial<RunAttributes>): Promise<RunAttributes> {
+    const meta = path.join(this.dir, 'zarr.json')
+    const current = JSON.parse(await fs.readFile(meta, 'utf8'))
+    this.attrs = { ...current.attributes, ...patch, updated: new Date().toISOString() }
+    await writeJsonAtomic(meta, { ...current, attributes: this.attrs })
+    return this.attrs
+  }
+
+  /** Records one (network, snapshot): τ and metrics first, then the `done` mark. */
+  async writeSnapshot(net: number, snapshot: number, tau: Float32Array, metrics: ArrayLike<number>): Promise<void> {
+    const ps = this.attrs.pointShape
+    await zarr.set(this.arrays.tau, [net, snapshot, ...ps.map(() => null)], { data: tau, shape: ps, stride: strides(ps) })
+    const m = Float32Array.from(metrics)
+    await zarr.set(this.arrays.metrics, [net, snapshot, null], { data: m, shape: [m.length], stride: [1] })
+    await zarr.set(this.arrays.done, [net, snapshot], 1)
+  }
+
+  /** Saves a network's training state as of `snapshot` (one chunk, so it is atomic). */
+  async writeState(net: number, snapshot: number, state: Float32Array): Promise<void> {
+    const row = new Float32Array(1 + this.attrs.stateSize)
+    row[0] = snapshot
+    row.set(state, 1)
+    await zarr.set(this.arrays.state, [net, null], { data: row, shape: [row.length], stride: [1] })
+  }
+
+  /** The saved state of a network, or null if it has none yet. */
+  async readState(net: number): Promise<{ snapshot: number; state: Float32Array } | null> {
+    const { data } = await this.arrays.state.getChunk([net, 0])
+    const row = data as Float32Array
+    if (Number.isNaN(row[0])) return null
+    return { snapshot: row[0], state: row.slice(1) }
+  }
+
+  async readTau(net: number, snapshot: number): Promise<Float32Array> {
+    const { data } = await this.arrays.tau.getChunk([net, snapshot, ...this.attrs.pointShape.map(() => 0)])
+    return data as Float32Array
+  }
+
+  /** All metrics, [nets][snapshots][metric] flattened; NaN where not yet recorded. */
+  async readMetrics(): Promise<Float32Array> {
+    return (await zarr.get(this.arrays.metrics)).data as Float32Array
+  }
+
+  /** done[net * snapshots + snapshot] = 1 once recorded. */
+  async readDone(): Promise<Uint8Array> {
+    return (await zarr.get(this.arrays.done)).data as Uint8Array
+  }
+
+  async readTimes(): Promise<{ samples: Float64Array; epochs: Float64Array }> {
+    const root = zarr.root(this.store)
+    const read = async (name: string) => {
+      const a = await zarr.open(root.resolve(name), { kind: 'array' })
+      return (await zarr.get(a)).data as Float64Array
+    }
+    return { samples: await read('samples'), epochs: await read('epoch') }
+  }
+
+  /** Counts of finished snapshots per network. */
+  async progress(): Promise<{ perNet: number[]; done: number; total: number }> {
+    const done = await this.readDone()
+    const S = this.attrs.snapshots
+    const perNet = Array.from({ length: this.attrs.nets }, (_, k) => {
+      let c = 0
+      for (let j = 0; j < S; j++) c += done[k * S + j]
+      return c
+    })
+    const total = this.attrs.nets * S
+    return { perNet, done: perNet.reduce((a, b) => a + b, 0), total }
+  }
+}
+
+function strides(shape: number[]): number[] {
+  const s = new Array<number>(shape.length)
+  let acc = 1
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc
+    acc *= shape[i]
+  }
+  return s
+}

@@ -1,0 +1,55 @@
+/** Training progress on a terminal: a bar with samples/s and ETA on a TTY, plain
+ * lines (at most one every few seconds) when the output is a file or a pipe. */
+import cliProgress from 'cli-progress'
+import type { RunProgress } from '../experiments/runner'
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--'
+  const s = Math.round(seconds)
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`
+}
+
+export function formatRate(perSec: number): string {
+  return perSec >= 1e6 ? `${(perSec / 1e6).toFixed(2)}M` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)}k` : perSec.toFixed(0)
+}
+
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: '{run} [{bar}] {percentage}% | {snaps} snapshots | {rate} samples/s | ETA {eta_h}',
+        barsize: 30,
+        hideCursor: true,
+        stream,
+      },
+      cliProgress.Presets.shades_classic,
+    )
+    let started = false
+    return {
+      update(p: RunProgress) {
+        const payload = { run: p.runId.slice(-24), snaps: `${p.snapshotsDone}/${p.snapshotsTotal}`, rate: formatRate(p.samplesPerSec), eta_h: formatDuration(p.etaSeconds) }
+        if (!started) {
+          bar.start(p.samplesTotal, p.samplesDone, payload)
+          started = true
+        } else bar.update(p.samplesDone, payload)
+      },
+      stop() {
+        if (started) bar.stop()
+        started = false
+      },
+    }
+  }
+  let last = 0
+  return {
+    update(p: RunProgress) {
+      const now = Date.now()
+      if (now - last < 5000 && p.samplesDone < p.samplesTotal) return
+      last = now
+      const pct = p.samplesTotal > 0 ? ((100 * p.samplesDone) / p.samplesTotal).toFixed(1) : '100.0'
+      stream.write(`${p.runId}: ${pct}% (${p.snapshotsDone}/${p.snapshotsTotal} snapshots) ${formatRate(p.samplesPerSec)} samples/s ETA ${formatDuration(p.etaSeconds)}\n`)
+    },
+    stop() {},
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Training one network of an MLP run between snapshots, and observing it at a
+ * snapshot. Used by the worker threads; everything here is deterministic given
+ * (spec, network index), whichever thread or process runs it.
+ */
+import type { MlpSpec } from '../../shared/spec'
+import { FusedMlp, initParams, paramCount, type MlpShape } from './mlp'
+import { epochOrder, initRng } from './rng'
+import type { SparseImages } from './sparse'
+
+/** The dataset as the engine sees it: sparse images in shared memory. */
+export interface TrainData {
+  train: SparseImages
+  trainLabels: Uint8Array
+  test: SparseImages
+  testLabels: Uint8Array
+  classes: number
+}
+
+/** Metric columns of an MLP run, in archive order. Errors are fractions. */
+export const MLP_METRICS = ['train_loss', 'train_error', 'test_loss', 'test_error'] as const
+
+export function mlpShape(spec: MlpSpec, data: TrainData): MlpShape {
+  return { inputs: data.train.dim, hidden: spec.hidden, outputs: data.classes }
+}
+
+/** Length of a network's saved state: parameters, then the momentum buffer if any. */
+export function stateSize(spec: MlpSpec, shape: MlpShape): number {
+  return paramCount(shape) * (spec.momentum > 0 ? 2 : 1)
+}
+
+/** Learning rate for the batch that starts after `samples` samples. */
+export function lrAt(spec: MlpSpec, samples: number, trainCount: number): number {
+  const s = spec.lrSchedule
+  const epoch = samples / trainCount
+  switch (s.kind) {
+    case 'constant':
+      return spec.lr
+    case 'step':
+      return spec.lr * Math.pow(s.gamma, Math.floor(epoch / s.every + 1e-9))
+    case 'linear':
+      return spec.lr * (1 + (s.to - 1) * Math.min(1, epoch / spec.epochs))
+  }
+}
+
+/** How often (in samples) a training loop looks at the cancel flag and reports. */
+export const CHECK_EVERY = 2048
+
+export class NetTrainer {
+  readonly mlp: FusedMlp
+  readonly shape: MlpShape
+  private order: Uint32Array | null = null
+  private orderEpoch = -1
+  private outputs: Float32Array
+  private readonly batchIdx: Uint32Array
+
+  constructor(
+    readonly spec: MlpSpec,
+    readonly data: TrainData,
+    readonly net: number,
+    state?: Float32Array,
+  ) {
+    this.shape = mlpShape(spec, data)
+    const n = paramCount(this.shape)
+    const params = state ? state.slice(0, n) : initParams(this.shape, spec.init, spec.initSigma, initRng(spec.seed, net))
+    const velocity = spec.momentum > 0 ? (state ? state.slice(n, 2 * n) : new Float32Array(n)) : undefined
+    this.mlp = new FusedMlp(this.shape, spec.loss, params, spec.momentum, velocity)
+    this.outputs = new Float32Array(data.test.count * data.classes)
+    this.batchIdx = new Uint32Array(spec.batch)
+  }
+
+  /** Parameters then momentum buffer: everything needed to continue bit-identically. */
+  state(): Float32Array {
+    const { params, velocity } = this.mlp
+    const s = new Float32Array(params.length + (velocity ? velocity.length : 0))
+    s.set(params)
+    if (velocity) s.set(velocity, params.length)
+    return s
+  }
+
+  private orderFor(epoch: number): Uint32Array {
+    if (epoch !== this.orderEpoch) {
+      const who = this.spec.order === 'shared' ? 'shared' : this.net
+      this.order = epochOrder(this.data.train.count, this.spec.seed, who, epoch)
+      this.orderEpoch = epoch
+    }
+    return this.order!
+  }
+
+  /**
+   * Trains on samples [from, to) of this network's sample stream. `tick(n)` is called
+   * every CHECK_EVERY samples or so with the samples done since the last call; if it
+   * returns false, training stops and `advance` returns false (the state is then
+   * mid-segment and must be discarded).
+   */
+  advance(from: number, to: number, tick?: (samples: number) => boolean): boolean {
+    const N = this.data.train.count
+    const m = this.spec.batch
+    let s = from
+    let sinceTick = 0
+    while (s < to) {
+      const epoch = Math.floor(s / N)
+      const pos = s - epoch * N
+      const end = Math.min(pos + m, N)
+      const order = this.orderFor(epoch)
+      const lr = lrAt(this.spec, s, N)
+      if (end - pos === m) {
+        for (let i = 0; i < m; i++) this.batchIdx[i] = order[pos + i]
+        this.mlp.step(this.data.train, this.data.trainLabels, this.batchIdx, lr)
+      } else {
+        this.mlp.step(this.data.train, this.data.trainLabels, order.subarray(pos, end), lr)
+      }
+      s += end - pos
+      sinceTick += end - pos
+      if (sinceTick >= CHECK_EVERY && tick) {
+        if (!tick(sinceTick)) return false
+        sinceTick = 0
+      }
+    }
+    if (tick && sinceTick > 0) tick(sinceTick)
+    return true
+  }
+
+  /** τ on the probe set (the first `probe` test images) and the metrics. */
+  observe(): { tau: Float32Array; metrics: Float32Array } {
+    const { spec, data } = this
+    const C = data.classes
+    const T = Math.min(spec.trainSubset, data.train.count)
+    const train = this.mlp.evaluate(data.train, data.trainLabels, 0, T)
+    const test = this.mlp.evaluate(data.test, data.testLabels, 0, data.test.count, this.outputs)
+    const P = Math.min(spec.probe, data.test.count)
+    const tau = this.outputs.slice(0, P * C)
+    const metrics = Float32Array.of(train.loss, train.errors / T, test.loss, test.errors / data.test.count)
+    return { tau, metrics }
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Turns a spec into a run: creates its archive, trains the networks in worker
+ * threads, and writes every (network, snapshot) as it arrives. The same function
+ * resumes an interrupted run (it trains whatever is missing) and trains one shard of
+ * a run's networks.
+ */
+import * as path from 'node:path'
+import { promises as fs } from 'node:fs'
+import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
+import { parseSpec } from '../../shared/spec'
+import { acquireLock, isLockHeld } from '../archive/lock'
+import type { Project } from '../archive/project'
+import { RunArchive, type RunStatus } from '../archive/run'
+import { defaultWorkerCount, runWorkers, shareNets } from '../engine/pool'
+import type { WorkerInput, WorkerMessage } from '../engine/protocol'
+import { runNets } from '../engine/run-nets'
+import { MLP_METRICS, mlpShape, stateSize } from '../engine/train'
+import { runtimeVersions } from '../version'
+import { loadTrainData } from './data'
+import { mlpSchedule } from './schedule'
+import { STOCHASTIC_METRICS, StochasticModel, stochasticSchedule } from './stochastic'
+
+export interface RunProgress {
+  runId: string
+  /** Samples (SGD examples, or model steps) trained so far in this run, over all networks of this share. */
+  samplesDone: number
+  samplesTotal: number
+  snapshotsDone: number
+  snapshotsTotal: number
+  samplesPerSec: number
+  /** Seconds to go at the current speed (NaN until measurable). */
+  etaSeconds: number
+  elapsedSeconds: number
+}
+
+export interface Shard {
+  /** 0-based. */
+  index: number
+  count: number
+}
+
+export interface TrainOptions {
+  /** Worker threads (default: one per core). 0 trains in this thread. */
+  workers?: number
+  signal?: AbortSignal
+  onProgress?: (p: RunProgress) => void
+  onLog?: (line: string) => void
+  shard?: Shard
+  /** Where deskewed datasets are cached. */
+  cacheDir?: string
+}
+
+export class RunError extends Error {
+  override name = 'RunError'
+}
+
+/** Which engine trains a spec, and why (recorded in the run). */
+export function chooseEngine(spec: ExperimentSpec): { name: string; reason: string } {
+  if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
+  if (spec.engine === 'tfjs') throw new RunError('engine "tfjs" is not available in this version; use "fused" or "auto"')
+  if (spec.engine === 'fused') return { name: 'fused', reason: 'requested in the spec' }
+  return { name: 'fused', reason: 'auto: the fused sparse kernel is the only MLP engine in this version' }
+}
+
+/** Creates a run's archive (status `created`) and lists it in the project. */
+export async function createRun(project: Project, input: unknown, opts: { cacheDir?: string; id?: string } = {}): Promise<RunArchive> {
+  const spec = parseSpec(input)
+  const engine = chooseEngine(spec)
+  const id = opts.id ?? project.newRunId(spec.preset ?? spec.kind)
+  const dir = project.runDir(id)
+  const common = { id, spec, versions: runtimeVersions() }
+  let run: RunArchive
+  if (spec.kind === 'mlp') {
+    const { data, dataset } = await loadTrainData(spec.dataset, opts.cacheDir)
+    const schedule = mlpSchedule(spec, data.train.count)
+    const shape = mlpShape(spec, data)
+    run = await RunArchive.create(dir, {
+      ...common,
+      pointShape: [Math.min(spec.probe, data.test.count), data.classes],
+      nets: spec.nets,
+      ...schedule,
+      metrics: [...MLP_METRICS],
+      stateSize: stateSize(spec, shape),
+      dataset: { id: dataset.id, trainCount: data.train.count, testCount: data.test.count, rows: dataset.train.rows, cols: dataset.train.cols, classes: data.classes },
+    })
+  } else {
+    run = await RunArchive.create(dir, {
+      ...common,
+      pointShape: [spec.dim],
+      nets: spec.nets,
+      ...stochasticSchedule(spec),
+      metrics: [...STOCHASTIC_METRICS],
+      stateSize: 0,
+    })
+  }
+  await run.update({ engine })
+  await project.addRun(id, spec.name)
+  return run
+}
+
+const lockName = (shard?: Shard) => (shard ? `lock-shard-${shard.index}-of-${shard.count}.json` : 'lock.json')
+
+/** The networks of a shard: k ≡ index (mod count). */
+export function shardNets(nets: number, shard?: Shard): number[] {
+  const all = Array.from({ length: nets }, (_, k) => k)
+  return shard ? all.filter((k) => k % shard.count === shard.index) : all
+}
+
+/** The status a reader should believe: a `running` run with no live trainer was interrupted. */
+export async function liveStatus(run: RunArchive): Promise<RunStatus> {
+  if (run.attrs.status !== 'running') return run.attrs.status
+  const files = await fs.readdir(run.dir).catch(() => [] as string[])
+  for (const f of files) if (f.startsWith('lock') && (await isLockHeld(path.join(run.dir, f)))) return 'running'
+  return 'interrupted'
+}
+
+/**
+ * Trains everything of the run (or of its shard) that is not yet recorded, and
+ * returns the run's status afterwards: `complete`, `interrupted` (cancelled, or other
+ * shards still missing) or `running` (other shards still at work). Throws after
+ * marking the run `failed` on an error.
+ */
+export async function trainRun(project: Project, runId: string, opts: TrainOptions = {}): Promise<RunStatus> {
+  const run = await project.openRun(runId)
+  const release = await acquireLock(path.join(run.dir, lockName(opts.shard)), `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`)
+  const started = Date.now()
+  try {
+    await run.update({ status: 'running', error: undefined })
+    const cancelled =
+      run.attrs.spec.kind === 'mlp'
+        ? await trainMlp(run, run.attrs.spec, opts)
+        : await trainStochastic(run, run.attrs.spec, opts)
+    const { done, total } = await run.progress()
+    let status: RunStatus = done === total ? 'complete' : 'interrupted'
+    if (status === 'interrupted' && !cancelled) {
+      // Our share is done; other shards may still be training.
+      const files = await fs.readdir(run.dir)
+      for (const f of files)
+        if (f.startsWith('lock') && f !== lockName(opts.shard) && (await isLockHeld(path.join(run.dir, f)))) status = 'running'
+    }
+    await run.update({ status, trainSeconds: (run.attrs.trainSeconds ?? 0) + (Date.now() - started) / 1000 })
+    return status
+  } catch (e) {
+    const message = (e as Error).message ?? String(e)
+    await run.update({ status: 'failed', error: message }).catch(() => {})
+    throw e
+  } finally {
+    await release()
+  }
+}
+
+/** Sends progress at most every 200 ms (and at the end). */
+function progressMeter(runId: string, totalSamples: number, totalSnapshots: number, done0: number, snaps0: number, onProgress?: (p: RunProgress) => void) {
+  const t0 = Date.now()
+  let samples = done0
+  let snapshots = snaps0
+  let last = 0
+  const emit = (force = false) => {
+    const now = Date.now()
+    if (!onProgress || (!force && now - last < 200)) return
+    last = now
+    const elapsed = (now - t0) / 1000
+    const rate = elapsed > 0 ? (samples - done0) / elapsed : 0
+    onProgress({
+      runId,
+      samplesDone: samples,
+      samplesTotal: totalSamples,
+      snapshotsDone: snapshots,
+      snapshotsTotal: totalSnapshots,
+      samplesPerSec: rate,
+      etaSeconds: rate > 0 ? (totalSamples - samples) / rate : NaN,
+      elapsedSeconds: elapsed,
+    })
+  }
+  return {
+    samples: (n: number) => {
+      samples += n
+      emit()
+    },
+    snapshot: () => {
+      snapshots++
+      emit()
+    },
+    end: () => emit(true),
+  }
+}
+
+/** Writes arrive from workers faster than one at a time; keep them in order. */
+function writeQueue() {
+  let tail: Promise<void> = Promise.resolve()
+  let failure: unknown = null
+  return {
+    push(job: () => Promise<void>) {
+      tail = tail.then(job).catch((e) => {
+        failure ??= e
+      })
+    },
+    async drain() {
+      await tail
+      if (failure) throw failure
+    },
+  }
+}
+
+async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Promise<boolean> {
+  const { data } = await loadTrainData(spec.dataset, opts.cacheDir)
+  const samples = Array.from((await run.readTimes()).samples)
+  const S = samples.length
+  const doneFlags = await run.readDone()
+  // Each network restarts from its saved state; snapshots recorded after it (a crash
+  // between writing a snapshot and its state) are recomputed to the same bytes.
+  const todo: WorkerInput['nets'] = []
+  let samplesDone = 0
+  let snapsDone = 0
+  const mine = shardNets(spec.nets, opts.shard)
+  for (const net of mine) {
+    const saved = await run.readState(net)
+    for (let j = 0; j < S; j++) snapsDone += doneFlags[net * S + j]
+    if (saved && saved.snapshot >= S - 1 && doneFlags[net * S + S - 1]) {
+      samplesDone += samples[S - 1]
+      continue
+    }
+    todo.push(saved ? { net, snapshot: saved.snapshot, state: saved.state } : { net, snapshot: -1 })
+    samplesDone += saved ? samples[saved.snapshot] : 0
+  }
+  const meter = progressMeter(run.id, mine.length * samples[S - 1], mine.length * S, samplesDone, snapsDone, opts.onProgress)
+  if (todo.length === 0) return false
+  const cancel = new Int32Array(new SharedArrayBuffer(4))
+  const onAbort = () => Atomics.store(cancel, 0, 1)
+  opts.signal?.addEventListener('abort', onAbort)
+  if (opts.signal?.aborted) onAbort()
+  const queue = writeQueue()
+  const onMessage = (m: WorkerMessage) => {
+    if (m.type === 'tick') meter.samples(m.samples)
+    else if (m.type === 'snapshot') {
+      queue.push(async () => {
+        await run.writeSnapshot(m.net, m.snapshot, m.tau, m.metrics)
+        await run.writeState(m.net, m.snapshot, m.state)
+        meter.snapshot()
+      })
+    }
+  }
+  const workers = opts.workers ?? defaultWorkerCount()
+  opts.onLog?.(`training ${todo.length} network(s) of run ${run.id} on ${workers === 0 ? 'this thread' : `${Math.min(workers, todo.length)} worker thread(s)`}`)
+  let cancelled: boolean
+  try {
+    if (workers === 0) {
+      cancelled = runNets({ spec, data, samples, nets: todo, cancel }, onMessage)
+    } else {
+      const inputs = shareNets(todo, workers).map((nets) => ({ spec, data, samples, nets, cancel }))
+      cancelled = (await runWorkers(inputs, onMessage)).cancelled
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort)
+    await queue.drain()
+  }
+  meter.end()
+  return cancelled
+}
+
+async function trainStochastic(run: RunArchive, spec: StochasticSpec, opts: TrainOptions): Promise<boolean> {
+  const samples = Array.from((await run.readTimes()).samples)
+  const S = samples.length
+  const doneFlags = await run.readDone()
+  const mine = shardNets(spec.nets, opts.shard)
+  const meter = progressMeter(run.id, mine.length * samples[S - 1], mine.length * S, 0, 0, opts.onProgress)
+  // The model is cheap: a resumed vector is recomputed from the start, writing only
+  // what is missing.
+  for (const net of mine) {
+    const model = new StochasticModel(spec, net)
+    for (let j = 0; j < S; j++) {
+      if (opts.signal?.aborted) return true
+      if (j > 0) model.step(samples[j] - samples[j - 1])
+      meter.samples(j > 0 ? samples[j] - samples[j - 1] : 0)
+      if (!doneFlags[net * S + j]) await run.writeSnapshot(net, j, Float32Array.from(model.theta), [model.norm()])
+      meter.snapshot()
+    }
+    // Let an abort signal (Ctrl-C) be delivered between vectors.
+    await new Promise((r) => setImmediate(r))
+  }
+  meter.end()
+  return false
+}
