@@ -9,6 +9,7 @@
  *   epoch    float64 [snapshots]
  *   state    float32 [nets, 1 + state size]        latest training state per network (element 0:
  *                                                  the snapshot it belongs to), for resume
+ *   embeddings/KEY float64 [points, 2]            cached embeddings, keyed by their inputs
  *
  * Every chunk is written to a temporary name and renamed, and a (net, snapshot) is
  * marked `done` only after its data, so a killed process never leaves a torn or
@@ -247,6 +248,32 @@ export class RunArchive {
       return (await zarr.get(a)).data as Float64Array
     }
     return { samples: await read('samples'), epochs: await read('epoch') }
+  }
+
+  /** A cached embedding stored under `embeddings/KEY`, or null. */
+  async readEmbedding(key: string): Promise<{ coords: Float64Array; attrs: Record<string, unknown> } | null> {
+    try {
+      const a = await zarr.open(zarr.root(this.store).resolve(`embeddings/${key}`), { kind: 'array' })
+      if (!a.is('float64')) return null
+      return { coords: (await zarr.get(a)).data as Float64Array, attrs: a.attrs as Record<string, unknown> }
+    } catch {
+      return null // absent or unreadable: the caller recomputes it
+    }
+  }
+
+  /** Caches an embedding (n×2 coordinates) with what it was computed from. */
+  async writeEmbedding(key: string, coords: Float64Array, attrs: Record<string, unknown>): Promise<void> {
+    const n = coords.length / 2
+    const a = await zarr.create(zarr.root(this.store).resolve(`embeddings/${key}`), {
+      shape: [n, 2],
+      chunkShape: [n, 2],
+      dtype: 'float64',
+      codecs: bytes,
+      fillValue: 0,
+      dimensionNames: ['point', 'axis'],
+      attributes: attrs,
+    })
+    await zarr.set(a, null, { data: coords, shape: [n, 2], stride: [2, 1] })
   }
 
   /** Counts of finished snapshots per network. */

@@ -1,0 +1,74 @@
+/**
+ * `npm run bench`: speed figures on this machine, printed, never asserted.
+ *
+ * 1. The fused engine, 784-100-10, batch 1, one network on one core, one full epoch of
+ *    deskewed MNIST: samples/s per core.
+ * 2. A whole run through the worker pool (all cores): samples/s including snapshot
+ *    evaluation, and the projected time of the paper's fig1 run (100 networks × 20
+ *    epochs = 120 million samples, 30 snapshots).
+ * 3. Analysis benchmarks (bench/analysis.ts) when given `--analysis`.
+ */
+import * as os from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import * as path from 'node:path'
+import { benchFused } from './engine'
+import { loadTrainData } from '../src/main/experiments/data'
+import { Project } from '../src/main/archive/project'
+import { createRun, trainRun } from '../src/main/experiments/runner'
+import { defaultWorkerCount } from '../src/main/engine/pool'
+import { meanNonZeros } from '../src/main/engine/sparse'
+import { NetTrainer } from '../src/main/engine/train'
+import { parseSpec, type MlpSpec } from '../src/shared/spec'
+import { PRESETS } from '../src/shared/presets'
+import { formatDuration } from '../src/main/cli/progress'
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US')
+
+async function main() {
+  const cores = defaultWorkerCount()
+  console.log(`sgdscope benchmarks — ${os.cpus()[0]?.model ?? 'cpu'}, ${cores} cores, Node ${process.versions.node}\n`)
+  const t0 = performance.now()
+  const { data } = await loadTrainData({ source: 'mnist', deskew: true })
+  console.log(`deskewed MNIST loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${meanNonZeros(data.train).toFixed(0)} non-zero pixels per image on average`)
+
+  // 1. One core, one epoch.
+  const perCore = await benchFused({ images: data.train, labels: data.trainLabels, samples: 60_000 })
+  console.log(`\nfused engine, 784-100-10, batch 1, mse, one core, one epoch:`)
+  console.log(`  ${fmt(perCore)} samples/s per core  (${(1e6 / perCore).toFixed(1)} µs per sample)`)
+
+  // Snapshot cost: τ on the probe set, test error on 10 000 test images, train loss and error on 10 000 training images.
+  const spec = parseSpec(PRESETS.fig1.runs[0].spec) as MlpSpec
+  const trainer = new NetTrainer(spec, data, 0)
+  trainer.observe()
+  const t1 = performance.now()
+  const reps = 3
+  for (let i = 0; i < reps; i++) trainer.observe()
+  const observeSec = (performance.now() - t1) / 1000 / reps
+  console.log(`  one snapshot (20 000 forward passes): ${(observeSec * 1000).toFixed(0)} ms`)
+
+  // 2. Whole runs through the worker pool.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sgdscope-bench-'))
+  try {
+    const project = await Project.create(path.join(dir, 'bench.sgdscope'))
+    const nets = cores * 2
+    const run = await createRun(project, { ...PRESETS.fig1.runs[0].spec, nets, epochs: 1, snapshots: { firstEpoch: 2 } })
+    const t2 = performance.now()
+    await trainRun(project, run.id)
+    const sec = (performance.now() - t2) / 1000
+    const total = nets * 60_000
+    console.log(`\nworker pool, ${nets} networks × 1 epoch on ${cores} worker threads (3 snapshots each): ${sec.toFixed(1)} s`)
+    console.log(`  ${fmt(total / sec)} samples/s overall, ${fmt(total / sec / cores)} per core, snapshots included`)
+
+    const fig1Samples = 100 * 20 * 60_000
+    const fig1Snapshots = 100 * 30
+    const projected = fig1Samples / (perCore * cores) + (fig1Snapshots * observeSec) / cores
+    console.log(`\nprojected fig1 (100 networks × 20 epochs = ${fmt(fig1Samples)} samples, 30 snapshots) on ${cores} cores: ${formatDuration(projected)}`)
+    console.log(`  of which training ${formatDuration(fig1Samples / (perCore * cores))}, snapshots ${formatDuration((fig1Snapshots * observeSec) / cores)}`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  if (process.argv.includes('--analysis')) await import('./analysis')
+}
+
+await main()

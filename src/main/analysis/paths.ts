@@ -1,0 +1,290 @@
+/**
+ * From run archives to figure data: gathers the (run, network, snapshot) points a view
+ * asks for, computes their distances and embedding (cached in the archive, keyed by
+ * everything that determines the result), and derives the ensemble metrics.
+ */
+import { createHash } from 'node:crypto'
+import type { Project } from '../archive/project'
+import type { RunArchive } from '../archive/run'
+import type { MetricsData, PathsData } from '../../shared/figures/data'
+import { bhattacharyyaDistances, classesOf, euclideanDistances, euclideanRows, hammingDistances, hammingRows } from './distances'
+import { embed, type EmbeddingOptions } from './embedding'
+import { landmarkMds } from './landmark'
+import { ensembleSpread, distanceToFinalMean } from './metrics'
+import { procrustes } from './procrustes'
+import type { EmbeddingMethod, EmbeddingResult } from './types'
+
+export const EMBEDDING_METHODS: EmbeddingMethod[] = ['smacof', 'classical', 'landmark', 'pca', 'inpca']
+export type View = 'tau' | 'kappa'
+
+export interface PathQuery {
+  /** Run ids (one, or several to compare). */
+  runs: string[]
+  /** Labels of the runs in legends (default: their names or ids). */
+  labels?: string[]
+  view: View
+  method: EmbeddingMethod
+  /** Network subset (default: all). */
+  nets?: number[]
+  /** Epoch window [from, to]; null = open. */
+  epochs?: [number | null, number | null]
+  /** Several runs: one embedding of all points (`joint`, default), or each run embedded
+   * alone and rotated onto the first by orthogonal Procrustes (`procrustes`). */
+  align?: 'joint' | 'procrustes'
+  options?: EmbeddingOptions
+}
+
+export interface EmbedProgress {
+  stage: 'reading' | 'distances' | 'embedding'
+  done: number
+  total: number
+}
+
+export interface EmbeddedPaths extends PathsData {
+  cached: boolean
+  seconds: number
+  points: number
+}
+
+/** Above this many points, `landmark` avoids the full distance matrix. */
+const FULL_MATRIX_LIMIT = 12_000
+
+interface Gathered {
+  run: RunArchive
+  label: string
+  rows: { net: number; snapshot: number }[]
+  X: Float32Array
+  d: number
+  epochs: Float64Array
+  samples: Float64Array
+  testError: (net: number, snapshot: number) => number | undefined
+}
+
+function inWindow(e: number, w?: [number | null, number | null]): boolean {
+  if (!w) return true
+  const [a, b] = w
+  return (a === null || e >= a - 1e-9) && (b === null || e <= b + 1e-9)
+}
+
+/** The recorded points of one run that a query selects, with their τ. */
+async function gather(project: Project, runId: string, label: string | undefined, q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<Gathered> {
+  const run = await project.openRun(runId)
+  const { nets, snapshots: S, pointShape, metrics: names } = run.attrs
+  const done = await run.readDone()
+  const { epochs, samples } = await run.readTimes()
+  const netList = (q.nets ?? Array.from({ length: nets }, (_, k) => k)).filter((k) => k >= 0 && k < nets)
+  const rows: { net: number; snapshot: number }[] = []
+  for (const net of netList) for (let j = 0; j < S; j++) if (done[net * S + j] && inWindow(epochs[j], q.epochs)) rows.push({ net, snapshot: j })
+  const d = pointShape.reduce((a, b) => a * b, 1)
+  const X = new Float32Array(rows.length * d)
+  for (let i = 0; i < rows.length; i++) {
+    X.set(await run.readTau(rows[i].net, rows[i].snapshot), i * d)
+    if (i % 200 === 0) onProgress?.({ stage: 'reading', done: i, total: rows.length })
+  }
+  const m = await run.readMetrics()
+  const te = names.indexOf('test_error')
+  const M = names.length
+  return {
+    run,
+    label: label ?? run.attrs.spec.name ?? runId,
+    rows,
+    X,
+    d,
+    epochs,
+    samples,
+    testError: (net, j) => (te >= 0 && !Number.isNaN(m[(net * S + j) * M + te]) ? m[(net * S + j) * M + te] : undefined),
+  }
+}
+
+function dataVersion(g: Gathered): string {
+  return `${g.run.id}:${g.rows.length}:${g.run.attrs.snapshots}`
+}
+
+/** Embeds a set of points (all gathered runs' rows, concatenated). */
+async function embedPoints(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
+  const n = gs.reduce((a, g) => a + g.rows.length, 0)
+  const d = gs[0].d
+  if (gs.some((g) => g.d !== d)) throw new Error('these runs record points of different sizes (e.g. different probe sets) and cannot share an embedding')
+  const X = gs.length === 1 ? gs[0].X : concat(gs.map((g) => g.X), n * d)
+  if (n === 0) return { method: q.method, coords: new Float64Array(0), stress: 0 }
+  const progress = (done: number, total: number) => onProgress?.({ stage: 'distances', done, total })
+  const kappaShape = () => {
+    const [P, C] = gs[0].run.attrs.pointShape
+    if (C === undefined) throw new Error('the κ view needs class outputs; stochastic-model runs have only τ')
+    return { P, C }
+  }
+  const kappa = q.view === 'kappa' ? (() => { const { P, C } = kappaShape(); return { K: classesOf(X, n * P, C), P, C } })() : null
+  if (q.method === 'landmark' && n > FULL_MATRIX_LIMIT) {
+    const rows = kappa ? hammingRows(kappa.K, n, kappa.P, kappa.C) : await euclideanRows(X, n, d)
+    try {
+      onProgress?.({ stage: 'embedding', done: 0, total: 1 })
+      return landmarkMds(n, (r) => rows.rows(r), q.options)
+    } finally {
+      rows.dispose()
+    }
+  }
+  let D: Float64Array
+  if (q.method === 'inpca') {
+    const [P, C] = gs[0].run.attrs.pointShape
+    if (C === undefined) throw new Error('InPCA needs class outputs; stochastic-model runs have only τ')
+    D = await bhattacharyyaDistances(X, n, P, C, { onProgress: progress })
+  } else if (kappa) D = await hammingDistances(kappa.K, n, kappa.P, kappa.C, { onProgress: progress })
+  else D = await euclideanDistances(X, n, d, { onProgress: progress })
+  onProgress?.({ stage: 'embedding', done: 0, total: 1 })
+  if (q.method === 'pca') {
+    if (kappa) return embed('pca', { n, D, X: oneHot(kappa.K, n, kappa.P, kappa.C), d: kappa.P * kappa.C })
+    return embed('pca', { n, D, X, d })
+  }
+  return embed(q.method, { n, D }, q.options)
+}
+
+function concat(parts: Float32Array[], length: number): Float32Array {
+  const out = new Float32Array(length)
+  let o = 0
+  for (const p of parts) (out.set(p, o), (o += p.length))
+  return out
+}
+
+function oneHot(K: Uint8Array, n: number, P: number, C: number): Float32Array {
+  const X = new Float32Array(n * P * C)
+  for (let i = 0; i < n * P; i++) X[i * C + K[i]] = 1
+  return X
+}
+
+/** Embedding of a query, from the cache in the first run's archive when it is there. */
+async function cachedEmbedding(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<{ result: EmbeddingResult; cached: boolean }> {
+  const key = createHash('sha1')
+    .update(JSON.stringify({ v: 1, data: gs.map(dataVersion), rows: gs.map((g) => g.rows), view: q.view, method: q.method, options: q.options ?? {} }))
+    .digest('hex')
+    .slice(0, 20)
+  const home = gs[0].run
+  const hit = await home.readEmbedding(key)
+  if (hit) return { result: { method: q.method, coords: hit.coords, stress: Number(hit.attrs.stress ?? NaN) }, cached: true }
+  const result = await embedPoints(gs, q, onProgress)
+  await home.writeEmbedding(key, result.coords, {
+    method: q.method,
+    view: q.view,
+    stress: result.stress,
+    runs: gs.map((g) => g.run.id),
+    points: gs.map((g) => g.rows.length),
+    created: new Date().toISOString(),
+  })
+  return { result, cached: false }
+}
+
+/** The embedded paths of one or more runs, ready for the `paths` figure. */
+export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddedPaths> {
+  if (q.runs.length === 0) throw new Error('no runs to embed')
+  const t0 = performance.now()
+  const gs: Gathered[] = []
+  for (const [i, id] of q.runs.entries()) gs.push(await gather(project, id, q.labels?.[i], q, onProgress))
+  let coords: Float64Array[]
+  let stress: number
+  let cached = true
+  if (gs.length === 1 || (q.align ?? 'joint') === 'joint') {
+    const r = await cachedEmbedding(gs, q, onProgress)
+    cached = r.cached
+    stress = r.result.stress
+    coords = []
+    let o = 0
+    for (const g of gs) (coords.push(r.result.coords.subarray(o * 2, (o + g.rows.length) * 2)), (o += g.rows.length))
+  } else {
+    // Each run alone, then rotated (and reflected, scaled) onto the first through the
+    // points they have in common: the same (network, snapshot index).
+    const each: EmbeddingResult[] = []
+    for (const g of gs) {
+      const r = await cachedEmbedding([g], q, onProgress)
+      cached &&= r.cached
+      each.push(r.result)
+    }
+    coords = [each[0].coords]
+    const ref = new Map(gs[0].rows.map((r, i) => [`${r.net}:${r.snapshot}`, i]))
+    for (let k = 1; k < gs.length; k++) {
+      const common = gs[k].rows.map((r, i) => [ref.get(`${r.net}:${r.snapshot}`), i] as const).filter(([a]) => a !== undefined) as [number, number][]
+      if (common.length < 3) throw new Error(`run ${gs[k].run.id} shares fewer than 3 (network, snapshot) points with ${gs[0].run.id}; use joint embedding`)
+      const A = new Float64Array(common.length * 2)
+      const B = new Float64Array(common.length * 2)
+      common.forEach(([a, b], i) => {
+        A[2 * i] = each[0].coords[2 * a]
+        A[2 * i + 1] = each[0].coords[2 * a + 1]
+        B[2 * i] = each[k].coords[2 * b]
+        B[2 * i + 1] = each[k].coords[2 * b + 1]
+      })
+      const fit = procrustes(A, B, common.length)
+      const [r00, r01, r10, r11] = fit.rotation
+      const src = each[k].coords
+      const out = new Float64Array(src.length)
+      for (let i = 0; i < src.length / 2; i++) {
+        const x = src[2 * i]
+        const y = src[2 * i + 1]
+        out[2 * i] = fit.scale * (x * r00 + y * r10) + fit.translation[0]
+        out[2 * i + 1] = fit.scale * (x * r01 + y * r11) + fit.translation[1]
+      }
+      coords.push(out)
+    }
+    stress = Math.max(...each.map((e) => e.stress))
+  }
+  const runs = gs.map((g, gi) => {
+    const byNet = new Map<number, PathsData['runs'][number]['nets'][number]>()
+    g.rows.forEach((r, i) => {
+      let entry = byNet.get(r.net)
+      if (!entry) byNet.set(r.net, (entry = { net: r.net, points: [] }))
+      const te = g.testError(r.net, r.snapshot)
+      entry.points.push({ x: coords[gi][2 * i], y: coords[gi][2 * i + 1], epoch: g.epochs[r.snapshot], samples: g.samples[r.snapshot], ...(te !== undefined ? { testError: te } : {}) })
+    })
+    return { label: g.label, nets: [...byNet.values()] }
+  })
+  return { runs, view: q.view, method: q.method, stress, cached, seconds: (performance.now() - t0) / 1000, points: gs.reduce((a, g) => a + g.rows.length, 0) }
+}
+
+export interface DerivedMetrics {
+  epochs: number[]
+  /** Mean distance between networks at each snapshot. */
+  meanPairwise: number[]
+  /** Mean distance a network moves between consecutive snapshots. */
+  meanStep: number[]
+  /** meanStep / meanPairwise: how much of its own path a network still has ahead,
+   * relative to how far apart the ensemble is (small = the networks "remember" their start). */
+  stepToSpread: number[]
+  /** Mean distance of the networks to the ensemble's final mean (τ only). */
+  distanceToFinalMean?: number[]
+}
+
+/** Per-snapshot metrics of a run's networks, plus the derived ensemble metrics of a view.
+ * Only snapshots recorded by every network are used for the derived metrics. */
+export async function runMetrics(project: Project, runId: string, view: View = 'tau', label?: string): Promise<{ data: MetricsData; derived: DerivedMetrics }> {
+  const run = await project.openRun(runId)
+  const { nets, snapshots: S, metrics: names } = run.attrs
+  const m = await run.readMetrics()
+  const { epochs } = await run.readTimes()
+  const M = names.length
+  const data: MetricsData = {
+    runs: [
+      {
+        label: label ?? run.attrs.spec.name ?? runId,
+        epochs: Array.from(epochs),
+        series: names.map((name, c) => ({ name, perNet: Array.from({ length: nets }, (_, k) => Array.from({ length: S }, (_, j) => m[(k * S + j) * M + c])) })),
+      },
+    ],
+  }
+  const done = await run.readDone()
+  let complete = 0
+  while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
+  const g = await gather(project, runId, label, { runs: [runId], view, method: 'classical', epochs: [null, complete > 0 ? epochs[complete - 1] : -1] })
+  const n = g.rows.length
+  const layout = { nets, snapshots: complete }
+  let D: Float64Array
+  if (view === 'kappa') {
+    const [P, C] = run.attrs.pointShape
+    D = await hammingDistances(classesOf(g.X, n * P, C), n, P, C)
+  } else D = await euclideanDistances(g.X, n, g.d)
+  const spread = complete > 0 ? ensembleSpread(D, n, layout) : { meanPairwise: new Float64Array(), meanStep: new Float64Array(), stepToSpread: new Float64Array() }
+  const derived: DerivedMetrics = {
+    epochs: Array.from(epochs.subarray(0, complete)),
+    meanPairwise: Array.from(spread.meanPairwise),
+    meanStep: Array.from(spread.meanStep),
+    stepToSpread: Array.from(spread.stepToSpread),
+  }
+  if (view === 'tau' && complete > 0) derived.distanceToFinalMean = Array.from(distanceToFinalMean(g.X, g.d, layout).mean)
+  return { data, derived }
+}

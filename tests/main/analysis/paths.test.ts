@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { Project } from '../../../src/main/archive/project'
+import { createRun, trainRun } from '../../../src/main/experiments/runner'
+import { embedPaths, runMetrics } from '../../../src/main/analysis/paths'
+import { tempDir } from '../../helpers/tmp'
+
+const SMALL = { nets: 3, hidden: 16, epochs: 0.05, probe: 100, trainSubset: 1000, snapshots: { firstEpoch: 50 } }
+
+describe('paths of real runs', async () => {
+  const project = await Project.create(`${tempDir()}/paths.sgdscope`)
+  const a = await createRun(project, SMALL)
+  await trainRun(project, a.id)
+  const b = await createRun(project, SMALL) // same spec: the same paths
+  await trainRun(project, b.id)
+  const S = a.attrs.snapshots
+
+  it('embeds every (net, snapshot) in order, caches the embedding in the archive', async () => {
+    const first = await embedPaths(project, { runs: [a.id], view: 'tau', method: 'smacof' })
+    expect(first.cached).toBe(false)
+    expect(first.points).toBe(3 * S)
+    expect(first.runs[0].nets.map((n) => n.net)).toEqual([0, 1, 2])
+    const pts = first.runs[0].nets[1].points
+    expect(pts.map((p) => p.epoch)).toEqual(Array.from((await a.readTimes()).epochs))
+    expect(pts[0].testError).toBeGreaterThan(0.5)
+    expect(first.stress).toBeGreaterThanOrEqual(0)
+    expect(first.stress).toBeLessThan(0.3)
+    const again = await embedPaths(project, { runs: [a.id], view: 'tau', method: 'smacof' })
+    expect(again.cached).toBe(true)
+    expect(again.runs).toEqual(first.runs)
+    expect(again.stress).toBeCloseTo(first.stress, 12)
+  })
+
+  it('selects an epoch window and a network subset', async () => {
+    const r = await embedPaths(project, { runs: [a.id], view: 'kappa', method: 'classical', nets: [0, 2], epochs: [0.01, null] })
+    expect(r.runs[0].nets.map((n) => n.net)).toEqual([0, 2])
+    for (const n of r.runs[0].nets) for (const p of n.points) expect(p.epoch).toBeGreaterThanOrEqual(0.01 - 1e-9)
+    expect(r.points).toBe(2 * (S - 1)) // the window drops snapshots 0 (epoch 0) only
+  })
+
+  it('joint embedding of identical runs puts their points on top of each other; Procrustes aligns separate ones', async () => {
+    const joint = await embedPaths(project, { runs: [a.id, b.id], view: 'tau', method: 'classical' })
+    const [ra, rb] = joint.runs
+    for (let k = 0; k < 3; k++)
+      for (let j = 0; j < S; j++) {
+        expect(rb.nets[k].points[j].x).toBeCloseTo(ra.nets[k].points[j].x, 4)
+        expect(rb.nets[k].points[j].y).toBeCloseTo(ra.nets[k].points[j].y, 4)
+      }
+    const aligned = await embedPaths(project, { runs: [a.id, b.id], view: 'tau', method: 'smacof', align: 'procrustes' })
+    for (let k = 0; k < 3; k++)
+      for (let j = 0; j < S; j++) expect(aligned.runs[1].nets[k].points[j].x).toBeCloseTo(aligned.runs[0].nets[k].points[j].x, 4)
+  })
+
+  it('pca and inpca run on τ; κ works with pca', async () => {
+    for (const method of ['pca', 'inpca', 'landmark'] as const) {
+      const r = await embedPaths(project, { runs: [a.id], view: 'tau', method })
+      expect(r.points).toBe(3 * S)
+      expect(r.runs[0].nets[0].points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true)
+    }
+    const k = await embedPaths(project, { runs: [a.id], view: 'kappa', method: 'pca' })
+    expect(k.points).toBe(3 * S)
+  })
+
+  it('derives the ensemble metrics per snapshot', async () => {
+    const { data, derived } = await runMetrics(project, a.id, 'tau')
+    expect(data.runs[0].series.map((s) => s.name)).toEqual(['train_loss', 'train_error', 'test_loss', 'test_error'])
+    expect(data.runs[0].series[3].perNet).toHaveLength(3)
+    expect(derived.epochs).toHaveLength(S)
+    expect(Number.isNaN(derived.meanStep[0])).toBe(true)
+    for (let j = 1; j < S; j++) {
+      expect(derived.meanPairwise[j]).toBeGreaterThan(0)
+      expect(derived.stepToSpread[j]).toBeCloseTo(derived.meanStep[j] / derived.meanPairwise[j], 12)
+    }
+    // Networks move towards the ensemble's final mean.
+    const dm = derived.distanceToFinalMean!
+    expect(dm[S - 1]).toBeLessThan(dm[0])
+    const kappa = await runMetrics(project, a.id, 'kappa')
+    for (const x of kappa.derived.meanPairwise.slice(1)) expect(x).toBeLessThanOrEqual(1)
+  })
+})
