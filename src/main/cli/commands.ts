@@ -7,11 +7,17 @@ import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import type { ParseArgsConfig } from 'node:util'
 import { checkSpec, type ExperimentSpec } from '../../shared/spec'
-import { PRESETS, PRESET_IDS, isPresetId } from '../../shared/presets'
+import { PRESETS, PRESET_IDS, isPresetId, type PresetId } from '../../shared/presets'
 import { Project } from '../archive/project'
 import type { RunArchive } from '../archive/run'
 import { createRun, liveStatus, trainRun, type Shard } from '../experiments/runner'
 import { formatDuration, progressReporter } from './progress'
+import { embedPaths, runMetrics, EMBEDDING_METHODS } from '../analysis/paths'
+import type { EmbeddingMethod } from '../analysis/types'
+import { renderView, type ViewToRender } from '../figures/views'
+import { FigureLook, PathQuery } from '../../shared/api/contract'
+import { ensurePresetRuns, presetWindow, type Scale } from '../experiments/reproduce'
+import { writeFileAtomic } from '../archive/atomic'
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -173,6 +179,96 @@ function describeSpec(s: ExperimentSpec): string {
   return `${s.nets} nets ${s.hidden} hidden, ${s.epochs} ep, η=${s.lr}, batch ${s.batch}, ${s.loss}${s.momentum ? `, μ=${s.momentum}` : ''}`
 }
 
+/** "0-4" → [0..4]; "0,3,7" → [0,3,7]; mixed "0-2,5". */
+export function parseNets(s: string): number[] {
+  const out: number[] = []
+  for (const part of s.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim())
+    if (!m) throw new UsageError(`--nets takes a list like 0-4 or 0,3,7, not "${s}"`)
+    const [a, b] = [+m[1], m[2] !== undefined ? +m[2] : +m[1]]
+    if (b < a) throw new UsageError(`--nets ${part}: the range is backwards`)
+    for (let k = a; k <= b; k++) out.push(k)
+  }
+  return out
+}
+
+/** "2:20" → [2, 20]; "2:" → [2, null]; ":1" → [null, 1]. */
+export function parseEpochWindow(s: string): [number | null, number | null] {
+  const m = /^([\d.]*):([\d.]*)$/.exec(s)
+  const num = (x: string) => (x === '' ? null : Number(x))
+  if (!m || [m[1], m[2]].some((x) => x !== '' && !Number.isFinite(Number(x)))) throw new UsageError(`--epochs takes from:to (e.g. 2:20, 2: or :1), not "${s}"`)
+  return [num(m[1]), num(m[2])]
+}
+
+/** "3.5in", "7.16", "89mm", "8cm" → inches. */
+export function parseLength(s: string): number {
+  const m = /^([\d.]+)\s*(in|mm|cm|pt)?$/.exec(s.trim())
+  if (!m || !Number.isFinite(Number(m[1]))) throw new UsageError(`a length is a number with in, mm, cm or pt (e.g. 3.5in), not "${s}"`)
+  const x = Number(m[1])
+  return { in: x, mm: x / 25.4, cm: x / 2.54, pt: x / 72 }[(m[2] ?? 'in') as 'in' | 'mm' | 'cm' | 'pt']
+}
+
+const viewOptions = {
+  view: { type: 'string' },
+  method: { type: 'string', short: 'm' },
+  nets: { type: 'string' },
+  epochs: { type: 'string' },
+} as const
+
+function pathQuery(runs: string[], v: Values, labels?: string[]): PathQuery {
+  const r = PathQuery.safeParse({
+    runs,
+    ...(labels ? { labels } : {}),
+    ...(v.view ? { view: v.view } : {}),
+    ...(v.method ? { method: v.method } : {}),
+    ...(v.nets ? { nets: parseNets(String(v.nets)) } : {}),
+    ...(v.epochs ? { epochs: parseEpochWindow(String(v.epochs)) } : {}),
+    ...(v.align ? { align: v.align } : {}),
+  })
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}${i.path[0] === 'method' ? ` (methods: ${EMBEDDING_METHODS.join(', ')})` : ''}`).join('; '))
+  return r.data
+}
+
+function figureLook(v: Values, base: Partial<FigureLook> = {}): FigureLook {
+  const r = FigureLook.safeParse({
+    ...base,
+    ...(v.style ? { style: v.style } : {}),
+    ...(v.width ? { widthIn: parseLength(String(v.width)) } : {}),
+    ...(v.height ? { heightIn: parseLength(String(v.height)) } : {}),
+    ...(v['font-size'] ? { fontSize: Number(v['font-size']) } : {}),
+    ...(v.dpi ? { dpi: Number(v.dpi) } : {}),
+    ...(v['color-by'] ? { colorBy: v['color-by'] } : {}),
+    ...(v.layout ? { layout: v.layout } : {}),
+    ...(v['log-x'] ? { logX: true } : {}),
+    ...(v['log-y'] ? { logY: true } : {}),
+    ...(v['no-points'] ? { points: false } : {}),
+    ...(v['no-lines'] ? { lines: false } : {}),
+  })
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '))
+  return r.data
+}
+
+const lookOptions = {
+  style: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  'font-size': { type: 'string' },
+  dpi: { type: 'string' },
+  'color-by': { type: 'string' },
+  layout: { type: 'string' },
+  'log-x': { type: 'boolean' },
+  'log-y': { type: 'boolean' },
+  'no-points': { type: 'boolean' },
+  'no-lines': { type: 'boolean' },
+} as const
+
+async function writeFigure(project: Project, view: ViewToRender, format: 'svg' | 'png' | 'pdf', file: string): Promise<number> {
+  const fig = await renderView(project, view, format)
+  const bytes = typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content
+  await writeFileAtomic(file, bytes)
+  return bytes.length
+}
+
 export const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'create a run from a preset or a spec file and train it',
@@ -295,6 +391,109 @@ export const COMMANDS: Record<string, Command> = {
       }
       io.out('')
       io.out(`full spec: ${JSON.stringify(a.spec)}`)
+      return 0
+    },
+  },
+  embed: {
+    summary: 'embed a run’s paths in 2-D (cached in the run) and print the stress',
+    usage: 'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca] [--nets 0-4] [--epochs 2:20] [--project DIR] [--json]',
+    options: { ...projectOption, ...viewOptions, json: { type: 'boolean' } },
+    async run(positionals, v, io) {
+      if (!positionals[0]) throw new UsageError('embed needs a run')
+      const project = await Project.open(projectDir(v))
+      const id = await project.resolveRunId(positionals[0])
+      const q = pathQuery([id], v)
+      const r = await embedPaths(project, q, (p) => io.err(`${p.stage} ${p.done}/${p.total}`))
+      if (v.json) {
+        io.out(JSON.stringify(r))
+        return 0
+      }
+      io.out(`${id}: ${q.view} view, ${q.method}: Kruskal stress-1 ${r.stress?.toFixed(4)} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`)
+      const d = await runMetrics(project, id, q.view as 'tau' | 'kappa')
+      const last = d.derived.epochs.length - 1
+      if (last > 0)
+        io.out(`  at epoch ${d.derived.epochs[last]}: mean pairwise distance ${d.derived.meanPairwise[last].toFixed(4)}, mean step ${d.derived.meanStep[last].toFixed(4)}, step/spread ${d.derived.stepToSpread[last].toFixed(4)}`)
+      return 0
+    },
+  },
+  figure: {
+    summary: 'draw runs as a publication figure (SVG, PNG or PDF)',
+    usage: `sgdscope figure RUN... --kind paths|metrics|compare --out FILE [--format svg|png|pdf]
+             [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--align joint|procrustes]
+             [--labels a,b] [--style paper|paper-serif|colorblind] [--width 3.5in|7.16in|89mm] [--height H]
+             [--dpi 300] [--font-size 8] [--color-by epoch|net|run] [--layout overlay|panels]
+             [--log-x] [--log-y] [--no-points] [--no-lines] [--project DIR]`,
+    options: { ...projectOption, ...viewOptions, ...lookOptions, kind: { type: 'string', short: 'k' }, format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, align: { type: 'string' }, labels: { type: 'string' } },
+    async run(positionals, v, io) {
+      if (positionals.length === 0) throw new UsageError('figure needs at least one run')
+      if (!v.out) throw new UsageError('figure needs --out FILE')
+      const out = String(v.out)
+      const format = String(v.format ?? path.extname(out).slice(1) ?? '').toLowerCase()
+      if (!['svg', 'png', 'pdf'].includes(format)) throw new UsageError(`--format must be svg, png or pdf (or give --out a .svg/.png/.pdf name)`)
+      const kind = String(v.kind ?? (positionals.length > 1 ? 'compare' : 'paths'))
+      if (!['paths', 'metrics', 'compare'].includes(kind)) throw new UsageError(`--kind must be paths, metrics or compare, not "${kind}"`)
+      const project = await Project.open(projectDir(v))
+      const ids = []
+      for (const r of positionals) ids.push(await project.resolveRunId(r))
+      const labels = v.labels ? String(v.labels).split(',') : undefined
+      if (labels && labels.length !== ids.length) throw new UsageError(`--labels gives ${labels.length} label(s) for ${ids.length} run(s)`)
+      const view = { kind: kind as ViewToRender['kind'], query: pathQuery(ids, v, labels), look: figureLook(v, kind === 'compare' ? { layout: 'panels' } : {}) }
+      const bytes = await writeFigure(project, view, format as 'svg' | 'png' | 'pdf', out)
+      io.out(`wrote ${out} (${format.toUpperCase()}, ${view.look.widthIn.toFixed(2)} in wide, ${bytes.toLocaleString('en-US')} bytes)`)
+      return 0
+    },
+  },
+  reproduce: {
+    summary: 'train (or reuse) the runs behind the paper’s figures and write each figure',
+    usage: 'sgdscope reproduce fig1..fig8|all --out DIR [--scale quick|full] [--project DIR] [--workers W] [--style paper|colorblind]',
+    options: { ...projectOption, out: { type: 'string', short: 'o' }, scale: { type: 'string' }, workers: { type: 'string', short: 'w' }, style: { type: 'string' } },
+    async run(positionals, v, io) {
+      const which = positionals.length === 0 || positionals.includes('all') ? [...PRESET_IDS] : positionals
+      for (const id of which) if (!isPresetId(id)) throw new UsageError(`unknown figure "${id}" (fig1..fig8 or all)`)
+      const scale = String(v.scale ?? 'quick') as Scale
+      if (scale !== 'quick' && scale !== 'full') throw new UsageError('--scale is quick or full')
+      if (!v.out) throw new UsageError('reproduce needs --out DIR')
+      const outDir = path.resolve(String(v.out))
+      const project = await Project.openOrCreate(v.project ? projectDir(v) : path.join(outDir, `reproduce-${scale}.sgdscope`))
+      const workers = v.workers !== undefined ? Number(v.workers) : undefined
+      const summary: string[] = [`sgdscope reproduce (${scale} scale), project ${project.dir}`, '']
+      for (const id of which as PresetId[]) {
+        const p = PRESETS[id]
+        const bar = progressReporter()
+        let runs
+        try {
+          runs = await ensurePresetRuns(project, id, scale, { workers, signal: io.signal, onProgress: (x) => bar.update(x), log: io.err })
+        } finally {
+          bar.stop()
+        }
+        const f = p.figure
+        const query = PathQuery.parse({
+          runs: runs.map((r) => r.id),
+          labels: runs.map((r) => r.label),
+          view: f.view,
+          method: 'smacof',
+          ...(f.firstNets ? { nets: Array.from({ length: f.firstNets }, (_, k) => k) } : {}),
+          ...(presetWindow(p, scale) ? { epochs: presetWindow(p, scale) } : {}),
+        })
+        const view: ViewToRender = { kind: runs.length > 1 && f.layout === 'panels' ? 'compare' : 'paths', query, look: figureLook(v, { colorBy: f.colorBy }) }
+        for (const format of ['svg', 'png', 'pdf'] as const) await writeFigure(project, view, format, path.join(outDir, `${id}.${format}`))
+        const paths = await embedPaths(project, query)
+        summary.push(`${id}: ${p.title}`)
+        for (const r of runs) {
+          const run = await project.openRun(r.id)
+          const fin = await finalMetrics(run)
+          const d = await runMetrics(project, r.id, f.view)
+          const last = d.derived.epochs.length - 1
+          summary.push(`  ${r.label} — run ${r.id}${r.reused ? ' (reused)' : ''}: ${describeSpec(run.attrs.spec)}`)
+          summary.push(summaryLine(run, fin))
+          if (last > 0) summary.push(`  ${f.view} memory ratio (mean step / mean pairwise distance) at epoch ${d.derived.epochs[last].toFixed(2)}: ${d.derived.stepToSpread[last].toFixed(4)}; pairwise distance ${d.derived.meanPairwise[last].toFixed(4)}`)
+        }
+        summary.push(`  embedding: ${query.method}, ${query.view}, Kruskal stress-1 ${paths.stress?.toFixed(4)} over ${paths.points} points`)
+        summary.push(`  files: ${id}.svg ${id}.png ${id}.pdf`, '')
+        io.out(`${id}: wrote ${path.join(outDir, id)}.{svg,png,pdf} (stress ${paths.stress?.toFixed(3)})`)
+      }
+      await writeFileAtomic(path.join(outDir, 'summary.txt'), summary.join('\n') + '\n')
+      io.out(`summary: ${path.join(outDir, 'summary.txt')}`)
       return 0
     },
   },

@@ -45,6 +45,8 @@ export interface TrainOptions {
   signal?: AbortSignal
   onProgress?: (p: RunProgress) => void
   onLog?: (line: string) => void
+  /** Called after each (network, snapshot) is written, with its metrics. */
+  onSnapshot?: (net: number, snapshot: number, metrics: Float32Array) => void
   shard?: Shard
   /** Where deskewed datasets are cached. */
   cacheDir?: string
@@ -237,6 +239,7 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
         await run.writeSnapshot(m.net, m.snapshot, m.tau, m.metrics)
         await run.writeState(m.net, m.snapshot, m.state)
         meter.snapshot()
+        opts.onSnapshot?.(m.net, m.snapshot, m.metrics)
       })
     }
   }
@@ -272,7 +275,11 @@ async function trainStochastic(run: RunArchive, spec: StochasticSpec, opts: Trai
       if (opts.signal?.aborted) return true
       if (j > 0) model.step(samples[j] - samples[j - 1])
       meter.samples(j > 0 ? samples[j] - samples[j - 1] : 0)
-      if (!doneFlags[net * S + j]) await run.writeSnapshot(net, j, Float32Array.from(model.theta), [model.norm()])
+      if (!doneFlags[net * S + j]) {
+        const metrics = Float32Array.of(model.norm())
+        await run.writeSnapshot(net, j, Float32Array.from(model.theta), metrics)
+        opts.onSnapshot?.(net, j, metrics)
+      }
       meter.snapshot()
     }
     // Let an abort signal (Ctrl-C) be delivered between vectors.

@@ -1,0 +1,94 @@
+/**
+ * `reproduce`: the runs behind the paper's figures, trained or reused, and the
+ * figures themselves. `full` uses the paper's sizes; `quick` scales every run down
+ * (fewer networks and epochs, same kind of picture) so that all eight finish in minutes.
+ */
+import { parseSpec, type ExperimentSpec, type ExperimentSpecInput } from '../../shared/spec'
+import { PRESETS, type Preset, type PresetId } from '../../shared/presets'
+import type { Project } from '../archive/project'
+import { createRun, liveStatus, trainRun, type TrainOptions } from './runner'
+
+export type Scale = 'quick' | 'full'
+
+/** A preset's runs at a scale. Quick keeps each figure's character: the same learning
+ * rates and batch sizes, the same stochastic model, fewer networks and epochs. */
+export function presetRuns(p: Preset, scale: Scale): { label: string; spec: ExperimentSpecInput }[] {
+  if (scale === 'full') return p.runs
+  return p.runs.map(({ label, spec }) => {
+    if (spec.kind === 'stochastic') return { label, spec }
+    const s = { ...spec }
+    switch (p.id) {
+      case 'fig5':
+        Object.assign(s, { nets: 2, epochs: 6, snapshots: { spacing: 'linear', firstEpoch: 2, every: 0.5 } })
+        break
+      case 'fig6':
+        Object.assign(s, { nets: 4, epochs: 2, snapshots: { spacing: 'linear', firstEpoch: 5, every: 0.5 } })
+        break
+      default: // fig1–fig4 share this run
+        Object.assign(s, { nets: 6, epochs: 4, snapshots: { spacing: 'linear', firstEpoch: 5, every: 0.5 } })
+    }
+    return { label, spec: s }
+  })
+}
+
+/** The epoch window of a preset's figure at a scale (fig5 shows epochs 50–500 of 500; quick, 2–6 of 6). */
+export function presetWindow(p: Preset, scale: Scale): [number | null, number | null] | undefined {
+  if (scale === 'quick' && p.id === 'fig5') return [2, null]
+  return p.figure.epochs
+}
+
+/** Stable text of a spec, for finding a run made from the same spec. */
+export function canonicalSpec(spec: ExperimentSpec): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v
+  return JSON.stringify(sort(spec))
+}
+
+/** An existing run of the project with this spec (complete first, then resumable), or null. */
+export async function findRun(project: Project, spec: ExperimentSpec): Promise<{ id: string; complete: boolean } | null> {
+  const want = canonicalSpec(spec)
+  let resumable: string | null = null
+  for (const id of await project.runIds()) {
+    try {
+      const run = await project.openRun(id)
+      if (canonicalSpec(run.attrs.spec) !== want) continue
+      const status = await liveStatus(run)
+      if (status === 'complete') return { id, complete: true }
+      if (status === 'interrupted' || status === 'created') resumable ??= id
+    } catch {
+      /* an unreadable run is not a match */
+    }
+  }
+  return resumable ? { id: resumable, complete: false } : null
+}
+
+/** Trains (or reuses, or resumes) the runs of a preset; returns their ids with labels. */
+export async function ensurePresetRuns(
+  project: Project,
+  id: PresetId,
+  scale: Scale,
+  opts: TrainOptions & { log?: (line: string) => void } = {},
+): Promise<{ id: string; label: string; reused: boolean }[]> {
+  const out = []
+  for (const r of presetRuns(PRESETS[id], scale)) {
+    const spec = parseSpec({ ...r.spec, name: `${r.spec.name ?? id}${scale === 'quick' ? ' (quick)' : ''}` })
+    const found = await findRun(project, spec)
+    let runId: string
+    if (found?.complete) {
+      opts.log?.(`${id}: reusing run ${found.id} (${r.label})`)
+      out.push({ id: found.id, label: r.label, reused: true })
+      continue
+    }
+    if (found) {
+      runId = found.id
+      opts.log?.(`${id}: resuming run ${runId} (${r.label})`)
+    } else {
+      runId = (await createRun(project, spec, { cacheDir: opts.cacheDir })).id
+      opts.log?.(`${id}: training run ${runId} (${r.label})`)
+    }
+    const status = await trainRun(project, runId, opts)
+    if (status !== 'complete') throw new Error(`run ${runId} for ${id} ended ${status}`)
+    out.push({ id: runId, label: r.label, reused: false })
+  }
+  return out
+}

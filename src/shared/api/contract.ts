@@ -1,0 +1,245 @@
+/**
+ * The API contract between the UI and the Node side: every request (its name, a zod
+ * schema of its arguments, its result type) and every event stream. Each host (IPC in
+ * Electron, a WebSocket in the browser host) binds it generically by iterating over
+ * REQUESTS, and src/main/service.ts implements it once. A new request is declared here
+ * and implemented there, nowhere else.
+ */
+import { z } from 'zod'
+import type { Preset } from '../presets'
+import type { ExperimentSpec } from '../spec'
+import type { MetricsData, PathsData } from '../figures/data'
+
+/** A request: the schema of its arguments and (as a phantom) its result type. */
+export interface RequestDef<A extends z.ZodType, R> {
+  args: A
+  summary: string
+  /** Phantom: only carries the result type. */
+  result?: R
+}
+const req = <R>() => <A extends z.ZodType>(args: A, summary: string): RequestDef<A, R> => ({ args, summary })
+
+export const RunRef = z.object({ runId: z.string().min(1).max(200) })
+export const ViewKind = z.enum(['tau', 'kappa'])
+export const EmbeddingMethodName = z.enum(['smacof', 'classical', 'landmark', 'pca', 'inpca'])
+const EpochWindow = z.tuple([z.number().nullable(), z.number().nullable()])
+
+/** What a path view shows: run(s), view kind, method, window, subset. */
+export const PathQuery = z.object({
+  runs: z.array(z.string().min(1)).min(1).max(16),
+  labels: z.array(z.string()).optional(),
+  view: ViewKind.default('tau'),
+  method: EmbeddingMethodName.default('smacof'),
+  nets: z.array(z.number().int().min(0)).max(100_000).optional(),
+  epochs: EpochWindow.optional(),
+  align: z.enum(['joint', 'procrustes']).optional(),
+})
+export type PathQuery = z.infer<typeof PathQuery>
+
+export const FigureStyleName = z.enum(['paper', 'paper-serif', 'colorblind'])
+export const FigureFormat = z.enum(['svg', 'png', 'pdf'])
+
+/** How a figure looks and is sized. */
+export const FigureLook = z.object({
+  style: FigureStyleName.default('paper'),
+  widthIn: z.number().min(1).max(40).default(3.5),
+  heightIn: z.number().min(1).max(40).optional(),
+  fontSize: z.number().min(4).max(30).optional(),
+  dpi: z.number().int().min(50).max(1200).default(300),
+  colorBy: z.enum(['epoch', 'net', 'run']).default('epoch'),
+  points: z.boolean().default(true),
+  lines: z.boolean().default(true),
+  /** Several runs: one plot with a legend, or panels with shared axes. */
+  layout: z.enum(['overlay', 'panels']).default('overlay'),
+  logX: z.boolean().default(false),
+  logY: z.boolean().default(false),
+})
+export type FigureLook = z.infer<typeof FigureLook>
+
+/** A saved view: everything needed to redraw it exactly. */
+export const SavedView = z.object({
+  name: z.string().min(1).max(200),
+  kind: z.enum(['paths', 'compare', 'metrics']),
+  query: PathQuery,
+  look: FigureLook.prefault({}),
+})
+export type SavedView = z.infer<typeof SavedView>
+
+export const Settings = z.object({
+  workers: z.number().int().min(0).max(256).nullable().default(null),
+  defaultProjectDir: z.string().nullable().default(null),
+  theme: z.enum(['light', 'dark', 'system']).default('system'),
+})
+export type Settings = z.infer<typeof Settings>
+
+export type RunStatus = 'created' | 'running' | 'complete' | 'interrupted' | 'failed'
+
+export interface RunSummary {
+  id: string
+  name: string
+  preset?: string
+  status: RunStatus
+  kind: ExperimentSpec['kind']
+  /** One line describing the spec. */
+  summary: string
+  nets: number
+  snapshots: number
+  done: number
+  total: number
+  created: string
+  /** Ensemble mean, min and max at the last recorded snapshot. */
+  final: Record<string, { mean: number; min: number; max: number }>
+  error?: string
+}
+
+export interface RunDetails extends RunSummary {
+  spec: ExperimentSpec
+  engine?: { name: string; backend?: string; reason: string }
+  versions: Record<string, string>
+  trainSeconds: number
+  dataset?: { id: string; trainCount: number; testCount: number; rows: number; cols: number; classes: number }
+  epochs: number[]
+  samples: number[]
+  metricNames: string[]
+  /** Ensemble mean of each metric per snapshot (NaN as null). */
+  metricsPerSnapshot: Record<string, (number | null)[]>
+}
+
+export interface ProjectSummary {
+  dir: string
+  name: string
+  runs: RunSummary[]
+  views: SavedView[]
+}
+
+export interface RunProgressEvent {
+  runId: string
+  samplesDone: number
+  samplesTotal: number
+  snapshotsDone: number
+  snapshotsTotal: number
+  samplesPerSec: number
+  etaSeconds: number | null
+  elapsedSeconds: number
+}
+
+/** One recorded (network, snapshot), as it is written: the live curves' points. */
+export interface RunSnapshotEvent {
+  runId: string
+  net: number
+  snapshot: number
+  epoch: number
+  metrics: Record<string, number>
+}
+
+export interface DerivedMetrics {
+  epochs: number[]
+  meanPairwise: number[]
+  meanStep: number[]
+  stepToSpread: number[]
+  distanceToFinalMean?: number[]
+}
+
+export interface RenderedFigure {
+  format: 'svg' | 'png' | 'pdf'
+  /** SVG text, or base64 of PNG/PDF bytes. */
+  data: string
+  widthIn: number
+  heightIn: number
+}
+
+export const REQUESTS = {
+  'app.info': req<{ version: string; host: 'electron' | 'browser'; workers: number; settings: Settings }>()(z.object({}), 'versions and settings'),
+  'settings.set': req<Settings>()(Settings.partial(), 'change settings'),
+  'presets.list': req<Preset[]>()(z.object({}), 'the paper presets'),
+  'spec.check': req<{ ok: true; spec: ExperimentSpec } | { ok: false; problems: { path: string; message: string }[] }>()(
+    z.object({ spec: z.unknown() }),
+    'validate a spec, filling defaults',
+  ),
+  'project.recent': req<string[]>()(z.object({}), 'recently opened projects'),
+  'project.open': req<ProjectSummary>()(z.object({ dir: z.string().min(1), create: z.boolean().default(false) }), 'open (or create) a project'),
+  'project.current': req<ProjectSummary | null>()(z.object({}), 'the open project'),
+  'project.close': req<null>()(z.object({}), 'close the project'),
+  'runs.list': req<RunSummary[]>()(z.object({}), 'runs of the open project'),
+  'runs.get': req<RunDetails>()(RunRef, 'one run in detail'),
+  'runs.start': req<{ runIds: string[] }>()(
+    z.object({ spec: z.unknown().optional(), preset: z.string().optional() }),
+    'create runs from a spec or a preset and start training them',
+  ),
+  'runs.cancel': req<null>()(RunRef, 'stop a training run (finished snapshots are kept)'),
+  'runs.resume': req<null>()(RunRef, 'continue an interrupted run'),
+  'runs.metrics': req<{ data: MetricsData; derived: DerivedMetrics }>()(
+    RunRef.extend({ view: ViewKind.default('tau') }),
+    'per-network metrics and derived ensemble metrics',
+  ),
+  'paths.embed': req<PathsData & { cached: boolean; seconds: number; points: number }>()(PathQuery, 'embedded paths of one or more runs'),
+  'views.save': req<SavedView[]>()(SavedView, 'save a view under a name in the project'),
+  'views.delete': req<SavedView[]>()(z.object({ name: z.string() }), 'delete a saved view'),
+  'figures.render': req<RenderedFigure>()(
+    z.object({ view: SavedView.omit({ name: true }), format: FigureFormat.default('svg') }),
+    'render a view as SVG, PNG or PDF with the headless exporter',
+  ),
+  'figures.export': req<{ path: string; bytes: number }>()(
+    z.object({ view: SavedView.omit({ name: true }), format: FigureFormat, path: z.string().min(1) }),
+    'render a view and write it to a file',
+  ),
+  'figures.exportAll': req<{ written: string[] }>()(
+    z.object({ dir: z.string().min(1), format: FigureFormat.default('pdf') }),
+    'write every saved view of the project to a folder',
+  ),
+} as const
+
+export type Requests = typeof REQUESTS
+export type RequestName = keyof Requests
+export type ArgsOf<N extends RequestName> = z.input<Requests[N]['args']>
+export type ParsedArgsOf<N extends RequestName> = z.output<Requests[N]['args']>
+export type ResultOf<N extends RequestName> = NonNullable<Requests[N]['result']>
+export const REQUEST_NAMES = Object.keys(REQUESTS) as RequestName[]
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(REQUESTS, name)
+}
+
+/** Event streams from the Node side to the UI. */
+export interface Events {
+  'run.progress': RunProgressEvent
+  'run.snapshot': RunSnapshotEvent
+  'run.status': { runId: string; status: RunStatus; error?: string }
+  'project.changed': ProjectSummary | null
+  log: { level: 'info' | 'warn' | 'error'; message: string; time: string }
+}
+export type EventName = keyof Events
+export const EVENT_NAMES: EventName[] = ['run.progress', 'run.snapshot', 'run.status', 'project.changed', 'log']
+
+/** Every failure crosses the boundary as {code, message}. */
+export type ApiErrorCode = 'bad-request' | 'unknown-request' | 'not-found' | 'conflict' | 'failed' | 'unauthorized'
+export interface ApiErrorShape {
+  code: ApiErrorCode
+  message: string
+}
+export class ApiError extends Error implements ApiErrorShape {
+  override name = 'ApiError'
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+  toJSON(): ApiErrorShape {
+    return { code: this.code, message: this.message }
+  }
+}
+
+/** Validates a request's name and arguments; throws ApiError('bad-request' | 'unknown-request'). */
+export function parseRequest<N extends RequestName>(name: unknown, args: unknown): { name: N; args: ParsedArgsOf<N> } {
+  if (!isRequestName(name)) throw new ApiError('unknown-request', `unknown request ${JSON.stringify(name)}; known: ${REQUEST_NAMES.join(', ')}`)
+  const r = REQUESTS[name].args.safeParse(args ?? {})
+  if (!r.success) throw new ApiError('bad-request', `${name}: ${r.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ')}`)
+  return { name: name as N, args: r.data as ParsedArgsOf<N> }
+}
+
+/** What the renderer calls, whatever the transport. */
+export interface ApiClient {
+  call<N extends RequestName>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>>
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+}
