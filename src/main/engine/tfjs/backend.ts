@@ -1,0 +1,194 @@
+/**
+ * Which TensorFlow.js backend the `tfjs` engine trains on (DESIGN §3).
+ *
+ * Order of preference (`auto`):
+ *  1. `tensorflow` — `@tensorflow/tfjs-node`, the native libtensorflow (an optional
+ *     dependency: its install script downloads libtensorflow, so it is often absent).
+ *     Absent: skipped silently. Present but broken (its native binding does not load, or
+ *     the backend does not compute): skipped, and the reason is logged.
+ *  2. `wasm` — `@tensorflow/tfjs-backend-wasm` (XNNPACK; SIMD where the runtime has it,
+ *     no threads under Node). The .wasm binaries are loaded from the package's `dist`
+ *     folder, found through Node's resolver, so this works from the TypeScript sources
+ *     and from the bundle in out/main alike (the package is external to the bundle).
+ *  3. `cpu` — `@tensorflow/tfjs-backend-cpu`, plain JavaScript.
+ *
+ * A backend counts as available only after a small matrix product on it gives the
+ * right numbers. `SGDSCOPE_TFJS_BACKEND=tensorflow|wasm|cpu` (or the `backend` option)
+ * forces one; a forced backend that is not available is an error, not a fallback.
+ *
+ * tfjs has one global backend per process (per worker thread): selecting one here calls
+ * `tf.setBackend`, which other tfjs users in the same thread share (see analysis/gemm.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { createRequire } from 'node:module'
+import * as path from 'node:path'
+
+export const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const
+export type TfjsBackend = (typeof TFJS_BACKENDS)[number]
+export type TfjsBackendPreference = TfjsBackend | 'auto'
+
+/** Environment variable that forces a backend (`tensorflow`, `wasm`, `cpu` or `auto`). */
+export const BACKEND_ENV = 'SGDSCOPE_TFJS_BACKEND'
+
+export interface BackendAttempt {
+  name: TfjsBackend
+  ok: boolean
+  /** Why it was (not) taken, one line. */
+  reason: string
+}
+
+export interface BackendChoice {
+  name: TfjsBackend
+  /** One line for the run's attributes, the log and the UI. */
+  reason: string
+  /** Every backend tried, in order. */
+  attempts: BackendAttempt[]
+}
+
+/** Loads a backend's package (registering the backend with tfjs); throws if it cannot. */
+export type BackendLoader = () => Promise<void>
+
+export interface SelectBackendOptions {
+  /** Default: $SGDSCOPE_TFJS_BACKEND, else `auto`. */
+  backend?: TfjsBackendPreference
+  /** Where fallbacks for a broken backend are reported (default: console.warn). */
+  onLog?: (line: string) => void
+  /** Replacement loaders (tests: a broken `tensorflow`, say). Not memoised. */
+  loaders?: Partial<Record<TfjsBackend, BackendLoader>>
+}
+
+class NotInstalled extends Error {}
+
+const require = createRequire(import.meta.url)
+
+function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e)
+  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error'
+}
+
+/** True if `pkg` can be resolved from here (its package.json, or, if that is not exported, the package itself). */
+function isInstalled(pkg: string): boolean {
+  for (const spec of [`${pkg}/package.json`, pkg]) {
+    try {
+      require.resolve(spec)
+      return true
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') return true
+    }
+  }
+  return false
+}
+
+/** The folder holding tfjs-backend-wasm's .wasm binaries, with a trailing separator. */
+export function wasmDistFolder(): string {
+  const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json')
+  return path.join(path.dirname(pkg), 'dist') + path.sep
+}
+
+const defaultLoaders: Record<TfjsBackend, BackendLoader> = {
+  async tensorflow() {
+    const pkg = '@tensorflow/tfjs-node'
+    if (!isInstalled(pkg)) throw new NotInstalled(`${pkg} is not installed`)
+    // A variable specifier keeps bundlers from resolving the optional package at build time.
+    await import(/* @vite-ignore */ pkg)
+  },
+  async wasm() {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm')
+    const dist = wasmDistFolder()
+    // Under Node the emscripten loader reads the binary with fs, so a plain path (with
+    // its trailing separator: tfjs appends the file name) is what it needs.
+    wasm.setWasmPaths(dist)
+  },
+  async cpu() {
+    await import('@tensorflow/tfjs-backend-cpu')
+  },
+}
+
+const loaded = new Map<TfjsBackend, Promise<void>>()
+
+function load(name: TfjsBackend, custom?: BackendLoader): Promise<void> {
+  if (custom) return custom()
+  let p = loaded.get(name)
+  if (!p) {
+    p = defaultLoaders[name]()
+    loaded.set(name, p)
+    // A missing package stays missing for the process; a failure may be retried.
+    p.catch((e) => {
+      if (!(e instanceof NotInstalled)) loaded.delete(name)
+    })
+  }
+  return p
+}
+
+/** Switches tfjs to `name` and checks with a small product that it computes. */
+async function activate(name: TfjsBackend): Promise<void> {
+  if (!tf.findBackendFactory(name)) throw new Error(`tfjs has no backend named '${name}' registered`)
+  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed (the backend did not initialise)`)
+  await tf.ready()
+  const v = tf.tidy(() => {
+    const a = tf.tensor3d([1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, 0], [2, 2, 3])
+    const b = tf.tensor3d([1, 0, 2, 0, 1, 1, 1, 2, 3, 4, 5, 6], [2, 3, 2])
+    return tf.sigmoid(tf.matMul(a, b)).dataSync()
+  })
+  const expect = [8, 3, 20, 6, 1, 2, 3, 4].map((z) => 1 / (1 + Math.exp(-z)))
+  for (let i = 0; i < expect.length; i++) {
+    if (!(Math.abs(v[i]! - expect[i]!) < 1e-6)) throw new Error(`backend '${name}' computed a wrong test product`)
+  }
+}
+
+async function describe(name: TfjsBackend): Promise<string> {
+  switch (name) {
+    case 'tensorflow':
+      return 'native TensorFlow (@tensorflow/tfjs-node)'
+    case 'wasm': {
+      const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))
+      return `WebAssembly (XNNPACK, ${simd ? 'SIMD' : 'no SIMD: slower'}, one thread)`
+    }
+    case 'cpu':
+      return 'plain JavaScript (@tensorflow/tfjs-backend-cpu)'
+  }
+}
+
+function preferenceFrom(opts: SelectBackendOptions): TfjsBackendPreference {
+  const raw = opts.backend ?? process.env[BACKEND_ENV]?.trim()
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto'
+  if ((TFJS_BACKENDS as readonly string[]).includes(raw)) return raw as TfjsBackend
+  throw new Error(`unknown tfjs backend '${raw}'${opts.backend === undefined ? ` (from $${BACKEND_ENV})` : ''}; expected ${TFJS_BACKENDS.join(', ')} or auto`)
+}
+
+/**
+ * Loads and activates the tfjs backend to train on: the first that works of
+ * tensorflow → wasm → cpu, or the forced one. Resolves to its name and why.
+ */
+export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendChoice> {
+  const preference = preferenceFrom(opts)
+  const log = opts.onLog ?? ((line: string) => console.warn(`sgdscope: ${line}`))
+  const candidates: readonly TfjsBackend[] = preference === 'auto' ? TFJS_BACKENDS : [preference]
+  const attempts: BackendAttempt[] = []
+  for (const name of candidates) {
+    try {
+      await load(name, opts.loaders?.[name])
+      await activate(name)
+    } catch (e) {
+      const missing = e instanceof NotInstalled
+      const reason = missing ? errorText(e) : `${name} backend failed: ${errorText(e)}`
+      attempts.push({ name, ok: false, reason })
+      if (preference !== 'auto') throw new Error(`the tfjs backend '${name}' (forced) is not available: ${reason}`)
+      // A missing optional package is the normal case; a broken one deserves a word.
+      if (!missing) log(`${reason}; falling back to the next tfjs backend`)
+      continue
+    }
+    const what = await describe(name)
+    const skipped = attempts.map((a) => a.reason)
+    const reason = preference === 'auto' ? `${what}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}` : `${what}; forced`
+    attempts.push({ name, ok: true, reason: what })
+    return { name, reason, attempts }
+  }
+  throw new Error(`no tfjs backend is available: ${attempts.map((a) => a.reason).join('; ')}`)
+}
+
+/** Makes `name` the current tfjs backend again (another module of this thread may have switched it). */
+export async function ensureBackend(name: TfjsBackend): Promise<void> {
+  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`could not switch tfjs back to '${name}'`)
+}

@@ -1,0 +1,12 @@
+/**
+ * Figures as pure functions (data, style, options) → ECharts option. The renderer
+ * draws them live; src/main/figures renders the same options to SVG, PNG and PDF.
+ */
+export * from './color'
+export * from './data'
+export * from './metrics'
+export * from './paths'
+export * from './registry'
+export * from './style'
+export * from './tooltip'
+export { niceStep, niceTicks, textWidth } from './ticks'

@@ -1,0 +1,62 @@
+/**
+ * The figure registry: kind → builder. A new figure is added here and nowhere else;
+ * the exporters, the CLI and the app look kinds up in {@link FIGURES}.
+ */
+import type { EChartsOption } from 'echarts'
+import type { MetricsData, PathsData } from './data'
+import { buildMetrics, metricsHeightIn, type MetricsOptions } from './metrics'
+import { buildCompare, buildPaths, pathsHeightIn, type PathsOptions } from './paths'
+import type { FigureStyle } from './style'
+
+export interface FigureDef<D, O> {
+  /** One line for menus and `--help`. */
+  description: string
+  /** (data, style, options) → ECharts option. Pure; the size is the style's. */
+  build(data: D, style: FigureStyle, options?: O): EChartsOption
+  /** Natural height in inches for the style's width (used when the style has none). */
+  heightIn(data: D, style: FigureStyle, options?: O): number
+}
+
+const def = <D, O>(d: FigureDef<D, O>): FigureDef<D, O> => d
+
+export const FIGURES = {
+  paths: def<PathsData, PathsOptions>({
+    description: 'embedded SGD paths of every network, coloured by epoch; several runs overlaid',
+    build: buildPaths,
+    heightIn: (d, s, o) => pathsHeightIn(d, s, o, 'overlay'),
+  }),
+  compare: def<PathsData, PathsOptions>({
+    description: 'several runs side by side in panels with shared axes (or overlaid)',
+    build: buildCompare,
+    heightIn: (d, s, o) => pathsHeightIn(d, s, o, 'panels'),
+  }),
+  metrics: def<MetricsData, MetricsOptions>({
+    description: 'test/train error and loss against epoch: per-network lines, median and range',
+    build: buildMetrics,
+    heightIn: metricsHeightIn,
+  }),
+}
+
+export type FigureKind = keyof typeof FIGURES
+export const FIGURE_KINDS = Object.keys(FIGURES) as FigureKind[]
+export type FigureDataOf<K extends FigureKind> = (typeof FIGURES)[K] extends FigureDef<infer D, unknown> ? D : never
+export type FigureOptionsOf<K extends FigureKind> = (typeof FIGURES)[K] extends FigureDef<unknown, infer O> ? O : never
+
+export function isFigureKind(kind: string): kind is FigureKind {
+  return Object.prototype.hasOwnProperty.call(FIGURES, kind)
+}
+
+/** The figure's option with the style's size: the style's height, or the figure's
+ * natural height for its width. Returns the size used, in inches. */
+export function buildFigure<K extends FigureKind>(
+  kind: K,
+  data: FigureDataOf<K>,
+  style: FigureStyle,
+  options?: FigureOptionsOf<K>,
+): { option: EChartsOption; widthIn: number; heightIn: number } {
+  if (!isFigureKind(kind)) throw new Error(`unknown figure kind "${String(kind)}" (known: ${FIGURE_KINDS.join(', ')})`)
+  const f = FIGURES[kind] as unknown as FigureDef<FigureDataOf<K>, FigureOptionsOf<K>>
+  const heightIn = style.heightIn ?? f.heightIn(data, style, options)
+  const sized = { ...style, heightIn }
+  return { option: f.build(data, sized, options), widthIn: style.widthIn, heightIn }
+}
