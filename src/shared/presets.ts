@@ -12,7 +12,7 @@ export type PathsView = {
   epochs?: [number | null, number | null]
   /** Network subset: the first k networks. */
   firstNets?: number
-  colorBy: 'epoch' | 'network'
+  colorBy: 'epoch' | 'net'
   /** Several runs: one plot with a legend, or panels with shared axes. */
   layout?: 'single' | 'overlay' | 'panels'
 }

@@ -6,11 +6,11 @@
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import type { ParseArgsConfig } from 'node:util'
-import { checkSpec, type ExperimentSpec } from '../../shared/spec'
+import { checkSpec } from '../../shared/spec'
 import { PRESETS, PRESET_IDS, isPresetId, type PresetId } from '../../shared/presets'
 import { Project } from '../archive/project'
-import type { RunArchive } from '../archive/run'
-import { createRun, liveStatus, trainRun, type Shard } from '../experiments/runner'
+import { createRun, trainRun, type Shard } from '../experiments/runner'
+import { describeSpec, runDetails, runSummary, type FinalMetrics } from '../experiments/summary'
 import { formatDuration, progressReporter } from './progress'
 import { embedPaths, runMetrics, EMBEDDING_METHODS } from '../analysis/paths'
 import type { EmbeddingMethod } from '../analysis/types'
@@ -134,7 +134,7 @@ async function train(project: Project, runId: string, v: Values, io: Io): Promis
   }
   const run = await project.openRun(runId)
   io.out(`${runId}: ${status}${status === 'interrupted' ? ` (resume with: sgdscope resume ${runId} --project ${project.dir})` : ''}`)
-  io.out(summaryLine(run, await finalMetrics(run)))
+  io.out(summaryLine(run.attrs.nets, (await runSummary(run)).final))
   return status === 'interrupted' && io.signal.aborted ? 130 : 0
 }
 
@@ -149,34 +149,11 @@ const runOptions = {
   ...Object.fromEntries(Object.keys(OVERRIDES).map((k) => [k, { type: 'string' }])),
 } as const
 
-/** Mean, min and max of each metric at each network's last recorded snapshot. */
-async function finalMetrics(run: RunArchive): Promise<Record<string, { mean: number; min: number; max: number }>> {
-  const m = await run.readMetrics()
-  const done = await run.readDone()
-  const { nets, snapshots: S, metrics: names } = run.attrs
-  const out: Record<string, { mean: number; min: number; max: number }> = {}
-  names.forEach((name, c) => {
-    const vals: number[] = []
-    for (let k = 0; k < nets; k++) {
-      let last = -1
-      for (let j = 0; j < S; j++) if (done[k * S + j]) last = j
-      if (last >= 0) vals.push(m[(k * S + last) * names.length + c])
-    }
-    if (vals.length) out[name] = { mean: vals.reduce((a, b) => a + b, 0) / vals.length, min: Math.min(...vals), max: Math.max(...vals) }
-  })
-  return out
-}
-
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`
-function summaryLine(run: RunArchive, f: Awaited<ReturnType<typeof finalMetrics>>): string {
-  if (f.test_error) return `  final test error ${pct(f.test_error.mean)} (range ${pct(f.test_error.min)}–${pct(f.test_error.max)}), train error ${pct(f.train_error.mean)} over ${run.attrs.nets} network(s)`
-  if (f.norm) return `  final |θ| ${f.norm.mean.toFixed(4)} (range ${f.norm.min.toFixed(4)}–${f.norm.max.toFixed(4)}) over ${run.attrs.nets} vector(s)`
+function summaryLine(nets: number, f: FinalMetrics): string {
+  if (f.test_error) return `  final test error ${pct(f.test_error.mean)} (range ${pct(f.test_error.min)}–${pct(f.test_error.max)}), train error ${pct(f.train_error.mean)} over ${nets} network(s)`
+  if (f.norm) return `  final |θ| ${f.norm.mean.toFixed(4)} (range ${f.norm.min.toFixed(4)}–${f.norm.max.toFixed(4)}) over ${nets} vector(s)`
   return '  no snapshots recorded yet'
-}
-
-function describeSpec(s: ExperimentSpec): string {
-  if (s.kind === 'stochastic') return `stochastic model ${s.nets}×${s.dim}, ε=${s.epsilon}, ${s.picking}${s.picking === 'zipf' ? ` s=${s.zipfS}` : ''}, ${s.steps} steps`
-  return `${s.nets} nets ${s.hidden} hidden, ${s.epochs} ep, η=${s.lr}, batch ${s.batch}, ${s.loss}${s.momentum ? `, μ=${s.momentum}` : ''}`
 }
 
 /** "0-4" → [0..4]; "0,3,7" → [0,3,7]; mixed "0-2,5". */
@@ -322,11 +299,9 @@ export const COMMANDS: Record<string, Command> = {
       const rows = []
       for (const id of await project.runIds()) {
         try {
-          const run = await project.openRun(id)
-          const prog = await run.progress()
-          rows.push({ id, status: await liveStatus(run), name: run.attrs.spec.name ?? '', spec: describeSpec(run.attrs.spec), done: prog.done, total: prog.total, final: await finalMetrics(run) })
+          rows.push(await runSummary(await project.openRun(id)))
         } catch (e) {
-          rows.push({ id, status: 'unreadable', name: '', spec: (e as Error).message, done: 0, total: 0, final: {} })
+          rows.push({ id, status: 'unreadable', summary: (e as Error).message, done: 0, total: 0, final: {} as FinalMetrics })
         }
       }
       if (v.json) {
@@ -335,8 +310,8 @@ export const COMMANDS: Record<string, Command> = {
       }
       if (rows.length === 0) io.out(`no runs in ${project.dir} yet (start one with: sgdscope run --preset fig1 --project ${project.dir})`)
       rows.forEach((r, i) => {
-        const te = (r.final as Record<string, { mean: number }>).test_error
-        io.out(`${String(i + 1).padStart(3)}  ${r.id}  ${r.status.padEnd(11)} ${String(r.done).padStart(6)}/${r.total} snapshots  ${te ? `test err ${pct(te.mean)}  ` : ''}${r.spec}`)
+        const te = r.final.test_error
+        io.out(`${String(i + 1).padStart(3)}  ${r.id}  ${r.status.padEnd(11)} ${String(r.done).padStart(6)}/${r.total} snapshots  ${te ? `test err ${pct(te.mean)}  ` : ''}${r.summary}`)
       })
       return 0
     },
@@ -350,30 +325,12 @@ export const COMMANDS: Record<string, Command> = {
       const project = await Project.open(projectDir(v))
       const run = await project.openRun(await project.resolveRunId(positionals[0]))
       const a = run.attrs
-      const prog = await run.progress()
-      const metrics = await run.readMetrics()
-      const { epochs, samples } = await run.readTimes()
-      const S = a.snapshots
-      const M = a.metrics.length
-      // Ensemble mean of each metric per snapshot, over networks that recorded it.
-      const table = Array.from({ length: S }, (_, j) => {
-        const row: Record<string, number> = { epoch: epochs[j], samples: samples[j] }
-        a.metrics.forEach((name, c) => {
-          let s = 0
-          let n = 0
-          for (let k = 0; k < a.nets; k++) {
-            const x = metrics[(k * S + j) * M + c]
-            if (!Number.isNaN(x)) (s += x), n++
-          }
-          row[name] = n ? s / n : NaN
-        })
-        return row
-      })
-      const status = await liveStatus(run)
+      const d = await runDetails(run)
       if (v.json) {
-        io.out(JSON.stringify({ ...a, status, progress: prog, metricsPerSnapshot: table }, null, 2))
+        io.out(JSON.stringify(d, null, 2))
         return 0
       }
+      const status = d.status
       io.out(`run       ${a.id}`)
       io.out(`project   ${project.dir}`)
       io.out(`status    ${status}${a.error ? ` — ${a.error}` : ''}`)
@@ -382,13 +339,16 @@ export const COMMANDS: Record<string, Command> = {
       io.out(`versions  ${Object.entries(a.versions).map(([k, x]) => `${k} ${x}`).join(', ')}`)
       if (a.dataset) io.out(`dataset   ${a.dataset.id}: ${a.dataset.trainCount} train, ${a.dataset.testCount} test, ${a.dataset.rows}×${a.dataset.cols}, ${a.dataset.classes} classes`)
       io.out(`created   ${a.created}; training time ${formatDuration(a.trainSeconds)}`)
-      io.out(`progress  ${prog.done}/${prog.total} (network, snapshot) pairs recorded`)
+      io.out(`progress  ${d.done}/${d.total} (network, snapshot) pairs recorded`)
       io.out('')
       io.out(['epoch'.padStart(9), 'samples'.padStart(11), ...a.metrics.map((n) => n.padStart(12))].join(' ') + '   (ensemble mean)')
-      for (const r of table) {
-        const cells = a.metrics.map((n) => (Number.isNaN(r[n]) ? '—' : n.endsWith('error') ? pct(r[n]) : r[n].toFixed(5)).padStart(12))
-        io.out([r.epoch.toFixed(3).padStart(9), String(r.samples).padStart(11), ...cells].join(' '))
-      }
+      d.epochs.forEach((epoch, j) => {
+        const cells = a.metrics.map((n) => {
+          const x = d.metricsPerSnapshot[n][j]
+          return (x === null ? '—' : n.endsWith('error') ? pct(x) : x.toFixed(5)).padStart(12)
+        })
+        io.out([epoch.toFixed(3).padStart(9), String(d.samples[j]).padStart(11), ...cells].join(' '))
+      })
       io.out('')
       io.out(`full spec: ${JSON.stringify(a.spec)}`)
       return 0
@@ -481,11 +441,11 @@ export const COMMANDS: Record<string, Command> = {
         summary.push(`${id}: ${p.title}`)
         for (const r of runs) {
           const run = await project.openRun(r.id)
-          const fin = await finalMetrics(run)
+          const fin = (await runSummary(run)).final
           const d = await runMetrics(project, r.id, f.view)
           const last = d.derived.epochs.length - 1
           summary.push(`  ${r.label} — run ${r.id}${r.reused ? ' (reused)' : ''}: ${describeSpec(run.attrs.spec)}`)
-          summary.push(summaryLine(run, fin))
+          summary.push(summaryLine(run.attrs.nets, fin))
           if (last > 0) summary.push(`  ${f.view} memory ratio (mean step / mean pairwise distance) at epoch ${d.derived.epochs[last].toFixed(2)}: ${d.derived.stepToSpread[last].toFixed(4)}; pairwise distance ${d.derived.meanPairwise[last].toFixed(4)}`)
         }
         summary.push(`  embedding: ${query.method}, ${query.view}, Kruskal stress-1 ${paths.stress?.toFixed(4)} over ${paths.points} points`)

@@ -193,7 +193,7 @@ export type Requests = typeof REQUESTS
 export type RequestName = keyof Requests
 export type ArgsOf<N extends RequestName> = z.input<Requests[N]['args']>
 export type ParsedArgsOf<N extends RequestName> = z.output<Requests[N]['args']>
-export type ResultOf<N extends RequestName> = NonNullable<Requests[N]['result']>
+export type ResultOf<N extends RequestName> = Exclude<Requests[N]['result'], undefined>
 export const REQUEST_NAMES = Object.keys(REQUESTS) as RequestName[]
 
 export function isRequestName(name: unknown): name is RequestName {

@@ -41,7 +41,7 @@ describe('sgdscope CLI', () => {
     expect(i.out).toMatch(/test_error/)
     const j = JSON.parse((await cli('info', '1', '--project', p, '--json')).out)
     expect(j.spec).toMatchObject({ preset: 'fig1', nets: 2, hidden: 16, epochs: 0.05, lr: 1 })
-    expect(j.metricsPerSnapshot).toHaveLength(2)
+    expect(j.metricsPerSnapshot.test_error).toHaveLength(2)
   })
 
   it('prints the full spec with --dry-run, and trains nothing', async () => {

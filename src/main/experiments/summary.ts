@@ -1,0 +1,84 @@
+/** What a run is and how it stands, as the CLI prints it and the app lists it. */
+import type { ExperimentSpec } from '../../shared/spec'
+import type { RunDetails, RunSummary } from '../../shared/api/contract'
+import type { RunArchive } from '../archive/run'
+import { liveStatus } from './runner'
+
+export function describeSpec(s: ExperimentSpec): string {
+  if (s.kind === 'stochastic') return `stochastic model ${s.nets}×${s.dim}, ε=${s.epsilon}, ${s.picking}${s.picking === 'zipf' ? ` s=${s.zipfS}` : ''}, ${s.steps} steps`
+  return `${s.nets} nets ${s.hidden} hidden, ${s.epochs} ep, η=${s.lr}, batch ${s.batch}, ${s.loss}${s.momentum ? `, μ=${s.momentum}` : ''}`
+}
+
+export type FinalMetrics = Record<string, { mean: number; min: number; max: number }>
+
+/** Mean, min and max of each metric at each network's last recorded snapshot. */
+export function finalMetrics(run: RunArchive, metrics: Float32Array, done: Uint8Array): FinalMetrics {
+  const { nets, snapshots: S, metrics: names } = run.attrs
+  const out: FinalMetrics = {}
+  names.forEach((name, c) => {
+    const vals: number[] = []
+    for (let k = 0; k < nets; k++) {
+      let last = -1
+      for (let j = 0; j < S; j++) if (done[k * S + j]) last = j
+      if (last >= 0) vals.push(metrics[(k * S + last) * names.length + c])
+    }
+    if (vals.length) out[name] = { mean: vals.reduce((a, b) => a + b, 0) / vals.length, min: Math.min(...vals), max: Math.max(...vals) }
+  })
+  return out
+}
+
+export async function runSummary(run: RunArchive): Promise<RunSummary> {
+  const a = run.attrs
+  const done = await run.readDone()
+  const metrics = await run.readMetrics()
+  let count = 0
+  for (const x of done) count += x
+  return {
+    id: a.id,
+    name: a.spec.name ?? a.id,
+    ...(a.spec.preset ? { preset: a.spec.preset } : {}),
+    status: await liveStatus(run),
+    kind: a.spec.kind,
+    summary: describeSpec(a.spec),
+    nets: a.nets,
+    snapshots: a.snapshots,
+    done: count,
+    total: a.nets * a.snapshots,
+    created: a.created,
+    final: finalMetrics(run, metrics, done),
+    ...(a.error ? { error: a.error } : {}),
+  }
+}
+
+export async function runDetails(run: RunArchive): Promise<RunDetails> {
+  const a = run.attrs
+  const metrics = await run.readMetrics()
+  const { epochs, samples } = await run.readTimes()
+  const S = a.snapshots
+  const M = a.metrics.length
+  // Ensemble mean of each metric per snapshot, over the networks that recorded it.
+  const perSnapshot: Record<string, (number | null)[]> = {}
+  a.metrics.forEach((name, c) => {
+    perSnapshot[name] = Array.from({ length: S }, (_, j) => {
+      let s = 0
+      let n = 0
+      for (let k = 0; k < a.nets; k++) {
+        const x = metrics[(k * S + j) * M + c]
+        if (!Number.isNaN(x)) (s += x), n++
+      }
+      return n ? s / n : null
+    })
+  })
+  return {
+    ...(await runSummary(run)),
+    spec: a.spec,
+    ...(a.engine ? { engine: a.engine } : {}),
+    versions: a.versions,
+    trainSeconds: a.trainSeconds ?? 0,
+    ...(a.dataset ? { dataset: a.dataset } : {}),
+    epochs: Array.from(epochs),
+    samples: Array.from(samples),
+    metricNames: a.metrics,
+    metricsPerSnapshot: perSnapshot,
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The one implementation of the API contract (src/shared/api/contract.ts). Hosts
+ * (Electron IPC, the browser host's WebSocket, tests) call `call(name, args)` with
+ * whatever arrived and subscribe to events with `on`; arguments are validated here,
+ * so a bad request gets a structured error and changes nothing.
+ */
+import { promises as fs } from 'node:fs'
+import * as path from 'node:path'
+import { ZodError } from 'zod'
+import {
+  ApiError,
+  parseRequest,
+  type EventName,
+  type Events,
+  type ParsedArgsOf,
+  type ProjectSummary,
+  type RequestName,
+  type ResultOf,
+  type RunStatus,
+} from '../shared/api/contract'
+import { PRESETS, isPresetId } from '../shared/presets'
+import { checkSpec } from '../shared/spec'
+import { ArchiveError } from './archive/run'
+import { Project } from './archive/project'
+import { LockedError } from './archive/lock'
+import { writeFileAtomic } from './archive/atomic'
+import { embedPaths, runMetrics } from './analysis/paths'
+import { defaultWorkerCount } from './engine/pool'
+import { createRun, trainRun, RunError } from './experiments/runner'
+import { runDetails, runSummary } from './experiments/summary'
+import { renderView } from './figures/views'
+import type { SettingsStore } from './settings'
+import { SGDSCOPE_VERSION } from './version'
+
+type Handlers = { [N in RequestName]: (args: ParsedArgsOf<N>) => Promise<ResultOf<N>> }
+type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
+
+export interface ServiceOptions {
+  host: 'electron' | 'browser'
+  settings: SettingsStore
+  /** Where deskewed datasets are cached (default: the datasets layer's). */
+  cacheDir?: string
+}
+
+interface Training {
+  runId: string
+  abort: AbortController
+  done: Promise<void>
+}
+
+export class Service {
+  private project: Project | null = null
+  private listeners = new Set<Listener>()
+  /** Runs waiting or training, in order; one trains at a time (it uses every core). */
+  private queue: Training[] = []
+  private tail: Promise<void> = Promise.resolve()
+
+  constructor(private readonly opts: ServiceOptions) {}
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners) {
+      try {
+        l(event, payload)
+      } catch {
+        /* a broken listener must not stop training */
+      }
+    }
+  }
+
+  private log(level: Events['log']['level'], message: string): void {
+    this.emit('log', { level, message, time: new Date().toISOString() })
+  }
+
+  /** Validates and runs one request. Every failure is an ApiError {code, message}. */
+  async call(name: unknown, args: unknown): Promise<unknown> {
+    const req = parseRequest(name, args)
+    try {
+      const handler = this.handlers[req.name] as (a: unknown) => Promise<unknown>
+      return await handler(req.args)
+    } catch (e) {
+      throw toApiError(e)
+    }
+  }
+
+  /** Typed call for in-process use (tests, the CLI). */
+  request<N extends RequestName>(name: N, args: unknown): Promise<ResultOf<N>> {
+    return this.call(name, args) as Promise<ResultOf<N>>
+  }
+
+  private requireProject(): Project {
+    if (!this.project) throw new ApiError('conflict', 'no project is open (open or create one first)')
+    return this.project
+  }
+
+  private async summary(): Promise<ProjectSummary> {
+    const p = this.requireProject()
+    const runs = []
+    for (const id of await p.runIds()) {
+      try {
+        runs.push(await runSummary(await p.openRun(id)))
+      } catch (e) {
+        this.log('warn', `run ${id} cannot be read: ${(e as Error).message}`)
+      }
+    }
+    return { dir: p.dir, name: p.name, runs, views: p.file.views as ProjectSummary['views'] }
+  }
+
+  private async resolveRun(ref: string): Promise<string> {
+    return this.requireProject().resolveRunId(ref)
+  }
+
+  private async workers(): Promise<number> {
+    return (await this.opts.settings.settings()).workers ?? defaultWorkerCount()
+  }
+
+  /** Queues a run for training; status and progress arrive as events. */
+  private enqueue(runId: string): void {
+    if (this.queue.some((t) => t.runId === runId)) return
+    const project = this.requireProject()
+    const abort = new AbortController()
+    const t: Training = { runId, abort, done: Promise.resolve() }
+    this.queue.push(t)
+    const epochs = project.openRun(runId).then((r) => r.readTimes()).then((x) => x.epochs)
+    t.done = this.tail = this.tail.then(async () => {
+      if (abort.signal.aborted) return this.emit('run.status', { runId, status: (await runSummary(await project.openRun(runId))).status })
+      this.emit('run.status', { runId, status: 'running' })
+      try {
+        const run = await project.openRun(runId)
+        const names = run.attrs.metrics
+        const ep = await epochs
+        const status = await trainRun(project, runId, {
+          workers: await this.workers(),
+          signal: abort.signal,
+          cacheDir: this.opts.cacheDir,
+          onLog: (m) => this.log('info', m),
+          onProgress: (p) => this.emit('run.progress', { ...p, etaSeconds: Number.isFinite(p.etaSeconds) ? p.etaSeconds : null }),
+          onSnapshot: (net, snapshot, m) =>
+            this.emit('run.snapshot', { runId, net, snapshot, epoch: ep[snapshot], metrics: Object.fromEntries(names.map((n, i) => [n, m[i]])) }),
+        })
+        this.emit('run.status', { runId, status })
+      } catch (e) {
+        const message = (e as Error).message
+        this.log('error', `run ${runId} failed: ${message}`)
+        this.emit('run.status', { runId, status: 'failed', error: message })
+      } finally {
+        this.queue = this.queue.filter((x) => x !== t)
+      }
+    })
+  }
+
+  /** Stops all training (finished snapshots are kept) and waits for it to end. */
+  async shutdown(): Promise<void> {
+    for (const t of this.queue) t.abort.abort()
+    await this.tail
+  }
+
+  private readonly handlers: Handlers = {
+    'app.info': async () => ({ version: SGDSCOPE_VERSION, host: this.opts.host, workers: defaultWorkerCount(), settings: await this.opts.settings.settings() }),
+    'settings.set': async (patch) => this.opts.settings.update(patch),
+    'presets.list': async () => Object.values(PRESETS),
+    'spec.check': async ({ spec }) => {
+      const r = checkSpec(spec)
+      if (r.ok) return r
+      return { ok: false as const, problems: r.problems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })) }
+    },
+    'project.recent': async () => this.opts.settings.recent(),
+    'project.open': async ({ dir, create }) => {
+      const abs = path.resolve(dir)
+      if (this.queue.length > 0) throw new ApiError('conflict', 'a run is training; cancel it before switching projects')
+      this.project = create ? await Project.openOrCreate(abs) : await Project.open(abs)
+      await this.opts.settings.addRecent(abs)
+      const s = await this.summary()
+      this.emit('project.changed', s)
+      return s
+    },
+    'project.current': async () => (this.project ? this.summary() : null),
+    'project.close': async () => {
+      if (this.queue.length > 0) throw new ApiError('conflict', 'a run is training; cancel it before closing the project')
+      this.project = null
+      this.emit('project.changed', null)
+      return null
+    },
+    'runs.list': async () => (await this.summary()).runs,
+    'runs.get': async ({ runId }) => runDetails(await this.requireProject().openRun(await this.resolveRun(runId))),
+    'runs.start': async ({ spec, preset }) => {
+      const project = this.requireProject()
+      let specs: unknown[]
+      if (preset !== undefined) {
+        if (!isPresetId(preset)) throw new ApiError('bad-request', `unknown preset "${preset}"`)
+        specs = PRESETS[preset].runs.map((r) => ({ ...r.spec, ...(spec && typeof spec === 'object' ? spec : {}) }))
+      } else if (spec !== undefined) specs = [spec]
+      else throw new ApiError('bad-request', 'runs.start needs a spec or a preset')
+      for (const s of specs) {
+        const r = checkSpec(s)
+        if (!r.ok) throw new ApiError('bad-request', `invalid spec: ${r.problems.join('; ')}`)
+      }
+      const ids: string[] = []
+      for (const s of specs) ids.push((await createRun(project, s, { cacheDir: this.opts.cacheDir })).id)
+      this.emit('project.changed', await this.summary())
+      for (const id of ids) this.enqueue(id)
+      return { runIds: ids }
+    },
+    'runs.cancel': async ({ runId }) => {
+      const id = await this.resolveRun(runId)
+      const t = this.queue.find((x) => x.runId === id)
+      if (!t) throw new ApiError('conflict', `run ${id} is not training`)
+      t.abort.abort()
+      await t.done
+      return null
+    },
+    'runs.resume': async ({ runId }) => {
+      const id = await this.resolveRun(runId)
+      const status: RunStatus = (await runSummary(await this.requireProject().openRun(id))).status
+      if (status === 'complete') throw new ApiError('conflict', `run ${id} is already complete`)
+      if (status === 'running' || this.queue.some((t) => t.runId === id)) throw new ApiError('conflict', `run ${id} is already training`)
+      this.enqueue(id)
+      return null
+    },
+    'runs.metrics': async ({ runId, view }) => runMetrics(this.requireProject(), await this.resolveRun(runId), view),
+    'paths.embed': async (q) => {
+      const project = this.requireProject()
+      const runs = []
+      for (const r of q.runs) runs.push(await this.resolveRun(r))
+      return embedPaths(project, { ...q, runs }, (p) => this.emit('log', { level: 'info', message: `${p.stage} ${p.done}/${p.total}`, time: new Date().toISOString() }))
+    },
+    'views.save': async (view) => {
+      const p = this.requireProject()
+      p.file.views = [...p.file.views.filter((v) => v.name !== view.name), view]
+      await p.save()
+      return p.file.views as ProjectSummary['views']
+    },
+    'views.delete': async ({ name }) => {
+      const p = this.requireProject()
+      if (!p.file.views.some((v) => v.name === name)) throw new ApiError('not-found', `no saved view "${name}"`)
+      p.file.views = p.file.views.filter((v) => v.name !== name)
+      await p.save()
+      return p.file.views as ProjectSummary['views']
+    },
+    'figures.render': async ({ view, format }) => {
+      const fig = await renderView(this.requireProject(), view, format)
+      const data = typeof fig.content === 'string' ? fig.content : fig.content.toString('base64')
+      return { format, data, widthIn: fig.widthIn, heightIn: fig.heightIn }
+    },
+    'figures.export': async ({ view, format, path: file }) => {
+      const fig = await renderView(this.requireProject(), view, format)
+      const bytes = typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content
+      await writeFileAtomic(path.resolve(file), bytes)
+      return { path: path.resolve(file), bytes: bytes.length }
+    },
+    'figures.exportAll': async ({ dir, format }) => {
+      const p = this.requireProject()
+      await fs.mkdir(dir, { recursive: true })
+      const written: string[] = []
+      for (const v of p.file.views as ProjectSummary['views']) {
+        const file = path.join(path.resolve(dir), `${v.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${format}`)
+        const fig = await renderView(p, v, format)
+        await writeFileAtomic(file, typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content)
+        written.push(file)
+      }
+      return { written }
+    },
+  }
+}
+
+/** Maps what the layers below throw to the contract's error shape. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e
+  if (e instanceof ZodError) return new ApiError('bad-request', e.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; '))
+  if (e instanceof LockedError) return new ApiError('conflict', e.message)
+  if (e instanceof ArchiveError && /no run|not an sgdscope project|is missing/.test(e.message)) return new ApiError('not-found', e.message)
+  if (e instanceof RunError) return new ApiError('bad-request', e.message)
+  return new ApiError('failed', (e as Error)?.message ?? String(e))
+}
