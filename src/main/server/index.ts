@@ -1,0 +1,178 @@
+/**
+ * The browser host: the built renderer over HTTP and the API contract over a
+ * WebSocket, bound generically to the same Service the desktop app uses.
+ *
+ * Like Jupyter, it listens on 127.0.0.1 and requires a random token, given once in the
+ * URL it prints (?token=…); the page's first load sets it as an HttpOnly cookie, and
+ * every later request and the WebSocket upgrade must carry it. WebSocket upgrades from
+ * other origins are refused, so another web page cannot drive the API.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { promises as fs } from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { ApiError, type EventName } from '../../shared/api/contract'
+import type { Service } from '../service'
+import { toApiError } from '../service'
+
+export interface ServerOptions {
+  service: Service
+  /** 0 = any free port. */
+  port?: number
+  host?: string
+  /** Default: 32 random hex digits. */
+  token?: string
+  /** The built renderer (default: out/renderer beside the built main). */
+  staticDir?: string
+}
+
+export interface RunningServer {
+  url: string
+  port: number
+  token: string
+  close(): Promise<void>
+}
+
+const COOKIE = 'sgdscope_token'
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ttf': 'font/ttf',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.ico': 'image/x-icon',
+}
+/** The renderer's own CSP, plus WebSocket back to this origin. */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+/** Messages from a browser; anything else is answered with a bad-request error. */
+interface CallMessage {
+  id: number
+  name: string
+  args?: unknown
+}
+
+export function defaultStaticDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  // Built: out/main/*.js → out/renderer. From sources: src/main/server → out/renderer.
+  return import.meta.url.endsWith('.ts') ? path.resolve(here, '../../../out/renderer') : path.resolve(here, '../renderer')
+}
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(token)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+function cookieToken(req: http.IncomingMessage): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, v] = part.trim().split('=')
+    if (k === COOKIE) return decodeURIComponent(v ?? '')
+  }
+  return null
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const token = opts.token ?? randomBytes(16).toString('hex')
+  const host = opts.host ?? '127.0.0.1'
+  const staticDir = path.resolve(opts.staticDir ?? defaultStaticDir())
+  let origins: Set<string> = new Set()
+
+  const authorised = (req: http.IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token)
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const deny = (code: number, text: string) => {
+      res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end(text)
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'method not allowed\n')
+    if (!authorised(req, url)) return deny(403, 'sgdscope: this server needs its token; open the URL that `sgdscope serve` printed (…/?token=…)\n')
+    let rel = decodeURIComponent(url.pathname)
+    if (rel === '/' || rel === '') rel = '/index.html'
+    const file = path.resolve(staticDir, '.' + rel)
+    if (!file.startsWith(staticDir + path.sep)) return deny(404, 'not found\n')
+    let body: Buffer
+    try {
+      body = await fs.readFile(file)
+    } catch {
+      if (rel === '/index.html') return deny(500, `sgdscope: the app is not built (${staticDir} is missing); run \`npm run build\`\n`)
+      return deny(404, 'not found\n')
+    }
+    const headers: Record<string, string> = {
+      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    }
+    if (url.searchParams.has('token')) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
+    res.writeHead(200, headers)
+    res.end(req.method === 'HEAD' ? undefined : body)
+  })
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 })
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const reject = (code: number, why: string) => {
+      socket.write(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`)
+      socket.destroy()
+    }
+    if (url.pathname !== '/ws') return reject(404, 'Not Found')
+    if (!authorised(req, url)) return reject(403, 'Forbidden: missing or wrong token')
+    const origin = req.headers.origin
+    if (origin !== undefined && !origins.has(origin)) return reject(403, 'Forbidden: cross-origin WebSocket')
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+  })
+
+  wss.on('connection', (ws: WebSocket) => {
+    const send = (m: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m))
+    }
+    const off = opts.service.on((event: EventName, payload: unknown) => send({ event, payload }))
+    ws.on('close', off)
+    ws.on('message', async (raw) => {
+      let msg: CallMessage
+      try {
+        msg = JSON.parse(String(raw))
+        if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number') throw new Error('a request is {"id": number, "name": string, "args": object}')
+      } catch (e) {
+        return send({ id: null, ok: false, error: new ApiError('bad-request', `malformed message: ${(e as Error).message}`).toJSON() })
+      }
+      try {
+        const result = await opts.service.call(msg.name, msg.args)
+        send({ id: msg.id, ok: true, result: result ?? null })
+      } catch (e) {
+        send({ id: msg.id, ok: false, error: toApiError(e).toJSON() })
+      }
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, host, () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  origins = new Set([`http://${shownHost}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`])
+  return {
+    url: `http://${shownHost}:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate()
+        wss.close()
+        server.close(() => resolve())
+        server.closeAllConnections?.()
+      }),
+  }
+}
