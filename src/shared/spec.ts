@@ -129,3 +129,10 @@ export function checkSpec(input: unknown): { ok: true; spec: ExperimentSpec } | 
   if (r.success) return { ok: true, spec: r.data }
   return { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`) }
 }
+
+/** Stable text of a parsed spec (keys sorted), for finding runs made from the same spec. */
+export function canonicalSpec(spec: ExperimentSpec): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v
+  return JSON.stringify(sort(spec))
+}

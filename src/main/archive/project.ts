@@ -11,6 +11,8 @@ import { ArchiveError, RunArchive } from './run'
 
 export const PROJECT_FORMAT = 1
 export const PROJECT_EXT = '.sgdscope'
+/** Held while a process creates a project. */
+const CLAIM = 'project.json.creating'
 
 export const ProjectFile = z.object({
   sgdscope: z.object({ kind: z.literal('project'), format: z.number().int() }),
@@ -42,14 +44,26 @@ export class Project {
     return path.join(this.dir, 'runs', id)
   }
 
-  /** Opens the project at dir, creating it if missing. */
+  /** Opens the project at dir, creating it if missing. Several processes may race to
+   * create it (e.g. shards): one claims it, the others wait for it and open it. */
   static async openOrCreate(dir: string): Promise<Project> {
-    try {
-      await fs.access(path.join(dir, 'project.json'))
-    } catch {
-      return Project.create(dir)
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      try {
+        await fs.access(path.join(dir, 'project.json'))
+        return await Project.open(dir)
+      } catch (e) {
+        if (e instanceof ArchiveError) throw e
+      }
+      try {
+        return await Project.create(dir)
+      } catch (e) {
+        if (!(e instanceof ArchiveError && /being created/.test(e.message))) throw e
+      }
+      // A creator killed between its claim and project.json leaves a stale claim.
+      if (Date.now() > deadline) await fs.rm(path.join(dir, CLAIM), { force: true })
+      await new Promise((r) => setTimeout(r, 100))
     }
-    return Project.open(dir)
   }
 
   static async create(dir: string): Promise<Project> {
@@ -60,6 +74,13 @@ export class Project {
       if (e instanceof ArchiveError) throw e
     }
     await fs.mkdir(path.join(dir, 'runs'), { recursive: true })
+    // Claim project.json exclusively, so that of two processes creating the same
+    // project at once exactly one writes it.
+    try {
+      await fs.writeFile(path.join(dir, CLAIM), String(process.pid), { flag: 'wx' })
+    } catch {
+      throw new ArchiveError(`${dir} already holds a project (being created by another process)`)
+    }
     const name = path.basename(dir).replace(/\.sgdscope$/, '')
     const file: ProjectFile = {
       sgdscope: { kind: 'project', format: PROJECT_FORMAT },
@@ -72,6 +93,7 @@ export class Project {
     }
     const p = new Project(dir, file)
     await p.save()
+    await fs.rm(path.join(dir, CLAIM), { force: true })
     return p
   }
 

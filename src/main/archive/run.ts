@@ -67,6 +67,7 @@ export interface NewRun {
   metrics: string[]
   stateSize: number
   dataset?: RunAttributes['dataset']
+  engine?: RunAttributes['engine']
   versions: Record<string, string>
 }
 
@@ -105,6 +106,7 @@ export class RunArchive {
       snapshots: r.samples.length,
       metrics: r.metrics,
       ...(r.dataset ? { dataset: r.dataset } : {}),
+      ...(r.engine ? { engine: r.engine } : {}),
       stateSize: r.stateSize,
       trainSeconds: 0,
     }

@@ -9,7 +9,8 @@ import type { ParseArgsConfig } from 'node:util'
 import { checkSpec } from '../../shared/spec'
 import { PRESETS, PRESET_IDS, isPresetId, type PresetId } from '../../shared/presets'
 import { Project } from '../archive/project'
-import { createRun, trainRun, type Shard } from '../experiments/runner'
+import { createOrJoinRun, createRun, liveLocks, shardNets, trainRun, type Shard } from '../experiments/runner'
+import { readLock } from '../archive/lock'
 import { describeSpec, runDetails, runSummary, type FinalMetrics } from '../experiments/summary'
 import { formatDuration, progressReporter } from './progress'
 import { embedPaths, runMetrics, EMBEDDING_METHODS } from '../analysis/paths'
@@ -147,6 +148,7 @@ const runOptions = {
   preset: { type: 'string' },
   workers: { type: 'string', short: 'w' },
   shard: { type: 'string' },
+  'run-id': { type: 'string' },
   set: { type: 'string', multiple: true },
   'no-deskew': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -256,7 +258,9 @@ export const COMMANDS: Record<string, Command> = {
     usage: `sgdscope run [SPEC.json] [--preset fig1..fig8] [--project DIR] [--nets N] [--epochs E] [--lr η]
              [--batch M] [--hidden H] [--seed S] [--momentum μ] [--loss mse|cross-entropy]
              [--init torch7|xavier|normal] [--order per-network|shared] [--probe P] [--no-deskew]
-             [--dataset mnist|fashion-mnist] [--set field=value]... [--workers W] [--dry-run]`,
+             [--dataset mnist|fashion-mnist] [--set field=value]... [--workers W] [--dry-run]
+             [--shard i/n --run-id ID]   (train the networks k ≡ i−1 mod n of run ID; shards
+                                          started together on several machines fill one run)`,
     options: runOptions,
     async run(positionals, v, io) {
       const dir = projectDir(v)
@@ -267,10 +271,12 @@ export const COMMANDS: Record<string, Command> = {
         if (v['dry-run']) io.out(JSON.stringify(r.spec, null, 2))
       }
       if (v['dry-run']) return 0
+      if (v.shard && !v['run-id']) throw new UsageError('--shard needs --run-id ID, the same for every shard (e.g. the Slurm job id)')
+      if (v['run-id'] && wanted.length > 1) throw new UsageError(`--run-id names one run, but this preset has ${wanted.length}`)
       const project = await Project.openOrCreate(dir)
       let code = 0
       for (const w of wanted) {
-        const run = await createRun(project, w.spec)
+        const run = v['run-id'] ? await createOrJoinRun(project, w.spec, String(v['run-id'])) : await createRun(project, w.spec)
         io.out(`run ${run.id} in ${project.dir}: ${describeSpec(run.attrs.spec)}`)
         code = await train(project, run.id, v, io)
         if (code !== 0) break
@@ -483,6 +489,39 @@ export const COMMANDS: Record<string, Command> = {
       io.err('stopping: training runs are marked interrupted and can be resumed')
       await service.shutdown()
       await server.close()
+      return 0
+    },
+  },
+  status: {
+    summary: 'how far a run (and each of its shards) has come, and who is training it',
+    usage: 'sgdscope status RUN [--project DIR] [--shards n]',
+    options: { ...projectOption, shards: { type: 'string' } },
+    async run(positionals, v, io) {
+      if (!positionals[0]) throw new UsageError('status needs a run')
+      const project = await Project.open(projectDir(v))
+      const run = await project.openRun(await project.resolveRunId(positionals[0]))
+      const a = run.attrs
+      const s = await runSummary(run)
+      const prog = await run.progress()
+      io.out(`${a.id}: ${s.status}, ${prog.done}/${prog.total} (network, snapshot) pairs recorded (${((100 * prog.done) / prog.total).toFixed(1)}%)`)
+      const locks = await liveLocks(run)
+      for (const f of locks) {
+        const l = await readLock(`${run.dir}/${f}`)
+        if (l) io.out(`  training: ${f.replace(/\.json$/, '')} by process ${l.pid} on ${l.host} since ${l.started}`)
+      }
+      const fromLocks = locks.map((f) => /-of-(\d+)\.json$/.exec(f)?.[1]).find((x) => x !== undefined)
+      const count = Number(v.shards ?? a.shardCount ?? fromLocks ?? 0)
+      if (count > 1) {
+        for (let i = 0; i < count; i++) {
+          const nets = shardNets(a.nets, { index: i, count })
+          const done = nets.reduce((acc, k) => acc + prog.perNet[k], 0)
+          const live = locks.includes(`lock-shard-${i}-of-${count}.json`)
+          io.out(`  shard ${i + 1}/${count}: ${nets.length} network(s), ${done}/${nets.length * a.snapshots} snapshots${done === nets.length * a.snapshots ? ' — done' : live ? ' — training' : ' — not running'}`)
+        }
+      } else {
+        const behind = prog.perNet.map((c, k) => [k, c] as const).filter(([, c]) => c < a.snapshots)
+        if (behind.length) io.out(`  networks not finished: ${behind.slice(0, 20).map(([k, c]) => `${k} (${c}/${a.snapshots})`).join(', ')}${behind.length > 20 ? ', …' : ''}`)
+      }
       return 0
     },
   },

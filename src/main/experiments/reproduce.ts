@@ -3,7 +3,7 @@
  * figures themselves. `full` uses the paper's sizes; `quick` scales every run down
  * (fewer networks and epochs, same kind of picture) so that all eight finish in minutes.
  */
-import { parseSpec, type ExperimentSpec, type ExperimentSpecInput } from '../../shared/spec'
+import { canonicalSpec, parseSpec, type ExperimentSpec, type ExperimentSpecInput } from '../../shared/spec'
 import { PRESETS, type Preset, type PresetId } from '../../shared/presets'
 import type { Project } from '../archive/project'
 import { createRun, liveStatus, trainRun, type TrainOptions } from './runner'
@@ -35,13 +35,6 @@ export function presetRuns(p: Preset, scale: Scale): { label: string; spec: Expe
 export function presetWindow(p: Preset, scale: Scale): [number | null, number | null] | undefined {
   if (scale === 'quick' && p.id === 'fig5') return [2, null]
   return p.figure.epochs
-}
-
-/** Stable text of a spec, for finding a run made from the same spec. */
-export function canonicalSpec(spec: ExperimentSpec): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v
-  return JSON.stringify(sort(spec))
 }
 
 /** An existing run of the project with this spec (complete first, then resumable), or null. */

@@ -7,7 +7,7 @@
 import * as path from 'node:path'
 import { promises as fs } from 'node:fs'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
-import { parseSpec } from '../../shared/spec'
+import { canonicalSpec, parseSpec } from '../../shared/spec'
 import { acquireLock, isLockHeld } from '../archive/lock'
 import type { Project } from '../archive/project'
 import { RunArchive, type RunStatus } from '../archive/run'
@@ -70,7 +70,7 @@ export async function createRun(project: Project, input: unknown, opts: { cacheD
   const engine = chooseEngine(spec)
   const id = opts.id ?? project.newRunId(spec.preset ?? spec.kind)
   const dir = project.runDir(id)
-  const common = { id, spec, versions: runtimeVersions() }
+  const common = { id, spec, engine, versions: runtimeVersions() }
   let run: RunArchive
   if (spec.kind === 'mlp') {
     const { data, dataset } = await loadTrainData(spec.dataset, opts.cacheDir)
@@ -95,9 +95,38 @@ export async function createRun(project: Project, input: unknown, opts: { cacheD
       stateSize: 0,
     })
   }
-  await run.update({ engine })
   await project.addRun(id, spec.name)
   return run
+}
+
+/**
+ * The run `id` of the project, created from the spec if it does not exist yet. Shard
+ * processes started together all call this: the first to claim the folder creates the
+ * run, the others wait for it and check that their spec is the same.
+ */
+export async function createOrJoinRun(project: Project, input: unknown, id: string, opts: { cacheDir?: string; waitMs?: number } = {}): Promise<RunArchive> {
+  const spec = parseSpec(input)
+  const dir = project.runDir(id)
+  await fs.mkdir(path.dirname(dir), { recursive: true })
+  let mine = true
+  try {
+    await fs.mkdir(dir)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    mine = false
+  }
+  if (mine) return createRun(project, spec, { cacheDir: opts.cacheDir, id })
+  const deadline = Date.now() + (opts.waitMs ?? 120_000)
+  for (;;) {
+    try {
+      const run = await RunArchive.open(dir)
+      if (canonicalSpec(run.attrs.spec) !== canonicalSpec(spec)) throw new RunError(`run ${id} already exists with a different spec; give another --run-id`)
+      return run
+    } catch (e) {
+      if (e instanceof RunError || Date.now() > deadline) throw e
+      await new Promise((r) => setTimeout(r, 200)) // another process is still creating it
+    }
+  }
 }
 
 const lockName = (shard?: Shard) => (shard ? `lock-shard-${shard.index}-of-${shard.count}.json` : 'lock.json')
@@ -108,12 +137,23 @@ export function shardNets(nets: number, shard?: Shard): number[] {
   return shard ? all.filter((k) => k % shard.count === shard.index) : all
 }
 
-/** The status a reader should believe: a `running` run with no live trainer was interrupted. */
-export async function liveStatus(run: RunArchive): Promise<RunStatus> {
-  if (run.attrs.status !== 'running') return run.attrs.status
+/** Lock files of a run whose process is alive, e.g. ['lock.json'] or shard locks. */
+export async function liveLocks(run: RunArchive): Promise<string[]> {
   const files = await fs.readdir(run.dir).catch(() => [] as string[])
-  for (const f of files) if (f.startsWith('lock') && (await isLockHeld(path.join(run.dir, f)))) return 'running'
-  return 'interrupted'
+  const live = []
+  for (const f of files) if (/^lock.*\.json$/.test(f) && (await isLockHeld(path.join(run.dir, f)))) live.push(f)
+  return live
+}
+
+/** The status a reader should believe: a `running` run with no live trainer was
+ * interrupted; one whose every snapshot is recorded is complete (shards finishing at
+ * the same moment may leave a stale `running` or `interrupted` behind). */
+export async function liveStatus(run: RunArchive): Promise<RunStatus> {
+  const s = run.attrs.status
+  if (s === 'complete' || s === 'failed' || s === 'created') return s
+  if ((await liveLocks(run)).length > 0) return 'running'
+  const { done, total } = await run.progress()
+  return done === total ? 'complete' : 'interrupted'
 }
 
 /**
@@ -127,19 +167,15 @@ export async function trainRun(project: Project, runId: string, opts: TrainOptio
   const release = await acquireLock(path.join(run.dir, lockName(opts.shard)), `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`)
   const started = Date.now()
   try {
-    await run.update({ status: 'running', error: undefined })
+    await run.update({ status: 'running', error: undefined, ...(opts.shard ? { shardCount: opts.shard.count } : {}) })
     const cancelled =
       run.attrs.spec.kind === 'mlp'
         ? await trainMlp(run, run.attrs.spec, opts)
         : await trainStochastic(run, run.attrs.spec, opts)
     const { done, total } = await run.progress()
     let status: RunStatus = done === total ? 'complete' : 'interrupted'
-    if (status === 'interrupted' && !cancelled) {
-      // Our share is done; other shards may still be training.
-      const files = await fs.readdir(run.dir)
-      for (const f of files)
-        if (f.startsWith('lock') && f !== lockName(opts.shard) && (await isLockHeld(path.join(run.dir, f)))) status = 'running'
-    }
+    // Our share is done; other shards may still be training.
+    if (status === 'interrupted' && !cancelled && (await liveLocks(run)).some((f) => f !== lockName(opts.shard))) status = 'running'
     await run.update({ status, trainSeconds: (run.attrs.trainSeconds ?? 0) + (Date.now() - started) / 1000 })
     return status
   } catch (e) {

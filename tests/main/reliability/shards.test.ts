@@ -1,0 +1,48 @@
+import { writeFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { Project } from '../../../src/main/archive/project'
+import { createRun, liveStatus, trainRun } from '../../../src/main/experiments/runner'
+import { spawnCli } from '../../helpers/cli-process'
+import { tempDir } from '../../helpers/tmp'
+
+const SPEC = { nets: 8, hidden: 12, epochs: 0.04, probe: 100, trainSubset: 500, snapshots: { firstEpoch: 100 } }
+
+describe('sharded runs', () => {
+  it('4 shard processes at once fill one run, byte-identical to a 1-process run', async () => {
+    const root = tempDir()
+    const dir = `${root}/shards.sgdscope`
+    const specFile = `${root}/spec.json`
+    writeFileSync(specFile, JSON.stringify(SPEC))
+    const shards = [1, 2, 3, 4].map((i) => spawnCli(['run', specFile, '--shard', `${i}/4`, '--run-id', 'job-42', '--project', dir, '--workers', '1']))
+    const codes = await Promise.all(shards.map((s) => s.exited))
+    expect(codes, shards.map((s) => s.output()).join('\n---\n')).toEqual([0, 0, 0, 0])
+
+    const project = await Project.open(dir)
+    expect(await project.runIds()).toEqual(['job-42'])
+    const run = await project.openRun('job-42')
+    expect(await liveStatus(run)).toBe('complete')
+    const status = spawnCli(['status', 'job-42', '--project', dir])
+    expect(await status.exited).toBe(0)
+    expect(status.output()).toMatch(/job-42: complete, 40\/40/)
+    for (let i = 1; i <= 4; i++) expect(status.output()).toMatch(new RegExp(`shard ${i}/4: 2 network\\(s\\), 10/10 snapshots — done`))
+
+    const ref = await createRun(project, SPEC)
+    await trainRun(project, ref.id, { workers: 2 })
+    const again = await project.openRun('job-42')
+    for (let k = 0; k < 8; k++)
+      for (let j = 0; j < run.attrs.snapshots; j++)
+        expect(Buffer.from((await again.readTau(k, j)).buffer).equals(Buffer.from((await ref.readTau(k, j)).buffer)), `net ${k} snapshot ${j}`).toBe(true)
+    expect(Buffer.from((await again.readMetrics()).buffer).equals(Buffer.from((await ref.readMetrics()).buffer))).toBe(true)
+  })
+
+  it('a shard must name its run, and a run id with another spec is refused', async () => {
+    const root = tempDir()
+    const a = spawnCli(['run', '--nets', '2', '--shard', '1/2', '--project', `${root}/p.sgdscope`])
+    expect(await a.exited).toBe(2)
+    expect(a.output()).toMatch(/--shard needs --run-id/)
+    const project = await Project.create(`${root}/q.sgdscope`)
+    const { createOrJoinRun } = await import('../../../src/main/experiments/runner')
+    await createOrJoinRun(project, { ...SPEC, nets: 1 }, 'x')
+    await expect(createOrJoinRun(project, { ...SPEC, nets: 2 }, 'x')).rejects.toThrow(/different spec/)
+  })
+})
