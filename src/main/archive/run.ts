@@ -19,7 +19,8 @@ import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import * as zarr from 'zarrita'
 import { AtomicFsStore, writeJsonAtomic } from './atomic'
-import type { ExperimentSpec } from '../../shared/spec'
+import { z } from 'zod'
+import { ExperimentSpec } from '../../shared/spec'
 
 export const RUN_FORMAT = 1
 
@@ -49,6 +50,24 @@ export interface RunAttributes {
   trainSeconds: number
   [extra: string]: unknown
 }
+
+/** What a reader relies on in the attributes; anything else is carried along. */
+const RunAttributesSchema = z.looseObject({
+  sgdscope: z.object({ kind: z.literal('run'), format: z.number() }),
+  id: z.string().min(1),
+  spec: ExperimentSpec,
+  status: z.enum(['created', 'running', 'complete', 'interrupted', 'failed']),
+  error: z.string().optional(),
+  created: z.string(),
+  updated: z.string(),
+  versions: z.record(z.string(), z.string()),
+  pointShape: z.array(z.number().int().positive()).min(1).max(2),
+  nets: z.number().int().positive(),
+  snapshots: z.number().int().positive(),
+  metrics: z.array(z.string()),
+  stateSize: z.number().int().min(0),
+  trainSeconds: z.number().min(0),
+})
 
 export class ArchiveError extends Error {
   override name = 'ArchiveError'
@@ -169,15 +188,19 @@ export class RunArchive {
     } catch {
       throw new ArchiveError(`${dir} is not a run: ${meta} is missing`)
     }
-    let attrs: RunAttributes
+    let raw: { sgdscope?: { kind?: unknown; format?: unknown } } | undefined
     try {
-      attrs = JSON.parse(text).attributes
+      raw = JSON.parse(text)?.attributes
     } catch (e) {
       throw new ArchiveError(`${meta} is not valid JSON (${(e as Error).message})`)
     }
-    if (!attrs || attrs.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`)
-    if (typeof attrs.sgdscope.format !== 'number' || attrs.sgdscope.format > RUN_FORMAT)
-      throw new ArchiveError(`${dir} was written by a newer sgdscope (run format ${attrs.sgdscope.format}, this version reads up to ${RUN_FORMAT}); update sgdscope to open it`)
+    if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`)
+    if (typeof raw.sgdscope.format === 'number' && raw.sgdscope.format > RUN_FORMAT)
+      throw new ArchiveError(`${dir} was written by a newer sgdscope (run format ${raw.sgdscope.format}, this version reads up to ${RUN_FORMAT}); update sgdscope to open it`)
+    const parsed = RunAttributesSchema.safeParse(raw)
+    if (!parsed.success)
+      throw new ArchiveError(`${meta} has malformed run attributes: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(attributes)'}: ${i.message}`).join('; ')}`)
+    const attrs = parsed.data as RunAttributes
     const store = new AtomicFsStore(dir)
     const root = zarr.root(store)
     try {
@@ -187,6 +210,11 @@ export class RunArchive {
       const state = await zarr.open(root.resolve('state'), { kind: 'array' })
       if (!tau.is('float32') || !metrics.is('float32') || !done.is('uint8') || !state.is('float32'))
         throw new Error('an array has an unexpected data type')
+      const want = [attrs.nets, attrs.snapshots, ...attrs.pointShape]
+      if (tau.shape.join() !== want.join()) throw new Error(`tau has shape [${tau.shape}], the attributes say [${want}]`)
+      if (done.shape.join() !== [attrs.nets, attrs.snapshots].join()) throw new Error(`done has shape [${done.shape}], expected [${attrs.nets},${attrs.snapshots}]`)
+      if (metrics.shape.join() !== [attrs.nets, attrs.snapshots, attrs.metrics.length].join()) throw new Error(`metrics has shape [${metrics.shape}]`)
+      if (state.shape.join() !== [attrs.nets, 1 + attrs.stateSize].join()) throw new Error(`state has shape [${state.shape}]`)
       return new RunArchive(dir, store, attrs, { tau, metrics, done, state })
     } catch (e) {
       throw new ArchiveError(`run ${dir} is damaged: ${(e as Error).message}`)

@@ -1,0 +1,195 @@
+/**
+ * Hostile and broken input, seeded: random and mutated IDX files, project files, run
+ * attributes, spec files and API requests. Each must be accepted or refused with the
+ * project's own error naming the problem: never a crash (TypeError, RangeError…), never
+ * a hang.
+ */
+import { promises as fs } from 'node:fs'
+import { gzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { DatasetError, parseIdx, readIdxFile } from '../../../src/main/datasets/idx'
+import { Project } from '../../../src/main/archive/project'
+import { ArchiveError, RunArchive } from '../../../src/main/archive/run'
+import { checkSpec, parseSpec } from '../../../src/shared/spec'
+import { Rng } from '../../../src/main/engine/rng'
+import { Service } from '../../../src/main/service'
+import { FileSettingsStore } from '../../../src/main/settings'
+import { ApiError, REQUEST_NAMES } from '../../../src/shared/api/contract'
+import { tempDir } from '../../helpers/tmp'
+
+const rng = new Rng(7)
+const int = (n: number) => Math.floor(rng.next() * n)
+const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]
+
+/** A valid idx3 file of n images r×c. */
+function idx3(n: number, r: number, c: number): Uint8Array {
+  const b = new Uint8Array(16 + n * r * c)
+  const v = new DataView(b.buffer)
+  v.setUint32(0, 0x0803)
+  v.setUint32(4, n)
+  v.setUint32(8, r)
+  v.setUint32(12, c)
+  for (let i = 16; i < b.length; i++) b[i] = int(256)
+  return b
+}
+
+function mutate(src: Uint8Array): Uint8Array {
+  let b = Uint8Array.from(src)
+  const ops = 1 + int(4)
+  for (let o = 0; o < ops; o++) {
+    switch (int(5)) {
+      case 0: // flip bytes, often in the header
+        for (let k = 0; k < 1 + int(4); k++) b[int(Math.min(b.length, rng.next() < 0.7 ? 16 : b.length))] = int(256)
+        break
+      case 1: // truncate
+        b = b.slice(0, int(b.length + 1))
+        break
+      case 2: // extend
+        b = Uint8Array.from([...b, ...Array.from({ length: 1 + int(40) }, () => int(256))])
+        break
+      case 3: // random bytes
+        b = Uint8Array.from({ length: int(64) }, () => int(256))
+        break
+      case 4: // huge dimension
+        if (b.length >= 12) new DataView(b.buffer).setUint32(4 + 4 * int(2), 0xffffffff - int(1000))
+        break
+    }
+  }
+  return b
+}
+
+const JSON_VALUES: unknown[] = [null, true, 0, -1, 1e308, NaN, '', 'x', [], {}, [1, 2], { a: 1 }, '../../etc', 2 ** 53, -0.5, 'fig1']
+
+function mutateJson(v: unknown, depth = 0): unknown {
+  if (depth > 3 || rng.next() < 0.2) return pick(JSON_VALUES)
+  if (Array.isArray(v)) return v.map((x) => (rng.next() < 0.3 ? mutateJson(x, depth + 1) : x))
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = { ...(v as Record<string, unknown>) }
+    for (const k of Object.keys(o)) {
+      const r = rng.next()
+      if (r < 0.15) delete o[k]
+      else if (r < 0.4) o[k] = mutateJson(o[k], depth + 1)
+    }
+    if (rng.next() < 0.1) o[pick(['extra', '__proto__', 'constructor', 'kind'])] = pick(JSON_VALUES)
+    return o
+  }
+  return rng.next() < 0.5 ? pick(JSON_VALUES) : v
+}
+
+describe('fuzz', () => {
+  it('IDX reader: 5 000 mutated files → parsed or a DatasetError', () => {
+    const good = idx3(3, 4, 5)
+    let refused = 0
+    for (let i = 0; i < 5000; i++) {
+      const b = mutate(good)
+      try {
+        const a = parseIdx(b, `case ${i}`)
+        expect(a.data.length).toBe(a.dims.reduce((x, y) => x * y, 1))
+      } catch (e) {
+        if (!(e instanceof DatasetError)) throw new Error(`case ${i}: ${(e as Error).name}: ${(e as Error).message}`)
+        expect((e as Error).message).toMatch(new RegExp(`case ${i}`))
+        refused++
+      }
+    }
+    expect(refused).toBeGreaterThan(2500)
+  })
+
+  it('IDX reader: corrupt gzip files → a DatasetError', async () => {
+    const dir = tempDir()
+    const gz = gzipSync(idx3(2, 3, 3))
+    for (let i = 0; i < 300; i++) {
+      const f = `${dir}/f${i}.gz`
+      await fs.writeFile(f, mutate(gz))
+      try {
+        readIdxFile(f)
+      } catch (e) {
+        if (!(e instanceof DatasetError)) throw new Error(`gzip case ${i}: ${(e as Error).name}: ${(e as Error).message}`)
+      }
+    }
+  })
+
+  it('spec files: 3 000 mutated specs → a spec or readable problems, never a throw', () => {
+    const base = parseSpec({ snapshots: { at: [0.5, 1] }, lrSchedule: { kind: 'step', every: 2, gamma: 0.5 } })
+    const stoch = parseSpec({ kind: 'stochastic' })
+    for (let i = 0; i < 3000; i++) {
+      const input = mutateJson(i % 2 ? base : stoch)
+      const r = checkSpec(input)
+      if (!r.ok) for (const p of r.problems) expect(p).toMatch(/^\S.*: .+/)
+    }
+  })
+
+  it('project.json: 1 000 mutated files → opened or an ArchiveError', async () => {
+    const dir = `${tempDir()}/p.sgdscope`
+    const p = await Project.create(dir)
+    await p.addRun('r1', 'one')
+    const good = JSON.parse(await fs.readFile(p.projectJson, 'utf8'))
+    for (let i = 0; i < 1000; i++) {
+      const text = rng.next() < 0.2 ? JSON.stringify(good).slice(0, int(200)) : JSON.stringify(mutateJson(good))
+      await fs.writeFile(p.projectJson, text)
+      try {
+        const q = await Project.open(dir)
+        await q.runIds()
+      } catch (e) {
+        if (!(e instanceof ArchiveError)) throw new Error(`project case ${i}: ${(e as Error).name}: ${(e as Error).message}\n${text}`)
+      }
+    }
+  })
+
+  it('run attributes: 1 000 mutated zarr.json → opened (and readable) or an ArchiveError', async () => {
+    const dir = tempDir()
+    const run = await RunArchive.create(`${dir}/r`, {
+      id: 'r',
+      spec: parseSpec({ nets: 2 }),
+      pointShape: [3, 10],
+      nets: 2,
+      samples: [0, 10],
+      epochs: [0, 1],
+      metrics: ['test_error'],
+      stateSize: 4,
+      versions: { sgdscope: 'test' },
+    })
+    const meta = `${run.dir}/zarr.json`
+    const good = JSON.parse(await fs.readFile(meta, 'utf8'))
+    let opened = 0
+    for (let i = 0; i < 1000; i++) {
+      await fs.writeFile(meta, JSON.stringify(mutateJson(good)))
+      try {
+        const r = await RunArchive.open(run.dir)
+        await r.progress()
+        await r.readTau(1, 1)
+        opened++
+      } catch (e) {
+        if (!(e instanceof ArchiveError)) throw new Error(`attributes case ${i}: ${(e as Error).name}: ${(e as Error).message}`)
+      }
+    }
+    expect(opened).toBeGreaterThan(0)
+  })
+
+  it('API: 2 000 random requests → a result or an ApiError {code, message}, nothing changed by bad ones', async () => {
+    const root = tempDir()
+    const service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`) })
+    await service.call('project.open', { dir: `${root}/api.sgdscope`, create: true })
+    const before = await fs.readFile(`${root}/api.sgdscope/project.json`, 'utf8')
+    // Requests that change state are sent only with invalid arguments here.
+    const mutating = new Set(['runs.start', 'settings.set', 'project.open', 'project.close', 'views.save', 'views.delete', 'figures.export', 'figures.exportAll', 'runs.cancel', 'runs.resume'])
+    const names = [...REQUEST_NAMES, 'nope', '', '__proto__', 'constructor', 'toString', 42, null]
+    for (let i = 0; i < 2000; i++) {
+      const name = pick(names)
+      const args = mutateJson(pick([{}, { runId: 'x' }, { dir: 5 }, { spec: { lr: -1 } }, { runs: [] }, { view: { kind: 'paths' } }, [], null, 'str']))
+      const call = service.call(name, args)
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`request ${String(name)} hung`)), 10_000))
+      try {
+        await Promise.race([call, timeout])
+        if (typeof name === 'string' && mutating.has(name)) {
+          // Valid by chance: only harmless ones can get through with these arguments.
+        }
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw new Error(`request ${String(name)} ${JSON.stringify(args)}: ${(e as Error).name}: ${(e as Error).message}`)
+        expect(e.code).toMatch(/^(bad-request|unknown-request|not-found|conflict|failed)$/)
+        expect(e.message.length).toBeGreaterThan(5)
+      }
+    }
+    expect(await fs.readFile(`${root}/api.sgdscope/project.json`, 'utf8')).toBe(before)
+    await service.shutdown()
+  })
+})
