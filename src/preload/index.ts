@@ -1,8 +1,8 @@
+/**
+ * The preload (sandboxed, built to out/preload/index.cjs): exposes the typed API client
+ * as `window.sgdscope` and nothing else — no ipcRenderer, no Node, no Electron objects.
+ */
 import { contextBridge, ipcRenderer } from 'electron'
+import { createBridge } from './client'
 
-// The typed API client is bound here by the workbench issue; for now the renderer
-// only learns which host it runs in.
-contextBridge.exposeInMainWorld('sgdscope', {
-  host: 'electron',
-  invoke: (name: string, args: unknown) => ipcRenderer.invoke('sgdscope:request', name, args),
-})
+contextBridge.exposeInMainWorld('sgdscope', createBridge(ipcRenderer))

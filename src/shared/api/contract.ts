@@ -207,9 +207,12 @@ export interface Events {
   'run.status': { runId: string; status: RunStatus; error?: string }
   'project.changed': ProjectSummary | null
   log: { level: 'info' | 'warn' | 'error'; message: string; time: string }
+  /** A host asks the UI to do something (e.g. the desktop app's menu: Run ▸ New Run…). */
+  'ui.command': { command: UiCommand }
 }
+export type UiCommand = 'new-run' | 'cancel-run' | 'resume-run' | 'open-settings'
 export type EventName = keyof Events
-export const EVENT_NAMES: EventName[] = ['run.progress', 'run.snapshot', 'run.status', 'project.changed', 'log']
+export const EVENT_NAMES: EventName[] = ['run.progress', 'run.snapshot', 'run.status', 'project.changed', 'log', 'ui.command']
 
 /** Every failure crosses the boundary as {code, message}. */
 export type ApiErrorCode = 'bad-request' | 'unknown-request' | 'not-found' | 'conflict' | 'failed' | 'unauthorized'
