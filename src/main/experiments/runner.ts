@@ -8,9 +8,9 @@ import * as path from 'node:path'
 import { promises as fs } from 'node:fs'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
 import { canonicalSpec, parseSpec } from '../../shared/spec'
-import { acquireLock, isLockHeld } from '../archive/lock'
+import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
 import type { Project } from '../archive/project'
-import { RunArchive, type RunStatus } from '../archive/run'
+import { ArchiveError, RunArchive, type RunStatus } from '../archive/run'
 import { defaultWorkerCount, runWorkers, shareNets } from '../engine/pool'
 import type { WorkerInput, WorkerMessage } from '../engine/protocol'
 import { runNets } from '../engine/run-nets'
@@ -101,21 +101,14 @@ export async function createRun(project: Project, input: unknown, opts: { cacheD
 
 /**
  * The run `id` of the project, created from the spec if it does not exist yet. Shard
- * processes started together all call this: the first to claim the folder creates the
- * run, the others wait for it and check that their spec is the same.
+ * processes started together all call this: one takes the creation lock and creates
+ * the run, the others wait for it and check that their spec is the same. A creator
+ * killed half-way (its lock is stale) is replaced by the next process.
  */
 export async function createOrJoinRun(project: Project, input: unknown, id: string, opts: { cacheDir?: string; waitMs?: number } = {}): Promise<RunArchive> {
   const spec = parseSpec(input)
   const dir = project.runDir(id)
-  await fs.mkdir(path.dirname(dir), { recursive: true })
-  let mine = true
-  try {
-    await fs.mkdir(dir)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-    mine = false
-  }
-  if (mine) return createRun(project, spec, { cacheDir: opts.cacheDir, id })
+  await fs.mkdir(dir, { recursive: true })
   const deadline = Date.now() + (opts.waitMs ?? 120_000)
   for (;;) {
     try {
@@ -123,8 +116,22 @@ export async function createOrJoinRun(project: Project, input: unknown, id: stri
       if (canonicalSpec(run.attrs.spec) !== canonicalSpec(spec)) throw new RunError(`run ${id} already exists with a different spec; give another --run-id`)
       return run
     } catch (e) {
-      if (e instanceof RunError || Date.now() > deadline) throw e
-      await new Promise((r) => setTimeout(r, 200)) // another process is still creating it
+      if (!(e instanceof ArchiveError && /zarr\.json is missing/.test(e.message))) throw e
+    }
+    let release: (() => Promise<void>) | null = null
+    try {
+      release = await acquireLock(path.join(dir, 'creating.json'), `the creation of run ${id}`)
+    } catch (e) {
+      if (!(e instanceof LockedError) || Date.now() > deadline) throw e
+      await new Promise((r) => setTimeout(r, 200)) // another process is creating it
+      continue
+    }
+    try {
+      // Created by another process between our look and our lock?
+      const made = await fs.access(path.join(dir, 'zarr.json')).then(() => true, () => false)
+      if (!made) return await createRun(project, spec, { cacheDir: opts.cacheDir, id })
+    } finally {
+      await release()
     }
   }
 }
