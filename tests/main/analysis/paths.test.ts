@@ -27,7 +27,7 @@ describe('paths of real runs', async () => {
     const again = await embedPaths(project, { runs: [a.id], view: 'tau', method: 'smacof' })
     expect(again.cached).toBe(true)
     expect(again.runs).toEqual(first.runs)
-    expect(again.stress).toBeCloseTo(first.stress, 12)
+    expect(again.stress).toBeCloseTo(first.stress!, 12)
   })
 
   it('selects an epoch window and a network subset', async () => {

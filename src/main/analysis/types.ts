@@ -1,0 +1,27 @@
+/** What every embedding method returns. */
+export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca'
+
+/** Embeddings are planar: coords are n×2, row-major (x₀, y₀, x₁, y₁, …). */
+export const EMBEDDING_DIMS = 2
+
+export interface EmbeddingResult {
+  method: EmbeddingMethod
+  /** n×2, row-major. */
+  coords: Float64Array
+  /**
+   * Kruskal stress-1 against the input distances (see stress.ts). `inpca` compares D with the
+   * Minkowski interval of the embedding instead; `landmark` from a row callback uses only the
+   * landmark columns; `pca` without D is NaN.
+   */
+  stress: number
+  /** SMACOF: Guttman updates made. Eigen methods: Lanczos steps. */
+  iterations?: number
+  /** Eigen methods: the eigenvalues behind the two axes. */
+  eigenvalues?: number[]
+  /** inpca: +1 for a space-like axis (λ > 0), −1 for a time-like one (λ < 0). */
+  axisSigns?: number[]
+  /** smacof: stress-1 after each iteration, starting with the initial configuration. */
+  stressHistory?: number[]
+  /** landmark: the landmark points, in selection order. */
+  landmarks?: number[]
+}
