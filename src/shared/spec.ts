@@ -85,6 +85,10 @@ export const MlpSpec = z.object({
   /** Train loss and error are measured on this many training images (a fixed subset). */
   trainSubset: z.number().int().min(1).max(1_000_000).default(10_000),
   snapshots: SnapshotSpec.prefault({}),
+  /** Weight snapshots kept in the archive (for weight-space analyses such as barriers
+   * between networks): at the final snapshot, at every one, none, or at these epochs
+   * (each rounded to the first snapshot at or after it). */
+  keepWeights: z.union([z.enum(['final', 'all', 'none']), z.array(z.number().min(0)).max(10_000)]).default('final'),
   engine: z.enum(ENGINES).default('auto'),
 })
 export type MlpSpec = z.infer<typeof MlpSpec>

@@ -9,6 +9,8 @@
  *   epoch    float64 [snapshots]
  *   state    float32 [nets, 1 + state size]        latest training state per network (element 0:
  *                                                  the snapshot it belongs to), for resume
+ *   weights  float32 [nets, kept, params]          weights at the snapshots listed in the
+ *                                                  attribute weightSnapshots (MLP runs)
  *   embeddings/KEY float64 [points, 2]            cached embeddings, keyed by their inputs
  *
  * Every chunk is written to a temporary name and renamed, and a (net, snapshot) is
@@ -46,6 +48,9 @@ export interface RunAttributes {
   dataset?: { id: string; trainCount: number; testCount: number; rows: number; cols: number; classes: number }
   /** Length of each network's training state (parameters, then momentum buffer if any). */
   stateSize: number
+  /** Snapshot indices whose weights are kept in `weights`, and the number of parameters. */
+  weightSnapshots?: number[]
+  paramCount?: number
   /** Wall-clock seconds spent training, summed over sessions (resumes add to it). */
   trainSeconds: number
   [extra: string]: unknown
@@ -88,6 +93,8 @@ export interface NewRun {
   dataset?: RunAttributes['dataset']
   engine?: RunAttributes['engine']
   versions: Record<string, string>
+  /** Keep weights (paramCount numbers per network) at these snapshot indices. */
+  weights?: { snapshots: number[]; paramCount: number }
 }
 
 export class RunArchive {
@@ -126,6 +133,7 @@ export class RunArchive {
       metrics: r.metrics,
       ...(r.dataset ? { dataset: r.dataset } : {}),
       ...(r.engine ? { engine: r.engine } : {}),
+      ...(r.weights?.snapshots.length ? { weightSnapshots: r.weights.snapshots, paramCount: r.weights.paramCount } : {}),
       stateSize: r.stateSize,
       trainSeconds: 0,
     }
@@ -164,6 +172,17 @@ export class RunArchive {
       fillValue: NaN,
       dimensionNames: ['net', 'state'],
     })
+    if (r.weights?.snapshots.length) {
+      await zarr.create(root.resolve('weights'), {
+        shape: [r.nets, r.weights.snapshots.length, r.weights.paramCount],
+        chunkShape: [1, 1, r.weights.paramCount],
+        dtype: 'float32',
+        codecs: bytes,
+        fillValue: NaN,
+        dimensionNames: ['net', 'kept', 'param'],
+        attributes: { snapshots: r.weights.snapshots, layout: 'A input-major [inputs][hidden], a [hidden], B [outputs][hidden], b [outputs]' },
+      })
+    }
     for (const [name, values] of [['samples', r.samples], ['epoch', r.epochs]] as const) {
       const a = await zarr.create(root.resolve(name), {
         shape: [S],
@@ -238,6 +257,31 @@ export class RunArchive {
     const m = Float32Array.from(metrics)
     await zarr.set(this.arrays.metrics, [net, snapshot, null], { data: m, shape: [m.length], stride: [1] })
     await zarr.set(this.arrays.done, [net, snapshot], 1)
+  }
+
+  private weightsArray: Promise<zarr.Array<'float32', Store>> | null = null
+  private weights(): Promise<zarr.Array<'float32', Store>> {
+    this.weightsArray ??= zarr.open(zarr.root(this.store).resolve('weights'), { kind: 'array' }).then((a) => {
+      if (!a.is('float32')) throw new ArchiveError(`${this.dir}/weights is not float32`)
+      return a
+    })
+    return this.weightsArray
+  }
+
+  /** Keeps a network's weights at a snapshot, if the run keeps weights there. */
+  async writeWeights(net: number, snapshot: number, params: Float32Array): Promise<void> {
+    const k = this.attrs.weightSnapshots?.indexOf(snapshot) ?? -1
+    if (k < 0) return
+    await zarr.set(await this.weights(), [net, k, null], { data: params, shape: [params.length], stride: [1] })
+  }
+
+  /** A network's kept weights at a snapshot, or null if not kept (or not yet written). */
+  async readWeights(net: number, snapshot: number): Promise<Float32Array | null> {
+    const k = this.attrs.weightSnapshots?.indexOf(snapshot) ?? -1
+    if (k < 0) return null
+    const { data } = await (await this.weights()).getChunk([net, k, 0])
+    const w = data as Float32Array
+    return Number.isNaN(w[0]) ? null : w
   }
 
   /** Saves a network's training state as of `snapshot` (one chunk, so it is atomic). */

@@ -15,9 +15,10 @@ import { defaultWorkerCount, runWorkers, shareNets } from '../engine/pool'
 import type { WorkerInput, WorkerMessage } from '../engine/protocol'
 import { runNets } from '../engine/run-nets'
 import { MLP_METRICS, mlpShape, stateSize } from '../engine/train'
+import { paramCount } from '../engine/mlp'
 import { runtimeVersions } from '../version'
 import { loadTrainData } from './data'
-import { mlpSchedule } from './schedule'
+import { mlpSchedule, weightSnapshots } from './schedule'
 import { STOCHASTIC_METRICS, StochasticModel, stochasticSchedule } from './stochastic'
 
 export interface RunProgress {
@@ -83,6 +84,7 @@ export async function createRun(project: Project, input: unknown, opts: { cacheD
       ...schedule,
       metrics: [...MLP_METRICS],
       stateSize: stateSize(spec, shape),
+      weights: { snapshots: weightSnapshots(spec.keepWeights, schedule.epochs), paramCount: paramCount(shape) },
       dataset: { id: dataset.id, trainCount: data.train.count, testCount: data.test.count, rows: dataset.train.rows, cols: dataset.train.cols, classes: data.classes },
     })
   } else {
@@ -279,6 +281,7 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
     if (m.type === 'tick') meter.samples(m.samples)
     else if (m.type === 'snapshot') {
       queue.push(async () => {
+        if (run.attrs.paramCount) await run.writeWeights(m.net, m.snapshot, m.state.subarray(0, run.attrs.paramCount))
         await run.writeSnapshot(m.net, m.snapshot, m.tau, m.metrics)
         await run.writeState(m.net, m.snapshot, m.state)
         meter.snapshot()

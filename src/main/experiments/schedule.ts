@@ -49,3 +49,13 @@ export function mlpSchedule(spec: MlpSpec, trainCount: number): Schedule {
   samples.sort((a, b) => a - b)
   return { samples, epochs: samples.map((s) => s / trainCount) }
 }
+
+/** Indices of the snapshots whose weights a spec keeps. */
+export function weightSnapshots(keep: MlpSpec['keepWeights'], epochs: number[]): number[] {
+  const S = epochs.length
+  if (keep === 'none') return []
+  if (keep === 'final') return [S - 1]
+  if (keep === 'all') return epochs.map((_, j) => j)
+  const idx = keep.map((e) => epochs.findIndex((x) => x >= e - 1e-9)).filter((j) => j >= 0)
+  return [...new Set(idx)].sort((a, b) => a - b)
+}

@@ -3,6 +3,8 @@ import { Project } from '../../../src/main/archive/project'
 import { createRun, liveStatus, trainRun } from '../../../src/main/experiments/runner'
 import type { RunArchive } from '../../../src/main/archive/run'
 import { tempDir } from '../../helpers/tmp'
+import { initParams } from '../../../src/main/engine/mlp'
+import { initRng } from '../../../src/main/engine/rng'
 
 // Small but real: deskewed MNIST, 3 networks of 20 hidden units, 0.05 epoch
 // (3 000 samples each), probe 200 images; per-network shuffling.
@@ -102,6 +104,23 @@ describe('training runs', () => {
     const mean = (nu[4] / nu[0] + nu[9] / nu[5] + nu[14] / nu[10]) / 3
     expect(mean).toBeGreaterThan(expected * 0.8)
     expect(mean).toBeLessThan(expected * 1.25)
+  })
+
+  it('keeps weight snapshots: the initial weights are the seeded init, the final ones the saved state', async () => {
+    const project = await Project.create(`${root}/weights.sgdscope`)
+    const run = await createRun(project, { ...SMALL, nets: 2, keepWeights: [0, 0.05] })
+    await trainRun(project, run.id, { workers: 1 })
+    const r = await project.openRun(run.id)
+    const S = r.attrs.snapshots
+    expect(r.attrs.weightSnapshots).toEqual([0, S - 1])
+    const shape = { inputs: 784, hidden: 20, outputs: 10 }
+    for (let k = 0; k < 2; k++) {
+      const w0 = await r.readWeights(k, 0)
+      expect(Array.from(w0!)).toEqual(Array.from(initParams(shape, 'torch7', 0.01, initRng(1, k))))
+      const wEnd = await r.readWeights(k, S - 1)
+      expect(Array.from(wEnd!)).toEqual(Array.from((await r.readState(k))!.state))
+      expect(await r.readWeights(k, 1)).toBeNull()
+    }
   })
 
   it('a bad spec is refused with the field named, and nothing is created', async () => {

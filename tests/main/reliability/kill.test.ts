@@ -9,6 +9,7 @@ import { tempDir } from '../../helpers/tmp'
 // Many small snapshots, so that a kill often lands while chunks, states or attributes
 // are being written.
 const SPEC = ['--nets', '4', '--hidden', '12', '--epochs', '0.1', '--probe', '100', '--set', 'trainSubset=500', '--set', 'snapshots.firstEpoch=60', '--momentum', '0.5']
+const SPEC_OBJECT = { nets: 4, hidden: 12, epochs: 0.1, probe: 100, trainSubset: 500, snapshots: { firstEpoch: 60 }, momentum: 0.5 }
 const KILLS = 20
 
 describe('crash safety', () => {
@@ -16,11 +17,23 @@ describe('crash safety', () => {
     const root = tempDir()
     const dir = `${root}/kill.sgdscope`
     const rng = new Rng(20261127)
+    // The uninterrupted reference, trained in this process.
+    const refProject = await Project.create(`${root}/ref.sgdscope`)
+    const ref = await createRun(refProject, SPEC_OBJECT)
+    await trainRun(refProject, ref.id, { workers: 2 })
+    const same = async (run: RunArchive, k: number, j: number) => Buffer.from((await run.readTau(k, j)).buffer).equals(Buffer.from((await ref.readTau(k, j)).buffer))
     let killedWhileRunning = 0
     for (let i = 0; i < KILLS; i++) {
       const child = spawnCli(['run', ...SPEC, '--run-id', 'victim', '--project', dir, '--workers', '2'])
-      const delay = 400 + rng.next() * 3000
-      const timer = setTimeout(() => child.kill('SIGKILL'), delay)
+      // Most kills come once training has begun (the process has printed its run line);
+      // every fourth comes at any moment from the start, so some land while the
+      // project and the run are being created.
+      const delay = rng.next() * 2500
+      const early = i % 4 === 0
+      let timer: NodeJS.Timeout | undefined
+      const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), delay))
+      if (early) arm()
+      else child.stdout!.on('data', arm)
       const code = await child.exited
       clearTimeout(timer)
       if (code === null) killedWhileRunning++
@@ -46,22 +59,21 @@ describe('crash safety', () => {
         continue
       }
       expect(['interrupted', 'complete', 'created']).toContain(await liveStatus(run))
+      // Every snapshot marked done is intact: exactly the uninterrupted bytes.
+      const done = await run.readDone()
+      const S = run.attrs.snapshots
+      for (let k = 0; k < 4; k++) for (let j = 0; j < S; j++) if (done[k * S + j]) expect(await same(run, k, j), `kill ${i}: net ${k} snapshot ${j}`).toBe(true)
       if (code === 0) break
     }
     expect(killedWhileRunning).toBeGreaterThanOrEqual(Math.min(KILLS, 10))
 
     // Resume to the end, then compare every byte with an uninterrupted run.
     const project = await Project.open(dir)
-    const spec = (await project.openRun('victim')).attrs.spec
     const resumed = spawnCli(['resume', 'victim', '--project', dir, '--workers', '1'])
     expect(await resumed.exited, resumed.output()).toBe(0)
     const run = await project.openRun('victim')
     expect(await liveStatus(run)).toBe('complete')
-    const ref = await createRun(project, spec)
-    await trainRun(project, ref.id, { workers: 2 })
-    for (let k = 0; k < 4; k++)
-      for (let j = 0; j < run.attrs.snapshots; j++)
-        expect(Buffer.from((await run.readTau(k, j)).buffer).equals(Buffer.from((await ref.readTau(k, j)).buffer)), `net ${k} snapshot ${j}`).toBe(true)
+    for (let k = 0; k < 4; k++) for (let j = 0; j < run.attrs.snapshots; j++) expect(await same(run, k, j), `net ${k} snapshot ${j}`).toBe(true)
     expect(Buffer.from((await run.readMetrics()).buffer).equals(Buffer.from((await ref.readMetrics()).buffer))).toBe(true)
   }, 600_000)
 })
