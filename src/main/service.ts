@@ -138,7 +138,7 @@ export class Service {
           signal: abort.signal,
           cacheDir: this.opts.cacheDir,
           onLog: (m) => this.log('info', m),
-          onProgress: (p) => this.emit('run.progress', { ...p, etaSeconds: Number.isFinite(p.etaSeconds) ? p.etaSeconds : null }),
+          onProgress: (p) => this.emit('run.progress', p),
           onSnapshot: (net, snapshot, m) =>
             this.emit('run.snapshot', { runId, net, snapshot, epoch: ep[snapshot], metrics: Object.fromEntries(names.map((n, i) => [n, m[i]])) }),
         })

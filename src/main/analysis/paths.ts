@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import type { Project } from '../archive/project'
 import type { RunArchive } from '../archive/run'
 import type { MetricsData, PathsData } from '../../shared/figures/data'
+import type { DerivedMetrics } from '../../shared/api/contract'
 import { bhattacharyyaDistances, classesOf, euclideanDistances, euclideanRows, hammingDistances, hammingRows } from './distances'
 import { embed, type EmbeddingOptions } from './embedding'
 import { landmarkMds } from './landmark'
@@ -235,19 +236,6 @@ export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p
     return { label: g.label, nets: [...byNet.values()] }
   })
   return { runs, view: q.view, method: q.method, stress, cached, seconds: (performance.now() - t0) / 1000, points: gs.reduce((a, g) => a + g.rows.length, 0) }
-}
-
-export interface DerivedMetrics {
-  epochs: number[]
-  /** Mean distance between networks at each snapshot. */
-  meanPairwise: number[]
-  /** Mean distance a network moves between consecutive snapshots. */
-  meanStep: number[]
-  /** meanStep / meanPairwise: how much of its own path a network still has ahead,
-   * relative to how far apart the ensemble is (small = the networks "remember" their start). */
-  stepToSpread: number[]
-  /** Mean distance of the networks to the ensemble's final mean (τ only). */
-  distanceToFinalMean?: number[]
 }
 
 /** Per-snapshot metrics of a run's networks, plus the derived ensemble metrics of a view.

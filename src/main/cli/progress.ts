@@ -3,8 +3,8 @@
 import cliProgress from 'cli-progress'
 import type { RunProgress } from '../experiments/runner'
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--'
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '--'
   const s = Math.round(seconds)
   const h = Math.floor(s / 3600)
   const m = Math.floor((s % 3600) / 60)

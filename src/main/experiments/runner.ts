@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import { promises as fs } from 'node:fs'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
 import { canonicalSpec, parseSpec } from '../../shared/spec'
+import type { RunProgressEvent } from '../../shared/api/contract'
 import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
 import type { Project } from '../archive/project'
 import { ArchiveError, RunArchive, type RunStatus } from '../archive/run'
@@ -21,18 +22,8 @@ import { loadTrainData } from './data'
 import { mlpSchedule, weightSnapshots } from './schedule'
 import { STOCHASTIC_METRICS, StochasticModel, stochasticSchedule } from './stochastic'
 
-export interface RunProgress {
-  runId: string
-  /** Samples (SGD examples, or model steps) trained so far in this run, over all networks of this share. */
-  samplesDone: number
-  samplesTotal: number
-  snapshotsDone: number
-  snapshotsTotal: number
-  samplesPerSec: number
-  /** Seconds to go at the current speed (NaN until measurable). */
-  etaSeconds: number
-  elapsedSeconds: number
-}
+/** Progress of a run's training, as the CLI's bar and the app's events show it. */
+export type RunProgress = RunProgressEvent
 
 export interface Shard {
   /** 0-based. */
@@ -215,7 +206,7 @@ function progressMeter(runId: string, totalSamples: number, totalSnapshots: numb
       snapshotsDone: snapshots,
       snapshotsTotal: totalSnapshots,
       samplesPerSec: rate,
-      etaSeconds: rate > 0 ? (totalSamples - samples) / rate : NaN,
+      etaSeconds: rate > 0 ? (totalSamples - samples) / rate : null,
       elapsedSeconds: elapsed,
     })
   }

@@ -114,11 +114,13 @@ export interface ProjectSummary {
 
 export interface RunProgressEvent {
   runId: string
+  /** Samples (SGD examples, or model steps) trained so far, over all networks of this process's share. */
   samplesDone: number
   samplesTotal: number
   snapshotsDone: number
   snapshotsTotal: number
   samplesPerSec: number
+  /** Seconds to go at the current speed; null until measurable. */
   etaSeconds: number | null
   elapsedSeconds: number
 }
