@@ -2,16 +2,19 @@
  * `npm run bench`: speed figures on this machine, printed, never asserted.
  *
  * 1. The fused engine, 784-100-10, batch 1, one network on one core, one full epoch of
- *    deskewed MNIST: samples/s per core.
- * 2. A whole run through the worker pool (all cores): samples/s including snapshot
- *    evaluation, and the projected time of the paper's fig1 run (100 networks × 20
- *    epochs = 120 million samples, 30 snapshots).
+ *    deskewed MNIST: samples/s per core (TypeScript kernel, wall clock); then both
+ *    kernels side by side in CPU time, TypeScript and WebAssembly SIMD, with fig1's
+ *    projected time for each (bench/wasm.ts).
+ * 2. A whole run through the worker pool (all cores, the kernel the app selects):
+ *    samples/s including snapshot evaluation, and the projected time of the paper's
+ *    fig1 run (100 networks × 20 epochs = 120 million samples, 30 snapshots).
  * 3. Analysis benchmarks (bench/analysis.ts) when given `--analysis`.
  */
 import * as os from 'node:os'
 import { mkdtempSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { benchFused } from './engine'
+import { benchKernels } from './wasm'
 import { loadTrainData } from '../src/main/experiments/data'
 import { Project } from '../src/main/archive/project'
 import { createRun, trainRun } from '../src/main/experiments/runner'
@@ -33,7 +36,7 @@ async function main() {
 
   // 1. One core, one epoch.
   const perCore = await benchFused({ images: data.train, labels: data.trainLabels, samples: 60_000 })
-  console.log(`\nfused engine, 784-100-10, batch 1, mse, one core, one epoch:`)
+  console.log(`\nfused engine, 784-100-10, batch 1, mse, one core, one epoch (TypeScript kernel, wall clock):`)
   console.log(`  ${fmt(perCore)} samples/s per core  (${(1e6 / perCore).toFixed(1)} µs per sample)`)
 
   // Snapshot cost: τ on the probe set, test error on 10 000 test images, train loss and error on 10 000 training images.
@@ -44,7 +47,10 @@ async function main() {
   const reps = 3
   for (let i = 0; i < reps; i++) trainer.observe()
   const observeSec = (performance.now() - t1) / 1000 / reps
-  console.log(`  one snapshot (20 000 forward passes): ${(observeSec * 1000).toFixed(0)} ms`)
+  console.log(`  one snapshot (20 000 forward passes, ${trainer.mlp.kernel} kernel): ${(observeSec * 1000).toFixed(0)} ms`)
+
+  // Both kernels side by side (CPU time), and fig1 projected with each.
+  const selected = await benchKernels(data, cores)
 
   // 2. Whole runs through the worker pool.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sgdscope-bench-'))
@@ -56,14 +62,16 @@ async function main() {
     await trainRun(project, run.id)
     const sec = (performance.now() - t2) / 1000
     const total = nets * 60_000
-    console.log(`\nworker pool, ${nets} networks × 1 epoch on ${cores} worker threads (3 snapshots each): ${sec.toFixed(1)} s`)
+    console.log(`\nworker pool, ${nets} networks × 1 epoch on ${cores} worker threads (3 snapshots each, ${selected.kernel} kernel): ${sec.toFixed(1)} s`)
     console.log(`  ${fmt(total / sec)} samples/s overall, ${fmt(total / sec / cores)} per core, snapshots included`)
 
     const fig1Samples = 100 * 20 * 60_000
     const fig1Snapshots = 100 * 30
-    const projected = fig1Samples / (perCore * cores) + (fig1Snapshots * observeSec) / cores
-    console.log(`\nprojected fig1 (100 networks × 20 epochs = ${fmt(fig1Samples)} samples, 30 snapshots) on ${cores} cores: ${formatDuration(projected)}`)
-    console.log(`  of which training ${formatDuration(fig1Samples / (perCore * cores))}, snapshots ${formatDuration((fig1Snapshots * observeSec) / cores)}`)
+    // With the kernel the app selects, from its CPU-time figures above.
+    const rate = 1e6 / selected.microsPerSample
+    const projected = fig1Samples / (rate * cores) + (fig1Snapshots * selected.snapshotSec) / cores
+    console.log(`\nprojected fig1 (100 networks × 20 epochs = ${fmt(fig1Samples)} samples, 30 snapshots) on ${cores} cores, ${selected.kernel} kernel: ${formatDuration(projected)}`)
+    console.log(`  of which training ${formatDuration(fig1Samples / (rate * cores))}, snapshots ${formatDuration((fig1Snapshots * selected.snapshotSec) / cores)}`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

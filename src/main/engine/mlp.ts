@@ -238,12 +238,36 @@ function sigmoid(z: number): number {
 }
 
 /**
+ * What the trainer needs of a kernel: the TypeScript reference (FusedMlp, below) and
+ * the WebAssembly SIMD kernel (wasm/wasm-mlp.ts) implement it with the same semantics.
+ */
+export interface MlpKernel {
+  /** Which implementation this is. */
+  readonly kernel: 'ts' | 'wasm'
+  readonly shape: MlpShape
+  readonly loss: Loss
+  readonly momentum: number
+  /** Outputs for one sparse image into `out` (length outputs). */
+  forward(images: SparseImages, i: number, out: Float32Array): void
+  /** One SGD step on the mean gradient of the samples `idx`; returns the batch's mean loss (before the step). */
+  step(images: SparseImages, labels: Uint8Array, idx: ArrayLike<number>, lr: number): number
+  /** Mean loss and error count over samples [from, to) or an index list; optionally the outputs (count×outputs). */
+  evaluate(images: SparseImages, labels: Uint8Array, from: number, to: number, outputs?: Float32Array): { loss: number; errors: number }
+  evaluate(images: SparseImages, labels: Uint8Array, idx: ArrayLike<number>, outputs?: Float32Array): { loss: number; errors: number }
+  /** A copy of the parameters, in the layout of `paramOffsets`. */
+  readParams(): Float32Array
+  /** A copy of the momentum buffer (same layout), or null without momentum. */
+  readVelocity(): Float32Array | null
+}
+
+/**
  * One network and its SGD state, with scratch buffers allocated once. `params` (and
  * `velocity`) are used in place, not copied: the caller may read them at any time
  * between calls (snapshots, resume) and may share their buffers. Without momentum
  * (μ = 0) there is no velocity, even if one is passed.
  */
-export class FusedMlp {
+export class FusedMlp implements MlpKernel {
+  readonly kernel = 'ts' as const
   readonly shape: MlpShape
   readonly loss: Loss
   readonly momentum: number
@@ -303,6 +327,14 @@ export class FusedMlp {
     this.d = new Float64Array(this.K)
     this.out32 = new Float32Array(this.K)
     this.logit = new Float64Array(this.K)
+  }
+
+  readParams(): Float32Array {
+    return this.params.slice()
+  }
+
+  readVelocity(): Float32Array | null {
+    return this.velocity === null ? null : this.velocity.slice()
   }
 
   /** Outputs for one sparse image into `out` (length outputs): sigmoid for mse, softmax for cross-entropy. */

@@ -4,9 +4,10 @@
  * (spec, network index), whichever thread or process runs it.
  */
 import type { MlpSpec } from '../../shared/spec'
-import { FusedMlp, initParams, paramCount, type MlpShape } from './mlp'
+import { initParams, paramCount, type MlpKernel, type MlpShape } from './mlp'
 import { epochOrder, initRng } from './rng'
 import type { SparseImages } from './sparse'
+import { createMlp } from './wasm'
 
 /** The dataset as the engine sees it: sparse images in shared memory. */
 export interface TrainData {
@@ -47,7 +48,8 @@ export function lrAt(spec: MlpSpec, samples: number, trainCount: number): number
 export const CHECK_EVERY = 2048
 
 export class NetTrainer {
-  readonly mlp: FusedMlp
+  /** The WebAssembly SIMD kernel where available, else the TypeScript one (see wasm/index.ts). */
+  readonly mlp: MlpKernel
   readonly shape: MlpShape
   private order: Uint32Array | null = null
   private orderEpoch = -1
@@ -64,17 +66,19 @@ export class NetTrainer {
     const n = paramCount(this.shape)
     const params = state ? state.slice(0, n) : initParams(this.shape, spec.init, spec.initSigma, initRng(spec.seed, net))
     const velocity = spec.momentum > 0 ? (state ? state.slice(n, 2 * n) : new Float32Array(n)) : undefined
-    this.mlp = new FusedMlp(this.shape, spec.loss, params, spec.momentum, velocity)
+    this.mlp = createMlp(this.shape, spec.loss, params, spec.momentum, velocity)
     this.outputs = new Float32Array(data.test.count * data.classes)
     this.batchIdx = new Uint32Array(spec.batch)
   }
 
   /** Parameters then momentum buffer: everything needed to continue bit-identically. */
   state(): Float32Array {
-    const { params, velocity } = this.mlp
-    const s = new Float32Array(params.length + (velocity ? velocity.length : 0))
+    const params = this.mlp.readParams()
+    const velocity = this.mlp.readVelocity()
+    if (!velocity) return params
+    const s = new Float32Array(params.length + velocity.length)
     s.set(params)
-    if (velocity) s.set(velocity, params.length)
+    s.set(velocity, params.length)
     return s
   }
 

@@ -17,6 +17,7 @@ import type { WorkerInput, WorkerMessage } from '../engine/protocol'
 import { runNets } from '../engine/run-nets'
 import { MLP_METRICS, mlpShape, stateSize } from '../engine/train'
 import { paramCount } from '../engine/mlp'
+import { chooseKernel } from '../engine/wasm'
 import { runtimeVersions } from '../version'
 import { loadTrainData } from './data'
 import { mlpSchedule, weightSnapshots } from './schedule'
@@ -48,12 +49,16 @@ export class RunError extends Error {
   override name = 'RunError'
 }
 
-/** Which engine trains a spec, and why (recorded in the run). */
-export function chooseEngine(spec: ExperimentSpec): { name: string; reason: string } {
+/** Which engine trains a spec, and why (recorded in the run). The fused engine's
+ * kernel (WebAssembly SIMD, or the TypeScript reference) is chosen by the same rule
+ * the workers apply, so a bad SGDSCOPE_KERNEL fails here, before any worker starts. */
+export function chooseEngine(spec: ExperimentSpec): { name: string; backend?: string; reason: string } {
   if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
   if (spec.engine === 'tfjs') throw new RunError('engine "tfjs" is not available in this version; use "fused" or "auto"')
-  if (spec.engine === 'fused') return { name: 'fused', reason: 'requested in the spec' }
-  return { name: 'fused', reason: 'auto: the fused sparse kernel is the only MLP engine in this version' }
+  const k = chooseKernel()
+  const backend = k.kernel === 'wasm' ? 'wasm-simd' : 'typescript'
+  if (spec.engine === 'fused') return { name: 'fused', backend, reason: `requested in the spec; ${k.reason}` }
+  return { name: 'fused', backend, reason: `auto: the fused sparse kernel is the only MLP engine in this version; ${k.reason}` }
 }
 
 /** Creates a run's archive (status `created`) and lists it in the project. */

@@ -51,17 +51,18 @@ describe('training runs', () => {
 
   it('interrupted, then resumed → identical to uninterrupted; status is kept true', async () => {
     const project = await Project.create(`${root}/resume.sgdscope`)
-    const spec = { ...SMALL, momentum: 0.5, batch: 4, epochs: 0.1 }
+    const spec = { ...SMALL, momentum: 0.5, batch: 4, epochs: 0.3 }
     const ref = await createRun(project, spec)
     await trainRun(project, ref.id, { workers: 2 })
 
     const run = await createRun(project, spec)
     const ac = new AbortController()
+    let seen = 0
     const status = await trainRun(project, run.id, {
       workers: 2,
       signal: ac.signal,
-      onProgress: (p) => {
-        if (p.snapshotsDone >= 5) ac.abort()
+      onSnapshot: () => {
+        if (++seen >= 5) ac.abort()
       },
     })
     expect(status).toBe('interrupted')

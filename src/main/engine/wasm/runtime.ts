@@ -1,0 +1,171 @@
+/**
+ * The WebAssembly SIMD kernel's runtime: one compiled module per process, one instance
+ * (one linear memory) per thread, shared by all the networks that thread trains. The
+ * module's bytes are embedded in generated/kernel.js (built by build.mjs from
+ * assembly/kernel.ts), so loading needs no file path: the same code works from the
+ * TypeScript sources, from the electron-vite bundle in out/main, in worker threads and
+ * inside Electron's asar archive.
+ */
+import { wasmBase64 } from './generated/kernel.js'
+
+// The project compiles without the DOM lib, which declares the WebAssembly JS API; this
+// is the part of it used here.
+interface WasmModule {
+  readonly __wasmModule?: never
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean
+  Module: new (bytes: Uint8Array) => WasmModule
+  Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> }
+}
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
+
+/** The kernel's exports (see assembly/kernel.ts). Addresses are byte offsets into memory. */
+export interface KernelExports {
+  memory: { readonly buffer: ArrayBuffer }
+  alloc(bytes: number): number
+  free(ptr: number): void
+  lastErrors(): number
+  forward(net: number, xi: number, xv: number, nnz: number): void
+  stepOne(net: number, xi: number, xv: number, nnz: number, t: number, lr: number): number
+  accumulate(net: number, xi: number, xv: number, nnz: number, t: number, scale: number): number
+  apply(net: number, lr: number, mu: number): void
+  clearAccumulators(net: number): void
+  evaluate(net: number, xi: number, xv: number, ptr: number, labels: number, count: number, out: number): number
+}
+
+let compiled: { module: WasmModule | null; reason: string } | null = null
+
+/** The compiled kernel, or null (with the reason) where WebAssembly or its SIMD extension is unavailable. */
+export function kernelModule(): { module: WasmModule | null; reason: string } {
+  if (compiled === null) compiled = compile()
+  return compiled
+}
+
+function compile(): { module: WasmModule | null; reason: string } {
+  if (typeof wasm !== 'object' || wasm === null) return { module: null, reason: 'WebAssembly is not available' }
+  let bytes: Uint8Array
+  try {
+    bytes = base64Bytes(wasmBase64)
+  } catch (e) {
+    return { module: null, reason: `the embedded kernel is unreadable (${(e as Error).message})` }
+  }
+  if (!wasm.validate(bytes)) return { module: null, reason: 'this runtime does not support WebAssembly SIMD' }
+  try {
+    // Synchronous compilation is fine in Node and Electron's main process and workers
+    // (only browser main threads limit it), and the module is small (~14 KB).
+    return { module: new wasm.Module(bytes), reason: 'WebAssembly SIMD available' }
+  } catch (e) {
+    return { module: null, reason: `WebAssembly compilation failed (${(e as Error).message})` }
+  }
+}
+
+function base64Bytes(b64: string): Uint8Array {
+  if (typeof Buffer === 'function') return new Uint8Array(Buffer.from(b64, 'base64'))
+  const s = atob(b64)
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
+  return out
+}
+
+/** This thread's instance of the kernel, with typed-array views of its memory. */
+export class KernelRuntime {
+  readonly ex: KernelExports
+  private buffer: ArrayBuffer
+  u8: Uint8Array
+  i32: Int32Array
+  f32: Float32Array
+  f64: Float64Array
+
+  constructor(module: WasmModule) {
+    const abort = (_msg: number, _file: number, line: number, column: number) => {
+      throw new Error(`WebAssembly kernel aborted (allocator) at ${line}:${column}`)
+    }
+    this.ex = new wasm!.Instance(module, { env: { abort } }).exports as unknown as KernelExports
+    this.buffer = this.ex.memory.buffer
+    this.u8 = new Uint8Array(this.buffer)
+    this.i32 = new Int32Array(this.buffer)
+    this.f32 = new Float32Array(this.buffer)
+    this.f64 = new Float64Array(this.buffer)
+  }
+
+  /** Re-creates the views if the memory has grown (growing detaches the old buffer). */
+  refresh(): void {
+    if (this.ex.memory.buffer !== this.buffer) {
+      this.buffer = this.ex.memory.buffer
+      this.u8 = new Uint8Array(this.buffer)
+      this.i32 = new Int32Array(this.buffer)
+      this.f32 = new Float32Array(this.buffer)
+      this.f64 = new Float64Array(this.buffer)
+    }
+  }
+
+  /**
+   * A block of at least `bytes` bytes, 16-byte aligned (f32x4 rows), zero-filled.
+   * Returns [aligned address, address to free].
+   */
+  alloc(bytes: number): [number, number] {
+    const raw = this.ex.alloc(bytes + 16)
+    if (raw === 0) throw new RangeError(`WebAssembly kernel: out of memory allocating ${bytes} bytes`)
+    this.refresh()
+    const ptr = (raw + 15) & ~15
+    this.u8.fill(0, ptr, ptr + bytes)
+    return [ptr, raw]
+  }
+
+  free(raw: number): void {
+    this.ex.free(raw)
+  }
+
+  // Scratch shared by every network of this thread: the current sample's pixels, and a
+  // chunk of images for evaluate() and minibatches.
+  private sampleCap = 0
+  private sampleRaw = [0, 0]
+  /** i32 pixel indices and f32 values of one sample (capacity ≥ the image dimension). */
+  sampleXi = 0
+  sampleXv = 0
+
+  /** Ensures the sample buffers hold `dim` pixels. */
+  ensureSample(dim: number): void {
+    if (dim <= this.sampleCap) return
+    const cap = Math.max(dim, 1024)
+    if (this.sampleCap > 0) for (const r of this.sampleRaw) this.free(r)
+    const [xi, rxi] = this.alloc(4 * cap)
+    const [xv, rxv] = this.alloc(4 * cap)
+    this.sampleXi = xi
+    this.sampleXv = xv
+    this.sampleRaw = [rxi, rxv]
+    this.sampleCap = cap
+  }
+
+  private chunkRaw: number[] = []
+  /** Chunk of images in CSR form: pixels (xi, xv; chunkNnz), offsets (ptr; chunkImages + 1), labels (u8), outputs (f32; chunkImages × chunkOutputs). */
+  chunk = { xi: 0, xv: 0, ptr: 0, labels: 0, out: 0, nnz: 0, images: 0, outputs: 0 }
+
+  ensureChunk(dim: number, outputs: number): void {
+    const c = this.chunk
+    const nnz = Math.max(dim, 1 << 16)
+    if (c.nnz >= nnz && c.outputs >= outputs) return
+    for (const r of this.chunkRaw) this.free(r)
+    const images = 512
+    const [xi, r1] = this.alloc(4 * nnz)
+    const [xv, r2] = this.alloc(4 * nnz)
+    const [ptr, r3] = this.alloc(4 * (images + 1))
+    const [labels, r4] = this.alloc(images)
+    const [out, r5] = this.alloc(4 * images * outputs)
+    this.chunkRaw = [r1, r2, r3, r4, r5]
+    this.chunk = { xi, xv, ptr, labels, out, nnz, images, outputs }
+  }
+}
+
+let runtime: KernelRuntime | null = null
+
+/** This thread's kernel runtime (created on first use); throws if WebAssembly SIMD is unavailable. */
+export function kernelRuntime(): KernelRuntime {
+  if (runtime === null) {
+    const { module, reason } = kernelModule()
+    if (module === null) throw new Error(`the WebAssembly kernel is unavailable: ${reason}`)
+    runtime = new KernelRuntime(module)
+  }
+  return runtime
+}

@@ -1,0 +1,359 @@
+/**
+ * The fused engine's WebAssembly SIMD kernel: the same network, losses, SGD and momentum
+ * as the TypeScript reference (../mlp.ts, FusedMlp) and the same API (MlpKernel), with
+ * the parameters living in WebAssembly memory. They are copied in once (constructor)
+ * and out only when asked (readParams / readVelocity: snapshots and saved state).
+ *
+ * Inside WebAssembly memory the hidden dimension is padded to a multiple of four
+ * (Hp), so that every row of A and B is a whole number of f32x4 vectors, 16-byte
+ * aligned; padding entries are zero and stay zero. Sample pixels are copied from the
+ * (shared) CSR arrays into this thread's scratch buffer for each step, a few hundred
+ * values, which costs little next to the step itself.
+ */
+import { paramCount, paramOffsets, type Loss, type MlpKernel, type MlpShape } from '../mlp'
+import type { SparseImages } from '../sparse'
+import { kernelRuntime, type KernelRuntime } from './runtime'
+
+// Header fields (i32 index = byte offset / 4); must match assembly/kernel.ts.
+const F_I = 0
+const F_H = 1
+const F_HP = 2
+const F_K = 3
+const F_MSE = 4
+const F_A = 5
+const F_a = 6
+const F_B = 7
+const F_b = 8
+const F_V = 9
+const F_NP = 10
+const F_HID = 11
+const F_G = 12
+const F_Y = 13
+const F_D = 14
+const F_LOGIT = 15
+const F_GA = 16
+const F_REST = 17
+const F_TOUCHED = 18
+const F_ROWS = 19
+const F_NROWS = 20
+const HEADER_BYTES = 96
+
+const round4 = (n: number) => (n + 3) & ~3
+const round16 = (n: number) => (n + 15) & ~15
+
+/** Frees a network's blocks when its WasmMlp is garbage-collected without dispose(). */
+const registry = new FinalizationRegistry<{ rt: KernelRuntime; blocks: number[] }>(({ rt, blocks }) => {
+  for (const b of blocks) rt.free(b)
+})
+
+export class WasmMlp implements MlpKernel {
+  readonly kernel = 'wasm' as const
+  readonly shape: MlpShape
+  readonly loss: Loss
+  readonly momentum: number
+
+  private readonly rt: KernelRuntime
+  private readonly I: number
+  private readonly H: number
+  private readonly K: number
+  private readonly Hp: number
+  /** address of the network's header; the parameter block follows it */
+  private readonly net: number
+  private readonly pA: number
+  private readonly pV: number
+  private readonly np: number
+  private readonly py: number
+  private readonly owned: { rt: KernelRuntime; blocks: number[] }
+  private hasAccumulators = false
+  private disposed = false
+
+  constructor(shape: MlpShape, loss: Loss, params: Float32Array, momentum = 0, velocity?: Float32Array) {
+    for (const key of ['inputs', 'hidden', 'outputs'] as const) {
+      const v = shape[key]
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`MLP shape: ${key} must be a positive integer (got ${v})`)
+    }
+    if (loss !== 'mse' && loss !== 'cross-entropy') throw new RangeError(`unknown loss ${String(loss)}`)
+    const n = paramCount(shape)
+    if (params.length !== n) throw new RangeError(`WasmMlp: expected ${n} parameters, got ${params.length}`)
+    if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`WasmMlp: momentum must be in [0, 1) (got ${momentum})`)
+    if (velocity !== undefined && velocity.length !== n) throw new RangeError(`WasmMlp: expected ${n} velocity entries, got ${velocity.length}`)
+    this.shape = { inputs: shape.inputs, hidden: shape.hidden, outputs: shape.outputs }
+    this.loss = loss
+    this.momentum = momentum
+    const I = (this.I = shape.inputs)
+    const H = (this.H = shape.hidden)
+    const K = (this.K = shape.outputs)
+    const Hp = (this.Hp = round4(H))
+    const Kp = round4(K)
+    const np = (this.np = I * Hp + Hp + K * Hp + Kp)
+
+    // One block: header, parameters, velocity, per-sample scratch.
+    let at = HEADER_BYTES
+    const take = (bytes: number) => {
+      const off = at
+      at = round16(at + bytes)
+      return off
+    }
+    const oP = take(4 * np)
+    const oV = momentum > 0 ? take(4 * np) : -1
+    const oHid = take(4 * Hp)
+    const oG = take(4 * Hp)
+    const oY = take(8 * K)
+    const oD = take(8 * K)
+    const oLogit = take(8 * K)
+    const rt = (this.rt = kernelRuntime())
+    rt.ensureSample(I)
+    const [base, raw] = rt.alloc(at)
+    this.owned = { rt, blocks: [raw] }
+    registry.register(this, this.owned, this)
+
+    const h = rt.i32
+    const hb = base >> 2
+    this.net = base
+    this.pA = base + oP
+    this.pV = oV < 0 ? 0 : base + oV
+    this.py = base + oY
+    h[hb + F_I] = I
+    h[hb + F_H] = H
+    h[hb + F_HP] = Hp
+    h[hb + F_K] = K
+    h[hb + F_MSE] = loss === 'mse' ? 1 : 0
+    h[hb + F_A] = this.pA
+    h[hb + F_a] = this.pA + 4 * I * Hp
+    h[hb + F_B] = this.pA + 4 * (I * Hp + Hp)
+    h[hb + F_b] = this.pA + 4 * (I * Hp + Hp + K * Hp)
+    h[hb + F_V] = this.pV
+    h[hb + F_NP] = np
+    h[hb + F_HID] = base + oHid
+    h[hb + F_G] = base + oG
+    h[hb + F_Y] = this.py
+    h[hb + F_D] = base + oD
+    h[hb + F_LOGIT] = base + oLogit
+    this.writeBlock(this.pA, params)
+    if (this.pV !== 0 && velocity !== undefined) this.writeBlock(this.pV, velocity)
+  }
+
+  /** Frees this network's WebAssembly memory now (it is freed on garbage collection otherwise). */
+  dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    registry.unregister(this)
+    for (const b of this.owned.blocks) this.rt.free(b)
+    this.owned.blocks = []
+  }
+
+  readParams(): Float32Array {
+    this.check()
+    return this.readBlock(this.pA)
+  }
+
+  readVelocity(): Float32Array | null {
+    this.check()
+    return this.pV === 0 ? null : this.readBlock(this.pV)
+  }
+
+  forward(images: SparseImages, i: number, out: Float32Array): void {
+    this.check()
+    this.checkImages(images)
+    if (!(i >= 0 && i < images.count)) throw new RangeError(`WasmMlp.forward: sample ${i} outside 0..${images.count - 1}`)
+    const nnz = this.copySample(images, i)
+    this.rt.ex.forward(this.net, this.rt.sampleXi, this.rt.sampleXv, nnz)
+    const y = this.rt.f64
+    const yb = this.py >> 3
+    for (let k = 0; k < this.K; k++) out[k] = y[yb + k]
+  }
+
+  step(images: SparseImages, labels: Uint8Array, idx: ArrayLike<number>, lr: number): number {
+    const m = idx.length
+    if (m < 1) throw new RangeError('WasmMlp.step: empty batch')
+    if (images.dim !== this.I) this.checkImages(images)
+    const rt = this.rt
+    if (m === 1 && this.pV === 0) {
+      const i = idx[0]
+      if (!(i >= 0 && i < images.count)) throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
+      if (this.disposed) this.check()
+      const nnz = this.copySample(images, i)
+      return rt.ex.stepOne(this.net, rt.sampleXi, rt.sampleXv, nnz, labels[i], lr)
+    }
+    this.check()
+    this.accumulators()
+    const scale = 1 / m
+    let loss = 0
+    for (let r = 0; r < m; r++) {
+      const i = idx[r]
+      if (!(i >= 0 && i < images.count)) {
+        rt.ex.clearAccumulators(this.net)
+        throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
+      }
+      const nnz = this.copySample(images, i)
+      loss += rt.ex.accumulate(this.net, rt.sampleXi, rt.sampleXv, nnz, labels[i], scale)
+    }
+    rt.ex.apply(this.net, lr, this.momentum)
+    return loss / m
+  }
+
+  evaluate(images: SparseImages, labels: Uint8Array, from: number, to: number, outputs?: Float32Array): { loss: number; errors: number }
+  evaluate(images: SparseImages, labels: Uint8Array, idx: ArrayLike<number>, outputs?: Float32Array): { loss: number; errors: number }
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    fromOrIdx: number | ArrayLike<number>,
+    toOrOutputs?: number | Float32Array,
+    maybeOutputs?: Float32Array,
+  ): { loss: number; errors: number } {
+    this.check()
+    this.checkImages(images)
+    let idx: ArrayLike<number> | null
+    let from: number
+    let count: number
+    let outputs: Float32Array | undefined
+    if (typeof fromOrIdx === 'number') {
+      if (typeof toOrOutputs !== 'number') throw new TypeError('WasmMlp.evaluate: expected (from, to)')
+      idx = null
+      from = fromOrIdx
+      count = toOrOutputs - fromOrIdx
+      outputs = maybeOutputs
+      if (from < 0 || toOrOutputs > images.count || count < 0) {
+        throw new RangeError(`WasmMlp.evaluate: range [${from}, ${toOrOutputs}) outside 0..${images.count}`)
+      }
+    } else {
+      idx = fromOrIdx
+      from = 0
+      count = idx.length
+      outputs = toOrOutputs instanceof Float32Array ? toOrOutputs : undefined
+      for (let r = 0; r < count; r++) {
+        const i = idx[r]
+        if (!(i >= 0 && i < images.count)) throw new RangeError(`WasmMlp.evaluate: sample ${i} outside 0..${images.count - 1}`)
+      }
+    }
+    const K = this.K
+    if (outputs !== undefined && outputs.length < count * K) {
+      throw new RangeError(`WasmMlp.evaluate: outputs holds ${outputs.length} values, needs ${count * K}`)
+    }
+    const rt = this.rt
+    rt.ensureChunk(this.I, K)
+    const c = rt.chunk
+    const { indptr, indices, values } = images
+    let loss = 0
+    let errors = 0
+    let r = 0
+    while (r < count) {
+      // Fill a chunk with as many images as fit, then evaluate them in one call.
+      rt.refresh()
+      const xi = rt.i32
+      const xv = rt.f32
+      const ptr = rt.i32
+      const lab = rt.u8
+      const xib = c.xi >> 2
+      const xvb = c.xv >> 2
+      const pb = c.ptr >> 2
+      let n = 0
+      let q = 0
+      const r0 = r
+      while (r < count && n < c.images) {
+        const i = idx === null ? from + r : idx[r]
+        const s = indptr[i]
+        const e = indptr[i + 1]
+        if (q + (e - s) > c.nnz) break
+        ptr[pb + n] = q
+        xi.set(indices.subarray(s, e), xib + q)
+        xv.set(values.subarray(s, e), xvb + q)
+        lab[c.labels + n] = labels[i]
+        q += e - s
+        n++
+        r++
+      }
+      ptr[pb + n] = q
+      loss += rt.ex.evaluate(this.net, c.xi, c.xv, c.ptr, c.labels, n, outputs === undefined ? 0 : c.out)
+      errors += rt.ex.lastErrors()
+      if (outputs !== undefined) outputs.set(rt.f32.subarray(c.out >> 2, (c.out >> 2) + n * K), r0 * K)
+    }
+    return { loss: count > 0 ? loss / count : 0, errors }
+  }
+
+  // ---------------------------------------------------------------------------------
+
+  private check(): void {
+    if (this.disposed) throw new Error('WasmMlp: used after dispose()')
+  }
+
+  private checkImages(images: SparseImages): void {
+    if (images.dim !== this.I) throw new RangeError(`WasmMlp: images have ${images.dim} pixels, the network ${this.I} inputs`)
+  }
+
+  /** Copies sample i's pixels into the thread's sample buffer; returns their number. */
+  private copySample(images: SparseImages, i: number): number {
+    const rt = this.rt
+    rt.refresh()
+    const s = images.indptr[i]
+    const e = images.indptr[i + 1]
+    const xi = rt.i32
+    const xv = rt.f32
+    const xib = rt.sampleXi >> 2
+    const xvb = rt.sampleXv >> 2
+    xi.set(images.indices.subarray(s, e), xib)
+    xv.set(images.values.subarray(s, e), xvb)
+    return e - s
+  }
+
+  /** Minibatch accumulators, allocated on first use (zeroed; the kernel keeps them zero between steps). */
+  private accumulators(): void {
+    if (this.hasAccumulators) return
+    const rt = this.rt
+    const I = this.I
+    const [gA, r1] = rt.alloc(4 * I * this.Hp)
+    const [rest, r2] = rt.alloc(4 * (this.np - I * this.Hp))
+    const [touched, r3] = rt.alloc(I)
+    const [rows, r4] = rt.alloc(4 * I)
+    this.owned.blocks.push(r1, r2, r3, r4)
+    const h = rt.i32
+    const hb = this.net >> 2
+    h[hb + F_GA] = gA
+    h[hb + F_REST] = rest
+    h[hb + F_TOUCHED] = touched
+    h[hb + F_ROWS] = rows
+    h[hb + F_NROWS] = 0
+    this.hasAccumulators = true
+  }
+
+  /** Writes parameters (layout of paramOffsets) into a padded block at `ptr`. */
+  private writeBlock(ptr: number, src: Float32Array): void {
+    const { I, H, K, Hp } = this
+    const off = paramOffsets(this.shape)
+    const rt = this.rt
+    rt.refresh()
+    const f = rt.f32
+    const b = ptr >> 2
+    f.fill(0, b, b + this.np)
+    if (H === Hp) {
+      f.set(src.subarray(0, off.B), b) // A and a
+      f.set(src.subarray(off.B, off.b), b + I * Hp + Hp)
+    } else {
+      for (let i = 0; i < I; i++) f.set(src.subarray(i * H, i * H + H), b + i * Hp)
+      f.set(src.subarray(off.a, off.a + H), b + I * Hp)
+      for (let k = 0; k < K; k++) f.set(src.subarray(off.B + k * H, off.B + k * H + H), b + I * Hp + Hp + k * Hp)
+    }
+    f.set(src.subarray(off.b, off.b + K), b + I * Hp + Hp + K * Hp)
+  }
+
+  /** Reads a padded block at `ptr` back into the layout of paramOffsets. */
+  private readBlock(ptr: number): Float32Array {
+    const { I, H, K, Hp } = this
+    const off = paramOffsets(this.shape)
+    const rt = this.rt
+    rt.refresh()
+    const f = rt.f32
+    const b = ptr >> 2
+    const out = new Float32Array(paramCount(this.shape))
+    if (H === Hp) {
+      out.set(f.subarray(b, b + I * Hp + Hp), 0)
+      out.set(f.subarray(b + I * Hp + Hp, b + I * Hp + Hp + K * Hp), off.B)
+    } else {
+      for (let i = 0; i < I; i++) out.set(f.subarray(b + i * Hp, b + i * Hp + H), i * H)
+      out.set(f.subarray(b + I * Hp, b + I * Hp + H), off.a)
+      for (let k = 0; k < K; k++) out.set(f.subarray(b + I * Hp + Hp + k * Hp, b + I * Hp + Hp + k * Hp + H), off.B + k * H)
+    }
+    out.set(f.subarray(b + I * Hp + Hp + K * Hp, b + I * Hp + Hp + K * Hp + K), off.b)
+    return out
+  }
+}
