@@ -68,7 +68,7 @@ describe('sgdscope CLI', () => {
 
   it('Ctrl-C keeps finished snapshots and marks the run interrupted; resume reaches the uninterrupted result', async () => {
     const p = `${root}/sigint.sgdscope`
-    const args = ['--nets', '2', '--hidden', '16', '--epochs', '0.3', '--probe', '100', '--set', 'trainSubset=1000', '--set', 'snapshots.firstEpoch=30']
+    const args = ['--nets', '2', '--hidden', '16', '--epochs', '0.6', '--probe', '100', '--set', 'trainSubset=1000', '--set', 'snapshots.firstEpoch=30']
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', 'run', ...args, '--project', p, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
