@@ -52,6 +52,11 @@ async function main() {
   // Both kernels side by side (CPU time), and fig1 projected with each.
   const selected = await benchKernels(data, cores)
 
+  // Engines × backends × batch sizes, on the same data in this one process.
+  const { benchEngines } = await import('./tfjs')
+  console.log('')
+  await benchEngines({ data })
+
   // 2. Whole runs through the worker pool.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sgdscope-bench-'))
   try {

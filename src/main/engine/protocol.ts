@@ -1,6 +1,7 @@
 /** Messages between the run coordinator and its training worker threads. */
 import type { MlpSpec } from '../../shared/spec'
 import type { TrainData } from './train'
+import type { TfjsBackend } from './tfjs/backend'
 
 export interface WorkerInput {
   spec: MlpSpec
@@ -11,6 +12,9 @@ export interface WorkerInput {
   nets: { net: number; snapshot: number; state?: Float32Array }[]
   /** Shared flag: set to 1 to make the worker stop as soon as it can. */
   cancel: Int32Array
+  /** Engine of this worker (default fused); tfjs runs on `backend`, chosen by the coordinator. */
+  engine?: 'fused' | 'tfjs'
+  backend?: TfjsBackend
 }
 
 export type WorkerMessage =

@@ -7,12 +7,15 @@ import { runNets } from './run-nets'
 import type { WorkerInput, WorkerMessage } from './protocol'
 
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer)
+const send = (m: WorkerMessage) =>
+  m.type === 'snapshot' ? post(m, [m.tau.buffer as ArrayBuffer, m.metrics.buffer as ArrayBuffer, m.state.buffer as ArrayBuffer]) : post(m)
 
 try {
-  const cancelled = runNets(workerData as WorkerInput, (m) => {
-    if (m.type === 'snapshot') post(m, [m.tau.buffer as ArrayBuffer, m.metrics.buffer as ArrayBuffer, m.state.buffer as ArrayBuffer])
-    else post(m)
-  })
+  const input = workerData as WorkerInput
+  const cancelled =
+    input.engine === 'tfjs'
+      ? (await (await import('./tfjs/engine')).runTfjs(input, send, { backend: input.backend ?? 'wasm' })).cancelled
+      : runNets(input, send)
   post({ type: 'finished', cancelled })
 } catch (e) {
   const err = e as Error

@@ -15,7 +15,7 @@ import { ArchiveError, RunArchive, type RunStatus } from '../archive/run'
 import { defaultWorkerCount, runWorkers, shareNets } from '../engine/pool'
 import type { WorkerInput, WorkerMessage } from '../engine/protocol'
 import { runNets } from '../engine/run-nets'
-import { MLP_METRICS, mlpShape, stateSize } from '../engine/train'
+import { MLP_METRICS, mlpShape, stateSize, type TrainData } from '../engine/train'
 import { paramCount } from '../engine/mlp'
 import { chooseKernel } from '../engine/wasm'
 import { runtimeVersions } from '../version'
@@ -49,28 +49,33 @@ export class RunError extends Error {
   override name = 'RunError'
 }
 
-/** Which engine trains a spec, and why (recorded in the run). The fused engine's
- * kernel (WebAssembly SIMD, or the TypeScript reference) is chosen by the same rule
- * the workers apply, so a bad SGDSCOPE_KERNEL fails here, before any worker starts. */
-export function chooseEngine(spec: ExperimentSpec): { name: string; backend?: string; reason: string } {
+/** Which engine trains a spec, and why (recorded in the run). `auto` gives batch 1 to
+ * the fused engine and measures both engines on the run's own data otherwise. The
+ * fused engine's kernel (WebAssembly SIMD, or the TypeScript reference) is chosen by
+ * the rule the workers apply, so a bad SGDSCOPE_KERNEL fails here, before any worker. */
+export async function chooseEngine(spec: ExperimentSpec, data?: TrainData, opts: { workers?: number; onLog?: (l: string) => void } = {}): Promise<{ name: string; backend?: string; reason: string }> {
   if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
-  if (spec.engine === 'tfjs') throw new RunError('engine "tfjs" is not available in this version; use "fused" or "auto"')
   const k = chooseKernel()
-  const backend = k.kernel === 'wasm' ? 'wasm-simd' : 'typescript'
-  if (spec.engine === 'fused') return { name: 'fused', backend, reason: `requested in the spec; ${k.reason}` }
-  return { name: 'fused', backend, reason: `auto: the fused sparse kernel is the only MLP engine in this version; ${k.reason}` }
+  const fused = { name: 'fused', backend: k.kernel === 'wasm' ? 'wasm-simd' : 'typescript' }
+  if (spec.engine === 'fused') return { ...fused, reason: `requested in the spec; ${k.reason}` }
+  if (spec.engine === 'tfjs') return { name: 'tfjs', reason: 'requested in the spec' } // backend recorded when training starts
+  if (!data) return { ...fused, reason: `auto: no data to measure on; ${k.reason}` }
+  const { measureEngineCosts } = await import('../engine/tfjs/auto')
+  const c = await measureEngineCosts(spec, data, { workers: opts.workers ?? defaultWorkerCount(), onLog: opts.onLog })
+  return c.engine === 'tfjs' ? { name: 'tfjs', backend: c.backend, reason: c.reason } : { ...fused, reason: `${c.reason}; ${k.reason}` }
 }
 
 /** Creates a run's archive (status `created`) and lists it in the project. */
 export async function createRun(project: Project, input: unknown, opts: { cacheDir?: string; id?: string } = {}): Promise<RunArchive> {
   const spec = parseSpec(input)
-  const engine = chooseEngine(spec)
+  const loaded = spec.kind === 'mlp' ? await loadTrainData(spec.dataset, opts.cacheDir) : null
+  const engine = await chooseEngine(spec, loaded?.data)
   const id = opts.id ?? project.newRunId(spec.preset ?? spec.kind)
   const dir = project.runDir(id)
   const common = { id, spec, engine, versions: runtimeVersions() }
   let run: RunArchive
   if (spec.kind === 'mlp') {
-    const { data, dataset } = await loadTrainData(spec.dataset, opts.cacheDir)
+    const { data, dataset } = loaded!
     const schedule = mlpSchedule(spec, data.train.count)
     const shape = mlpShape(spec, data)
     run = await RunArchive.create(dir, {
@@ -286,10 +291,25 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
     }
   }
   const workers = opts.workers ?? defaultWorkerCount()
-  opts.onLog?.(`training ${todo.length} network(s) of run ${run.id} on ${workers === 0 ? 'this thread' : `${Math.min(workers, todo.length)} worker thread(s)`}`)
+  const engineName = run.attrs.engine?.name === 'tfjs' ? 'tfjs' : 'fused'
+  opts.onLog?.(`training ${todo.length} network(s) of run ${run.id} with the ${engineName} engine on ${workers === 0 ? 'this thread' : `${Math.min(workers, todo.length)} worker thread(s)`}`)
   let cancelled: boolean
   try {
-    if (workers === 0) {
+    if (engineName === 'tfjs') {
+      const { isNativeInstalled, selectBackend } = await import('../engine/tfjs/backend')
+      const choice = await selectBackend({ onLog: opts.onLog })
+      await run.update({ engine: { name: 'tfjs', backend: choice.name, reason: `${run.attrs.engine!.reason}; ${choice.reason}` } })
+      // tfjs-node can be loaded by one thread per process (tensorflow/tfjs#2079, #8388)
+      // and is multi-threaded itself: with it (or workers 0) train here.
+      if (workers === 0 || choice.name === 'tensorflow' || isNativeInstalled()) {
+        const { runTfjs } = await import('../engine/tfjs/engine')
+        cancelled = (await runTfjs({ spec, data, samples, nets: todo, cancel }, onMessage, { backend: choice.name, onLog: opts.onLog })).cancelled
+      } else {
+        // wasm and cpu are single-threaded: one batched group per worker.
+        const inputs = shareNets(todo, workers).map((nets) => ({ spec, data, samples, nets, cancel, engine: 'tfjs' as const, backend: choice.name }))
+        cancelled = (await runWorkers(inputs, onMessage)).cancelled
+      }
+    } else if (workers === 0) {
       cancelled = runNets({ spec, data, samples, nets: todo, cancel }, onMessage)
     } else {
       const inputs = shareNets(todo, workers).map((nets) => ({ spec, data, samples, nets, cancel }))

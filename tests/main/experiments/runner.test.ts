@@ -124,6 +124,26 @@ describe('training runs', () => {
     }
   })
 
+  it('the tfjs engine trains a run through the same runner, to the fused engine’s τ within round-off', async () => {
+    const project = await Project.create(`${root}/tfjs.sgdscope`)
+    const spec = { ...SMALL, nets: 2, batch: 10, epochs: 0.02 }
+    const t = await createRun(project, { ...spec, engine: 'tfjs' })
+    expect(await trainRun(project, t.id, { workers: 2 })).toBe('complete')
+    const f = await createRun(project, { ...spec, engine: 'fused' })
+    await trainRun(project, f.id, { workers: 1 })
+    const tr = await project.openRun(t.id)
+    expect(tr.attrs.engine).toMatchObject({ name: 'tfjs', backend: 'wasm' })
+    expect((await project.openRun(f.id)).attrs.engine).toMatchObject({ name: 'fused', backend: 'wasm-simd' })
+    let max = 0
+    for (let k = 0; k < 2; k++)
+      for (let j = 0; j < tr.attrs.snapshots; j++) {
+        const a = await tr.readTau(k, j)
+        const b = await f.readTau(k, j)
+        for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]))
+      }
+    expect(max).toBeLessThan(1e-5)
+  })
+
   it('a bad spec is refused with the field named, and nothing is created', async () => {
     const project = await Project.create(`${root}/bad.sgdscope`)
     await expect(createRun(project, { lr: 'fast' })).rejects.toThrow(/lr/)

@@ -80,6 +80,15 @@ function isInstalled(pkg: string): boolean {
   return false
 }
 
+/**
+ * Whether @tensorflow/tfjs-node is installed (resolvable), without loading it. For a
+ * coordinator that must not load the native addon itself: it cannot be loaded again in
+ * a worker thread once loaded in another (tensorflow/tfjs#8388).
+ */
+export function isNativeInstalled(): boolean {
+  return isInstalled('@tensorflow/tfjs-node')
+}
+
 /** The folder holding tfjs-backend-wasm's .wasm binaries, with a trailing separator. */
 export function wasmDistFolder(): string {
   const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json')
@@ -137,7 +146,7 @@ async function activate(name: TfjsBackend): Promise<void> {
   }
 }
 
-async function describe(name: TfjsBackend): Promise<string> {
+async function describeBackend(name: TfjsBackend): Promise<string> {
   switch (name) {
     case 'tensorflow':
       return 'native TensorFlow (@tensorflow/tfjs-node)'
@@ -179,7 +188,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
       if (!missing) log(`${reason}; falling back to the next tfjs backend`)
       continue
     }
-    const what = await describe(name)
+    const what = await describeBackend(name)
     const skipped = attempts.map((a) => a.reason)
     const reason = preference === 'auto' ? `${what}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}` : `${what}; forced`
     attempts.push({ name, ok: true, reason: what })
