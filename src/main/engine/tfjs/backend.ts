@@ -59,7 +59,8 @@ export interface SelectBackendOptions {
 
 class NotInstalled extends Error {}
 
-const require = createRequire(import.meta.url)
+// Not named `require`: the ESM bundle gets a `require` shim of its own.
+const resolveFromHere = createRequire(import.meta.url)
 
 function errorText(e: unknown): string {
   const msg = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e)
@@ -70,7 +71,7 @@ function errorText(e: unknown): string {
 function isInstalled(pkg: string): boolean {
   for (const spec of [`${pkg}/package.json`, pkg]) {
     try {
-      require.resolve(spec)
+      resolveFromHere.resolve(spec)
       return true
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
@@ -91,7 +92,7 @@ export function isNativeInstalled(): boolean {
 
 /** The folder holding tfjs-backend-wasm's .wasm binaries, with a trailing separator. */
 export function wasmDistFolder(): string {
-  const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json')
+  const pkg = resolveFromHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')
   return path.join(path.dirname(pkg), 'dist') + path.sep
 }
 

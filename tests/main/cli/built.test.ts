@@ -1,0 +1,30 @@
+/**
+ * The built `sgdscope` (out/, made by `npm run build`, which `npm test` runs first):
+ * every code path that loads lazily (workers, the tfjs engine, the analysis GEMM,
+ * figure export) must also work from the bundle, not only from the sources.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ROOT } from '../../helpers/cli-process'
+import { tempDir } from '../../helpers/tmp'
+
+const bin = path.join(ROOT, 'bin/sgdscope.js')
+const built = existsSync(path.join(ROOT, 'out/main/cli.js'))
+const sgdscope = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 })
+
+describe.skipIf(!built)('the built CLI (npm run build first)', () => {
+  it('trains with both engines, embeds and exports a figure', () => {
+    const p = `${tempDir()}/built.sgdscope`
+    const small = ['--nets', '2', '--hidden', '10', '--epochs', '0.01', '--probe', '50', '--set', 'trainSubset=500', '--project', p]
+    expect(sgdscope('run', ...small)).toMatch(/complete/)
+    expect(sgdscope('run', ...small, '--engine', 'tfjs', '--batch', '10')).toMatch(/complete/)
+    expect(sgdscope('info', '1', '--project', p)).toMatch(/engine\s+fused \(wasm-simd\)/)
+    expect(sgdscope('info', '2', '--project', p)).toMatch(/engine\s+tfjs \(wasm\)/)
+    expect(sgdscope('embed', '1', '--view', 'kappa', '--project', p)).toMatch(/Kruskal stress-1 \d/)
+    const out = `${path.dirname(p)}/f.pdf`
+    expect(sgdscope('figure', '1', '2', '--kind', 'compare', '--out', out, '--project', p)).toMatch(/wrote/)
+    expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-')
+  })
+})
