@@ -1,0 +1,113 @@
+/** The open project (its runs and saved views) and the recently opened projects. */
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { ProjectSummary, RunStatus, RunSummary } from '../../../shared/api/contract'
+import { api } from '../lib/api'
+import { useUiStore } from './ui'
+
+export const useProjectStore = defineStore('project', () => {
+  const ui = useUiStore()
+  const current = ref<ProjectSummary | null>(null)
+  const recent = ref<string[]>([])
+  const busy = ref(false)
+
+  /** Newest first. */
+  const runs = computed<RunSummary[]>(() => [...(current.value?.runs ?? [])].sort((a, b) => b.created.localeCompare(a.created)))
+  const runById = computed(() => new Map((current.value?.runs ?? []).map((r) => [r.id, r])))
+
+  /**
+   * Statuses learnt from 'run.status' events that the archive may not show yet (the
+   * host announces `running` before the trainer has written it): they win over a run
+   * list read meanwhile, until a list agrees with them.
+   */
+  const liveStatus = new Map<string, { status: RunStatus; error?: string }>()
+
+  function withLiveStatus(runs: RunSummary[]): RunSummary[] {
+    return runs.map((r) => {
+      const live = liveStatus.get(r.id)
+      if (!live) return r
+      if (live.status === r.status) {
+        liveStatus.delete(r.id)
+        return r
+      }
+      const { error: _error, ...rest } = r
+      return { ...rest, status: live.status, ...(live.error ? { error: live.error } : {}) }
+    })
+  }
+
+  function set(p: ProjectSummary | null): void {
+    if (p && p.dir !== current.value?.dir) liveStatus.clear()
+    current.value = p ? { ...p, runs: withLiveStatus(p.runs) } : null
+    if (!p) {
+      // Closed (e.g. from the desktop app's menu): back to the start page.
+      if (ui.route.name !== 'settings' && ui.route.name !== 'start') ui.go({ name: 'start' })
+      return
+    }
+    if (ui.route.name === 'start') ui.go({ name: 'project' })
+    if (ui.route.name === 'run' && !p.runs.some((r) => r.id === (ui.route as { runId: string }).runId)) ui.go({ name: 'project' })
+  }
+
+  /** Reads the open project afresh (at start, and after the connection was lost: events may be missing). */
+  async function loadCurrent(): Promise<void> {
+    liveStatus.clear()
+    set(await api().call('project.current', {}))
+  }
+
+  async function loadRecent(): Promise<void> {
+    recent.value = await api().call('project.recent', {})
+  }
+
+  async function open(dir: string, create = false): Promise<boolean> {
+    busy.value = true
+    try {
+      const p = await ui.guard(create ? 'Cannot create the project' : 'Cannot open the project', () => api().call('project.open', { dir, create }))
+      if (!p) return false
+      set(p)
+      ui.go({ name: 'project' })
+      void ui.guard('Cannot read the recent projects', loadRecent)
+      return true
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function close(): Promise<void> {
+    const r = await ui.guard('Cannot close the project', () => api().call('project.close', {}))
+    if (r === undefined) return
+    current.value = null
+    ui.go({ name: 'start' })
+    void ui.guard('Cannot read the recent projects', loadRecent)
+  }
+
+  let refreshTimer: ReturnType<typeof setTimeout> | null = null
+  /** Re-reads the run list soon (coalescing bursts of events). */
+  function refreshRunsSoon(ms = 250): void {
+    if (refreshTimer) return
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null
+      void refreshRuns()
+    }, ms)
+  }
+
+  async function refreshRuns(): Promise<void> {
+    if (!current.value) return
+    const list = await ui.guard('Cannot read the runs', () => api().call('runs.list', {}))
+    if (list && current.value) current.value = { ...current.value, runs: withLiveStatus(list) }
+  }
+
+  /** A run's status changed (event): shown at once, the full summary follows. */
+  function patchStatus(runId: string, status: RunStatus, error?: string): void {
+    liveStatus.set(runId, { status, ...(error ? { error } : {}) })
+    const p = current.value
+    if (!p) return
+    const i = p.runs.findIndex((r) => r.id === runId)
+    if (i < 0) return refreshRunsSoon()
+    const runs = p.runs.slice()
+    const { error: _old, ...rest } = runs[i]
+    runs[i] = { ...rest, status, ...(error ? { error } : {}) }
+    current.value = { ...p, runs }
+    refreshRunsSoon()
+  }
+
+  return { current, recent, busy, runs, runById, set, loadCurrent, loadRecent, open, close, refreshRuns, refreshRunsSoon, patchStatus }
+})
