@@ -46,6 +46,7 @@ interface Training {
   runId: string
   abort: AbortController
   done: Promise<void>
+  started: boolean
 }
 
 export class Service {
@@ -123,11 +124,12 @@ export class Service {
     if (this.queue.some((t) => t.runId === runId)) return
     const project = this.requireProject()
     const abort = new AbortController()
-    const t: Training = { runId, abort, done: Promise.resolve() }
+    const t: Training = { runId, abort, done: Promise.resolve(), started: false }
     this.queue.push(t)
     const epochs = project.openRun(runId).then((r) => r.readTimes()).then((x) => x.epochs)
     t.done = this.tail = this.tail.then(async () => {
-      if (abort.signal.aborted) return this.emit('run.status', { runId, status: (await runSummary(await project.openRun(runId))).status })
+      if (abort.signal.aborted) return // cancelled while waiting: reported then
+      t.started = true
       this.emit('run.status', { runId, status: 'running' })
       try {
         const run = await project.openRun(runId)
@@ -210,7 +212,12 @@ export class Service {
       const t = this.queue.find((x) => x.runId === id)
       if (!t) throw new ApiError('conflict', `run ${id} is not training`)
       t.abort.abort()
-      await t.done
+      if (t.started) await t.done
+      else {
+        // Still waiting for the runs ahead of it: drop it from the queue now.
+        this.queue = this.queue.filter((x) => x !== t)
+        this.emit('run.status', { runId: id, status: (await runSummary(await this.requireProject().openRun(id))).status })
+      }
       return null
     },
     'runs.resume': async ({ runId }) => {
@@ -221,7 +228,7 @@ export class Service {
       this.enqueue(id)
       return null
     },
-    'runs.metrics': async ({ runId, view }) => runMetrics(this.requireProject(), await this.resolveRun(runId), view),
+    'runs.metrics': async ({ runId, view, derived }) => runMetrics(this.requireProject(), await this.resolveRun(runId), view, undefined, derived),
     'paths.embed': async (q) => {
       const project = this.requireProject()
       const runs = []

@@ -240,7 +240,7 @@ export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p
 
 /** Per-snapshot metrics of a run's networks, plus the derived ensemble metrics of a view.
  * Only snapshots recorded by every network are used for the derived metrics. */
-export async function runMetrics(project: Project, runId: string, view: View = 'tau', label?: string): Promise<{ data: MetricsData; derived: DerivedMetrics }> {
+export async function runMetrics(project: Project, runId: string, view: View = 'tau', label?: string, withDerived = true): Promise<{ data: MetricsData; derived: DerivedMetrics }> {
   const run = await project.openRun(runId)
   const { nets, snapshots: S, metrics: names } = run.attrs
   const m = await run.readMetrics()
@@ -255,6 +255,7 @@ export async function runMetrics(project: Project, runId: string, view: View = '
       },
     ],
   }
+  if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
   const done = await run.readDone()
   let complete = 0
   while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++

@@ -65,12 +65,20 @@ export const SavedView = z.object({
 })
 export type SavedView = z.infer<typeof SavedView>
 
+const settingsFields = {
+  /** Worker threads for training; null = one per core. */
+  workers: z.number().int().min(0).max(256).nullable(),
+  defaultProjectDir: z.string().nullable(),
+  theme: z.enum(['light', 'dark', 'system']),
+}
 export const Settings = z.object({
-  workers: z.number().int().min(0).max(256).nullable().default(null),
-  defaultProjectDir: z.string().nullable().default(null),
-  theme: z.enum(['light', 'dark', 'system']).default('system'),
+  workers: settingsFields.workers.default(null),
+  defaultProjectDir: settingsFields.defaultProjectDir.default(null),
+  theme: settingsFields.theme.default('system'),
 })
 export type Settings = z.infer<typeof Settings>
+/** A change of some settings: no defaults, so the others are left as they are. */
+export const SettingsPatch = z.object(settingsFields).partial()
 
 export type RunStatus = 'created' | 'running' | 'complete' | 'interrupted' | 'failed'
 
@@ -152,7 +160,7 @@ export interface RenderedFigure {
 
 export const REQUESTS = {
   'app.info': req<{ version: string; host: 'electron' | 'browser'; workers: number; settings: Settings }>()(z.object({}), 'versions and settings'),
-  'settings.set': req<Settings>()(Settings.partial(), 'change settings'),
+  'settings.set': req<Settings>()(SettingsPatch, 'change some settings (the others are kept)'),
   'presets.list': req<Preset[]>()(z.object({}), 'the paper presets'),
   'spec.check': req<{ ok: true; spec: ExperimentSpec } | { ok: false; problems: { path: string; message: string }[] }>()(
     z.object({ spec: z.unknown() }),
@@ -171,8 +179,8 @@ export const REQUESTS = {
   'runs.cancel': req<null>()(RunRef, 'stop a training run (finished snapshots are kept)'),
   'runs.resume': req<null>()(RunRef, 'continue an interrupted run'),
   'runs.metrics': req<{ data: MetricsData; derived: DerivedMetrics }>()(
-    RunRef.extend({ view: ViewKind.default('tau') }),
-    'per-network metrics and derived ensemble metrics',
+    RunRef.extend({ view: ViewKind.default('tau'), derived: z.boolean().default(true) }),
+    'per-network metrics and (unless derived: false, which is cheap) the derived ensemble metrics',
   ),
   'paths.embed': req<PathsData & { cached: boolean; seconds: number; points: number }>()(PathQuery, 'embedded paths of one or more runs'),
   'views.save': req<SavedView[]>()(SavedView, 'save a view under a name in the project'),
