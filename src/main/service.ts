@@ -29,6 +29,7 @@ import { defaultWorkerCount } from './engine/pool'
 import { createRun, trainRun, RunError } from './experiments/runner'
 import { runDetails, runSummary } from './experiments/summary'
 import { renderView } from './figures/views'
+import { barrier, barrierSummary, renderBeyondFigure, subproblems, weightVsFunction } from './beyond'
 import type { SettingsStore } from './settings'
 import { SGDSCOPE_VERSION } from './version'
 
@@ -270,6 +271,14 @@ export class Service {
         written.push(file)
       }
       return { written }
+    },
+    'beyond.subproblems': async ({ runId, ...q }) => subproblems(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
+    'beyond.barrier': async ({ runId, ...q }) => barrier(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
+    'beyond.barrierSummary': async ({ runId, ...q }) => barrierSummary(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
+    'beyond.weightVsFunction': async ({ runId, ...q }) => weightVsFunction(this.requireProject(), await this.resolveRun(runId), q),
+    'beyond.figure': async ({ runId, figure, look, format }) => {
+      const fig = await renderBeyondFigure(this.requireProject(), await this.resolveRun(runId), figure, format, look, this.opts.cacheDir)
+      return { format, data: typeof fig.content === 'string' ? fig.content : fig.content.toString('base64'), widthIn: fig.widthIn, heightIn: fig.heightIn }
     },
   }
 }

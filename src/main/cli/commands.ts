@@ -23,6 +23,7 @@ import { Service } from '../service'
 import { FileSettingsStore } from '../settings'
 import { startServer } from '../server'
 import { spawn } from 'node:child_process'
+import * as beyond from '../beyond/cli'
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -251,6 +252,9 @@ async function writeFigure(project: Project, view: ViewToRender, format: 'svg' |
   await writeFileAtomic(file, bytes)
   return bytes.length
 }
+
+/** What the beyond-the-paper commands need of the CLI: the project folder and its usage error. */
+const beyondCli = (v: Values) => ({ projectDir: projectDir(v), usage: (m: string) => new UsageError(m) })
 
 export const COMMANDS: Record<string, Command> = {
   run: {
@@ -491,6 +495,24 @@ export const COMMANDS: Record<string, Command> = {
       await server.close()
       return 0
     },
+  },
+  subproblems: {
+    summary: beyond.SUBPROBLEMS_SUMMARY,
+    usage: beyond.SUBPROBLEMS_USAGE,
+    options: { ...projectOption, ...beyond.SUBPROBLEMS_OPTIONS },
+    run: (positionals, v, io) => beyond.subproblemsCommand(positionals, v, io, beyondCli(v)),
+  },
+  barrier: {
+    summary: beyond.BARRIER_SUMMARY,
+    usage: beyond.BARRIER_USAGE,
+    options: { ...projectOption, ...beyond.BARRIER_OPTIONS },
+    run: (positionals, v, io) => beyond.barrierCommand(positionals, v, io, beyondCli(v)),
+  },
+  distances: {
+    summary: beyond.DISTANCES_SUMMARY,
+    usage: beyond.DISTANCES_USAGE,
+    options: { ...projectOption, ...beyond.DISTANCES_OPTIONS },
+    run: (positionals, v, io) => beyond.distancesCommand(positionals, v, io, beyondCli(v)),
   },
   status: {
     summary: 'how far a run (and each of its shards) has come, and who is training it',

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import type { Preset } from '../presets'
 import type { ExperimentSpec } from '../spec'
 import type { MetricsData, PathsData } from '../figures/data'
+import type { BarrierReport, BarrierSummaryReport, SubproblemsReport, WeightFunctionReport } from '../figures/beyond-data'
 
 /** A request: the schema of its arguments and (as a phantom) its result type. */
 export interface RequestDef<A extends z.ZodType, R> {
@@ -158,6 +159,47 @@ export interface RenderedFigure {
   heightIn: number
 }
 
+// ---- Beyond the paper (issue 9): subproblem rates, barriers, weight vs function ----
+const NetIndex = z.number().int().min(0)
+const WeightsAt = {
+  /** Snapshot index (default: the last with kept weights). */
+  snapshot: NetIndex.optional(),
+  /** Evaluate on the test set (default) or the training set, its first `count` images. */
+  on: z.enum(['test', 'train']).optional(),
+  count: z.number().int().min(1).max(1_000_000).optional(),
+}
+export const SubproblemsQuery = z.object({
+  nets: z.array(NetIndex).min(1).max(100_000).optional(),
+  model: z.enum(['exponential', 'power']).optional(),
+  kind: z.enum(['pairs', 'classes', 'all']).optional(),
+  minImages: z.number().min(0).optional(),
+  minFraction: z.number().min(0).max(1).optional(),
+  minR2: z.number().max(1).optional(),
+  zipfS: z.number().positive().optional(),
+  fromEpoch: z.number().min(0).optional(),
+  includeInitial: z.boolean().optional(),
+  correlationNets: z.number().int().min(2).max(1000).optional(),
+  curves: z.boolean().optional(),
+  detail: z.boolean().optional(),
+})
+export const BarrierQuery = z.object({ nets: z.tuple([NetIndex, NetIndex]), points: z.number().int().min(2).max(1001).optional(), ...WeightsAt })
+export const BarrierSummaryQuery = z.object({ nets: z.array(NetIndex).min(2).max(100).optional(), points: z.number().int().min(2).max(1001).optional(), ...WeightsAt })
+export const WeightFunctionQuery = z.object({
+  nets: z.array(NetIndex).min(2).max(100).optional(),
+  pairs: z.array(z.tuple([NetIndex, NetIndex])).min(1).max(5000).optional(),
+  alignment: z.enum(['final', 'each']).optional(),
+})
+/** What a beyond-the-paper figure shows: the analysis behind it (barrier: two networks →
+ * their curves; more → every pair thin, the median bold). */
+export const BeyondFigureQuery = z.discriminatedUnion('kind', [
+  SubproblemsQuery.pick({ nets: true, model: true, minImages: true, minFraction: true, minR2: true, zipfS: true, fromEpoch: true, includeInitial: true }).extend({
+    kind: z.literal('rates'),
+    spectrum: z.enum(['pairs', 'classes', 'all']).optional(),
+  }),
+  BarrierSummaryQuery.extend({ kind: z.literal('barrier'), nets: z.array(NetIndex).min(2).max(100) }),
+  WeightFunctionQuery.extend({ kind: z.literal('weightVsFunction'), logX: z.boolean().optional() }),
+])
+
 export const REQUESTS = {
   'app.info': req<{ version: string; host: 'electron' | 'browser'; workers: number; settings: Settings }>()(z.object({}), 'versions and settings'),
   'settings.set': req<Settings>()(SettingsPatch, 'change some settings (the others are kept)'),
@@ -196,6 +238,17 @@ export const REQUESTS = {
   'figures.exportAll': req<{ written: string[] }>()(
     z.object({ dir: z.string().min(1), format: FigureFormat.default('pdf') }),
     'write every saved view of the project to a folder',
+  ),
+  'beyond.subproblems': req<SubproblemsReport>()(
+    RunRef.extend(SubproblemsQuery.shape),
+    'subproblem convergence: per-class and per-confusion-pair error fits, rate spectrum, rank correlation of rates across networks',
+  ),
+  'beyond.barrier': req<BarrierReport>()(RunRef.extend(BarrierQuery.shape), 'loss and error along the line between two networks, before and after aligning hidden units'),
+  'beyond.barrierSummary': req<BarrierSummaryReport>()(RunRef.extend(BarrierSummaryQuery.shape), 'barriers between every pair of a set of networks, summarised'),
+  'beyond.weightVsFunction': req<WeightFunctionReport>()(RunRef.extend(WeightFunctionQuery.shape), 'distances between networks over training: aligned weights beside τ'),
+  'beyond.figure': req<RenderedFigure>()(
+    RunRef.extend({ figure: BeyondFigureQuery, look: FigureLook.prefault({}), format: FigureFormat.default('svg') }),
+    'render a beyond-the-paper figure (rates, barrier, weightVsFunction) as SVG, PNG or PDF',
   ),
 } as const
 

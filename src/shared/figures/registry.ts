@@ -4,9 +4,13 @@
  */
 import type { EChartsOption } from 'echarts'
 import type { MetricsData, PathsData } from './data'
+import type { BarrierData, RatesData, WeightFunctionData } from './beyond-data'
+import { barrierHeightIn, buildBarrier, type BarrierFigureOptions } from './barrier'
 import { buildMetrics, metricsHeightIn, type MetricsOptions } from './metrics'
 import { buildCompare, buildPaths, pathsHeightIn, type PathsOptions } from './paths'
+import { buildRates, ratesHeightIn, type RatesOptions } from './rates'
 import type { FigureStyle } from './style'
+import { buildWeightFunction, weightFunctionHeightIn, type WeightFunctionOptions } from './weight-function'
 
 export interface FigureDef<D, O> {
   /** One line for menus and `--help`. */
@@ -34,6 +38,21 @@ export const FIGURES = {
     description: 'test/train error and loss against epoch: per-network lines, median and range',
     build: buildMetrics,
     heightIn: metricsHeightIn,
+  }),
+  rates: def<RatesData, RatesOptions>({
+    description: 'subproblem convergence rates sorted by rank, log–log, per network and median, beside the toy model’s Zipf spectrum',
+    build: buildRates,
+    heightIn: ratesHeightIn,
+  }),
+  barrier: def<BarrierData, BarrierFigureOptions>({
+    description: 'loss and error along the straight line between two networks, before and after aligning hidden units',
+    build: buildBarrier,
+    heightIn: barrierHeightIn,
+  }),
+  weightVsFunction: def<WeightFunctionData, WeightFunctionOptions>({
+    description: 'distance between networks over training in weight space (aligned) and in function space (τ)',
+    build: buildWeightFunction,
+    heightIn: weightFunctionHeightIn,
   }),
 }
 
