@@ -233,15 +233,20 @@ function progressMeter(runId: string, totalSamples: number, totalSnapshots: numb
   }
 }
 
-/** Writes arrive from workers faster than one at a time; keep them in order. */
-function writeQueue() {
+/** Writes arrive from workers faster than one at a time; keep them in order. After a
+ * failed write (disk full, permission denied) nothing more is written and `onFailure`
+ * stops the training, so the run ends `failed` with the reason. */
+function writeQueue(onFailure: () => void) {
   let tail: Promise<void> = Promise.resolve()
   let failure: unknown = null
   return {
     push(job: () => Promise<void>) {
-      tail = tail.then(job).catch((e) => {
-        failure ??= e
-      })
+      tail = tail
+        .then(() => (failure ? undefined : job()))
+        .catch((e) => {
+          failure ??= e
+          onFailure()
+        })
     },
     async drain() {
       await tail
@@ -277,7 +282,7 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
   const onAbort = () => Atomics.store(cancel, 0, 1)
   opts.signal?.addEventListener('abort', onAbort)
   if (opts.signal?.aborted) onAbort()
-  const queue = writeQueue()
+  const queue = writeQueue(onAbort)
   const onMessage = (m: WorkerMessage) => {
     if (m.type === 'tick') meter.samples(m.samples)
     else if (m.type === 'snapshot') {
