@@ -18,13 +18,27 @@ export async function metricsData(project: Project, q: Pick<PathQuery, 'runs' | 
   return { runs }
 }
 
+/** What a view shows of what it embeds: the look's epoch window and network subset
+ * when the saved-view format records them (the app filters on the client), else the
+ * query's (which is then also what is embedded). */
+interface ShownSelection {
+  epochWindow?: [number | null, number | null]
+  nets?: number[]
+}
+function shownWindow(look: FigureLook, q: PathQuery): [number | null, number | null] | undefined {
+  return (look as FigureLook & ShownSelection).epochWindow ?? q.epochs
+}
+
 function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' | 'panels') {
+  const window = shownWindow(look, q)
+  const nets = (look as FigureLook & ShownSelection).nets
   return {
     layout,
     colorBy: look.colorBy,
     points: look.points,
     lines: look.lines,
-    ...(q.epochs ? { epochWindow: q.epochs } : {}),
+    ...(window ? { epochWindow: window } : {}),
+    ...(nets ? { nets } : {}),
   }
 }
 
@@ -33,7 +47,7 @@ export async function renderView(project: Project, view: ViewToRender, format: F
   const size = { format, widthIn: look.widthIn, heightIn: look.heightIn, dpi: look.dpi, fontSize: look.fontSize }
   if (view.kind === 'metrics') {
     const data = await metricsData(project, view.query)
-    return renderFigure('metrics', data, look.style, { ...size, figure: { logX: look.logX, logY: look.logY, ...(view.query.epochs ? { epochWindow: view.query.epochs } : {}) } })
+    return renderFigure('metrics', data, look.style, { ...size, figure: { logX: look.logX, logY: look.logY, ...(shownWindow(look, view.query) ? { epochWindow: shownWindow(look, view.query) } : {}) } })
   }
   const data = await embedPaths(project, view.query, onProgress)
   const layout = view.kind === 'compare' ? look.layout : 'overlay'

@@ -54,6 +54,10 @@ export const FigureLook = z.object({
   layout: z.enum(['overlay', 'panels']).default('overlay'),
   logX: z.boolean().default(false),
   logY: z.boolean().default(false),
+  /** What is shown of the embedded points (the app filters on the client); the
+   * embedding itself is of query.epochs / query.nets. */
+  epochWindow: EpochWindow.optional(),
+  nets: z.array(z.number().int().min(0)).max(100_000).optional(),
 })
 export type FigureLook = z.infer<typeof FigureLook>
 

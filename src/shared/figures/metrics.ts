@@ -118,7 +118,10 @@ function linearRange(lo: number, hi: number, count: number, fromZero: boolean): 
   if (fromZero && lo >= 0) lo = 0
   if (hi <= lo) hi = lo + (Math.abs(lo) || 1)
   const { step } = niceTicks(lo, hi, count)
-  return { min: Math.floor(lo / step + 1e-9) * step, max: Math.ceil(hi / step - 1e-9) * step, step }
+  // Rounded, so that 6 × 0.05 is 0.3 and not 0.30000000000000004 (ECharts prints the
+  // axis ends as they are).
+  const at = (k: number) => Number((k * step).toPrecision(12))
+  return { min: at(Math.floor(lo / step + 1e-9)), max: at(Math.ceil(hi / step - 1e-9)), step }
 }
 
 function logRange(lo: number, hi: number): Range {

@@ -4,6 +4,11 @@
  * view is added in one place.
  */
 import type { Component } from 'vue'
+import ComparePage from './ComparePage.vue'
+import MetricsView from './MetricsView.vue'
+import PathsView from './PathsView.vue'
+import SavedViewsPage from './SavedViewsPage.vue'
+import BeyondView from '../components/views/beyond/BeyondView.vue'
 
 export interface RunTab {
   id: string
@@ -20,7 +25,14 @@ export interface Page {
 }
 
 /** Tabs shown for one run, after the shell's own "Details" tab. */
-export const RUN_TABS: RunTab[] = []
+export const RUN_TABS: RunTab[] = [
+  { id: 'paths', title: 'Paths', component: PathsView },
+  { id: 'metrics', title: 'Metrics', component: MetricsView },
+  { id: 'beyond', title: 'Beyond', component: BeyondView },
+]
 
 /** Pages over several runs (e.g. Compare, Saved views), in the sidebar. */
-export const PAGES: Page[] = []
+export const PAGES: Page[] = [
+  { id: 'compare', title: 'Compare', component: ComparePage },
+  { id: 'saved-views', title: 'Saved views', component: SavedViewsPage },
+]

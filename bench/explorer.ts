@@ -1,0 +1,142 @@
+/**
+ * `npx tsx bench/explorer.ts`: how fast the path explorer redraws when the epoch
+ * window slider moves, in Chromium through the browser host, for
+ *
+ *  - a fig1-size data set: 100 networks × 31 snapshots (a real, small MLP run:
+ *    10 hidden units, a 100-image probe set, half an epoch), and
+ *  - a fig5-size data set: 2 networks × 1001 snapshots (a stochastic-model run, which
+ *    records that many snapshots in a second; the renderer draws the same points).
+ *
+ * A slider move is: the input event → (the next animation frame, where the chart
+ * redraws) → the figure builder (buildFigure) → ECharts setOption (which draws
+ * synchronously) → the next painted frame. Printed, never asserted. A screenshot of each explorer goes to tests/artifacts/screenshots/.
+ *
+ * Needs `npm run build` (out/renderer) and Chromium (/usr/bin/chromium or CHROMIUM_PATH).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Page } from 'playwright-core'
+import { Project } from '../src/main/archive/project'
+import { createRun, trainRun } from '../src/main/experiments/runner'
+import { startServer } from '../src/main/server'
+import { Service } from '../src/main/service'
+import { FileSettingsStore } from '../src/main/settings'
+
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+const RENDERER = path.resolve(HERE, '../out/renderer')
+const SCREENSHOTS = path.resolve(HERE, '../tests/artifacts/screenshots')
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const PATHS = '[data-testid="paths-view"]'
+
+interface Sample {
+  total: number
+  build: number
+  draw: number
+  points: number
+}
+
+const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1)
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!
+}
+
+/** Moves the window's "from" handle through `positions`, one redraw each. (Source text:
+ * tsx would wrap named functions in a helper the page does not have.) */
+const SWEEP = `async ({ sel, positions }) => {
+  const raf = () => new Promise((r) => requestAnimationFrame(r))
+  const input = document.querySelector(sel + ' [data-testid="window-from"]')
+  const chart = document.querySelector(sel + ' [data-testid="figure-chart"]')
+  const out = []
+  for (const k of positions) {
+    const before = Number(chart.dataset.renders)
+    const t0 = performance.now()
+    input.value = String(k)
+    input.dispatchEvent(new Event('input', { bubbles: true }))
+    // Poll (not per frame, which would add frames of its own) until the chart has
+    // redrawn, then wait for the frame that paints it.
+    while (Number(chart.dataset.renders) === before) await new Promise((r) => setTimeout(r, 0))
+    await raf()
+    out.push({ total: performance.now() - t0, build: Number(chart.dataset.buildMs), draw: Number(chart.dataset.drawMs), points: Number(chart.dataset.points) })
+  }
+  return out
+}`
+
+async function sweep(page: Page, positions: number[]): Promise<Sample[]> {
+  return page.evaluate(`(${SWEEP})(${JSON.stringify({ sel: PATHS, positions })})`) as Promise<Sample[]>
+}
+
+function report(name: string, samples: Sample[]) {
+  const col = (k: keyof Sample) => samples.map((s) => s[k])
+  const f = (x: number) => x.toFixed(1).padStart(6)
+  console.log(`\n${name}: ${samples.length} slider moves, ${Math.min(...col('points'))}–${Math.max(...col('points'))} points shown`)
+  console.log('                        median     p90     max   (ms)')
+  console.log(`  buildFigure           ${f(quantile(col('build'), 0.5))}  ${f(quantile(col('build'), 0.9))}  ${f(Math.max(...col('build')))}`)
+  console.log(`  chart.setOption       ${f(quantile(col('draw'), 0.5))}  ${f(quantile(col('draw'), 0.9))}  ${f(Math.max(...col('draw')))}`)
+  console.log(`  input → painted frame ${f(quantile(col('total'), 0.5))}  ${f(quantile(col('total'), 0.9))}  ${f(Math.max(...col('total')))}`)
+}
+
+async function main() {
+  if (!existsSync(path.join(RENDERER, 'index.html'))) throw new Error(`${RENDERER} is missing: run \`npm run build\` first`)
+  const root = mkdtempSync(path.join(os.tmpdir(), 'sgdscope-bench-explorer-'))
+  try {
+    const project = await Project.create(path.join(root, 'bench.sgdscope'))
+    let t0 = performance.now()
+    const at = [...Array.from({ length: 10 }, (_, i) => (i + 1) / 100), ...Array.from({ length: 20 }, (_, i) => Number((0.1 + (i + 1) * 0.02).toFixed(2)))]
+    const fig1 = await createRun(project, { name: 'fig1-size (100 × 31)', nets: 100, hidden: 10, epochs: 0.5, probe: 100, trainSubset: 500, snapshots: { at } })
+    await trainRun(project, fig1.id, { workers: os.availableParallelism() })
+    console.log(`fig1-size run trained in ${seconds(t0)} s (100 networks, 31 snapshots)`)
+    t0 = performance.now()
+    const fig5 = await createRun(project, { kind: 'stochastic', name: 'fig5-size (2 × 1001)', nets: 2, dim: 1000, steps: 200_000, recordEvery: 200 })
+    await trainRun(project, fig5.id, { workers: 1 })
+    console.log(`fig5-size run recorded in ${seconds(t0)} s (2 vectors, 1001 snapshots)`)
+
+    const service = new Service({ host: 'browser', settings: new FileSettingsStore(path.join(root, 'config')) })
+    await service.request('project.open', { dir: project.dir })
+    const server = await startServer({ service, staticDir: RENDERER })
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage()
+      await page.goto(server.url)
+      await page.waitForSelector('main[data-route]:not([data-route="start"])')
+      mkdirSync(SCREENSHOTS, { recursive: true })
+
+      for (const [run, name, positions] of [
+        [fig1.id, 'fig1-size, 100 networks × 31 snapshots', [...Array.from({ length: 20 }, (_, i) => i + 1), ...Array.from({ length: 20 }, (_, i) => 19 - i)]],
+        [fig5.id, 'fig5-size, 2 networks × 1001 snapshots', Array.from({ length: 40 }, (_, i) => (i < 20 ? (i + 1) * 25 : (39 - i) * 25))],
+      ] as const) {
+        t0 = performance.now()
+        await page.evaluate((h) => ((globalThis as any).location.hash = h), `#/run/${run}/paths`)
+        await page.waitForFunction((sel) => Number((globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.renders ?? 0) > 0, PATHS, { timeout: 600_000 })
+        await page.waitForFunction((sel) => !(globalThis as any).document.querySelector(`${sel} [data-testid="busy"]`), PATHS, { timeout: 600_000 })
+        const stats = await page.locator(`${PATHS} [data-testid="embed-stats"]`).innerText()
+        console.log(`\n${name}: opened in ${seconds(t0)} s (${stats.trim()})`)
+        await page.screenshot({ path: path.join(SCREENSHOTS, `bench-${name.startsWith('fig1') ? 'fig1' : 'fig5'}-size.png`) })
+        report(`${name}, coloured by epoch, points and lines`, await sweep(page, [...positions]))
+        await page.selectOption(`${PATHS} [data-testid="color-by"]`, 'net')
+        report(`${name}, coloured by network`, await sweep(page, [...positions]))
+        await page.selectOption(`${PATHS} [data-testid="color-by"]`, 'epoch')
+        if (name.startsWith('fig1')) {
+          // fig2: fig1 with the first phase hidden.
+          await page.locator(`${PATHS} [data-testid="window-from"]`).fill('11')
+          await page.waitForTimeout(300)
+          await page.screenshot({ path: path.join(SCREENSHOTS, 'bench-fig2-size.png') })
+        }
+      }
+    } finally {
+      await browser.close()
+      await server.close()
+      await service.shutdown()
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
