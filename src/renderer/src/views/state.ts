@@ -223,7 +223,7 @@ export function fromSavedView(v: Pick<SavedView, 'kind' | 'query' | 'look'>, nNe
     align: q.align ?? 'joint',
     ...(embedEpochs ? { embedEpochs } : {}),
     ...(embedNets ? { embedNets } : {}),
-    epochWindow: shownWindow ? [...shownWindow] : embedEpochs ? [...embedEpochs] : [...OPEN_WINDOW],
+    epochWindow: (shownWindow ? [...shownWindow] : embedEpochs ? [...embedEpochs] : [...OPEN_WINDOW]) as EpochWindow,
     subset: subsetFromNets(shownNets ?? embedNets, nNets),
     look,
   }
