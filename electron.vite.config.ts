@@ -14,6 +14,7 @@ export default defineConfig({
           index: resolve('src/main/electron/index.ts'),
           cli: resolve('src/main/cli/index.ts'),
           worker: resolve('src/main/engine/worker.ts'),
+          'embed-worker': resolve('src/main/analysis/embed-worker.ts'),
         },
         output: {
           format: 'es',

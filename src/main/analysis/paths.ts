@@ -8,9 +8,9 @@ import type { Project } from '../archive/project'
 import type { RunArchive } from '../archive/run'
 import type { MetricsData, PathsData } from '../../shared/figures/data'
 import type { DerivedMetrics } from '../../shared/api/contract'
-import { bhattacharyyaDistances, classesOf, euclideanDistances, euclideanRows, hammingDistances, hammingRows } from './distances'
-import { embed, type EmbeddingOptions } from './embedding'
-import { landmarkMds } from './landmark'
+import { classesOf, euclideanDistances, hammingDistances } from './distances'
+import { embedInWorker, type EmbedJob, type EmbedProgress } from './embed-job'
+import type { EmbeddingOptions } from './embedding'
 import { ensembleSpread, distanceToFinalMean } from './metrics'
 import { procrustes } from './procrustes'
 import type { EmbeddingMethod, EmbeddingResult } from './types'
@@ -35,11 +35,7 @@ export interface PathQuery {
   options?: EmbeddingOptions
 }
 
-export interface EmbedProgress {
-  stage: 'reading' | 'distances' | 'embedding'
-  done: number
-  total: number
-}
+export type { EmbedProgress } from './embed-job'
 
 export interface EmbeddedPaths extends PathsData {
   cached: boolean
@@ -47,8 +43,6 @@ export interface EmbeddedPaths extends PathsData {
   points: number
 }
 
-/** Above this many points, `landmark` avoids the full distance matrix. */
-const FULL_MATRIX_LIMIT = 12_000
 
 interface Gathered {
   run: RunArchive
@@ -101,42 +95,15 @@ function dataVersion(g: Gathered): string {
   return `${g.run.id}:${g.rows.length}:${g.run.attrs.snapshots}`
 }
 
-/** Embeds a set of points (all gathered runs' rows, concatenated). */
+/** Embeds a set of points (all gathered runs' rows, concatenated), in a worker thread
+ * so that the host (the app's main process, the browser host) stays responsive. */
 async function embedPoints(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
   const n = gs.reduce((a, g) => a + g.rows.length, 0)
   const d = gs[0].d
   if (gs.some((g) => g.d !== d)) throw new Error('these runs record points of different sizes (e.g. different probe sets) and cannot share an embedding')
-  const X = gs.length === 1 ? gs[0].X : concat(gs.map((g) => g.X), n * d)
-  if (n === 0) return { method: q.method, coords: new Float64Array(0), stress: 0 }
-  const progress = (done: number, total: number) => onProgress?.({ stage: 'distances', done, total })
-  const kappaShape = () => {
-    const [P, C] = gs[0].run.attrs.pointShape
-    if (C === undefined) throw new Error('the κ view needs class outputs; stochastic-model runs have only τ')
-    return { P, C }
-  }
-  const kappa = q.view === 'kappa' ? (() => { const { P, C } = kappaShape(); return { K: classesOf(X, n * P, C), P, C } })() : null
-  if (q.method === 'landmark' && n > FULL_MATRIX_LIMIT) {
-    const rows = kappa ? hammingRows(kappa.K, n, kappa.P, kappa.C) : await euclideanRows(X, n, d)
-    try {
-      onProgress?.({ stage: 'embedding', done: 0, total: 1 })
-      return landmarkMds(n, (r) => rows.rows(r), q.options)
-    } finally {
-      rows.dispose()
-    }
-  }
-  let D: Float64Array
-  if (q.method === 'inpca') {
-    const [P, C] = gs[0].run.attrs.pointShape
-    if (C === undefined) throw new Error('InPCA needs class outputs; stochastic-model runs have only τ')
-    D = await bhattacharyyaDistances(X, n, P, C, { onProgress: progress })
-  } else if (kappa) D = await hammingDistances(kappa.K, n, kappa.P, kappa.C, { onProgress: progress })
-  else D = await euclideanDistances(X, n, d, { onProgress: progress })
-  onProgress?.({ stage: 'embedding', done: 0, total: 1 })
-  if (q.method === 'pca') {
-    if (kappa) return embed('pca', { n, D, X: oneHot(kappa.K, n, kappa.P, kappa.C), d: kappa.P * kappa.C })
-    return embed('pca', { n, D, X, d })
-  }
-  return embed(q.method, { n, D }, q.options)
+  const X = gs.length === 1 ? gs[0].X.slice() : concat(gs.map((g) => g.X), n * d)
+  const job: EmbedJob = { X, n, d, pointShape: gs[0].run.attrs.pointShape, view: q.view, method: q.method, ...(q.options ? { options: q.options } : {}) }
+  return embedInWorker(job, onProgress)
 }
 
 function concat(parts: Float32Array[], length: number): Float32Array {
@@ -144,12 +111,6 @@ function concat(parts: Float32Array[], length: number): Float32Array {
   let o = 0
   for (const p of parts) (out.set(p, o), (o += p.length))
   return out
-}
-
-function oneHot(K: Uint8Array, n: number, P: number, C: number): Float32Array {
-  const X = new Float32Array(n * P * C)
-  for (let i = 0; i < n * P; i++) X[i * C + K[i]] = 1
-  return X
 }
 
 /** Embedding of a query, from the cache in the first run's archive when it is there. */

@@ -30,6 +30,17 @@ describe('paths of real runs', async () => {
     expect(again.stress).toBeCloseTo(first.stress!, 12)
   })
 
+  it('embeds in a worker thread: progress arrives and this thread stays free meanwhile', async () => {
+    const stages = new Set<string>()
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 1)
+    const r = await embedPaths(project, { runs: [a.id, b.id], view: 'tau', method: 'smacof', options: { eps: 1e-12, maxIter: 300 } }, (p) => stages.add(p.stage))
+    clearInterval(timer)
+    expect(r.cached).toBe(false)
+    expect([...stages]).toEqual(expect.arrayContaining(['reading', 'distances', 'embedding']))
+    expect(ticks).toBeGreaterThan(0)
+  })
+
   it('selects an epoch window and a network subset', async () => {
     const r = await embedPaths(project, { runs: [a.id], view: 'kappa', method: 'classical', nets: [0, 2], epochs: [0.01, null] })
     expect(r.runs[0].nets.map((n) => n.net)).toEqual([0, 2])

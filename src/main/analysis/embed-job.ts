@@ -1,0 +1,105 @@
+/**
+ * One embedding job: distances of a point set and their 2-D embedding. Runs in a
+ * worker thread (embed-worker.ts) so that the host's event loop stays free while
+ * SMACOF iterates (it is synchronous and takes seconds at fig1's size).
+ */
+import { Worker } from 'node:worker_threads'
+import { bhattacharyyaDistances, classesOf, euclideanDistances, euclideanRows, hammingDistances, hammingRows } from './distances'
+import { embed, type EmbeddingOptions } from './embedding'
+import { landmarkMds } from './landmark'
+import type { EmbeddingMethod, EmbeddingResult } from './types'
+
+export interface EmbedJob {
+  /** n points of dimension d, row-major. */
+  X: Float32Array
+  n: number
+  d: number
+  /** [probe, classes] for MLP runs, [dim] for the stochastic model. */
+  pointShape: number[]
+  view: 'tau' | 'kappa'
+  method: EmbeddingMethod
+  options?: EmbeddingOptions
+}
+
+export interface EmbedProgress {
+  stage: 'reading' | 'distances' | 'embedding'
+  done: number
+  total: number
+}
+
+/** Above this many points, `landmark` avoids the full distance matrix. */
+const FULL_MATRIX_LIMIT = 12_000
+
+function oneHot(K: Uint8Array, n: number, P: number, C: number): Float32Array {
+  const X = new Float32Array(n * P * C)
+  for (let i = 0; i < n * P; i++) X[i * C + K[i]] = 1
+  return X
+}
+
+export async function computeEmbedding(job: EmbedJob, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
+  const { X, n, d, method } = job
+  if (n === 0) return { method, coords: new Float64Array(0), stress: 0 }
+  const progress = (done: number, total: number) => onProgress?.({ stage: 'distances', done, total })
+  const classes = (what: string) => {
+    const [P, C] = job.pointShape
+    if (C === undefined) throw new Error(`${what} needs class outputs; stochastic-model runs have only τ`)
+    return { P, C }
+  }
+  const kappa = job.view === 'kappa' ? (() => { const { P, C } = classes('the κ view'); return { K: classesOf(X, n * P, C), P, C } })() : null
+  if (method === 'landmark' && n > FULL_MATRIX_LIMIT) {
+    const rows = kappa ? hammingRows(kappa.K, n, kappa.P, kappa.C) : await euclideanRows(X, n, d)
+    try {
+      onProgress?.({ stage: 'embedding', done: 0, total: 1 })
+      return landmarkMds(n, (r) => rows.rows(r), job.options)
+    } finally {
+      rows.dispose()
+    }
+  }
+  let D: Float64Array
+  if (method === 'inpca') {
+    const { P, C } = classes('InPCA')
+    D = await bhattacharyyaDistances(X, n, P, C, { onProgress: progress })
+  } else if (kappa) D = await hammingDistances(kappa.K, n, kappa.P, kappa.C, { onProgress: progress })
+  else D = await euclideanDistances(X, n, d, { onProgress: progress })
+  onProgress?.({ stage: 'embedding', done: 0, total: 1 })
+  if (method === 'pca') {
+    if (kappa) return embed('pca', { n, D, X: oneHot(kappa.K, n, kappa.P, kappa.C), d: kappa.P * kappa.C })
+    return embed('pca', { n, D, X, d })
+  }
+  const maxIter = job.options?.maxIter ?? 300
+  const onIteration = (i: number) => {
+    if (i % 10 === 0) onProgress?.({ stage: 'embedding', done: i, total: maxIter })
+  }
+  return embed(method, { n, D }, { ...job.options, onIteration })
+}
+
+type WorkerReply = { type: 'progress'; progress: EmbedProgress } | { type: 'result'; result: EmbeddingResult } | { type: 'error'; message: string }
+
+/** Built beside the bundle in out/main (not a literal in new URL(): the bundler must not treat it as an asset). */
+const EMBED_WORKER = 'embed-worker.js'
+
+/** Runs a job in a worker thread; X is transferred, not copied. */
+export function embedInWorker(job: EmbedJob, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
+  const here = import.meta.url
+  const transferList = [job.X.buffer as ArrayBuffer]
+  const w = here.endsWith('.ts')
+    ? new Worker(new URL('../engine/dev-worker.mjs', here), { workerData: { job, __entry: new URL('./embed-worker.ts', here).href }, transferList })
+    : new Worker(new URL(EMBED_WORKER, here), { workerData: { job }, transferList })
+  return new Promise<EmbeddingResult>((resolve, reject) => {
+    let settled = false
+    w.on('message', (m: WorkerReply) => {
+      if (m.type === 'progress') return onProgress?.(m.progress)
+      settled = true
+      void w.terminate()
+      if (m.type === 'result') resolve(m.result)
+      else reject(new Error(m.message))
+    })
+    w.on('error', (e) => {
+      settled = true
+      reject(e)
+    })
+    w.on('exit', (code) => {
+      if (!settled) reject(new Error(`the embedding worker exited unexpectedly (code ${code})`))
+    })
+  })
+}
