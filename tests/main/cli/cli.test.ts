@@ -75,11 +75,15 @@ describe('sgdscope CLI', () => {
     child.stderr.on('data', (d) => (out += d))
     // Interrupt once a few snapshots are on disk.
     const project = await new Promise<Project>((resolve) => {
+      // One SIGINT only: a second one quits at once, by design. Polls can overlap
+      // when the machine is busy, hence the flag.
+      let sent = false
       const poll = setInterval(async () => {
         try {
           const pr = await Project.open(p)
           const ids = await pr.runIds()
-          if (ids.length && (await (await pr.openRun(ids[0])).progress()).done >= 6) {
+          if (!sent && ids.length && (await (await pr.openRun(ids[0])).progress()).done >= 6 && !sent) {
+            sent = true
             clearInterval(poll)
             child.kill('SIGINT')
             resolve(pr)
