@@ -266,6 +266,26 @@ export interface MlpKernel {
  * between calls (snapshots, resume) and may share their buffers. Without momentum
  * (μ = 0) there is no velocity, even if one is passed.
  */
+/** The two call forms of evaluate — (from, to, outputs?) or (indices, outputs?) — as
+ * one: a range [from, from + count) when idx is null, else the listed samples. */
+export function evaluateArgs(
+  kernel: string,
+  images: SparseImages,
+  fromOrIdx: number | ArrayLike<number>,
+  toOrOutputs?: number | Float32Array,
+  maybeOutputs?: Float32Array,
+): { idx: ArrayLike<number> | null; from: number; count: number; outputs: Float32Array | undefined } {
+  if (typeof fromOrIdx !== 'number') {
+    return { idx: fromOrIdx, from: 0, count: fromOrIdx.length, outputs: toOrOutputs instanceof Float32Array ? toOrOutputs : undefined }
+  }
+  if (typeof toOrOutputs !== 'number') throw new TypeError(`${kernel}.evaluate: expected (from, to)`)
+  const count = toOrOutputs - fromOrIdx
+  if (fromOrIdx < 0 || toOrOutputs > images.count || count < 0) {
+    throw new RangeError(`${kernel}.evaluate: range [${fromOrIdx}, ${toOrOutputs}) outside 0..${images.count}`)
+  }
+  return { idx: null, from: fromOrIdx, count, outputs: maybeOutputs }
+}
+
 export class FusedMlp implements MlpKernel {
   readonly kernel = 'ts' as const
   readonly shape: MlpShape
@@ -378,25 +398,7 @@ export class FusedMlp implements MlpKernel {
     maybeOutputs?: Float32Array,
   ): { loss: number; errors: number } {
     this.checkImages(images)
-    let idx: ArrayLike<number> | null
-    let from: number
-    let count: number
-    let outputs: Float32Array | undefined
-    if (typeof fromOrIdx === 'number') {
-      if (typeof toOrOutputs !== 'number') throw new TypeError('FusedMlp.evaluate: expected (from, to)')
-      idx = null
-      from = fromOrIdx
-      count = toOrOutputs - fromOrIdx
-      outputs = maybeOutputs
-      if (from < 0 || toOrOutputs > images.count || count < 0) {
-        throw new RangeError(`FusedMlp.evaluate: range [${from}, ${toOrOutputs}) outside 0..${images.count}`)
-      }
-    } else {
-      idx = fromOrIdx
-      from = 0
-      count = idx.length
-      outputs = toOrOutputs instanceof Float32Array ? toOrOutputs : undefined
-    }
+    const { idx, from, count, outputs } = evaluateArgs('FusedMlp', images, fromOrIdx, toOrOutputs, maybeOutputs)
     const K = this.K
     if (outputs !== undefined && outputs.length < count * K) {
       throw new RangeError(`FusedMlp.evaluate: outputs holds ${outputs.length} values, needs ${count * K}`)

@@ -10,7 +10,7 @@
  * (shared) CSR arrays into this thread's scratch buffer for each step, a few hundred
  * values, which costs little next to the step itself.
  */
-import { paramCount, paramOffsets, type Loss, type MlpKernel, type MlpShape } from '../mlp'
+import { evaluateArgs, paramCount, paramOffsets, type Loss, type MlpKernel, type MlpShape } from '../mlp'
 import type { SparseImages } from '../sparse'
 import { kernelRuntime, type KernelRuntime } from './runtime'
 
@@ -203,24 +203,8 @@ export class WasmMlp implements MlpKernel {
   ): { loss: number; errors: number } {
     this.check()
     this.checkImages(images)
-    let idx: ArrayLike<number> | null
-    let from: number
-    let count: number
-    let outputs: Float32Array | undefined
-    if (typeof fromOrIdx === 'number') {
-      if (typeof toOrOutputs !== 'number') throw new TypeError('WasmMlp.evaluate: expected (from, to)')
-      idx = null
-      from = fromOrIdx
-      count = toOrOutputs - fromOrIdx
-      outputs = maybeOutputs
-      if (from < 0 || toOrOutputs > images.count || count < 0) {
-        throw new RangeError(`WasmMlp.evaluate: range [${from}, ${toOrOutputs}) outside 0..${images.count}`)
-      }
-    } else {
-      idx = fromOrIdx
-      from = 0
-      count = idx.length
-      outputs = toOrOutputs instanceof Float32Array ? toOrOutputs : undefined
+    const { idx, from, count, outputs } = evaluateArgs('WasmMlp', images, fromOrIdx, toOrOutputs, maybeOutputs)
+    if (idx) {
       for (let r = 0; r < count; r++) {
         const i = idx[r]
         if (!(i >= 0 && i < images.count)) throw new RangeError(`WasmMlp.evaluate: sample ${i} outside 0..${images.count - 1}`)
