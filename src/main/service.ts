@@ -36,8 +36,15 @@ import { SGDSCOPE_VERSION } from './version'
 type Handlers = { [N in RequestName]: (args: ParsedArgsOf<N>) => Promise<ResultOf<N>> }
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
 
+/** Native dialogs, where the host has them (the desktop app). */
+export interface HostDialogs {
+  /** Absolute path chosen by the user, or null if cancelled. */
+  saveFile(defaultName: string, format?: 'svg' | 'png' | 'pdf'): Promise<string | null>
+}
+
 export interface ServiceOptions {
   host: 'electron' | 'browser'
+  dialogs?: HostDialogs
   settings: SettingsStore
   /** Where deskewed datasets are cached (default: the datasets layer's). */
   cacheDir?: string
@@ -259,6 +266,10 @@ export class Service {
       const bytes = typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content
       await writeFileAtomic(path.resolve(file), bytes)
       return { path: path.resolve(file), bytes: bytes.length }
+    },
+    'dialog.saveFile': async ({ defaultName, format }) => {
+      if (!this.opts.dialogs) throw new ApiError('failed', 'this host has no native dialogs (the browser host saves files by download)')
+      return { path: await this.opts.dialogs.saveFile(defaultName, format) }
     },
     'figures.exportAll': async ({ dir, format }) => {
       const p = this.requireProject()

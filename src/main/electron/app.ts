@@ -75,7 +75,15 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
   app.setAboutPanelOptions?.({ applicationName: 'sgdscope', applicationVersion: SGDSCOPE_VERSION })
 
   const store = opts.store ?? ElectronSettingsStore.open()
-  const service = new Service({ host: 'electron', settings: store, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) })
+  // The export dialog asks for a path through the contract, with the menu's dialogs
+  // (modal to the window at the time of asking).
+  const hostDialogs = {
+    async saveFile(defaultName: string, format?: 'svg' | 'png' | 'pdf') {
+      const r = await dialogs.save({ defaultPath: defaultName, ...(format ? { filters: [{ name: format.toUpperCase(), extensions: [format] }] } : {}) })
+      return r.canceled || !r.filePath ? null : r.filePath
+    },
+  }
+  const service = new Service({ host: 'electron', settings: store, dialogs: hostDialogs, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) })
   hardenSession(session.defaultSession)
   const binding = bindContract({ ipcMain, service, loc })
 

@@ -239,6 +239,10 @@ export const REQUESTS = {
     z.object({ view: SavedView.omit({ name: true }), format: FigureFormat, path: z.string().min(1) }),
     'render a view and write it to a file',
   ),
+  'dialog.saveFile': req<{ path: string | null }>()(
+    z.object({ defaultName: z.string().max(500).default(''), format: FigureFormat.optional() }),
+    'ask where to save a file with the native dialog (desktop host; null if cancelled)',
+  ),
   'figures.exportAll': req<{ written: string[] }>()(
     z.object({ dir: z.string().min(1), format: FigureFormat.default('pdf') }),
     'write every saved view of the project to a folder',

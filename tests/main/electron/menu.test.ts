@@ -324,3 +324,18 @@ describe('the app lifecycle', () => {
     expect((desk.window() as unknown as { webContents: { sent: unknown[] } }).webContents.sent).toHaveLength(1)
   })
 })
+
+describe('the export dialog’s native save dialog', () => {
+  it('dialog.saveFile shows the save dialog with the format’s filter and returns the path, or null when cancelled', async () => {
+    const { startApp } = await import('./helpers')
+    const { desk } = await startApp(root)
+    const chosen = path.join(root, 'figs', 'fig1.pdf')
+    fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: chosen })
+    expect(await desk.service.request('dialog.saveFile', { defaultName: 'fig1.pdf', format: 'pdf' })).toEqual({ path: chosen })
+    const opts = fake.dialog.showSaveDialog.mock.calls.at(-1)!.at(-1) as { defaultPath: string; filters: { extensions: string[] }[] }
+    expect(opts.defaultPath).toBe('fig1.pdf')
+    expect(opts.filters[0].extensions).toEqual(['pdf'])
+    fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: true, filePath: '' })
+    expect(await desk.service.request('dialog.saveFile', { defaultName: 'x.svg' })).toEqual({ path: null })
+  })
+})
