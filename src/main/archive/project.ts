@@ -58,7 +58,8 @@ export class Project {
       try {
         return await Project.create(dir)
       } catch (e) {
-        if (!(e instanceof ArchiveError && /being created/.test(e.message))) throw e
+        // Another process created it (or is creating it) since our look: open it next time round.
+        if (!(e instanceof ArchiveError && /already holds a project/.test(e.message))) throw e
       }
       // A creator killed between its claim and project.json leaves a stale claim.
       if (Date.now() > deadline) await fs.rm(path.join(dir, CLAIM), { force: true })

@@ -98,6 +98,13 @@ describe('projects', () => {
     await expect(Project.create(`${root}/a.sgdscope`)).rejects.toThrow(/already holds a project/)
   })
 
+  it('many processes creating the same project at once all end up opening one project', async () => {
+    const dir = `${root}/race.sgdscope`
+    const ps = await Promise.all(Array.from({ length: 8 }, () => Project.openOrCreate(dir)))
+    expect(new Set(ps.map((p) => p.file.created)).size).toBe(1)
+    expect((await fs.readdir(dir)).sort()).toEqual(['project.json', 'runs'])
+  })
+
   it('refuses malformed and newer project files with a clear message', async () => {
     await expect(Project.open(`${root}/none.sgdscope`)).rejects.toThrow(/not an sgdscope project/)
     const p = await Project.create(`${root}/b.sgdscope`)
