@@ -46,13 +46,17 @@ while (queue.length) {
   }
 }
 
-const sizes = [...seen].map((f) => ({ file: path.relative(dir, f), bytes: statSync(f).size })).sort((a, b) => b.bytes - a.bytes)
+const sizes = [...seen]
+  .map((f) => ({ file: path.relative(dir, f), bytes: statSync(f).size }))
+  .sort((a, b) => b.bytes - a.bytes)
 const total = sizes.reduce((n, s) => n + s.bytes, 0)
 const kb = (b) => `${(b / 1000).toFixed(2)} kB`
 for (const s of sizes) console.log(`  ${s.file.padEnd(48)} ${kb(s.bytes).padStart(12)}`)
 console.log(`initial renderer JavaScript: ${kb(total)} (budget ${budgetKb} kB)`)
 if (total > budgetKb * 1000) {
-  console.error(`check-bundle: the initial renderer chunk is ${kb(total)}, over the budget of ${budgetKb} kB; ` +
-    'load the screen or library that grew it lazily (app/screens.ts)')
+  console.error(
+    `check-bundle: the initial renderer chunk is ${kb(total)}, over the budget of ${budgetKb} kB; ` +
+      'load the screen or library that grew it lazily (app/screens.ts)',
+  )
   process.exit(1)
 }

@@ -75,7 +75,8 @@ describe('interactive paths', () => {
 describe('drawing in colour batches', () => {
   const data: PathsData = syntheticPaths({ nets: 10, stress: 0.1 })
   const style = screenStyle({ style: 'paper' }, 900, 600)
-  const count = (o: Any, type: string) => o.series.filter((s: Any) => s.type === type).reduce((n: number, s: Any) => n + s.data.length, 0)
+  const count = (o: Any, type: string) =>
+    o.series.filter((s: Any) => s.type === type).reduce((n: number, s: Any) => n + s.data.length, 0)
 
   it('quantizes colours invisibly', () => {
     expect(quantizeColor('#d7191c')).toBe('#d8181c')
@@ -105,7 +106,20 @@ describe('drawing in colour batches', () => {
     const fig5: PathsData = {
       view: 'tau',
       method: 'smacof',
-      runs: [{ label: 'r', nets: [0, 1].map((net) => ({ net, points: epochs.map((epoch, i) => ({ x: Math.cos(i / 50) * (net + 1), y: Math.sin(i / 50), epoch, samples: i })) })) }],
+      runs: [
+        {
+          label: 'r',
+          nets: [0, 1].map((net) => ({
+            net,
+            points: epochs.map((epoch, i) => ({
+              x: Math.cos(i / 50) * (net + 1),
+              y: Math.sin(i / 50),
+              epoch,
+              samples: i,
+            })),
+          })),
+        },
+      ],
     }
     const { option } = buildFigure('paths', fig5, style)
     const b = batchPaths(option, { epochColors: style.epochColors }) as Any
@@ -149,7 +163,9 @@ describe('panel columns', () => {
 describe('interactive metrics', () => {
   it('tell per-network lines, band and median apart, and show median and range on hover', () => {
     const data = syntheticMetrics({ runs: ['a', 'b'] })
-    const { option } = buildFigure('metrics', data, screenStyle({ style: 'paper' }, 900, 500), { metrics: ['test_error'] })
+    const { option } = buildFigure('metrics', data, screenStyle({ style: 'paper' }, 900, 500), {
+      metrics: ['test_error'],
+    })
     const roles = metricsSeriesRoles(option)
     expect(roles.filter((r) => r === 'median')).toHaveLength(2)
     expect(roles.filter((r) => r === 'nets')).toHaveLength(2)
@@ -157,7 +173,12 @@ describe('interactive metrics', () => {
     expect(o.tooltip.trigger).toBe('axis')
     expect(o.xAxis[0].axisPointer.show).toBe(true)
     const fmt = metricsTooltip(option)
-    const params = roles.map((role, i) => ({ seriesIndex: i, seriesName: i < roles.length / 2 ? 'a' : 'b', value: [1, role === 'span' ? 2 : role === 'lo' ? 3 : 4], color: '#123456' }))
+    const params = roles.map((role, i) => ({
+      seriesIndex: i,
+      seriesName: i < roles.length / 2 ? 'a' : 'b',
+      value: [1, role === 'span' ? 2 : role === 'lo' ? 3 : 4],
+      color: '#123456',
+    }))
     const html = fmt(params)
     expect(html).toContain('epoch 1')
     expect(html).toContain('a: 4 (3–5)')

@@ -50,7 +50,13 @@ describe('epoch windows', () => {
     expect(indicesFromWindow(FIG1, [2, null])).toEqual([11, 29])
     expect(indicesFromWindow(FIG1, [0.25, 3.5])).toEqual([3, 12])
     expect(indicesFromWindow(FIG1, [0.30000000000000004, 0.5])).toEqual([3, 5])
-    for (const [i, j] of [[0, 3], [4, 20], [11, 29], [2, 2]] as const) expect(indicesFromWindow(FIG1, windowFromIndices(FIG1, i, j))).toEqual([i, j])
+    for (const [i, j] of [
+      [0, 3],
+      [4, 20],
+      [11, 29],
+      [2, 2],
+    ] as const)
+      expect(indicesFromWindow(FIG1, windowFromIndices(FIG1, i, j))).toEqual([i, j])
   })
   it('compare with tolerance, undefined being open', () => {
     expect(sameWindow(undefined, [null, null])).toBe(true)
@@ -76,7 +82,13 @@ describe('saved views', () => {
     const v = toSavedView(s, 100, true)
     expect(v.kind).toBe('paths')
     expect(v.query).toEqual({ runs: ['run-a'], view: 'kappa', method: 'classical' })
-    expect(v.look).toMatchObject({ style: 'colorblind', colorBy: 'net', lines: false, epochWindow: [2, null], nets: [0, 1, 2, 3, 4] })
+    expect(v.look).toMatchObject({
+      style: 'colorblind',
+      colorBy: 'net',
+      lines: false,
+      epochWindow: [2, null],
+      nets: [0, 1, 2, 3, 4],
+    })
     // A valid saved view of the contract.
     expect(SavedView.safeParse({ name: 'x', ...v }).success).toBe(true)
     const back = fromSavedView(v, 100)
@@ -103,7 +115,12 @@ describe('saved views', () => {
     // Shown = embedded: nothing extra in the look.
     expect(v.look).not.toHaveProperty('epochWindow')
     expect(v.look).not.toHaveProperty('nets')
-    expect(fromSavedView(v, 100)).toMatchObject({ embedEpochs: [2, null], embedNets: [0, 1, 2, 3, 4], epochWindow: [2, null], subset: { mode: 'first', k: 5 } })
+    expect(fromSavedView(v, 100)).toMatchObject({
+      embedEpochs: [2, null],
+      embedNets: [0, 1, 2, 3, 4],
+      epochWindow: [2, null],
+      subset: { mode: 'first', k: 5 },
+    })
   })
 
   it('record comparisons with their alignment and layout', () => {
@@ -112,8 +129,17 @@ describe('saved views', () => {
     s.align = 'procrustes'
     s.look.layout = 'overlay'
     const v = toSavedView(s)
-    expect(v).toMatchObject({ kind: 'compare', query: { runs: ['a', 'b'], labels: ['batch 1', 'batch 100'], align: 'procrustes' }, look: { layout: 'overlay' } })
-    expect(fromSavedView(v)).toMatchObject({ kind: 'compare', align: 'procrustes', labels: ['batch 1', 'batch 100'], look: { layout: 'overlay' } })
+    expect(v).toMatchObject({
+      kind: 'compare',
+      query: { runs: ['a', 'b'], labels: ['batch 1', 'batch 100'], align: 'procrustes' },
+      look: { layout: 'overlay' },
+    })
+    expect(fromSavedView(v)).toMatchObject({
+      kind: 'compare',
+      align: 'procrustes',
+      labels: ['batch 1', 'batch 100'],
+      look: { layout: 'overlay' },
+    })
   })
 
   it('record metrics views with their window and log axes', () => {
@@ -122,7 +148,11 @@ describe('saved views', () => {
     s.epochWindow = [null, 5]
     s.look.logX = true
     const v = toSavedView(s)
-    expect(v).toMatchObject({ kind: 'metrics', query: { runs: ['a'], view: 'kappa', epochs: [null, 5] }, look: { logX: true } })
+    expect(v).toMatchObject({
+      kind: 'metrics',
+      query: { runs: ['a'], view: 'kappa', epochs: [null, 5] },
+      look: { logX: true },
+    })
     expect(fromSavedView(v)).toEqual({ ...s, look: FigureLook.parse(s.look) })
   })
 })
@@ -135,14 +165,37 @@ describe('queries and figure options', () => {
     expect(queryKey(embedQuery(s))).not.toBe(queryKey({ ...embedQuery(s), view: 'tau' }))
   })
   it('filter on the client through the builder options', () => {
-    expect(pathsFigureOptions(exploring(), 100)).toEqual({ layout: 'overlay', colorBy: 'net', points: true, lines: false, epochWindow: [2, null], nets: [0, 1, 2, 3, 4] })
+    expect(pathsFigureOptions(exploring(), 100)).toEqual({
+      layout: 'overlay',
+      colorBy: 'net',
+      points: true,
+      lines: false,
+      epochWindow: [2, null],
+      nets: [0, 1, 2, 3, 4],
+    })
   })
 })
 
 describe('helpers', () => {
   it('turn derived metrics into metrics-figure data (NaN for missing)', () => {
-    const d = derivedAsMetrics([{ label: 'r', derived: { epochs: [0, 1], meanPairwise: [2, 1], meanStep: [null as unknown as number, 0.5], stepToSpread: [NaN, 0.5], distanceToFinalMean: [3, 0] } }])
-    expect(d.runs[0]!.series.map((s) => s.name)).toEqual(['mean pairwise distance', 'mean step length', 'step / pairwise distance', 'distance to final mean'])
+    const d = derivedAsMetrics([
+      {
+        label: 'r',
+        derived: {
+          epochs: [0, 1],
+          meanPairwise: [2, 1],
+          meanStep: [null as unknown as number, 0.5],
+          stepToSpread: [NaN, 0.5],
+          distanceToFinalMean: [3, 0],
+        },
+      },
+    ])
+    expect(d.runs[0]!.series.map((s) => s.name)).toEqual([
+      'mean pairwise distance',
+      'mean step length',
+      'step / pairwise distance',
+      'distance to final mean',
+    ])
     expect(d.runs[0]!.series[1]!.perNet[0]![0]).toBeNaN()
     expect(d.runs[0]!.epochs).toEqual([0, 1])
   })

@@ -15,7 +15,12 @@ beforeEach(() => {
 
 describe('project store', () => {
   it('opens a project by folder: asks the host, shows the project and re-reads the recent list', async () => {
-    const p = project({ runs: [runSummary({ id: 'old', created: '2026-01-01T00:00:00Z' }), runSummary({ id: 'new', created: '2026-02-01T00:00:00Z' })] })
+    const p = project({
+      runs: [
+        runSummary({ id: 'old', created: '2026-01-01T00:00:00Z' }),
+        runSummary({ id: 'new', created: '2026-02-01T00:00:00Z' }),
+      ],
+    })
     host.handle('project.open', () => p)
     host.handle('project.recent', () => ['/p/study.sgdscope'])
     const store = useProjectStore()
@@ -36,7 +41,11 @@ describe('project store', () => {
     const ui = useUiStore()
     expect(await store.open('/nope')).toBe(false)
     expect(store.current).toBeNull()
-    expect(ui.toasts.at(-1)).toMatchObject({ title: 'Cannot open the project', message: 'no project at /nope', code: 'not-found' })
+    expect(ui.toasts.at(-1)).toMatchObject({
+      title: 'Cannot open the project',
+      message: 'no project at /nope',
+      code: 'not-found',
+    })
   })
 
   it('closing goes back to the start page', async () => {
@@ -69,6 +78,36 @@ describe('project store', () => {
     host.handle('runs.list', () => [runSummary({ id: 'r1', status: 'complete' })])
     await store.refreshRuns()
     expect(store.runById.get('r1')?.status).toBe('complete')
+  })
+
+  it('re-reads the run list until it catches up with a status event, so counts are not left stale', async () => {
+    vi.useFakeTimers()
+    try {
+      // The page is still loading the project when the run's last event arrives.
+      let answer!: (p: unknown) => void
+      host.handle('project.current', () => new Promise((r) => (answer = r)))
+      const store = useProjectStore()
+      const loading = store.loadCurrent()
+      store.patchStatus('r1', 'complete')
+      answer(project({ runs: [runSummary({ id: 'r1', status: 'running', done: 2, total: 6 })] }))
+      await loading
+      expect(store.runById.get('r1')).toMatchObject({ status: 'complete', done: 2 })
+      // The archive is still behind for one more read, then has the whole run.
+      const lists = [
+        [runSummary({ id: 'r1', status: 'running', done: 5, total: 6 })],
+        [runSummary({ id: 'r1', status: 'complete', done: 6, total: 6 })],
+      ]
+      host.handle('runs.list', () => lists.shift() ?? [runSummary({ id: 'r1', status: 'complete', done: 6, total: 6 })])
+      await vi.advanceTimersByTimeAsync(300)
+      expect(store.runById.get('r1')).toMatchObject({ status: 'complete', done: 5 })
+      await vi.advanceTimersByTimeAsync(300)
+      expect(store.runById.get('r1')).toMatchObject({ status: 'complete', done: 6 })
+      // Agreed: no more re-reads.
+      await vi.advanceTimersByTimeAsync(2000)
+      expect(host.callsOf('runs.list')).toHaveLength(2)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('a failed run keeps the error the event carried', async () => {

@@ -54,7 +54,12 @@ describe('notifications', () => {
     let lost = 0
     ui.onConnectionLost(() => lost++)
     ui.reportError('Cannot open the project', new RequestError('not-found', 'no project at /x'))
-    expect(ui.toasts.at(-1)).toMatchObject({ kind: 'error', title: 'Cannot open the project', message: 'no project at /x', code: 'not-found' })
+    expect(ui.toasts.at(-1)).toMatchObject({
+      kind: 'error',
+      title: 'Cannot open the project',
+      message: 'no project at /x',
+      code: 'not-found',
+    })
     ui.reportError('Cannot read the runs', new RequestError('failed', 'the connection to the sgdscope server was lost'))
     expect(ui.connection).toBe('lost')
     expect(lost).toBe(1)

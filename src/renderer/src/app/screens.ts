@@ -19,13 +19,25 @@ export interface Page {
 /** Tabs shown for one run, after the run workspace's own "Details" tab. */
 export const RUN_TABS: RunTab[] = [
   { id: 'paths', title: 'Paths', component: defineAsyncComponent(() => import('../features/paths/PathsView.vue')) },
-  { id: 'metrics', title: 'Metrics', component: defineAsyncComponent(() => import('../features/metrics/MetricsView.vue')) },
-  { id: 'beyond', title: 'Beyond', component: defineAsyncComponent(() => import('../features/analyses/BeyondView.vue')) },
+  {
+    id: 'metrics',
+    title: 'Metrics',
+    component: defineAsyncComponent(() => import('../features/metrics/MetricsView.vue')),
+  },
+  {
+    id: 'beyond',
+    title: 'Beyond',
+    component: defineAsyncComponent(() => import('../features/analyses/BeyondView.vue')),
+  },
 ]
 
 /** Pages over several runs (e.g. Compare, Saved views), in the sidebar. */
 export const PAGES: Page[] = [
-  { id: 'compare', title: 'Compare', component: defineAsyncComponent(() => import('../features/compare/ComparePage.vue')) },
+  {
+    id: 'compare',
+    title: 'Compare',
+    component: defineAsyncComponent(() => import('../features/compare/ComparePage.vue')),
+  },
   {
     id: 'saved-views',
     title: 'Saved views',

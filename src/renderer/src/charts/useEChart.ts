@@ -34,7 +34,11 @@ export interface EChartHandle {
   /** Redraws on the next frame (calls during one frame draw once). */
   schedule: () => void
   /** The chart as it is drawn now, as a data URL (PNG or, for SVG charts, SVG). */
-  exportImage: (opts?: { type?: 'png' | 'jpeg' | 'svg'; pixelRatio?: number; backgroundColor?: string }) => string | null
+  exportImage: (opts?: {
+    type?: 'png' | 'jpeg' | 'svg'
+    pixelRatio?: number
+    backgroundColor?: string
+  }) => string | null
 }
 
 export function useEChart(el: Ref<HTMLElement | null>, opts: UseEChartOptions): EChartHandle {
@@ -65,7 +69,11 @@ export function useEChart(el: Ref<HTMLElement | null>, opts: UseEChartOptions): 
     const c = chart.value
     if (!c) return null
     const type = o.type ?? (opts.renderer === 'svg' ? 'svg' : 'png')
-    return c.getDataURL({ type, pixelRatio: o.pixelRatio ?? 2, ...(o.backgroundColor ? { backgroundColor: o.backgroundColor } : {}) })
+    return c.getDataURL({
+      type,
+      pixelRatio: o.pixelRatio ?? 2,
+      ...(o.backgroundColor ? { backgroundColor: o.backgroundColor } : {}),
+    })
   }
 
   onMounted(() => {

@@ -1,5 +1,5 @@
 /**
- * The beyond-the-paper analyses' data (issue 9): subproblem rates, barriers and
+ * The beyond-the-paper analyses' data: subproblem rates, barriers and
  * weight-vs-function distances fetched from the host, cached per (run, query) so that
  * revisiting the tab or toggling back is instant, plus figure export through the host's
  * headless renderer (the file is what the CLI writes).
@@ -28,7 +28,15 @@ function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
 /** Stable key of a query (object keys sorted). */
 function keyOf(runId: string, what: string, q: object): string {
   const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v
+    Array.isArray(v)
+      ? v.map(sort)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, sort(x)]),
+          )
+        : v
   return `${runId}\u0000${what}\u0000${JSON.stringify(sort(q))}`
 }
 
@@ -54,9 +62,17 @@ export const useBeyondStore = defineStore('beyond', () => {
     cached(keyOf(runId, 'subproblems', q), fresh, () => api().call('beyond.subproblems', { runId, ...q }))
   const barrier = (runId: string, q: BarrierQuery, fresh = false): Promise<ResultOf<'beyond.barrier'>> =>
     cached(keyOf(runId, 'barrier', q), fresh, () => api().call('beyond.barrier', { runId, ...q }))
-  const barrierSummary = (runId: string, q: BarrierSummaryQuery, fresh = false): Promise<ResultOf<'beyond.barrierSummary'>> =>
+  const barrierSummary = (
+    runId: string,
+    q: BarrierSummaryQuery,
+    fresh = false,
+  ): Promise<ResultOf<'beyond.barrierSummary'>> =>
     cached(keyOf(runId, 'barrierSummary', q), fresh, () => api().call('beyond.barrierSummary', { runId, ...q }))
-  const weightVsFunction = (runId: string, q: WeightFunctionQuery, fresh = false): Promise<ResultOf<'beyond.weightVsFunction'>> =>
+  const weightVsFunction = (
+    runId: string,
+    q: WeightFunctionQuery,
+    fresh = false,
+  ): Promise<ResultOf<'beyond.weightVsFunction'>> =>
     cached(keyOf(runId, 'weightVsFunction', q), fresh, () => api().call('beyond.weightVsFunction', { runId, ...q }))
 
   /** Forgets a run's results (after it trained further). */
@@ -65,8 +81,19 @@ export const useBeyondStore = defineStore('beyond', () => {
   }
 
   /** Renders a figure on the host and downloads it; returns the file name. */
-  async function download(runId: string, figure: BeyondFigureQuery, format: FigureFormat, name: string, widthIn = 3.5): Promise<string> {
-    const r: RenderedFigure = await api().call('beyond.figure', { runId, figure, format, look: { style: 'paper', widthIn } })
+  async function download(
+    runId: string,
+    figure: BeyondFigureQuery,
+    format: FigureFormat,
+    name: string,
+    widthIn = 3.5,
+  ): Promise<string> {
+    const r: RenderedFigure = await api().call('beyond.figure', {
+      runId,
+      figure,
+      format,
+      look: { style: 'paper', widthIn },
+    })
     const blob = new Blob([r.format === 'svg' ? r.data : bytesOf(r.data)], { type: MIME[format] })
     const file = `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${format}`
     const url = URL.createObjectURL(blob)
