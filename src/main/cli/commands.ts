@@ -11,7 +11,7 @@ import { PRESETS, PRESET_IDS, isPresetId, type PresetId } from '../../shared/pre
 import { Project } from '../archive/project'
 import { createOrJoinRun, createRun, liveLocks, shardNets, trainRun, type Shard } from '../experiments/runner'
 import { readLock } from '../archive/lock'
-import { describeSpec, runDetails, runSummary, type FinalMetrics } from '../experiments/summary'
+import { describeSpec, externalLines, runDetails, runSummary, type FinalMetrics } from '../experiments/summary'
 import { formatDuration, progressReporter } from './progress'
 import { embedPaths, runMetrics, EMBEDDING_METHODS } from '../analysis/paths'
 import type { EmbeddingMethod } from '../analysis/types'
@@ -297,6 +297,10 @@ export const COMMANDS: Record<string, Command> = {
       const project = await Project.open(projectDir(v))
       const id = await project.resolveRunId(positionals[0])
       const run = await project.openRun(id)
+      if (run.attrs.spec.kind === 'external') {
+        io.err(`run ${id} was recorded outside sgdscope (${run.attrs.spec.source}); there is nothing for sgdscope to resume`)
+        return 1
+      }
       if (run.attrs.status === 'complete') {
         io.out(`${id} is already complete`)
         return 0
@@ -349,7 +353,8 @@ export const COMMANDS: Record<string, Command> = {
       io.out(`project   ${project.dir}`)
       io.out(`status    ${status}${a.error ? ` — ${a.error}` : ''}`)
       io.out(`spec      ${describeSpec(a.spec)}`)
-      io.out(`engine    ${a.engine ? `${a.engine.name}${a.engine.backend ? ` (${a.engine.backend})` : ''}: ${a.engine.reason}` : '?'}`)
+      if (a.spec.kind === 'external') for (const line of await externalLines(run)) io.out(line)
+      else io.out(`engine    ${a.engine ? `${a.engine.name}${a.engine.backend ? ` (${a.engine.backend})` : ''}: ${a.engine.reason}` : '?'}`)
       io.out(`versions  ${Object.entries(a.versions).map(([k, x]) => `${k} ${x}`).join(', ')}`)
       if (a.dataset) io.out(`dataset   ${a.dataset.id}: ${a.dataset.trainCount} train, ${a.dataset.testCount} test, ${a.dataset.rows}×${a.dataset.cols}, ${a.dataset.classes} classes`)
       io.out(`created   ${a.created}; training time ${formatDuration(a.trainSeconds)}`)
@@ -361,7 +366,7 @@ export const COMMANDS: Record<string, Command> = {
           const x = d.metricsPerSnapshot[n][j]
           return (x === null ? '—' : n.endsWith('error') ? pct(x) : x.toFixed(5)).padStart(12)
         })
-        io.out([epoch.toFixed(3).padStart(9), String(d.samples[j]).padStart(11), ...cells].join(' '))
+        io.out([epoch.toFixed(3).padStart(9), (Number.isNaN(d.samples[j]) ? '—' : String(d.samples[j])).padStart(11), ...cells].join(' '))
       })
       io.out('')
       io.out(`full spec: ${JSON.stringify(a.spec)}`)
@@ -525,11 +530,13 @@ export const COMMANDS: Record<string, Command> = {
       const a = run.attrs
       const s = await runSummary(run)
       const prog = await run.progress()
-      io.out(`${a.id}: ${s.status}, ${prog.done}/${prog.total} (network, snapshot) pairs recorded (${((100 * prog.done) / prog.total).toFixed(1)}%)`)
+      const pctDone = prog.total ? ` (${((100 * prog.done) / prog.total).toFixed(1)}%)` : ''
+      io.out(`${a.id}: ${s.status}, ${prog.done}/${prog.total} (network, snapshot) pairs recorded${pctDone}`)
       const locks = await liveLocks(run)
       for (const f of locks) {
         const l = await readLock(`${run.dir}/${f}`)
-        if (l) io.out(`  training: ${f.replace(/\.json$/, '')} by process ${l.pid} on ${l.host} since ${l.started}`)
+        const what = f.startsWith('lock-recorder-') ? 'recording' : 'training'
+        if (l) io.out(`  ${what}: ${f.replace(/\.json$/, '')} by process ${l.pid} on ${l.host} since ${l.started}`)
       }
       const fromLocks = locks.map((f) => /-of-(\d+)\.json$/.exec(f)?.[1]).find((x) => x !== undefined)
       const count = Number(v.shards ?? a.shardCount ?? fromLocks ?? 0)
