@@ -409,7 +409,7 @@ export class RunArchive {
   /** All metrics, [nets][snapshots][metric] flattened; NaN where not yet recorded. */
   async readMetrics(): Promise<Float32Array> {
     const a = this.arrays.metrics
-    if (this.attrs.snapshots === 0) return new Float32Array(0)
+    if (this.attrs.snapshots === 0 || this.attrs.metrics.length === 0) return new Float32Array(0)
     return (await zarr.get(a, [null, this.snapshotSlice(a), null])).data as Float32Array
   }
 
