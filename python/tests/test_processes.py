@@ -93,15 +93,18 @@ def test_a_dead_writer_of_another_network_keeps_the_run_interrupted(tmp_path):
     assert r.stored_status == "interrupted" and r.status == "interrupted"
 
 
-@pytest.mark.parametrize("how", ["sigterm", "exit-without-close"])
+@pytest.mark.parametrize("how", ["sigterm", "sigint", "exit-without-close"])
 def test_a_terminated_writer_marks_the_run_interrupted(tmp_path, how):
     p = tmp_path / "p"
-    if how == "sigterm":
+    if how in ("sigterm", "sigint"):
         proc = writer(p, "--nets", 2, "--net", 0, "--forever")
         wait_for_snapshots(proc, 3)
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=60)
-        assert proc.returncode == 128 + signal.SIGTERM
+        proc.send_signal(signal.SIGTERM if how == "sigterm" else signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        if how == "sigterm":
+            assert proc.returncode == 128 + signal.SIGTERM, err
+        else:  # an uncaught KeyboardInterrupt
+            assert proc.returncode != 0 and "KeyboardInterrupt" in err
     else:
         proc = writer(p, "--nets", 2, "--net", 0, "--epochs", 3, "--no-close")
         proc.communicate(timeout=60)
