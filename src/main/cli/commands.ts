@@ -24,6 +24,7 @@ import { FileSettingsStore } from '../settings'
 import { startServer } from '../server'
 import { spawn } from 'node:child_process'
 import * as beyond from '../beyond/cli'
+import { importCommand } from './commands/import'
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -514,6 +515,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { ...projectOption, ...beyond.DISTANCES_OPTIONS },
     run: (positionals, v, io) => beyond.distancesCommand(positionals, v, io, beyondCli(v)),
   },
+  import: importCommand,
   status: {
     summary: 'how far a run (and each of its shards) has come, and who is training it',
     usage: 'sgdscope status RUN [--project DIR] [--shards n]',
