@@ -107,10 +107,10 @@ export async function readImport(file: string, opts: ImportOptions = {}): Promis
 export async function importRun(projectDir: string, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const run = await readImport(file, opts)
   throwIfAborted(opts.signal)
-  const project = await Project.openOrCreate(projectDir)
   const name = opts.name ?? path.basename(file.replace(/[\\/]+$/, '')).replace(/\.(npz|npy|h5|hdf5|hdf|he5|zarr)$/i, '')
-  const runId = project.newRunId(name)
-  const dir = await writeImportedRun(project, run, { id: runId, name, meta: opts.meta ?? {}, signal: opts.signal, onProgress: opts.onProgress })
+  const runId = (await Project.openOrCreate(projectDir)).newRunId(name)
+  const archive = await writeImportedRun(projectDir, run, { id: runId, name, meta: opts.meta ?? {}, signal: opts.signal, onProgress: opts.onProgress })
+  const dir = archive.dir
   return {
     runId,
     dir,

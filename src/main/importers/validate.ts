@@ -46,8 +46,8 @@ export interface ImportedRun {
   epochs: Float64Array
   labels: Int32Array
   metricNames: string[]
-  /** [nets, snapshots, metrics]. */
-  metrics: Float32Array
+  /** Each metric [nets, snapshots], NaN where not recorded. */
+  metrics: Record<string, Numbers>
   weights?: { paramCount: number; values: Float32Array }
   probeInputs?: { shape: number[]; values: Float32Array }
   /** Arrays in the file that the import does not use. */
@@ -172,16 +172,13 @@ export async function readRun(source: ArraySource, opts: ReadRunOptions = {}): P
     labels[i] = v
   }
 
-  const M = metricNames.length
-  const metrics = new Float32Array(nets * snapshots * M)
-  metricNames.forEach((m, c) => {
+  const metrics: Record<string, Numbers> = {}
+  for (const m of metricNames) {
     const a = data.get(`metrics/${m}`)!
-    for (let i = 0; i < a.data.length; i++) {
-      const v = a.data[i]
-      if (v === Infinity || v === -Infinity) fail(`array "metrics/${m}" ${shapeText(a.shape)} has ${v} at ${shapeText(unravel(i, a.shape))}; metrics must be finite (NaN where not recorded)`)
-      metrics[i * M + c] = v
-    }
-  })
+    const inf = a.data.findIndex((v) => v === Infinity || v === -Infinity)
+    if (inf >= 0) fail(`array "metrics/${m}" ${shapeText(a.shape)} has ${a.data[inf]} at ${shapeText(unravel(inf, a.shape))}; metrics must be finite (NaN where not recorded)`)
+    metrics[m] = a.data
+  }
 
   let weights: ImportedRun['weights']
   if (weightsInfo) {

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib'
 import * as zarr from 'zarrita'
 import FileSystemStore from '@zarrita/storage/fs'
 import { expect } from 'vitest'
+import { RunArchive } from '../../../src/main/archive/run'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
@@ -85,25 +86,25 @@ export async function writeZarrV3(dir: string, arrays: { name: string; dtype: 'f
   }
 }
 
-/** What a run written by an import holds, read by the contract (docs/run-format.md). */
+/** What a run written by an import holds, read back with RunArchive. */
 export async function readBack(project: string, runId: string) {
   const dir = path.join(project, 'runs', runId)
-  const group = JSON.parse(await fs.readFile(path.join(dir, 'zarr.json'), 'utf8'))
-  const root = zarr.root(new FileSystemStore(dir))
-  const read = async (name: string) => {
-    const a = await zarr.open.v3(root.resolve(name), { kind: 'array' })
-    const empty = a.shape.includes(0)
-    return { data: empty ? new Float32Array(0) : ((await zarr.get(a)).data as Float32Array), shape: a.shape, attrs: a.attrs }
+  const run = await RunArchive.open(dir)
+  const { nets, snapshots: S } = run.attrs
+  const cat = async (read: (k: number, j: number) => Promise<Float32Array | null>) => {
+    const parts: number[] = []
+    for (let k = 0; k < nets; k++) for (let j = 0; j < S; j++) parts.push(...((await read(k, j)) ?? []))
+    return Float32Array.from(parts)
   }
-  const names = (await fs.readdir(dir)).sort()
+  const tauMeta = JSON.parse(await fs.readFile(path.join(dir, 'tau', 'zarr.json'), 'utf8'))
   return {
-    attrs: group.attributes,
-    tau: await read('tau'),
-    metrics: await read('metrics'),
-    done: await read('done'),
-    epochs: (await read('epoch')).data as unknown as Float64Array,
-    labels: (await read('labels')).data as unknown as Int32Array,
-    weights: names.includes('weights') ? await read('weights') : null,
-    probeInputs: names.includes('probe_inputs') ? await read('probe_inputs') : null,
+    attrs: run.attrs,
+    tau: { data: await cat((k, j) => run.readTau(k, j)), attrs: tauMeta.attributes as Record<string, unknown>, shape: tauMeta.shape as number[] },
+    metrics: { data: run.attrs.metrics.length ? await run.readMetrics() : new Float32Array(0) },
+    done: { data: await run.readDone() },
+    epochs: (await run.readTimes()).epochs,
+    labels: (await run.readLabels())!,
+    weights: run.attrs.paramCount ? { data: await cat((k, j) => run.readWeights(k, j)) } : null,
+    probeInputs: await run.readProbeInputs(),
   }
 }

@@ -49,6 +49,7 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
     expect(run.probeInputs!.shape).toEqual([P, 2, 3])
     expect(run.attrs.probe).toEqual({ size: P, labelsSha256: sha256(expected(fx, 'labels', 'i32')), inputsSha256: sha256(expected(fx, 'probe_inputs', 'f32')) })
     expect([...run.done.data]).toEqual(new Array(nets * S).fill(1))
+    expect(run.attrs.imported).toEqual({ file: path.join(fx, 'savez.npz'), format: 'NumPy .npz', outputs: r.outputsReason })
   })
 
   it('np.savez_compressed: float64 probabilities stored as given, float32 epochs, int16 labels', async () => {

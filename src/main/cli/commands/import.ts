@@ -1,7 +1,6 @@
 /** `sgdscope import FILE`: saved outputs (.npz, .npy, HDF5, Zarr) become a run of the project. */
-import * as path from 'node:path'
 import cliProgress from 'cli-progress'
-import { DEFAULT_PROJECT, UsageError, type Command } from '../commands'
+import { projectDir as projectDirOf, projectOption, UsageError, type Command } from '../command'
 import { IMPORTERS, ImportCancelled, importRun, OUTPUTS_KINDS, parseMeta, type ImportResult, type OutputsKind } from '../../importers'
 import type { ReadProgress } from '../../importers/source'
 
@@ -54,7 +53,7 @@ export const importCommand: Command = {
   labels[probe], optional metrics/NAME[nets, snapshots], weights[nets, snapshots, params] and probe_inputs[probe, ...].
   Formats: ${IMPORTERS.map((i) => i.label).join('; ')}.`,
   options: {
-    project: { type: 'string', short: 'p' },
+    ...projectOption,
     outputs: { type: 'string' },
     name: { type: 'string' },
     meta: { type: 'string', multiple: true },
@@ -72,7 +71,7 @@ export const importCommand: Command = {
     } catch (e) {
       throw new UsageError((e as Error).message)
     }
-    const projectDir = path.resolve(String(v.project ?? process.env.SGDSCOPE_PROJECT ?? DEFAULT_PROJECT))
+    const projectDir = projectDirOf(v)
     const bar = importProgress()
     let r: ImportResult
     try {

@@ -13,7 +13,7 @@
  * cost −similarity.
  */
 import { linearSumAssignment } from 'linear-sum-assignment'
-import { paramCount, paramOffsets, type MlpShape } from '../engine/mlp'
+import { paramCount, paramOffsets, type MlpShape } from '../../engine/mlp'
 
 /**
  * The assignment maximising Σ_h S[h, perm[h]] for an n×n similarity S (row-major):

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { classCounts, confusionCounts, predictions, subproblemDefs, subproblemErrors } from '../../../src/main/beyond/confusion'
-import { medianSpectrum, analyseSubproblems, rateCorrelation } from '../../../src/main/beyond/subproblems'
-import { ranks, spearman, summarise } from '../../../src/main/beyond/stats'
-import { Rng } from '../../../src/main/engine/rng'
+import { classCounts, confusionCounts, predictions, subproblemDefs, subproblemErrors } from '../../../../src/main/analysis/beyond/confusion'
+import { medianSpectrum, analyseSubproblems, rateCorrelation } from '../../../../src/main/analysis/beyond/subproblems'
+import { ranks, spearman, summarise } from '../../../../src/main/analysis/beyond/stats'
+import { Rng } from '../../../../src/main/engine/rng'
 
 describe('per-class and per-pair errors', () => {
   const C = 10

@@ -1,22 +1,20 @@
 import { describe, expect, it, beforeAll } from 'vitest'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
-import { Project } from '../../../src/main/archive/project'
-import { createRun, trainRun } from '../../../src/main/experiments/runner'
-import { barrier, barrierSummary, keptSnapshots } from '../../../src/main/beyond/barrier'
-import { subproblems } from '../../../src/main/beyond/subproblems'
-import { weightVsFunction } from '../../../src/main/beyond/weight-function'
-import { renderBeyondFigure } from '../../../src/main/beyond/figures'
-import { barrierCommand, distancesCommand, subproblemsCommand } from '../../../src/main/beyond/cli'
-import { loadTrainData } from '../../../src/main/experiments/data'
-import { predictions } from '../../../src/main/beyond/confusion'
-import { tempDir } from '../../helpers/tmp'
+import { Project } from '../../../../src/main/archive/project'
+import { createRun, trainRun } from '../../../../src/main/experiments/runner'
+import { barrier, barrierSummary, keptSnapshots } from '../../../../src/main/analysis/beyond/barrier'
+import { subproblems } from '../../../../src/main/analysis/beyond/subproblems'
+import { weightVsFunction } from '../../../../src/main/analysis/beyond/weight-function'
+import { renderBeyondFigure } from '../../../../src/main/figures/beyond'
+import { COMMANDS, UsageError } from '../../../../src/main/cli/commands'
+import { loadTrainData } from '../../../../src/main/experiments/data'
+import { predictions } from '../../../../src/main/analysis/beyond/confusion'
+import { tempDir } from '../../../helpers/tmp'
 
 // Small but real: deskewed MNIST, 3 networks of 12 hidden units, 0.05 epoch (3 000
 // samples each) with 20 snapshots inside it, probe 200 images, every snapshot's weights kept.
 const SPEC = { nets: 3, hidden: 12, epochs: 0.05, probe: 200, trainSubset: 1000, snapshots: { firstEpoch: 400 }, keepWeights: 'all' }
-
-class TestUsageError extends Error {}
 
 describe('beyond the paper on a small real run', () => {
   const root = tempDir()
@@ -135,27 +133,30 @@ describe('beyond the paper on a small real run', () => {
   it('CLI commands print summaries, JSON and figures', async () => {
     const lines: string[] = []
     const errs: string[] = []
-    const io = { out: (l: string) => lines.push(l), err: (l: string) => errs.push(l) }
-    const ctx = { projectDir: project.dir, usage: (m: string) => new TestUsageError(m) }
-    expect(await subproblemsCommand([runId.slice(0, 25)], { kind: 'all', 'min-images': '2' }, io, ctx)).toBe(0)
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => errs.push(l), signal: new AbortController().signal }
+    const command =
+      (name: 'subproblems' | 'barrier' | 'distances') => (positionals: string[], v: Record<string, string | boolean>) =>
+        COMMANDS[name].run(positionals, { project: project.dir, ...v }, io)
+    const [subproblemsCommand, barrierCommand, distancesCommand] = [command('subproblems'), command('barrier'), command('distances')]
+    expect(await subproblemsCommand([runId.slice(0, 25)], { kind: 'all', 'min-images': '2' })).toBe(0)
     expect(lines.join('\n')).toMatch(/rate spectrum .*rank-wise median/)
     expect(lines.join('\n')).toMatch(/rank correlation of rates between networks \(Spearman\): mean/)
     expect(lines.join('\n')).toMatch(/fit quality: exponential median R²/)
     lines.length = 0
     const out = path.join(root, 'barrier.svg')
-    expect(await barrierCommand(['1'], { nets: '0,1', points: '5', count: '300', out }, io, ctx)).toBe(0)
+    expect(await barrierCommand(['1'], { nets: '0,1', points: '5', count: '300', out })).toBe(0)
     expect(lines.join('\n')).toMatch(/before alignment/)
     expect(lines.join('\n')).toMatch(/after alignment/)
     expect((await fs.readFile(out, 'utf8')).startsWith('<svg')).toBe(true)
     lines.length = 0
-    expect(await barrierCommand(['1'], { nets: '0-2', points: '3', count: '100', json: true }, io, ctx)).toBe(0)
+    expect(await barrierCommand(['1'], { nets: '0-2', points: '3', count: '100', json: true })).toBe(0)
     expect(JSON.parse(lines[0]!).pairs).toHaveLength(3)
     lines.length = 0
-    expect(await distancesCommand(['1'], {}, io, ctx)).toBe(0)
+    expect(await distancesCommand(['1'], {})).toBe(0)
     expect(lines.join('\n')).toMatch(/weights .* aligned; τ/)
-    await expect(barrierCommand(['1'], {}, io, ctx)).rejects.toBeInstanceOf(TestUsageError)
-    await expect(barrierCommand(['1'], { nets: '0,x' }, io, ctx)).rejects.toThrow(/--nets takes/)
-    await expect(subproblemsCommand(['1'], { model: 'cubic' }, io, ctx)).rejects.toThrow(/--model must be exponential or power/)
-    await expect(subproblemsCommand([], {}, io, ctx)).rejects.toThrow(/needs a run/)
+    await expect(barrierCommand(['1'], {})).rejects.toBeInstanceOf(UsageError)
+    await expect(barrierCommand(['1'], { nets: '0,x' })).rejects.toThrow(/--nets takes/)
+    await expect(subproblemsCommand(['1'], { model: 'cubic' })).rejects.toThrow(/--model must be exponential or power/)
+    await expect(subproblemsCommand([], {})).rejects.toThrow(/needs a run/)
   })
 })

@@ -15,13 +15,13 @@
  * float32 round-off) through MlpKernel.evaluate, on the first `count` images of the
  * test set (default: all of it) or of the training set.
  */
-import type { Project } from '../archive/project'
-import type { RunArchive } from '../archive/run'
-import { paramCount, type Loss, type MlpShape } from '../engine/mlp'
-import { createMlp } from '../engine/wasm'
-import type { SparseImages } from '../engine/sparse'
-import { loadTrainData } from '../experiments/data'
-import type { BarrierData, BarrierReport, BarrierSide, BarrierSummaryReport } from '../../shared/figures/beyond-data'
+import type { Project } from '../../archive/project'
+import type { RunArchive } from '../../archive/run'
+import { paramCount, type Loss, type MlpShape } from '../../engine/mlp'
+import { createMlp } from '../../engine/wasm'
+import type { SparseImages } from '../../engine/sparse'
+import { loadTrainData } from '../../experiments/data'
+import type { BarrierData, BarrierReport, BarrierSide, BarrierSummaryReport } from '../../../shared/figures/beyond-data'
 import { alignHidden, weightDistance } from './assignment'
 import { linspace, summarise } from './stats'
 import { badRequest, conflict } from './errors'

@@ -4,12 +4,12 @@
  * (renderFigure), so the CLI's --out, the service and the app's export give the same file.
  */
 import type { Project } from '../archive/project'
-import { renderFigure, type ExportedFigure, type FigureFormat } from '../figures/export'
+import { renderFigure, type ExportedFigure, type FigureFormat } from './export'
 import type { BarrierData, RatesData, WeightFunctionData } from '../../shared/figures/beyond-data'
 import type { FigureStyle, StyleName } from '../../shared/figures/style'
-import { barrier, barrierSummary, type BarrierSummaryOptions } from './barrier'
-import { subproblems, type SubproblemsOptions } from './subproblems'
-import { weightVsFunction, type WeightFunctionOptions } from './weight-function'
+import { barrier, barrierSummary, type BarrierSummaryOptions } from '../analysis/beyond/barrier'
+import { subproblems, type SubproblemsOptions } from '../analysis/beyond/subproblems'
+import { weightVsFunction, type WeightFunctionOptions } from '../analysis/beyond/weight-function'
 
 export const BEYOND_FIGURE_KINDS = ['rates', 'barrier', 'weightVsFunction'] as const
 export type BeyondFigureKind = (typeof BEYOND_FIGURE_KINDS)[number]

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { permuteHidden } from '../../../src/main/beyond/assignment'
-import { barrierHeight, interpolate, lossAlongLine, pairBarrier } from '../../../src/main/beyond/barrier'
-import { linspace } from '../../../src/main/beyond/stats'
-import { Rng } from '../../../src/main/engine/rng'
+import { permuteHidden } from '../../../../src/main/analysis/beyond/assignment'
+import { barrierHeight, interpolate, lossAlongLine, pairBarrier } from '../../../../src/main/analysis/beyond/barrier'
+import { linspace } from '../../../../src/main/analysis/beyond/stats'
+import { Rng } from '../../../../src/main/engine/rng'
 import { randomPermutation, syntheticData, trainedNetwork } from './helpers'
 
 const shape = { inputs: 40, hidden: 16, outputs: 4 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { alignHidden, maxSimilarityAssignment, permuteHidden, unitSimilarity, weightDistance } from '../../../src/main/beyond/assignment'
-import { FusedMlp, initParams, paramOffsets } from '../../../src/main/engine/mlp'
-import { Rng } from '../../../src/main/engine/rng'
+import { alignHidden, maxSimilarityAssignment, permuteHidden, unitSimilarity, weightDistance } from '../../../../src/main/analysis/beyond/assignment'
+import { FusedMlp, initParams, paramOffsets } from '../../../../src/main/engine/mlp'
+import { Rng } from '../../../../src/main/engine/rng'
 import { randomPermutation, syntheticData } from './helpers'
 
 const shape = { inputs: 30, hidden: 12, outputs: 5 }

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as path from 'node:path'
-import { isRequestName } from '../../../src/shared/api/contract'
-import { Service } from '../../../src/main/service'
-import { FileSettingsStore } from '../../../src/main/settings'
-import { Project } from '../../../src/main/archive/project'
-import { createRun, trainRun } from '../../../src/main/experiments/runner'
-import { tempDir } from '../../helpers/tmp'
+import { isRequestName } from '../../../../src/shared/api/contract'
+import { Service } from '../../../../src/main/service'
+import { FileSettingsStore } from '../../../../src/main/settings'
+import { Project } from '../../../../src/main/archive/project'
+import { createRun, trainRun } from '../../../../src/main/experiments/runner'
+import { tempDir } from '../../../helpers/tmp'
 
 const declared = isRequestName('beyond.subproblems') && isRequestName('beyond.barrier') && isRequestName('beyond.figure')
 const SPEC = { nets: 2, hidden: 8, epochs: 0.02, probe: 100, trainSubset: 500, snapshots: { firstEpoch: 500 }, keepWeights: 'all' }

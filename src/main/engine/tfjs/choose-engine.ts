@@ -157,7 +157,7 @@ export interface EngineChoice {
   }
 }
 
-export interface MeasureOptions {
+export interface ChooseEngineOptions {
   /** Training threads the runner will use (default 1). */
   workers?: number
   /** Seconds of timing per engine (default 0.3). */
@@ -179,7 +179,7 @@ const memo = new Map<string, Promise<EngineChoice>>()
  * one group per worker too (tfjs × min(workers, nets)); native TensorFlow uses its own
  * threads and runs in one worker (tfjs × 1).
  */
-export function measureEngineCosts(spec: MlpSpec, data: TrainData, opts: MeasureOptions = {}): Promise<EngineChoice> {
+export function chooseMlpEngine(spec: MlpSpec, data: TrainData, opts: ChooseEngineOptions = {}): Promise<EngineChoice> {
   const workers = Math.max(1, opts.workers ?? 1)
   const key = JSON.stringify([data.train.count, data.train.dim, spec.hidden, data.classes, spec.batch, spec.loss, spec.momentum, spec.nets, workers, opts.backend ?? null])
   let p = memo.get(key)
@@ -191,7 +191,7 @@ export function measureEngineCosts(spec: MlpSpec, data: TrainData, opts: Measure
   return p
 }
 
-async function measure(spec: MlpSpec, data: TrainData, workers: number, opts: MeasureOptions): Promise<EngineChoice> {
+async function measure(spec: MlpSpec, data: TrainData, workers: number, opts: ChooseEngineOptions): Promise<EngineChoice> {
   if (spec.batch === 1) {
     return { engine: 'fused', reason: 'auto: batch 1 is the fused sparse kernel’s home ground (a tensor program spends a batch-1 step dispatching operations)' }
   }

@@ -11,11 +11,11 @@
  * images, argmax against their labels): the archive has τ only there, and weights only
  * at kept snapshots, so the probe set is the one source available at every snapshot.
  */
-import type { Project } from '../archive/project'
-import type { RunArchive } from '../archive/run'
-import { loadTrainData } from '../experiments/data'
-import type { MetricsData } from '../../shared/figures/data'
-import type { FitQuality, NetFit, RankCorrelation, SubproblemsReport, SubproblemSummary } from '../../shared/figures/beyond-data'
+import type { Project } from '../../archive/project'
+import type { RunArchive } from '../../archive/run'
+import { loadTrainData } from '../../experiments/data'
+import type { MetricsData } from '../../../shared/figures/data'
+import type { FitQuality, NetFit, RankCorrelation, SubproblemsReport, SubproblemSummary } from '../../../shared/figures/beyond-data'
 import { classCounts, confusionCounts, predictions, subproblemDefs, subproblemErrors, type SubproblemDef } from './confusion'
 import { fitCurve, type CurveFit } from './fit'
 import { fitLine, median, spearman } from './stats'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { fitCurve, fitExponential, fitPowerLaw } from '../../../src/main/beyond/fit'
-import { Rng } from '../../../src/main/engine/rng'
+import { fitCurve, fitExponential, fitPowerLaw } from '../../../../src/main/analysis/beyond/fit'
+import { Rng } from '../../../../src/main/engine/rng'
 
 // Snapshot times like a run's: 0, then 10 points in the first epoch, then every epoch.
 const N = 60_000

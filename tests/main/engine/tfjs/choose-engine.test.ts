@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TrainData } from '../../../../src/main/engine/train'
-import { fusedThroughput, measureEngineCosts, tfjsThroughput } from '../../../../src/main/engine/tfjs/auto'
+import { fusedThroughput, chooseMlpEngine, tfjsThroughput } from '../../../../src/main/engine/tfjs/choose-engine'
 import { selectBackend } from '../../../../src/main/engine/tfjs/backend'
 import { parseSpec, type MlpSpec } from '../../../../src/shared/spec'
 import { randomData } from './helpers'
@@ -13,14 +13,14 @@ const spec = (over: Record<string, unknown>) => parseSpec({ nets: 4, hidden: 16,
 
 describe('engine: auto', () => {
   it('batch 1 → fused, without measuring', async () => {
-    const c = await measureEngineCosts(spec({ batch: 1 }), data, { workers: 2 })
+    const c = await chooseMlpEngine(spec({ batch: 1 }), data, { workers: 2 })
     expect(c.engine).toBe('fused')
     expect(c.measured).toBeUndefined()
     expect(c.reason).toMatch(/batch 1/)
   })
 
   it('larger batches: times both engines and says why (the winner depends on the machine)', async () => {
-    const c = await measureEngineCosts(spec({ batch: 50 }), data, { workers: 2, seconds: 0.05 })
+    const c = await chooseMlpEngine(spec({ batch: 50 }), data, { workers: 2, seconds: 0.05 })
     expect(['fused', 'tfjs']).toContain(c.engine)
     expect(c.measured).toBeDefined()
     const m = c.measured!
@@ -31,11 +31,11 @@ describe('engine: auto', () => {
     if (c.engine === 'tfjs') expect(c.backend).toBe(m.backend)
     expect(c.reason).toMatch(/samples\/s measured at batch 50 on 2 thread/)
     // memoised for the process
-    expect(await measureEngineCosts(spec({ batch: 50 }), data, { workers: 2, seconds: 0.05 })).toBe(c)
+    expect(await chooseMlpEngine(spec({ batch: 50 }), data, { workers: 2, seconds: 0.05 })).toBe(c)
   })
 
   it('falls back to fused when no tfjs backend is available', async () => {
-    const c = await measureEngineCosts(spec({ batch: 20 }), data, { backend: 'tensorflow', seconds: 0.05 })
+    const c = await chooseMlpEngine(spec({ batch: 20 }), data, { backend: 'tensorflow', seconds: 0.05 })
     // tfjs-node is absent here; where it is installed, it is simply measured
     if (c.measured === undefined) {
       expect(c.engine).toBe('fused')

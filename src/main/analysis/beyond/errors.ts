@@ -5,7 +5,7 @@
  * answer at all (no kept weights, the stochastic model) a `conflict`. The CLI prints
  * their message.
  */
-import { ApiError } from '../../shared/api/contract'
+import { ApiError } from '../../../shared/api/contract'
 
 export const badRequest = (message: string): ApiError => new ApiError('bad-request', message)
 export const conflict = (message: string): ApiError => new ApiError('conflict', message)

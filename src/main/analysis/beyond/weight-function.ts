@@ -11,9 +11,9 @@
  * at each time). Weight distances exist only at snapshots with kept weights
  * (keepWeights: "all" gives every snapshot); τ distances at every recorded snapshot.
  */
-import type { Project } from '../archive/project'
-import type { RunArchive } from '../archive/run'
-import type { WeightFunctionData, WeightFunctionReport } from '../../shared/figures/beyond-data'
+import type { Project } from '../../archive/project'
+import type { RunArchive } from '../../archive/run'
+import type { WeightFunctionData, WeightFunctionReport } from '../../../shared/figures/beyond-data'
 import { alignHidden, permuteHidden, weightDistance } from './assignment'
 import { keptSnapshots, runShape, weightsAt } from './barrier'
 import { badRequest, conflict } from './errors'

@@ -1,7 +1,7 @@
 /** Small synthetic networks and data for the beyond-the-paper tests. */
-import { FusedMlp, initParams, type MlpShape } from '../../../src/main/engine/mlp'
-import { Rng } from '../../../src/main/engine/rng'
-import { toSparse, type SparseImages } from '../../../src/main/engine/sparse'
+import { FusedMlp, initParams, type MlpShape } from '../../../../src/main/engine/mlp'
+import { Rng } from '../../../../src/main/engine/rng'
+import { toSparse, type SparseImages } from '../../../../src/main/engine/sparse'
 
 /** A random permutation of 0..n−1. */
 export function randomPermutation(n: number, rng: Rng): Int32Array {
