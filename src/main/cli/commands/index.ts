@@ -8,6 +8,7 @@ import { barrierCommand } from './barrier'
 import { distancesCommand } from './distances'
 import { embedCommand } from './embed'
 import { figureCommand } from './figure'
+import { importCommand } from './import'
 import { infoCommand } from './info'
 import { listCommand } from './list'
 import { reproduceCommand } from './reproduce'
@@ -32,4 +33,5 @@ export const COMMANDS: Record<string, Command> = {
   barrier: barrierCommand,
   distances: distancesCommand,
   status: statusCommand,
+  import: importCommand,
 }
