@@ -27,6 +27,8 @@ export interface ModelOutputs {
   inputName: string
   outputName: string
   modelInput: (number | string)[]
+  /** onnxruntime-web's version, recorded in the run. */
+  runtime: string
 }
 
 const product = (a: readonly number[]) => a.reduce((x, y) => x * y, 1)
@@ -102,5 +104,6 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
     outputs.set((out.data as Float32Array).subarray(0, count * per), start * per)
     out.dispose()
   }
-  return { outputs: outputs ?? new Float32Array(0), outputShape, inputName, outputName, modelInput }
+  const runtime = ort.env.versions?.web ?? 'unknown'
+  return { outputs: outputs ?? new Float32Array(0), outputShape, inputName, outputName, modelInput, runtime }
 }

@@ -1,26 +1,10 @@
 /**
- * What a checkpoint's outputs on the probe set become: τ (softmax of logits, or the
- * probabilities or values as given) and the probe metrics, error and cross-entropy.
+ * The metrics of a checkpoint on the probe set, from its raw outputs: error and
+ * cross-entropy (τ itself is made by the run writer: softmax of logits, or as given).
  */
-
-export const OUTPUT_KINDS = ['logits', 'probabilities', 'values'] as const
-export type OutputKind = (typeof OUTPUT_KINDS)[number]
 
 /** Metric columns of a checkpoint run: class outputs get both, values get none. */
 export const PROBE_METRICS = ['probe_error', 'probe_loss'] as const
-
-/** Softmax over each row of C values, accumulated in float64 (max subtracted first). */
-export function softmaxRows(x: Float32Array, C: number): Float32Array {
-  const out = new Float32Array(x.length)
-  for (let r = 0; r < x.length; r += C) {
-    let max = -Infinity
-    for (let c = 0; c < C; c++) if (x[r + c]! > max) max = x[r + c]!
-    let sum = 0
-    for (let c = 0; c < C; c++) sum += Math.exp(x[r + c]! - max)
-    for (let c = 0; c < C; c++) out[r + c] = Math.exp(x[r + c]! - max) / sum
-  }
-  return out
-}
 
 /**
  * Probe error (fraction of labelled items whose argmax is not the label) and mean

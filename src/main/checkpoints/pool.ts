@@ -14,6 +14,7 @@ export interface EvaluatedCheckpoint {
   inputName: string
   outputName: string
   modelInput: (number | string)[]
+  runtime: string
 }
 
 export class CancelledError extends Error {

@@ -29,6 +29,7 @@ export type CheckpointWorkerMessage =
       outputName: string
       /** The model's input shape as its metadata says (symbolic axes as names). */
       modelInput: (number | string)[]
+      runtime: string
     }
   | { type: 'failed'; index: number; message: string }
   | { type: 'error'; message: string; stack?: string }

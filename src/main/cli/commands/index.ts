@@ -7,6 +7,7 @@ import type { Command } from '../command'
 import { barrierCommand } from './barrier'
 import { distancesCommand } from './distances'
 import { embedCommand } from './embed'
+import { evaluateCheckpointsCommand } from './evaluate-checkpoints'
 import { figureCommand } from './figure'
 import { infoCommand } from './info'
 import { listCommand } from './list'
@@ -32,4 +33,5 @@ export const COMMANDS: Record<string, Command> = {
   barrier: barrierCommand,
   distances: distancesCommand,
   status: statusCommand,
+  'evaluate-checkpoints': evaluateCheckpointsCommand,
 }
