@@ -61,8 +61,8 @@ export async function chooseEngine(spec: ExperimentSpec, data?: TrainData, opts:
   if (spec.engine === 'fused') return { ...fused, reason: `requested in the spec; ${k.reason}` }
   if (spec.engine === 'tfjs') return { name: 'tfjs', reason: 'requested in the spec' } // backend recorded when training starts
   if (!data) return { ...fused, reason: `auto: no data to measure on; ${k.reason}` }
-  const { measureEngineCosts } = await import('../engine/tfjs/auto')
-  const c = await measureEngineCosts(spec, data, { workers: opts.workers ?? defaultWorkerCount(), onLog: opts.onLog })
+  const { chooseMlpEngine } = await import('../engine/tfjs/choose-engine')
+  const c = await chooseMlpEngine(spec, data, { workers: opts.workers ?? defaultWorkerCount(), onLog: opts.onLog })
   return c.engine === 'tfjs' ? { name: 'tfjs', backend: c.backend, reason: c.reason } : { ...fused, reason: `${c.reason}; ${k.reason}` }
 }
 
