@@ -26,7 +26,8 @@ import { LockedError } from './archive/lock'
 import { writeFileAtomic } from './archive/atomic'
 import { embedPaths, runMetrics } from './analysis/paths'
 import { defaultWorkerCount } from './engine/pool'
-import { createRun, trainRun, RunError } from './experiments/runner'
+import { createRun, liveStatus, trainRun, RunError } from './experiments/runner'
+import { ProjectWatcher, type WatchOptions } from './archive/watch'
 import { runDetails, runSummary } from './experiments/summary'
 import { renderView } from './figures/views'
 import { barrier, barrierSummary, subproblems, weightVsFunction } from './analysis/beyond'
@@ -49,6 +50,8 @@ export interface ServiceOptions {
   settings: SettingsStore
   /** Where deskewed datasets are cached (default: the datasets layer's). */
   cacheDir?: string
+  /** Watching the open project for runs written by other processes (default on). */
+  watch?: WatchOptions | false
 }
 
 interface Training {
@@ -60,6 +63,7 @@ interface Training {
 
 export class Service {
   private project: Project | null = null
+  private watcher: ProjectWatcher | null = null
   private listeners = new Set<Listener>()
   /** Runs waiting or training, in order; one trains at a time (it uses every core). */
   private queue: Training[] = []
@@ -166,8 +170,45 @@ export class Service {
 
   /** Stops all training (finished snapshots are kept) and waits for it to end. */
   async shutdown(): Promise<void> {
+    this.watcher?.stop()
+    this.watcher = null
     for (const t of this.queue) t.abort.abort()
     await this.tail
+  }
+
+  /** Follows the open project's folder: runs recorded or trained by other processes
+   * arrive as the same events as this process's own. */
+  private async watchProject(project: Project | null): Promise<void> {
+    this.watcher?.stop()
+    this.watcher = null
+    if (!project || this.opts.watch === false) return
+    const w = new ProjectWatcher(
+      project,
+      {
+        status: liveStatus,
+        skip: (id) => this.queue.some((t) => t.runId === id && t.started),
+        onRunsChanged: () => {
+          if (this.project === project) void this.summary().then((s) => this.emit('project.changed', s), () => {})
+        },
+        onStatus: (runId, status, error) => this.emit('run.status', { runId, status, ...(error ? { error } : {}) }),
+        onSnapshot: (e) => this.emit('run.snapshot', e),
+        onProgress: (runId, done, total, run) =>
+          this.emit('run.progress', {
+            runId,
+            samplesDone: done,
+            samplesTotal: total,
+            snapshotsDone: done,
+            snapshotsTotal: total,
+            samplesPerSec: 0,
+            etaSeconds: null,
+            elapsedSeconds: (Date.now() - Date.parse(run.attrs.created)) / 1000,
+          }),
+        onError: (message) => this.log('warn', message),
+      },
+      this.opts.watch ?? {},
+    )
+    this.watcher = w
+    await w.start()
   }
 
   private readonly handlers: Handlers = {
@@ -184,6 +225,7 @@ export class Service {
       const abs = path.resolve(dir)
       if (this.queue.length > 0) throw new ApiError('conflict', 'a run is training; cancel it before switching projects')
       this.project = create ? await Project.openOrCreate(abs) : await Project.open(abs)
+      await this.watchProject(this.project)
       await this.opts.settings.addRecent(abs)
       const s = await this.summary()
       this.emit('project.changed', s)
@@ -193,6 +235,7 @@ export class Service {
     'project.close': async () => {
       if (this.queue.length > 0) throw new ApiError('conflict', 'a run is training; cancel it before closing the project')
       this.project = null
+      await this.watchProject(null)
       this.emit('project.changed', null)
       return null
     },

@@ -413,6 +413,13 @@ export class RunArchive {
     return (await zarr.get(a, [null, this.snapshotSlice(a), null])).data as Float32Array
   }
 
+  /** The metrics of one (network, snapshot); NaN where not recorded. */
+  async readMetricsAt(net: number, snapshot: number): Promise<Float32Array> {
+    if (this.attrs.metrics.length === 0) return new Float32Array(0)
+    const { data } = await this.arrays.metrics.getChunk([net, snapshot, 0])
+    return (data as Float32Array).subarray(0, this.attrs.metrics.length)
+  }
+
   /** done[net * snapshots + snapshot] = 1 once recorded. */
   async readDone(): Promise<Uint8Array> {
     const a = this.arrays.done

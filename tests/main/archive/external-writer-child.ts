@@ -1,6 +1,6 @@
 /** A recording process for the concurrency tests: records nets given on the command line
  * at epochs 0..S-1 of one run (argv: projectDir runId S net...). With S = -1 it records
- * forever, announcing each snapshot on stdout, until killed. */
+ * until killed, announcing each snapshot on stdout. */
 import { ExternalRunWriter } from '../../../src/main/archive/external-run'
 
 const [projectDir, id, sText, ...netArgs] = process.argv.slice(2)
@@ -22,5 +22,8 @@ for (let j = 0; S < 0 || j < S; j++) {
     await w.record(k, j, { outputs, metrics: { train_loss: k + j / 100 }, samples: j * 10 })
     if (S < 0) process.stdout.write(`recorded ${k} ${j}\n`)
   }
+  // Recording "forever" (until killed) at a pace a watcher can follow; at most 10 minutes.
+  if (S < 0) await new Promise((r) => setTimeout(r, 50))
+  if (S < 0 && j > 12_000) break
 }
 await w.close()
