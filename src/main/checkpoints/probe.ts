@@ -5,13 +5,16 @@
  *       the first N test images of a built-in dataset, pixels / 255 (or deskewed, as the
  *       in-app runs with deskew see them), so runs compare with in-app runs
  *   idx:IMAGES,LABELS[:N]       an IDX image file and its label file
+ *   FILE.npz[:N]                arrays `inputs` [P, ...] and `labels` [P]
+ *   npy:INPUTS.npy,LABELS.npy[:N]  the same as two .npy files
  *
  * Inputs become float32 (uint8 pixels are divided by 255, as for images everywhere in
- * sgdscope); labels become int32.
+ * sgdscope); labels become int32, −1 meaning unknown.
  */
 import * as path from 'node:path'
 import { loadDataset } from '../datasets/registry'
 import { checkPair, readImages, readLabels } from '../datasets/idx'
+import { readProbeArrays } from './probe-arrays'
 import { ProbeError } from './probe-error'
 
 export { ProbeError }
@@ -34,7 +37,8 @@ export const PROBE_PRESETS = ['mnist', 'fashion-mnist', 'mnist-deskewed', 'fashi
 export const DEFAULT_PROBE_SIZE = 1000
 
 export const PROBE_USAGE =
-  'mnist:N, fashion-mnist:N, mnist-deskewed:N, fashion-mnist-deskewed:N or idx:IMAGES,LABELS[:N]'
+  'mnist:N, fashion-mnist:N, mnist-deskewed:N, fashion-mnist-deskewed:N, idx:IMAGES,LABELS[:N], FILE.npz[:N] ' +
+  'or npy:INPUTS.npy,LABELS.npy[:N]'
 
 /** Splits a trailing ":N" (a count) off an argument. */
 function splitCount(s: string, arg: string): { rest: string; n: number | null } {
@@ -67,6 +71,19 @@ export async function loadProbe(arg: string, opts: { cacheDir?: string } = {}): 
     const [images, labels, ...extra] = rest.split(',')
     if (!images || !labels || extra.length) throw new ProbeError(`--probe ${arg}: idx: takes IMAGES,LABELS[:N] (two files)`)
     return idxProbe(arg, images, labels, n)
+  }
+  if (arg.startsWith('npy:')) {
+    const { rest, n } = splitCount(arg.slice(4), arg)
+    const [inputs, labels, ...extra] = rest.split(',')
+    if (!inputs || !labels || extra.length) throw new ProbeError(`--probe ${arg}: npy: takes INPUTS.npy,LABELS.npy[:N] (two files)`)
+    return arrayProbe(arg, { inputs, labels }, n)
+  }
+  const { rest, n } = /\.npz(:\d*)?$/i.test(arg) ? splitCount(arg, arg) : { rest: arg, n: null }
+  if (/\.npz$/i.test(rest)) return arrayProbe(arg, { npz: rest }, n)
+  if (/\.npy$/i.test(rest)) {
+    throw new ProbeError(
+      `--probe ${arg}: one .npy file holds one array; give inputs and labels as npy:INPUTS.npy,LABELS.npy or as a .npz`,
+    )
   }
   throw new ProbeError(`--probe ${arg}: unknown probe set (use ${PROBE_USAGE})`)
 }
@@ -106,4 +123,18 @@ function idxProbe(arg: string, imagesPath: string, labelsPath: string, n: number
     labels: Int32Array.from(labels.subarray(0, P)),
     classes: null,
   }
+}
+
+async function arrayProbe(
+  arg: string,
+  files: { npz: string } | { inputs: string; labels: string },
+  n: number | null,
+): Promise<ProbeSet> {
+  const a = await readProbeArrays(files)
+  const P = take(arg, a.count, n, a.what)
+  const values = a.shape.reduce((x, y) => x * y, 1)
+  const inputs = sharedFloats(P * values)
+  inputs.set(a.inputs.subarray(0, P * values))
+  const name = 'npz' in files ? path.basename(files.npz) : path.basename(files.inputs)
+  return { id: `${'npz' in files ? 'npz' : 'npy'}:${name}[0:${P}]`, count: P, shape: a.shape, inputs, labels: a.labels.slice(0, P), classes: null }
 }

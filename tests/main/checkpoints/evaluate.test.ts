@@ -11,6 +11,7 @@ import { loadProbe, type ProbeSet } from '../../../src/main/checkpoints/probe'
 import { RunArchive } from '../../../src/main/archive/run'
 import { loadDataset } from '../../../src/main/datasets/registry'
 import { datasetProbe } from '../../../src/main/experiments/probe'
+import { probeInfo } from '../../../src/main/archive/probe'
 import { checkpointFixtures, torchMissing, type Fixtures, type ManifestEntry } from './fixtures'
 import { tempDir } from '../../helpers/tmp'
 
@@ -103,6 +104,28 @@ describe.skipIf(missing !== null)('evaluate-checkpoints against PyTorch', () => 
     const maxAbs = await compareWithTorch(run, fx, fx.manifest.layouts.cnn, probe)
     console.log(`CNN: max |τ − softmax(PyTorch logits)| = ${maxAbs.toExponential(2)} (tolerance ${TAU_TOLERANCE})`)
     expect(maxAbs).toBeLessThan(TAU_TOLERANCE)
+  })
+
+  it('an MLP folder (net{N}_epoch{E}, fixed batch of one) on a .npz probe set, and on a .npy pair', async () => {
+    const fx = checkpointFixtures()
+    const project = path.join(tempDir('sgdscope-ckpt-npz-'), 'p.sgdscope')
+    const viaNpz = await loadProbe(path.join(fx.dir, 'probe.npz'))
+    expect(viaNpz.shape).toEqual([1, 28, 28])
+    const r = await evaluateCheckpoints({ dir: path.join(fx.dir, 'mlp'), probe: viaNpz, projectDir: project, workers: 2 })
+    const run = await RunArchive.open(r.runDir)
+    expect((run.attrs.spec as { meta: Record<string, unknown> }).meta).toMatchObject({ netNumbers: [0, 1], input: { shape: [1, 784] } })
+    const maxAbs = await compareWithTorch(run, fx, fx.manifest.layouts.mlp, viaNpz)
+    console.log(`MLP: max |τ − softmax(PyTorch logits)| = ${maxAbs.toExponential(2)} (tolerance ${TAU_TOLERANCE})`)
+    expect(maxAbs).toBeLessThan(TAU_TOLERANCE)
+    // The same pixels and labels as mnist:1000: the same fingerprint, so the runs compare.
+    const mnist = await loadProbe('mnist:1000')
+    expect(run.attrs.probe).toMatchObject({ labelsSha256: probeInfo(mnist.labels).labelsSha256, inputsSha256: probeInfo(mnist.labels, mnist.inputs.slice()).inputsSha256 })
+    const pair = await loadProbe(`npy:${path.join(fx.dir, 'probe-inputs.npy')},${path.join(fx.dir, 'probe-labels.npy')}:300`)
+    const r2 = await evaluateCheckpoints({ dir: path.join(fx.dir, 'mlp'), probe: pair, projectDir: project, workers: 1 })
+    const run2 = await RunArchive.open(r2.runDir)
+    expect((await run2.readProbeInputs())!.shape).toEqual([300, 784])
+    for (let k = 0; k < 2; k++)
+      for (let s = 0; s < 3; s++) expect(await run2.readTau(k, s)).toEqual((await run.readTau(k, s)).subarray(0, 3000))
   })
 
   it('reports gaps naming the net and epoch, and records them as not done with allowGaps', async () => {
