@@ -5,6 +5,7 @@
  */
 import { writeExternalRun, type MlpArchitecture, type WholeRun } from '../../src/main/archive/external-run'
 import type { RunArchive } from '../../src/main/archive/run'
+import { rng } from '../main/figures/synthetic'
 
 export interface SyntheticOptions {
   id?: string
@@ -22,18 +23,6 @@ export interface SyntheticOptions {
   labels?: number[]
   source?: 'python' | 'import' | 'checkpoints'
   meta?: Record<string, unknown>
-}
-
-/** mulberry32: a small deterministic generator. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** The MLP family's forward pass (sigmoid hidden, softmax output), in float64. */

@@ -22,10 +22,12 @@ export interface ProbeView {
 }
 
 export interface ModelOutputs {
+  /** [count, ...outputShape], row-major. */
   outputs: Float32Array
   outputShape: number[]
   inputName: string
   outputName: string
+  /** The model's input shape as its metadata says (symbolic axes as names). */
   modelInput: (number | string)[]
   /** onnxruntime-web's version, recorded in the run. */
   runtime: string

@@ -5,17 +5,11 @@
  */
 import { Worker } from 'node:worker_threads'
 import { defaultWorkerCount } from '../engine/pool'
+import { startWorker } from '../engine/start-worker'
+import type { ModelOutputs } from './model'
 import type { CheckpointWorkerInput, CheckpointWorkerMessage, EvaluateTask } from './protocol'
 
-export interface EvaluatedCheckpoint {
-  index: number
-  outputs: Float32Array
-  outputShape: number[]
-  inputName: string
-  outputName: string
-  modelInput: (number | string)[]
-  runtime: string
-}
+export type EvaluatedCheckpoint = ModelOutputs & { index: number }
 
 export class CancelledError extends Error {
   override name = 'CancelledError'
@@ -24,17 +18,8 @@ export class CancelledError extends Error {
   }
 }
 
-/** The built worker sits beside the built bundle (out/main); from the TypeScript sources it
- * is started through the engine's tsx bootstrap. */
-function spawn(input: CheckpointWorkerInput): Worker {
-  const here = import.meta.url
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./worker.ts', here).href
-    return new Worker(new URL('../engine/dev-worker.mjs', here), { workerData: { ...input, __entry: entry } })
-  }
-  const built = 'checkpoint-worker.js' // not a literal in new URL(): the bundler must not treat it as an asset
-  return new Worker(new URL(built, here), { workerData: input })
-}
+const spawn = (input: CheckpointWorkerInput): Worker =>
+  startWorker({ from: import.meta.url, source: './worker.ts', built: 'checkpoint-worker.js' }, input)
 
 export interface PoolOptions {
   workers?: number

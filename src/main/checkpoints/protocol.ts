@@ -1,4 +1,5 @@
 /** Messages between the checkpoint evaluator and its worker threads. */
+import type { ModelOutputs } from './model'
 
 export interface CheckpointWorkerInput {
   /** The probe inputs, P items of `probeShape`, row-major (SharedArrayBuffer-backed: shared, not copied). */
@@ -19,17 +20,6 @@ export interface EvaluateTask {
 
 export type CheckpointWorkerMessage =
   | { type: 'ready' }
-  | {
-      type: 'result'
-      index: number
-      /** [count, ...outputShape], row-major. */
-      outputs: Float32Array
-      outputShape: number[]
-      inputName: string
-      outputName: string
-      /** The model's input shape as its metadata says (symbolic axes as names). */
-      modelInput: (number | string)[]
-      runtime: string
-    }
+  | ({ type: 'result'; index: number } & ModelOutputs)
   | { type: 'failed'; index: number; message: string }
   | { type: 'error'; message: string; stack?: string }

@@ -241,19 +241,6 @@ function toFloat32(file: string, name: string, a: NdArray): Float32Array {
   return out
 }
 
-/** Softmax over the last axis in float64 (max-shifted), stored as float32. */
-export function softmaxRows(x: Numbers, width: number): Float32Array {
-  const out = new Float32Array(x.length)
-  for (let r = 0; r < x.length; r += width) {
-    let max = -Infinity
-    for (let c = 0; c < width; c++) max = Math.max(max, x[r + c])
-    let sum = 0
-    for (let c = 0; c < width; c++) sum += Math.exp(x[r + c] - max)
-    for (let c = 0; c < width; c++) out[r + c] = Math.exp(x[r + c] - max) / sum
-  }
-  return out
-}
-
 /** The first row (as an index into rows) that is not a probability vector, or −1. */
 function firstNonProbabilityRow(x: Numbers, width: number): { row: number; sum: number; min: number } | null {
   for (let r = 0; r < x.length; r += width) {

@@ -2,25 +2,13 @@
 import { cpSync, mkdirSync, readdirSync } from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { main } from '../../../src/main/cli/main'
 import { RunArchive } from '../../../src/main/archive/run'
 import { spawnCli } from '../../helpers/cli-process'
 import { checkpointFixtures, torchMissing } from './fixtures'
 import { tempDir } from '../../helpers/tmp'
+import { runCli } from '../../helpers/cli-in-process'
 
-async function cli(...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true))
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true))
-  try {
-    const code = await main(argv)
-    return { code, out: out.join(''), err: err.join('') }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-  }
-}
+const cli = (...argv: string[]) => runCli(argv)
 
 const missing = torchMissing()
 if (missing) console.warn(`skipping evaluate-checkpoints CLI tests: ${missing}`)

@@ -1,24 +1,12 @@
 /** Every CLI command on runs recorded outside sgdscope. */
 import { promises as fs } from 'node:fs'
-import { describe, expect, it, vi } from 'vitest'
-import { main } from '../../../src/main/cli/main'
+import { describe, expect, it } from 'vitest'
 import { ExternalRunWriter } from '../../../src/main/archive/external-run'
 import { tempDir } from '../../helpers/tmp'
 import { writeTestExternalRun } from '../../helpers/external'
+import { runCli } from '../../helpers/cli-in-process'
 
-async function cli(...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true))
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true))
-  try {
-    const code = await main(argv)
-    return { code, out: out.join(''), err: err.join('') }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-  }
-}
+const cli = (...argv: string[]) => runCli(argv)
 
 describe('sgdscope CLI on recorded runs', () => {
   const root = tempDir()

@@ -1,22 +1,10 @@
 import * as path from 'node:path'
-import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { main } from '../../../src/main/cli/main'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../../helpers/tmp'
 import { readBack, runsLeft, writeFixtures } from './helpers'
+import { runCli } from '../../helpers/cli-in-process'
 
-async function cli(argv: string[], signal?: AbortSignal) {
-  const out: string[] = []
-  const err: string[] = []
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true))
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true))
-  try {
-    const code = await main(argv, signal)
-    return { code, out: out.join(''), err: err.join('') }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-  }
-}
+const cli = runCli
 
 describe('sgdscope import', () => {
   const root = tempDir('sgdscope-import-cli-')
