@@ -12,8 +12,8 @@
  * CPU time, which other processes on a shared machine do not inflate; native TensorFlow
  * (multi-threaded) in wall time.
  *
- * `measureEngineCosts` (the rule behind `engine: auto`) lives in
- * src/main/engine/tfjs/auto.ts and is re-exported here.
+ * `chooseMlpEngine` (the rule behind `engine: auto`) lives in
+ * src/main/engine/tfjs/choose-engine.ts and is re-exported here.
  */
 import * as os from 'node:os'
 import { pathToFileURL } from 'node:url'
@@ -22,9 +22,9 @@ import { meanNonZeros } from '../src/main/engine/sparse'
 import type { TrainData } from '../src/main/engine/train'
 import { selectBackend, TFJS_BACKENDS, type TfjsBackend } from '../src/main/engine/tfjs/backend'
 import { defaultStrategy, type MatmulStrategy } from '../src/main/engine/tfjs/group'
-import { fusedThroughput, tfjsThroughput } from '../src/main/engine/tfjs/auto'
+import { fusedThroughput, tfjsThroughput } from '../src/main/engine/tfjs/choose-engine'
 
-export { measureEngineCosts } from '../src/main/engine/tfjs/auto'
+export { chooseMlpEngine } from '../src/main/engine/tfjs/choose-engine'
 
 export interface BenchEnginesOptions {
   /** Default: deskewed MNIST. */

@@ -4,7 +4,9 @@
  * SMACOF iterates (it is synchronous and takes seconds at fig1's size).
  */
 import { Worker } from 'node:worker_threads'
-import { bhattacharyyaDistances, classesOf, euclideanDistances, euclideanRows, hammingDistances, hammingRows } from './distances'
+import { bhattacharyyaDistances } from './bhattacharyya-distances'
+import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
+import { euclideanDistances, euclideanRows } from './tau-distances'
 import { embed, type EmbeddingOptions } from './embedding'
 import { landmarkMds } from './landmark'
 import type { EmbeddingMethod, EmbeddingResult } from './types'

@@ -10,12 +10,12 @@
  * measured on the 2-core dev machine for 512×10 000 · 10 000×512 it runs at ≈0.5 GFLOPS, the
  * `js` kernel at ≈1.5–3 GFLOPS and `wasm` at ≈30–35 GFLOPS (see bench/analysis.ts).
  *
- * tfjs has one global backend per process; choosing `wasm`/`tensorflow`/`cpu` here calls
- * `tf.setBackend` once. Anything else in the same process that uses tfjs shares that choice.
+ * The tfjs backends are loaded by the engine's loader (engine/tfjs/backend.ts). tfjs has one
+ * global backend per process; choosing `wasm`/`tensorflow`/`cpu` here calls `tf.setBackend`
+ * once. Anything else in the same process that uses tfjs shares that choice.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { createRequire } from 'node:module'
-import path from 'node:path'
+import { activateTfjsBackend, loadTfjsBackend } from '../engine/tfjs/backend'
 
 export type GemmName = 'tensorflow' | 'wasm' | 'cpu' | 'js'
 export type GemmPreference = GemmName | 'auto'
@@ -208,51 +208,12 @@ function checkShape(data: Float32Array, rows: number, cols: number): void {
 // ---------------------------------------------------------------------------------------------
 // Backend selection
 
-const loaders: Record<Exclude<GemmName, 'js'>, () => Promise<boolean>> = {
-  async tensorflow() {
-    try {
-      // A variable specifier keeps bundlers from resolving the optional package at build time.
-      const specifier = '@tensorflow/tfjs-node'
-      await import(/* @vite-ignore */ specifier)
-    } catch {
-      return false
-    }
-    return activate('tensorflow')
-  },
-  async wasm() {
-    try {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm')
-      const require = createRequire(import.meta.url)
-      const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))
-      // Threads need a browser-style worker setup that tfjs does not provide under Node.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
-      wasm.setWasmPaths(dist + path.sep)
-    } catch {
-      return false
-    }
-    return activate('wasm')
-  },
-  async cpu() {
-    try {
-      await import('@tensorflow/tfjs-backend-cpu')
-    } catch {
-      return false
-    }
-    return activate('cpu')
-  },
-}
-
-/** Switch tfjs to `name` and check with a small product that it really computes. */
-async function activate(name: string): Promise<boolean> {
+/** Loads and activates a tfjs backend through the engine's one loader; false if it is not available. */
+async function available(name: Exclude<GemmName, 'js'>): Promise<boolean> {
   try {
-    if (!(await tf.setBackend(name))) return false
-    await tf.ready()
-    const a = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3])
-    const b = tf.tensor2d([1, 0, 2, 0, 1, 1], [3, 2])
-    const c = tf.matMul(a, b)
-    const v = c.dataSync()
-    tf.dispose([a, b, c])
-    return v[0] === 8 && v[1] === 3 && v[2] === 20 && v[3] === 6
+    await loadTfjsBackend(name)
+    await activateTfjsBackend(name)
+    return true
   } catch {
     return false
   }
@@ -277,11 +238,11 @@ export function getGemm(preference: GemmPreference = 'auto'): Promise<Gemm> {
 async function selectGemm(preference: GemmPreference): Promise<Gemm> {
   if (preference === 'js') return jsGemm
   if (preference !== 'auto') {
-    if (await loaders[preference]()) return tfGemm(preference)
+    if (await available(preference)) return tfGemm(preference)
     throw new Error(`gemm: the tfjs backend '${preference}' is not available`)
   }
   for (const name of ['tensorflow', 'wasm'] as const) {
-    if (await loaders[name]()) return tfGemm(name)
+    if (await available(name)) return tfGemm(name)
   }
   return jsGemm
 }

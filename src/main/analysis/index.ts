@@ -1,5 +1,8 @@
 /** Analysis math: distances, embeddings, Procrustes alignment and derived metrics. */
-export * from './distances'
+export * from './pairwise-distances'
+export * from './tau-distances'
+export * from './kappa-distances'
+export * from './bhattacharyya-distances'
 export * from './gemm'
 export * from './eigen'
 export * from './types'

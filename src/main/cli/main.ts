@@ -1,6 +1,7 @@
-/** `sgdscope COMMAND [args]`: parses argv against the command table (commands.ts). */
+/** `sgdscope COMMAND [args]`: parses argv against the table of commands (commands/index.ts). */
 import { parseArgs } from 'node:util'
-import { COMMANDS, UsageError } from './commands'
+import { UsageError } from './command'
+import { COMMANDS } from './commands'
 import { SGDSCOPE_VERSION } from '../version'
 
 function help(): string {

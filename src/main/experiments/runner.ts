@@ -20,6 +20,7 @@ import { paramCount } from '../engine/mlp'
 import { chooseKernel } from '../engine/wasm'
 import { runtimeVersions } from '../version'
 import { loadTrainData } from './data'
+import { datasetProbe } from './probe'
 import { mlpSchedule, weightSnapshots } from './schedule'
 import { STOCHASTIC_METRICS, StochasticModel, stochasticSchedule } from './stochastic'
 
@@ -60,8 +61,8 @@ export async function chooseEngine(spec: ExperimentSpec, data?: TrainData, opts:
   if (spec.engine === 'fused') return { ...fused, reason: `requested in the spec; ${k.reason}` }
   if (spec.engine === 'tfjs') return { name: 'tfjs', reason: 'requested in the spec' } // backend recorded when training starts
   if (!data) return { ...fused, reason: `auto: no data to measure on; ${k.reason}` }
-  const { measureEngineCosts } = await import('../engine/tfjs/auto')
-  const c = await measureEngineCosts(spec, data, { workers: opts.workers ?? defaultWorkerCount(), onLog: opts.onLog })
+  const { chooseMlpEngine } = await import('../engine/tfjs/choose-engine')
+  const c = await chooseMlpEngine(spec, data, { workers: opts.workers ?? defaultWorkerCount(), onLog: opts.onLog })
   return c.engine === 'tfjs' ? { name: 'tfjs', backend: c.backend, reason: c.reason } : { ...fused, reason: `${c.reason}; ${k.reason}` }
 }
 
@@ -87,6 +88,7 @@ export async function createRun(project: Project, input: unknown, opts: { cacheD
       stateSize: stateSize(spec, shape),
       weights: { snapshots: weightSnapshots(spec.keepWeights, schedule.epochs), paramCount: paramCount(shape) },
       dataset: { id: dataset.id, trainCount: data.train.count, testCount: data.test.count, rows: dataset.train.rows, cols: dataset.train.cols, classes: data.classes },
+      probe: datasetProbe(dataset, spec.probe),
     })
   } else {
     run = await RunArchive.create(dir, {
@@ -155,13 +157,16 @@ export async function liveLocks(run: RunArchive): Promise<string[]> {
   return live
 }
 
-/** The status a reader should believe: a `running` run with no live trainer was
+/** The status a reader should believe: a `running` run with no live trainer (or recorder) was
  * interrupted; one whose every snapshot is recorded is complete (shards finishing at
  * the same moment may leave a stale `running` or `interrupted` behind). */
 export async function liveStatus(run: RunArchive): Promise<RunStatus> {
   const s = run.attrs.status
   if (s === 'complete' || s === 'failed' || s === 'created') return s
+  // Trainers' lock.json / lock-shard-*.json and recorders' lock-recorder-*.json alike.
   if ((await liveLocks(run)).length > 0) return 'running'
+  // A recorded run's axis grows with its recorder: all recorded so far is not the end.
+  if (run.isExternal) return 'interrupted'
   const { done, total } = await run.progress()
   return done === total ? 'complete' : 'interrupted'
 }
@@ -174,14 +179,14 @@ export async function liveStatus(run: RunArchive): Promise<RunStatus> {
  */
 export async function trainRun(project: Project, runId: string, opts: TrainOptions = {}): Promise<RunStatus> {
   const run = await project.openRun(runId)
+  if (run.attrs.spec.kind === 'external')
+    throw new RunError(`run ${runId} was recorded outside sgdscope (${run.attrs.spec.source}); sgdscope cannot train or resume it`)
   const release = await acquireLock(path.join(run.dir, lockName(opts.shard)), `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`)
   const started = Date.now()
   try {
     await run.update({ status: 'running', error: undefined, ...(opts.shard ? { shardCount: opts.shard.count } : {}) })
-    const cancelled =
-      run.attrs.spec.kind === 'mlp'
-        ? await trainMlp(run, run.attrs.spec, opts)
-        : await trainStochastic(run, run.attrs.spec, opts)
+    const spec = run.attrs.spec
+    const cancelled = spec.kind === 'mlp' ? await trainMlp(run, spec, opts) : await trainStochastic(run, spec, opts)
     const { done, total } = await run.progress()
     let status: RunStatus = done === total ? 'complete' : 'interrupted'
     // Our share is done; other shards may still be training.

@@ -1,10 +1,14 @@
 /** What a run is and how it stands, as the CLI prints it and the app lists it. */
-import type { ExperimentSpec } from '../../shared/spec'
+import type { RunSpec } from '../../shared/spec'
 import type { RunDetails, RunSummary } from '../../shared/api/contract'
 import type { RunArchive } from '../archive/run'
 import { liveStatus } from './runner'
 
-export function describeSpec(s: ExperimentSpec): string {
+export function describeSpec(s: RunSpec): string {
+  if (s.kind === 'external') {
+    const what = s.outputs === 'values' ? `${s.outputs}` : `${s.outputs} over ${s.classes} classes`
+    return `recorded externally (${s.source}): ${s.nets} nets, probe ${s.probe}, ${what}`
+  }
   if (s.kind === 'stochastic') return `stochastic model ${s.nets}×${s.dim}, ε=${s.epsilon}, ${s.picking}${s.picking === 'zipf' ? ` s=${s.zipfS}` : ''}, ${s.steps} steps`
   return `${s.nets} nets ${s.hidden} hidden, ${s.epochs} ep, η=${s.lr}, batch ${s.batch}, ${s.loss}${s.momentum ? `, μ=${s.momentum}` : ''}`
 }
@@ -47,6 +51,7 @@ export async function runSummary(run: RunArchive): Promise<RunSummary> {
     created: a.created,
     final: finalMetrics(run, metrics, done),
     ...(a.error ? { error: a.error } : {}),
+    ...(a.spec.kind === 'external' ? { external: { source: a.spec.source, meta: a.spec.meta } } : {}),
   }
 }
 

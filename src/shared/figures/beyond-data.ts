@@ -1,7 +1,7 @@
 /**
- * Data of the beyond-the-paper analyses (issue 9): the figures' inputs and the reports
- * the service returns (plain JSON, so they cross IPC and WebSocket unchanged). The
- * analyses live in src/main/beyond; the figure builders in rates.ts, barrier.ts and
+ * Data of the beyond-the-paper analyses: the figures' inputs and the reports the
+ * service returns (plain JSON, so they cross IPC and WebSocket unchanged). The
+ * analyses live in src/main/analysis/beyond; the figure builders in rates.ts, barrier.ts and
  * weight-function.ts.
  */
 import type { MetricsData } from './data'

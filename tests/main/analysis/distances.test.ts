@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  bhattacharyyaDistances,
-  bhattacharyyaRows,
-  classesOf,
-  euclideanDistances,
-  euclideanRows,
-  hammingDistances,
-  hammingRows,
-  sqrtProbabilities,
-} from '../../../src/main/analysis/distances'
+import { bhattacharyyaDistances, bhattacharyyaRows, sqrtProbabilities } from '../../../src/main/analysis/bhattacharyya-distances'
+import { classesOf, hammingDistances, hammingRows } from '../../../src/main/analysis/kappa-distances'
+import { euclideanDistances, euclideanRows } from '../../../src/main/analysis/tau-distances'
 import { maxAbsDiff, naiveEuclidean, rng } from './helpers'
 
 function expectSymmetricZeroDiagonal(D: Float64Array, n: number): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { classicalMds } from '../../../src/main/analysis/classical'
-import { hammingDistances } from '../../../src/main/analysis/distances'
+import { hammingDistances } from '../../../src/main/analysis/kappa-distances'
 import { EMBEDDINGS, embed } from '../../../src/main/analysis/embedding'
 import { inpca } from '../../../src/main/analysis/inpca'
 import { landmarkMds, landmarkMdsFromMatrix } from '../../../src/main/analysis/landmark'

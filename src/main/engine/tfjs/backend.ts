@@ -17,7 +17,9 @@
  * forces one; a forced backend that is not available is an error, not a fallback.
  *
  * tfjs has one global backend per process (per worker thread): selecting one here calls
- * `tf.setBackend`, which other tfjs users in the same thread share (see analysis/gemm.ts).
+ * `tf.setBackend`, which other tfjs users in the same thread share. This is the one place
+ * that loads tfjs backends: the analyses' matrix products (analysis/gemm.ts) load theirs
+ * through `loadTfjsBackend` and `activateTfjsBackend` too.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { createRequire } from 'node:module'
@@ -106,6 +108,8 @@ const defaultLoaders: Record<TfjsBackend, BackendLoader> = {
   async wasm() {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
     const dist = wasmDistFolder()
+    // Threads need a browser-style worker set-up that tfjs does not provide under Node.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
     // Under Node the emscripten loader reads the binary with fs, so a plain path (with
     // its trailing separator: tfjs appends the file name) is what it needs.
     wasm.setWasmPaths(dist)
@@ -117,7 +121,11 @@ const defaultLoaders: Record<TfjsBackend, BackendLoader> = {
 
 const loaded = new Map<TfjsBackend, Promise<void>>()
 
-function load(name: TfjsBackend, custom?: BackendLoader): Promise<void> {
+/**
+ * Loads a backend's package once per thread (registering the backend with tfjs); rejects if
+ * it is not installed or does not load. `custom` replaces the loader (tests) and is not memoised.
+ */
+export function loadTfjsBackend(name: TfjsBackend, custom?: BackendLoader): Promise<void> {
   if (custom) return custom()
   let p = loaded.get(name)
   if (!p) {
@@ -131,8 +139,8 @@ function load(name: TfjsBackend, custom?: BackendLoader): Promise<void> {
   return p
 }
 
-/** Switches tfjs to `name` and checks with a small product that it computes. */
-async function activate(name: TfjsBackend): Promise<void> {
+/** Switches tfjs to `name` and checks with a small product that it computes; throws if not. */
+export async function activateTfjsBackend(name: TfjsBackend): Promise<void> {
   if (!tf.findBackendFactory(name)) throw new Error(`tfjs has no backend named '${name}' registered`)
   if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed (the backend did not initialise)`)
   await tf.ready()
@@ -178,8 +186,8 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
   const attempts: BackendAttempt[] = []
   for (const name of candidates) {
     try {
-      await load(name, opts.loaders?.[name])
-      await activate(name)
+      await loadTfjsBackend(name, opts.loaders?.[name])
+      await activateTfjsBackend(name)
     } catch (e) {
       const missing = e instanceof NotInstalled
       const reason = missing ? errorText(e) : `${name} backend failed: ${errorText(e)}`

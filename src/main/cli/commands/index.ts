@@ -1,0 +1,35 @@
+/**
+ * The table of CLI commands: name → the command (its file in this folder). main.ts parses
+ * argv against it and `sgdscope --help` lists it in this order, so a new command is one
+ * file here and one line below.
+ */
+import type { Command } from '../command'
+import { barrierCommand } from './barrier'
+import { distancesCommand } from './distances'
+import { embedCommand } from './embed'
+import { figureCommand } from './figure'
+import { infoCommand } from './info'
+import { listCommand } from './list'
+import { reproduceCommand } from './reproduce'
+import { resumeCommand } from './resume'
+import { runCommand } from './run'
+import { serveCommand } from './serve'
+import { statusCommand } from './status'
+import { subproblemsCommand } from './subproblems'
+
+export { DEFAULT_PROJECT, UsageError, type Command, type Io, type Values } from '../command'
+
+export const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  resume: resumeCommand,
+  list: listCommand,
+  info: infoCommand,
+  embed: embedCommand,
+  figure: figureCommand,
+  reproduce: reproduceCommand,
+  serve: serveCommand,
+  subproblems: subproblemsCommand,
+  barrier: barrierCommand,
+  distances: distancesCommand,
+  status: statusCommand,
+}

@@ -1,0 +1,46 @@
+/** `sgdscope info`: one run in detail. */
+import { Project } from '../../archive/project'
+import { describeSpec, runDetails } from '../../experiments/summary'
+import { UsageError, projectDir, projectOption, type Command } from '../command'
+import { formatDuration } from '../progress'
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`
+
+export const infoCommand: Command = {
+  summary: 'show a run: spec, engine, versions, status, timings and metrics per snapshot',
+  usage: 'sgdscope info RUN [--project DIR] [--json]',
+  options: { ...projectOption, json: { type: 'boolean' } },
+  async run(positionals, v, io) {
+    if (!positionals[0]) throw new UsageError('info needs a run (id, unique part of it, or its number in `sgdscope list`)')
+    const project = await Project.open(projectDir(v))
+    const run = await project.openRun(await project.resolveRunId(positionals[0]))
+    const a = run.attrs
+    const d = await runDetails(run)
+    if (v.json) {
+      io.out(JSON.stringify(d, null, 2))
+      return 0
+    }
+    const status = d.status
+    io.out(`run       ${a.id}`)
+    io.out(`project   ${project.dir}`)
+    io.out(`status    ${status}${a.error ? ` — ${a.error}` : ''}`)
+    io.out(`spec      ${describeSpec(a.spec)}`)
+    io.out(`engine    ${a.engine ? `${a.engine.name}${a.engine.backend ? ` (${a.engine.backend})` : ''}: ${a.engine.reason}` : '?'}`)
+    io.out(`versions  ${Object.entries(a.versions).map(([k, x]) => `${k} ${x}`).join(', ')}`)
+    if (a.dataset) io.out(`dataset   ${a.dataset.id}: ${a.dataset.trainCount} train, ${a.dataset.testCount} test, ${a.dataset.rows}×${a.dataset.cols}, ${a.dataset.classes} classes`)
+    io.out(`created   ${a.created}; training time ${formatDuration(a.trainSeconds)}`)
+    io.out(`progress  ${d.done}/${d.total} (network, snapshot) pairs recorded`)
+    io.out('')
+    io.out(['epoch'.padStart(9), 'samples'.padStart(11), ...a.metrics.map((n) => n.padStart(12))].join(' ') + '   (ensemble mean)')
+    d.epochs.forEach((epoch, j) => {
+      const cells = a.metrics.map((n) => {
+        const x = d.metricsPerSnapshot[n][j]
+        return (x === null ? '—' : n.endsWith('error') ? pct(x) : x.toFixed(5)).padStart(12)
+      })
+      io.out([epoch.toFixed(3).padStart(9), String(d.samples[j]).padStart(11), ...cells].join(' '))
+    })
+    io.out('')
+    io.out(`full spec: ${JSON.stringify(a.spec)}`)
+    return 0
+  },
+}

@@ -1,0 +1,40 @@
+/** `sgdscope status`: how far a run (and each of its shards) has come, and who is training it. */
+import { readLock } from '../../archive/lock'
+import { Project } from '../../archive/project'
+import { liveLocks, shardNets } from '../../experiments/runner'
+import { runSummary } from '../../experiments/summary'
+import { UsageError, projectDir, projectOption, type Command } from '../command'
+
+export const statusCommand: Command = {
+  summary: 'how far a run (and each of its shards) has come, and who is training it',
+  usage: 'sgdscope status RUN [--project DIR] [--shards n]',
+  options: { ...projectOption, shards: { type: 'string' } },
+  async run(positionals, v, io) {
+    if (!positionals[0]) throw new UsageError('status needs a run')
+    const project = await Project.open(projectDir(v))
+    const run = await project.openRun(await project.resolveRunId(positionals[0]))
+    const a = run.attrs
+    const s = await runSummary(run)
+    const prog = await run.progress()
+    io.out(`${a.id}: ${s.status}, ${prog.done}/${prog.total} (network, snapshot) pairs recorded (${((100 * prog.done) / prog.total).toFixed(1)}%)`)
+    const locks = await liveLocks(run)
+    for (const f of locks) {
+      const l = await readLock(`${run.dir}/${f}`)
+      if (l) io.out(`  training: ${f.replace(/\.json$/, '')} by process ${l.pid} on ${l.host} since ${l.started}`)
+    }
+    const fromLocks = locks.map((f) => /-of-(\d+)\.json$/.exec(f)?.[1]).find((x) => x !== undefined)
+    const count = Number(v.shards ?? a.shardCount ?? fromLocks ?? 0)
+    if (count > 1) {
+      for (let i = 0; i < count; i++) {
+        const nets = shardNets(a.nets, { index: i, count })
+        const done = nets.reduce((acc, k) => acc + prog.perNet[k], 0)
+        const live = locks.includes(`lock-shard-${i}-of-${count}.json`)
+        io.out(`  shard ${i + 1}/${count}: ${nets.length} network(s), ${done}/${nets.length * a.snapshots} snapshots${done === nets.length * a.snapshots ? ' — done' : live ? ' — training' : ' — not running'}`)
+      }
+    } else {
+      const behind = prog.perNet.map((c, k) => [k, c] as const).filter(([, c]) => c < a.snapshots)
+      if (behind.length) io.out(`  networks not finished: ${behind.slice(0, 20).map(([k, c]) => `${k} (${c}/${a.snapshots})`).join(', ')}${behind.length > 20 ? ', …' : ''}`)
+    }
+    return 0
+  },
+}

@@ -1,0 +1,84 @@
+/**
+ * The options that say what a path view shows (--view, --method, --nets, --epochs) and how a
+ * figure looks (--style, --width, …), turned into the contract's PathQuery and FigureLook, so
+ * the CLI draws what the app's saved views draw.
+ */
+import { FigureLook, PathQuery } from '../../shared/api/contract'
+import { EMBEDDING_METHODS } from '../analysis/paths'
+import type { Project } from '../archive/project'
+import { writeFileAtomic } from '../archive/atomic'
+import { renderView, type ViewToRender } from '../figures/views'
+import { parseEpochWindow, parseLength, parseNets } from './args'
+import { UsageError, type Values } from './command'
+
+export const viewOptions = {
+  view: { type: 'string' },
+  method: { type: 'string', short: 'm' },
+  nets: { type: 'string' },
+  epochs: { type: 'string' },
+} as const
+
+export const lookOptions = {
+  style: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  'font-size': { type: 'string' },
+  dpi: { type: 'string' },
+  'color-by': { type: 'string' },
+  layout: { type: 'string' },
+  'log-x': { type: 'boolean' },
+  'log-y': { type: 'boolean' },
+  'no-points': { type: 'boolean' },
+  'no-lines': { type: 'boolean' },
+} as const
+
+export function pathQuery(runs: string[], v: Values, labels?: string[]): PathQuery {
+  const r = PathQuery.safeParse({
+    runs,
+    ...(labels ? { labels } : {}),
+    ...(v.view ? { view: v.view } : {}),
+    ...(v.method ? { method: v.method } : {}),
+    ...(v.nets ? { nets: parseNets(String(v.nets)) } : {}),
+    ...(v.epochs ? { epochs: parseEpochWindow(String(v.epochs)) } : {}),
+    ...(v.align ? { align: v.align } : {}),
+  })
+  if (!r.success) {
+    const methods = ` (methods: ${EMBEDDING_METHODS.join(', ')})`
+    const problem = (i: (typeof r.error.issues)[number]) =>
+      `--${String(i.path[0])}: ${i.message}${i.path[0] === 'method' ? methods : ''}`
+    throw new UsageError(r.error.issues.map(problem).join('; '))
+  }
+  return r.data
+}
+
+export function figureLook(v: Values, base: Partial<FigureLook> = {}): FigureLook {
+  const r = FigureLook.safeParse({
+    ...base,
+    ...(v.style ? { style: v.style } : {}),
+    ...(v.width ? { widthIn: parseLength(String(v.width)) } : {}),
+    ...(v.height ? { heightIn: parseLength(String(v.height)) } : {}),
+    ...(v['font-size'] ? { fontSize: Number(v['font-size']) } : {}),
+    ...(v.dpi ? { dpi: Number(v.dpi) } : {}),
+    ...(v['color-by'] ? { colorBy: v['color-by'] } : {}),
+    ...(v.layout ? { layout: v.layout } : {}),
+    ...(v['log-x'] ? { logX: true } : {}),
+    ...(v['log-y'] ? { logY: true } : {}),
+    ...(v['no-points'] ? { points: false } : {}),
+    ...(v['no-lines'] ? { lines: false } : {}),
+  })
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '))
+  return r.data
+}
+
+/** Renders a view and writes it atomically; returns the file's size in bytes. */
+export async function writeViewFigure(
+  project: Project,
+  view: ViewToRender,
+  format: 'svg' | 'png' | 'pdf',
+  file: string,
+): Promise<number> {
+  const fig = await renderView(project, view, format)
+  const bytes = typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content
+  await writeFileAtomic(file, bytes)
+  return bytes.length
+}
