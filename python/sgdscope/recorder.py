@@ -131,6 +131,14 @@ def _install_hooks() -> None:
         return
 
     def on_sigterm(signum: int, frame: Any) -> None:
+        if not any(r._pid == os.getpid() for r in _open):
+            # Nothing of ours to mark (e.g. a forked worker): behave as if never installed.
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+            if callable(previous):
+                previous(signum, frame)
+            else:
+                os.kill(os.getpid(), signum)
+            return
         if callable(previous):
             for r in list(_open):
                 r._interrupt()
