@@ -3,7 +3,6 @@ JavaScript can parse, and the pid/host lock files every sgdscope writer understa
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import secrets
@@ -12,6 +11,11 @@ import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Optional, Tuple
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 # Temporary files end with this, so that a cleanup can recognise leftovers (as the engine's).
 TMP_SUFFIX = ".sgdscope-tmp"
@@ -73,6 +77,8 @@ def read_json_or_none(path: str) -> Optional[Any]:
 
 
 def pid_alive(pid: int) -> bool:
+    if os.name == "nt":
+        return _windows_pid_alive(pid)
     try:
         os.kill(pid, 0)
         return True
@@ -80,6 +86,23 @@ def pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # alive, owned by someone else
+
+
+def _windows_pid_alive(pid: int) -> bool:
+    # os.kill(pid, 0) would send CTRL_C_EVENT on Windows: ask for the process instead.
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def lock_owner_alive(info: Any) -> bool:
@@ -122,6 +145,26 @@ def create_exclusive(path: str, value: Any) -> bool:
 def _dir_flock(directory: str) -> Iterator[None]:
     # Serialises stale-lock breaking among writers on this machine, so two of them never
     # both "break" a lock and delete the one the other has just taken.
+    if fcntl is None:
+        # Windows: lock a byte of a helper file instead of the folder.
+        import msvcrt
+
+        fd = os.open(os.path.join(directory, "snapshots.lock.break"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+                    break
+                except OSError:  # LK_LOCK gives up after 10 s: keep waiting
+                    pass
+            try:
+                yield
+            finally:
+                os.lseek(fd, 0, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        finally:
+            os.close(fd)
+        return
     fd = os.open(directory, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

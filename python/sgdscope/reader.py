@@ -102,6 +102,7 @@ class Run:
         self.metrics: Dict[str, np.ndarray] = {n: m[:, :, i] for i, n in enumerate(self.metric_names)}
         self.status: str = live_status(self.path, a, self.done)
         self._tau: Optional[np.ndarray] = None
+        self._weights: Optional[np.ndarray] = None
 
     def _p(self, name: str) -> str:
         return os.path.join(self.path, name)
@@ -163,7 +164,9 @@ class Run:
         snapshot, NaN where not recorded), or None."""
         if not self._has("weights"):
             return None
-        return _zarr.read_array(self._p("weights"), [None, self.snapshots if self.format == 2 else None, None])
+        if self._weights is None:
+            self._weights = _zarr.read_array(self._p("weights"), [None, self.snapshots if self.format == 2 else None, None])
+        return self._weights
 
     @property
     def architecture(self) -> Optional[Dict[str, Any]]:

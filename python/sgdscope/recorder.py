@@ -131,6 +131,14 @@ def _install_hooks() -> None:
         return
 
     def on_sigterm(signum: int, frame: Any) -> None:
+        if not any(r._pid == os.getpid() for r in _open):
+            # Nothing of ours to mark (e.g. a forked worker): behave as if never installed.
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+            if callable(previous):
+                previous(signum, frame)
+            else:
+                os.kill(os.getpid(), signum)
+            return
         if callable(previous):
             for r in list(_open):
                 r._interrupt()
@@ -397,8 +405,9 @@ class Recorder:
         tau_attrs = {"transform": "softmax"} if self.outputs == "logits" else {}
         metas = {
             "tau": _zarr.array_meta([n, 0, *ps], [1, 1, *ps], "float32", 0, ["net", "snapshot", "probe", "output"], tau_attrs),
+            # A zero-length chunk is not allowed: with no metrics the empty array has chunks of one.
             "metrics": _zarr.array_meta(
-                [n, 0, len(self.columns)], [1, 1, len(self.columns)], "float32", math.nan,
+                [n, 0, len(self.columns)], [1, 1, max(len(self.columns), 1)], "float32", math.nan,
                 ["net", "snapshot", "metric"], {"columns": self.columns},
             ),
             "done": _zarr.array_meta([n, 0], [1, 1], "uint8", 0, ["net", "snapshot"]),
@@ -436,16 +445,16 @@ class Recorder:
             "probe": self._probe,
         }
         if self._param_count is not None:
-            attrs.update(weightSnapshots=[], paramCount=self._param_count)
+            attrs["paramCount"] = self._param_count
         # The group's metadata last: a folder without it is not yet a run.
         write_json_atomic(os.path.join(d, "zarr.json"), {"zarr_format": 3, "node_type": "group", "attributes": attrs})
 
     def _weights_meta(self, S: int, params: int) -> Dict[str, Any]:
-        attrs: Dict[str, Any] = {"snapshots": list(range(S))}
+        # Format 2 keeps snapshot j's weights at j (NaN where none were recorded).
         if self.architecture is not None:
-            attrs.update(layout=MLP_LAYOUT, architecture=self.architecture)
+            attrs: Dict[str, Any] = {"layout": MLP_LAYOUT, "architecture": self.architecture}
         else:
-            attrs["layout"] = "flat vector as recorded"
+            attrs = {"layout": "flat"}
         return _zarr.array_meta([self.nets, S, params], [1, 1, params], "float32", math.nan, ["net", "snapshot", "param"], attrs)
 
     def _open_or_create(self, labels: np.ndarray, inputs: Optional[np.ndarray]) -> None:
@@ -570,13 +579,8 @@ class Recorder:
                     continue
                 meta = _zarr.read_meta(d)
                 meta["shape"][1] = n
-                if name == "weights":
-                    meta["attributes"]["snapshots"] = list(range(n))
                 _zarr.write_meta(d, meta)
-            patch: Dict[str, Any] = {"snapshots": n}
-            if os.path.exists(os.path.join(self._array("weights"), "zarr.json")):
-                patch["weightSnapshots"] = list(range(n))
-            self._update_group(patch)
+            self._update_group({"snapshots": n})
             self._set_axis(np.append(self._epochs, epoch))
             return S
 
@@ -594,7 +598,7 @@ class Recorder:
                     return
             S = int(a["snapshots"])
             _zarr.write_meta(self._array("weights"), self._weights_meta(S, params))
-            self._update_group({"paramCount": params, "weightSnapshots": list(range(S))})
+            self._update_group({"paramCount": params})
             self._param_count = params
 
     # ---- public API -----------------------------------------------------------------------
@@ -632,7 +636,8 @@ class Recorder:
             )
         # Data first, the done mark last: a reader never sees a half-written snapshot as done.
         _zarr.write_chunk(self._array("tau"), [k, j, 0, 0], tau, "float32")
-        _zarr.write_chunk(self._array("metrics"), [k, j, 0], row, "float32")
+        if len(self.columns):
+            _zarr.write_chunk(self._array("metrics"), [k, j, 0], row, "float32")
         if w is not None:
             _zarr.write_chunk(self._array("weights"), [k, j, 0], w, "float32")
         _zarr.write_chunk(self._array("done"), [k, j], np.ones(1, np.uint8), "uint8")

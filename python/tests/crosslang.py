@@ -59,7 +59,7 @@ def dump(run_dir):
         "tau": plain(r.tau), "kappa": plain(r.kappa), "epochs": plain(r.epochs), "samples": plain(r.samples),
         "metricNames": r.metric_names, "metrics": plain(np.stack([r.metrics[m] for m in r.metric_names], axis=-1)),
         "done": plain(r.done.astype(int)), "weights": plain(r.weights), "weightSnapshots": r.weight_snapshots,
-        "architecture": r.architecture, "spec": r.spec,
+        "architecture": r.architecture, "spec": r.spec, "probe": r.probe,
     }))
 
 

@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -58,6 +59,26 @@ def test_four_concurrent_writers_lose_nothing(tmp_path):
     files = os.listdir(p / "runs/r")
     assert not [f for f in files if f.startswith("lock") or f.endswith(".lock") or f.endswith("-tmp")], files
     assert sorted(os.listdir(p / "runs")) == ["r"]  # no creation folder left behind
+
+
+def test_a_run_reads_consistently_while_it_is_recorded(tmp_path):
+    p, go, E = tmp_path / "p.sgdscope", tmp_path / "go", 25
+    procs = [writer(p, "--nets", 4, "--net", k, "--epochs", E, "--go", go) for k in range(4)]
+    go.write_text("")
+    while not (p / "runs/r/zarr.json").exists():  # the run appears whole, by a rename
+        assert all(proc.poll() is None for proc in procs), [proc.stderr.read() for proc in procs]
+        time.sleep(0.005)
+    reads, seen = 0, 0
+    while any(proc.poll() is None for proc in procs) or reads == 0:
+        r = sgdscope.open_run(p, "r")
+        assert r.epochs.tolist() == list(range(r.snapshots))
+        check_recorded(r)  # every snapshot marked done is whole
+        seen = max(seen, int(r.done.sum()))
+        reads += 1
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert reads > 1 and sgdscope.open_run(p).done.all()
 
 
 def test_a_sigkilled_writer_leaves_a_readable_interrupted_run(tmp_path):

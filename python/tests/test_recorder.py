@@ -79,6 +79,17 @@ def test_values_runs_have_no_kappa(tmp_path):
     np.testing.assert_array_equal(sgdscope.open_run(tmp_path / "p", "reg1").tau[0, 0, :, 0], [1, 2, 3, 4])
 
 
+def test_a_run_without_metrics(tmp_path):
+    with sgdscope.Recorder(tmp_path / "p", run="r", nets=1, probe_labels=labels(), outputs="logits", classes=C,
+                           metrics=[]) as rec:
+        rec.snapshot(net=0, epoch=0, outputs=logits(0, 0))
+        with pytest.raises(ValueError, match=r"metrics\['train_loss'\]: unknown metric for run r; its metrics are \[\]"):
+            rec.snapshot(net=0, epoch=1, outputs=logits(0, 1), metrics={"train_loss": 1})
+    r = sgdscope.open_run(tmp_path / "p")
+    assert r.metrics == {} and r.done.all()
+    assert json.load(open(tmp_path / "p/runs/r/metrics/zarr.json"))["chunk_grid"]["configuration"]["chunk_shape"] == [1, 1, 1]
+
+
 def test_weights_architecture_and_probe_inputs(tmp_path):
     x = np.random.default_rng(1).integers(0, 256, (P, 4, 4), dtype=np.uint8)
     arch = {"kind": "mlp", "inputs": 16, "hidden": 3, "outputs": C, "activation": "sigmoid", "output": "softmax"}

@@ -15,6 +15,7 @@ import { ROOT } from '../helpers/cli-process'
 import { tempDir } from '../helpers/tmp'
 import { Project } from '../../src/main/archive/project'
 import { createRun, trainRun } from '../../src/main/experiments/runner'
+import { RunArchive } from '../../src/main/archive/run'
 
 const PY = process.env.PYTHON ?? 'python3'
 const TESTS = path.join(ROOT, 'python/tests')
@@ -68,35 +69,47 @@ describe.skipIf(missing !== null)('the Python recorder and reader', () => {
       probe: { size: 40, id: 'test[0:40]' },
       paramCount: want.paramCount,
     })
-    const S = a.snapshots
-    const tau = await readArray(dir, 'tau')
-    expect(tau.array.attrs).toEqual({ transform: 'softmax' })
-    expect(tau.shape).toEqual([3, S, 40, 10])
-    expect(Array.from(tau.data as Float32Array)).toEqual(want.tau)
-    const metrics = await readArray(dir, 'metrics')
-    expect(metrics.array.attrs).toEqual({ columns: a.metrics })
-    expect(Array.from(metrics.data as Float32Array)).toEqual(nums(want.metrics))
-    expect(Array.from((await readArray(dir, 'done')).data as Uint8Array)).toEqual(want.done)
+    // Read with the project's own reader, as the app and the CLI do.
+    const run = await RunArchive.open(dir)
+    expect(run.isExternal).toBe(true)
+    const S = run.attrs.snapshots
+    const per = 40 * 10
+    const tau = new Float32Array(3 * S * per)
+    for (let k = 0; k < 3; k++) for (let j = 0; j < S; j++) tau.set(await run.readTau(k, j), (k * S + j) * per)
+    expect(Array.from(tau)).toEqual(want.tau)
+    expect(Array.from(await run.readMetrics())).toEqual(nums(want.metrics))
+    expect(Array.from(await run.readDone())).toEqual(want.done)
     expect(want.done).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0])
-    expect(Array.from((await readArray(dir, 'epoch')).data as Float64Array)).toEqual([0, 0.5, 1, 2])
-    expect(Array.from((await readArray(dir, 'samples')).data as Float64Array)).toEqual([0, 500, 1000, 2000])
-    const weights = await readArray(dir, 'weights')
-    expect(weights.shape).toEqual([3, S, want.paramCount])
-    expect((weights.array.attrs as { architecture: unknown }).architecture).toMatchObject({ kind: 'mlp', inputs: 6, hidden: 2 })
-    expect(Array.from(weights.data as Float32Array)).toEqual(nums(want.weights))
-    const labels = await readArray(dir, 'labels')
-    expect(Array.from(labels.data as Int32Array)).toEqual(want.labels)
+    const times = await run.readTimes()
+    expect(Array.from(times.epochs)).toEqual([0, 0.5, 1, 2])
+    expect(Array.from(times.samples)).toEqual([0, 500, 1000, 2000])
+    const n = want.paramCount
+    for (let k = 0; k < 3; k++) {
+      for (let j = 0; j < S; j++) {
+        const w = await run.readWeights(k, j)
+        const expected = nums(want.weights.slice((k * S + j) * n, (k * S + j + 1) * n))
+        if (Number.isNaN(expected[0])) expect(w).toBeNull()
+        else expect(Array.from(w!)).toEqual(expected)
+      }
+    }
+    expect(await run.weightSnapshotsAvailable()).toEqual([0, 2])
+    expect((await run.weightsAttributes())?.architecture).toMatchObject({ kind: 'mlp', inputs: 6, hidden: 2 })
+    expect(Array.from((await run.readLabels())!)).toEqual(want.labels)
     // The fingerprints, computed here as the app computes them.
     const sha = (b: ArrayBufferView) => createHash('sha256').update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).digest('hex')
     expect(a.probe.labelsSha256).toBe(sha(Int32Array.from(want.labels as number[])))
     const pixels = Float32Array.from(want.rawInputs as number[], (v) => v / 255)
     expect(a.probe.inputsSha256).toBe(sha(pixels))
-    const inputs = await readArray(dir, 'probe_inputs')
-    expect(inputs.shape).toEqual([40, 2, 3])
-    expect(Array.from(inputs.data as Float32Array)).toEqual(Array.from(pixels))
-    // Softmax applied in Python equals softmax here, to float32 round-off.
-    const first = (tau.data as Float32Array).subarray(0, 10)
-    expect(first.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6)
+    const inputs = await run.readProbeInputs()
+    expect(inputs!.shape).toEqual([40, 2, 3])
+    expect(Array.from(inputs!.data)).toEqual(Array.from(pixels))
+    // The same bytes through zarrita directly: plain Zarr v3 that any reader opens.
+    const raw = await readArray(dir, 'tau')
+    expect(raw.array.attrs).toEqual({ transform: 'softmax' })
+    expect(raw.shape).toEqual([3, S, 40, 10])
+    expect(Array.from(raw.data as Float32Array)).toEqual(want.tau)
+    // Softmax applied in Python sums to 1 here, to float32 round-off.
+    expect(tau.subarray(0, 10).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6)
   })
 
   it('reads a run trained by the engine with the engine’s numbers (open_run)', async () => {
@@ -131,6 +144,7 @@ describe.skipIf(missing !== null)('the Python recorder and reader', () => {
     expect(got.epochs).toEqual(Array.from(times.epochs))
     expect(got.samples).toEqual(Array.from(times.samples))
     expect(got.weightSnapshots).toEqual(eng.attrs.weightSnapshots)
+    expect(got.probe).toEqual(eng.attrs.probe ?? null)
     expect(got.architecture).toEqual({ kind: 'mlp', inputs: 784, hidden: 10, outputs: 10, activation: 'sigmoid', output: 'sigmoid' })
   })
 })
