@@ -3,14 +3,19 @@
  * electron-store (one JSON file in the app's userData folder). Everything read back is
  * validated; what does not parse falls back to defaults instead of breaking startup.
  * The file itself sits behind a two-method interface so tests can use a Map.
+ *
+ * Writes follow the settings' one-writer rule (see ../settings): a change is a patch applied
+ * to a fresh read (electron-store reads the file on every get and set), changes go one at a
+ * time, and with a lock file (the real store) each re-read → set holds it across processes.
  */
-import { copyFileSync, existsSync } from 'node:fs'
+import { existsSync, renameSync } from 'node:fs'
 import * as path from 'node:path'
 import { app } from 'electron'
 import Store from 'electron-store'
 import { z } from 'zod'
 import { Settings } from '../../shared/api/contract'
-import { MAX_RECENT, type SettingsStore } from '../settings'
+import { withLock } from '../archive/lock'
+import { MAX_RECENT, applyPatch, asideName, salvageSettings, serialised, type SettingsStore } from '../settings'
 
 /** The part of electron-store (and of a Map) this module uses. */
 export interface KeyValueStore {
@@ -29,39 +34,68 @@ export type WindowState = z.infer<typeof WindowStateSchema>
 
 export const STORE_NAME = 'sgdscope'
 
+export interface ElectronStoreOptions {
+  /** Held around every re-read → write, so other processes' changes are not lost. */
+  lockFile?: string
+  /** Where a damaged file's problem is told; default: the main process's log. */
+  onProblem?: (message: string) => void
+  maxRecent?: number
+}
+
+let anonymous = 0
+
 export class ElectronSettingsStore implements SettingsStore {
-  constructor(private readonly kv: KeyValueStore) {}
+  /** Changes to the same store go one after another, whichever object makes them. */
+  private readonly queueKey: string
+
+  constructor(
+    private readonly kv: KeyValueStore,
+    private readonly opts: ElectronStoreOptions = {},
+  ) {
+    this.queueKey = opts.lockFile ?? `kv-${++anonymous}`
+  }
 
   /**
    * Opens (or creates) DIR/sgdscope.json, DIR defaulting to the app's userData folder.
-   * A file that is not valid JSON is kept aside as sgdscope.json.corrupt and replaced.
+   * A file that is not valid JSON is renamed aside (sgdscope.json.corrupt-TIME), with a
+   * message naming both files, and a fresh one started.
    */
-  static open(cwd: string = app.getPath('userData')): ElectronSettingsStore {
+  static open(
+    cwd: string = app.getPath('userData'),
+    opts: Omit<ElectronStoreOptions, 'lockFile'> = {},
+  ): ElectronSettingsStore {
+    const onProblem = opts.onProblem ?? ((m: string) => console.warn(`sgdscope: ${m}`))
     const options = { name: STORE_NAME, cwd, accessPropertiesByDotNotation: false }
+    const file = path.join(cwd, `${STORE_NAME}.json`)
     let store: Store<Record<string, unknown>>
     try {
       store = new Store<Record<string, unknown>>(options)
       void store.store // reads and parses the file
-    } catch {
-      const file = path.join(cwd, `${STORE_NAME}.json`)
-      if (existsSync(file)) copyFileSync(file, `${file}.corrupt`)
-      store = new Store<Record<string, unknown>>({ ...options, clearInvalidConfig: true })
-      store.clear()
+    } catch (e) {
+      if (existsSync(file)) {
+        const aside = asideName(file, 'corrupt')
+        renameSync(file, aside)
+        onProblem(
+          `the settings file ${file} could not be read (${(e as Error).message}); it was kept as ${aside} and the settings start from their defaults`,
+        )
+      }
+      store = new Store<Record<string, unknown>>(options)
     }
-    return new ElectronSettingsStore(store)
+    return new ElectronSettingsStore(store, { ...opts, lockFile: `${file}.lock`, onProblem })
   }
 
   private readSettings(): Settings {
-    const raw = this.kv.get('settings')
-    const r = Settings.safeParse(raw && typeof raw === 'object' ? raw : {})
-    if (r.success) return r.data
-    // Keep the fields that are still valid.
-    const out = Settings.parse({})
-    for (const key of Object.keys(out) as (keyof Settings)[]) {
-      const f = Settings.shape[key].safeParse((raw as Record<string, unknown>)[key])
-      if (f.success) (out as Record<string, unknown>)[key] = f.data
-    }
-    return out
+    return salvageSettings(this.kv.get('settings')).settings
+  }
+
+  /** One change at a time: re-read, change, write (holding the lock file when there is one). */
+  private change<T>(edit: () => T): Promise<T> {
+    const lockFile = this.opts.lockFile
+    return serialised(this.queueKey, async () =>
+      lockFile
+        ? withLock(lockFile, `changing the settings in ${lockFile.replace(/\.lock$/, '')}`, async () => edit())
+        : edit(),
+    )
   }
 
   async settings(): Promise<Settings> {
@@ -69,14 +103,21 @@ export class ElectronSettingsStore implements SettingsStore {
   }
 
   async update(patch: Partial<Settings>): Promise<Settings> {
-    const next = Settings.parse({ ...this.readSettings(), ...patch })
-    this.kv.set('settings', next)
-    return next
+    applyPatch(Settings.parse({}), patch) // a bad value fails before anything is written
+    return this.change(() => {
+      const next = applyPatch(this.readSettings(), patch)
+      this.kv.set('settings', next)
+      return next
+    })
   }
 
   recentSync(): string[] {
     const raw = this.kv.get('recent')
-    return Array.isArray(raw) ? raw.filter((r): r is string => typeof r === 'string' && r.length > 0).slice(0, MAX_RECENT) : []
+    return Array.isArray(raw)
+      ? raw
+          .filter((r): r is string => typeof r === 'string' && r.length > 0)
+          .slice(0, this.opts.maxRecent ?? MAX_RECENT)
+      : []
   }
 
   async recent(): Promise<string[]> {
@@ -84,15 +125,25 @@ export class ElectronSettingsStore implements SettingsStore {
   }
 
   async addRecent(dir: string): Promise<void> {
-    this.kv.set('recent', [dir, ...this.recentSync().filter((d) => d !== dir)].slice(0, MAX_RECENT))
+    await this.change(() =>
+      this.kv.set(
+        'recent',
+        [dir, ...this.recentSync().filter((d) => d !== dir)].slice(0, this.opts.maxRecent ?? MAX_RECENT),
+      ),
+    )
   }
 
   async removeRecent(dir: string): Promise<void> {
-    this.kv.set('recent', this.recentSync().filter((d) => d !== dir))
+    await this.change(() =>
+      this.kv.set(
+        'recent',
+        this.recentSync().filter((d) => d !== dir),
+      ),
+    )
   }
 
   async clearRecent(): Promise<void> {
-    this.kv.set('recent', [])
+    await this.change(() => this.kv.set('recent', []))
   }
 
   windowState(): WindowState | null {

@@ -2,7 +2,7 @@
  * Settings, recent projects and window bounds in electron-store (the real package,
  * with the fake electron underneath; it runs under Node 20 although it declares 22).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { ElectronSettingsStore, STORE_NAME } from '../../../src/main/electron/store'
@@ -28,7 +28,11 @@ describe('ElectronSettingsStore on electron-store', () => {
     fake.app.userData = freshDir()
     const s = ElectronSettingsStore.open()
     expect(await s.settings()).toEqual({ workers: null, defaultProjectDir: null, theme: 'system' })
-    expect(await s.update({ workers: 4, theme: 'dark' })).toEqual({ workers: 4, defaultProjectDir: null, theme: 'dark' })
+    expect(await s.update({ workers: 4, theme: 'dark' })).toEqual({
+      workers: 4,
+      defaultProjectDir: null,
+      theme: 'dark',
+    })
     await s.addRecent('/a.sgdscope')
     await s.addRecent('/b.sgdscope')
     await s.addRecent('/a.sgdscope')
@@ -56,7 +60,14 @@ describe('ElectronSettingsStore on electron-store', () => {
 
   it('rejects invalid settings and keeps the valid parts of a damaged file', async () => {
     const dir = freshDir()
-    writeFileSync(path.join(dir, `${STORE_NAME}.json`), JSON.stringify({ settings: { workers: -3, theme: 'dark', defaultProjectDir: 7 }, recent: ['/ok.sgdscope', 5, null], window: { width: 'wide' } }))
+    writeFileSync(
+      path.join(dir, `${STORE_NAME}.json`),
+      JSON.stringify({
+        settings: { workers: -3, theme: 'dark', defaultProjectDir: 7 },
+        recent: ['/ok.sgdscope', 5, null],
+        window: { width: 'wide' },
+      }),
+    )
     const s = ElectronSettingsStore.open(dir)
     expect(await s.settings()).toEqual({ workers: null, defaultProjectDir: null, theme: 'dark' })
     expect(await s.recent()).toEqual(['/ok.sgdscope'])
@@ -65,15 +76,55 @@ describe('ElectronSettingsStore on electron-store', () => {
     expect(await s.settings()).toMatchObject({ theme: 'dark', workers: null })
   })
 
-  it('a corrupt file is kept aside and replaced by defaults', async () => {
+  it('a corrupt file is renamed aside with a message naming both files, and a fresh one started', async () => {
     const dir = freshDir()
     const file = path.join(dir, `${STORE_NAME}.json`)
     writeFileSync(file, '{"settings": {"theme": "dark"')
-    const s = ElectronSettingsStore.open(dir)
+    const messages: string[] = []
+    const s = ElectronSettingsStore.open(dir, { onProblem: (m) => messages.push(m) })
     expect(await s.settings()).toEqual({ workers: null, defaultProjectDir: null, theme: 'system' })
-    expect(readFileSync(`${file}.corrupt`, 'utf8')).toBe('{"settings": {"theme": "dark"')
+    const aside = readdirSync(dir).filter((f) => f.startsWith(`${STORE_NAME}.json.corrupt-`))
+    expect(aside).toHaveLength(1)
+    expect(readFileSync(path.join(dir, aside[0]), 'utf8')).toBe('{"settings": {"theme": "dark"')
+    expect(messages).toEqual([
+      expect.stringMatching(/sgdscope\.json could not be read \(.+\); it was kept as .*\.corrupt-/),
+    ])
+    expect(messages[0]).toContain(path.join(dir, aside[0]))
     await s.update({ theme: 'light' })
     expect(JSON.parse(readFileSync(file, 'utf8')).settings.theme).toBe('light')
+  })
+
+  it('20 concurrent changes, from two stores on the same file, are all kept', async () => {
+    const dir = freshDir()
+    // Two stores on one file (the app's and, say, a second instance's): both re-read before writing.
+    const [a, b] = [
+      ElectronSettingsStore.open(dir, { maxRecent: 100 }),
+      ElectronSettingsStore.open(dir, { maxRecent: 100 }),
+    ]
+    const changes: Promise<unknown>[] = []
+    for (let i = 0; i < 9; i++) changes.push(a.addRecent(`/a${i}.sgdscope`))
+    for (let i = 0; i < 8; i++) changes.push(b.addRecent(`/b${i}.sgdscope`))
+    changes.push(a.update({ workers: 6 }), b.update({ theme: 'dark' }), a.update({ defaultProjectDir: '/p' }))
+    await Promise.all(changes)
+    const again = ElectronSettingsStore.open(dir, { maxRecent: 100 })
+    expect(await again.settings()).toEqual({ workers: 6, defaultProjectDir: '/p', theme: 'dark' })
+    const want = [
+      ...Array.from({ length: 9 }, (_, i) => `/a${i}.sgdscope`),
+      ...Array.from({ length: 8 }, (_, i) => `/b${i}.sgdscope`),
+    ]
+    expect([...(await again.recent())].sort()).toEqual(want.sort())
+    expect(existsSync(path.join(dir, `${STORE_NAME}.json.lock`))).toBe(false)
+  })
+
+  it('a patch through the service changes only the keys it names', async () => {
+    const kv = new Map<string, unknown>([['settings', { workers: 2, defaultProjectDir: '/d', theme: 'dark' }]])
+    const s = new ElectronSettingsStore(kv)
+    expect(await s.update({ theme: 'light' })).toEqual({ workers: 2, defaultProjectDir: '/d', theme: 'light' })
+    expect(await s.update({ theme: undefined, workers: null })).toEqual({
+      workers: null,
+      defaultProjectDir: '/d',
+      theme: 'light',
+    })
   })
 
   it('round-trips the window state and refuses nonsense', () => {

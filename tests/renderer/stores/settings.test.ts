@@ -35,18 +35,32 @@ describe('settings store', () => {
     expect(document.documentElement.dataset.theme).toBe('dark')
   })
 
-  it('sends every change as the whole settings object, one after another', async () => {
+  it('sends only the keys a change names, one change after another', async () => {
     host.handle('app.info', () => INFO)
-    host.handle('settings.set', (next: Settings) => next)
+    // The host applies a patch to what it has; meanwhile another window set the folder.
+    let stored: Settings = { ...INFO.settings, defaultProjectDir: '/elsewhere' } as Settings
+    host.handle('settings.set', (patch: Partial<Settings>) => (stored = { ...stored, ...patch }))
     const s = useSettingsStore()
     await s.load()
-    // Two changes at once: the second must not reset the first to its default.
     const [a, b] = await Promise.all([s.update({ workers: 3 }), s.update({ theme: 'light' })])
     expect([a, b]).toEqual([true, true])
-    expect(host.callsOf('settings.set')).toEqual([
-      { workers: 3, defaultProjectDir: '/home/me', theme: 'dark' },
-      { workers: 3, defaultProjectDir: '/home/me', theme: 'light' },
-    ])
+    // Sending the whole object would have put this window's stale '/home/me' back.
+    expect(host.callsOf('settings.set')).toEqual([{ workers: 3 }, { theme: 'light' }])
+    expect(s.settings).toEqual({ workers: 3, defaultProjectDir: '/elsewhere', theme: 'light' })
+    expect(s.effectiveWorkers).toBe(3)
+  })
+
+  it('takes the host’s answer, all the settings, as the new settings', async () => {
+    host.handle('app.info', () => INFO)
+    host.handle('settings.set', (patch: Partial<Settings>) => ({
+      workers: 3,
+      defaultProjectDir: '/home/me',
+      theme: 'dark',
+      ...patch,
+    }))
+    const s = useSettingsStore()
+    await s.load()
+    await Promise.all([s.update({ workers: 3 }), s.update({ theme: 'light' })])
     expect(s.settings).toEqual({ workers: 3, defaultProjectDir: '/home/me', theme: 'light' })
     expect(s.effectiveWorkers).toBe(3)
   })

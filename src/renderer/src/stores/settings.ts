@@ -35,13 +35,13 @@ export const useSettingsStore = defineStore('settings', () => {
     loaded.value = true
   }
 
-  /** Changes settings; the host stores them and answers with all of them. Changes go
-   * one at a time, each as the whole object: the host's partial schema fills defaults
-   * for missing keys, so a patch of one key alone would reset the others. */
+  /** Changes settings; the host stores them and answers with all of them. Only the keys
+   * changed are sent, so a change made meanwhile elsewhere (another window, another
+   * process) to another key is kept; changes go one at a time so answers arrive in order. */
   let queue: Promise<unknown> = Promise.resolve()
   function update(patch: Partial<Settings>): Promise<boolean> {
     const next = queue.then(async () => {
-      const r = await ui.guard('Cannot save the settings', () => api().call('settings.set', { ...settings.value, ...patch }))
+      const r = await ui.guard('Cannot save the settings', () => api().call('settings.set', patch))
       if (!r) return false
       settings.value = r
       return true
