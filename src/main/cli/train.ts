@@ -1,6 +1,7 @@
 /** Training a run from the terminal, with a progress bar: what `run` and `resume` share. */
 import type { Project } from '../archive/project'
 import { trainRun } from '../experiments/runner'
+import { shardEndLine } from '../experiments/shard-progress'
 import { runSummary, type FinalMetrics } from '../experiments/summary'
 import { parseShard, parseWorkers } from './args'
 import type { Io, Values } from './command'
@@ -40,8 +41,13 @@ export async function trainFromTerminal(project: Project, runId: string, v: Valu
     bar.stop()
   }
   const run = await project.openRun(runId)
-  const hint = status === 'interrupted' ? ` (resume with: sgdscope resume ${runId} --project ${project.dir})` : ''
-  io.out(`${runId}: ${status}${hint}`)
+  if (shard) {
+    // The run may be unfinished because other shards are: this shard speaks for its own part.
+    io.out((await shardEndLine(run, shard, project.dir)).line)
+  } else {
+    const hint = status === 'interrupted' ? ` (resume with: sgdscope resume ${runId} --project ${project.dir})` : ''
+    io.out(`${runId}: ${status}${hint}`)
+  }
   io.out(summaryLine(run.attrs.nets, (await runSummary(run)).final))
   return status === 'interrupted' && io.signal.aborted ? 130 : 0
 }

@@ -16,6 +16,9 @@ describe('sharded runs', () => {
     const shards = [1, 2, 3, 4].map((i) => spawnCli(['run', specFile, '--shard', `${i}/4`, '--run-id', 'job-42', '--project', dir, '--workers', '1']))
     const codes = await Promise.all(shards.map((s) => s.exited))
     expect(codes, shards.map((s) => s.output()).join('\n---\n')).toEqual([0, 0, 0, 0])
+    shards.forEach((s, i) => expect(s.output()).toMatch(new RegExp(`job-42: shard ${i + 1}/4 done; [1-4] of 4 shards finished`)))
+    // The last one to finish sees every shard done.
+    expect(shards.some((s) => /4 of 4 shards finished: the run is complete/.test(s.output()))).toBe(true)
 
     const project = await Project.open(dir)
     expect(await project.runIds()).toEqual(['job-42'])
@@ -33,6 +36,21 @@ describe('sharded runs', () => {
       for (let j = 0; j < run.attrs.snapshots; j++)
         expect(Buffer.from((await again.readTau(k, j)).buffer).equals(Buffer.from((await ref.readTau(k, j)).buffer)), `net ${k} snapshot ${j}`).toBe(true)
     expect(Buffer.from((await again.readMetrics()).buffer).equals(Buffer.from((await ref.readMetrics()).buffer))).toBe(true)
+  })
+
+  it('a shard that finished its part says so and how the others stand, not "interrupted"', async () => {
+    const root = tempDir()
+    const dir = `${root}/alone.sgdscope`
+    const specFile = `${root}/spec.json`
+    writeFileSync(specFile, JSON.stringify({ ...SPEC, nets: 3 }))
+    const args = (i: number) => ['run', specFile, '--shard', `${i}/3`, '--run-id', 'job-7', '--project', dir, '--workers', '1']
+    const first = spawnCli(args(2))
+    expect(await first.exited, first.output()).toBe(0)
+    expect(first.output()).toMatch(/job-7: shard 2\/3 done; 1 of 3 shards finished \(shard 1\/3 not running, shard 3\/3 not running\)/)
+    expect(first.output()).not.toMatch(/interrupted|resume with/)
+    const second = spawnCli(args(1))
+    expect(await second.exited, second.output()).toBe(0)
+    expect(second.output()).toMatch(/job-7: shard 1\/3 done; 2 of 3 shards finished \(shard 3\/3 not running\)/)
   })
 
   it('a shard must name its run, and a run id with another spec is refused', async () => {

@@ -1,7 +1,8 @@
 /** `sgdscope status`: how far a run (and each of its shards) has come, and who is training it. */
 import { readLock } from '../../archive/lock'
 import { Project } from '../../archive/project'
-import { liveLocks, shardNets } from '../../experiments/runner'
+import { liveLocks } from '../../experiments/runner'
+import { shardStates } from '../../experiments/shard-progress'
 import { runSummary } from '../../experiments/summary'
 import { UsageError, projectDir, projectOption, type Command } from '../command'
 
@@ -27,11 +28,9 @@ export const statusCommand: Command = {
     const fromLocks = locks.map((f) => /-of-(\d+)\.json$/.exec(f)?.[1]).find((x) => x !== undefined)
     const count = Number(v.shards ?? a.shardCount ?? fromLocks ?? 0)
     if (count > 1) {
-      for (let i = 0; i < count; i++) {
-        const nets = shardNets(a.nets, { index: i, count })
-        const done = nets.reduce((acc, k) => acc + prog.perNet[k], 0)
-        const live = locks.includes(`lock-shard-${i}-of-${count}.json`)
-        io.out(`  shard ${i + 1}/${count}: ${nets.length} network(s), ${done}/${nets.length * a.snapshots} snapshots${done === nets.length * a.snapshots ? ' — done' : live ? ' — training' : ' — not running'}`)
+      for (const sh of await shardStates(run, count)) {
+        const state = sh.done === sh.total ? 'done' : sh.live ? 'training' : 'not running'
+        io.out(`  shard ${sh.index + 1}/${count}: ${sh.nets} network(s), ${sh.done}/${sh.total} snapshots — ${state}`)
       }
     } else {
       const behind = prog.perNet.map((c, k) => [k, c] as const).filter(([, c]) => c < a.snapshots)
