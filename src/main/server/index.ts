@@ -36,7 +36,13 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-const COOKIE = 'sgdscope_token'
+/** The token cookie is named per port, so servers on other ports keep theirs (a cookie is
+ * per host, not per port: one shared name would let a second server's page log out the first's). */
+const cookieName = (port: number) => `sgdscope_token_${port}`
+/** Frames larger than this are refused (and the socket closed), not buffered. */
+const MAX_FRAME = 16 * 1024 * 1024
+/** Requests a connection may send per second, over a one-second window; more are refused. */
+const MAX_REQUESTS_PER_SECOND = 500
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -49,8 +55,10 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.ico': 'image/x-icon',
 }
-/** The renderer's own CSP, plus WebSocket back to this origin. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+/** The renderer's own CSP, plus WebSocket back to this server only. */
+const csp = (wsOrigins: string[]) =>
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
+  `connect-src 'self' ${wsOrigins.join(' ')}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`
 
 /** Messages from a browser; anything else is answered with a bad-request error. */
 interface CallMessage {
@@ -72,10 +80,15 @@ function sameToken(given: string | null | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-function cookieToken(req: http.IncomingMessage): string | null {
+function cookieToken(req: http.IncomingMessage, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, v] = part.trim().split('=')
-    if (k === COOKIE) return decodeURIComponent(v ?? '')
+    if (k !== name) continue
+    try {
+      return decodeURIComponent(v ?? '')
+    } catch {
+      return null // not percent-encoding: not our token
+    }
   }
   return null
 }
@@ -85,8 +98,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1'
   const staticDir = path.resolve(opts.staticDir ?? defaultStaticDir())
   let origins: Set<string> = new Set()
+  // Known once the server listens (port 0 = any free port).
+  let cookie = cookieName(opts.port ?? 0)
+  let policy = csp([])
 
-  const authorised = (req: http.IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token)
+  const authorised = (req: http.IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req, cookie), token)
 
   const deny = (res: http.ServerResponse, code: number, text: string) => {
     res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' })
@@ -114,12 +130,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const headers: Record<string, string> = {
       'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': CSP,
+      'content-security-policy': policy,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
     }
-    if (url.searchParams.has('token')) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
+    if (url.searchParams.has('token')) headers['set-cookie'] = `${cookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
     res.writeHead(200, headers)
     res.end(req.method === 'HEAD' ? undefined : body)
   }
@@ -131,7 +147,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     })
   })
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x')
     const reject = (code: number, why: string) => {
@@ -151,6 +167,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const off = opts.service.on((event: EventName, payload: unknown) => send({ event, payload }))
     ws.on('close', off)
+    // A frame over MAX_FRAME, invalid UTF-8 or a broken frame: ws closes the socket and
+    // reports it here; without a listener the error would end the process.
+    ws.on('error', () => ws.terminate())
+    let windowStart = Date.now()
+    let inWindow = 0
     const answer = async (msg: CallMessage) => {
       try {
         const result = await opts.service.call(msg.name, msg.args)
@@ -159,13 +180,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         send({ id: msg.id, ok: false, error: toApiError(e).toJSON() })
       }
     }
-    ws.on('message', (raw) => {
+    ws.on('message', (raw, isBinary) => {
+      if (isBinary) return send({ id: null, ok: false, error: new ApiError('bad-request', 'binary frames are not requests: send JSON text').toJSON() })
       let msg: CallMessage
       try {
         msg = JSON.parse(String(raw))
         if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number') throw new Error('a request is {"id": number, "name": string, "args": object}')
       } catch (e) {
         return send({ id: null, ok: false, error: new ApiError('bad-request', `malformed message: ${(e as Error).message}`).toJSON() })
+      }
+      const now = Date.now()
+      if (now - windowStart >= 1000) {
+        windowStart = now
+        inWindow = 0
+      }
+      if (++inWindow > MAX_REQUESTS_PER_SECOND) {
+        const why = `too many requests: at most ${MAX_REQUESTS_PER_SECOND} a second per connection`
+        return send({ id: msg.id, ok: false, error: new ApiError('bad-request', why).toJSON() })
       }
       // answer() replies to every outcome itself; this only keeps an unforeseen throw from ending the
       // process, and closes the socket so the client is not left waiting.
@@ -180,6 +211,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = (server.address() as AddressInfo).port
   const shownHost = host.includes(':') ? `[${host}]` : host
   origins = new Set([`http://${shownHost}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`])
+  cookie = cookieName(port)
+  policy = csp([...new Set([`ws://${shownHost}:${port}`, `ws://localhost:${port}`, `ws://127.0.0.1:${port}`])])
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,
     port,
