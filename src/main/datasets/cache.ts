@@ -42,8 +42,10 @@ export function fileContentHash(file: string): string {
   return hash
 }
 
-/** Cache file for the deskewed images of `sourcePath` (an IDX image file). */
-export function deskewCachePath(cacheDir: string, sourcePath: string): string {
+/** Cache file for the deskewed images of `sourcePath` (an IDX image file); null when
+ * the source is not a regular file (the reader then says what is wrong with it). */
+export function deskewCachePath(cacheDir: string, sourcePath: string): string | null {
+  if (!statSync(sourcePath, { throwIfNoEntry: false })?.isFile()) return null
   const key = createHash('sha256').update(`${fileContentHash(sourcePath)}\0deskew\0${DESKEW_VERSION}`).digest('hex').slice(0, 24)
   return join(cacheDir, `deskew-v${DESKEW_VERSION}-${key}.f32`)
 }

@@ -36,7 +36,13 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-const COOKIE = 'sgdscope_token'
+/** The token cookie is named per port, so servers on other ports keep theirs (a cookie is
+ * per host, not per port: one shared name would let a second server's page log out the first's). */
+const cookieName = (port: number) => `sgdscope_token_${port}`
+/** Frames larger than this are refused (and the socket closed), not buffered. */
+const MAX_FRAME = 16 * 1024 * 1024
+/** Requests a connection may send per second, over a one-second window; more are refused. */
+const MAX_REQUESTS_PER_SECOND = 500
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -49,8 +55,10 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.ico': 'image/x-icon',
 }
-/** The renderer's own CSP, plus WebSocket back to this origin. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+/** The renderer's own CSP, plus WebSocket back to this server only. */
+const csp = (wsOrigins: string[]) =>
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
+  `connect-src 'self' ${wsOrigins.join(' ')}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`
 
 /** Messages from a browser; anything else is answered with a bad-request error. */
 interface CallMessage {
@@ -72,10 +80,15 @@ function sameToken(given: string | null | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-function cookieToken(req: http.IncomingMessage): string | null {
+function cookieToken(req: http.IncomingMessage, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, v] = part.trim().split('=')
-    if (k === COOKIE) return decodeURIComponent(v ?? '')
+    if (k !== name) continue
+    try {
+      return decodeURIComponent(v ?? '')
+    } catch {
+      return null // not percent-encoding: not our token
+    }
   }
   return null
 }
@@ -85,41 +98,56 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1'
   const staticDir = path.resolve(opts.staticDir ?? defaultStaticDir())
   let origins: Set<string> = new Set()
+  // Known once the server listens (port 0 = any free port).
+  let cookie = cookieName(opts.port ?? 0)
+  let policy = csp([])
 
-  const authorised = (req: http.IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token)
+  const authorised = (req: http.IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req, cookie), token)
 
-  const server = http.createServer(async (req, res) => {
+  const deny = (res: http.ServerResponse, code: number, text: string) => {
+    res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' })
+    res.end(text)
+  }
+  const serveStatic = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x')
-    const deny = (code: number, text: string) => {
-      res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' })
-      res.end(text)
+    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed\n')
+    if (!authorised(req, url)) return deny(res, 403, 'sgdscope: this server needs its token; open the URL that `sgdscope serve` printed (…/?token=…)\n')
+    let rel: string
+    try {
+      rel = decodeURIComponent(url.pathname)
+    } catch {
+      return deny(res, 400, `bad request: the path ${url.pathname} is not valid percent-encoding\n`)
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'method not allowed\n')
-    if (!authorised(req, url)) return deny(403, 'sgdscope: this server needs its token; open the URL that `sgdscope serve` printed (…/?token=…)\n')
-    let rel = decodeURIComponent(url.pathname)
     if (rel === '/' || rel === '') rel = '/index.html'
     const file = path.resolve(staticDir, '.' + rel)
-    if (!file.startsWith(staticDir + path.sep)) return deny(404, 'not found\n')
+    if (!file.startsWith(staticDir + path.sep)) return deny(res, 404, 'not found\n')
     let body: Buffer
     try {
       body = await fs.readFile(file)
     } catch {
-      if (rel === '/index.html') return deny(500, `sgdscope: the app is not built (${staticDir} is missing); run \`npm run build\`\n`)
-      return deny(404, 'not found\n')
+      if (rel === '/index.html') return deny(res, 500, `sgdscope: the app is not built (${staticDir} is missing); run \`npm run build\`\n`)
+      return deny(res, 404, 'not found\n')
     }
     const headers: Record<string, string> = {
       'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': CSP,
+      'content-security-policy': policy,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
     }
-    if (url.searchParams.has('token')) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
+    if (url.searchParams.has('token')) headers['set-cookie'] = `${cookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
     res.writeHead(200, headers)
     res.end(req.method === 'HEAD' ? undefined : body)
+  }
+  // Node gives the promise of an async request handler to nobody: a rejection would end the process.
+  const server = http.createServer((req, res) => {
+    serveStatic(req, res).catch((e: unknown) => {
+      if (res.headersSent) res.destroy()
+      else deny(res, 500, `sgdscope: ${e instanceof Error ? e.message : String(e)}\n`)
+    })
   })
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x')
     const reject = (code: number, why: string) => {
@@ -139,7 +167,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const off = opts.service.on((event: EventName, payload: unknown) => send({ event, payload }))
     ws.on('close', off)
-    ws.on('message', async (raw) => {
+    // A frame over MAX_FRAME, invalid UTF-8 or a broken frame: ws closes the socket and
+    // reports it here; without a listener the error would end the process.
+    ws.on('error', () => ws.terminate())
+    let windowStart = Date.now()
+    let inWindow = 0
+    const answer = async (msg: CallMessage) => {
+      try {
+        const result = await opts.service.call(msg.name, msg.args)
+        send({ id: msg.id, ok: true, result: result ?? null })
+      } catch (e) {
+        send({ id: msg.id, ok: false, error: toApiError(e).toJSON() })
+      }
+    }
+    ws.on('message', (raw, isBinary) => {
+      if (isBinary) return send({ id: null, ok: false, error: new ApiError('bad-request', 'binary frames are not requests: send JSON text').toJSON() })
       let msg: CallMessage
       try {
         msg = JSON.parse(String(raw))
@@ -147,12 +189,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       } catch (e) {
         return send({ id: null, ok: false, error: new ApiError('bad-request', `malformed message: ${(e as Error).message}`).toJSON() })
       }
-      try {
-        const result = await opts.service.call(msg.name, msg.args)
-        send({ id: msg.id, ok: true, result: result ?? null })
-      } catch (e) {
-        send({ id: msg.id, ok: false, error: toApiError(e).toJSON() })
+      const now = Date.now()
+      if (now - windowStart >= 1000) {
+        windowStart = now
+        inWindow = 0
       }
+      if (++inWindow > MAX_REQUESTS_PER_SECOND) {
+        const why = `too many requests: at most ${MAX_REQUESTS_PER_SECOND} a second per connection`
+        return send({ id: msg.id, ok: false, error: new ApiError('bad-request', why).toJSON() })
+      }
+      // answer() replies to every outcome itself; this only keeps an unforeseen throw from ending the
+      // process, and closes the socket so the client is not left waiting.
+      answer(msg).catch(() => ws.terminate())
     })
   })
 
@@ -163,6 +211,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = (server.address() as AddressInfo).port
   const shownHost = host.includes(':') ? `[${host}]` : host
   origins = new Set([`http://${shownHost}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`])
+  cookie = cookieName(port)
+  policy = csp([...new Set([`ws://${shownHost}:${port}`, `ws://localhost:${port}`, `ws://127.0.0.1:${port}`])])
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,
     port,

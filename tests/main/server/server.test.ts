@@ -25,11 +25,14 @@ afterAll(async () => {
 function connect(query = `?token=${server.token}`, headers: Record<string, string> = {}) {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws${query}`, { headers })
   const events: { event: string; payload: any }[] = []
+  /** Errors not about any one request (id null). */
+  const errors: any[] = []
   const waiting = new Map<number, (m: any) => void>()
   let id = 0
   ws.on('message', (raw) => {
     const m = JSON.parse(String(raw))
     if (m.event) events.push(m)
+    else if (m.id === null) errors.push(m)
     else waiting.get(m.id)?.(m)
   })
   const opened = new Promise<void>((resolve, reject) => {
@@ -45,7 +48,7 @@ function connect(query = `?token=${server.token}`, headers: Record<string, strin
       ws.send(JSON.stringify({ id: myId, name, args }))
     })
   }
-  return { ws, opened, call, events, raw: (s: string) => opened.then(() => ws.send(s)) }
+  return { ws, opened, call, events, errors, raw: (s: string) => opened.then(() => ws.send(s)) }
 }
 
 describe('browser host', () => {
@@ -61,11 +64,63 @@ describe('browser host', () => {
     expect(ok.status).toBe(200)
     expect(ok.headers.get('content-security-policy')).toMatch(/default-src 'self'/)
     const cookie = ok.headers.get('set-cookie')!.split(';')[0]
-    expect(cookie).toBe(`sgdscope_token=${server.token}`)
+    expect(cookie).toBe(`sgdscope_token_${server.port}=${server.token}`)
     expect((await fetch(`${base}/assets/app.js`, { headers: { cookie } })).status).toBe(200)
     expect((await fetch(`${base}/assets/app.js`)).status).toBe(403)
     expect((await fetch(`${base}/../../etc/passwd`, { headers: { cookie } })).status).toBe(404)
     expect((await fetch(`${base}/?token=${server.token}`, { method: 'POST' })).status).toBe(405)
+  })
+
+  it('answers a path that is not valid percent-encoding with 400, and keeps serving', async () => {
+    const base = `http://127.0.0.1:${server.port}`
+    const bad = await fetch(`${base}/%zz?token=${server.token}`)
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toMatch(/%zz is not valid percent-encoding/)
+    expect((await fetch(`${base}/?token=${server.token}`)).status).toBe(200)
+  })
+
+  it('lets WebSockets connect back to this server only, and a malformed cookie is just no token', async () => {
+    const base = `http://127.0.0.1:${server.port}`
+    const page = await fetch(`${base}/?token=${server.token}`)
+    const connectSrc = /connect-src ([^;]*)/.exec(page.headers.get('content-security-policy') ?? '')![1]!.split(' ')
+    expect(connectSrc).toContain(`ws://127.0.0.1:${server.port}`)
+    expect(connectSrc.every((s) => s === "'self'" || s.endsWith(`:${server.port}`))).toBe(true)
+    const bad = await fetch(`${base}/`, { headers: { cookie: `sgdscope_token_${server.port}=%zz` } })
+    expect(bad.status).toBe(403)
+    expect((await fetch(`${base}/?token=${server.token}`)).status).toBe(200)
+  })
+
+  it('survives hostile WebSocket frames: too large, invalid UTF-8, binary, a flood', async () => {
+    const closed = (ws: WebSocket) => new Promise<number>((r) => ws.once('close', (code) => r(code)))
+    // Over the 16 MiB limit: that socket is closed (1009, message too big), the host carries on.
+    const big = connect()
+    await big.opened
+    const bigClosed = closed(big.ws)
+    big.ws.send('x'.repeat(16 * 1024 * 1024 + 1))
+    expect(await bigClosed).toBe(1009)
+    // A text frame that is not UTF-8: closed (1007), the host carries on.
+    const utf = connect()
+    await utf.opened
+    const utfClosed = closed(utf.ws)
+    utf.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false })
+    expect(await utfClosed).toBe(1007)
+    // Binary frames are refused with a message; the connection stays usable.
+    const c = connect()
+    await c.opened
+    c.ws.send(Buffer.from('{"id":1,"name":"app.info"}'), { binary: true })
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => c.errors.length > 0 && (clearInterval(t), resolve()), 5)
+    })
+    expect(c.errors[0]?.error.message).toMatch(/binary frames are not requests/)
+    expect((await c.call('presets.list')).ok).toBe(true)
+    // A flood: every request is answered, those over the rate with a clear refusal.
+    const answers = await Promise.all(Array.from({ length: 1500 }, () => c.call('presets.list')))
+    const refused = answers.filter((a) => !a.ok)
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused[0].error.message).toMatch(/too many requests: at most 500 a second per connection/)
+    expect(answers.filter((a) => a.ok).length).toBeGreaterThan(0)
+    expect(answers.every((a) => a.ok || /too many requests/.test(a.error.message))).toBe(true)
+    c.ws.close()
   })
 
   it('refuses WebSocket upgrades without the token or from another origin', async () => {
