@@ -48,7 +48,9 @@ export async function shardEndLine(
   if (me.done < me.total)
     return {
       done: false,
-      line: `${run.attrs.id}: ${name(shard)} interrupted at ${me.done}/${me.total} snapshots (resume with: sgdscope resume ${run.attrs.id} --shard ${shard.index + 1}/${shard.count} --project ${projectDir})`,
+      line:
+        `${run.attrs.id}: ${name(shard)} interrupted at ${me.done}/${me.total} snapshots ` +
+        `(resume with: sgdscope resume ${run.attrs.id} --shard ${shard.index + 1}/${shard.count} --project ${projectDir})`,
     }
   const finished = states.filter((s) => s.done === s.total).length
   const others = states.filter((s) => s.done < s.total).map((s) => `${name(s)} ${s.live ? 'training' : 'not running'}`)

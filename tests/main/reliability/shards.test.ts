@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { Project } from '../../../src/main/archive/project'
 import { createRun, liveStatus, trainRun } from '../../../src/main/experiments/runner'
@@ -51,6 +51,28 @@ describe('sharded runs', () => {
     const second = spawnCli(args(1))
     expect(await second.exited, second.output()).toBe(0)
     expect(second.output()).toMatch(/job-7: shard 1\/3 done; 2 of 3 shards finished \(shard 3\/3 not running\)/)
+  })
+
+  it('a shard stopped by SIGTERM (scancel, a time limit) says how to resume it, and resuming finishes its part', async () => {
+    const root = tempDir()
+    const dir = `${root}/stop.sgdscope`
+    const specFile = `${root}/spec.json`
+    const long = { ...SPEC, nets: 2, epochs: 20, trainSubset: 1500, snapshots: { firstEpoch: 2, every: 1 } }
+    writeFileSync(specFile, JSON.stringify(long))
+    const shard = spawnCli(['run', specFile, '--shard', '1/2', '--run-id', 'job-9', '--project', dir, '--workers', '1'])
+    const lock = `${dir}/runs/job-9/lock-shard-0-of-2.json`
+    const recorded = async () =>
+      existsSync(lock) && (await (await (await Project.open(dir)).openRun('job-9')).progress()).perNet[0] >= 3
+    while (!(await recorded())) {
+      expect(shard.exitCode, shard.output()).toBeNull()
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    shard.kill('SIGTERM')
+    expect(await shard.exited).toBe(130)
+    expect(shard.output()).toMatch(/job-9: shard 1\/2 interrupted at \d+\/22 snapshots \(resume with: sgdscope resume job-9 --shard 1\/2 --project /)
+    const resumed = spawnCli(['resume', 'job-9', '--shard', '1/2', '--project', dir, '--workers', '1'])
+    expect(await resumed.exited, resumed.output()).toBe(0)
+    expect(resumed.output()).toMatch(/job-9: shard 1\/2 done; 1 of 2 shards finished \(shard 2\/2 not running\)/)
   })
 
   it('a shard must name its run, and a run id with another spec is refused', async () => {
