@@ -152,7 +152,7 @@ export class FileSettingsStore implements SettingsStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
         return { ok: true, file: { settings: Settings.parse({}), recent: [] } }
-      throw new Error(`cannot read the settings file ${this.file}: ${(e as Error).message}`)
+      throw new Error(`cannot read the settings file ${this.file}: ${(e as Error).message}`, { cause: e })
     }
     return this.parse(text)
   }

@@ -8,11 +8,17 @@ import { FileSettingsStore } from '../../src/main/settings'
 const [dir, label, count, ...patches] = process.argv.slice(2)
 const store = new FileSettingsStore(dir, { maxRecent: 100 })
 process.stdout.write('ready\n')
-process.stdin.once('data', async () => {
+async function changeAll(): Promise<void> {
   const changes: Promise<unknown>[] = []
   for (let i = 0; i < Number(count); i++) changes.push(store.addRecent(`/${label}/${i}.sgdscope`))
-  for (const p of patches) changes.push(store.update(JSON.parse(p)))
+  for (const p of patches) changes.push(store.update(JSON.parse(p) as object))
   await Promise.all(changes)
   process.stdout.write(`done ${JSON.stringify(await store.settings())}\n`)
   process.exit(0)
+}
+process.stdin.once('data', () => {
+  changeAll().catch((e: unknown) => {
+    process.stderr.write(`settings-child: ${String(e)}\n`)
+    process.exit(1)
+  })
 })
