@@ -23,6 +23,7 @@ import * as zarr from 'zarrita'
 import { AtomicFsStore, writeJsonAtomic } from './atomic'
 import { z } from 'zod'
 import { ExperimentSpec } from '../../shared/spec'
+import { ArchiveError, MissingArchiveError, NewerFormatError } from './errors'
 
 export const RUN_FORMAT = 1
 
@@ -74,9 +75,7 @@ const RunAttributesSchema = z.looseObject({
   trainSeconds: z.number().min(0),
 })
 
-export class ArchiveError extends Error {
-  override name = 'ArchiveError'
-}
+export { ArchiveError } from './errors'
 
 type Store = AtomicFsStore
 const bytes: zarr.CodecMetadata[] = [{ name: 'bytes', configuration: { endian: 'little' } }]
@@ -205,17 +204,23 @@ export class RunArchive {
     try {
       text = await fs.readFile(meta, 'utf8')
     } catch {
-      throw new ArchiveError(`${dir} is not a run: ${meta} is missing`)
+      throw new MissingArchiveError(`${dir} is not a run: ${meta} is missing`, 'run', dir)
     }
     let raw: { sgdscope?: { kind?: unknown; format?: unknown } } | undefined
     try {
       raw = JSON.parse(text)?.attributes
     } catch (e) {
-      throw new ArchiveError(`${meta} is not valid JSON (${(e as Error).message})`)
+      throw new ArchiveError(`${meta} is not valid JSON (${(e as Error).message})`, meta)
     }
-    if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`)
+    if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`, meta)
     if (typeof raw.sgdscope.format === 'number' && raw.sgdscope.format > RUN_FORMAT)
-      throw new ArchiveError(`${dir} was written by a newer sgdscope (run format ${raw.sgdscope.format}, this version reads up to ${RUN_FORMAT}); update sgdscope to open it`)
+      throw new NewerFormatError(
+        `${dir} was written by a newer sgdscope (run format ${raw.sgdscope.format}, this version reads up to ${RUN_FORMAT}); update sgdscope to open it`,
+        'run',
+        dir,
+        raw.sgdscope.format,
+        RUN_FORMAT,
+      )
     const parsed = RunAttributesSchema.safeParse(raw)
     if (!parsed.success)
       throw new ArchiveError(`${meta} has malformed run attributes: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(attributes)'}: ${i.message}`).join('; ')}`)
@@ -236,7 +241,7 @@ export class RunArchive {
       if (state.shape.join() !== [attrs.nets, 1 + attrs.stateSize].join()) throw new Error(`state has shape [${state.shape}]`)
       return new RunArchive(dir, store, attrs, { tau, metrics, done, state })
     } catch (e) {
-      throw new ArchiveError(`run ${dir} is damaged: ${(e as Error).message}`)
+      throw new ArchiveError(`run ${dir} is damaged: ${(e as Error).message}`, dir)
     }
   }
 

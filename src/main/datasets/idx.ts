@@ -9,8 +9,16 @@
 import { readFileSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 
+/** A dataset that cannot be read, or whose files are not what they should be. */
 export class DatasetError extends Error {
   override name = 'DatasetError'
+  constructor(
+    message: string,
+    /** The file at fault and the system's error code, when reading it failed. */
+    readonly file?: { path: string; errno?: string },
+  ) {
+    super(message)
+  }
 }
 
 export interface IdxArray {
@@ -74,7 +82,7 @@ export function readIdxFile(path: string): IdxArray {
   try {
     bytes = readFileSync(path)
   } catch (e) {
-    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`)
+    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, { path, errno: (e as NodeJS.ErrnoException).code })
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {

@@ -11,7 +11,8 @@ import { canonicalSpec, parseSpec } from '../../shared/spec'
 import type { RunProgressEvent } from '../../shared/api/contract'
 import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
 import type { Project } from '../archive/project'
-import { ArchiveError, RunArchive, type RunStatus } from '../archive/run'
+import { MissingArchiveError } from '../archive/errors'
+import { RunArchive, type RunStatus } from '../archive/run'
 import { defaultWorkerCount, runWorkers, shareNets } from '../engine/pool'
 import type { WorkerInput, WorkerMessage } from '../engine/protocol'
 import { runNets } from '../engine/run-nets'
@@ -45,8 +46,15 @@ export interface TrainOptions {
   cacheDir?: string
 }
 
+/** A run of that id exists already, with another spec (a shard given the wrong --run-id). */
 export class RunError extends Error {
   override name = 'RunError'
+  constructor(
+    message: string,
+    readonly runId: string,
+  ) {
+    super(message)
+  }
 }
 
 /** Which engine trains a spec, and why (recorded in the run). `auto` gives batch 1 to
@@ -116,10 +124,10 @@ export async function createOrJoinRun(project: Project, input: unknown, id: stri
   for (;;) {
     try {
       const run = await RunArchive.open(dir)
-      if (canonicalSpec(run.attrs.spec) !== canonicalSpec(spec)) throw new RunError(`run ${id} already exists with a different spec; give another --run-id`)
+      if (canonicalSpec(run.attrs.spec) !== canonicalSpec(spec)) throw new RunError(`run ${id} already exists with a different spec; give another --run-id`, id)
       return run
     } catch (e) {
-      if (!(e instanceof ArchiveError && /zarr\.json is missing/.test(e.message))) throw e
+      if (!(e instanceof MissingArchiveError)) throw e
     }
     let release: (() => Promise<void>) | null = null
     try {

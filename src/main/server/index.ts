@@ -14,9 +14,11 @@ import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ApiError, type EventName } from '../../shared/api/contract'
+import type { EventName } from '../../shared/api/contract'
+import { badInput } from '../../shared/api/errors'
+import { isWsCall, type WsCall, type WsMessage } from '../../shared/api/transport'
+import { toApiError } from '../errors'
 import type { Service } from '../service'
-import { toApiError } from '../service'
 
 export interface ServerOptions {
   service: Service
@@ -51,13 +53,6 @@ const MIME: Record<string, string> = {
 }
 /** The renderer's own CSP, plus WebSocket back to this origin. */
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-
-/** Messages from a browser; anything else is answered with a bad-request error. */
-interface CallMessage {
-  id: number
-  name: string
-  args?: unknown
-}
 
 export function defaultStaticDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url))
@@ -134,18 +129,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   })
 
   wss.on('connection', (ws: WebSocket) => {
-    const send = (m: unknown) => {
+    const send = (m: WsMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m))
     }
     const off = opts.service.on((event: EventName, payload: unknown) => send({ event, payload }))
     ws.on('close', off)
     ws.on('message', async (raw) => {
-      let msg: CallMessage
+      let msg: WsCall
       try {
-        msg = JSON.parse(String(raw))
-        if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number') throw new Error('a request is {"id": number, "name": string, "args": object}')
+        const parsed: unknown = JSON.parse(String(raw))
+        if (!isWsCall(parsed)) throw new Error('a request is {"id": number, "name": string, "args": object}')
+        msg = parsed
       } catch (e) {
-        return send({ id: null, ok: false, error: new ApiError('bad-request', `malformed message: ${(e as Error).message}`).toJSON() })
+        const error = badInput('', `malformed message: ${(e as Error).message}`)
+        return send({ id: null, ok: false, error: error.toJSON() })
       }
       try {
         const result = await opts.service.call(msg.name, msg.args)

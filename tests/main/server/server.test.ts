@@ -77,12 +77,15 @@ describe('browser host', () => {
 
   it('answers bad requests with a structured error and changes nothing', async () => {
     const c = connect()
-    expect(await c.call('no.such.request')).toMatchObject({ ok: false, error: { code: 'unknown-request' } })
-    expect(await c.call('project.open', { dir: 42 })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/dir/) } })
-    expect(await c.call('runs.list')).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/no project is open/) } })
+    expect(await c.call('no.such.request')).toMatchObject({ ok: false, error: { code: 'not-found', details: { what: 'request', which: 'no.such.request' } } })
+    expect(await c.call('project.open', { dir: 42 })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input', message: expect.stringMatching(/dir/), details: { issues: [{ path: 'dir', problem: { kind: 'wrong-type', expected: 'string' } }] } },
+    })
+    expect(await c.call('runs.list')).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/no project is open/), details: { reason: 'no-project' } } })
     const reply = new Promise<any>((resolve) => c.ws.once('message', (m) => resolve(JSON.parse(String(m)))))
     await c.raw('{not json')
-    expect(await reply).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/malformed/) } })
+    expect(await reply).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/malformed/) } })
     expect(await c.call('app.info')).toMatchObject({ ok: true, result: { host: 'browser' } })
     c.ws.close()
   })

@@ -130,7 +130,7 @@ async function chooseSnapshot(run: RunArchive, nets: number[], snapshot?: number
   const kept = await keptSnapshots(run, nets)
   if (kept.length === 0) throw noWeights(run, nets)
   if (snapshot === undefined) return { snapshot: kept[kept.length - 1], kept }
-  if (!kept.includes(snapshot)) throw badRequest(`snapshot ${snapshot} has no kept weights for networks ${nets.join(', ')} (kept: ${kept.join(', ')})`)
+  if (!kept.includes(snapshot)) throw badRequest('snapshot', `snapshot ${snapshot} has no kept weights for networks ${nets.join(', ')} (kept: ${kept.join(', ')})`)
   return { snapshot, kept }
 }
 
@@ -155,7 +155,7 @@ async function evalSet(run: RunArchive, on: 'test' | 'train', count: number | un
   const images = on === 'train' ? data.train : data.test
   const labels = on === 'train' ? data.trainLabels : data.testLabels
   const n = Math.min(images.count, count ?? (on === 'train' ? spec.trainSubset : images.count))
-  if (!(n > 0)) throw badRequest('count must be at least 1')
+  if (!(n > 0)) throw badRequest('count', 'must be at least 1')
   return { set: on, images, labels, count: n }
 }
 
@@ -163,8 +163,8 @@ const curveLabel = (a: number, b: number) => `${a}–${b}`
 
 function checkPair(run: RunArchive, nets: [number, number]): void {
   const N = run.attrs.nets
-  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest(`network ${k} is not in this run (it has networks 0–${N - 1})`)
-  if (nets[0] === nets[1]) throw badRequest('a barrier needs two different networks')
+  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
+  if (nets[0] === nets[1]) throw badRequest('nets', 'a barrier needs two different networks')
 }
 
 /** Loss and error between two networks of a run, before and after alignment. */
@@ -220,8 +220,8 @@ export async function barrierSummary(project: Project, runId: string, opts: Barr
   const run = await project.openRun(runId)
   const N = run.attrs.nets
   const nets = [...new Set(opts.nets ?? Array.from({ length: Math.min(6, N) }, (_, k) => k))].sort((a, b) => a - b)
-  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest(`network ${k} is not in this run (it has networks 0–${N - 1})`)
-  if (nets.length < 2) throw badRequest('a barrier summary needs at least two networks')
+  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
+  if (nets.length < 2) throw badRequest('nets', 'a barrier summary needs at least two networks')
   const { shape, loss } = runShape(run)
   const { snapshot } = await chooseSnapshot(run, nets, opts.snapshot)
   const data = await evalSet(run, opts.on ?? 'test', opts.count ?? 2000, opts.cacheDir)

@@ -296,7 +296,7 @@ export async function subproblems(project: Project, runId: string, opts: Subprob
 /** Network indices checked against the run (sorted, unique). */
 export function checkNets(nets: number[], count: number): number[] {
   const bad = nets.filter((k) => !Number.isInteger(k) || k < 0 || k >= count)
-  if (bad.length) throw badRequest(`network ${bad[0]} is not in this run (it has networks 0–${count - 1})`)
-  if (nets.length === 0) throw badRequest('no networks selected')
+  if (bad.length) throw badRequest('nets', `network ${bad[0]} is not in this run (it has networks 0–${count - 1})`)
+  if (nets.length === 0) throw badRequest('nets', 'no networks selected')
   return [...new Set(nets)].sort((x, y) => x - y)
 }
