@@ -40,7 +40,7 @@ export function toApiError(e: unknown, runField = 'runId'): ApiError {
     return new ApiError('busy', e.message, { what: 'run', which, ...by })
   }
   if (e instanceof ArchiveError) return archiveError(e, runField)
-  if (e instanceof RunError) return new ApiError('conflict', e.message, { reason: 'exists', run: e.runId })
+  if (e instanceof RunError) return new ApiError('conflict', e.message, { reason: e.reason, run: e.runId })
   if (e instanceof DatasetError) {
     return new ApiError('io', e.message, { path: e.file?.path ?? null, errno: e.file?.errno ?? null })
   }

@@ -25,7 +25,8 @@ import { Project } from './archive/project'
 import { writeFileAtomic } from './archive/atomic'
 import { embedPaths, runMetrics } from './analysis/paths'
 import { defaultWorkerCount } from './engine/pool'
-import { createRun, trainRun } from './experiments/runner'
+import { createRun, liveStatus, trainRun } from './experiments/runner'
+import { ProjectWatcher, type WatchOptions } from './archive/watch'
 import { toApiError } from './errors'
 import { runDetails, runSummary } from './experiments/summary'
 import { renderView } from './figures/views'
@@ -49,6 +50,8 @@ export interface ServiceOptions {
   settings: SettingsStore
   /** Where deskewed datasets are cached (default: the datasets layer's). */
   cacheDir?: string
+  /** Watching the open project for runs written by other processes (default on). */
+  watch?: WatchOptions | false
 }
 
 interface Training {
@@ -60,6 +63,7 @@ interface Training {
 
 export class Service {
   private project: Project | null = null
+  private watcher: ProjectWatcher | null = null
   private listeners = new Set<Listener>()
   /** Runs waiting or training, in order; one trains at a time (it uses every core). */
   private queue: Training[] = []
@@ -176,6 +180,8 @@ export class Service {
 
   /** Stops all training (finished snapshots are kept) and waits for it to end. */
   async shutdown(): Promise<void> {
+    this.watcher?.stop()
+    this.watcher = null
     for (const t of this.queue) t.abort.abort()
     await this.tail
   }
@@ -184,6 +190,41 @@ export class Service {
   async close(): Promise<void> {
     this.closed = true
     await this.shutdown()
+  }
+
+  /** Follows the open project's folder: runs recorded or trained by other processes
+   * arrive as the same events as this process's own. */
+  private async watchProject(project: Project | null): Promise<void> {
+    this.watcher?.stop()
+    this.watcher = null
+    if (!project || this.opts.watch === false) return
+    const w = new ProjectWatcher(
+      project,
+      {
+        status: liveStatus,
+        skip: (id) => this.queue.some((t) => t.runId === id && t.started),
+        onRunsChanged: () => {
+          if (this.project === project) void this.summary().then((s) => this.emit('project.changed', s), () => {})
+        },
+        onStatus: (runId, status, error) => this.emit('run.status', { runId, status, ...(error ? { error } : {}) }),
+        onSnapshot: (e) => this.emit('run.snapshot', e),
+        onProgress: (runId, done, total, run) =>
+          this.emit('run.progress', {
+            runId,
+            samplesDone: done,
+            samplesTotal: total,
+            snapshotsDone: done,
+            snapshotsTotal: total,
+            samplesPerSec: 0,
+            etaSeconds: null,
+            elapsedSeconds: (Date.now() - Date.parse(run.attrs.created)) / 1000,
+          }),
+        onError: (message) => this.log('warn', message),
+      },
+      this.opts.watch ?? {},
+    )
+    this.watcher = w
+    await w.start()
   }
 
   private readonly handlers: Handlers = {
@@ -199,6 +240,7 @@ export class Service {
       const abs = path.resolve(dir)
       if (this.queue.length > 0) throw this.training('a run is training; cancel it before switching projects')
       this.project = create ? await Project.openOrCreate(abs) : await Project.open(abs)
+      await this.watchProject(this.project)
       await this.opts.settings.addRecent(abs)
       const s = await this.summary()
       this.emit('project.changed', s)
@@ -208,6 +250,7 @@ export class Service {
     'project.close': async () => {
       if (this.queue.length > 0) throw this.training('a run is training; cancel it before closing the project')
       this.project = null
+      await this.watchProject(null)
       this.emit('project.changed', null)
       return null
     },
@@ -249,6 +292,11 @@ export class Service {
     },
     'runs.resume': async ({ runId }) => {
       const id = await this.resolveRun(runId)
+      const spec = (await this.requireProject().openRun(id)).attrs.spec
+      if (spec.kind === 'external') {
+        const message = `run ${id} was recorded outside sgdscope (${spec.source}); there is nothing to resume`
+        throw new ApiError('conflict', message, { reason: 'not-applicable', run: id })
+      }
       const status: RunStatus = (await runSummary(await this.requireProject().openRun(id))).status
       if (status === 'complete') {
         throw new ApiError('conflict', `run ${id} is already complete`, { reason: 'complete', run: id })
@@ -264,7 +312,9 @@ export class Service {
       const project = this.requireProject()
       const runs = []
       for (const r of q.runs) runs.push(await this.resolveRun(r))
-      return embedPaths(project, { ...q, runs }, (p) => this.emit('log', { level: 'info', message: `${p.stage} ${p.done}/${p.total}`, time: new Date().toISOString() }))
+      const log = (p: { stage: string; done: number; total: number }) =>
+        this.emit('log', { level: 'info', message: `${p.stage} ${p.done}/${p.total}`, time: new Date().toISOString() })
+      return embedPaths(project, { ...q, runs }, log, this.opts.cacheDir)
     },
     'views.save': async (view) => {
       const p = this.requireProject()

@@ -116,10 +116,45 @@ export const StochasticSpec = z.object({
 })
 export type StochasticSpec = z.infer<typeof StochasticSpec>
 
+/**
+ * A run recorded outside sgdscope (docs/run-format.md, format 2): by the Python recorder,
+ * by `sgdscope import`, or by evaluating checkpoints. Nothing here says how to train it;
+ * it describes what was recorded. Archives accept it; `runs.start` does not.
+ */
+export const EXTERNAL_SOURCES = ['python', 'import', 'checkpoints'] as const
+export const EXTERNAL_OUTPUTS = ['probabilities', 'logits', 'values'] as const
+export const ExternalSpec = z
+  .object({
+    kind: z.literal('external'),
+    name: z.string().max(200).optional(),
+    preset: z.string().optional(),
+    source: z.enum(EXTERNAL_SOURCES),
+    nets: z.number().int().min(1).max(100_000),
+    /** Number of classes, or null for `values` outputs (then κ is not defined). */
+    classes: z.number().int().min(1).max(100_000).nullable(),
+    /** What the networks emitted: probabilities are stored as given, logits after a softmax. */
+    outputs: z.enum(EXTERNAL_OUTPUTS),
+    /** Probe set size P. */
+    probe: z.number().int().min(1).max(10_000_000),
+    meta: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((s, ctx) => {
+    if (s.outputs === 'values' && s.classes !== null)
+      ctx.addIssue({ code: 'custom', path: ['classes'], message: 'outputs "values" have no classes: classes must be null' })
+    if (s.outputs !== 'values' && s.classes === null)
+      ctx.addIssue({ code: 'custom', path: ['classes'], message: `outputs "${s.outputs}" need classes (the number of classes)` })
+  })
+export type ExternalSpec = z.infer<typeof ExternalSpec>
+
+/** What sgdscope itself trains (`runs.start`, the new-run dialog). */
 export const ExperimentSpec = z.discriminatedUnion('kind', [MlpSpec, StochasticSpec])
 export type ExperimentSpec = z.infer<typeof ExperimentSpec>
 /** What a user writes: every field optional where it has a default. */
 export type ExperimentSpecInput = z.input<typeof ExperimentSpec>
+
+/** What a run archive holds: a trained spec or an external one. */
+export const RunSpec = z.discriminatedUnion('kind', [MlpSpec, StochasticSpec, ExternalSpec])
+export type RunSpec = z.infer<typeof RunSpec>
 
 /** Parses a spec, filling defaults. A missing `kind` means an MLP ensemble. */
 export function parseSpec(input: unknown): ExperimentSpec {
@@ -142,7 +177,7 @@ export function checkSpec(
 }
 
 /** Stable text of a parsed spec (keys sorted), for finding runs made from the same spec. */
-export function canonicalSpec(spec: ExperimentSpec): string {
+export function canonicalSpec(spec: RunSpec): string {
   const sort = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v
   return JSON.stringify(sort(spec))

@@ -26,3 +26,16 @@ describe('experiment spec', () => {
     for (const id of PRESET_IDS) for (const r of PRESETS[id].runs) expect(() => parseSpec(r.spec)).not.toThrow()
   })
 })
+
+describe('external spec', () => {
+  it('is accepted in archives, and needs classes unless the outputs are values', async () => {
+    const { RunSpec, ExperimentSpec } = await import('../../src/shared/spec')
+    const s = RunSpec.parse({ kind: 'external', source: 'python', nets: 2, classes: 10, outputs: 'logits', probe: 100 })
+    expect(s).toMatchObject({ kind: 'external', meta: {} })
+    expect(RunSpec.safeParse({ kind: 'external', source: 'python', nets: 2, classes: 10, outputs: 'values', probe: 100 }).success).toBe(false)
+    expect(RunSpec.safeParse({ kind: 'external', source: 'import', nets: 2, classes: null, outputs: 'values', probe: 100 }).success).toBe(true)
+    // What sgdscope trains does not include it.
+    expect(ExperimentSpec.safeParse(s).success).toBe(false)
+    expect(checkSpec(s).ok).toBe(false)
+  })
+})

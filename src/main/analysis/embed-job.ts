@@ -3,7 +3,7 @@
  * worker thread (embed-worker.ts) so that the host's event loop stays free while
  * SMACOF iterates (it is synchronous and takes seconds at fig1's size).
  */
-import { Worker } from 'node:worker_threads'
+import { startWorker } from '../engine/start-worker'
 import { bhattacharyyaDistances } from './bhattacharyya-distances'
 import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
 import { euclideanDistances, euclideanRows } from './tau-distances'
@@ -77,16 +77,10 @@ export async function computeEmbedding(job: EmbedJob, onProgress?: (p: EmbedProg
 
 type WorkerReply = { type: 'progress'; progress: EmbedProgress } | { type: 'result'; result: EmbeddingResult } | { type: 'error'; message: string }
 
-/** Built beside the bundle in out/main (not a literal in new URL(): the bundler must not treat it as an asset). */
-const EMBED_WORKER = 'embed-worker.js'
-
 /** Runs a job in a worker thread; X is transferred, not copied. */
 export function embedInWorker(job: EmbedJob, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
-  const here = import.meta.url
-  const transferList = [job.X.buffer as ArrayBuffer]
-  const w = here.endsWith('.ts')
-    ? new Worker(new URL('../engine/dev-worker.mjs', here), { workerData: { job, __entry: new URL('./embed-worker.ts', here).href }, transferList })
-    : new Worker(new URL(EMBED_WORKER, here), { workerData: { job }, transferList })
+  const entry = { from: import.meta.url, source: './embed-worker.ts', built: 'embed-worker.js' }
+  const w = startWorker(entry, { job }, [job.X.buffer as ArrayBuffer])
   return new Promise<EmbeddingResult>((resolve, reject) => {
     let settled = false
     w.on('message', (m: WorkerReply) => {

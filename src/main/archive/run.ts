@@ -22,17 +22,30 @@ import * as path from 'node:path'
 import * as zarr from 'zarrita'
 import { AtomicFsStore, writeJsonAtomic } from './atomic'
 import { z } from 'zod'
-import { ExperimentSpec } from '../../shared/spec'
+import { RunSpec } from '../../shared/spec'
 import { ArchiveError, MissingArchiveError, NewerFormatError } from './errors'
 
+/** The format sgdscope's engines write (fixed snapshot axis). */
 export const RUN_FORMAT = 1
+/** Runs recorded outside sgdscope: growing snapshot axis, labels, probe inputs. */
+export const EXTERNAL_RUN_FORMAT = 2
+/** The newest format this version reads. */
+export const READ_FORMAT = 2
+
+/** The probe set a run's τ is measured on (docs/run-format.md, probe fingerprints). */
+export interface ProbeInfo {
+  size: number
+  labelsSha256: string
+  inputsSha256?: string
+  id?: string
+}
 
 export type RunStatus = 'created' | 'running' | 'complete' | 'interrupted' | 'failed'
 
 export interface RunAttributes {
   sgdscope: { kind: 'run'; format: number }
   id: string
-  spec: ExperimentSpec
+  spec: RunSpec
   status: RunStatus
   /** Why the run failed, when status is `failed`. */
   error?: string
@@ -54,6 +67,7 @@ export interface RunAttributes {
   paramCount?: number
   /** Wall-clock seconds spent training, summed over sessions (resumes add to it). */
   trainSeconds: number
+  probe?: ProbeInfo
   [extra: string]: unknown
 }
 
@@ -61,7 +75,7 @@ export interface RunAttributes {
 const RunAttributesSchema = z.looseObject({
   sgdscope: z.object({ kind: z.literal('run'), format: z.number() }),
   id: z.string().min(1),
-  spec: ExperimentSpec,
+  spec: RunSpec,
   status: z.enum(['created', 'running', 'complete', 'interrupted', 'failed']),
   error: z.string().optional(),
   created: z.string(),
@@ -69,10 +83,18 @@ const RunAttributesSchema = z.looseObject({
   versions: z.record(z.string(), z.string()),
   pointShape: z.array(z.number().int().positive()).min(1).max(2),
   nets: z.number().int().positive(),
-  snapshots: z.number().int().positive(),
+  snapshots: z.number().int().min(0),
   metrics: z.array(z.string()),
   stateSize: z.number().int().min(0),
   trainSeconds: z.number().min(0),
+  probe: z
+    .looseObject({
+      size: z.number().int().positive(),
+      labelsSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex'),
+      inputsSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex').optional(),
+      id: z.string().optional(),
+    })
+    .optional(),
 })
 
 export { ArchiveError } from './errors'
@@ -82,7 +104,7 @@ const bytes: zarr.CodecMetadata[] = [{ name: 'bytes', configuration: { endian: '
 
 export interface NewRun {
   id: string
-  spec: ExperimentSpec
+  spec: RunSpec
   pointShape: number[]
   nets: number
   samples: number[]
@@ -94,6 +116,7 @@ export interface NewRun {
   versions: Record<string, string>
   /** Keep weights (paramCount numbers per network) at these snapshot indices. */
   weights?: { snapshots: number[]; paramCount: number }
+  probe?: ProbeInfo
 }
 
 export class RunArchive {
@@ -135,6 +158,7 @@ export class RunArchive {
       ...(r.weights?.snapshots.length ? { weightSnapshots: r.weights.snapshots, paramCount: r.weights.paramCount } : {}),
       stateSize: r.stateSize,
       trainSeconds: 0,
+      ...(r.probe ? { probe: r.probe } : {}),
     }
     const S = r.samples.length
     const pointDims = r.pointShape.map((_, i) => (r.pointShape.length === 2 ? ['probe', 'output'][i] : `dim${i}`))
@@ -213,17 +237,17 @@ export class RunArchive {
       throw new ArchiveError(`${meta} is not valid JSON (${(e as Error).message})`, meta)
     }
     if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`, meta)
-    if (typeof raw.sgdscope.format === 'number' && raw.sgdscope.format > RUN_FORMAT)
+    if (typeof raw.sgdscope.format === 'number' && raw.sgdscope.format > READ_FORMAT)
       throw new NewerFormatError(
-        `${dir} was written by a newer sgdscope (run format ${raw.sgdscope.format}, this version reads up to ${RUN_FORMAT}); update sgdscope to open it`,
+        `${dir} was written by a newer sgdscope (run format ${raw.sgdscope.format}, this version reads up to ${READ_FORMAT}); update sgdscope to open it`,
         'run',
         dir,
         raw.sgdscope.format,
-        RUN_FORMAT,
+        READ_FORMAT,
       )
     const parsed = RunAttributesSchema.safeParse(raw)
     if (!parsed.success)
-      throw new ArchiveError(`${meta} has malformed run attributes: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(attributes)'}: ${i.message}`).join('; ')}`)
+      throw new ArchiveError(`${meta} has malformed run attributes: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(attributes)'}: ${i.message}`).join('; ')}`, meta)
     const attrs = parsed.data as RunAttributes
     const store = new AtomicFsStore(dir)
     const root = zarr.root(store)
@@ -234,11 +258,32 @@ export class RunArchive {
       const state = await zarr.open(root.resolve('state'), { kind: 'array' })
       if (!tau.is('float32') || !metrics.is('float32') || !done.is('uint8') || !state.is('float32'))
         throw new Error('an array has an unexpected data type')
-      const want = [attrs.nets, attrs.snapshots, ...attrs.pointShape]
-      if (tau.shape.join() !== want.join()) throw new Error(`tau has shape [${tau.shape}], the attributes say [${want}]`)
-      if (done.shape.join() !== [attrs.nets, attrs.snapshots].join()) throw new Error(`done has shape [${done.shape}], expected [${attrs.nets},${attrs.snapshots}]`)
-      if (metrics.shape.join() !== [attrs.nets, attrs.snapshots, attrs.metrics.length].join()) throw new Error(`metrics has shape [${metrics.shape}]`)
-      if (state.shape.join() !== [attrs.nets, 1 + attrs.stateSize].join()) throw new Error(`state has shape [${state.shape}]`)
+      const { nets, snapshots: S, pointShape } = attrs
+      // Format 2's snapshot axis grows while a run is recorded: the arrays are grown
+      // before the group's `snapshots`, so they may be longer than it, never shorter.
+      const growing = attrs.sgdscope.format >= 2
+      const fits = (shape: number[], want: number[]) =>
+        shape.length === want.length && shape.every((n, i) => (i === 1 && growing ? n >= want[i] : n === want[i]))
+      const expected = (want: number[]) => `[${want.map((n, i) => (i === 1 && growing ? `≥${n}` : n)).join(', ')}]`
+      const check = (name: string, shape: number[], want: number[]) => {
+        if (!fits(shape, want)) throw new Error(`${name} has shape [${shape.join(', ')}], the attributes say ${expected(want)}`)
+      }
+      check('tau', tau.shape, [nets, S, ...pointShape])
+      check('done', done.shape, [nets, S])
+      check('metrics', metrics.shape, [nets, S, attrs.metrics.length])
+      if (state.shape.join() !== [nets, 1 + attrs.stateSize].join()) throw new Error(`state has shape [${state.shape}]`)
+      if (attrs.spec.kind === 'external') {
+        if (!growing) throw new Error(`an external run must be format 2, this one says format ${attrs.sgdscope.format}`)
+        if (pointShape[0] !== attrs.spec.probe)
+          throw new Error(`pointShape [${pointShape.join(', ')}] does not start with the spec's probe size ${attrs.spec.probe}`)
+        if (attrs.spec.nets !== nets) throw new Error(`the spec says ${attrs.spec.nets} nets, the attributes ${nets}`)
+        const labels = await zarr.open(root.resolve('labels'), { kind: 'array' }).catch(() => {
+          throw new Error('the labels array is missing (format 2 runs record their probe labels)')
+        })
+        if (!labels.is('int32')) throw new Error(`labels is ${labels.dtype}, expected int32`)
+        if (labels.shape.join() !== String(pointShape[0]))
+          throw new Error(`labels has shape [${labels.shape.join(', ')}], expected [${pointShape[0]}] (the probe size)`)
+      }
       return new RunArchive(dir, store, attrs, { tau, metrics, done, state })
     } catch (e) {
       throw new ArchiveError(`run ${dir} is damaged: ${(e as Error).message}`, dir)
@@ -267,7 +312,7 @@ export class RunArchive {
   private weightsArray: Promise<zarr.Array<'float32', Store>> | null = null
   private weights(): Promise<zarr.Array<'float32', Store>> {
     this.weightsArray ??= zarr.open(zarr.root(this.store).resolve('weights'), { kind: 'array' }).then((a) => {
-      if (!a.is('float32')) throw new ArchiveError(`${this.dir}/weights is not float32`)
+      if (!a.is('float32')) throw new ArchiveError(`${this.dir}/weights is not float32`, `${this.dir}/weights`)
       return a
     })
     return this.weightsArray
@@ -280,13 +325,63 @@ export class RunArchive {
     await zarr.set(await this.weights(), [net, k, null], { data: params, shape: [params.length], stride: [1] })
   }
 
+  /** True for runs recorded outside sgdscope (format 2, spec kind `external`). */
+  get isExternal(): boolean {
+    return this.attrs.spec.kind === 'external'
+  }
+
+  /** Where snapshot j's weights are in `weights`: format 1 keeps the listed snapshots,
+   * format 2 keeps weights of snapshot j at j (NaN where none were recorded). */
+  private weightIndex(snapshot: number): number {
+    if (this.attrs.sgdscope.format >= 2) return this.attrs.paramCount && snapshot < this.attrs.snapshots ? snapshot : -1
+    return this.attrs.weightSnapshots?.indexOf(snapshot) ?? -1
+  }
+
   /** A network's kept weights at a snapshot, or null if not kept (or not yet written). */
   async readWeights(net: number, snapshot: number): Promise<Float32Array | null> {
-    const k = this.attrs.weightSnapshots?.indexOf(snapshot) ?? -1
+    const k = this.weightIndex(snapshot)
     if (k < 0) return null
     const { data } = await (await this.weights()).getChunk([net, k, 0])
     const w = data as Float32Array
     return Number.isNaN(w[0]) ? null : w
+  }
+
+  /** Snapshot indices where every network (of `nets`, default all) has weights. Format 1: those kept by the
+   * spec; format 2: those where each network recorded them (checked chunk by chunk). */
+  async weightSnapshotsAvailable(nets?: number[]): Promise<number[]> {
+    if (this.attrs.sgdscope.format < 2) return this.attrs.weightSnapshots ?? []
+    if (!this.attrs.paramCount) return []
+    const which = nets ?? Array.from({ length: this.attrs.nets }, (_, k) => k)
+    const out: number[] = []
+    for (let j = 0; j < this.attrs.snapshots; j++) {
+      let all = true
+      for (const k of which) if (!(all = await this.store.has(`/weights/c/${k}/${j}/0`))) break
+      if (all) out.push(j)
+    }
+    return out
+  }
+
+  /** The `weights` array's attributes (e.g. `architecture`), or null without weights. */
+  async weightsAttributes(): Promise<Record<string, unknown> | null> {
+    if (!this.attrs.paramCount) return null
+    return (await this.weights()).attrs as Record<string, unknown>
+  }
+
+  /** The probe set's labels (format 2; −1 where unknown), or null for format-1 runs. */
+  async readLabels(): Promise<Int32Array | null> {
+    if (this.attrs.sgdscope.format < 2) return null
+    const a = await zarr.open(zarr.root(this.store).resolve('labels'), { kind: 'array' })
+    return (await zarr.get(a)).data as Int32Array
+  }
+
+  /** The recorded probe inputs [P, ...] (format 2, optional), or null. */
+  async readProbeInputs(): Promise<{ data: Float32Array; shape: number[] } | null> {
+    if (this.attrs.sgdscope.format < 2 || !(await this.store.has('/probe_inputs/zarr.json'))) return null
+    const a = await zarr.open(zarr.root(this.store).resolve('probe_inputs'), { kind: 'array' })
+    if (!a.is('float32')) throw new ArchiveError(`${this.dir}/probe_inputs is ${a.dtype}, expected float32`, `${this.dir}/probe_inputs`)
+    if (a.shape[0] !== this.attrs.pointShape[0])
+      throw new ArchiveError(`${this.dir}/probe_inputs has shape [${a.shape.join(', ')}], expected [${this.attrs.pointShape[0]}, ...]`, `${this.dir}/probe_inputs`)
+    return { data: (await zarr.get(a)).data as Float32Array, shape: a.shape }
   }
 
   /** Saves a network's training state as of `snapshot` (one chunk, so it is atomic). */
@@ -310,21 +405,45 @@ export class RunArchive {
     return data as Float32Array
   }
 
+  /** The first `snapshots` entries of the snapshot axis (format 2's arrays may be longer). */
+  private snapshotSlice(a: { shape: number[] }): zarr.Slice | null {
+    const S = this.attrs.snapshots
+    return a.shape[1] === S ? null : zarr.slice(0, S)
+  }
+
   /** All metrics, [nets][snapshots][metric] flattened; NaN where not yet recorded. */
   async readMetrics(): Promise<Float32Array> {
-    return (await zarr.get(this.arrays.metrics)).data as Float32Array
+    const a = this.arrays.metrics
+    if (this.attrs.snapshots === 0 || this.attrs.metrics.length === 0) return new Float32Array(0)
+    return (await zarr.get(a, [null, this.snapshotSlice(a), null])).data as Float32Array
+  }
+
+  /** The metrics of one (network, snapshot); NaN where not recorded. */
+  async readMetricsAt(net: number, snapshot: number): Promise<Float32Array> {
+    if (this.attrs.metrics.length === 0) return new Float32Array(0)
+    const { data } = await this.arrays.metrics.getChunk([net, snapshot, 0])
+    return (data as Float32Array).subarray(0, this.attrs.metrics.length)
   }
 
   /** done[net * snapshots + snapshot] = 1 once recorded. */
   async readDone(): Promise<Uint8Array> {
-    return (await zarr.get(this.arrays.done)).data as Uint8Array
+    const a = this.arrays.done
+    if (this.attrs.snapshots === 0) return new Uint8Array(0)
+    return (await zarr.get(a, [null, this.snapshotSlice(a)])).data as Uint8Array
   }
 
+  /** Samples and epochs of the first `snapshots` snapshots. Read from the chunk itself:
+   * a writer growing the axis rewrites it whole with entries appended, so its first
+   * `snapshots` values are the same whichever version we see. */
   async readTimes(): Promise<{ samples: Float64Array; epochs: Float64Array }> {
-    const root = zarr.root(this.store)
+    const S = this.attrs.snapshots
     const read = async (name: string) => {
-      const a = await zarr.open(root.resolve(name), { kind: 'array' })
-      return (await zarr.get(a)).data as Float64Array
+      if (S === 0) return new Float64Array(0)
+      const bytes = await this.store.get(`/${name}/c/0`)
+      if (!bytes || bytes.byteLength < 8 * S)
+        throw new ArchiveError(`run ${this.dir} is damaged: ${name} holds ${(bytes?.byteLength ?? 0) / 8} values, the attributes say ${S} snapshots`, this.dir)
+      const view = new DataView(bytes.buffer, bytes.byteOffset, 8 * S)
+      return Float64Array.from({ length: S }, (_, j) => view.getFloat64(8 * j, true))
     }
     return { samples: await read('samples'), epochs: await read('epoch') }
   }

@@ -5,22 +5,13 @@
 import { Worker } from 'node:worker_threads'
 import * as os from 'node:os'
 import type { WorkerInput, WorkerMessage } from './protocol'
+import { startWorker } from './start-worker'
 
 export function defaultWorkerCount(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
 }
 
-/** The built worker sits beside the built coordinator (out/main); from the
- * TypeScript sources it is started through a tsx bootstrap. */
-function spawn(input: WorkerInput): Worker {
-  const here = import.meta.url
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./worker.ts', here).href
-    return new Worker(new URL('./dev-worker.mjs', here), { workerData: { ...input, __entry: entry } })
-  }
-  const built = 'worker.js' // not a literal in new URL(): the bundler must not treat it as an asset
-  return new Worker(new URL(built, here), { workerData: input })
-}
+const spawn = (input: WorkerInput): Worker => startWorker({ from: import.meta.url, source: './worker.ts', built: 'worker.js' }, input)
 
 /** Splits nets round-robin over at most `workers` workers (never more than nets). */
 export function shareNets<T>(items: T[], workers: number): T[][] {

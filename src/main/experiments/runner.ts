@@ -21,6 +21,7 @@ import { paramCount } from '../engine/mlp'
 import { chooseKernel } from '../engine/wasm'
 import { runtimeVersions } from '../version'
 import { loadTrainData } from './data'
+import { datasetProbe } from './probe'
 import { mlpSchedule, weightSnapshots } from './schedule'
 import { STOCHASTIC_METRICS, StochasticModel, stochasticSchedule } from './stochastic'
 
@@ -46,12 +47,14 @@ export interface TrainOptions {
   cacheDir?: string
 }
 
-/** A run of that id exists already, with another spec (a shard given the wrong --run-id). */
+/** A run that cannot be created or trained as asked: its id is taken by another spec
+ * (`exists`), or it was recorded outside sgdscope (`not-applicable`). */
 export class RunError extends Error {
   override name = 'RunError'
   constructor(
     message: string,
     readonly runId: string,
+    readonly reason: 'exists' | 'not-applicable' = 'exists',
   ) {
     super(message)
   }
@@ -95,6 +98,7 @@ export async function createRun(project: Project, input: unknown, opts: { cacheD
       stateSize: stateSize(spec, shape),
       weights: { snapshots: weightSnapshots(spec.keepWeights, schedule.epochs), paramCount: paramCount(shape) },
       dataset: { id: dataset.id, trainCount: data.train.count, testCount: data.test.count, rows: dataset.train.rows, cols: dataset.train.cols, classes: data.classes },
+      probe: datasetProbe(dataset, spec.probe),
     })
   } else {
     run = await RunArchive.create(dir, {
@@ -163,13 +167,16 @@ export async function liveLocks(run: RunArchive): Promise<string[]> {
   return live
 }
 
-/** The status a reader should believe: a `running` run with no live trainer was
+/** The status a reader should believe: a `running` run with no live trainer (or recorder) was
  * interrupted; one whose every snapshot is recorded is complete (shards finishing at
  * the same moment may leave a stale `running` or `interrupted` behind). */
 export async function liveStatus(run: RunArchive): Promise<RunStatus> {
   const s = run.attrs.status
   if (s === 'complete' || s === 'failed' || s === 'created') return s
+  // Trainers' lock.json / lock-shard-*.json and recorders' lock-recorder-*.json alike.
   if ((await liveLocks(run)).length > 0) return 'running'
+  // A recorded run's axis grows with its recorder: all recorded so far is not the end.
+  if (run.isExternal) return 'interrupted'
   const { done, total } = await run.progress()
   return done === total ? 'complete' : 'interrupted'
 }
@@ -182,14 +189,18 @@ export async function liveStatus(run: RunArchive): Promise<RunStatus> {
  */
 export async function trainRun(project: Project, runId: string, opts: TrainOptions = {}): Promise<RunStatus> {
   const run = await project.openRun(runId)
+  if (run.attrs.spec.kind === 'external')
+    throw new RunError(
+      `run ${runId} was recorded outside sgdscope (${run.attrs.spec.source}); sgdscope cannot train or resume it`,
+      runId,
+      'not-applicable',
+    )
   const release = await acquireLock(path.join(run.dir, lockName(opts.shard)), `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`)
   const started = Date.now()
   try {
     await run.update({ status: 'running', error: undefined, ...(opts.shard ? { shardCount: opts.shard.count } : {}) })
-    const cancelled =
-      run.attrs.spec.kind === 'mlp'
-        ? await trainMlp(run, run.attrs.spec, opts)
-        : await trainStochastic(run, run.attrs.spec, opts)
+    const spec = run.attrs.spec
+    const cancelled = spec.kind === 'mlp' ? await trainMlp(run, spec, opts) : await trainStochastic(run, spec, opts)
     const { done, total } = await run.progress()
     let status: RunStatus = done === total ? 'complete' : 'interrupted'
     // Our share is done; other shards may still be training.

@@ -1,10 +1,14 @@
 /** What a run is and how it stands, as the CLI prints it and the app lists it. */
-import type { ExperimentSpec } from '../../shared/spec'
+import type { RunSpec } from '../../shared/spec'
 import type { RunDetails, RunSummary } from '../../shared/api/contract'
 import type { RunArchive } from '../archive/run'
 import { liveStatus } from './runner'
 
-export function describeSpec(s: ExperimentSpec): string {
+export function describeSpec(s: RunSpec): string {
+  if (s.kind === 'external') {
+    const what = s.outputs === 'values' ? `${s.outputs}` : `${s.outputs} over ${s.classes} classes`
+    return `recorded externally (${s.source}): ${s.nets} nets, probe ${s.probe}, ${what}`
+  }
   if (s.kind === 'stochastic') return `stochastic model ${s.nets}×${s.dim}, ε=${s.epsilon}, ${s.picking}${s.picking === 'zipf' ? ` s=${s.zipfS}` : ''}, ${s.steps} steps`
   return `${s.nets} nets ${s.hidden} hidden, ${s.epochs} ep, η=${s.lr}, batch ${s.batch}, ${s.loss}${s.momentum ? `, μ=${s.momentum}` : ''}`
 }
@@ -47,6 +51,7 @@ export async function runSummary(run: RunArchive): Promise<RunSummary> {
     created: a.created,
     final: finalMetrics(run, metrics, done),
     ...(a.error ? { error: a.error } : {}),
+    ...(a.spec.kind === 'external' ? { external: { source: a.spec.source, meta: a.spec.meta } } : {}),
   }
 }
 
@@ -81,4 +86,25 @@ export async function runDetails(run: RunArchive): Promise<RunDetails> {
     metricNames: a.metrics,
     metricsPerSnapshot: perSnapshot,
   }
+}
+
+/** What `sgdscope info` says about a run recorded outside sgdscope, one line each. */
+export async function externalLines(run: RunArchive): Promise<string[]> {
+  const s = run.attrs.spec
+  if (s.kind !== 'external') return []
+  const lines = [`recorded  externally (${s.source}); meta ${JSON.stringify(s.meta)}`]
+  const what = { probabilities: 'probabilities', logits: 'logits, stored after a softmax', values: 'values (no classes: τ only)' }[s.outputs]
+  lines.push(`outputs   ${what}${s.classes !== null ? `, ${s.classes} classes` : ''}`)
+  const p = run.attrs.probe
+  const short = (h?: string) => (h ? `${h.slice(0, 12)}…` : 'not recorded')
+  lines.push(`probe     ${s.probe} items${p?.id ? ` (${p.id})` : ''}; labels sha256 ${short(p?.labelsSha256)}, inputs sha256 ${short(p?.inputsSha256)}`)
+  const w = await run.weightsAttributes()
+  if (!w) lines.push('weights   none recorded (barriers, weight matching and weight vs function need them)')
+  else {
+    const a = w.architecture as { inputs?: number; hidden?: number; outputs?: number; output?: string } | undefined
+    const at = (await run.weightSnapshotsAvailable()).length
+    const arch = a ? `MLP ${a.inputs}-${a.hidden}-${a.outputs} (${a.output} output)` : `${run.attrs.paramCount} parameters, no architecture`
+    lines.push(`weights   ${arch}, recorded for every network at ${at} of ${run.attrs.snapshots} snapshots`)
+  }
+  return lines
 }

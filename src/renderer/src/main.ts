@@ -1,7 +1,7 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
-import App from './App.vue'
-import { boot } from './lib/boot'
+import App from './app/App.vue'
+import { boot } from './app/boot'
 import './styles/base.css'
 
 const app = createApp(App)

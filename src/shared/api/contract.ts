@@ -9,7 +9,7 @@
 import { z } from 'zod'
 import { ApiError, describeIssues, inputIssues, type InputIssue } from './errors'
 import type { Preset } from '../presets'
-import type { ExperimentSpec } from '../spec'
+import type { ExperimentSpec, ExternalSpec, RunSpec } from '../spec'
 import type { MetricsData, PathsData } from '../figures/data'
 import type { BarrierReport, BarrierSummaryReport, SubproblemsReport, WeightFunctionReport } from '../figures/beyond-data'
 
@@ -94,7 +94,7 @@ export interface RunSummary {
   name: string
   preset?: string
   status: RunStatus
-  kind: ExperimentSpec['kind']
+  kind: RunSpec['kind']
   /** One line describing the spec. */
   summary: string
   nets: number
@@ -105,10 +105,12 @@ export interface RunSummary {
   /** Ensemble mean, min and max at the last recorded snapshot. */
   final: Record<string, { mean: number; min: number; max: number }>
   error?: string
+  /** Runs recorded outside sgdscope: who recorded them and the metadata they gave. */
+  external?: { source: ExternalSpec['source']; meta: Record<string, unknown> }
 }
 
 export interface RunDetails extends RunSummary {
-  spec: ExperimentSpec
+  spec: RunSpec
   engine?: { name: string; backend?: string; reason: string }
   versions: Record<string, string>
   trainSeconds: number

@@ -1,24 +1,12 @@
 import { spawn } from 'node:child_process'
-import { describe, expect, it, vi } from 'vitest'
-import { main } from '../../../src/main/cli/main'
+import { describe, expect, it } from 'vitest'
 import { Project } from '../../../src/main/archive/project'
 import { createRun, trainRun } from '../../../src/main/experiments/runner'
 import { tempDir } from '../../helpers/tmp'
+import { runCli } from '../../helpers/cli-in-process'
 
 /** Runs the CLI in-process, capturing what it prints. */
-async function cli(...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true))
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true))
-  try {
-    const code = await main(argv)
-    return { code, out: out.join(''), err: err.join('') }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-  }
-}
+const cli = (...argv: string[]) => runCli(argv)
 
 const SMALL = ['--nets', '2', '--hidden', '16', '--epochs', '0.05', '--probe', '100', '--set', 'trainSubset=1000', '--set', 'snapshots.firstEpoch=20']
 

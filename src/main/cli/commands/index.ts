@@ -7,7 +7,9 @@ import type { Command } from '../command'
 import { barrierCommand } from './barrier'
 import { distancesCommand } from './distances'
 import { embedCommand } from './embed'
+import { evaluateCheckpointsCommand } from './evaluate-checkpoints'
 import { figureCommand } from './figure'
+import { importCommand } from './import'
 import { infoCommand } from './info'
 import { listCommand } from './list'
 import { reproduceCommand } from './reproduce'
@@ -32,4 +34,6 @@ export const COMMANDS: Record<string, Command> = {
   barrier: barrierCommand,
   distances: distancesCommand,
   status: statusCommand,
+  import: importCommand,
+  'evaluate-checkpoints': evaluateCheckpointsCommand,
 }

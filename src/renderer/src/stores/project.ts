@@ -22,21 +22,34 @@ export const useProjectStore = defineStore('project', () => {
    */
   const liveStatus = new Map<string, { status: RunStatus; error?: string }>()
 
+  /** Re-reads of the run list while an event's status is ahead of it (bounded: the archive may never agree). */
+  let settling = 0
+  const MAX_SETTLING = 40
+
   function withLiveStatus(runs: RunSummary[]): RunSummary[] {
-    return runs.map((r) => {
+    let ahead = false
+    const out = runs.map((r) => {
       const live = liveStatus.get(r.id)
       if (!live) return r
       if (live.status === r.status) {
         liveStatus.delete(r.id)
         return r
       }
+      ahead = true
       const { error: _error, ...rest } = r
       return { ...rest, status: live.status, ...(live.error ? { error: live.error } : {}) }
     })
+    // The rest of such a run's summary (counts, final metrics) is older than its status:
+    // read the list again until the archive has caught up.
+    if (!ahead) settling = 0
+    else if (settling++ < MAX_SETTLING) refreshRunsSoon()
+    return out
   }
 
   function set(p: ProjectSummary | null): void {
-    if (p && p.dir !== current.value?.dir) liveStatus.clear()
+    // Another project: its runs' statuses are not ours. (On a page still loading, the
+    // events that arrived meanwhile are about the project being read, and are kept.)
+    if (p && current.value && p.dir !== current.value.dir) liveStatus.clear()
     current.value = p ? { ...p, runs: withLiveStatus(p.runs) } : null
     if (!p) {
       // Closed (e.g. from the desktop app's menu): back to the start page.

@@ -7,7 +7,14 @@
  */
 import { defineStore } from 'pinia'
 import { reactive, ref, shallowReactive, watch } from 'vue'
-import type { ArgsOf, ResultOf, RunDetails, RunProgressEvent, RunSnapshotEvent, RunStatus } from '../../../shared/api/contract'
+import type {
+  ArgsOf,
+  ResultOf,
+  RunDetails,
+  RunProgressEvent,
+  RunSnapshotEvent,
+  RunStatus,
+} from '../../../shared/api/contract'
 import type { Preset } from '../../../shared/presets'
 import type { ExperimentSpec } from '../../../shared/spec'
 import { api } from '../lib/api'
@@ -49,7 +56,12 @@ export const useRunsStore = defineStore('runs', () => {
     const s = project.runById.get(runId)
     const nets = s?.nets ?? 0
     const S = s?.snapshots ?? 0
-    return { metric, epochs: Array(S).fill(null), values: Array.from({ length: nets }, () => Array(S).fill(null)), version: 0 }
+    return {
+      metric,
+      epochs: Array(S).fill(null),
+      values: Array.from({ length: nets }, () => Array(S).fill(null)),
+      version: 0,
+    }
   }
 
   const dirty = new Set<string>()
@@ -94,13 +106,14 @@ export const useRunsStore = defineStore('runs', () => {
     if (e.status === 'running') {
       // A resumed run's rate and ETA come from its new session.
       delete progress[e.runId]
-      if (!curves[e.runId]) void loadCurve(e.runId)
+      if (!fromArchive.has(e.runId)) void loadCurve(e.runId)
     }
     if (finished(e.status)) {
       const p = progress[e.runId]
       if (p) progress[e.runId] = { ...p, samplesPerSec: 0, etaSeconds: null }
       if (details[e.runId]) void loadDetails(e.runId)
-      if (e.status === 'failed') ui.notify('error', `Run ${project.runById.get(e.runId)?.name ?? e.runId} failed`, e.error)
+      if (e.status === 'failed')
+        ui.notify('error', `Run ${project.runById.get(e.runId)?.name ?? e.runId} failed`, e.error)
     }
   }
 
@@ -122,21 +135,28 @@ export const useRunsStore = defineStore('runs', () => {
     return d
   }
 
+  /** Runs whose curve was read from the archive: events alone miss what was recorded before they began. */
+  const fromArchive = new Set<string>()
+
   /** The per-network curve from the archive, merged with whatever events brought meanwhile. */
   async function loadCurve(runId: string): Promise<void> {
     const d = details[runId] ?? (await loadDetails(runId))
     if (!d) return
+    fromArchive.add(runId)
     const metric = curveMetric(d.metricNames)
     const base = curves[runId] ?? emptyCurve(runId, metric)
     const c: Curve = {
       metric,
       epochs: d.epochs.map((e, j) => base.epochs[j] ?? e),
-      values: Array.from({ length: d.nets }, (_, k) => Array.from({ length: d.epochs.length }, (_, j) => base.values[k]?.[j] ?? null)),
+      values: Array.from({ length: d.nets }, (_, k) =>
+        Array.from({ length: d.epochs.length }, (_, j) => base.values[k]?.[j] ?? null),
+      ),
       version: base.version + 1,
     }
     curves[runId] = c
     if (d.done === 0) return
     const m = await ui.guard('Cannot read the run’s metrics', () => api().call('runs.metrics', { runId }))
+    if (!m) fromArchive.delete(runId)
     const series = m?.data.runs[0]?.series.find((s) => s.name === metric)
     if (!series) return
     const now = curves[runId] ?? c
@@ -148,6 +168,12 @@ export const useRunsStore = defineStore('runs', () => {
       }),
     )
     curves[runId] = { ...now, values, version: now.version + 1 }
+  }
+
+  /** A run is shown: its curve from the archive once (events keep it current), its details afresh. */
+  async function showRun(runId: string): Promise<void> {
+    if (fromArchive.has(runId)) await loadDetails(runId)
+    else await loadCurve(runId)
   }
 
   const presets = ref<Preset[]>([])
@@ -163,7 +189,10 @@ export const useRunsStore = defineStore('runs', () => {
       api().call('spec.check', { spec: { kind: 'stochastic' } }),
     ])
     presets.value = list
-    specDefaults.value = { ...(mlp.ok ? { mlp: mlp.spec } : {}), ...(stochastic.ok ? { stochastic: stochastic.spec } : {}) }
+    specDefaults.value = {
+      ...(mlp.ok ? { mlp: mlp.spec } : {}),
+      ...(stochastic.ok ? { stochastic: stochastic.spec } : {}),
+    }
   }
 
   /** Validates a spec with the host, filling defaults. */
@@ -206,7 +235,29 @@ export const useRunsStore = defineStore('runs', () => {
     for (const k of Object.keys(progress)) delete progress[k]
     for (const k of Object.keys(details)) delete details[k]
     for (const k of Object.keys(curves)) delete curves[k]
+    fromArchive.clear()
   }
 
-  return { progress, details, curves, pending, starting, presets, specDefaults, loadPresets, checkSpec, subscribe, loadDetails, loadCurve, start, cancel, resume, reset, onSnapshot, onProgress, onStatus }
+  return {
+    progress,
+    details,
+    curves,
+    pending,
+    starting,
+    presets,
+    specDefaults,
+    loadPresets,
+    checkSpec,
+    subscribe,
+    loadDetails,
+    loadCurve,
+    showRun,
+    start,
+    cancel,
+    resume,
+    reset,
+    onSnapshot,
+    onProgress,
+    onStatus,
+  }
 })

@@ -13,7 +13,7 @@ import { api } from '../lib/api'
 import { useProjectStore } from './project'
 import { useRunsStore } from './runs'
 import { useUiStore } from './ui'
-import { defaultMetricsState, defaultPathsState, fromSavedView, queryKey, toSavedView, type MetricsState, type PathsState, type ViewState } from '../views/state'
+import { defaultMetricsState, defaultPathsState, fromSavedView, queryKey, toSavedView, type MetricsState, type PathsState, type ViewState } from '../lib/view-state'
 
 export type Embedding = ResultOf<'paths.embed'>
 export interface RunMetrics {

@@ -1,0 +1,25 @@
+/** Messages between the checkpoint evaluator and its worker threads. */
+import type { ModelOutputs } from './model'
+
+export interface CheckpointWorkerInput {
+  /** The probe inputs, P items of `probeShape`, row-major (SharedArrayBuffer-backed: shared, not copied). */
+  inputs: Float32Array
+  count: number
+  probeShape: number[]
+  /** Items per model call when the model accepts any batch size. */
+  batch: number
+}
+
+/** coordinator → worker: evaluate one checkpoint file. */
+export interface EvaluateTask {
+  type: 'evaluate'
+  index: number
+  /** Absolute path of the .onnx file. */
+  file: string
+}
+
+export type CheckpointWorkerMessage =
+  | { type: 'ready' }
+  | ({ type: 'result'; index: number } & ModelOutputs)
+  | { type: 'failed'; index: number; message: string }
+  | { type: 'error'; message: string; stack?: string }

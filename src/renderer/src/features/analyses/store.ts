@@ -1,0 +1,111 @@
+/**
+ * The beyond-the-paper analyses' data: subproblem rates, barriers and
+ * weight-vs-function distances fetched from the host, cached per (run, query) so that
+ * revisiting the tab or toggling back is instant, plus figure export through the host's
+ * headless renderer (the file is what the CLI writes).
+ */
+import { defineStore } from 'pinia'
+import { markRaw, ref } from 'vue'
+import type { ArgsOf, RenderedFigure, ResultOf } from '../../../../shared/api/contract'
+import { api } from '../../lib/api'
+
+export type SubproblemsQuery = Omit<ArgsOf<'beyond.subproblems'>, 'runId'>
+export type BarrierQuery = Omit<ArgsOf<'beyond.barrier'>, 'runId'>
+export type BarrierSummaryQuery = Omit<ArgsOf<'beyond.barrierSummary'>, 'runId'>
+export type WeightFunctionQuery = Omit<ArgsOf<'beyond.weightVsFunction'>, 'runId'>
+export type BeyondFigureQuery = ArgsOf<'beyond.figure'>['figure']
+export type FigureFormat = 'svg' | 'png' | 'pdf'
+
+const MIME: Record<FigureFormat, string> = { svg: 'image/svg+xml', png: 'image/png', pdf: 'application/pdf' }
+
+function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(base64)
+  const out = new Uint8Array(new ArrayBuffer(bin.length))
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}
+
+/** Stable key of a query (object keys sorted). */
+function keyOf(runId: string, what: string, q: object): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sort)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, sort(x)]),
+          )
+        : v
+  return `${runId}\u0000${what}\u0000${JSON.stringify(sort(q))}`
+}
+
+export const useBeyondStore = defineStore('beyond', () => {
+  const cache = new Map<string, Promise<unknown>>()
+  /** Requests in flight (the view shows a busy state). */
+  const inFlight = ref(0)
+
+  function cached<T extends object>(key: string, fresh: boolean, f: () => Promise<T>): Promise<T> {
+    let p = fresh ? undefined : (cache.get(key) as Promise<T> | undefined)
+    if (!p) {
+      inFlight.value++
+      p = f()
+        .then((r) => markRaw(r))
+        .finally(() => inFlight.value--)
+      cache.set(key, p)
+      p.catch(() => cache.delete(key))
+    }
+    return p
+  }
+
+  const subproblems = (runId: string, q: SubproblemsQuery, fresh = false): Promise<ResultOf<'beyond.subproblems'>> =>
+    cached(keyOf(runId, 'subproblems', q), fresh, () => api().call('beyond.subproblems', { runId, ...q }))
+  const barrier = (runId: string, q: BarrierQuery, fresh = false): Promise<ResultOf<'beyond.barrier'>> =>
+    cached(keyOf(runId, 'barrier', q), fresh, () => api().call('beyond.barrier', { runId, ...q }))
+  const barrierSummary = (
+    runId: string,
+    q: BarrierSummaryQuery,
+    fresh = false,
+  ): Promise<ResultOf<'beyond.barrierSummary'>> =>
+    cached(keyOf(runId, 'barrierSummary', q), fresh, () => api().call('beyond.barrierSummary', { runId, ...q }))
+  const weightVsFunction = (
+    runId: string,
+    q: WeightFunctionQuery,
+    fresh = false,
+  ): Promise<ResultOf<'beyond.weightVsFunction'>> =>
+    cached(keyOf(runId, 'weightVsFunction', q), fresh, () => api().call('beyond.weightVsFunction', { runId, ...q }))
+
+  /** Forgets a run's results (after it trained further). */
+  function invalidate(runId: string): void {
+    for (const k of [...cache.keys()]) if (k.startsWith(`${runId}\u0000`)) cache.delete(k)
+  }
+
+  /** Renders a figure on the host and downloads it; returns the file name. */
+  async function download(
+    runId: string,
+    figure: BeyondFigureQuery,
+    format: FigureFormat,
+    name: string,
+    widthIn = 3.5,
+  ): Promise<string> {
+    const r: RenderedFigure = await api().call('beyond.figure', {
+      runId,
+      figure,
+      format,
+      look: { style: 'paper', widthIn },
+    })
+    const blob = new Blob([r.format === 'svg' ? r.data : bytesOf(r.data)], { type: MIME[format] })
+    const file = `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${format}`
+    const url = URL.createObjectURL(blob)
+    const a = document.createElement('a')
+    a.href = url
+    a.download = file
+    document.body.appendChild(a)
+    a.click()
+    a.remove()
+    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    return file
+  }
+
+  return { inFlight, subproblems, barrier, barrierSummary, weightVsFunction, invalidate, download }
+})
