@@ -100,7 +100,7 @@ export class Service {
       const handler = this.handlers[req.name] as (a: unknown) => Promise<unknown>
       return await handler(req.args)
     } catch (e) {
-      throw toApiError(e, req.name === 'paths.embed' ? 'runs' : 'runId')
+      throw toApiError(e, { request: req.name, runField: req.name === 'paths.embed' ? 'runs' : 'runId' })
     }
   }
 

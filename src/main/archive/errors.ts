@@ -28,9 +28,33 @@ export class MissingArchiveError extends ArchiveError {
   }
 }
 
-/** A project is there already (or being created by another process). */
+/** A project or run is there already (or being created by another process); `run`: its id. */
 export class ArchiveExistsError extends ArchiveError {
   override name = 'ArchiveExistsError'
+  constructor(
+    message: string,
+    path: string | null = null,
+    readonly run?: string,
+  ) {
+    super(message, path)
+  }
+}
+
+/** Data handed to a run writer that does not fit the run: `field` names the argument or
+ * array at fault ("labels", "pointShape", "outputs", "epochs", "weights", …). */
+export class RunDataError extends ArchiveError {
+  override name = 'RunDataError'
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message)
+  }
+}
+
+/** A writer stopped by its signal before it finished; nothing was written. */
+export class ArchiveCancelledError extends ArchiveError {
+  override name = 'ArchiveCancelledError'
 }
 
 /** Written by a newer sgdscope: format `found`, this version reads up to `supported`. */

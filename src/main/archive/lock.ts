@@ -12,7 +12,8 @@ export class LockedError extends Error {
   constructor(
     message: string,
     readonly file: string,
-    readonly owner?: LockInfo,
+    /** Other lock files (snapshots.lock) record no start time. */
+    readonly owner?: Omit<LockInfo, 'started'> & { started?: string },
   ) {
     super(message)
   }

@@ -75,7 +75,7 @@ export type ConflictReason =
 export interface ApiErrorDetails {
   'not-found': { what: NotFoundWhat; which: string }
   'bad-input': { issues: InputIssue[] }
-  busy: { what: BusyWhat; which: string; by?: { pid: number; host: string; since: string } }
+  busy: { what: BusyWhat; which: string; by?: { pid: number; host: string; since?: string } }
   cancelled: { request: string }
   conflict: { reason: ConflictReason; run?: string }
   'version-mismatch': { what: 'project' | 'run'; path: string; found: number; supported: number }

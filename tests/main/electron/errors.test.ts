@@ -19,6 +19,8 @@ import {
   THROWN,
   casesWithProject,
   errorFixtures,
+  recordedRuns,
+  thrownByNewCode,
   expectApiError,
   realCases,
   scriptedService,
@@ -29,6 +31,8 @@ vi.mock('electron', async () => (await import('./fake-electron')).electronModule
 
 const root = tempDir('sgdscope-ipc-errors-')
 const f = errorFixtures(root)
+/** Everything below the service throws, by runs.get key: the table and what the new code really throws. */
+const thrown = { ...THROWN, ...(await thrownByNewCode(f)) }
 const loc: AppLocation = { indexUrl: pathToFileURL(path.join(root, 'out', 'renderer', 'index.html')).href }
 const seen = new Set<string>()
 
@@ -44,7 +48,8 @@ interface Desk {
 function desk(configDir: string): Desk {
   resetFake()
   const service = new Service({ host: 'electron', settings: new FileSettingsStore(configDir) })
-  const binding = bindContract({ ipcMain: fake.ipcMain, service: scriptedService(service), loc, report: () => {} })
+  const service_ = scriptedService(service, thrown)
+  const binding = bindContract({ ipcMain: fake.ipcMain, service: service_, loc, report: () => {} })
   const wc = new FakeWebContents()
   wc.mainFrame.url = loc.indexUrl
   binding.attach(wc)
@@ -79,12 +84,13 @@ describe('errors through the desktop host', () => {
     await expectApiError(d.call(c.name, c.args), c.code, c.details, seen)
   })
 
-  it('with a project open: not found, bad input (paths inside the spec), io', async () => {
+  it('with a project open: not found, bad input (paths inside the spec), io, refusals on recorded runs', async () => {
+    await recordedRuns(f)
     await d.call('project.open', { dir: f.project, create: true })
     for (const c of casesWithProject(f)) await expectApiError(d.call(c.name, c.args), c.code, c.details, seen)
   })
 
-  it.each(Object.entries(THROWN))('what the layers below throw, by class: %s', async (key, t) => {
+  it.each(Object.entries(thrown))('what the layers below throw, by class: %s', async (key, t) => {
     await expectApiError(d.call('runs.get', { runId: key }), t.code, t.details, seen)
   })
 

@@ -16,6 +16,8 @@ import {
   THROWN,
   casesWithProject,
   errorFixtures,
+  recordedRuns,
+  thrownByNewCode,
   expectApiError,
   realCases,
   scriptedService,
@@ -26,6 +28,8 @@ import {
 
 const root = tempDir('sgdscope-errors-')
 const f = errorFixtures(root)
+/** Everything below the service throws, by runs.get key: the table and what the new code really throws. */
+const thrown = { ...THROWN, ...(await thrownByNewCode(f)) }
 let service: Service
 let server: RunningServer
 let client: ReturnType<typeof webSocketClient>
@@ -33,7 +37,7 @@ const seen = new Set<string>()
 
 beforeAll(async () => {
   service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`) })
-  server = await startServer({ service: scriptedService(service), staticDir: root })
+  server = await startServer({ service: scriptedService(service, thrown), staticDir: root })
   client = webSocketClient(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
   await client.ready
 })
@@ -50,7 +54,8 @@ describe('errors through the browser host', () => {
     await expectApiError(call(c.name, c.args), c.code, c.details, seen)
   })
 
-  it('with a project open: not found, bad input (paths inside the spec), io', async () => {
+  it('with a project open: not found, bad input (paths inside the spec), io, refusals on recorded runs', async () => {
+    await recordedRuns(f)
     await call('project.open', { dir: f.project, create: true })
     for (const c of casesWithProject(f)) await expectApiError(call(c.name, c.args), c.code, c.details, seen)
     // spec.check answers with the same issues rather than failing.
@@ -58,7 +63,7 @@ describe('errors through the browser host', () => {
     expect(r).toEqual({ ok: false, problems: [{ path: 'nets', problem: { kind: 'not-integer' }, message: expect.any(String) }] })
   })
 
-  it.each(Object.entries(THROWN))('what the layers below throw, by class: %s', async (key, t) => {
+  it.each(Object.entries(thrown))('what the layers below throw, by class: %s', async (key, t) => {
     await expectApiError(call('runs.get', { runId: key }), t.code, t.details, seen)
   })
 
