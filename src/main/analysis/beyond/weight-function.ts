@@ -68,7 +68,7 @@ export async function weightVsFunction(project: Project, runId: string, opts: We
   const involved = [...new Set(pairs.flat())]
   const kept = await keptSnapshots(run, involved)
   if (kept.length === 0 && run.isExternal) throw noWeights(run, involved)
-  if (kept.length === 0) throw conflict(`run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')} (keepWeights "all" or a list of epochs keeps them over time)`)
+  if (kept.length === 0) throw conflict(`run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')} (keepWeights "all" or a list of epochs keeps them over time)`, run.id)
   const done = await run.readDone()
   const { epochs } = await run.readTimes()
   const read = cachedReads(run)
