@@ -119,9 +119,10 @@ function dataVersion(g: Gathered): string {
 async function embedPoints(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
   const n = gs.reduce((a, g) => a + g.rows.length, 0)
   const d = gs[0].d
-  if (gs.some((g) => g.d !== d)) {
+  const odd = gs.find((g) => g.d !== d)
+  if (odd) {
     const message = 'these runs record points of different sizes (e.g. different probe sets) and cannot share an embedding'
-    throw new ApiError('conflict', message, { reason: 'not-applicable' })
+    throw new ApiError('conflict', message, { reason: 'not-applicable', run: odd.run.id })
   }
   // Checked here, not in the worker: an error from the worker arrives as text only.
   const classless = gs.find((g) => g.run.attrs.pointShape[1] === undefined)
