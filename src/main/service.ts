@@ -118,6 +118,7 @@ export class Service {
 
   private async summary(): Promise<ProjectSummary> {
     const p = this.requireProject()
+    const readAt = Date.now()
     const runs = []
     for (const id of await p.runIds()) {
       try {
@@ -126,7 +127,7 @@ export class Service {
         this.log('warn', `run ${id} cannot be read: ${(e as Error).message}`)
       }
     }
-    return { dir: p.dir, name: p.name, runs, views: p.file.views as ProjectSummary['views'] }
+    return { dir: p.dir, name: p.name, runs, views: p.file.views as ProjectSummary['views'], readAt }
   }
 
   private async resolveRun(ref: string): Promise<string> {
@@ -167,15 +168,25 @@ export class Service {
           onSnapshot: (net, snapshot, m) =>
             this.emit('run.snapshot', { runId, net, snapshot, epoch: ep[snapshot], metrics: Object.fromEntries(names.map((n, i) => [n, m[i]])) }),
         })
-        this.emit('run.status', { runId, status })
+        this.emit('run.status', { runId, status, ...(await this.counts(runId)) })
       } catch (e) {
         const message = (e as Error).message
         this.log('error', `run ${runId} failed: ${message}`)
-        this.emit('run.status', { runId, status: 'failed', error: message })
+        this.emit('run.status', { runId, status: 'failed', error: message, ...(await this.counts(runId)) })
       } finally {
         this.queue = this.queue.filter((x) => x !== t)
       }
     })
+  }
+
+  /** What a run has recorded, sent with its status (nothing if it cannot be read). */
+  private async counts(runId: string): Promise<{ done?: number; total?: number }> {
+    try {
+      const { done, total } = await (await this.requireProject().openRun(runId)).progress()
+      return { done, total }
+    } catch {
+      return {}
+    }
   }
 
   /** Stops all training (finished snapshots are kept) and waits for it to end. */
@@ -206,7 +217,7 @@ export class Service {
         onRunsChanged: () => {
           if (this.project === project) void this.summary().then((s) => this.emit('project.changed', s), () => {})
         },
-        onStatus: (runId, status, error) => this.emit('run.status', { runId, status, ...(error ? { error } : {}) }),
+        onStatus: (e) => this.emit('run.status', e),
         onSnapshot: (e) => this.emit('run.snapshot', e),
         onProgress: (runId, done, total, run) =>
           this.emit('run.progress', {
@@ -286,7 +297,8 @@ export class Service {
       else {
         // Still waiting for the runs ahead of it: drop it from the queue now.
         this.queue = this.queue.filter((x) => x !== t)
-        this.emit('run.status', { runId: id, status: (await runSummary(await this.requireProject().openRun(id))).status })
+        const { status, done, total } = await runSummary(await this.requireProject().openRun(id))
+        this.emit('run.status', { runId: id, status, done, total })
       }
       return null
     },

@@ -11,7 +11,7 @@
  */
 import { watch, promises as fs, type FSWatcher } from 'node:fs'
 import * as path from 'node:path'
-import type { RunSnapshotEvent, RunStatus } from '../../shared/api/contract'
+import type { RunSnapshotEvent, RunStatus, RunStatusEvent } from '../../shared/api/contract'
 import type { Project } from './project'
 import type { RunArchive } from './run'
 
@@ -29,7 +29,7 @@ export interface WatchCallbacks {
   status: (run: RunArchive) => Promise<RunStatus>
   /** Runs appeared or disappeared. */
   onRunsChanged: () => void
-  onStatus: (runId: string, status: RunStatus, error?: string) => void
+  onStatus: (e: RunStatusEvent) => void
   onSnapshot: (e: RunSnapshotEvent) => void
   onProgress: (runId: string, done: number, total: number, run: RunArchive) => void
   /** Runs this process writes itself (its events come from the writer). */
@@ -57,6 +57,12 @@ async function mtime(file: string): Promise<number> {
   } catch {
     return -1
   }
+}
+
+function count(done: Uint8Array): number {
+  let n = 0
+  for (const x of done) n += x
+  return n
 }
 
 export class ProjectWatcher {
@@ -216,10 +222,11 @@ export class ProjectWatcher {
         const m = await run.readMetricsAt(net, snapshot)
         this.cb.onSnapshot({ runId: run.id, net, snapshot, epoch: epochs[snapshot], metrics: Object.fromEntries(names.map((n, i) => [n, m[i]])) })
       }
-      let count = 0
-      for (const x of done) count += x
-      this.cb.onProgress(run.id, count, N * S, run)
+      this.cb.onProgress(run.id, count(done), N * S, run)
     }
-    if (before && before.status !== status) this.cb.onStatus(run.id, status, status === 'failed' ? run.attrs.error : undefined)
+    if (before && before.status !== status) {
+      const error = status === 'failed' ? run.attrs.error : undefined
+      this.cb.onStatus({ runId: run.id, status, ...(error ? { error } : {}), done: count(done), total: N * S })
+    }
   }
 }

@@ -1,6 +1,8 @@
 /**
  * On-disk cache of deskewed pixels. Deskewing is deterministic, so its output is
- * keyed by the source file (path, size, mtime) and DESKEW_VERSION. A cache file is a
+ * keyed by the source file's content (SHA-256 of its bytes as stored, gzipped or not)
+ * and DESKEW_VERSION: every project and install location that uses the same data shares
+ * one entry, and changed data never reads a stale one. A cache file is a
  * 24-byte header (magic, version, count, rows, cols) followed by count*rows*cols
  * float32s in native byte order (the cache is local to one machine). It is written to
  * a temporary name and renamed, so readers never see a torn file; a file whose header
@@ -8,7 +10,7 @@
  * optimisation: failing to write it is not an error.
  */
 import { createHash } from 'node:crypto'
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { DESKEW_VERSION } from './deskew'
@@ -23,11 +25,28 @@ export function defaultCacheDir(): string {
   return process.env.SGDSCOPE_CACHE || join(homedir(), '.cache', 'sgdscope')
 }
 
-/** Cache file for the deskewed images of `sourcePath` (an IDX image file). */
-export function deskewCachePath(cacheDir: string, sourcePath: string): string {
-  const abs = resolve(sourcePath)
+/** Content hashes already computed in this process, by path, size and mtime (hashing
+ * MNIST's 47 MB takes a tenth of a second; a changed file has a new size or mtime). */
+const contentHashes = new Map<string, string>()
+
+/** SHA-256 of a file's bytes, remembered while the file is unchanged. */
+export function fileContentHash(file: string): string {
+  const abs = resolve(file)
   const st = statSync(abs)
-  const key = createHash('sha1').update(`${abs}\0${st.size}\0${st.mtimeMs}\0${DESKEW_VERSION}`).digest('hex').slice(0, 20)
+  const memo = `${abs}\0${st.size}\0${st.mtimeMs}`
+  let hash = contentHashes.get(memo)
+  if (!hash) {
+    hash = createHash('sha256').update(readFileSync(abs)).digest('hex')
+    contentHashes.set(memo, hash)
+  }
+  return hash
+}
+
+/** Cache file for the deskewed images of `sourcePath` (an IDX image file); null when
+ * the source is not a regular file (the reader then says what is wrong with it). */
+export function deskewCachePath(cacheDir: string, sourcePath: string): string | null {
+  if (!statSync(sourcePath, { throwIfNoEntry: false })?.isFile()) return null
+  const key = createHash('sha256').update(`${fileContentHash(sourcePath)}\0deskew\0${DESKEW_VERSION}`).digest('hex').slice(0, 24)
   return join(cacheDir, `deskew-v${DESKEW_VERSION}-${key}.f32`)
 }
 

@@ -6,8 +6,8 @@
  * says what is wrong, because a researcher pointing the tool at the wrong file should
  * learn why from the message alone.
  */
-import { readFileSync } from 'node:fs'
-import { gunzipSync } from 'node:zlib'
+import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs'
+import { gunzipSync, constants as zlibConstants } from 'node:zlib'
 
 /** A dataset that cannot be read, or whose files are not what they should be. */
 export class DatasetError extends Error {
@@ -38,15 +38,21 @@ const TYPE_NAMES: Record<number, string> = {
 
 const hex = (n: number) => '0x' + n.toString(16).padStart(2, '0')
 
-/** Parses IDX bytes; `what` (usually the path) names the file in error messages. */
-export function parseIdx(bytes: Uint8Array, what: string): IdxArray {
+interface IdxHeader {
+  dims: number[]
+  headerBytes: number
+  /** Size of the whole file the header describes. */
+  declared: number
+}
+
+/** Parses an IDX header (the first bytes of a file, or all of it). Messages never quote
+ * the file's bytes: a path given by mistake may be anyone's file. */
+function parseHeader(bytes: Uint8Array, what: string): IdxHeader {
   if (bytes.length < 4) {
     throw new DatasetError(`${what}: truncated header: file has ${bytes.length} bytes, an IDX header needs at least 4`)
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DatasetError(
-      `${what}: bad magic ${[...bytes.subarray(0, 4)].map(hex).join(' ')}: an IDX file starts with two zero bytes (not an IDX file?)`,
-    )
+    throw new DatasetError(`${what}: bad magic: an IDX file starts with two zero bytes (not an IDX file?)`)
   }
   const type = bytes[2]!
   if (type !== 0x08) {
@@ -67,27 +73,103 @@ export function parseIdx(bytes: Uint8Array, what: string): IdxArray {
   const zero = dims.indexOf(0)
   if (zero >= 0) throw new DatasetError(`${what}: dimension ${zero} is 0 (dims ${dims.join('×')})`)
   const declared = headerBytes + dims.reduce((a, b) => a * b, 1)
-  if (bytes.length !== declared) {
-    throw new DatasetError(
-      `${what}: file has ${bytes.length} bytes, header declares ${declared} (${dims.join('×')} values + ${headerBytes} header bytes)` +
-        (bytes.length < declared ? ': truncated?' : ''),
-    )
+  if (declared > MAX_IDX_BYTES) {
+    throw new DatasetError(`${what}: header declares ${dims.join('×')} values, more than the 4 GiB sgdscope reads`)
   }
-  return { type: 'u8', dims, data: bytes.subarray(headerBytes) }
+  return { dims, headerBytes, declared }
 }
 
-/** Reads a plain or gzipped IDX file (gzip detected by its magic bytes 1f 8b, not the name). */
-export function readIdxFile(path: string): IdxArray {
-  let bytes: Uint8Array
+function sizeMismatch(what: string, size: number, h: IdxHeader): DatasetError {
+  return new DatasetError(
+    `${what}: file has ${size} bytes, header declares ${h.declared} (${h.dims.join('×')} values + ${h.headerBytes} header bytes)` +
+      (size < h.declared ? ': truncated?' : ''),
+  )
+}
+
+/** Parses IDX bytes; `what` (usually the path) names the file in error messages. */
+export function parseIdx(bytes: Uint8Array, what: string): IdxArray {
+  const h = parseHeader(bytes, what)
+  if (bytes.length !== h.declared) throw sizeMismatch(what, bytes.length, h)
+  return { type: 'u8', dims: h.dims, data: bytes.subarray(h.headerBytes) }
+}
+
+/** The largest IDX file read (uncompressed): far above any dataset of this family, so a
+ * header declaring more is corrupt or hostile, and a gzip bomb stops there. */
+const MAX_IDX_BYTES = 2 ** 32
+
+/** The most header bytes an IDX file can have (255 dimensions). */
+const MAX_HEADER = 4 + 4 * 255
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'folder'
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'device'
+  if (st.isFIFO()) return 'pipe'
+  if (st.isSocket()) return 'socket'
+  return 'special file'
+}
+
+/** The header of gzipped IDX data, from the start of the compressed bytes alone. */
+function gzipHeader(gz: Uint8Array, what: string): IdxHeader {
+  const corrupt = (e: unknown) => new DatasetError(`${what}: corrupt gzip data: ${(e as Error).message}`)
+  for (const n of [4096, 1 << 16]) {
+    if (n >= gz.length) break
+    let head: Uint8Array
+    try {
+      // A truncated stream, flushed, yields what its start decodes to.
+      head = gunzipSync(gz.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH })
+    } catch (e) {
+      throw corrupt(e)
+    }
+    if (head.length >= MAX_HEADER || (head.length >= 4 && head.length >= 4 + 4 * head[3]!)) return parseHeader(head, what)
+  }
+  // Small, or a start that decodes to little: the whole stream (its header is short or it is damaged).
   try {
-    bytes = readFileSync(path)
+    return parseHeader(gunzipSync(gz, { maxOutputLength: MAX_HEADER }), what)
+  } catch (e) {
+    if (e instanceof DatasetError) throw e
+    if (e instanceof RangeError) throw new DatasetError(`${what}: corrupt gzip data: its start does not decode to an IDX header`)
+    throw corrupt(e)
+  }
+}
+
+/** Reads a plain or gzipped IDX file (gzip detected by its magic bytes 1f 8b, not the
+ * name). Only regular files; sizes are checked against the header before the data is
+ * read or decompressed, so a wrong path (a device, a huge file, a gzip bomb) fails fast. */
+export function readIdxFile(path: string): IdxArray {
+  let st: Stats
+  try {
+    st = statSync(path)
   } catch (e) {
     throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, { path, errno: (e as NodeJS.ErrnoException).code })
   }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (!st.isFile()) throw new DatasetError(`${path}: not a regular file (a ${kindOf(st)}); an IDX file is expected`)
+  let bytes: Uint8Array
+  try {
+    const fd = openSync(path, 'r')
     try {
-      bytes = gunzipSync(bytes)
+      const head = Buffer.alloc(Math.min(st.size, MAX_HEADER))
+      const got = readSync(fd, head, 0, head.length, 0)
+      const isGzip = got >= 2 && head[0] === 0x1f && head[1] === 0x8b
+      if (!isGzip) {
+        const h = parseHeader(head.subarray(0, got), path)
+        if (st.size !== h.declared) throw sizeMismatch(path, st.size, h)
+      }
+      bytes = readFileSync(fd)
+      if (bytes.length !== st.size) throw new DatasetError(`${path}: changed while being read`)
+    } finally {
+      closeSync(fd)
+    }
+  } catch (e) {
+    if (e instanceof DatasetError) throw e
+    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`)
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const h = gzipHeader(bytes, path)
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: h.declared })
     } catch (e) {
+      if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new DatasetError(`${path}: decompresses to more than the ${h.declared} bytes its header declares (${h.dims.join('×')} values)`)
       throw new DatasetError(`${path}: corrupt gzip data: ${(e as Error).message}`)
     }
   }

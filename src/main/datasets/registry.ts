@@ -127,10 +127,10 @@ function loadSplit(
   checkPair(imagesPath, images.count, labelsPath, labels.length)
   const { count, rows, cols } = images
   const pixels = floats(count * rows * cols, shared)
-  if (cachePath) {
+  if (deskew) {
     deskewCacheStats.misses++
     deskewAll(images.pixels, count, rows, cols, pixels)
-    writeDeskewCache(cachePath, { count, rows, cols, pixels })
+    if (cachePath) writeDeskewCache(cachePath, { count, rows, cols, pixels })
   } else {
     for (let i = 0; i < pixels.length; i++) pixels[i] = images.pixels[i]! / 255
   }

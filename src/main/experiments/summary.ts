@@ -33,6 +33,9 @@ export function finalMetrics(run: RunArchive, metrics: Float32Array, done: Uint8
 
 export async function runSummary(run: RunArchive): Promise<RunSummary> {
   const a = run.attrs
+  // The status first: a writer marks a run finished after its last snapshot, so counts read
+  // after a final status are final (read before it, they could be older than the status).
+  const status = await liveStatus(run)
   const done = await run.readDone()
   const metrics = await run.readMetrics()
   let count = 0
@@ -41,7 +44,7 @@ export async function runSummary(run: RunArchive): Promise<RunSummary> {
     id: a.id,
     name: a.spec.name ?? a.id,
     ...(a.spec.preset ? { preset: a.spec.preset } : {}),
-    status: await liveStatus(run),
+    status,
     kind: a.spec.kind,
     summary: describeSpec(a.spec),
     nets: a.nets,

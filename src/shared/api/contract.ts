@@ -127,6 +127,19 @@ export interface ProjectSummary {
   name: string
   runs: RunSummary[]
   views: SavedView[]
+  /** When the host began reading this summary (ms since the epoch). Summaries travel as
+   * responses and as events, which may arrive out of order: of two, the later `readAt` is newer. */
+  readAt: number
+}
+
+export interface RunStatusEvent {
+  runId: string
+  status: RunStatus
+  error?: string
+  /** (network, snapshot) pairs recorded, of `total`, read after the status: a finished run's
+   * counts arrive with its status, never later. */
+  done?: number
+  total?: number
 }
 
 export interface RunProgressEvent {
@@ -279,7 +292,7 @@ export function isRequestName(name: unknown): name is RequestName {
 export interface Events {
   'run.progress': RunProgressEvent
   'run.snapshot': RunSnapshotEvent
-  'run.status': { runId: string; status: RunStatus; error?: string }
+  'run.status': RunStatusEvent
   'project.changed': ProjectSummary | null
   log: { level: 'info' | 'warn' | 'error'; message: string; time: string }
   /** A host asks the UI to do something (e.g. the desktop app's menu: Run ▸ New Run…). */

@@ -79,6 +79,29 @@ describe('IDX files', () => {
     const gz = gzipSync(goodImages).subarray(0, 20)
     fails(() => readIdxFile(file('broken.gz', gz)), /broken\.gz: corrupt gzip/)
   })
+  it('reads only regular files: a device or a folder fails at once, naming what it is', () => {
+    fails(() => readIdxFile('/dev/zero'), /\/dev\/zero: not a regular file \(a device\)/)
+    fails(() => readImages(dir), /not a regular file \(a folder\)/)
+  })
+  it('checks sizes against the header before reading: a header declaring too much, a gzip bomb', () => {
+    // 65536 × 65536 × 2 bytes: more than sgdscope reads, refused from the header alone.
+    fails(() => readIdxFile(file('huge', idxBytes([65536, 65536, 2], []))), /huge: header declares 65536×65536×2 values, more than the 4 GiB/)
+    // A gzip whose header says 3 labels but which inflates to 64 MiB of them.
+    const bomb = new Uint8Array(8 + 64 * 2 ** 20)
+    bomb.set(idxBytes([3], [1, 2, 3]).subarray(0, 8))
+    fails(() => readIdxFile(file('bomb.gz', gzipSync(bomb))), /bomb\.gz: decompresses to more than the 11 bytes its header declares \(3 values\)/)
+  })
+  it('never quotes the bytes of a file that is not IDX', () => {
+    const secret = new TextEncoder().encode('PRIVATE KEY 0123456789')
+    let message = ''
+    try {
+      readIdxFile(file('id_rsa', secret))
+    } catch (e) {
+      message = (e as Error).message
+    }
+    expect(message).toMatch(/id_rsa: bad magic: an IDX file starts with two zero bytes/)
+    for (const leak of ['PRIV', '0x50', '50 52']) expect(message).not.toContain(leak)
+  })
   it('reports a missing file', () => {
     fails(() => readIdxFile(join(dir, 'nope')), /nope: cannot read/)
   })

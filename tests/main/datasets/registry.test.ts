@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { deskewCacheStats } from '../../../src/main/datasets/cache'
@@ -146,6 +146,32 @@ describe('IDX datasets', () => {
     expect(d.test).toMatchObject({ count: 2, rows: 4, cols: 5, classes: 4 })
     expect([...d.test.labels]).toEqual([3, 0])
     expect([...d.train.pixels.subarray(0, 5)]).toEqual([0, 1, 0, 0, 0])
+  })
+
+  it('keys the cache on the data: a copy elsewhere reads the same entry, changed bytes at the same path do not', async () => {
+    const cacheDir = join(tmp, 'idx-cache')
+    const first = await loadDataset(spec({ source: 'idx', ...paths }), { cacheDir })
+    expect(cacheFiles(cacheDir)).toHaveLength(2)
+    // The same files in another folder (another install, another project): both from the cache.
+    const copy = join(tmp, 'idx-copy')
+    rmSync(copy, { recursive: true, force: true })
+    mkdirSync(copy, { recursive: true })
+    const moved = Object.fromEntries(Object.entries(paths).map(([k, f]) => [k, join(copy, basename(f))]))
+    for (const [k, f] of Object.entries(paths)) copyFileSync(f, moved[k]!)
+    clearDatasetMemo()
+    const { hits, misses } = deskewCacheStats
+    await loadDataset(spec({ source: 'idx', ...moved }), { cacheDir })
+    expect([deskewCacheStats.hits - hits, deskewCacheStats.misses - misses]).toEqual([2, 0])
+    // New pixels in the copy's training images, same path and size: deskewed afresh.
+    writeFileSync(moved.trainImages!, idxBytes([3, 4, 5], [...stroke(0), ...stroke(1), ...stroke(0.5)]))
+    utimesSync(moved.trainImages!, new Date(), new Date(Date.now() + 5000))
+    clearDatasetMemo()
+    const m2 = deskewCacheStats.misses
+    const changed = await loadDataset(spec({ source: 'idx', ...moved }), { cacheDir })
+    expect(deskewCacheStats.misses - m2).toBe(1)
+    expect(cacheFiles(cacheDir)).toHaveLength(3)
+    expect(firstDifference(changed.train.pixels, first.train.pixels)).not.toBe(-1)
+    expect(firstDifference(changed.test.pixels, first.test.pixels)).toBe(-1)
   })
 
   it('recomputes a corrupt or short cache file silently', async () => {

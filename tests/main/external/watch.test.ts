@@ -50,9 +50,13 @@ async function followRecording(useFsWatch: boolean) {
   // The recording process dies: its lock is stale, the run is interrupted.
   const interrupted = next(service, 'run.status', (e) => e.runId === 'rec' && e.status === 'interrupted')
   child.kill('SIGKILL')
-  await interrupted
+  const ended = await interrupted
   const runs = await service.request('runs.list', {})
-  expect(runs.find((r) => r.id === 'rec')!.status).toBe('interrupted')
+  const rec = runs.find((r) => r.id === 'rec')!
+  expect(rec.status).toBe('interrupted')
+  // The status event carries the counts as they are once the writer is gone.
+  expect([ended.done, ended.total]).toEqual([rec.done, rec.total])
+  expect(ended.done).toBeGreaterThanOrEqual(6)
   await service.shutdown()
 }
 

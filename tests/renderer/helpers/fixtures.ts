@@ -18,8 +18,11 @@ export function runSummary(over: Partial<RunSummary> = {}): RunSummary {
   }
 }
 
+/** Each summary made is newer than the one before (as the host's would be). */
+let readAt = Date.parse('2026-01-01T10:00:00.000Z')
+
 export function project(over: Partial<ProjectSummary> = {}): ProjectSummary {
-  return { dir: '/p/study.sgdscope', name: 'study', runs: [runSummary()], views: [], ...over }
+  return { dir: '/p/study.sgdscope', name: 'study', runs: [runSummary()], views: [], readAt: ++readAt, ...over }
 }
 
 /** Details of a run of 2 networks × 3 snapshots (what the curve and view tests read). */

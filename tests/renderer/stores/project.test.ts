@@ -69,13 +69,13 @@ describe('project store', () => {
     store.patchStatus('r1', 'running')
     expect(store.runById.get('r1')?.status).toBe('running')
     // The archive does not show `running` yet: the list read meanwhile keeps the event's status.
-    host.handle('runs.list', () => [runSummary({ id: 'r1', status: 'created' })])
+    host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1', status: 'created' })] }))
     await store.refreshRuns()
     expect(store.runById.get('r1')?.status).toBe('running')
     // Once a list agrees, later lists are taken as they are.
-    host.handle('runs.list', () => [runSummary({ id: 'r1', status: 'running' })])
+    host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1', status: 'running' })] }))
     await store.refreshRuns()
-    host.handle('runs.list', () => [runSummary({ id: 'r1', status: 'complete' })])
+    host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1', status: 'complete' })] }))
     await store.refreshRuns()
     expect(store.runById.get('r1')?.status).toBe('complete')
   })
@@ -97,22 +97,49 @@ describe('project store', () => {
         [runSummary({ id: 'r1', status: 'running', done: 5, total: 6 })],
         [runSummary({ id: 'r1', status: 'complete', done: 6, total: 6 })],
       ]
-      host.handle('runs.list', () => lists.shift() ?? [runSummary({ id: 'r1', status: 'complete', done: 6, total: 6 })])
+      host.handle('project.current', () => project({ runs: lists.shift() ?? [runSummary({ id: 'r1', status: 'complete', done: 6, total: 6 })] }))
       await vi.advanceTimersByTimeAsync(300)
       expect(store.runById.get('r1')).toMatchObject({ status: 'complete', done: 5 })
       await vi.advanceTimersByTimeAsync(300)
       expect(store.runById.get('r1')).toMatchObject({ status: 'complete', done: 6 })
       // Agreed: no more re-reads.
       await vi.advanceTimersByTimeAsync(2000)
-      expect(host.callsOf('runs.list')).toHaveLength(2)
+      expect(host.callsOf('project.current')).toHaveLength(3)
     } finally {
       vi.useRealTimers()
     }
   })
 
+  it('keeps the newest summary when an older one arrives later (events and responses race)', async () => {
+    const older = project({ runs: [runSummary({ id: 'r1', status: 'created', done: 0 })] })
+    const newer = project({ runs: [runSummary({ id: 'r1', status: 'failed', done: 0, error: 'out of memory' })] })
+    host.handle('project.current', () => newer)
+    const store = useProjectStore()
+    await store.loadCurrent()
+    // A 'project.changed' read before the run failed, delivered after the page loaded.
+    store.set(older)
+    expect(store.runById.get('r1')).toMatchObject({ status: 'failed', error: 'out of memory' })
+    // A re-read whose answer is older than what is shown changes nothing either.
+    host.handle('project.current', () => older)
+    await store.refreshRuns()
+    expect(store.runById.get('r1')?.status).toBe('failed')
+    // A newer one is taken.
+    host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1', status: 'complete' })] }))
+    await store.refreshRuns()
+    expect(store.runById.get('r1')?.status).toBe('complete')
+  })
+
+  it('a finished status shows with the counts its event carries, before any re-read', async () => {
+    host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1', status: 'running', done: 4, total: 6 })] }))
+    const store = useProjectStore()
+    await store.loadCurrent()
+    store.patchStatus('r1', 'complete', undefined, { done: 6, total: 6 })
+    expect(store.runById.get('r1')).toMatchObject({ status: 'complete', done: 6, total: 6 })
+  })
+
   it('a failed run keeps the error the event carried', async () => {
     host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1', status: 'running' })] }))
-    host.handle('runs.list', () => [runSummary({ id: 'r1', status: 'running' })])
+    host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1', status: 'running' })] }))
     const store = useProjectStore()
     await store.loadCurrent()
     vi.useFakeTimers()
@@ -121,9 +148,9 @@ describe('project store', () => {
       store.patchStatus('r1', 'failed', 'out of memory')
       expect(store.runById.get('r1')).toMatchObject({ status: 'failed', error: 'out of memory' })
       // The run list is re-read soon after events, once for a burst of them.
-      expect(host.callsOf('runs.list')).toHaveLength(0)
+      expect(host.callsOf('project.current')).toHaveLength(1)
       await vi.advanceTimersByTimeAsync(300)
-      expect(host.callsOf('runs.list')).toHaveLength(1)
+      expect(host.callsOf('project.current')).toHaveLength(2)
       expect(store.runById.get('r1')).toMatchObject({ status: 'failed', error: 'out of memory' })
     } finally {
       vi.useRealTimers()

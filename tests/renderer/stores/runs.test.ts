@@ -120,7 +120,7 @@ describe('runs store', () => {
 
   it('starts runs with the request it is given and re-reads the run list', async () => {
     host.handle('runs.start', () => ({ runIds: ['r2'] }))
-    host.handle('runs.list', () => [runSummary({ id: 'r1' }), runSummary({ id: 'r2' })])
+    host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1' }), runSummary({ id: 'r2' })] }))
     const runs = useRunsStore()
     const args = { spec: { kind: 'mlp', nets: 2 } } as never
     expect(await runs.start(args)).toEqual(['r2'])

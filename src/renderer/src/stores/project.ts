@@ -46,7 +46,9 @@ export const useProjectStore = defineStore('project', () => {
     return out
   }
 
+  /** Applies a summary unless it is older than the one shown (responses and events race). */
   function set(p: ProjectSummary | null): void {
+    if (p && current.value && p.dir === current.value.dir && p.readAt < current.value.readAt) return
     // Another project: its runs' statuses are not ours. (On a page still loading, the
     // events that arrived meanwhile are about the project being read, and are kept.)
     if (p && current.value && p.dir !== current.value.dir) liveStatus.clear()
@@ -104,12 +106,13 @@ export const useProjectStore = defineStore('project', () => {
 
   async function refreshRuns(): Promise<void> {
     if (!current.value) return
-    const list = await ui.guard('Cannot read the runs', () => api().call('runs.list', {}))
-    if (list && current.value) current.value = { ...current.value, runs: withLiveStatus(list) }
+    const p = await ui.guard('Cannot read the runs', () => api().call('project.current', {}))
+    if (!p || !current.value || p.dir !== current.value.dir || p.readAt < current.value.readAt) return
+    current.value = { ...p, runs: withLiveStatus(p.runs) }
   }
 
-  /** A run's status changed (event): shown at once, the full summary follows. */
-  function patchStatus(runId: string, status: RunStatus, error?: string): void {
+  /** A run's status changed (event): shown at once with the counts it carries, the full summary follows. */
+  function patchStatus(runId: string, status: RunStatus, error?: string, counts?: { done?: number; total?: number }): void {
     liveStatus.set(runId, { status, ...(error ? { error } : {}) })
     const p = current.value
     if (!p) return
@@ -117,7 +120,8 @@ export const useProjectStore = defineStore('project', () => {
     if (i < 0) return refreshRunsSoon()
     const runs = p.runs.slice()
     const { error: _old, ...rest } = runs[i]
-    runs[i] = { ...rest, status, ...(error ? { error } : {}) }
+    const { done, total } = counts ?? {}
+    runs[i] = { ...rest, status, ...(error ? { error } : {}), ...(done !== undefined && total !== undefined ? { done, total } : {}) }
     current.value = { ...p, runs }
     refreshRunsSoon()
   }

@@ -14,6 +14,7 @@ import type {
   RunProgressEvent,
   RunSnapshotEvent,
   RunStatus,
+  RunStatusEvent,
 } from '../../../shared/api/contract'
 import type { Preset } from '../../../shared/presets'
 import type { ExperimentSpec } from '../../../shared/spec'
@@ -101,8 +102,8 @@ export const useRunsStore = defineStore('runs', () => {
     progress[e.runId] = e
   }
 
-  function onStatus(e: { runId: string; status: RunStatus; error?: string }): void {
-    project.patchStatus(e.runId, e.status, e.error)
+  function onStatus(e: RunStatusEvent): void {
+    project.patchStatus(e.runId, e.status, e.error, e)
     if (e.status === 'running') {
       // A resumed run's rate and ETA come from its new session.
       delete progress[e.runId]
