@@ -16,7 +16,7 @@ import { findCheckpoints, compilePattern } from '../../src/main/checkpoints/patt
 import { evaluateFiles } from '../../src/main/checkpoints/pool'
 import { loadProbe } from '../../src/main/checkpoints/probe'
 import { planInput } from '../../src/main/checkpoints/shape'
-import { DatasetError } from '../../src/main/datasets/idx'
+import { DatasetError, readIdxFile } from '../../src/main/datasets/idx'
 import { toApiError } from '../../src/main/errors'
 import { RunError } from '../../src/main/experiments/runner'
 import { importRun, parseEpochs, parseMeta } from '../../src/main/importers'
@@ -183,6 +183,11 @@ export async function thrownByNewCode(f: ReturnType<typeof errorFixtures>): Prom
       thrown: await rejection(evaluateFiles([f.notOnnx], probe, () => {}, { signal: stopped })),
       code: 'cancelled',
       details: { request: 'runs.get' },
+    },
+    'dataset-file': {
+      thrown: await rejection(() => readIdxFile(f.aFile)),
+      code: 'io',
+      details: { path: f.aFile, errno: null },
     },
     'probe-set': badInputOf(await rejection(loadProbe('nothing-like-a-probe')), 'probe'),
     'model-shape': badInputOf(await rejection(() => planInput('x', [1], 4, [4])), 'probe'),
