@@ -61,7 +61,7 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
     throw new CheckpointFileError(
       `${file}: the model has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); ` +
         'checkpoint evaluation feeds one input, the probe items',
-        file,
+      file,
     )
   }
   const inputName = session.inputNames[0]!
