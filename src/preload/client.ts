@@ -4,7 +4,7 @@
  * can build it over a fake ipcRenderer.
  *
  * Failures: Electron's contextBridge copies only the `message` of an Error that crosses
- * into the page (electron/electron#25596), so a rejected call would lose its `code`.
+ * into the page, so a rejected call would lose its `code`.
  * call() therefore rejects with plain data, { name: 'ApiError', code, message, details },
  * which the bridge copies whole; the renderer (src/renderer/src/api/client.ts) turns it
  * back into an ApiError.

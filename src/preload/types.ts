@@ -12,6 +12,6 @@ export interface SgdscopeBridge extends ApiClient {
 
 /**
  * What a failed `window.sgdscope.call` rejects with. Plain data rather than an Error,
- * because Electron's contextBridge would strip an Error's `code` (electron/electron#25596).
+ * because Electron's contextBridge would strip an Error's `code`.
  */
 export type SgdscopeCallError = ApiErrorShape & { name: 'ApiError' }
