@@ -9,6 +9,9 @@
  *    samples/s including snapshot evaluation, and the projected time of the paper's
  *    fig1 run (100 networks × 20 epochs = 120 million samples, 30 snapshots).
  * 3. Analysis benchmarks (bench/analysis.ts) when given `--analysis`.
+ *
+ * `npm run bench -- responsiveness` runs only the host-responsiveness benchmark
+ * (bench/responsiveness.ts).
  */
 import * as os from 'node:os'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -84,4 +87,5 @@ async function main() {
   if (process.argv.includes('--analysis')) await import('./analysis')
 }
 
-await main()
+if (process.argv.includes('responsiveness')) await import('./responsiveness')
+else await main()
