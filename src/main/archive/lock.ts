@@ -6,11 +6,20 @@
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 
+/** Someone else holds the lock `file` (owner: who, when it is known). */
 export class LockedError extends Error {
   override name = 'LockedError'
+  constructor(
+    message: string,
+    readonly file: string,
+    /** Other lock files (snapshots.lock) record no start time. */
+    readonly owner?: Omit<LockInfo, 'started'> & { started?: string },
+  ) {
+    super(message)
+  }
 }
 
-interface LockInfo {
+export interface LockInfo {
   pid: number
   host: string
   started: string
@@ -55,9 +64,13 @@ export async function acquireLock(file: string, what: string): Promise<() => Pro
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
       const owner = await readLock(file)
       if (owner && (owner.host !== mine.host || pidAlive(owner.pid)))
-        throw new LockedError(`${what} is being trained by process ${owner.pid} on ${owner.host} (since ${owner.started}); lock file ${file}`)
+        throw new LockedError(
+          `${what} is being trained by process ${owner.pid} on ${owner.host} (since ${owner.started}); lock file ${file}`,
+          file,
+          owner,
+        )
       await fs.rm(file, { force: true }) // stale: its process is gone
     }
   }
-  throw new LockedError(`could not take the lock ${file}`)
+  throw new LockedError(`could not take the lock ${file}`, file)
 }
