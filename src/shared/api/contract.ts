@@ -180,7 +180,7 @@ export interface RenderedFigure {
   heightIn: number
 }
 
-// ---- Beyond the paper (issue 9): subproblem rates, barriers, weight vs function ----
+// ---- Beyond the paper: subproblem rates, barriers, weight vs function ----
 const NetIndex = z.number().int().min(0)
 const WeightsAt = {
   /** Snapshot index (default: the last with kept weights). */

@@ -1,5 +1,5 @@
 /**
- * Barriers between networks (issue 9, part 2): loss and error along the straight line
+ * Barriers between networks: loss and error along the straight line
  * θ(α) = (1−α)·θ_a + α·θ_b between two networks' kept weights (linear mode
  * connectivity, Frankle et al. 2020), before and after aligning b's hidden units to a's
  * by weight matching (assignment.ts). The barrier of a curve v(α) is

@@ -1,5 +1,5 @@
 /**
- * Subproblem convergence (issue 9, part 1): the paper explains SGD on an MLP as "the
+ * Subproblem convergence: the paper explains SGD on an MLP as "the
  * simultaneous convergence at different rates of many, largely non-interacting
  * subproblems". Here the subproblems are the classes and the confusion pairs (true →
  * predicted) of each network; their error curves over the snapshots are fitted (power

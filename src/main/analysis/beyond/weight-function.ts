@@ -1,5 +1,5 @@
 /**
- * Weight space vs function space (issue 9, part 3): the distance between two networks
+ * Weight space vs function space: the distance between two networks
  * over training, in weight space after aligning their hidden units (assignment.ts) and
  * in function space (‖τ_a − τ_b‖, Euclidean on the probe outputs), so that the paper's
  * "memory of the initial weights" can be seen in both.
