@@ -2,11 +2,11 @@
  * The one implementation of the API contract (src/shared/api/contract.ts). Hosts
  * (Electron IPC, the browser host's WebSocket, tests) call `call(name, args)` with
  * whatever arrived and subscribe to events with `on`; arguments are validated here,
- * so a bad request gets a structured error and changes nothing.
+ * so a bad request gets a structured error and changes nothing. Every failure leaves
+ * here as an ApiError (src/shared/api/errors.ts) with its code and details.
  */
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
-import { ZodError } from 'zod'
 import {
   ApiError,
   parseRequest,
@@ -18,16 +18,16 @@ import {
   type ResultOf,
   type RunStatus,
 } from '../shared/api/contract'
+import { badInput, describeIssues } from '../shared/api/errors'
 import { PRESETS, isPresetId } from '../shared/presets'
 import { checkSpec } from '../shared/spec'
-import { ArchiveError } from './archive/run'
 import { Project } from './archive/project'
-import { LockedError } from './archive/lock'
 import { writeFileAtomic } from './archive/atomic'
 import { embedPaths, runMetrics } from './analysis/paths'
 import { defaultWorkerCount } from './engine/pool'
-import { createRun, liveStatus, trainRun, RunError } from './experiments/runner'
+import { createRun, liveStatus, trainRun } from './experiments/runner'
 import { ProjectWatcher, type WatchOptions } from './archive/watch'
+import { toApiError } from './errors'
 import { runDetails, runSummary } from './experiments/summary'
 import { renderView } from './figures/views'
 import { barrier, barrierSummary, subproblems, weightVsFunction } from './analysis/beyond'
@@ -68,6 +68,8 @@ export class Service {
   /** Runs waiting or training, in order; one trains at a time (it uses every core). */
   private queue: Training[] = []
   private tail: Promise<void> = Promise.resolve()
+  /** Set by close(): later requests end `cancelled`. */
+  private closed = false
 
   constructor(private readonly opts: ServiceOptions) {}
 
@@ -93,11 +95,12 @@ export class Service {
   /** Validates and runs one request. Every failure is an ApiError {code, message}. */
   async call(name: unknown, args: unknown): Promise<unknown> {
     const req = parseRequest(name, args)
+    if (this.closed) throw new ApiError('cancelled', `${req.name}: sgdscope is shutting down`, { request: req.name })
     try {
       const handler = this.handlers[req.name] as (a: unknown) => Promise<unknown>
       return await handler(req.args)
     } catch (e) {
-      throw toApiError(e)
+      throw toApiError(e, { request: req.name, runField: req.name === 'paths.embed' ? 'runs' : 'runId' })
     }
   }
 
@@ -107,7 +110,9 @@ export class Service {
   }
 
   private requireProject(): Project {
-    if (!this.project) throw new ApiError('conflict', 'no project is open (open or create one first)')
+    if (!this.project) {
+      throw new ApiError('conflict', 'no project is open (open or create one first)', { reason: 'no-project' })
+    }
     return this.project
   }
 
@@ -127,6 +132,11 @@ export class Service {
 
   private async resolveRun(ref: string): Promise<string> {
     return this.requireProject().resolveRunId(ref)
+  }
+
+  /** `busy`: a run trains, so the project cannot change now. */
+  private training(message: string): ApiError<'busy'> {
+    return new ApiError('busy', message, { what: 'run', which: this.queue[0]?.runId ?? '' })
   }
 
   private async workers(): Promise<number> {
@@ -187,6 +197,12 @@ export class Service {
     await this.tail
   }
 
+  /** Shuts down for good (the host is quitting): requests from now on end `cancelled`. */
+  async close(): Promise<void> {
+    this.closed = true
+    await this.shutdown()
+  }
+
   /** Follows the open project's folder: runs recorded or trained by other processes
    * arrive as the same events as this process's own. */
   private async watchProject(project: Project | null): Promise<void> {
@@ -228,13 +244,12 @@ export class Service {
     'presets.list': async () => Object.values(PRESETS),
     'spec.check': async ({ spec }) => {
       const r = checkSpec(spec)
-      if (r.ok) return r
-      return { ok: false as const, problems: r.problems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })) }
+      return r.ok ? r : { ok: false as const, problems: r.issues }
     },
     'project.recent': async () => this.opts.settings.recent(),
     'project.open': async ({ dir, create }) => {
       const abs = path.resolve(dir)
-      if (this.queue.length > 0) throw new ApiError('conflict', 'a run is training; cancel it before switching projects')
+      if (this.queue.length > 0) throw this.training('a run is training; cancel it before switching projects')
       this.project = create ? await Project.openOrCreate(abs) : await Project.open(abs)
       await this.watchProject(this.project)
       await this.opts.settings.addRecent(abs)
@@ -244,7 +259,7 @@ export class Service {
     },
     'project.current': async () => (this.project ? this.summary() : null),
     'project.close': async () => {
-      if (this.queue.length > 0) throw new ApiError('conflict', 'a run is training; cancel it before closing the project')
+      if (this.queue.length > 0) throw this.training('a run is training; cancel it before closing the project')
       this.project = null
       await this.watchProject(null)
       this.emit('project.changed', null)
@@ -256,13 +271,16 @@ export class Service {
       const project = this.requireProject()
       let specs: unknown[]
       if (preset !== undefined) {
-        if (!isPresetId(preset)) throw new ApiError('bad-request', `unknown preset "${preset}"`)
+        if (!isPresetId(preset)) throw new ApiError('not-found', `unknown preset "${preset}"`, { what: 'preset', which: preset })
         specs = PRESETS[preset].runs.map((r) => ({ ...r.spec, ...(spec && typeof spec === 'object' ? spec : {}) }))
       } else if (spec !== undefined) specs = [spec]
-      else throw new ApiError('bad-request', 'runs.start needs a spec or a preset')
+      else throw badInput('', 'runs.start needs a spec or a preset', { kind: 'required' })
       for (const s of specs) {
         const r = checkSpec(s)
-        if (!r.ok) throw new ApiError('bad-request', `invalid spec: ${r.problems.join('; ')}`)
+        if (!r.ok) {
+          const issues = r.issues.map((i) => ({ ...i, path: i.path ? `spec.${i.path}` : 'spec' }))
+          throw new ApiError('bad-input', `invalid spec: ${describeIssues(issues)}`, { issues })
+        }
       }
       const ids: string[] = []
       for (const s of specs) ids.push((await createRun(project, s, { cacheDir: this.opts.cacheDir })).id)
@@ -273,7 +291,7 @@ export class Service {
     'runs.cancel': async ({ runId }) => {
       const id = await this.resolveRun(runId)
       const t = this.queue.find((x) => x.runId === id)
-      if (!t) throw new ApiError('conflict', `run ${id} is not training`)
+      if (!t) throw new ApiError('conflict', `run ${id} is not training`, { reason: 'not-training', run: id })
       t.abort.abort()
       if (t.started) await t.done
       else {
@@ -287,10 +305,17 @@ export class Service {
     'runs.resume': async ({ runId }) => {
       const id = await this.resolveRun(runId)
       const spec = (await this.requireProject().openRun(id)).attrs.spec
-      if (spec.kind === 'external') throw new ApiError('conflict', `run ${id} was recorded outside sgdscope (${spec.source}); there is nothing to resume`)
+      if (spec.kind === 'external') {
+        const message = `run ${id} was recorded outside sgdscope (${spec.source}); there is nothing to resume`
+        throw new ApiError('conflict', message, { reason: 'not-applicable', run: id })
+      }
       const status: RunStatus = (await runSummary(await this.requireProject().openRun(id))).status
-      if (status === 'complete') throw new ApiError('conflict', `run ${id} is already complete`)
-      if (status === 'running' || this.queue.some((t) => t.runId === id)) throw new ApiError('conflict', `run ${id} is already training`)
+      if (status === 'complete') {
+        throw new ApiError('conflict', `run ${id} is already complete`, { reason: 'complete', run: id })
+      }
+      if (status === 'running' || this.queue.some((t) => t.runId === id)) {
+        throw new ApiError('busy', `run ${id} is already training`, { what: 'run', which: id })
+      }
       this.enqueue(id)
       return null
     },
@@ -311,7 +336,9 @@ export class Service {
     },
     'views.delete': async ({ name }) => {
       const p = this.requireProject()
-      if (!p.file.views.some((v) => v.name === name)) throw new ApiError('not-found', `no saved view "${name}"`)
+      if (!p.file.views.some((v) => v.name === name)) {
+        throw new ApiError('not-found', `no saved view "${name}"`, { what: 'view', which: name })
+      }
       p.file.views = p.file.views.filter((v) => v.name !== name)
       await p.save()
       return p.file.views as ProjectSummary['views']
@@ -328,7 +355,10 @@ export class Service {
       return { path: path.resolve(file), bytes: bytes.length }
     },
     'dialog.saveFile': async ({ defaultName, format }) => {
-      if (!this.opts.dialogs) throw new ApiError('failed', 'this host has no native dialogs (the browser host saves files by download)')
+      if (!this.opts.dialogs) {
+        const message = 'this host has no native dialogs (the browser host saves files by download)'
+        throw new ApiError('conflict', message, { reason: 'unsupported' })
+      }
       return { path: await this.opts.dialogs.saveFile(defaultName, format) }
     },
     'figures.exportAll': async ({ dir, format }) => {
@@ -352,14 +382,4 @@ export class Service {
       return { format, data: typeof fig.content === 'string' ? fig.content : fig.content.toString('base64'), widthIn: fig.widthIn, heightIn: fig.heightIn }
     },
   }
-}
-
-/** Maps what the layers below throw to the contract's error shape. */
-export function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiError) return e
-  if (e instanceof ZodError) return new ApiError('bad-request', e.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; '))
-  if (e instanceof LockedError) return new ApiError('conflict', e.message)
-  if (e instanceof ArchiveError && /no run|not an sgdscope project|is missing/.test(e.message)) return new ApiError('not-found', e.message)
-  if (e instanceof RunError) return new ApiError('bad-request', e.message)
-  return new ApiError('failed', (e as Error)?.message ?? String(e))
 }

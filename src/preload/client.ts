@@ -4,13 +4,14 @@
  * can build it over a fake ipcRenderer.
  *
  * Failures: Electron's contextBridge copies only the `message` of an Error that crosses
- * into the page (electron/electron#25596), so a rejected call would lose its `code`.
- * call() therefore rejects with plain data, { name: 'ApiError', code, message }, which
- * the bridge copies whole; the renderer (src/renderer/src/api/client.ts) turns it into
- * its RequestError.
+ * into the page, so a rejected call would lose its `code`.
+ * call() therefore rejects with plain data, { name: 'ApiError', code, message, details },
+ * which the bridge copies whole; the renderer (src/renderer/src/api/client.ts) turns it
+ * back into an ApiError.
  */
-import type { ApiErrorShape, EventName } from '../shared/api/contract'
-import { CALL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../main/electron/channels'
+import type { EventName } from '../shared/api/contract'
+import type { ApiErrorShape } from '../shared/api/errors'
+import { CALL_CHANNEL, EVENT_CHANNEL, isCallReply } from '../shared/api/transport'
 import type { SgdscopeBridge, SgdscopeCallError } from './types'
 
 /** The part of ipcRenderer the client uses. */
@@ -19,15 +20,8 @@ export interface IpcRendererLike {
   on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
 }
 
-const bridgeError = (code: ApiErrorShape['code'], message: string): SgdscopeCallError => ({ name: 'ApiError', code, message })
-
-function isReply(r: unknown): r is CallReply {
-  if (!r || typeof r !== 'object') return false
-  const x = r as Record<string, unknown>
-  if (x.ok === true) return 'result' in x
-  const e = x.error as Record<string, unknown> | undefined
-  return x.ok === false && !!e && typeof e.code === 'string' && typeof e.message === 'string'
-}
+const bridgeError = (error: ApiErrorShape): SgdscopeCallError => ({ name: 'ApiError', ...error })
+const internal = (message: string): SgdscopeCallError => bridgeError({ code: 'internal', message, details: {} })
 
 export function createBridge(ipc: IpcRendererLike): SgdscopeBridge {
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
@@ -50,11 +44,13 @@ export function createBridge(ipc: IpcRendererLike): SgdscopeBridge {
       try {
         reply = await ipc.invoke(CALL_CHANNEL, name, args)
       } catch (e) {
-        throw bridgeError('failed', (e as Error)?.message ?? String(e))
+        // invoke itself failed: the main process has no handler (it is starting or gone).
+        const message = (e as Error)?.message ?? String(e)
+        throw bridgeError({ code: 'unavailable', message, details: { host: 'electron' } })
       }
-      if (!isReply(reply)) throw bridgeError('failed', `malformed reply to ${String(name)}`)
+      if (!isCallReply(reply)) throw internal(`malformed reply to ${String(name)}`)
       if (reply.ok) return reply.result
-      throw bridgeError(reply.error.code, reply.error.message)
+      throw bridgeError(reply.error)
     },
     on(event: EventName, listener: (payload: unknown) => void): () => void {
       if (typeof listener !== 'function') throw new TypeError('sgdscope.on: the listener must be a function')

@@ -3,7 +3,8 @@
  *   import type { SgdscopeBridge } from '../../../preload/types'
  * (type-only: nothing here exists at run time, and nothing imports electron).
  */
-import type { ApiClient, ApiErrorShape } from '../shared/api/contract'
+import type { ApiClient } from '../shared/api/contract'
+import type { ApiErrorShape } from '../shared/api/errors'
 
 export interface SgdscopeBridge extends ApiClient {
   readonly host: 'electron'
@@ -11,8 +12,6 @@ export interface SgdscopeBridge extends ApiClient {
 
 /**
  * What a failed `window.sgdscope.call` rejects with. Plain data rather than an Error,
- * because Electron's contextBridge would strip an Error's `code` (electron/electron#25596).
+ * because Electron's contextBridge would strip an Error's `code`.
  */
-export interface SgdscopeCallError extends ApiErrorShape {
-  name: 'ApiError'
-}
+export type SgdscopeCallError = ApiErrorShape & { name: 'ApiError' }

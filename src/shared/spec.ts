@@ -4,6 +4,7 @@
  * one place means the same everywhere.
  */
 import { z } from 'zod'
+import { inputIssues, type InputIssue } from './api/errors'
 
 /** Where training and test images come from. */
 export const DatasetSpec = z
@@ -161,12 +162,18 @@ export function parseSpec(input: unknown): ExperimentSpec {
   return ExperimentSpec.parse(value)
 }
 
-/** Like parseSpec, but returns readable problems ("lr: must be > 0") instead of throwing. */
-export function checkSpec(input: unknown): { ok: true; spec: ExperimentSpec } | { ok: false; problems: string[] } {
+/**
+ * Like parseSpec, but returns the problems instead of throwing: as data (`issues`: field
+ * path and problem, for the UI) and as readable lines (`problems`: "lr: Too small: …").
+ */
+export function checkSpec(
+  input: unknown,
+): { ok: true; spec: ExperimentSpec } | { ok: false; problems: string[]; issues: InputIssue[] } {
   const value = input && typeof input === 'object' && !('kind' in input) ? { ...input, kind: 'mlp' } : input
   const r = ExperimentSpec.safeParse(value)
   if (r.success) return { ok: true, spec: r.data }
-  return { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`) }
+  const issues = inputIssues(r.error.issues, value)
+  return { ok: false, problems: issues.map((i) => `${i.path || '(spec)'}: ${i.message}`), issues }
 }
 
 /** Stable text of a parsed spec (keys sorted), for finding runs made from the same spec. */

@@ -275,7 +275,10 @@ describe.skipIf(!HAS_CHROMIUM)('the workbench in Chromium', () => {
     await page.reload()
     await page.locator(`[data-testid="run-item"][data-run-id="${run.id}"]`).click()
     await waitForStatus(page, 'failed')
+    // The error is in the run list at once and in the details once they are read (slow on a busy machine).
+    await page.getByTestId('run-error').waitFor({ timeout: 60_000 })
     expect(await text(page.getByTestId('run-error'))).toContain('out of memory')
+    await page.getByTestId('run-details-error').waitFor({ timeout: 60_000 })
     expect(await text(page.getByTestId('run-details-error'))).toContain('exited with code 134')
     await page.getByRole('button', { name: 'Retry' }).waitFor()
     await wb.screenshot('shell-16-run-failed')

@@ -10,7 +10,10 @@ describe('service', () => {
   it('changes only the settings it is given', async () => {
     await service.request('settings.set', { theme: 'dark', defaultProjectDir: '/data' })
     expect(await service.request('settings.set', { workers: 1 })).toEqual({ workers: 1, theme: 'dark', defaultProjectDir: '/data' })
-    await expect(service.request('settings.set', { workers: -3 })).rejects.toMatchObject({ code: 'bad-request' })
+    await expect(service.request('settings.set', { workers: -3 })).rejects.toMatchObject({
+      code: 'bad-input',
+      details: { issues: [{ path: 'workers', problem: { kind: 'too-small', minimum: 0, inclusive: true, of: 'number' } }] },
+    })
     expect((await service.request('app.info', {})).settings).toEqual({ workers: 1, theme: 'dark', defaultProjectDir: '/data' })
   })
 

@@ -8,6 +8,7 @@ import type { Project } from '../archive/project'
 import type { RunArchive } from '../archive/run'
 import type { MetricsData, PathsData } from '../../shared/figures/data'
 import type { DerivedMetrics } from '../../shared/api/contract'
+import { ApiError } from '../../shared/api/errors'
 import { classesOf, hammingDistances } from './kappa-distances'
 import { euclideanDistances } from './tau-distances'
 import { embedInWorker, type EmbedJob, type EmbedProgress } from './embed-job'
@@ -118,7 +119,18 @@ function dataVersion(g: Gathered): string {
 async function embedPoints(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
   const n = gs.reduce((a, g) => a + g.rows.length, 0)
   const d = gs[0].d
-  if (gs.some((g) => g.d !== d)) throw new Error('these runs record points of different sizes (e.g. different probe sets) and cannot share an embedding')
+  const odd = gs.find((g) => g.d !== d)
+  if (odd) {
+    const message = 'these runs record points of different sizes (e.g. different probe sets) and cannot share an embedding'
+    throw new ApiError('conflict', message, { reason: 'not-applicable', run: odd.run.id })
+  }
+  // Checked here, not in the worker: an error from the worker arrives as text only.
+  const classless = gs.find((g) => g.run.attrs.pointShape[1] === undefined)
+  if (classless && (q.view === 'kappa' || q.method === 'inpca')) {
+    const what = q.view === 'kappa' ? 'the κ view' : 'InPCA'
+    const message = `${what} needs class outputs; stochastic-model runs have only τ`
+    throw new ApiError('conflict', message, { reason: 'not-applicable', run: classless.run.id })
+  }
   const X = gs.length === 1 ? gs[0].X.slice() : concat(gs.map((g) => g.X), n * d)
   const job: EmbedJob = { X, n, d, pointShape: gs[0].run.attrs.pointShape, view: q.view, method: q.method, ...(q.options ? { options: q.options } : {}) }
   return embedInWorker(job, onProgress)
@@ -182,7 +194,10 @@ export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p
     const ref = new Map(gs[0].rows.map((r, i) => [`${r.net}:${r.snapshot}`, i]))
     for (let k = 1; k < gs.length; k++) {
       const common = gs[k].rows.map((r, i) => [ref.get(`${r.net}:${r.snapshot}`), i] as const).filter(([a]) => a !== undefined) as [number, number][]
-      if (common.length < 3) throw new Error(`run ${gs[k].run.id} shares fewer than 3 (network, snapshot) points with ${gs[0].run.id}; use joint embedding`)
+      if (common.length < 3) {
+        const message = `run ${gs[k].run.id} shares fewer than 3 (network, snapshot) points with ${gs[0].run.id}; use joint embedding`
+        throw new ApiError('conflict', message, { reason: 'not-applicable', run: gs[k].run.id })
+      }
       const A = new Float64Array(common.length * 2)
       const B = new Float64Array(common.length * 2)
       common.forEach(([a, b], i) => {

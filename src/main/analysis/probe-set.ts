@@ -8,12 +8,22 @@ import { probeMismatch } from '../archive/probe'
 import type { RunArchive } from '../archive/run'
 import { runProbe } from '../experiments/probe'
 
+/** `conflict`: the analysis does not apply to `run` as recorded. */
+const notApplicable = (message: string, run: RunArchive): ApiError<'conflict'> =>
+  new ApiError('conflict', message, { reason: 'not-applicable', run: run.id })
+
 /** Refuses, with the reason, an analysis that needs classes on a run without them. */
 export function requireClasses(run: RunArchive, what: string): void {
   const s = run.attrs.spec
-  if (s.kind === 'external' && s.classes === null)
-    throw new ApiError('conflict', `${what} needs class outputs; run ${run.id} records values (outputs "values", no classes), so only the τ view with smacof, classical, landmark or pca applies`)
-  if (run.attrs.pointShape.length < 2) throw new ApiError('conflict', `${what} needs class outputs; run ${run.id} (the stochastic model) has only τ`)
+  if (s.kind === 'external' && s.classes === null) {
+    const message =
+      `${what} needs class outputs; run ${run.id} records values (outputs "values", no classes), ` +
+      'so only the τ view with smacof, classical, landmark or pca applies'
+    throw notApplicable(message, run)
+  }
+  if (run.attrs.pointShape.length < 2) {
+    throw notApplicable(`${what} needs class outputs; run ${run.id} (the stochastic model) has only τ`, run)
+  }
 }
 
 /** The recorded labels of an external run with classes (−1 = unknown), else null. */
@@ -48,13 +58,17 @@ export async function requireSameProbe(runs: RunArchive[], cacheDir?: string): P
     const p = await runProbe(run, cacheDir)
     if (!first !== !p) {
       const [without, other] = first ? [run, runs[0]] : [runs[0], run]
-      throw new ApiError('conflict', `runs ${runs[0].id} and ${run.id} cannot be compared: run ${without.id} has no probe set (the stochastic model), run ${other.id} has one`)
+      const message =
+        `runs ${runs[0].id} and ${run.id} cannot be compared: ` +
+        `run ${without.id} has no probe set (the stochastic model), run ${other.id} has one`
+      throw notApplicable(message, run)
     }
     const why = first && p ? probeMismatch(first, p) : null
-    if (why)
-      throw new ApiError(
-        'conflict',
-        `runs ${runs[0].id} and ${run.id} cannot be compared: ${why} (${first!.id ?? 'unnamed'} vs ${p!.id ?? 'unnamed'}); compare needs runs measured on the same probe set`,
-      )
+    if (why) {
+      const message =
+        `runs ${runs[0].id} and ${run.id} cannot be compared: ${why} ` +
+        `(${first!.id ?? 'unnamed'} vs ${p!.id ?? 'unnamed'}); compare needs runs measured on the same probe set`
+      throw notApplicable(message, run)
+    }
   }
 }

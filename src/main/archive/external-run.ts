@@ -15,10 +15,11 @@ import * as path from 'node:path'
 import { ExternalSpec, type ExternalSpec as ExternalSpecType } from '../../shared/spec'
 import { writeFileAtomic, writeJsonAtomic } from './atomic'
 import { leBytes } from './bytes'
-import { isLockHeld, pidAlive, readLock } from './lock'
+import { ArchiveCancelledError, ArchiveExistsError, InvalidRunIdError, RunDataError } from './errors'
+import { isLockHeld, LockedError, pidAlive, readLock } from './lock'
 import { probeInfo } from './probe'
 import { Project } from './project'
-import { ArchiveError, EXTERNAL_RUN_FORMAT, RunArchive, type ProbeInfo, type RunAttributes, type RunStatus } from './run'
+import { EXTERNAL_RUN_FORMAT, RunArchive, type ProbeInfo, type RunAttributes, type RunStatus } from './run'
 import { runtimeVersions } from '../version'
 
 /** Weights of the engine's MLP family, which analyses that run the model understand. */
@@ -92,39 +93,53 @@ const hostName = () => os.hostname()
 /** The parsed spec and the checks every writer makes before touching disk. */
 function checkInit(init: ExternalRunInit): { spec: ExternalSpecType; pointShape: number[]; metrics: string[]; probe: ProbeInfo } {
   if (!/^[A-Za-z0-9._-]+$/.test(init.id) || init.id.startsWith('.'))
-    throw new ArchiveError(`"${init.id}" is not a valid run id (letters, digits, . _ -, not starting with .)`)
+    throw new InvalidRunIdError(`"${init.id}" is not a valid run id (letters, digits, . _ -, not starting with .)`, init.id)
   const parsed = ExternalSpec.safeParse({ ...init.spec, kind: 'external', name: init.spec.name ?? init.id })
   if (!parsed.success)
-    throw new ArchiveError(`invalid external run spec: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`)
+    throw new RunDataError(
+      `invalid external run spec: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`,
+      'spec',
+    )
   const spec = parsed.data
   const P = spec.probe
   const pointShape = init.pointShape ?? (spec.classes !== null ? [P, spec.classes] : null)
-  if (!pointShape) throw new ArchiveError('outputs "values" need a pointShape [probe, D] (the length D of each probe item\'s output)')
+  if (!pointShape) throw new RunDataError('outputs "values" need a pointShape [probe, D] (the length D of each probe item\'s output)', 'pointShape')
   if (pointShape.length !== 2 || pointShape[0] !== P || !pointShape.every((n) => Number.isInteger(n) && n > 0))
-    throw new ArchiveError(`pointShape is ${shapeText(pointShape)}, expected [${P}, outputs] (probe size first)`)
+    throw new RunDataError(`pointShape is ${shapeText(pointShape)}, expected [${P}, outputs] (probe size first)`, 'pointShape')
   if (spec.classes !== null && pointShape[1] !== spec.classes)
-    throw new ArchiveError(`pointShape is ${shapeText(pointShape)}, expected [${P}, ${spec.classes}] (${spec.classes} classes)`)
-  if (init.labels.length !== P) throw new ArchiveError(`labels has shape [${init.labels.length}], expected [${P}] (the probe size)`)
+    throw new RunDataError(`pointShape is ${shapeText(pointShape)}, expected [${P}, ${spec.classes}] (${spec.classes} classes)`, 'pointShape')
+  if (init.labels.length !== P) throw new RunDataError(`labels has shape [${init.labels.length}], expected [${P}] (the probe size)`, 'labels')
   for (let i = 0; i < P; i++) {
     const y = init.labels[i]
     const ok = Number.isInteger(y) && y >= -1 && (spec.classes === null || y < spec.classes)
-    if (!ok) throw new ArchiveError(`labels[${i}] is ${y}: labels must be integers in [0, ${spec.classes === null ? '∞' : spec.classes}) or −1 (unknown)`)
+    if (!ok) {
+      const range = `[0, ${spec.classes === null ? '∞' : spec.classes})`
+      throw new RunDataError(`labels[${i}] is ${y}: labels must be integers in ${range} or −1 (unknown)`, 'labels')
+    }
   }
   const metrics = init.metrics ?? []
-  if (new Set(metrics).size !== metrics.length) throw new ArchiveError(`metric names repeat: ${metrics.join(', ')}`)
+  if (new Set(metrics).size !== metrics.length) throw new RunDataError(`metric names repeat: ${metrics.join(', ')}`, 'metrics')
   const inputs = init.probeInputs
   if (inputs) {
     if (inputs.shape[0] !== P || inputs.data.length !== product(inputs.shape))
-      throw new ArchiveError(`probe_inputs has shape ${shapeText(inputs.shape)} (${inputs.data.length} values), expected [${P}, ...] with as many values as the shape says`)
-    if (!inputs.data.every(Number.isFinite)) throw new ArchiveError('probe_inputs holds NaN or infinite values')
+      throw new RunDataError(
+        `probe_inputs has shape ${shapeText(inputs.shape)} (${inputs.data.length} values), ` +
+          `expected [${P}, ...] with as many values as the shape says`,
+        'probeInputs',
+      )
+    if (!inputs.data.every(Number.isFinite)) throw new RunDataError('probe_inputs holds NaN or infinite values', 'probeInputs')
   }
   if (init.weights) {
     const { paramCount, architecture } = init.weights
-    if (!Number.isInteger(paramCount) || paramCount < 1) throw new ArchiveError(`weights.paramCount is ${paramCount}, expected a positive integer`)
+    if (!Number.isInteger(paramCount) || paramCount < 1) throw new RunDataError(`weights.paramCount is ${paramCount}, expected a positive integer`, 'weights.paramCount')
     if (architecture && architectureParams(architecture) !== paramCount)
-      throw new ArchiveError(`weights.paramCount is ${paramCount}, but the architecture ${JSON.stringify(architecture)} has ${architectureParams(architecture)} parameters`)
+      throw new RunDataError(
+        `weights.paramCount is ${paramCount}, but the architecture ${JSON.stringify(architecture)} ` +
+          `has ${architectureParams(architecture)} parameters`,
+        'weights.paramCount',
+      )
     if (architecture && architecture.outputs !== pointShape[1])
-      throw new ArchiveError(`the architecture has ${architecture.outputs} outputs, τ has ${pointShape[1]} per probe item`)
+      throw new RunDataError(`the architecture has ${architecture.outputs} outputs, τ has ${pointShape[1]} per probe item`, 'weights.architecture')
   }
   return { spec, pointShape, metrics, probe: probeInfo(init.labels, inputs?.data, init.probeId) }
 }
@@ -214,7 +229,7 @@ function checkJoin(run: RunArchive, c: ReturnType<typeof checkInit>): void {
     const unknown = c.metrics.filter((m) => !a.metrics.includes(m))
     if (unknown.length) problems.push(`it has no metric column ${unknown.join(', ')} (it has ${a.metrics.join(', ') || 'none'})`)
   }
-  if (problems.length) throw new ArchiveError(`run ${a.id} already exists and differs: ${problems.join('; ')}`)
+  if (problems.length) throw new ArchiveExistsError(`run ${a.id} already exists and differs: ${problems.join('; ')}`, run.dir, a.id)
 }
 
 /** Softmax over the last axis (rows of length C), in float64, stored as float32. */
@@ -234,9 +249,13 @@ export function softmaxRows(x: ArrayLike<number>, C: number): Float32Array {
 /** The τ chunk for a network's raw outputs, checked (shape, finiteness). */
 function tauFor(spec: ExternalSpecType, pointShape: number[], outputs: ArrayLike<number>, where: string): Float32Array {
   const want = product(pointShape)
-  if (outputs.length !== want) throw new ArchiveError(`${where}: outputs has ${outputs.length} values, expected ${shapeText(pointShape)} = ${want}`)
+  if (outputs.length !== want)
+    throw new RunDataError(`${where}: outputs has ${outputs.length} values, expected ${shapeText(pointShape)} = ${want}`, 'outputs')
   for (let i = 0; i < outputs.length; i++)
-    if (!Number.isFinite(outputs[i])) throw new ArchiveError(`${where}: outputs holds ${outputs[i]} at [${Math.floor(i / pointShape[1])}, ${i % pointShape[1]}]`)
+    if (!Number.isFinite(outputs[i])) {
+      const at = `[${Math.floor(i / pointShape[1])}, ${i % pointShape[1]}]`
+      throw new RunDataError(`${where}: outputs holds ${outputs[i]} at ${at}`, 'outputs')
+    }
   return spec.outputs === 'logits' ? softmaxRows(outputs, pointShape[1]) : Float32Array.from(outputs)
 }
 
@@ -260,7 +279,11 @@ async function withSnapshotLock<T>(dir: string, fn: () => Promise<T>, timeoutMs 
         continue
       }
       if (Date.now() > deadline)
-        throw new ArchiveError(`${file} has been held for ${timeoutMs / 1000} s by ${owner ? `process ${owner.pid} on ${owner.host}` : 'another process'}`)
+        throw new LockedError(
+          `${file} has been held for ${timeoutMs / 1000} s by ${owner ? `process ${owner.pid} on ${owner.host}` : 'another process'}`,
+          file,
+          owner ?? undefined,
+        )
       await new Promise((r) => setTimeout(r, wait)) // another writer holds it for a moment
     }
   }
@@ -338,13 +361,13 @@ export class ExternalRunWriter {
   }
 
   private checkNet(net: number): void {
-    if (!Number.isInteger(net) || net < 0 || net >= this.attrs.nets) throw new ArchiveError(`net is ${net}, expected an integer in [0, ${this.attrs.nets})`)
+    if (!Number.isInteger(net) || net < 0 || net >= this.attrs.nets) throw new RunDataError(`net is ${net}, expected an integer in [0, ${this.attrs.nets})`, 'net')
   }
 
   /** The index of the snapshot at `epoch`, adding it to the axis if it is new (it must
    * then be later than every recorded epoch). */
   async addSnapshot(epoch: number, samples = NaN): Promise<number> {
-    if (!Number.isFinite(epoch)) throw new ArchiveError(`epoch is ${epoch}, expected a finite number`)
+    if (!Number.isFinite(epoch)) throw new RunDataError(`epoch is ${epoch}, expected a finite number`, 'epoch')
     const known = this.epochs.indexOf(epoch)
     if (known >= 0) return known
     return withSnapshotLock(this.dir, async () => {
@@ -360,7 +383,7 @@ export class ExternalRunWriter {
         return at
       }
       if (S > 0 && epoch <= epochs[S - 1])
-        throw new ArchiveError(`epoch ${epoch} is earlier than the last recorded epoch ${epochs[S - 1]} of run ${this.id}; snapshots are added in increasing epoch order`)
+        throw new RunDataError(`epoch ${epoch} is earlier than the last recorded epoch ${epochs[S - 1]} of run ${this.id}; snapshots are added in increasing epoch order`, 'epoch')
       const allSamples = Array.from(await this.readAxis('samples', S))
       // Axis values first, then the arrays' shapes, and the group's count last: a reader
       // that sees `snapshots` = S + 1 finds everything it needs.
@@ -398,24 +421,24 @@ export class ExternalRunWriter {
   /** Writes one network's data at snapshot index j: τ, metrics and weights, then `done`. */
   async writeSnapshot(net: number, j: number, data: SnapshotData): Promise<void> {
     this.checkNet(net)
-    if (!Number.isInteger(j) || j < 0 || j >= this.attrs.snapshots) throw new ArchiveError(`snapshot ${j} is not on the axis (0..${this.attrs.snapshots - 1}); add it first`)
+    if (!Number.isInteger(j) || j < 0 || j >= this.attrs.snapshots) throw new RunDataError(`snapshot ${j} is not on the axis (0..${this.attrs.snapshots - 1}); add it first`, 'snapshot')
     const where = `net ${net}, snapshot ${j}${this.epochs[j] !== undefined ? ` (epoch ${this.epochs[j]})` : ''}`
     const tau = tauFor(this.spec, this.attrs.pointShape, data.outputs, where)
     const M = this.attrs.metrics.length
     const metrics = new Float32Array(M).fill(NaN)
     for (const [name, value] of Object.entries(data.metrics ?? {})) {
       const c = this.attrs.metrics.indexOf(name)
-      if (c < 0) throw new ArchiveError(`${where}: metric "${name}" is not a column of run ${this.id} (columns: ${this.attrs.metrics.join(', ') || 'none'})`)
-      if (typeof value !== 'number') throw new ArchiveError(`${where}: metric "${name}" is ${typeof value}, expected a number`)
+      if (c < 0) throw new RunDataError(`${where}: metric "${name}" is not a column of run ${this.id} (columns: ${this.attrs.metrics.join(', ') || 'none'})`, 'metrics')
+      if (typeof value !== 'number') throw new RunDataError(`${where}: metric "${name}" is ${typeof value}, expected a number`, 'metrics')
       metrics[c] = value
     }
     let weights: Float32Array | null = null
     if (data.weights) {
       const P = this.attrs.paramCount
-      if (!P) throw new ArchiveError(`${where}: run ${this.id} was created without weights (give weights.paramCount when creating it)`)
-      if (data.weights.length !== P) throw new ArchiveError(`${where}: weights has ${data.weights.length} values, expected [${P}]`)
+      if (!P) throw new RunDataError(`${where}: run ${this.id} was created without weights (give weights.paramCount when creating it)`, 'weights')
+      if (data.weights.length !== P) throw new RunDataError(`${where}: weights has ${data.weights.length} values, expected [${P}]`, 'weights')
       weights = Float32Array.from(data.weights)
-      if (!weights.every(Number.isFinite)) throw new ArchiveError(`${where}: weights holds NaN or infinite values`)
+      if (!weights.every(Number.isFinite)) throw new RunDataError(`${where}: weights holds NaN or infinite values`, 'weights')
     }
     const chunk = (name: string, ...idx: number[]) => path.join(this.dir, name, 'c', ...idx.map(String))
     await writeFileAtomic(chunk('tau', net, j, 0, 0), leBytes(tau))
@@ -487,27 +510,27 @@ export async function writeExternalRun(projectDir: string, run: WholeRun, opts: 
   const N = spec.nets
   const S = run.epochs.length
   const epochs = Array.from(run.epochs)
-  if (S === 0) throw new ArchiveError('epochs has shape [0]: a run needs at least one snapshot')
+  if (S === 0) throw new RunDataError('epochs has shape [0]: a run needs at least one snapshot', 'epochs')
   for (let j = 0; j < S; j++) {
-    if (!Number.isFinite(epochs[j])) throw new ArchiveError(`epochs[${j}] is ${epochs[j]}, expected a finite number`)
-    if (j > 0 && !(epochs[j] > epochs[j - 1])) throw new ArchiveError(`epochs must increase strictly: epochs[${j - 1}] = ${epochs[j - 1]}, epochs[${j}] = ${epochs[j]}`)
+    if (!Number.isFinite(epochs[j])) throw new RunDataError(`epochs[${j}] is ${epochs[j]}, expected a finite number`, 'epochs')
+    if (j > 0 && !(epochs[j] > epochs[j - 1])) throw new RunDataError(`epochs must increase strictly: epochs[${j - 1}] = ${epochs[j - 1]}, epochs[${j}] = ${epochs[j]}`, 'epochs')
   }
   const samples = run.samples ? Array.from(run.samples) : new Array<number>(S).fill(NaN)
-  if (samples.length !== S) throw new ArchiveError(`samples has shape [${samples.length}], expected [${S}] (one per epoch)`)
+  if (samples.length !== S) throw new RunDataError(`samples has shape [${samples.length}], expected [${S}] (one per epoch)`, 'samples')
   const per = product(pointShape)
   if (run.outputs.length !== N * S * per)
-    throw new ArchiveError(`outputs has ${run.outputs.length} values, expected ${shapeText([N, S, ...pointShape])} = ${N * S * per}`)
+    throw new RunDataError(`outputs has ${run.outputs.length} values, expected ${shapeText([N, S, ...pointShape])} = ${N * S * per}`, 'outputs')
   for (const [name, values] of Object.entries(run.metricValues ?? {}))
-    if (values.length !== N * S) throw new ArchiveError(`metrics/${name} has ${values.length} values, expected [${N}, ${S}] = ${N * S}`)
+    if (values.length !== N * S) throw new RunDataError(`metrics/${name} has ${values.length} values, expected [${N}, ${S}] = ${N * S}`, 'metricValues')
   const P = run.weights?.paramCount ?? 0
-  if (run.weightValues && !run.weights) throw new ArchiveError('weight values were given without weights.paramCount')
+  if (run.weightValues && !run.weights) throw new RunDataError('weight values were given without weights.paramCount', 'weights')
   if (run.weightValues && run.weightValues.length !== N * S * P)
-    throw new ArchiveError(`weights has ${run.weightValues.length} values, expected [${N}, ${S}, ${P}] = ${N * S * P}`)
-  if (run.done && run.done.length !== N * S) throw new ArchiveError(`done has ${run.done.length} values, expected [${N}, ${S}]`)
+    throw new RunDataError(`weights has ${run.weightValues.length} values, expected [${N}, ${S}, ${P}] = ${N * S * P}`, 'weightValues')
+  if (run.done && run.done.length !== N * S) throw new RunDataError(`done has ${run.done.length} values, expected [${N}, ${S}]`, 'done')
 
   const project = await Project.openOrCreate(projectDir)
   const dir = project.runDir(run.id)
-  if (await exists(dir)) throw new ArchiveError(`run ${run.id} already exists in ${project.dir}; choose another run id`)
+  if (await exists(dir)) throw new ArchiveExistsError(`run ${run.id} already exists in ${project.dir}; choose another run id`, dir, run.id)
   const tmp = await creatingDir(path.dirname(dir), run.id)
   try {
     await writeSkeleton(tmp, run, c, epochs, samples)
@@ -516,7 +539,7 @@ export async function writeExternalRun(projectDir: string, run: WholeRun, opts: 
     let written = 0
     for (let k = 0; k < N; k++) {
       for (let j = 0; j < S; j++) {
-        if (opts.signal?.aborted) throw new ArchiveError(`writing run ${run.id} was cancelled; nothing was written`)
+        if (opts.signal?.aborted) throw new ArchiveCancelledError(`writing run ${run.id} was cancelled; nothing was written`, dir)
         const i = k * S + j
         if (run.done && !run.done[i]) continue
         const weights = run.weightValues ? sliceOf(run.weightValues, i * P, P) : undefined
@@ -534,7 +557,9 @@ export async function writeExternalRun(projectDir: string, run: WholeRun, opts: 
     const meta = path.join(tmp, 'zarr.json')
     const group = await readJson(meta)
     await writeJsonAtomic(meta, { ...group, attributes: { ...(group.attributes as RunAttributes), status: 'complete', updated: new Date().toISOString() } })
-    if (!(await moveIntoPlace(tmp, dir))) throw new ArchiveError(`run ${run.id} was created by another process meanwhile; choose another run id`)
+    if (!(await moveIntoPlace(tmp, dir))) {
+      throw new ArchiveExistsError(`run ${run.id} was created by another process meanwhile; choose another run id`, dir, run.id)
+    }
   } finally {
     await fs.rm(tmp, { recursive: true, force: true })
   }

@@ -8,11 +8,20 @@ import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 
+/** Someone else holds the lock `file` (owner: who, when it is known). */
 export class LockedError extends Error {
   override name = 'LockedError'
+  constructor(
+    message: string,
+    readonly file: string,
+    /** Other lock files (snapshots.lock) record no start time. */
+    readonly owner?: Omit<LockInfo, 'started'> & { started?: string },
+  ) {
+    super(message)
+  }
 }
 
-interface LockInfo {
+export interface LockInfo {
   pid: number
   host: string
   started: string
@@ -59,11 +68,13 @@ export async function acquireLock(file: string, what: string): Promise<() => Pro
       if (owner && (owner.host !== mine.host || pidAlive(owner.pid)))
         throw new LockedError(
           `${what} is being trained by process ${owner.pid} on ${owner.host} (since ${owner.started}); lock file ${file}`,
+          file,
+          owner,
         )
       await fs.rm(file, { force: true }) // stale: its process is gone
     }
   }
-  throw new LockedError(`could not take the lock ${file}`)
+  throw new LockedError(`could not take the lock ${file}`, file)
 }
 
 export interface WaitOptions {
@@ -129,7 +140,11 @@ export async function withLock<T>(
     if (Date.now() > deadline) {
       const owner = await readLock(file)
       const by = owner ? `process ${owner.pid} on ${owner.host} (since ${owner.started})` : 'another process'
-      throw new LockedError(`${what}: waited ${timeoutMs / 1000} s for ${by} to release the lock file ${file}`)
+      throw new LockedError(
+        `${what}: waited ${timeoutMs / 1000} s for ${by} to release the lock file ${file}`,
+        file,
+        owner ?? undefined,
+      )
     }
     await sleep(delay * (1 + Math.random()))
     delay = Math.min(delay * 2, 50)

@@ -7,7 +7,16 @@ import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { writeJsonAtomic } from './atomic'
-import { ArchiveError, RunArchive } from './run'
+import { RunArchive } from './run'
+import {
+  AmbiguousRunError,
+  ArchiveError,
+  ArchiveExistsError,
+  InvalidRunIdError,
+  MissingArchiveError,
+  NewerFormatError,
+  UnknownRunError,
+} from './errors'
 
 export const PROJECT_FORMAT = 1
 export const PROJECT_EXT = '.sgdscope'
@@ -40,7 +49,7 @@ export class Project {
   }
 
   runDir(id: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.')) throw new ArchiveError(`"${id}" is not a valid run id`)
+    if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.')) throw new InvalidRunIdError(`"${id}" is not a valid run id`, id)
     return path.join(this.dir, 'runs', id)
   }
 
@@ -59,7 +68,7 @@ export class Project {
         return await Project.create(dir)
       } catch (e) {
         // Another process created it (or is creating it) since our look: open it next time round.
-        if (!(e instanceof ArchiveError && /already holds a project/.test(e.message))) throw e
+        if (!(e instanceof ArchiveExistsError)) throw e
       }
       // A creator killed between its claim and project.json leaves a stale claim.
       if (Date.now() > deadline) await fs.rm(path.join(dir, CLAIM), { force: true })
@@ -70,7 +79,7 @@ export class Project {
   static async create(dir: string): Promise<Project> {
     try {
       await fs.access(path.join(dir, 'project.json'))
-      throw new ArchiveError(`${dir} already holds a project`)
+      throw new ArchiveExistsError(`${dir} already holds a project`, dir)
     } catch (e) {
       if (e instanceof ArchiveError) throw e
     }
@@ -80,7 +89,7 @@ export class Project {
     try {
       await fs.writeFile(path.join(dir, CLAIM), String(process.pid), { flag: 'wx' })
     } catch {
-      throw new ArchiveError(`${dir} already holds a project (being created by another process)`)
+      throw new ArchiveExistsError(`${dir} already holds a project (being created by another process)`, dir)
     }
     const name = path.basename(dir).replace(/\.sgdscope$/, '')
     const file: ProjectFile = {
@@ -104,20 +113,26 @@ export class Project {
     try {
       text = await fs.readFile(file, 'utf8')
     } catch {
-      throw new ArchiveError(`${dir} is not an sgdscope project: ${file} is missing`)
+      throw new MissingArchiveError(`${dir} is not an sgdscope project: ${file} is missing`, 'project', dir)
     }
     let raw: unknown
     try {
       raw = JSON.parse(text)
     } catch (e) {
-      throw new ArchiveError(`${file} is not valid JSON (${(e as Error).message})`)
+      throw new ArchiveError(`${file} is not valid JSON (${(e as Error).message})`, file)
     }
     const fmt = (raw as { sgdscope?: { format?: unknown } })?.sgdscope?.format
     if (typeof fmt === 'number' && fmt > PROJECT_FORMAT)
-      throw new ArchiveError(`${dir} was written by a newer sgdscope (project format ${fmt}, this version reads up to ${PROJECT_FORMAT}); update sgdscope to open it`)
+      throw new NewerFormatError(
+        `${dir} was written by a newer sgdscope (project format ${fmt}, this version reads up to ${PROJECT_FORMAT}); update sgdscope to open it`,
+        'project',
+        dir,
+        fmt,
+        PROJECT_FORMAT,
+      )
     const parsed = ProjectFile.safeParse(raw)
     if (!parsed.success)
-      throw new ArchiveError(`${file} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`)
+      throw new ArchiveError(`${file} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, file)
     return new Project(dir, parsed.data)
   }
 
@@ -163,7 +178,7 @@ export class Project {
     if (/^\d+$/.test(ref) && +ref >= 1 && +ref <= ids.length) return ids[+ref - 1]
     const matches = ids.filter((id) => id.startsWith(ref) || id.includes(ref))
     if (matches.length === 1) return matches[0]
-    if (matches.length === 0) throw new ArchiveError(`no run "${ref}" in ${this.dir} (${ids.length} runs; see \`sgdscope list\`)`)
-    throw new ArchiveError(`"${ref}" matches ${matches.length} runs: ${matches.join(', ')}`)
+    if (matches.length === 0) throw new UnknownRunError(`no run "${ref}" in ${this.dir} (${ids.length} runs; see \`sgdscope list\`)`, ref)
+    throw new AmbiguousRunError(`"${ref}" matches ${matches.length} runs: ${matches.join(', ')}`, ref, matches)
   }
 }

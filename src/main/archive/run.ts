@@ -23,6 +23,7 @@ import * as zarr from 'zarrita'
 import { AtomicFsStore, writeJsonAtomic } from './atomic'
 import { z } from 'zod'
 import { RunSpec } from '../../shared/spec'
+import { ArchiveError, MissingArchiveError, NewerFormatError } from './errors'
 
 /** The format sgdscope's engines write (fixed snapshot axis). */
 export const RUN_FORMAT = 1
@@ -96,9 +97,7 @@ const RunAttributesSchema = z.looseObject({
     .optional(),
 })
 
-export class ArchiveError extends Error {
-  override name = 'ArchiveError'
-}
+export { ArchiveError } from './errors'
 
 type Store = AtomicFsStore
 const bytes: zarr.CodecMetadata[] = [{ name: 'bytes', configuration: { endian: 'little' } }]
@@ -229,20 +228,26 @@ export class RunArchive {
     try {
       text = await fs.readFile(meta, 'utf8')
     } catch {
-      throw new ArchiveError(`${dir} is not a run: ${meta} is missing`)
+      throw new MissingArchiveError(`${dir} is not a run: ${meta} is missing`, 'run', dir)
     }
     let raw: { sgdscope?: { kind?: unknown; format?: unknown } } | undefined
     try {
       raw = JSON.parse(text)?.attributes
     } catch (e) {
-      throw new ArchiveError(`${meta} is not valid JSON (${(e as Error).message})`)
+      throw new ArchiveError(`${meta} is not valid JSON (${(e as Error).message})`, meta)
     }
-    if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`)
+    if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`, meta)
     if (typeof raw.sgdscope.format === 'number' && raw.sgdscope.format > READ_FORMAT)
-      throw new ArchiveError(`${dir} was written by a newer sgdscope (run format ${raw.sgdscope.format}, this version reads up to ${READ_FORMAT}); update sgdscope to open it`)
+      throw new NewerFormatError(
+        `${dir} was written by a newer sgdscope (run format ${raw.sgdscope.format}, this version reads up to ${READ_FORMAT}); update sgdscope to open it`,
+        'run',
+        dir,
+        raw.sgdscope.format,
+        READ_FORMAT,
+      )
     const parsed = RunAttributesSchema.safeParse(raw)
     if (!parsed.success)
-      throw new ArchiveError(`${meta} has malformed run attributes: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(attributes)'}: ${i.message}`).join('; ')}`)
+      throw new ArchiveError(`${meta} has malformed run attributes: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(attributes)'}: ${i.message}`).join('; ')}`, meta)
     const attrs = parsed.data as RunAttributes
     const store = new AtomicFsStore(dir)
     const root = zarr.root(store)
@@ -281,7 +286,7 @@ export class RunArchive {
       }
       return new RunArchive(dir, store, attrs, { tau, metrics, done, state })
     } catch (e) {
-      throw new ArchiveError(`run ${dir} is damaged: ${(e as Error).message}`)
+      throw new ArchiveError(`run ${dir} is damaged: ${(e as Error).message}`, dir)
     }
   }
 
@@ -307,7 +312,7 @@ export class RunArchive {
   private weightsArray: Promise<zarr.Array<'float32', Store>> | null = null
   private weights(): Promise<zarr.Array<'float32', Store>> {
     this.weightsArray ??= zarr.open(zarr.root(this.store).resolve('weights'), { kind: 'array' }).then((a) => {
-      if (!a.is('float32')) throw new ArchiveError(`${this.dir}/weights is not float32`)
+      if (!a.is('float32')) throw new ArchiveError(`${this.dir}/weights is not float32`, `${this.dir}/weights`)
       return a
     })
     return this.weightsArray
@@ -373,9 +378,9 @@ export class RunArchive {
   async readProbeInputs(): Promise<{ data: Float32Array; shape: number[] } | null> {
     if (this.attrs.sgdscope.format < 2 || !(await this.store.has('/probe_inputs/zarr.json'))) return null
     const a = await zarr.open(zarr.root(this.store).resolve('probe_inputs'), { kind: 'array' })
-    if (!a.is('float32')) throw new ArchiveError(`${this.dir}/probe_inputs is ${a.dtype}, expected float32`)
+    if (!a.is('float32')) throw new ArchiveError(`${this.dir}/probe_inputs is ${a.dtype}, expected float32`, `${this.dir}/probe_inputs`)
     if (a.shape[0] !== this.attrs.pointShape[0])
-      throw new ArchiveError(`${this.dir}/probe_inputs has shape [${a.shape.join(', ')}], expected [${this.attrs.pointShape[0]}, ...]`)
+      throw new ArchiveError(`${this.dir}/probe_inputs has shape [${a.shape.join(', ')}], expected [${this.attrs.pointShape[0]}, ...]`, `${this.dir}/probe_inputs`)
     return { data: (await zarr.get(a)).data as Float32Array, shape: a.shape }
   }
 
@@ -436,7 +441,7 @@ export class RunArchive {
       if (S === 0) return new Float64Array(0)
       const bytes = await this.store.get(`/${name}/c/0`)
       if (!bytes || bytes.byteLength < 8 * S)
-        throw new ArchiveError(`run ${this.dir} is damaged: ${name} holds ${(bytes?.byteLength ?? 0) / 8} values, the attributes say ${S} snapshots`)
+        throw new ArchiveError(`run ${this.dir} is damaged: ${name} holds ${(bytes?.byteLength ?? 0) / 8} values, the attributes say ${S} snapshots`, this.dir)
       const view = new DataView(bytes.buffer, bytes.byteOffset, 8 * S)
       return Float64Array.from({ length: S }, (_, j) => view.getFloat64(8 * j, true))
     }

@@ -4,15 +4,14 @@
  */
 import { readFile } from 'node:fs/promises'
 import * as ort from 'onnxruntime-web'
+import { CheckpointFileError } from './errors'
 import { batches, planInput } from './shape'
 
 ort.env.wasm.numThreads = 1
 ort.env.wasm.proxy = false
 ort.env.logLevel = 'error'
 
-export class CheckpointFileError extends Error {
-  override name = 'CheckpointFileError'
-}
+export { CheckpointFileError }
 
 export interface ProbeView {
   inputs: Float32Array
@@ -41,14 +40,14 @@ export async function evaluateModel(file: string, probe: ProbeView): Promise<Mod
   try {
     bytes = await readFile(file)
   } catch (e) {
-    throw new CheckpointFileError(`${file}: cannot read: ${(e as Error).message}`)
+    throw new CheckpointFileError(`${file}: cannot read: ${(e as Error).message}`, file)
   }
   let session: ort.InferenceSession
   try {
     session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' })
   } catch (e) {
     const why = (e as Error).message.replace(/^Can't create a session\. /, '')
-    throw new CheckpointFileError(`${file} is not a loadable ONNX model (${bytes.length} bytes): ${why}`)
+    throw new CheckpointFileError(`${file} is not a loadable ONNX model (${bytes.length} bytes): ${why}`, file)
   }
   try {
     return await run(file, session, probe)
@@ -62,13 +61,14 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
     throw new CheckpointFileError(
       `${file}: the model has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); ` +
         'checkpoint evaluation feeds one input, the probe items',
+      file,
     )
   }
   const inputName = session.inputNames[0]!
   const outputName = session.outputNames[0]!
   const meta = session.inputMetadata[0]!
   if (!meta.isTensor || meta.type !== 'float32') {
-    throw new CheckpointFileError(`${file}: model input "${inputName}" is ${meta.isTensor ? meta.type : 'not a tensor'}; expected float32`)
+    throw new CheckpointFileError(`${file}: model input "${inputName}" is ${meta.isTensor ? meta.type : 'not a tensor'}; expected float32`, file)
   }
   const modelInput = [...meta.shape]
   const itemValues = product(probe.probeShape)
@@ -76,7 +76,7 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
   try {
     plan = planInput(inputName, modelInput, itemValues, probe.probeShape)
   } catch (e) {
-    throw new CheckpointFileError(`${file}: ${(e as Error).message}`)
+    throw new CheckpointFileError(`${file}: ${(e as Error).message}`, file)
   }
   const size = plan.fixedBatch ?? probe.batch
   let outputs: Float32Array | null = null
@@ -89,10 +89,11 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
     const feeds = { [inputName]: new ort.Tensor('float32', data, [n, ...plan.itemShape]) }
     const result = await session.run(feeds, [outputName])
     const out = result[outputName]!
-    if (out.type !== 'float32') throw new CheckpointFileError(`${file}: output "${outputName}" is ${out.type}; expected float32`)
+    if (out.type !== 'float32') throw new CheckpointFileError(`${file}: output "${outputName}" is ${out.type}; expected float32`, file)
     if (out.dims.length < 2 || out.dims[0] !== n) {
       throw new CheckpointFileError(
         `${file}: output "${outputName}" has shape [${out.dims.join(', ')}] for a batch of ${n}; expected [${n}, outputs…]`,
+        file,
       )
     }
     const shape = out.dims.slice(1)
@@ -100,7 +101,7 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
       outputShape = shape
       outputs = new Float32Array(probe.count * product(shape))
     } else if (shape.join() !== outputShape.join()) {
-      throw new CheckpointFileError(`${file}: output "${outputName}" changed shape between batches ([${outputShape}] then [${shape}])`)
+      throw new CheckpointFileError(`${file}: output "${outputName}" changed shape between batches ([${outputShape}] then [${shape}])`, file)
     }
     const per = product(shape)
     outputs.set((out.data as Float32Array).subarray(0, count * per), start * per)

@@ -6,12 +6,11 @@
  */
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
+import { CheckpointError } from './errors'
 
 export const DEFAULT_PATTERNS = ['net{net}/epoch{epoch}.onnx', 'net{net}_epoch{epoch}.onnx'] as const
 
-export class CheckpointError extends Error {
-  override name = 'CheckpointError'
-}
+export { CheckpointError }
 
 export interface Checkpoint {
   /** The number in the file name ({net}). */
@@ -52,14 +51,15 @@ export function compilePattern(pattern: string): Compiled {
   if (order.filter((p) => p === '{net}').length !== 1 || order.filter((p) => p === '{epoch}').length !== 1) {
     throw new CheckpointError(
       `--pattern "${pattern}" must contain {net} and {epoch} exactly once each (e.g. net{net}/epoch{epoch}.onnx)`,
+      'pattern',
     )
   }
   const stray = parts.find((p) => p !== '{net}' && p !== '{epoch}' && /[{}]/.test(p))
   if (stray !== undefined) {
-    throw new CheckpointError(`--pattern "${pattern}": unknown placeholder in "${stray}" (only {net} and {epoch})`)
+    throw new CheckpointError(`--pattern "${pattern}": unknown placeholder in "${stray}" (only {net} and {epoch})`, 'pattern')
   }
   if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
-    throw new CheckpointError(`--pattern "${pattern}" must be a path relative to the folder`)
+    throw new CheckpointError(`--pattern "${pattern}" must be a path relative to the folder`, 'pattern')
   }
   const source = parts
     .map((p) => (p === '{net}' ? '(\\d+)' : p === '{epoch}' ? '(\\d+(?:\\.\\d+)?)' : escape(p)))

@@ -6,17 +6,13 @@
 import { Worker } from 'node:worker_threads'
 import { defaultWorkerCount } from '../engine/pool'
 import { startWorker } from '../engine/start-worker'
+import { CancelledError, CheckpointFileError } from './errors'
 import type { ModelOutputs } from './model'
 import type { CheckpointWorkerInput, CheckpointWorkerMessage, EvaluateTask } from './protocol'
 
 export type EvaluatedCheckpoint = ModelOutputs & { index: number }
 
-export class CancelledError extends Error {
-  override name = 'CancelledError'
-  constructor() {
-    super('checkpoint evaluation cancelled')
-  }
-}
+export { CancelledError }
 
 const spawn = (input: CheckpointWorkerInput): Worker =>
   startWorker({ from: import.meta.url, source: './worker.ts', built: 'checkpoint-worker.js' }, input)
@@ -85,7 +81,7 @@ export async function evaluateFiles(
             }
           })
           chain.catch((e: Error) => stop(e))
-        } else if (m.type === 'failed') stop(new Error(m.message))
+        } else if (m.type === 'failed') stop(new CheckpointFileError(m.message, files[m.index]!))
         else stop(new Error(`checkpoint worker failed: ${m.message}`))
       })
       w.on('error', (e) => stop(new Error(`checkpoint worker crashed: ${e.message}`)))

@@ -5,9 +5,9 @@
  * number of values agrees; a fixed batch axis is honoured by padding the last batch.
  */
 
-export class ModelShapeError extends Error {
-  override name = 'ModelShapeError'
-}
+import { ModelShapeError } from './errors'
+
+export { ModelShapeError }
 
 export type Dim = number | string
 

@@ -9,8 +9,16 @@
 import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs'
 import { gunzipSync, constants as zlibConstants } from 'node:zlib'
 
+/** A dataset that cannot be read, or whose files are not what they should be. */
 export class DatasetError extends Error {
   override name = 'DatasetError'
+  constructor(
+    message: string,
+    /** The file at fault and the system's error code, when reading it failed. */
+    readonly file?: { path: string; errno?: string },
+  ) {
+    super(message)
+  }
 }
 
 export interface IdxArray {
@@ -128,13 +136,23 @@ function gzipHeader(gz: Uint8Array, what: string): IdxHeader {
  * name). Only regular files; sizes are checked against the header before the data is
  * read or decompressed, so a wrong path (a device, a huge file, a gzip bomb) fails fast. */
 export function readIdxFile(path: string): IdxArray {
+  try {
+    return readIdx(path)
+  } catch (e) {
+    // Whatever is wrong with the file, the error names it (the header checks know only its name).
+    if (e instanceof DatasetError && !e.file) throw new DatasetError(e.message, { path })
+    throw e
+  }
+}
+
+function readIdx(path: string): IdxArray {
   let st: Stats
   try {
     st = statSync(path)
   } catch (e) {
-    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`)
+    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, { path, errno: (e as NodeJS.ErrnoException).code })
   }
-  if (!st.isFile()) throw new DatasetError(`${path}: not a regular file (a ${kindOf(st)}); an IDX file is expected`)
+  if (!st.isFile()) throw new DatasetError(`${path}: not a regular file (a ${kindOf(st)}); an IDX file is expected`, { path })
   let bytes: Uint8Array
   try {
     const fd = openSync(path, 'r')
@@ -147,13 +165,13 @@ export function readIdxFile(path: string): IdxArray {
         if (st.size !== h.declared) throw sizeMismatch(path, st.size, h)
       }
       bytes = readFileSync(fd)
-      if (bytes.length !== st.size) throw new DatasetError(`${path}: changed while being read`)
+      if (bytes.length !== st.size) throw new DatasetError(`${path}: changed while being read`, { path })
     } finally {
       closeSync(fd)
     }
   } catch (e) {
     if (e instanceof DatasetError) throw e
-    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`)
+    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, { path, errno: (e as NodeJS.ErrnoException).code })
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     const h = gzipHeader(bytes, path)
@@ -161,8 +179,8 @@ export function readIdxFile(path: string): IdxArray {
       bytes = gunzipSync(bytes, { maxOutputLength: h.declared })
     } catch (e) {
       if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-        throw new DatasetError(`${path}: decompresses to more than the ${h.declared} bytes its header declares (${h.dims.join('×')} values)`)
-      throw new DatasetError(`${path}: corrupt gzip data: ${(e as Error).message}`)
+        throw new DatasetError(`${path}: decompresses to more than the ${h.declared} bytes its header declares (${h.dims.join('×')} values)`, { path })
+      throw new DatasetError(`${path}: corrupt gzip data: ${(e as Error).message}`, { path })
     }
   }
   return parseIdx(bytes, path)

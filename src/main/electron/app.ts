@@ -176,7 +176,7 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
     stopping = true
     e.preventDefault()
     void service
-      .shutdown()
+      .close()
       .catch((err) => console.error('sgdscope: stopping training failed:', err))
       .finally(() => {
         binding.dispose()

@@ -3,14 +3,16 @@
  * every request in REQUESTS, and the service validates and dispatches them; ONE send
  * channel carries every event. A new request in the contract needs nothing here.
  *
- * Replies are plain data ({ok, result} or {ok: false, error: {code, message}}), never
+ * Replies are plain data ({ok, result} or {ok: false, error: {code, message, details}}), never
  * thrown errors, so nothing depends on how Electron serialises exceptions. Calls are
  * accepted only from the main frame of a window this binding was attached to, showing
  * the app's own page; anything else gets 'unauthorized' and the service is not called.
  */
 import type { IpcMainInvokeEvent } from 'electron'
-import { ApiError, type EventName, type Events } from '../../shared/api/contract'
-import { CALL_CHANNEL, EVENT_CHANNEL, type CallReply } from './channels'
+import type { EventName, Events } from '../../shared/api/contract'
+import { ApiError } from '../../shared/api/errors'
+import { CALL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../../shared/api/transport'
+import { toApiError } from '../errors'
 import { isAppUrl, type AppLocation } from './security'
 
 /** What the binding needs of ipcMain. */
@@ -76,14 +78,16 @@ export function bindContract({ ipcMain, service, loc, report = (m) => console.er
 
   ipcMain.handle(CALL_CHANNEL, async (event, name, args): Promise<CallReply> => {
     const problem = senderProblem(event, targets, loc)
-    if (problem) return { ok: false, error: { code: 'unauthorized', message: `refused: ${problem}` } }
+    if (problem) {
+      return { ok: false, error: new ApiError('unauthorized', `refused: ${problem}`, { reason: problem }).toJSON() }
+    }
     try {
       return { ok: true, result: await service.call(name, args) }
     } catch (e) {
-      if (e instanceof ApiError) return { ok: false, error: { code: e.code, message: e.message } }
-      const message = (e as Error)?.message ?? String(e)
-      report(`sgdscope: ${String(name)} failed: ${(e as Error)?.stack ?? message}`)
-      return { ok: false, error: { code: 'failed', message } }
+      const error = toApiError(e)
+      // The service throws only ApiErrors; anything else is a bug worth its stack.
+      if (!(e instanceof ApiError)) report(`sgdscope: ${String(name)} failed: ${(e as Error)?.stack ?? error.message}`)
+      return { ok: false, error: error.toJSON() }
     }
   })
 

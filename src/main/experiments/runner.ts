@@ -11,7 +11,8 @@ import { canonicalSpec, parseSpec } from '../../shared/spec'
 import type { RunProgressEvent } from '../../shared/api/contract'
 import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
 import type { Project } from '../archive/project'
-import { ArchiveError, RunArchive, type RunStatus } from '../archive/run'
+import { MissingArchiveError } from '../archive/errors'
+import { RunArchive, type RunStatus } from '../archive/run'
 import { defaultWorkerCount, runWorkers, shareNets } from '../engine/pool'
 import type { WorkerInput, WorkerMessage } from '../engine/protocol'
 import { runNets } from '../engine/run-nets'
@@ -46,8 +47,17 @@ export interface TrainOptions {
   cacheDir?: string
 }
 
+/** A run that cannot be created or trained as asked: its id is taken by another spec
+ * (`exists`), or it was recorded outside sgdscope (`not-applicable`). */
 export class RunError extends Error {
   override name = 'RunError'
+  constructor(
+    message: string,
+    readonly runId: string,
+    readonly reason: 'exists' | 'not-applicable' = 'exists',
+  ) {
+    super(message)
+  }
 }
 
 /** Which engine trains a spec, and why (recorded in the run). `auto` gives batch 1 to
@@ -118,10 +128,10 @@ export async function createOrJoinRun(project: Project, input: unknown, id: stri
   for (;;) {
     try {
       const run = await RunArchive.open(dir)
-      if (canonicalSpec(run.attrs.spec) !== canonicalSpec(spec)) throw new RunError(`run ${id} already exists with a different spec; give another --run-id`)
+      if (canonicalSpec(run.attrs.spec) !== canonicalSpec(spec)) throw new RunError(`run ${id} already exists with a different spec; give another --run-id`, id)
       return run
     } catch (e) {
-      if (!(e instanceof ArchiveError && /zarr\.json is missing/.test(e.message))) throw e
+      if (!(e instanceof MissingArchiveError)) throw e
     }
     let release: (() => Promise<void>) | null = null
     try {
@@ -180,7 +190,11 @@ export async function liveStatus(run: RunArchive): Promise<RunStatus> {
 export async function trainRun(project: Project, runId: string, opts: TrainOptions = {}): Promise<RunStatus> {
   const run = await project.openRun(runId)
   if (run.attrs.spec.kind === 'external')
-    throw new RunError(`run ${runId} was recorded outside sgdscope (${run.attrs.spec.source}); sgdscope cannot train or resume it`)
+    throw new RunError(
+      `run ${runId} was recorded outside sgdscope (${run.attrs.spec.source}); sgdscope cannot train or resume it`,
+      runId,
+      'not-applicable',
+    )
   const release = await acquireLock(path.join(run.dir, lockName(opts.shard)), `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`)
   const started = Date.now()
   try {

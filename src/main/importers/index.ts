@@ -51,7 +51,7 @@ export function parseMeta(pairs: readonly string[]): Record<string, unknown> {
   const meta: Record<string, unknown> = {}
   for (const kv of pairs) {
     const eq = kv.indexOf('=')
-    if (eq < 1) throw new ImportError(`--meta takes key=value (e.g. --meta lr=0.1), not "${kv}"`)
+    if (eq < 1) throw new ImportError(`--meta takes key=value (e.g. --meta lr=0.1), not "${kv}"`, 'meta')
     const raw = kv.slice(eq + 1)
     let value: unknown = raw
     try {
@@ -64,25 +64,30 @@ export function parseMeta(pairs: readonly string[]): Record<string, unknown> {
   return meta
 }
 
+/** A bad file given by an option is that option's fault (cancellation and bugs pass through). */
+function asOption(e: unknown, field: 'labels' | 'epochs'): unknown {
+  return e instanceof ImportError && e.field === 'file' ? new ImportError(e.message, field) : e
+}
+
 /** The epochs option for `snapshots` snapshots. */
 export async function parseEpochs(spec: string, snapshots: number, signal?: AbortSignal): Promise<NdArray> {
-  if (/\.npy$/i.test(spec)) return readNpyFile(spec, { signal })
+  if (/\.npy$/i.test(spec)) return readNpyFile(spec, { signal }).catch((e: unknown) => Promise.reject(asOption(e, 'epochs')))
   const range = /^\s*([-\d.eE+]+)\s*:\s*([-\d.eE+]+)\s*$/.exec(spec)
   let values: number[]
   if (range) {
     const [a, b] = [Number(range[1]), Number(range[2])]
-    if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a)) throw new ImportError(`--epochs ${spec}: first:last needs numbers with last > first`)
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a)) throw new ImportError(`--epochs ${spec}: first:last needs numbers with last > first`, 'epochs')
     values = Array.from({ length: snapshots }, (_, j) => (snapshots === 1 ? a : a + ((b - a) * j) / (snapshots - 1)))
   } else {
     values = spec.split(',').map((s) => Number(s.trim()))
-    if (values.some((v) => !Number.isFinite(v)) || spec.trim() === '') throw new ImportError(`--epochs takes a list (0,1,2,5), a range first:last or a .npy file, not "${spec}"`)
+    if (values.some((v) => !Number.isFinite(v)) || spec.trim() === '') throw new ImportError(`--epochs takes a list (0,1,2,5), a range first:last or a .npy file, not "${spec}"`, 'epochs')
   }
   return { dtype: dtypeOf('float', 8), shape: [values.length], data: Float64Array.from(values) }
 }
 
 /** Reads and validates a file without writing anything. */
 export async function readImport(file: string, opts: ImportOptions = {}): Promise<ImportedRun> {
-  if (opts.outputs && !OUTPUTS_KINDS.includes(opts.outputs)) throw new ImportError(`--outputs is ${OUTPUTS_KINDS.join(', ')}, not "${opts.outputs}"`)
+  if (opts.outputs && !OUTPUTS_KINDS.includes(opts.outputs)) throw new ImportError(`--outputs is ${OUTPUTS_KINDS.join(', ')}, not "${opts.outputs}"`, 'outputs')
   const source = await openSource(file)
   try {
     const outShape = source.names().includes('outputs') ? source.info('outputs').shape : []
@@ -92,10 +97,10 @@ export async function readImport(file: string, opts: ImportOptions = {}): Promis
       try {
         labels = await readNpyFile(opts.labels, { signal: opts.signal })
       } catch (e) {
-        if (e instanceof ImportError) throw e
-        throw new ImportError(`--labels ${opts.labels} cannot be read: ${(e as Error).message}`)
+        if (e instanceof ImportError) throw asOption(e, 'labels')
+        throw new ImportError(`--labels ${opts.labels} cannot be read: ${(e as Error).message}`, 'labels')
       }
-      if (labels.shape.length !== 1) throw new ImportError(`--labels ${opts.labels} has shape ${shapeText(labels.shape)}, expected [probe] = [${outShape[2] ?? 'probe'}]`)
+      if (labels.shape.length !== 1) throw new ImportError(`--labels ${opts.labels} has shape ${shapeText(labels.shape)}, expected [probe] = [${outShape[2] ?? 'probe'}]`, 'labels')
     }
     return await readRun(source, { outputs: opts.outputs, epochs, labels, signal: opts.signal, onProgress: opts.onProgress })
   } finally {

@@ -33,6 +33,13 @@ export interface ArraySource {
 /** A bad file, array or option: the message names the file, the array, its shape and what was expected. */
 export class ImportError extends Error {
   override name = 'ImportError'
+  constructor(
+    message: string,
+    /** The argument at fault: the imported `file`, or an option (`labels`, `epochs`, `outputs`, `meta`). */
+    readonly field: 'file' | 'labels' | 'epochs' | 'outputs' | 'meta' = 'file',
+  ) {
+    super(message)
+  }
 }
 
 /** Raised when the user cancels; nothing is left behind. */

@@ -14,9 +14,11 @@ import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ApiError, type EventName } from '../../shared/api/contract'
+import type { EventName } from '../../shared/api/contract'
+import { ApiError, badInput } from '../../shared/api/errors'
+import { isWsCall, type WsCall, type WsMessage } from '../../shared/api/transport'
+import { toApiError } from '../errors'
 import type { Service } from '../service'
-import { toApiError } from '../service'
 
 export interface ServerOptions {
   service: Service
@@ -59,13 +61,6 @@ const MIME: Record<string, string> = {
 const csp = (wsOrigins: string[]) =>
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
   `connect-src 'self' ${wsOrigins.join(' ')}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`
-
-/** Messages from a browser; anything else is answered with a bad-request error. */
-interface CallMessage {
-  id: number
-  name: string
-  args?: unknown
-}
 
 export function defaultStaticDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url))
@@ -162,7 +157,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   })
 
   wss.on('connection', (ws: WebSocket) => {
-    const send = (m: unknown) => {
+    const send = (m: WsMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m))
     }
     const off = opts.service.on((event: EventName, payload: unknown) => send({ event, payload }))
@@ -172,7 +167,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ws.on('error', () => ws.terminate())
     let windowStart = Date.now()
     let inWindow = 0
-    const answer = async (msg: CallMessage) => {
+    const answer = async (msg: WsCall) => {
       try {
         const result = await opts.service.call(msg.name, msg.args)
         send({ id: msg.id, ok: true, result: result ?? null })
@@ -181,13 +176,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
     }
     ws.on('message', (raw, isBinary) => {
-      if (isBinary) return send({ id: null, ok: false, error: new ApiError('bad-request', 'binary frames are not requests: send JSON text').toJSON() })
-      let msg: CallMessage
+      if (isBinary) return send({ id: null, ok: false, error: badInput('', 'binary frames are not requests: send JSON text').toJSON() })
+      let msg: WsCall
       try {
-        msg = JSON.parse(String(raw))
-        if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number') throw new Error('a request is {"id": number, "name": string, "args": object}')
+        const parsed: unknown = JSON.parse(String(raw))
+        if (!isWsCall(parsed)) throw new Error('a request is {"id": number, "name": string, "args": object}')
+        msg = parsed
       } catch (e) {
-        return send({ id: null, ok: false, error: new ApiError('bad-request', `malformed message: ${(e as Error).message}`).toJSON() })
+        const error = badInput('', `malformed message: ${(e as Error).message}`)
+        return send({ id: null, ok: false, error: error.toJSON() })
       }
       const now = Date.now()
       if (now - windowStart >= 1000) {
@@ -196,7 +193,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       if (++inWindow > MAX_REQUESTS_PER_SECOND) {
         const why = `too many requests: at most ${MAX_REQUESTS_PER_SECOND} a second per connection`
-        return send({ id: msg.id, ok: false, error: new ApiError('bad-request', why).toJSON() })
+        return send({ id: msg.id, ok: false, error: new ApiError('busy', why, { what: 'connection', which: 'this WebSocket' }).toJSON() })
       }
       // answer() replies to every outcome itself; this only keeps an unforeseen throw from ending the
       // process, and closes the socket so the client is not left waiting.

@@ -1,11 +1,13 @@
 /**
  * The API contract between the UI and the Node side: every request (its name, a zod
  * schema of its arguments, its result type) and every event stream. Each host (IPC in
- * Electron, a WebSocket in the browser host) binds it generically by iterating over
- * REQUESTS, and src/main/service.ts implements it once. A new request is declared here
- * and implemented there, nowhere else.
+ * Electron, a WebSocket in the browser host) binds it generically, and src/main/service.ts
+ * implements it once. A new request is declared here and implemented there, nowhere else.
+ * Its failures are the typed errors of errors.ts; what travels on the wire is transport.ts.
+ * The module's entry is index.ts (src/shared/api).
  */
 import { z } from 'zod'
+import { ApiError, describeIssues, inputIssues, type InputIssue } from './errors'
 import type { Preset } from '../presets'
 import type { ExperimentSpec, ExternalSpec, RunSpec } from '../spec'
 import type { MetricsData, PathsData } from '../figures/data'
@@ -178,7 +180,7 @@ export interface RenderedFigure {
   heightIn: number
 }
 
-// ---- Beyond the paper (issue 9): subproblem rates, barriers, weight vs function ----
+// ---- Beyond the paper: subproblem rates, barriers, weight vs function ----
 const NetIndex = z.number().int().min(0)
 const WeightsAt = {
   /** Snapshot index (default: the last with kept weights). */
@@ -223,7 +225,7 @@ export const REQUESTS = {
   'app.info': req<{ version: string; host: 'electron' | 'browser'; workers: number; settings: Settings }>()(z.object({}), 'versions and settings'),
   'settings.set': req<Settings>()(SettingsPatch, 'change some settings (the others are kept)'),
   'presets.list': req<Preset[]>()(z.object({}), 'the paper presets'),
-  'spec.check': req<{ ok: true; spec: ExperimentSpec } | { ok: false; problems: { path: string; message: string }[] }>()(
+  'spec.check': req<{ ok: true; spec: ExperimentSpec } | { ok: false; problems: InputIssue[] }>()(
     z.object({ spec: z.unknown() }),
     'validate a spec, filling defaults',
   ),
@@ -300,30 +302,20 @@ export type UiCommand = 'new-run' | 'cancel-run' | 'resume-run' | 'open-settings
 export type EventName = keyof Events
 export const EVENT_NAMES: EventName[] = ['run.progress', 'run.snapshot', 'run.status', 'project.changed', 'log', 'ui.command']
 
-/** Every failure crosses the boundary as {code, message}. */
-export type ApiErrorCode = 'bad-request' | 'unknown-request' | 'not-found' | 'conflict' | 'failed' | 'unauthorized'
-export interface ApiErrorShape {
-  code: ApiErrorCode
-  message: string
-}
-export class ApiError extends Error implements ApiErrorShape {
-  override name = 'ApiError'
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message)
-  }
-  toJSON(): ApiErrorShape {
-    return { code: this.code, message: this.message }
-  }
-}
+export * from './errors'
 
-/** Validates a request's name and arguments; throws ApiError('bad-request' | 'unknown-request'). */
+/** Validates a request's name and arguments; throws ApiError not-found (no such request) or bad-input. */
 export function parseRequest<N extends RequestName>(name: unknown, args: unknown): { name: N; args: ParsedArgsOf<N> } {
-  if (!isRequestName(name)) throw new ApiError('unknown-request', `unknown request ${JSON.stringify(name)}; known: ${REQUEST_NAMES.join(', ')}`)
-  const r = REQUESTS[name].args.safeParse(args ?? {})
-  if (!r.success) throw new ApiError('bad-request', `${name}: ${r.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ')}`)
+  if (!isRequestName(name)) {
+    const message = `unknown request ${JSON.stringify(name)}; known: ${REQUEST_NAMES.join(', ')}`
+    throw new ApiError('not-found', message, { what: 'request', which: String(name) })
+  }
+  const input = args ?? {}
+  const r = REQUESTS[name].args.safeParse(input)
+  if (!r.success) {
+    const issues = inputIssues(r.error.issues, input)
+    throw new ApiError('bad-input', `${name}: ${describeIssues(issues)}`, { issues })
+  }
   return { name: name as N, args: r.data as ParsedArgsOf<N> }
 }
 

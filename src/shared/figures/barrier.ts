@@ -1,5 +1,5 @@
 /**
- * Barriers between networks (issue 9): loss and error along the straight line from
+ * Barriers between networks: loss and error along the straight line from
  * network a (α = 0) to network b (α = 1), before and after aligning b's hidden units to
  * a's. One pair: two bold lines per panel. Several pairs: each pair thin, the median
  * over pairs bold. Errors are fractions in the data and drawn in percent unless

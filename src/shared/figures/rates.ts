@@ -1,5 +1,5 @@
 /**
- * The rate spectrum (issue 9): each network's subproblem convergence rates sorted from
+ * The rate spectrum: each network's subproblem convergence rates sorted from
  * fastest to slowest, against rank, on log–log axes. Thin lines: each network; bold:
  * the rank-wise median; dashed: the stochastic model's Zipf spectrum rate_i ∝ i^(−s),
  * a straight line of slope −s, anchored at the median's fastest rate. Rates ≤ 0 cannot

@@ -1,5 +1,5 @@
 /**
- * Weight space vs function space (issue 9): distances between pairs of networks against
+ * Weight space vs function space: distances between pairs of networks against
  * epoch, in two panels sharing the epoch axis: above, the weight distance after
  * aligning hidden units (solid) and as trained (dashed); below, the τ distance on the
  * probe set. Each pair is a thin line, the median over pairs bold. Weight distances

@@ -10,7 +10,7 @@ import { REQUEST_NAMES, REQUESTS, EVENT_NAMES, type EventName, type Events } fro
 import { Service } from '../../../src/main/service'
 import { FileSettingsStore } from '../../../src/main/settings'
 import { bindContract, type ContractBinding } from '../../../src/main/electron/ipc'
-import { CALL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../../../src/main/electron/channels'
+import { CALL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../../../src/shared/api/transport'
 import type { AppLocation } from '../../../src/main/electron/security'
 import { tempDir } from '../../helpers/tmp'
 import { FakeFrame, FakeWebContents, fake, resetFake } from './fake-electron'
@@ -54,22 +54,25 @@ describe('the IPC binding of the contract', () => {
     expect(presets.ok && Array.isArray(presets.result) && presets.result.length).toBe(8)
   })
 
-  it.each(REQUEST_NAMES)('reaches %s: bad arguments get a bad-request error, not a crash', async (name) => {
+  it.each(REQUEST_NAMES)('reaches %s: bad arguments get a bad-input error, not a crash', async (name) => {
     const spy = vi.spyOn(s.service, 'call')
     for (const bad of [42, 'x', [1, 2], true]) {
       const r = await s.call(name, bad)
-      expect(r).toEqual({ ok: false, error: { code: 'bad-request', message: expect.stringContaining(name) } })
+      expect(r).toEqual({
+        ok: false,
+        error: { code: 'bad-input', message: expect.stringContaining(name), details: { issues: [expect.objectContaining({ path: '' })] } },
+      })
     }
     // The service saw each call: the binding passes every name through, none is special-cased.
     expect(spy).toHaveBeenCalledTimes(4)
     expect(REQUESTS[name].args.safeParse(42).success).toBe(false)
   })
 
-  it('answers an unknown or malformed request name with unknown-request', async () => {
+  it('answers an unknown or malformed request name with not-found (what: request)', async () => {
     for (const name of ['runs.delete', '', '__proto__', 'constructor', 42, null, undefined, { name: 'app.info' }]) {
       const r = await s.call(name, {})
       expect(r.ok).toBe(false)
-      if (!r.ok) expect(r.error.code).toBe('unknown-request')
+      if (!r.ok) expect(r.error).toMatchObject({ code: 'not-found', details: { what: 'request', which: String(name) } })
     }
   })
 
@@ -85,17 +88,20 @@ describe('the IPC binding of the contract', () => {
 
   it('passes the service’s own errors through as {code, message}', async () => {
     const r = await s.call('runs.list', {})
-    expect(r).toEqual({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/no project is open/) } })
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'conflict', message: expect.stringMatching(/no project is open/), details: { reason: 'no-project' } },
+    })
     const nf = await s.call('project.open', { dir: path.join(root, 'missing.sgdscope') })
-    expect(nf.ok === false && nf.error.code).toBe('not-found')
+    expect(nf.ok === false && nf.error).toMatchObject({ code: 'not-found', details: { what: 'project' } })
   })
 
-  it('turns an unexpected exception into code "failed" and reports it', async () => {
+  it('turns an unexpected exception into code "internal" and reports it', async () => {
     vi.spyOn(s.service, 'call').mockRejectedValueOnce(new TypeError('boom'))
-    expect(await s.call('app.info', {})).toEqual({ ok: false, error: { code: 'failed', message: 'boom' } })
+    expect(await s.call('app.info', {})).toEqual({ ok: false, error: { code: 'internal', message: 'boom', details: {} } })
     expect(s.reports.join('\n')).toMatch(/app\.info failed: TypeError: boom/)
     vi.spyOn(s.service, 'call').mockRejectedValueOnce('a string')
-    expect(await s.call('app.info', {})).toEqual({ ok: false, error: { code: 'failed', message: 'a string' } })
+    expect(await s.call('app.info', {})).toEqual({ ok: false, error: { code: 'internal', message: 'a string', details: {} } })
   })
 
   describe('refuses calls that do not come from the app’s own main frame', () => {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { CALL_CHANNEL, EVENT_CHANNEL } from '../../../src/main/electron/channels'
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../../../src/shared/api/transport'
 import type { SgdscopeBridge } from '../../../src/preload/types'
 import { fake } from './fake-electron'
 
@@ -56,21 +56,29 @@ describe('window.sgdscope', () => {
     await expect(bridge.call('project.close', {})).resolves.toBeNull()
   })
 
-  it('call() unwraps {ok: false} into a rejection carrying code and message', async () => {
-    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: { code: 'bad-request', message: 'runs.get: runId: too short' } })
+  it('call() unwraps {ok: false} into a rejection carrying code, message and details', async () => {
+    const details = { issues: [{ path: 'runId', problem: { kind: 'too-small', minimum: 1, inclusive: true, of: 'string' }, message: 'too short' }] }
+    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: { code: 'bad-input', message: 'runs.get: runId: too short', details } })
     const e = await bridge.call('runs.get', { runId: '' }).catch((x: unknown) => x)
-    expect(e).toEqual({ name: 'ApiError', code: 'bad-request', message: 'runs.get: runId: too short' })
+    expect(e).toEqual({ name: 'ApiError', code: 'bad-input', message: 'runs.get: runId: too short', details })
     // Plain data: it crosses contextBridge (which keeps only an Error's message) intact.
     expect(structuredClone(e)).toEqual(e)
     expect(Object.getPrototypeOf(e)).toBe(Object.prototype)
   })
 
-  it('a failed or malformed IPC reply becomes code "failed"', async () => {
-    fake.ipcRenderer.invoke.mockRejectedValueOnce(new Error('An object could not be cloned.'))
-    await expect(bridge.call('app.info', {})).rejects.toEqual({ name: 'ApiError', code: 'failed', message: 'An object could not be cloned.' })
-    for (const reply of [undefined, null, 'ok', { ok: 'yes' }, { ok: false }, { ok: false, error: { code: 1 } }]) {
+  it('a failed IPC call becomes "unavailable", a malformed reply "internal"', async () => {
+    fake.ipcRenderer.invoke.mockRejectedValueOnce(new Error("No handler registered for 'sgdscope:call'"))
+    await expect(bridge.call('app.info', {})).rejects.toEqual({
+      name: 'ApiError',
+      code: 'unavailable',
+      message: "No handler registered for 'sgdscope:call'",
+      details: { host: 'electron' },
+    })
+    const noDetails = { ok: false, error: { code: 'internal', message: 'x' } }
+    const unknownCode = { ok: false, error: { code: 'failed', message: 'x', details: {} } }
+    for (const reply of [undefined, null, 'ok', { ok: 'yes' }, { ok: false }, { ok: false, error: { code: 1 } }, noDetails, unknownCode]) {
       fake.ipcRenderer.invoke.mockResolvedValueOnce(reply)
-      await expect(bridge.call('app.info', {})).rejects.toMatchObject({ code: 'failed', message: 'malformed reply to app.info' })
+      await expect(bridge.call('app.info', {})).rejects.toMatchObject({ code: 'internal', message: 'malformed reply to app.info' })
     }
   })
 

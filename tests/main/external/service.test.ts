@@ -44,8 +44,15 @@ describe('service on recorded runs', () => {
     const d = await service.request('runs.get', { runId: 'rec-logits' })
     expect(d.epochs).toEqual([0, 1, 2, 3])
     expect(d.metricNames).toEqual(['train_loss', 'test_error'])
-    await expect(service.request('runs.resume', { runId: 'rec-logits' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/recorded outside sgdscope/) })
-    await expect(service.request('runs.start', { spec: { kind: 'external', source: 'python', nets: 1, classes: 2, outputs: 'logits', probe: 2 } })).rejects.toMatchObject({ code: 'bad-request' })
+    await expect(service.request('runs.resume', { runId: 'rec-logits' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/recorded outside sgdscope/),
+      details: { reason: 'not-applicable', run: 'rec-logits' },
+    })
+    await expect(service.request('runs.start', { spec: { kind: 'external', source: 'python', nets: 1, classes: 2, outputs: 'logits', probe: 2 } })).rejects.toMatchObject({
+      code: 'bad-input',
+      details: { issues: [{ path: 'spec.kind' }] },
+    })
   })
 
   it('κ distances are those of the argmax of the recorded outputs; the probe error is the labels’ mismatch', async () => {
@@ -103,12 +110,17 @@ describe('service on recorded runs', () => {
     await expect(service.request('paths.embed', { runs: ['rec-values'], view: 'kappa', method: 'classical' })).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/the κ view needs class outputs; run rec-values records values/),
+      details: { reason: 'not-applicable', run: 'rec-values' },
     })
     await expect(service.request('paths.embed', { runs: ['rec-values'], view: 'tau', method: 'inpca' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/InPCA/) })
     await expect(service.request('runs.metrics', { runId: 'rec-values', view: 'kappa' })).rejects.toMatchObject({ code: 'conflict' })
     const m = await service.request('runs.metrics', { runId: 'rec-values', view: 'tau' })
     expect(m.data.runs[0].series.map((s) => s.name)).toEqual(['train_loss', 'test_error'])
-    await expect(service.request('beyond.subproblems', { runId: 'rec-values' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/no classes/) })
+    await expect(service.request('beyond.subproblems', { runId: 'rec-values' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/no classes/),
+      details: { reason: 'not-applicable', run: 'rec-values' },
+    })
   })
 
   it('figures, saved views and their export work on recorded runs', async () => {
@@ -172,6 +184,7 @@ describe('service on recorded runs', () => {
     await expect(service.request('beyond.barrier', { runId: 'rec-logits', nets: [0, 1] })).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/recorded outside sgdscope and records no weights; .*need recorded weights of the MLP family/),
+      details: { reason: 'not-applicable', run: 'rec-logits' },
     })
     await expect(service.request('beyond.weightVsFunction', { runId: 'rec-logits' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/records no weights/) })
     const noInputs = syntheticRun({ id: 'rec-mlp-noinputs', nets: 2, snapshots: 2, probe: 8, mlp: { inputs: 3, hidden: 2 } })
@@ -180,8 +193,13 @@ describe('service on recorded runs', () => {
     await expect(service.request('beyond.barrier', { runId: 'rec-mlp-noinputs', nets: [0, 1] })).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/records no probe_inputs/),
+      details: { reason: 'not-applicable', run: 'rec-mlp-noinputs' },
     })
-    await expect(service.request('beyond.barrier', { runId: 'rec-mlp', nets: [0, 1], on: 'train' })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/probe set only/) })
+    await expect(service.request('beyond.barrier', { runId: 'rec-mlp', nets: [0, 1], on: 'train' })).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(/probe set only/),
+      details: { issues: [{ path: 'on' }] },
+    })
     // Weight vs function needs no inputs: it compares weights and recorded τ.
     expect((await service.request('beyond.weightVsFunction', { runId: 'rec-mlp-noinputs' })).kept).toEqual([0, 1])
   })
@@ -215,6 +233,7 @@ describe('service on recorded runs', () => {
     await expect(service.request('paths.embed', { runs: [inApp, 'rec-other-inputs'], view: 'tau', method: 'classical' })).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/same labels but different inputs .*compare needs runs measured on the same probe set/),
+      details: { reason: 'not-applicable', run: 'rec-other-inputs' },
     })
     await writeTestExternalRun(dir, { id: 'rec-other-labels', nets: 2, snapshots: 2, probe: 40, classes: 10, labels: labels.map((y) => (y + 1) % 10) })
     await expect(service.request('figures.render', { view: { kind: 'compare', query: { runs: [inApp, 'rec-other-labels'], view: 'tau', method: 'classical' }, look: { style: 'paper', widthIn: 7 } }, format: 'svg' })).rejects.toMatchObject({

@@ -188,7 +188,7 @@ describe('fuzz', () => {
         }
       } catch (e) {
         if (!(e instanceof ApiError)) throw new Error(`request ${String(name)} ${JSON.stringify(args)}: ${(e as Error).name}: ${(e as Error).message}`)
-        expect(e.code).toMatch(/^(bad-request|unknown-request|not-found|conflict|failed)$/)
+        expect(e.code).toMatch(/^(bad-input|not-found|conflict|busy|io|internal)$/)
         expect(e.message.length).toBeGreaterThan(5)
       }
     }

@@ -111,12 +111,13 @@ describe('browser host', () => {
     await new Promise<void>((resolve) => {
       const t = setInterval(() => c.errors.length > 0 && (clearInterval(t), resolve()), 5)
     })
-    expect(c.errors[0]?.error.message).toMatch(/binary frames are not requests/)
+    expect(c.errors[0]?.error).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/binary frames are not requests/) })
     expect((await c.call('presets.list')).ok).toBe(true)
     // A flood: every request is answered, those over the rate with a clear refusal.
     const answers = await Promise.all(Array.from({ length: 1500 }, () => c.call('presets.list')))
     const refused = answers.filter((a) => !a.ok)
     expect(refused.length).toBeGreaterThan(0)
+    expect(refused[0].error).toMatchObject({ code: 'busy', details: { what: 'connection' } })
     expect(refused[0].error.message).toMatch(/too many requests: at most 500 a second per connection/)
     expect(answers.filter((a) => a.ok).length).toBeGreaterThan(0)
     expect(answers.every((a) => a.ok || /too many requests/.test(a.error.message))).toBe(true)
@@ -132,12 +133,15 @@ describe('browser host', () => {
 
   it('answers bad requests with a structured error and changes nothing', async () => {
     const c = connect()
-    expect(await c.call('no.such.request')).toMatchObject({ ok: false, error: { code: 'unknown-request' } })
-    expect(await c.call('project.open', { dir: 42 })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/dir/) } })
-    expect(await c.call('runs.list')).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/no project is open/) } })
+    expect(await c.call('no.such.request')).toMatchObject({ ok: false, error: { code: 'not-found', details: { what: 'request', which: 'no.such.request' } } })
+    expect(await c.call('project.open', { dir: 42 })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input', message: expect.stringMatching(/dir/), details: { issues: [{ path: 'dir', problem: { kind: 'wrong-type', expected: 'string' } }] } },
+    })
+    expect(await c.call('runs.list')).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/no project is open/), details: { reason: 'no-project' } } })
     const reply = new Promise<any>((resolve) => c.ws.once('message', (m) => resolve(JSON.parse(String(m)))))
     await c.raw('{not json')
-    expect(await reply).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/malformed/) } })
+    expect(await reply).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/malformed/) } })
     expect(await c.call('app.info')).toMatchObject({ ok: true, result: { host: 'browser' } })
     c.ws.close()
   })

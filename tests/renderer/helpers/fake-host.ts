@@ -6,6 +6,7 @@
  */
 import { vi } from 'vitest'
 import type { ApiClient, EventName, Events, RequestName } from '../../../src/shared/api/contract'
+import type { ApiErrorCode, ApiErrorDetails, ApiErrorShape } from '../../../src/shared/api/errors'
 
 export interface FakeCall {
   name: string
@@ -26,9 +27,9 @@ export interface FakeHost {
   reset(): void
 }
 
-/** A failure as the host sends it: the contract's {code, message}. */
-export function hostError(code: string, message: string): { code: string; message: string } {
-  return { code, message }
+/** A failure as the host sends it: the contract's {code, message, details}. */
+export function hostError<C extends ApiErrorCode>(code: C, message: string, details: ApiErrorDetails[C]): ApiErrorShape {
+  return { code, message, details } as ApiErrorShape
 }
 
 export function installFakeHost(): FakeHost {
@@ -40,7 +41,7 @@ export function installFakeHost(): FakeHost {
     async call(name, args) {
       calls.push({ name, args })
       const h = handlers.get(name)
-      if (!h) throw hostError('unknown-request', `the fake host has no answer for ${name}`)
+      if (!h) throw hostError('not-found', `the fake host has no answer for ${name}`, { what: 'request', which: name })
       return (await h(args as never)) as never
     },
     on(event, listener) {

@@ -36,7 +36,7 @@ describe('project store', () => {
   })
 
   it('a project that cannot be opened stays closed and the failure is shown with its code', async () => {
-    host.handle('project.open', () => Promise.reject(hostError('not-found', 'no project at /nope')))
+    host.handle('project.open', () => Promise.reject(hostError('not-found', 'no project at /nope', { what: 'project', which: '/nope' })))
     const store = useProjectStore()
     const ui = useUiStore()
     expect(await store.open('/nope')).toBe(false)

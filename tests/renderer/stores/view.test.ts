@@ -44,12 +44,12 @@ describe('view store: data from the host', () => {
   it('forgets a failed query (the next try asks again) and forgets a run’s data when told', async () => {
     let fail = true
     host.handle('paths.embed', (q: PathQuery) =>
-      fail ? Promise.reject(hostError('failed', 'out of memory')) : embedding(q.runs),
+      fail ? Promise.reject(hostError('internal', 'out of memory', {})) : embedding(q.runs),
     )
     host.handle('runs.metrics', () => ({ data: { runs: [] }, derived: {} }))
     const store = useViewStore()
     const q = embedQuery(defaultPathsState(['a']))
-    await expect(store.embed(q)).rejects.toMatchObject({ code: 'failed', message: 'out of memory' })
+    await expect(store.embed(q)).rejects.toMatchObject({ code: 'internal', message: 'out of memory' })
     fail = false
     await store.embed(q)
     expect(host.callsOf('paths.embed')).toHaveLength(2)

@@ -1,5 +1,5 @@
 /**
- * Barriers between networks (issue 9, part 2): loss and error along the straight line
+ * Barriers between networks: loss and error along the straight line
  * θ(α) = (1−α)·θ_a + α·θ_b between two networks' kept weights (linear mode
  * connectivity, Frankle et al. 2020), before and after aligning b's hidden units to a's
  * by weight matching (assignment.ts). The barrier of a curve v(α) is
@@ -100,6 +100,7 @@ function needsModel(run: RunArchive, missing: string): Error {
       'recorded weights of the MLP family (the weights array with an "architecture" attribute {"kind": "mlp", "inputs", ' +
       '"hidden", "outputs", "activation": "sigmoid", "output": "sigmoid" | "softmax"}, see docs/run-format.md), ' +
       'and barriers also need probe_inputs to evaluate the networks on the probe set',
+    run.id,
   )
 }
 
@@ -114,8 +115,8 @@ async function externalShape(run: RunArchive): Promise<{ shape: MlpShape; loss: 
     throw needsModel(run, `its weights' architecture ${JSON.stringify(a)} is not one sgdscope can run`)
   const shape = { inputs: a.inputs as number, hidden: a.hidden as number, outputs: a.outputs as number }
   if (run.attrs.paramCount !== paramCount(shape))
-    throw conflict(`run ${run.id} records ${run.attrs.paramCount} parameters per network, its architecture has ${paramCount(shape)}`)
-  if (shape.outputs > 255) throw conflict(`run ${run.id}'s MLP has ${shape.outputs} outputs; the engine's kernels evaluate at most 255 classes`)
+    throw conflict(`run ${run.id} records ${run.attrs.paramCount} parameters per network, its architecture has ${paramCount(shape)}`, run.id)
+  if (shape.outputs > 255) throw conflict(`run ${run.id}'s MLP has ${shape.outputs} outputs; the engine's kernels evaluate at most 255 classes`, run.id)
   return { shape, loss: a.output === 'softmax' ? 'cross-entropy' : 'mse' }
 }
 
@@ -123,9 +124,9 @@ async function externalShape(run: RunArchive): Promise<{ shape: MlpShape; loss: 
 export async function runShape(run: RunArchive): Promise<{ shape: MlpShape; loss: Loss }> {
   if (run.isExternal) return externalShape(run)
   const { spec, dataset, paramCount: kept } = run.attrs
-  if (spec.kind !== 'mlp' || !dataset) throw conflict(`run ${run.id} is not an MLP run; barriers need network weights`)
+  if (spec.kind !== 'mlp' || !dataset) throw conflict(`run ${run.id} is not an MLP run; barriers need network weights`, run.id)
   const shape = { inputs: dataset.rows * dataset.cols, hidden: spec.hidden, outputs: dataset.classes }
-  if (kept !== undefined && kept !== paramCount(shape)) throw conflict(`run ${run.id} keeps ${kept} parameters per network, expected ${paramCount(shape)}`)
+  if (kept !== undefined && kept !== paramCount(shape)) throw conflict(`run ${run.id} keeps ${kept} parameters per network, expected ${paramCount(shape)}`, run.id)
   return { shape, loss: spec.loss }
 }
 
@@ -140,7 +141,7 @@ export async function keptSnapshots(run: RunArchive, nets: number[]): Promise<nu
 /** A network's kept weights at a snapshot (an error if they are missing). */
 export async function weightsAt(run: RunArchive, net: number, snapshot: number): Promise<Float32Array> {
   const w = await run.readWeights(net, snapshot)
-  if (!w) throw conflict(`network ${net} of run ${run.id} has no kept weights at snapshot ${snapshot}`)
+  if (!w) throw conflict(`network ${net} of run ${run.id} has no kept weights at snapshot ${snapshot}`, run.id)
   return w
 }
 
@@ -151,6 +152,7 @@ export function noWeights(run: RunArchive, nets: number[]): Error {
     run.attrs.weightSnapshots?.length
       ? `networks ${nets.join(', ')} of run ${run.id} have no kept weights yet (is the run finished?)`
       : `run ${run.id} keeps no weights (keepWeights: ${keep}); train a run with keepWeights "final" or "all"`,
+    run.id,
   )
 }
 
@@ -158,7 +160,7 @@ async function chooseSnapshot(run: RunArchive, nets: number[], snapshot?: number
   const kept = await keptSnapshots(run, nets)
   if (kept.length === 0) throw noWeights(run, nets)
   if (snapshot === undefined) return { snapshot: kept[kept.length - 1], kept }
-  if (!kept.includes(snapshot)) throw badRequest(`snapshot ${snapshot} has no kept weights for networks ${nets.join(', ')} (kept: ${kept.join(', ')})`)
+  if (!kept.includes(snapshot)) throw badRequest('snapshot', `snapshot ${snapshot} has no kept weights for networks ${nets.join(', ')} (kept: ${kept.join(', ')})`)
   return { snapshot, kept }
 }
 
@@ -178,32 +180,32 @@ export interface BarrierOptions {
 
 /** A recorded run's own probe set: its probe_inputs and the items with known labels. */
 async function probeEvalSet(run: RunArchive, shape: MlpShape, on: 'test' | 'train', count: number | undefined): Promise<EvalSet> {
-  if (on === 'train') throw badRequest(`run ${run.id} was recorded outside sgdscope: its networks are evaluated on its probe set only (on: "test")`)
+  if (on === 'train') throw badRequest('on', `run ${run.id} was recorded outside sgdscope: its networks are evaluated on its probe set only (on: "test")`)
   const inputs = await run.readProbeInputs()
   if (!inputs) throw needsModel(run, 'records no probe_inputs')
   const P = inputs.shape[0]
   const dim = inputs.data.length / P
-  if (dim !== shape.inputs) throw conflict(`run ${run.id}: probe_inputs has shape [${inputs.shape.join(', ')}] (${dim} inputs per item), the MLP ${shape.inputs}`)
+  if (dim !== shape.inputs) throw conflict(`run ${run.id}: probe_inputs has shape [${inputs.shape.join(', ')}] (${dim} inputs per item), the MLP ${shape.inputs}`, run.id)
   const labels = (await run.readLabels())!
   const keep: number[] = []
   for (let i = 0; i < P; i++) if (labels[i] >= 0) keep.push(i)
-  if (keep.length === 0) throw conflict(`run ${run.id} records no probe labels (all −1); loss and error need them`)
+  if (keep.length === 0) throw conflict(`run ${run.id} records no probe labels (all −1); loss and error need them`, run.id)
   const x = new Float32Array(keep.length * dim)
   keep.forEach((i, r) => x.set(inputs.data.subarray(i * dim, (i + 1) * dim), r * dim))
   const n = Math.min(keep.length, count ?? keep.length)
-  if (!(n > 0)) throw badRequest('count must be at least 1')
+  if (!(n > 0)) throw badRequest('count', 'must be at least 1')
   return { set: 'test', images: toSparse(x, keep.length, dim), labels: Uint8Array.from(keep, (i) => labels[i]), count: n }
 }
 
 async function evalSet(run: RunArchive, on: 'test' | 'train', count: number | undefined, cacheDir?: string, shape?: MlpShape): Promise<EvalSet> {
   if (run.isExternal) return probeEvalSet(run, shape!, on, count)
   const spec = run.attrs.spec
-  if (spec.kind !== 'mlp') throw conflict(`run ${run.id} is not an MLP run`)
+  if (spec.kind !== 'mlp') throw conflict(`run ${run.id} is not an MLP run`, run.id)
   const { data } = await loadTrainData(spec.dataset, cacheDir)
   const images = on === 'train' ? data.train : data.test
   const labels = on === 'train' ? data.trainLabels : data.testLabels
   const n = Math.min(images.count, count ?? (on === 'train' ? spec.trainSubset : images.count))
-  if (!(n > 0)) throw badRequest('count must be at least 1')
+  if (!(n > 0)) throw badRequest('count', 'must be at least 1')
   return { set: on, images, labels, count: n }
 }
 
@@ -211,8 +213,8 @@ const curveLabel = (a: number, b: number) => `${a}–${b}`
 
 function checkPair(run: RunArchive, nets: [number, number]): void {
   const N = run.attrs.nets
-  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest(`network ${k} is not in this run (it has networks 0–${N - 1})`)
-  if (nets[0] === nets[1]) throw badRequest('a barrier needs two different networks')
+  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
+  if (nets[0] === nets[1]) throw badRequest('nets', 'a barrier needs two different networks')
 }
 
 /** Loss and error between two networks of a run, before and after alignment. */
@@ -268,8 +270,8 @@ export async function barrierSummary(project: Project, runId: string, opts: Barr
   const run = await project.openRun(runId)
   const N = run.attrs.nets
   const nets = [...new Set(opts.nets ?? Array.from({ length: Math.min(6, N) }, (_, k) => k))].sort((a, b) => a - b)
-  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest(`network ${k} is not in this run (it has networks 0–${N - 1})`)
-  if (nets.length < 2) throw badRequest('a barrier summary needs at least two networks')
+  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
+  if (nets.length < 2) throw badRequest('nets', 'a barrier summary needs at least two networks')
   const { shape, loss } = await runShape(run)
   const { snapshot } = await chooseSnapshot(run, nets, opts.snapshot)
   const data = await evalSet(run, opts.on ?? 'test', opts.count ?? 2000, opts.cacheDir, shape)

@@ -1,11 +1,12 @@
 /**
- * Errors of the beyond-the-paper analyses in the contract's shape, so that every host
- * reports them with the right code: a request the run cannot answer as asked (a network
- * it does not have, a snapshot without weights) is a `bad-request`; a run that cannot
- * answer at all (no kept weights, the stochastic model) a `conflict`. The CLI prints
- * their message.
+ * Errors of the beyond-the-paper analyses as the contract's typed errors, so that every host
+ * reports them alike: a request the run cannot answer as asked (a network it does not have,
+ * a snapshot without weights) is `bad-input` on that argument; a run the analysis does not
+ * apply to (no kept weights, the stochastic model) a `conflict`. The CLI prints their message.
  */
-import { ApiError } from '../../../shared/api/contract'
+import { ApiError, badInput } from '../../../shared/api/errors'
 
-export const badRequest = (message: string): ApiError => new ApiError('bad-request', message)
-export const conflict = (message: string): ApiError => new ApiError('conflict', message)
+/** `path`: the argument at fault ("nets", "snapshot", "pairs", "count"). */
+export const badRequest = (path: string, message: string): ApiError<'bad-input'> => badInput(path, message)
+export const conflict = (message: string, run?: string): ApiError<'conflict'> =>
+  new ApiError('conflict', message, { reason: 'not-applicable', ...(run ? { run } : {}) })

@@ -1,5 +1,5 @@
 /**
- * Subproblem convergence (issue 9, part 1): the paper explains SGD on an MLP as "the
+ * Subproblem convergence: the paper explains SGD on an MLP as "the
  * simultaneous convergence at different rates of many, largely non-interacting
  * subproblems". Here the subproblems are the classes and the confusion pairs (true →
  * predicted) of each network; their error curves over the snapshots are fitted (power
@@ -227,22 +227,22 @@ export function analyseSubproblems(
 export async function probeLabels(run: RunArchive, cacheDir?: string): Promise<ArrayLike<number>> {
   const spec = run.attrs.spec
   if (spec.kind === 'external') {
-    if (spec.classes === null) throw conflict(`run ${run.id} records values (outputs "values", no classes); subproblems need a classifier's class outputs`)
+    if (spec.classes === null) throw conflict(`run ${run.id} records values (outputs "values", no classes); subproblems need a classifier's class outputs`, run.id)
     const labels = (await run.readLabels())!
-    if (!labels.some((y) => y >= 0)) throw conflict(`run ${run.id} records no probe labels (all −1); subproblem errors need them`)
+    if (!labels.some((y) => y >= 0)) throw conflict(`run ${run.id} records no probe labels (all −1); subproblem errors need them`, run.id)
     return labels
   }
-  if (spec.kind !== 'mlp') throw conflict(`run ${run.id} is a stochastic-model run; subproblems need a classifier (an MLP run)`)
+  if (spec.kind !== 'mlp') throw conflict(`run ${run.id} is a stochastic-model run; subproblems need a classifier (an MLP run)`, run.id)
   const { data } = await loadTrainData(spec.dataset, cacheDir)
   const P = run.attrs.pointShape[0]
-  if (data.testLabels.length < P) throw conflict(`the dataset has ${data.testLabels.length} test images, the run's probe set ${P}`)
+  if (data.testLabels.length < P) throw conflict(`the dataset has ${data.testLabels.length} test images, the run's probe set ${P}`, run.id)
   return data.testLabels.subarray(0, P)
 }
 
 /** Error curves of every subproblem of each network, from the archive's probe τ. */
 export async function readSubproblemErrors(run: RunArchive, labels: ArrayLike<number>, nets: number[]): Promise<{ defs: SubproblemDef[]; images: Int32Array; nets: SubproblemInput['nets'] }> {
   const [P, C] = run.attrs.pointShape
-  if (C === undefined) throw conflict(`run ${run.id} records no class outputs`)
+  if (C === undefined) throw conflict(`run ${run.id} records no class outputs`, run.id)
   const S = run.attrs.snapshots
   const defs = subproblemDefs(C)
   const images = classCounts(labels, C, P)
@@ -306,7 +306,7 @@ export async function subproblems(project: Project, runId: string, opts: Subprob
 /** Network indices checked against the run (sorted, unique). */
 export function checkNets(nets: number[], count: number): number[] {
   const bad = nets.filter((k) => !Number.isInteger(k) || k < 0 || k >= count)
-  if (bad.length) throw badRequest(`network ${bad[0]} is not in this run (it has networks 0–${count - 1})`)
-  if (nets.length === 0) throw badRequest('no networks selected')
+  if (bad.length) throw badRequest('nets', `network ${bad[0]} is not in this run (it has networks 0–${count - 1})`)
+  if (nets.length === 0) throw badRequest('nets', 'no networks selected')
   return [...new Set(nets)].sort((x, y) => x - y)
 }

@@ -1,5 +1,5 @@
 /**
- * Weight space vs function space (issue 9, part 3): the distance between two networks
+ * Weight space vs function space: the distance between two networks
  * over training, in weight space after aligning their hidden units (assignment.ts) and
  * in function space (‖τ_a − τ_b‖, Euclidean on the probe outputs), so that the paper's
  * "memory of the initial weights" can be seen in both.
@@ -60,15 +60,15 @@ export async function weightVsFunction(project: Project, runId: string, opts: We
     pairs = []
     for (let x = 0; x < nets.length; x++) for (let y = x + 1; y < nets.length; y++) pairs.push([nets[x], nets[y]])
   }
-  if (pairs.length === 0) throw badRequest('weight vs function needs at least one pair of networks')
+  if (pairs.length === 0) throw badRequest('pairs', 'weight vs function needs at least one pair of networks')
   for (const [a, b] of pairs) {
-    for (const k of [a, b]) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest(`network ${k} is not in this run (it has networks 0–${N - 1})`)
-    if (a === b) throw badRequest(`pair ${a}–${b}: two different networks are needed`)
+    for (const k of [a, b]) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
+    if (a === b) throw badRequest('pairs', `pair ${a}–${b}: two different networks are needed`)
   }
   const involved = [...new Set(pairs.flat())]
   const kept = await keptSnapshots(run, involved)
   if (kept.length === 0 && run.isExternal) throw noWeights(run, involved)
-  if (kept.length === 0) throw conflict(`run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')} (keepWeights "all" or a list of epochs keeps them over time)`)
+  if (kept.length === 0) throw conflict(`run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')} (keepWeights "all" or a list of epochs keeps them over time)`, run.id)
   const done = await run.readDone()
   const { epochs } = await run.readTimes()
   const read = cachedReads(run)

@@ -25,7 +25,7 @@ export const serveCommand: Command = {
     }
     await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve())))
     io.err('stopping: training runs are marked interrupted and can be resumed')
-    await service.shutdown()
+    await service.close()
     await server.close()
     return 0
   },

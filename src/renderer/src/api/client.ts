@@ -1,19 +1,22 @@
 /**
  * The renderer's API client: the Electron preload's `window.sgdscope` when it exists,
  * else a WebSocket to the browser host (which set its token as a cookie when the
- * page loaded). Both implement the same ApiClient interface from the contract.
+ * page loaded). Both implement the same ApiClient interface from the contract, and
+ * both reject with the contract's ApiError: code and details as the host sent them.
  */
-import type { ApiClient, ApiErrorShape, ArgsOf, EventName, Events, RequestName, ResultOf } from '../../../shared/api/contract'
+import type { ApiClient, ArgsOf, EventName, Events, RequestName, ResultOf } from '../../../shared/api/contract'
+import { ApiError, isApiErrorShape } from '../../../shared/api/errors'
+import { isWsEvent, type WsMessage } from '../../../shared/api/transport'
 
-/** A failed request: carries the contract's error code. */
-export class RequestError extends Error {
-  constructor(
-    readonly code: ApiErrorShape['code'],
-    message: string,
-  ) {
-    super(message)
-    this.name = 'RequestError'
-  }
+/** A failed request (the name the renderer has always used for it). */
+export { ApiError as RequestError }
+
+const lost = (message: string) => new ApiError('unavailable', message, { host: 'browser' })
+
+/** What a rejected call of the Electron bridge becomes (plain data: see src/preload/client.ts). */
+export function bridgeFailure(e: unknown): ApiError {
+  if (isApiErrorShape(e)) return ApiError.from(e)
+  return new ApiError('internal', (e as Error)?.message ?? String(e), {})
 }
 
 type Listener = (payload: unknown) => void
@@ -28,22 +31,22 @@ export function webSocketClient(url: string): ApiClient & { ready: Promise<void>
     ws = new WebSocket(url)
     opened = new Promise<void>((resolve, reject) => {
       ws.addEventListener('open', () => resolve(), { once: true })
-      ws.addEventListener('error', () => reject(new RequestError('failed', 'cannot connect to the sgdscope server')), { once: true })
+      ws.addEventListener('error', () => reject(lost('cannot connect to the sgdscope server')), { once: true })
     })
     ws.addEventListener('message', (e) => {
-      const m = JSON.parse(String(e.data))
-      if (m.event) {
+      const m = JSON.parse(String(e.data)) as WsMessage
+      if (isWsEvent(m)) {
         for (const l of listeners.get(m.event) ?? []) l(m.payload)
         return
       }
-      const p = pending.get(m.id)
-      if (!p) return
+      const p = m.id === null ? undefined : pending.get(m.id)
+      if (!p || m.id === null) return
       pending.delete(m.id)
       if (m.ok) p.resolve(m.result)
-      else p.reject(new RequestError(m.error.code, m.error.message))
+      else p.reject(isApiErrorShape(m.error) ? ApiError.from(m.error) : new ApiError('internal', 'malformed reply', {}))
     })
     ws.addEventListener('close', () => {
-      for (const p of pending.values()) p.reject(new RequestError('failed', 'the connection to the sgdscope server was lost'))
+      for (const p of pending.values()) p.reject(lost('the connection to the sgdscope server was lost'))
       pending.clear()
     })
   }
@@ -73,27 +76,28 @@ export function webSocketClient(url: string): ApiClient & { ready: Promise<void>
   }
 }
 
-declare global {
-  interface Window {
-    sgdscope?: ApiClient & { host?: string }
-  }
+/** What the client reads of the page (through globalThis: the host tests run this module under Node). */
+interface Page {
+  sgdscope?: ApiClient & { host?: string }
+  location: { protocol: string; host: string; search: string }
 }
 
 /** The client for this page: Electron's bridge, or the browser host's WebSocket. */
 export function createClient(): ApiClient & { host: 'electron' | 'browser' } {
-  if (window.sgdscope) {
-    const bridge = window.sgdscope
+  const page = (globalThis as unknown as { window?: Page }).window ?? (globalThis as unknown as Page)
+  if (page.sgdscope) {
+    const bridge = page.sgdscope
     return {
       host: 'electron',
       call: (name, args) =>
-        bridge.call(name, args).catch((e: { code?: ApiErrorShape['code']; message?: string }) => {
-          throw new RequestError(e.code ?? 'failed', e.message ?? String(e))
+        bridge.call(name, args).catch((e: unknown) => {
+          throw bridgeFailure(e)
         }),
       on: (event, listener) => bridge.on(event, listener),
     }
   }
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  const token = new URLSearchParams(location.search).get('token')
-  const client = webSocketClient(`${proto}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`)
+  const proto = page.location.protocol === 'https:' ? 'wss:' : 'ws:'
+  const token = new URLSearchParams(page.location.search).get('token')
+  const client = webSocketClient(`${proto}//${page.location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`)
   return { host: 'browser', call: client.call, on: client.on }
 }

@@ -5,7 +5,7 @@
  */
 import type { UiCommand } from '../../../shared/api/contract'
 import { PAGES } from './screens'
-import { api, isConnectionError } from '../lib/api'
+import { api, isConnectionError, RequestError } from '../lib/api'
 import { useProjectStore } from '../stores/project'
 import { useRunsStore } from '../stores/runs'
 import { useSettingsStore } from '../stores/settings'
@@ -15,9 +15,11 @@ const HEARTBEAT_MS = 5_000
 const RETRY_MS = 2_000
 const TIMEOUT_MS = 8_000
 
+/** A host that does not answer in `ms` counts as gone: the same `unavailable` as a closed connection. */
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timeout')), ms)
+    const message = `the sgdscope server did not answer in ${ms / 1000} s`
+    const t = setTimeout(() => reject(new RequestError('unavailable', message, { host: 'browser' })), ms)
     p.then(
       (v) => (clearTimeout(t), resolve(v)),
       (e) => (clearTimeout(t), reject(e)),
@@ -118,7 +120,7 @@ export async function boot(): Promise<void> {
     setInterval(() => {
       if (ui.connection !== 'online') return
       withTimeout(client.call('app.info', {}), TIMEOUT_MS).catch((e) => {
-        if (isConnectionError(e) || (e as Error).message === 'timeout') ui.connectionLost()
+        if (isConnectionError(e)) ui.connectionLost()
       })
     }, HEARTBEAT_MS)
   }

@@ -18,7 +18,7 @@ export { RequestError }
 
 /** A request failed because the host went away (not because the request was wrong). */
 export function isConnectionError(e: unknown): boolean {
-  return e instanceof RequestError && e.code === 'failed' && /connect|connection/i.test(e.message) && /sgdscope server/.test(e.message)
+  return e instanceof RequestError && e.code === 'unavailable'
 }
 
 /** A readable message of anything thrown. */

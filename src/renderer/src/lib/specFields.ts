@@ -5,6 +5,8 @@
  * the same dotted paths ("lr", "snapshots.every").
  */
 
+import type { InputIssue } from '../../../shared/api/errors'
+
 export type Draft = Record<string, unknown>
 
 export type FieldKind = 'number' | 'int' | 'text' | 'select' | 'bool' | 'numbers'
@@ -240,21 +242,32 @@ export function fieldOfProblem(path: string, fields: FieldDef[]): string {
   return path
 }
 
-const big = (s: string) => (/^\d{5,}$/.test(s) ? Number(s).toLocaleString('en-US') : s)
+/** Big whole numbers with separators (100,000); others as they are. */
+const big = (x: number) => (Number.isInteger(x) && Math.abs(x) >= 10_000 ? x.toLocaleString('en-US') : String(x))
 
-/** The validator's words in a researcher's: "Too small: expected number to be >0" → "Must be greater than 0." */
-export function friendlyProblem(message: string): string {
-  let m: RegExpMatchArray | null
-  if ((m = message.match(/^Too small: expected number to be >=(.+)$/))) return `Must be at least ${big(m[1])}.`
-  if ((m = message.match(/^Too small: expected number to be >(.+)$/))) return `Must be greater than ${big(m[1])}.`
-  if ((m = message.match(/^Too big: expected number to be <=(.+)$/))) return `Must be at most ${big(m[1])}.`
-  if ((m = message.match(/^Too big: expected number to be <(.+)$/))) return `Must be less than ${big(m[1])}.`
-  if ((m = message.match(/^Too big: expected string to have <=(\d+) characters$/))) return `At most ${m[1]} characters.`
-  if (/expected int, received number/.test(message)) return 'Must be a whole number.'
-  if (/expected number, received (string|NaN|null)/.test(message)) return 'Enter a number.'
-  if (/received undefined/.test(message)) return 'Required.'
-  if ((m = message.match(/^Invalid option: expected one of (.+)$/))) return `Choose one of ${m[1].replace(/"/g, '').split('|').join(', ')}.`
-  return message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? '' : '.')
+/** A problem of the spec in a researcher's words: too-small (exclusive) 0 → "Must be greater than 0." */
+export function friendlyProblem(issue: Pick<InputIssue, 'problem' | 'message'>): string {
+  const p = issue.problem
+  switch (p.kind) {
+    case 'too-small':
+      if (p.of === 'number') return p.inclusive ? `Must be at least ${big(p.minimum)}.` : `Must be greater than ${big(p.minimum)}.`
+      break
+    case 'too-big':
+      if (p.of === 'number') return p.inclusive ? `Must be at most ${big(p.maximum)}.` : `Must be less than ${big(p.maximum)}.`
+      if (p.of === 'string' && p.inclusive) return `At most ${p.maximum} characters.`
+      break
+    case 'not-integer':
+      return 'Must be a whole number.'
+    case 'wrong-type':
+      if (p.expected === 'number' && ['string', 'NaN', 'null'].includes(p.received ?? '')) return 'Enter a number.'
+      break
+    case 'required':
+      return 'Required.'
+    case 'not-one-of':
+      return `Choose one of ${p.options.join(', ')}.`
+  }
+  const m = issue.message
+  return m.charAt(0).toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? '' : '.')
 }
 
 /** A value as the form shows it (lists comma-separated). */

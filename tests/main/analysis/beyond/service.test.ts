@@ -40,11 +40,17 @@ describe.skipIf(!declared)('beyond requests through the service', () => {
     expect(String(fig.data).startsWith('<svg')).toBe(true)
     const png = await call('beyond.figure', { runId: run.id, figure: { kind: 'rates', spectrum: 'classes', minImages: 1 }, format: 'png', look: { dpi: 72 } })
     expect(Buffer.from(String(png.data), 'base64').subarray(1, 4).toString()).toBe('PNG')
-    await expect(call('beyond.barrier', { runId: run.id, nets: [0, 5] })).rejects.toMatchObject({ code: 'bad-request' })
-    await expect(call('beyond.barrier', { runId: run.id, nets: [0] })).rejects.toMatchObject({ code: 'bad-request' })
-    await expect(call('beyond.subproblems', { runId: run.id, model: 'cubic' })).rejects.toMatchObject({ code: 'bad-request' })
-    await expect(call('beyond.figure', { runId: run.id, figure: { kind: 'paths' } })).rejects.toMatchObject({ code: 'bad-request' })
-    await expect(call('beyond.subproblems', { runId: 'nope' })).rejects.toMatchObject({ code: 'not-found' })
+    await expect(call('beyond.barrier', { runId: run.id, nets: [0, 5] })).rejects.toMatchObject({
+      code: 'bad-input',
+      details: { issues: [{ path: 'nets', message: expect.stringMatching(/network 5 is not in this run/) }] },
+    })
+    await expect(call('beyond.barrier', { runId: run.id, nets: [0] })).rejects.toMatchObject({ code: 'bad-input' })
+    await expect(call('beyond.subproblems', { runId: run.id, model: 'cubic' })).rejects.toMatchObject({
+      code: 'bad-input',
+      details: { issues: [{ path: 'model', problem: { kind: 'not-one-of', options: ['exponential', 'power'] } }] },
+    })
+    await expect(call('beyond.figure', { runId: run.id, figure: { kind: 'paths' } })).rejects.toMatchObject({ code: 'bad-input' })
+    await expect(call('beyond.subproblems', { runId: 'nope' })).rejects.toMatchObject({ code: 'not-found', details: { what: 'run', which: 'nope' } })
     await service.shutdown()
   })
 })
