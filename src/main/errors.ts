@@ -11,6 +11,7 @@ import {
   ArchiveCancelledError,
   ArchiveError,
   ArchiveExistsError,
+  ForeignFolderError,
   InvalidRunIdError,
   MissingArchiveError,
   NewerFormatError,
@@ -87,6 +88,7 @@ function archiveError(e: ArchiveError, runField: string): ApiError {
     const details = { what: e.what, path: e.path ?? '', found: e.found, supported: e.supported }
     return new ApiError('version-mismatch', e.message, details)
   }
+  if (e instanceof ForeignFolderError) return new ApiError('conflict', e.message, { reason: 'not-empty' })
   if (e instanceof ArchiveExistsError) {
     return new ApiError('conflict', e.message, { reason: 'exists', ...(e.run ? { run: e.run } : {}) })
   }

@@ -34,6 +34,7 @@ import { barrier, barrierSummary, subproblems, weightVsFunction } from './analys
 import { renderBeyondFigure } from './figures/beyond'
 import type { SettingsStore } from './settings'
 import { SGDSCOPE_VERSION } from './version'
+import { checkWritable, defaultExportDir } from './write-guard'
 
 type Handlers = { [N in RequestName]: (args: ParsedArgsOf<N>) => Promise<ResultOf<N>> }
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
@@ -47,6 +48,8 @@ export interface HostDialogs {
 export interface ServiceOptions {
   host: 'electron' | 'browser'
   dialogs?: HostDialogs
+  /** Where the browser host may write exports besides the open project (default ~/Downloads). */
+  exportDir?: string
   settings: SettingsStore
   /** Where deskewed datasets are cached (default: the datasets layer's). */
   cacheDir?: string
@@ -128,6 +131,12 @@ export class Service {
       }
     }
     return { dir: p.dir, name: p.name, runs, views: p.file.views as ProjectSummary['views'], readAt }
+  }
+
+  /** A path a request asks to write, checked against what this host may write. */
+  private async writable(file: string, field: string): Promise<string> {
+    if (this.opts.host !== 'browser') return path.resolve(file)
+    return checkWritable(file, [this.requireProject().dir, this.opts.exportDir ?? defaultExportDir()], field)
   }
 
   private async resolveRun(ref: string): Promise<string> {
@@ -349,10 +358,11 @@ export class Service {
       return { format, data, widthIn: fig.widthIn, heightIn: fig.heightIn }
     },
     'figures.export': async ({ view, format, path: file }) => {
+      const target = await this.writable(file, 'path')
       const fig = await renderView(this.requireProject(), view, format)
       const bytes = typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content
-      await writeFileAtomic(path.resolve(file), bytes)
-      return { path: path.resolve(file), bytes: bytes.length }
+      await writeFileAtomic(target, bytes)
+      return { path: target, bytes: bytes.length }
     },
     'dialog.saveFile': async ({ defaultName, format }) => {
       if (!this.opts.dialogs) {
@@ -363,6 +373,7 @@ export class Service {
     },
     'figures.exportAll': async ({ dir, format }) => {
       const p = this.requireProject()
+      dir = await this.writable(dir, 'dir')
       await fs.mkdir(dir, { recursive: true })
       const written: string[] = []
       for (const v of p.file.views as ProjectSummary['views']) {

@@ -230,7 +230,7 @@ describe('figure export', () => {
 
   it('exports every saved view to a folder at once', async () => {
     await h.go('#/page/saved-views')
-    const dir = path.join(h.root, 'figures')
+    const dir = path.join(h.projectDir, 'figures')
     await h.page.fill(`${SAVED} [data-testid="export-all-dir"]`, dir)
     await h.page.selectOption(`${SAVED} [data-testid="export-all-format"]`, 'svg')
     await h.page.click(`${SAVED} [data-testid="export-all-go"]`)

@@ -88,12 +88,22 @@ export function realCases(f: ReturnType<typeof errorFixtures>): ErrorCase[] {
       details: { what: 'project', which: path.join(f.aFile, 'nothing.sgdscope') },
     },
     { code: 'not-found', what: 'an unknown request', name: 'runs.delete', args: {}, details: { what: 'request', which: 'runs.delete' } },
+    {
+      code: 'conflict',
+      what: 'creating a project in a folder that holds other files',
+      name: 'project.open',
+      args: { dir: f.empty, create: true },
+      details: { reason: 'not-empty' },
+    },
   ]
 }
 
 /** After recordedRuns and project.open of f.project: requests that fail with an open project. */
 export function casesWithProject(f: ReturnType<typeof errorFixtures>): ErrorCase[] {
-  const sub = path.join(f.aFile, 'figures')
+  // A file inside the project (where the browser host may write), with a folder asked for under it.
+  const inProject = path.join(f.project, 'a-file.txt')
+  writeFileSync(inProject, 'not a folder')
+  const sub = path.join(inProject, 'figures')
   return [
     {
       code: 'conflict',

@@ -40,6 +40,18 @@ export class ArchiveExistsError extends ArchiveError {
   }
 }
 
+/** A project would be created in a folder that holds other things: `entries` names some. */
+export class ForeignFolderError extends ArchiveError {
+  override name = 'ForeignFolderError'
+  constructor(
+    message: string,
+    path: string,
+    readonly entries: string[],
+  ) {
+    super(message, path)
+  }
+}
+
 /** Data handed to a run writer that does not fit the run: `field` names the argument or
  * array at fault ("labels", "pointShape", "outputs", "epochs", "weights", …). */
 export class RunDataError extends ArchiveError {

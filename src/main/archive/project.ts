@@ -12,6 +12,7 @@ import {
   AmbiguousRunError,
   ArchiveError,
   ArchiveExistsError,
+  ForeignFolderError,
   InvalidRunIdError,
   MissingArchiveError,
   NewerFormatError,
@@ -82,6 +83,13 @@ export class Project {
       throw new ArchiveExistsError(`${dir} already holds a project`, dir)
     } catch (e) {
       if (e instanceof ArchiveError) throw e
+    }
+    // Never scatter a project into someone's folder: only a new or empty one (or one a
+    // concurrent creator of this project has just begun) becomes a project.
+    const foreign = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => n !== 'runs' && n !== CLAIM && n !== 'project.json')
+    if (foreign.length) {
+      const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, … (${foreign.length} entries)` : '')
+      throw new ForeignFolderError(`${dir} is not empty and is not an sgdscope project (it holds ${shown}): choose a new or empty folder`, dir, foreign.slice(0, 20))
     }
     await fs.mkdir(path.join(dir, 'runs'), { recursive: true })
     // Claim project.json exclusively, so that of two processes creating the same

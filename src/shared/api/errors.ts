@@ -72,6 +72,8 @@ export type ConflictReason =
   | 'not-applicable'
   /** The host cannot do this (the browser host has no native dialogs). */
   | 'unsupported'
+  /** A project would be created in a folder that holds other files. */
+  | 'not-empty'
 
 export interface ApiErrorDetails {
   'not-found': { what: NotFoundWhat; which: string }

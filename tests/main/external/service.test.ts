@@ -132,7 +132,7 @@ describe('service on recorded runs', () => {
     }
     const views = await service.request('views.save', { name: 'recorded', kind: 'paths', query: { runs: ['rec-logits'], view: 'tau', method: 'classical' }, look })
     expect(views.map((v) => v.name)).toContain('recorded')
-    const out = await service.request('figures.exportAll', { dir: `${root}/figs`, format: 'svg' })
+    const out = await service.request('figures.exportAll', { dir: `${dir}/figures`, format: 'svg' })
     expect(out.written).toHaveLength(1)
     expect(await fs.readFile(out.written[0], 'utf8')).toMatch(/^<svg/)
   })
