@@ -4,14 +4,16 @@
  * electron-store for settings, recent projects and window bounds.
  */
 import { existsSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron'
 import { Service } from '../service'
 import { SGDSCOPE_VERSION } from '../version'
 import { createActions, type DesktopActions, type Dialogs } from './actions'
 import { bindContract, type ContractBinding } from './ipc'
 import { menuTemplate } from './menu'
-import { devOrigin, guardWebContents, hardenSession, isExternalLink, type AppLocation } from './security'
+import { registerAppScheme, serveApp } from './app-protocol'
+import { APP_INDEX_URL, devOrigin, guardWebContents, hardenSession, isExternalLink, type AppLocation } from './security'
 import { ElectronSettingsStore } from './store'
 import { createMainWindow } from './window'
 
@@ -66,12 +68,17 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
   const isDev = !app.isPackaged
   const paths = opts.paths ?? defaultPaths()
   const devUrl = isDev ? (opts.devUrl ?? process.env.ELECTRON_RENDERER_URL) : undefined
-  const loc: AppLocation = { indexUrl: pathToFileURL(paths.indexHtml).href, ...(devOrigin(devUrl) ? { devUrl } : {}) }
+  const loc: AppLocation = { indexUrl: APP_INDEX_URL, ...(devOrigin(devUrl) ? { devUrl } : {}) }
+
+  // Before ready: every renderer sandboxed (also any the app did not create), and the app:// scheme.
+  app.enableSandbox()
+  registerAppScheme()
 
   // Any webContents at all (a window nobody expected, a devtools page) gets the guards.
   app.on('web-contents-created', (_e, wc) => guardWebContents(wc, { loc, openExternal }))
 
   await app.whenReady()
+  serveApp(path.dirname(paths.indexHtml))
   app.setAboutPanelOptions?.({ applicationName: 'sgdscope', applicationVersion: SGDSCOPE_VERSION })
 
   const store = opts.store ?? ElectronSettingsStore.open()

@@ -7,17 +7,17 @@
 import type { Session, WebContents, WebPreferences } from 'electron'
 
 /**
- * The Content-Security-Policy of every response the app loads. The first six
- * directives are those of the meta CSP in src/renderer/index.html (which is what
- * applies to file:// pages, where there are no response headers); the rest only
- * tighten it and are valid in a header only.
+ * The Content-Security-Policy of every response the app loads (app:// answers carry it,
+ * and the session adds it to the dev server's). It tightens the meta CSP of
+ * src/renderer/index.html, which also applies: no WebSocket at all (the desktop app talks
+ * over IPC), and directives that are valid in a header only.
  */
 export const CSP_DIRECTIVES: ReadonlyArray<readonly [string, string]> = [
   ['default-src', "'self'"],
   ['script-src', "'self'"],
   ['style-src', "'self' 'unsafe-inline'"],
   ['img-src', "'self' data: blob:"],
-  ['connect-src', "'self' ws://127.0.0.1:* ws://localhost:*"],
+  ['connect-src', "'self'"],
   ['object-src', "'none'"],
   ['base-uri', "'none'"],
   ['form-action', "'none'"],
@@ -26,9 +26,14 @@ export const CSP_DIRECTIVES: ReadonlyArray<readonly [string, string]> = [
 ]
 export const CONTENT_SECURITY_POLICY = CSP_DIRECTIVES.map(([k, v]) => `${k} ${v}`).join('; ')
 
+/** The app's own scheme and host: the built renderer is served at app://sgdscope/ (app-protocol.ts). */
+export const APP_SCHEME = 'app'
+export const APP_HOST = 'sgdscope'
+export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`
+
 /** Where the app's own page lives: the built index.html, or the dev server in development. */
 export interface AppLocation {
-  /** file:// URL of out/renderer/index.html */
+  /** The built index.html: APP_INDEX_URL (a file:// URL works too, for tests of the rules). */
   indexUrl: string
   /** electron-vite's dev server (ELECTRON_RENDERER_URL), only when not packaged. */
   devUrl?: string
@@ -68,7 +73,7 @@ export function isAppUrl(url: string, loc: AppLocation): boolean {
   const dev = devOrigin(loc.devUrl)
   if (dev) return u.origin === dev
   const index = parse(loc.indexUrl)
-  if (!index || u.protocol !== 'file:' || index.protocol !== 'file:') return false
+  if (!index || u.protocol !== index.protocol || (u.protocol !== 'file:' && u.protocol !== `${APP_SCHEME}:`)) return false
   return u.host === index.host && filePath(u) === filePath(index)
 }
 

@@ -113,6 +113,19 @@ export class FakeBrowserWindow extends EventEmitter {
 
 function makeFake() {
   const handlers = new Map<string, Handler>()
+  /** The order of the calls whose order matters (before/after ready). */
+  const calls: string[] = []
+  /** app:// and other scheme handlers registered with protocol.handle. */
+  const protocolHandlers = new Map<string, (req: { url: string }) => Promise<Response> | Response>()
+  const protocol = {
+    registerSchemesAsPrivileged: vi.fn((schemes: { scheme: string; privileges: Record<string, boolean> }[]) => {
+      calls.push(`protocol.registerSchemesAsPrivileged:${schemes.map((s) => s.scheme).join(',')}`)
+    }),
+    handle: vi.fn((scheme: string, handler: (req: { url: string }) => Promise<Response> | Response) => {
+      calls.push(`protocol.handle:${scheme}`)
+      protocolHandlers.set(scheme, handler)
+    }),
+  }
   const app = Object.assign(new EventEmitter(), {
     isPackaged: false,
     // Tests set these; until then nothing can be written there by accident.
@@ -120,7 +133,11 @@ function makeFake() {
     documents: '/dev/null/Documents',
     quit: vi.fn(),
     exit: vi.fn(),
-    whenReady: vi.fn(() => Promise.resolve()),
+    whenReady: vi.fn(() => {
+      calls.push('app.whenReady')
+      return Promise.resolve()
+    }),
+    enableSandbox: vi.fn(() => void calls.push('app.enableSandbox')),
     requestSingleInstanceLock: vi.fn(() => true),
     getPath(name: string) {
       if (name === 'userData') return app.userData
@@ -181,6 +198,9 @@ function makeFake() {
 
   return {
     app,
+    protocol,
+    calls,
+    protocolHandlers,
     session,
     ipcMain,
     Menu,
@@ -242,7 +262,7 @@ export function resetFake(): void {
  * uses the default), each a getter, so that resetFake() swaps what the host sees. */
 export function electronModule() {
   const mod: Record<string, unknown> = {}
-  for (const k of ['app', 'session', 'ipcMain', 'Menu', 'dialog', 'shell', 'screen', 'ipcRenderer', 'contextBridge', 'BrowserWindow'] as const)
+  for (const k of ['app', 'protocol', 'session', 'ipcMain', 'Menu', 'dialog', 'shell', 'screen', 'ipcRenderer', 'contextBridge', 'BrowserWindow'] as const)
     Object.defineProperty(mod, k, { enumerable: true, get: () => fake[k] })
   Object.defineProperty(mod, 'default', { enumerable: true, get: () => mod })
   return mod

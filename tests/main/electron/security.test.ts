@@ -4,7 +4,7 @@
  * sandbox, no Node in the page, web security, a strict CSP, no navigation or new
  * windows to remote content, no permissions, and guards on any other webContents.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
@@ -45,13 +45,43 @@ describe('the window', () => {
     expect(secureWebPreferences('/p', false).devTools).toBe(false)
   })
 
-  it('loads the built page from file://, or the loopback dev server in development', async () => {
+  it('loads the built page from app://, or the loopback dev server in development', async () => {
     const a = await startApp(root, { packaged: true, devUrl: 'http://localhost:5173/' })
-    expect(a.win.webContents.loaded).toBe(pathToFileURL(path.join(a.dir, 'out', 'renderer', 'index.html')).href) // packaged: dev URL ignored
+    expect(a.win.webContents.loaded).toBe('app://sgdscope/index.html') // packaged: dev URL ignored
     const b = await startApp(root, { packaged: false, devUrl: 'http://localhost:5173/' })
     expect(b.win.webContents.loaded).toBe('http://localhost:5173/')
     const c = await startApp(root, { packaged: false, devUrl: 'http://example.com:5173/' })
-    expect(c.win.webContents.loaded).toMatch(/^file:/) // not loopback: ignored
+    expect(c.win.webContents.loaded).toBe('app://sgdscope/index.html') // not loopback: ignored
+  })
+
+  it('sandboxes every renderer and registers app:// before the app is ready, then serves it', async () => {
+    await startApp(root, { packaged: true })
+    const ready = fake.calls.indexOf('app.whenReady')
+    expect(fake.calls.indexOf('app.enableSandbox')).toBeGreaterThanOrEqual(0)
+    expect(fake.calls.indexOf('app.enableSandbox')).toBeLessThan(ready)
+    expect(fake.calls.indexOf('protocol.registerSchemesAsPrivileged:app')).toBeLessThan(ready)
+    expect(fake.calls.indexOf('protocol.handle:app')).toBeGreaterThan(ready)
+    const privileges = fake.protocol.registerSchemesAsPrivileged.mock.calls[0]![0][0]!.privileges
+    expect(privileges).toMatchObject({ standard: true, secure: true })
+  })
+
+  it('serves app:// from the built renderer folder only, with the CSP header', async () => {
+    const { dir } = await startApp(root, { packaged: true })
+    const renderer = path.join(dir, 'out', 'renderer')
+    mkdirSync(path.join(renderer, 'assets'), { recursive: true })
+    writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>sgdscope</title>')
+    writeFileSync(path.join(renderer, 'assets', 'app.js'), 'console.log(1)')
+    writeFileSync(path.join(dir, 'secret.txt'), 'not for the page')
+    const get = (url: string) => Promise.resolve(fake.protocolHandlers.get('app')!({ url }))
+    const page = await get('app://sgdscope/index.html')
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
+    expect(await page.text()).toContain('<title>sgdscope</title>')
+    expect((await get('app://sgdscope/assets/app.js')).headers.get('content-type')).toMatch(/^text\/javascript/)
+    for (const url of ['app://sgdscope/../secret.txt', 'app://sgdscope/%2e%2e/secret.txt', 'app://sgdscope/..%2fsecret.txt', 'app://other/index.html', 'app://sgdscope/nothing.js'])
+      expect((await get(url)).status, url).toBe(404)
+    expect((await get('app://sgdscope/%zz')).status).toBe(400)
   })
 
   it('shows itself when ready', async () => {
@@ -82,8 +112,11 @@ describe('Content-Security-Policy', () => {
     const header = new Map(CSP_DIRECTIVES.map(([k, v]) => [k, v]))
     for (const d of meta.split(';').map((x) => x.trim()).filter(Boolean)) {
       const [k, ...v] = d.split(/\s+/)
-      expect(header.get(k), k).toBe(v.join(' '))
+      // connect-src: the browser host's page needs its WebSocket; the desktop app none.
+      if (k === 'connect-src') for (const src of header.get(k)!.split(' ')) expect(v, k).toContain(src)
+      else expect(header.get(k), k).toBe(v.join(' '))
     }
+    expect(header.get('connect-src')).toBe("'self'")
   })
 
   it('allows no remote scripts, eval, inline scripts, plugins or framing', () => {
@@ -147,6 +180,11 @@ describe('navigation and new windows', () => {
 describe('URL rules', () => {
   const indexUrl = pathToFileURL('/opt/sgdscope/resources/app.asar/out/renderer/index.html').href
   it('trusts only the app page', () => {
+    const app = { indexUrl: 'app://sgdscope/index.html' }
+    expect(isAppUrl('app://sgdscope/index.html#/project', app)).toBe(true)
+    expect(isAppUrl('app://sgdscope/other.html', app)).toBe(false)
+    expect(isAppUrl('app://evil/index.html', app)).toBe(false)
+    expect(isAppUrl(indexUrl, app)).toBe(false)
     expect(isAppUrl(indexUrl, { indexUrl })).toBe(true)
     expect(isAppUrl(`${indexUrl}?a#b`, { indexUrl })).toBe(true)
     expect(isAppUrl(indexUrl.replace('index.html', 'evil.html'), { indexUrl })).toBe(false)
