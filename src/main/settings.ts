@@ -8,6 +8,7 @@
  * processes (two `sgdscope serve`, the CLI) each re-read → patch → atomic rename holds a
  * lock file, so two changes at once both land.
  */
+import { jsonProblem } from '../shared/json-problem'
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -118,7 +119,7 @@ export class FileSettingsStore implements SettingsStore {
     } catch (e) {
       return {
         ok: false,
-        problem: `is not valid JSON (${(e as Error).message})`,
+        problem: `is not valid JSON (${jsonProblem(e)})`,
       }
     }
     if (!raw || typeof raw !== 'object' || Array.isArray(raw))

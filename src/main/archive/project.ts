@@ -2,6 +2,7 @@
  * A project is a folder NAME.sgdscope/ holding project.json (name, runs, saved views,
  * comparisons, figure styles) and runs/RUN_ID/, one Zarr group per run (DESIGN.md §4).
  */
+import { jsonProblem } from '../../shared/json-problem'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -127,7 +128,7 @@ export class Project {
     try {
       raw = JSON.parse(text)
     } catch (e) {
-      throw new ArchiveError(`${file} is not valid JSON (${(e as Error).message})`, file)
+      throw new ArchiveError(`${file} is not valid JSON (${jsonProblem(e)})`, file)
     }
     const fmt = (raw as { sgdscope?: { format?: unknown } })?.sgdscope?.format
     if (typeof fmt === 'number' && fmt > PROJECT_FORMAT)

@@ -17,6 +17,7 @@
  * marked `done` only after its data, so a killed process never leaves a torn or
  * half-reported snapshot; separate processes can fill disjoint networks of one run.
  */
+import { jsonProblem } from '../../shared/json-problem'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import * as zarr from 'zarrita'
@@ -234,7 +235,7 @@ export class RunArchive {
     try {
       raw = JSON.parse(text)?.attributes
     } catch (e) {
-      throw new ArchiveError(`${meta} is not valid JSON (${(e as Error).message})`, meta)
+      throw new ArchiveError(`${meta} is not valid JSON (${jsonProblem(e)})`, meta)
     }
     if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`, meta)
     if (typeof raw.sgdscope.format === 'number' && raw.sgdscope.format > READ_FORMAT)
