@@ -11,7 +11,8 @@
  * 3. Analysis benchmarks (bench/analysis.ts) when given `--analysis`.
  *
  * `npm run bench -- responsiveness` runs only the host-responsiveness benchmark
- * (bench/responsiveness.ts).
+ * (bench/responsiveness.ts); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
+ * times their npm-test size (≥ 10,000 cases per parser).
  */
 import * as os from 'node:os'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -88,4 +89,8 @@ async function main() {
 }
 
 if (process.argv.includes('responsiveness')) await import('./responsiveness')
-else await main()
+else if (process.argv.includes('fuzz')) {
+  const { spawnSync } = await import('node:child_process')
+  const r = spawnSync('npx', ['vitest', 'run', 'tests/main/reliability/fuzz.test.ts'], { stdio: 'inherit', env: { ...process.env, SGDSCOPE_FUZZ_SCALE: '10' } })
+  process.exitCode = r.status ?? 1
+} else await main()

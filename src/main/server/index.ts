@@ -68,6 +68,16 @@ export function defaultStaticDir(): string {
   return import.meta.url.endsWith('.ts') ? path.resolve(here, '../../../out/renderer') : path.resolve(here, '../renderer')
 }
 
+/** The request's URL, or null. Joined as text, not resolved against a base: a path
+ * starting with // would otherwise be read as a host (and an invalid one throws). */
+function requestUrl(req: http.IncomingMessage): URL | null {
+  try {
+    return new URL(`http://localhost${req.url?.startsWith('/') ? req.url : '/'}`)
+  } catch {
+    return null
+  }
+}
+
 function sameToken(given: string | null | undefined, token: string): boolean {
   if (!given) return false
   const a = Buffer.from(given)
@@ -104,7 +114,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.end(text)
   }
   const serveStatic = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://x')
+    const url = requestUrl(req)
+    if (!url) return deny(res, 400, 'bad request: not a valid request path\n')
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed\n')
     if (!authorised(req, url)) return deny(res, 403, 'sgdscope: this server needs its token; open the URL that `sgdscope serve` printed (…/?token=…)\n')
     let rel: string
@@ -144,11 +155,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x')
     const reject = (code: number, why: string) => {
       socket.write(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`)
       socket.destroy()
     }
+    const url = requestUrl(req)
+    if (!url) return reject(400, 'Bad Request')
     if (url.pathname !== '/ws') return reject(404, 'Not Found')
     if (!authorised(req, url)) return reject(403, 'Forbidden: missing or wrong token')
     const origin = req.headers.origin

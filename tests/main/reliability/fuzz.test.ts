@@ -2,7 +2,8 @@
  * Hostile and broken input, seeded: random and mutated IDX files, project files, run
  * attributes, spec files and API requests. Each must be accepted or refused with the
  * project's own error naming the problem: never a crash (TypeError, RangeError…), never
- * a hang.
+ * a hang. `SGDSCOPE_FUZZ_SCALE=10` (what `npm run bench -- fuzz` sets) multiplies every
+ * count by ten: ≥ 10,000 cases per parser.
  */
 import { promises as fs } from 'node:fs'
 import { gzipSync } from 'node:zlib'
@@ -16,6 +17,22 @@ import { Service } from '../../../src/main/service'
 import { FileSettingsStore } from '../../../src/main/settings'
 import { ApiError, REQUEST_NAMES } from '../../../src/shared/api/contract'
 import { tempDir } from '../../helpers/tmp'
+import WebSocket from 'ws'
+import { startServer } from '../../../src/main/server'
+
+function openSocket(port: number, token: string): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`)
+  ws.on('error', () => {}) // a socket the host closes on purpose
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws))
+    ws.once('unexpected-response', () => reject(new Error('refused')))
+  })
+}
+
+const SCALE = Math.max(1, Number(process.env.SGDSCOPE_FUZZ_SCALE ?? 1) || 1)
+/** `n` cases in npm test, n × SCALE in the benchmark. */
+const cases = (n: number) => n * SCALE
+const count = (n: number) => cases(n).toLocaleString('en-US')
 
 const rng = new Rng(7)
 const int = (n: number) => Math.floor(rng.next() * n)
@@ -77,10 +94,10 @@ function mutateJson(v: unknown, depth = 0): unknown {
 }
 
 describe('fuzz', () => {
-  it('IDX reader: 5 000 mutated files → parsed or a DatasetError', () => {
+  it(`IDX reader: ${count(5000)} mutated files → parsed or a DatasetError`, () => {
     const good = idx3(3, 4, 5)
     let refused = 0
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < cases(5000); i++) {
       const b = mutate(good)
       try {
         const a = parseIdx(b, `case ${i}`)
@@ -91,13 +108,13 @@ describe('fuzz', () => {
         refused++
       }
     }
-    expect(refused).toBeGreaterThan(2500)
+    expect(refused).toBeGreaterThan(cases(2500))
   })
 
-  it('IDX reader: corrupt gzip files → a DatasetError', async () => {
+  it(`IDX reader: ${count(1000)} corrupt gzip files → a DatasetError`, async () => {
     const dir = tempDir()
     const gz = gzipSync(idx3(2, 3, 3))
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < cases(1000); i++) {
       const f = `${dir}/f${i}.gz`
       await fs.writeFile(f, mutate(gz))
       try {
@@ -108,22 +125,22 @@ describe('fuzz', () => {
     }
   })
 
-  it('spec files: 3 000 mutated specs → a spec or readable problems, never a throw', () => {
+  it(`spec files: ${count(3000)} mutated specs → a spec or readable problems, never a throw`, () => {
     const base = parseSpec({ snapshots: { at: [0.5, 1] }, lrSchedule: { kind: 'step', every: 2, gamma: 0.5 } })
     const stoch = parseSpec({ kind: 'stochastic' })
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < cases(3000); i++) {
       const input = mutateJson(i % 2 ? base : stoch)
       const r = checkSpec(input)
       if (!r.ok) for (const p of r.problems) expect(p).toMatch(/^\S.*: .+/)
     }
   })
 
-  it('project.json: 1 000 mutated files → opened or an ArchiveError', async () => {
+  it(`project.json: ${count(1000)} mutated files → opened or an ArchiveError`, async () => {
     const dir = `${tempDir()}/p.sgdscope`
     const p = await Project.create(dir)
     await p.addRun('r1', 'one')
     const good = JSON.parse(await fs.readFile(p.projectJson, 'utf8'))
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < cases(1000); i++) {
       const text = rng.next() < 0.2 ? JSON.stringify(good).slice(0, int(200)) : JSON.stringify(mutateJson(good))
       await fs.writeFile(p.projectJson, text)
       try {
@@ -135,7 +152,7 @@ describe('fuzz', () => {
     }
   })
 
-  it('run attributes: 1 000 mutated zarr.json → opened (and readable) or an ArchiveError', async () => {
+  it(`run attributes: ${count(1000)} mutated zarr.json → opened (and readable) or an ArchiveError`, async () => {
     const dir = tempDir()
     const run = await RunArchive.create(`${dir}/r`, {
       id: 'r',
@@ -151,7 +168,7 @@ describe('fuzz', () => {
     const meta = `${run.dir}/zarr.json`
     const good = JSON.parse(await fs.readFile(meta, 'utf8'))
     let opened = 0
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < cases(1000); i++) {
       await fs.writeFile(meta, JSON.stringify(mutateJson(good)))
       try {
         const r = await RunArchive.open(run.dir)
@@ -165,7 +182,7 @@ describe('fuzz', () => {
     expect(opened).toBeGreaterThan(0)
   })
 
-  it('API: 2 000 random requests → a result or an ApiError {code, message}, nothing changed by bad ones', async () => {
+  it(`API: ${count(2000)} random requests → a result or an ApiError {code, message}, nothing changed by bad ones`, async () => {
     const root = tempDir()
     const service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`) })
     await service.call('project.open', { dir: `${root}/api.sgdscope`, create: true })
@@ -173,7 +190,7 @@ describe('fuzz', () => {
     // Requests that change state are sent only with invalid arguments here.
     const mutating = new Set(['runs.start', 'settings.set', 'project.open', 'project.close', 'views.save', 'views.delete', 'figures.export', 'figures.exportAll', 'runs.cancel', 'runs.resume'])
     const names = [...REQUEST_NAMES, 'nope', '', '__proto__', 'constructor', 'toString', 42, null]
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < cases(2000); i++) {
       const name = pick(names)
       const args = mutateJson(pick([{}, { runId: 'x' }, { dir: 5 }, { spec: { lr: -1 } }, { runs: [] }, { view: { kind: 'paths' } }, [], null, 'str']))
       // A mutation can make a mutating request valid (runs.start {spec: {}} would start
@@ -194,5 +211,63 @@ describe('fuzz', () => {
     }
     expect(await fs.readFile(`${root}/api.sgdscope/project.json`, 'utf8')).toBe(before)
     await service.shutdown()
+  })
+  it(`settings files: ${count(1000)} mutated settings.json → settings (damaged ones kept aside, with a message), never a throw`, async () => {
+    const good = { settings: { workers: 2, defaultProjectDir: '/home/me/experiments', theme: 'dark' }, recent: ['/a.sgdscope', '/b.sgdscope'] }
+    const root = tempDir()
+    for (let i = 0; i < cases(1000); i++) {
+      const dir = `${root}/c${i}`
+      await fs.mkdir(dir)
+      const text = rng.next() < 0.2 ? JSON.stringify(good).slice(0, int(120)) : JSON.stringify(mutateJson(good))
+      await fs.writeFile(`${dir}/settings.json`, text)
+      const problems: string[] = []
+      const store = new FileSettingsStore(dir, { onProblem: (m) => problems.push(m) })
+      const s = await store.settings()
+      expect(s.theme === 'light' || s.theme === 'dark' || s.theme === 'system').toBe(true)
+      expect(s.workers === null || (Number.isInteger(s.workers) && s.workers >= 0)).toBe(true)
+      for (const m of problems) expect(m).toMatch(/settings\.json/)
+      await fs.rm(dir, { recursive: true })
+    }
+  })
+
+  it(`browser host: ${count(1000)} hostile URLs and WebSocket frames → answered or the socket closed; the host keeps serving`, async () => {
+    const root = tempDir()
+    await fs.mkdir(`${root}/static`)
+    await fs.writeFile(`${root}/static/index.html`, '<!doctype html><title>sgdscope</title>')
+    const service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`), watch: false })
+    const server = await startServer({ service, staticDir: `${root}/static` })
+    const base = `http://127.0.0.1:${server.port}`
+    const junk = (n: number) => Array.from({ length: n }, () => pick(['%', '%z', '%ff', '..', '/', '\\', '\u0000', 'a', '%2e', '?', '#', '\u00e9', '%c0%ae']))
+    try {
+      for (let i = 0; i < cases(300); i++) {
+        const r = await fetch(`${base}/${junk(1 + int(12)).join('')}?token=${server.token}`).catch(() => null)
+        if (r) expect([200, 400, 403, 404, 405]).toContain(r.status)
+      }
+      let ws = await openSocket(server.port, server.token)
+      for (let i = 0; i < cases(700); i++) {
+        if (ws.readyState !== WebSocket.OPEN) ws = await openSocket(server.port, server.token)
+        const kind = int(4)
+        if (kind === 0) ws.send(Uint8Array.from({ length: int(64) }, () => int(256)), { binary: rng.next() < 0.5 })
+        else if (kind === 1) ws.send(JSON.stringify(mutateJson({ id: i, name: pick([...REQUEST_NAMES, 'x']), args: { runId: 'r' } })))
+        else if (kind === 2) ws.send(JSON.stringify({ id: i, name: 'app.info', args: {} }).slice(0, int(30)))
+        else ws.send(pick(['', 'null', '[]', '{}', '{"id":"1"}', '{"id":1e999}', '"str"', '{"id":1,"name":{}}']))
+      }
+      ws.close()
+      // Still serving: the page and a request on a fresh connection.
+      expect((await fetch(`${base}/?token=${server.token}`)).status).toBe(200)
+      const fresh = await openSocket(server.port, server.token)
+      const reply = await new Promise<{ ok: boolean }>((resolve) => {
+        fresh.on('message', (raw) => {
+          const m = JSON.parse(String(raw)) as { id?: number; ok: boolean }
+          if (m.id === 1) resolve(m)
+        })
+        fresh.send(JSON.stringify({ id: 1, name: 'app.info', args: {} }))
+      })
+      expect(reply.ok).toBe(true)
+      fresh.close()
+    } finally {
+      await server.close()
+      await service.shutdown()
+    }
   })
 })

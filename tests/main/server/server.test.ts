@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
+import * as net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { Service } from '../../../src/main/service'
@@ -76,6 +77,20 @@ describe('browser host', () => {
     const bad = await fetch(`${base}/%zz?token=${server.token}`)
     expect(bad.status).toBe(400)
     expect(await bad.text()).toMatch(/%zz is not valid percent-encoding/)
+    expect((await fetch(`${base}/?token=${server.token}`)).status).toBe(200)
+    // A path that starts with // and is no URL, as a page and as a WebSocket upgrade: 400, no crash.
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect(server.port, '127.0.0.1', () => s.write(request))
+        let out = ''
+        s.on('data', (d) => (out += String(d)))
+        s.on('close', () => resolve(out))
+        s.on('error', () => resolve(out))
+        s.setTimeout(5000, () => s.destroy())
+      })
+    expect(await raw('GET //..%ff%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 (400|403|404) /)
+    const upgrade = 'GET //..%ff%00 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
+    expect(await raw(upgrade)).toMatch(/^HTTP\/1\.1 (400|403|404) /)
     expect((await fetch(`${base}/?token=${server.token}`)).status).toBe(200)
   })
 
