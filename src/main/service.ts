@@ -33,6 +33,7 @@ import { barrier, barrierSummary, subproblems, weightVsFunction } from './analys
 import { renderBeyondFigure } from './figures/beyond'
 import type { SettingsStore } from './settings'
 import { SGDSCOPE_VERSION } from './version'
+import { ImportCancelled, ImportError, importRun } from './importers'
 
 type Handlers = { [N in RequestName]: (args: ParsedArgsOf<N>) => Promise<ResultOf<N>> }
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
@@ -41,6 +42,8 @@ type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
 export interface HostDialogs {
   /** Absolute path chosen by the user, or null if cancelled. */
   saveFile(defaultName: string, format?: 'svg' | 'png' | 'pdf'): Promise<string | null>
+  /** A file (or, where the platform allows, a Zarr folder) to import; null if cancelled. */
+  openFile?(purpose: 'import'): Promise<string | null>
 }
 
 export interface ServiceOptions {
@@ -64,6 +67,8 @@ export class Service {
   /** Runs waiting or training, in order; one trains at a time (it uses every core). */
   private queue: Training[] = []
   private tail: Promise<void> = Promise.resolve()
+  /** Imports under way (runs.cancelImport aborts them). */
+  private imports = new Set<AbortController>()
 
   constructor(private readonly opts: ServiceOptions) {}
 
@@ -166,6 +171,7 @@ export class Service {
 
   /** Stops all training (finished snapshots are kept) and waits for it to end. */
   async shutdown(): Promise<void> {
+    for (const a of this.imports) a.abort()
     for (const t of this.queue) t.abort.abort()
     await this.tail
   }
@@ -268,6 +274,41 @@ export class Service {
       await writeFileAtomic(path.resolve(file), bytes)
       return { path: path.resolve(file), bytes: bytes.length }
     },
+    'runs.import': async ({ path: file, ...opts }) => {
+      const project = this.requireProject()
+      const abort = new AbortController()
+      this.imports.add(abort)
+      let last = { stage: '', at: 0 }
+      try {
+        const { dir: _dir, ...summary } = await importRun(project.dir, path.resolve(file), {
+          ...opts,
+          signal: abort.signal,
+          // At most ten events a second, and every change of stage.
+          onProgress: (p) => {
+            const now = Date.now()
+            if (p.stage === last.stage && now - last.at < 100 && p.done < p.total) return
+            last = { stage: p.stage, at: now }
+            this.emit('import.progress', { path: file, ...p })
+          },
+        })
+        this.log('info', `imported ${file} as run ${summary.runId} (${summary.format}, outputs ${summary.outputs}: ${summary.outputsReason})`)
+        this.emit('project.changed', await this.summary())
+        return summary
+      } catch (e) {
+        if (e instanceof ImportCancelled) throw new ApiError('conflict', `the import of ${file} was cancelled; nothing was written`)
+        throw e
+      } finally {
+        this.imports.delete(abort)
+      }
+    },
+    'runs.cancelImport': async () => {
+      for (const a of this.imports) a.abort()
+      return null
+    },
+    'dialog.openFile': async ({ purpose }) => {
+      if (!this.opts.dialogs?.openFile) throw new ApiError('failed', 'this host has no native dialogs (give the file\'s path instead)')
+      return { path: await this.opts.dialogs.openFile(purpose) }
+    },
     'dialog.saveFile': async ({ defaultName, format }) => {
       if (!this.opts.dialogs) throw new ApiError('failed', 'this host has no native dialogs (the browser host saves files by download)')
       return { path: await this.opts.dialogs.saveFile(defaultName, format) }
@@ -301,6 +342,6 @@ export function toApiError(e: unknown): ApiError {
   if (e instanceof ZodError) return new ApiError('bad-request', e.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; '))
   if (e instanceof LockedError) return new ApiError('conflict', e.message)
   if (e instanceof ArchiveError && /no run|not an sgdscope project|is missing/.test(e.message)) return new ApiError('not-found', e.message)
-  if (e instanceof RunError) return new ApiError('bad-request', e.message)
+  if (e instanceof RunError || e instanceof ImportError) return new ApiError('bad-request', e.message)
   return new ApiError('failed', (e as Error)?.message ?? String(e))
 }

@@ -120,6 +120,8 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
     expectSame(run.epochs, expected(fx, 'epochs', 'f64'), 'epochs')
     expectSame(run.labels, expected(fx, 'labels', 'i32'), 'labels')
     expectSame(run.metrics.data, expected(fx, 'metrics_train_loss', 'f32'), 'metrics')
+    // The group's .zgroup stands for its folder (file dialogs that pick only files).
+    expect((await imported('v2.zarr/.zgroup')).r).toMatchObject({ format: 'Zarr v2', name: 'v2' })
   })
 
   it('Zarr v3 written with zarrita: gzip probabilities, metrics group', async () => {
