@@ -15,6 +15,7 @@ export default defineConfig({
           cli: resolve('src/main/cli/index.ts'),
           worker: resolve('src/main/engine/worker.ts'),
           'embed-worker': resolve('src/main/analysis/embed-worker.ts'),
+          'checkpoint-worker': resolve('src/main/checkpoints/worker.ts'),
         },
         output: {
           format: 'es',

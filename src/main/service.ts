@@ -237,6 +237,8 @@ export class Service {
     },
     'runs.resume': async ({ runId }) => {
       const id = await this.resolveRun(runId)
+      const spec = (await this.requireProject().openRun(id)).attrs.spec
+      if (spec.kind === 'external') throw new ApiError('conflict', `run ${id} was recorded outside sgdscope (${spec.source}); there is nothing to resume`)
       const status: RunStatus = (await runSummary(await this.requireProject().openRun(id))).status
       if (status === 'complete') throw new ApiError('conflict', `run ${id} is already complete`)
       if (status === 'running' || this.queue.some((t) => t.runId === id)) throw new ApiError('conflict', `run ${id} is already training`)
@@ -248,7 +250,9 @@ export class Service {
       const project = this.requireProject()
       const runs = []
       for (const r of q.runs) runs.push(await this.resolveRun(r))
-      return embedPaths(project, { ...q, runs }, (p) => this.emit('log', { level: 'info', message: `${p.stage} ${p.done}/${p.total}`, time: new Date().toISOString() }))
+      const log = (p: { stage: string; done: number; total: number }) =>
+        this.emit('log', { level: 'info', message: `${p.stage} ${p.done}/${p.total}`, time: new Date().toISOString() })
+      return embedPaths(project, { ...q, runs }, log, this.opts.cacheDir)
     },
     'views.save': async (view) => {
       const p = this.requireProject()

@@ -14,7 +14,11 @@ import { embedInWorker, type EmbedJob, type EmbedProgress } from './embed-job'
 import type { EmbeddingOptions } from './embedding'
 import { ensembleSpread, distanceToFinalMean } from './metrics'
 import { procrustes } from './procrustes'
+import { externalLabels, probeError, requireClasses, requireSameProbe } from './probe-set'
 import type { EmbeddingMethod, EmbeddingResult } from './types'
+
+/** The metric computed for recorded runs from τ and their labels. */
+export const PROBE_ERROR = 'probe_error'
 
 export const EMBEDDING_METHODS: EmbeddingMethod[] = ['smacof', 'classical', 'landmark', 'pca', 'inpca']
 export type View = 'tau' | 'kappa'
@@ -65,6 +69,12 @@ function inWindow(e: number, w?: [number | null, number | null]): boolean {
 /** The recorded points of one run that a query selects, with their τ. */
 async function gather(project: Project, runId: string, label: string | undefined, q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<Gathered> {
   const run = await project.openRun(runId)
+  if (q.view === 'kappa') requireClasses(run, 'the κ view')
+  if (q.method === 'inpca') requireClasses(run, 'InPCA (distances between class probabilities)')
+  return gatherFrom(run, runId, label, q, onProgress)
+}
+
+async function gatherFrom(run: RunArchive, runId: string, label: string | undefined, q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<Gathered> {
   const { nets, snapshots: S, pointShape, metrics: names } = run.attrs
   const done = await run.readDone()
   const { epochs, samples } = await run.readTimes()
@@ -80,6 +90,10 @@ async function gather(project: Project, runId: string, label: string | undefined
   const m = await run.readMetrics()
   const te = names.indexOf('test_error')
   const M = names.length
+  // Runs recorded outside sgdscope without a test error are coloured by their probe error.
+  const labels = te < 0 ? await externalLabels(run) : null
+  const probeErrors = new Map<string, number>()
+  if (labels) rows.forEach((r, i) => probeErrors.set(`${r.net}:${r.snapshot}`, probeError(X.subarray(i * d, (i + 1) * d), labels, pointShape[0], pointShape[1])))
   return {
     run,
     label: label ?? run.attrs.spec.name ?? runId,
@@ -88,7 +102,10 @@ async function gather(project: Project, runId: string, label: string | undefined
     d,
     epochs,
     samples,
-    testError: (net, j) => (te >= 0 && !Number.isNaN(m[(net * S + j) * M + te]) ? m[(net * S + j) * M + te] : undefined),
+    testError: (net, j) => {
+      if (labels) return probeErrors.get(`${net}:${j}`)
+      return te >= 0 && !Number.isNaN(m[(net * S + j) * M + te]) ? m[(net * S + j) * M + te] : undefined
+    },
   }
 }
 
@@ -136,9 +153,10 @@ async function cachedEmbedding(gs: Gathered[], q: PathQuery, onProgress?: (p: Em
 }
 
 /** The embedded paths of one or more runs, ready for the `paths` figure. */
-export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddedPaths> {
+export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p: EmbedProgress) => void, cacheDir?: string): Promise<EmbeddedPaths> {
   if (q.runs.length === 0) throw new Error('no runs to embed')
   const t0 = performance.now()
+  if (q.runs.length > 1) await requireSameProbe(await Promise.all(q.runs.map((id) => project.openRun(id))), cacheDir)
   const gs: Gathered[] = []
   for (const [i, id] of q.runs.entries()) gs.push(await gather(project, id, q.labels?.[i], q, onProgress))
   let coords: Float64Array[]
@@ -208,20 +226,26 @@ export async function runMetrics(project: Project, runId: string, view: View = '
   const m = await run.readMetrics()
   const { epochs } = await run.readTimes()
   const M = names.length
-  const data: MetricsData = {
-    runs: [
-      {
-        label: label ?? run.attrs.spec.name ?? runId,
-        epochs: Array.from(epochs),
-        series: names.map((name, c) => ({ name, perNet: Array.from({ length: nets }, (_, k) => Array.from({ length: S }, (_, j) => m[(k * S + j) * M + c])) })),
-      },
-    ],
-  }
-  if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
+  const series = names.map((name, c) => ({ name, perNet: Array.from({ length: nets }, (_, k) => Array.from({ length: S }, (_, j) => m[(k * S + j) * M + c])) }))
   const done = await run.readDone()
+  const labels = names.includes(PROBE_ERROR) ? null : await externalLabels(run)
+  if (labels) {
+    // τ's argmax against the recorded labels: an error curve for every recorded run with classes.
+    const [P, C] = run.attrs.pointShape
+    const perNet: number[][] = []
+    for (let k = 0; k < nets; k++) {
+      const row: number[] = []
+      for (let j = 0; j < S; j++) row.push(done[k * S + j] ? probeError(await run.readTau(k, j), labels, P, C) : NaN)
+      perNet.push(row)
+    }
+    series.push({ name: PROBE_ERROR, perNet })
+  }
+  const data: MetricsData = { runs: [{ label: label ?? run.attrs.spec.name ?? runId, epochs: Array.from(epochs), series }] }
+  if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
+  if (view === 'kappa') requireClasses(run, 'the κ view')
   let complete = 0
   while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
-  const g = await gather(project, runId, label, { runs: [runId], view, method: 'classical', epochs: [null, complete > 0 ? epochs[complete - 1] : -1] })
+  const g = await gatherFrom(run, runId, label, { runs: [runId], view, method: 'classical', epochs: [null, complete > 0 ? epochs[complete - 1] : -1] })
   const n = g.rows.length
   const layout = { nets, snapshots: complete }
   let D: Float64Array

@@ -341,15 +341,16 @@ export class RunArchive {
     return Number.isNaN(w[0]) ? null : w
   }
 
-  /** Snapshot indices where every network has weights. Format 1: those kept by the
+  /** Snapshot indices where every network (of `nets`, default all) has weights. Format 1: those kept by the
    * spec; format 2: those where each network recorded them (checked chunk by chunk). */
-  async weightSnapshotsAvailable(): Promise<number[]> {
+  async weightSnapshotsAvailable(nets?: number[]): Promise<number[]> {
     if (this.attrs.sgdscope.format < 2) return this.attrs.weightSnapshots ?? []
     if (!this.attrs.paramCount) return []
+    const which = nets ?? Array.from({ length: this.attrs.nets }, (_, k) => k)
     const out: number[] = []
     for (let j = 0; j < this.attrs.snapshots; j++) {
       let all = true
-      for (let k = 0; k < this.attrs.nets && all; k++) all = await this.store.has(`/weights/c/${k}/${j}/0`)
+      for (const k of which) if (!(all = await this.store.has(`/weights/c/${k}/${j}/0`))) break
       if (all) out.push(j)
     }
     return out
@@ -408,7 +409,7 @@ export class RunArchive {
   /** All metrics, [nets][snapshots][metric] flattened; NaN where not yet recorded. */
   async readMetrics(): Promise<Float32Array> {
     const a = this.arrays.metrics
-    if (this.attrs.snapshots === 0) return new Float32Array(0)
+    if (this.attrs.snapshots === 0 || this.attrs.metrics.length === 0) return new Float32Array(0)
     return (await zarr.get(a, [null, this.snapshotSlice(a), null])).data as Float32Array
   }
 

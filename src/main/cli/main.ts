@@ -6,7 +6,8 @@ import { SGDSCOPE_VERSION } from '../version'
 
 function help(): string {
   const lines = [`sgdscope ${SGDSCOPE_VERSION} — SGD paths of neural-network ensembles in function space`, '', 'commands:']
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.summary}`)
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(width)} ${c.summary}`)
   lines.push('', 'sgdscope COMMAND --help shows a command’s options.')
   return lines.join('\n')
 }

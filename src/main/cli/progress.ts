@@ -53,3 +53,40 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
     stop() {},
   }
 }
+
+/** Progress of work counted in items (e.g. checkpoints): a bar on a TTY, else a line
+ * every few seconds and one at the end of each stage. */
+export function countReporter(unit: string, stream: NodeJS.WriteStream = process.stderr) {
+  type Step = { stage: string; done: number; total: number; etaSeconds: number | null }
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: '{stage} [{bar}] {percentage}% | {value}/{total} {unit} | ETA {eta_h}', barsize: 30, hideCursor: true, stream },
+      cliProgress.Presets.shades_classic,
+    )
+    let stage: string | null = null
+    return {
+      update(p: Step) {
+        const payload = { stage: p.stage, unit, eta_h: formatDuration(p.etaSeconds) }
+        if (stage !== p.stage) {
+          if (stage !== null) bar.stop()
+          bar.start(p.total, p.done, payload)
+          stage = p.stage
+        } else bar.update(p.done, payload)
+      },
+      stop() {
+        if (stage !== null) bar.stop()
+        stage = null
+      },
+    }
+  }
+  let last = 0
+  return {
+    update(p: Step) {
+      const now = Date.now()
+      if (now - last < 5000 && p.done < p.total) return
+      last = now
+      stream.write(`${p.stage}: ${p.done}/${p.total} ${unit}, ETA ${formatDuration(p.etaSeconds)}\n`)
+    },
+    stop() {},
+  }
+}

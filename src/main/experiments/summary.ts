@@ -87,3 +87,24 @@ export async function runDetails(run: RunArchive): Promise<RunDetails> {
     metricsPerSnapshot: perSnapshot,
   }
 }
+
+/** What `sgdscope info` says about a run recorded outside sgdscope, one line each. */
+export async function externalLines(run: RunArchive): Promise<string[]> {
+  const s = run.attrs.spec
+  if (s.kind !== 'external') return []
+  const lines = [`recorded  externally (${s.source}); meta ${JSON.stringify(s.meta)}`]
+  const what = { probabilities: 'probabilities', logits: 'logits, stored after a softmax', values: 'values (no classes: τ only)' }[s.outputs]
+  lines.push(`outputs   ${what}${s.classes !== null ? `, ${s.classes} classes` : ''}`)
+  const p = run.attrs.probe
+  const short = (h?: string) => (h ? `${h.slice(0, 12)}…` : 'not recorded')
+  lines.push(`probe     ${s.probe} items${p?.id ? ` (${p.id})` : ''}; labels sha256 ${short(p?.labelsSha256)}, inputs sha256 ${short(p?.inputsSha256)}`)
+  const w = await run.weightsAttributes()
+  if (!w) lines.push('weights   none recorded (barriers, weight matching and weight vs function need them)')
+  else {
+    const a = w.architecture as { inputs?: number; hidden?: number; outputs?: number; output?: string } | undefined
+    const at = (await run.weightSnapshotsAvailable()).length
+    const arch = a ? `MLP ${a.inputs}-${a.hidden}-${a.outputs} (${a.output} output)` : `${run.attrs.paramCount} parameters, no architecture`
+    lines.push(`weights   ${arch}, recorded for every network at ${at} of ${run.attrs.snapshots} snapshots`)
+  }
+  return lines
+}

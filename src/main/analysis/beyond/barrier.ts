@@ -19,7 +19,7 @@ import type { Project } from '../../archive/project'
 import type { RunArchive } from '../../archive/run'
 import { paramCount, type Loss, type MlpShape } from '../../engine/mlp'
 import { createMlp } from '../../engine/wasm'
-import type { SparseImages } from '../../engine/sparse'
+import { toSparse, type SparseImages } from '../../engine/sparse'
 import { loadTrainData } from '../../experiments/data'
 import type { BarrierData, BarrierReport, BarrierSide, BarrierSummaryReport } from '../../../shared/figures/beyond-data'
 import { alignHidden, weightDistance } from './assignment'
@@ -93,8 +93,35 @@ export function pairBarrier(wa: ArrayLike<number>, wb: ArrayLike<number>, shape:
   return { before, after, perm, moved, weightDistance: { before: weightDistance(wa, wb), after: weightDistance(wa, aligned) } }
 }
 
-/** The network shape of an MLP run, checked against its kept weights. */
-export function runShape(run: RunArchive): { shape: MlpShape; loss: Loss } {
+/** Why an analysis that runs the model cannot run on a recorded run. */
+function needsModel(run: RunArchive, missing: string): Error {
+  return conflict(
+    `run ${run.id} was recorded outside sgdscope and ${missing}; barriers, weight matching and weight vs function need ` +
+      'recorded weights of the MLP family (the weights array with an "architecture" attribute {"kind": "mlp", "inputs", ' +
+      '"hidden", "outputs", "activation": "sigmoid", "output": "sigmoid" | "softmax"}, see docs/run-format.md), ' +
+      'and barriers also need probe_inputs to evaluate the networks on the probe set',
+  )
+}
+
+/** The MLP architecture recorded with an external run's weights, checked. */
+async function externalShape(run: RunArchive): Promise<{ shape: MlpShape; loss: Loss }> {
+  const attrs = await run.weightsAttributes()
+  if (!attrs) throw needsModel(run, 'records no weights')
+  const a = attrs.architecture as Record<string, unknown> | undefined
+  if (!a) throw needsModel(run, 'its weights have no "architecture" attribute')
+  const ints = ['inputs', 'hidden', 'outputs'].every((k) => Number.isInteger(a[k]) && (a[k] as number) > 0)
+  if (a.kind !== 'mlp' || !ints || a.activation !== 'sigmoid' || (a.output !== 'sigmoid' && a.output !== 'softmax'))
+    throw needsModel(run, `its weights' architecture ${JSON.stringify(a)} is not one sgdscope can run`)
+  const shape = { inputs: a.inputs as number, hidden: a.hidden as number, outputs: a.outputs as number }
+  if (run.attrs.paramCount !== paramCount(shape))
+    throw conflict(`run ${run.id} records ${run.attrs.paramCount} parameters per network, its architecture has ${paramCount(shape)}`)
+  if (shape.outputs > 255) throw conflict(`run ${run.id}'s MLP has ${shape.outputs} outputs; the engine's kernels evaluate at most 255 classes`)
+  return { shape, loss: a.output === 'softmax' ? 'cross-entropy' : 'mse' }
+}
+
+/** The network shape of an MLP run (or of a recorded run's MLP), checked against its kept weights. */
+export async function runShape(run: RunArchive): Promise<{ shape: MlpShape; loss: Loss }> {
+  if (run.isExternal) return externalShape(run)
   const { spec, dataset, paramCount: kept } = run.attrs
   if (spec.kind !== 'mlp' || !dataset) throw conflict(`run ${run.id} is not an MLP run; barriers need network weights`)
   const shape = { inputs: dataset.rows * dataset.cols, hidden: spec.hidden, outputs: dataset.classes }
@@ -107,7 +134,7 @@ export function runShape(run: RunArchive): { shape: MlpShape; loss: Loss } {
 export async function keptSnapshots(run: RunArchive, nets: number[]): Promise<number[]> {
   const done = await run.readDone()
   const S = run.attrs.snapshots
-  return (run.attrs.weightSnapshots ?? []).filter((j) => nets.every((k) => done[k * S + j] === 1))
+  return (await run.weightSnapshotsAvailable(nets)).filter((j) => nets.every((k) => done[k * S + j] === 1))
 }
 
 /** A network's kept weights at a snapshot (an error if they are missing). */
@@ -117,7 +144,8 @@ export async function weightsAt(run: RunArchive, net: number, snapshot: number):
   return w
 }
 
-function noWeights(run: RunArchive, nets: number[]): Error {
+export function noWeights(run: RunArchive, nets: number[]): Error {
+  if (run.isExternal) return needsModel(run, `networks ${nets.join(', ')} have no recorded weights at any snapshot they share`)
   const keep = run.attrs.spec.kind === 'mlp' ? JSON.stringify(run.attrs.spec.keepWeights) : 'none'
   return conflict(
     run.attrs.weightSnapshots?.length
@@ -148,7 +176,27 @@ export interface BarrierOptions {
   cacheDir?: string
 }
 
-async function evalSet(run: RunArchive, on: 'test' | 'train', count: number | undefined, cacheDir?: string): Promise<EvalSet> {
+/** A recorded run's own probe set: its probe_inputs and the items with known labels. */
+async function probeEvalSet(run: RunArchive, shape: MlpShape, on: 'test' | 'train', count: number | undefined): Promise<EvalSet> {
+  if (on === 'train') throw badRequest(`run ${run.id} was recorded outside sgdscope: its networks are evaluated on its probe set only (on: "test")`)
+  const inputs = await run.readProbeInputs()
+  if (!inputs) throw needsModel(run, 'records no probe_inputs')
+  const P = inputs.shape[0]
+  const dim = inputs.data.length / P
+  if (dim !== shape.inputs) throw conflict(`run ${run.id}: probe_inputs has shape [${inputs.shape.join(', ')}] (${dim} inputs per item), the MLP ${shape.inputs}`)
+  const labels = (await run.readLabels())!
+  const keep: number[] = []
+  for (let i = 0; i < P; i++) if (labels[i] >= 0) keep.push(i)
+  if (keep.length === 0) throw conflict(`run ${run.id} records no probe labels (all −1); loss and error need them`)
+  const x = new Float32Array(keep.length * dim)
+  keep.forEach((i, r) => x.set(inputs.data.subarray(i * dim, (i + 1) * dim), r * dim))
+  const n = Math.min(keep.length, count ?? keep.length)
+  if (!(n > 0)) throw badRequest('count must be at least 1')
+  return { set: 'test', images: toSparse(x, keep.length, dim), labels: Uint8Array.from(keep, (i) => labels[i]), count: n }
+}
+
+async function evalSet(run: RunArchive, on: 'test' | 'train', count: number | undefined, cacheDir?: string, shape?: MlpShape): Promise<EvalSet> {
+  if (run.isExternal) return probeEvalSet(run, shape!, on, count)
   const spec = run.attrs.spec
   if (spec.kind !== 'mlp') throw conflict(`run ${run.id} is not an MLP run`)
   const { data } = await loadTrainData(spec.dataset, cacheDir)
@@ -171,9 +219,9 @@ function checkPair(run: RunArchive, nets: [number, number]): void {
 export async function barrier(project: Project, runId: string, opts: BarrierOptions): Promise<BarrierReport> {
   const run = await project.openRun(runId)
   checkPair(run, opts.nets)
-  const { shape, loss } = runShape(run)
+  const { shape, loss } = await runShape(run)
   const { snapshot, kept } = await chooseSnapshot(run, opts.nets, opts.snapshot)
-  const data = await evalSet(run, opts.on ?? 'test', opts.count, opts.cacheDir)
+  const data = await evalSet(run, opts.on ?? 'test', opts.count, opts.cacheDir, shape)
   const alphas = linspace(0, 1, opts.points ?? 21)
   const [i, j] = opts.nets
   const r = pairBarrier(await weightsAt(run, i, snapshot), await weightsAt(run, j, snapshot), shape, loss, data, alphas)
@@ -222,9 +270,9 @@ export async function barrierSummary(project: Project, runId: string, opts: Barr
   const nets = [...new Set(opts.nets ?? Array.from({ length: Math.min(6, N) }, (_, k) => k))].sort((a, b) => a - b)
   for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest(`network ${k} is not in this run (it has networks 0–${N - 1})`)
   if (nets.length < 2) throw badRequest('a barrier summary needs at least two networks')
-  const { shape, loss } = runShape(run)
+  const { shape, loss } = await runShape(run)
   const { snapshot } = await chooseSnapshot(run, nets, opts.snapshot)
-  const data = await evalSet(run, opts.on ?? 'test', opts.count ?? 2000, opts.cacheDir)
+  const data = await evalSet(run, opts.on ?? 'test', opts.count ?? 2000, opts.cacheDir, shape)
   const alphas = linspace(0, 1, opts.points ?? 11)
   const weights = new Map<number, Float32Array>()
   for (const k of nets) weights.set(k, await weightsAt(run, k, snapshot))

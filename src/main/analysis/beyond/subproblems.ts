@@ -222,9 +222,16 @@ export function analyseSubproblems(
   }
 }
 
-/** Labels of the probe set (the first P test images) of an MLP run. */
-export async function probeLabels(run: RunArchive, cacheDir?: string): Promise<Uint8Array> {
+/** Labels of the probe set: the first P test images of an MLP run, or those recorded
+ * with an external run (−1 = unknown: such items are left out of every count). */
+export async function probeLabels(run: RunArchive, cacheDir?: string): Promise<ArrayLike<number>> {
   const spec = run.attrs.spec
+  if (spec.kind === 'external') {
+    if (spec.classes === null) throw conflict(`run ${run.id} records values (outputs "values", no classes); subproblems need a classifier's class outputs`)
+    const labels = (await run.readLabels())!
+    if (!labels.some((y) => y >= 0)) throw conflict(`run ${run.id} records no probe labels (all −1); subproblem errors need them`)
+    return labels
+  }
   if (spec.kind !== 'mlp') throw conflict(`run ${run.id} is a stochastic-model run; subproblems need a classifier (an MLP run)`)
   const { data } = await loadTrainData(spec.dataset, cacheDir)
   const P = run.attrs.pointShape[0]
@@ -233,7 +240,7 @@ export async function probeLabels(run: RunArchive, cacheDir?: string): Promise<U
 }
 
 /** Error curves of every subproblem of each network, from the archive's probe τ. */
-export async function readSubproblemErrors(run: RunArchive, labels: Uint8Array, nets: number[]): Promise<{ defs: SubproblemDef[]; images: Int32Array; nets: SubproblemInput['nets'] }> {
+export async function readSubproblemErrors(run: RunArchive, labels: ArrayLike<number>, nets: number[]): Promise<{ defs: SubproblemDef[]; images: Int32Array; nets: SubproblemInput['nets'] }> {
   const [P, C] = run.attrs.pointShape
   if (C === undefined) throw conflict(`run ${run.id} records no class outputs`)
   const S = run.attrs.snapshots
@@ -280,8 +287,11 @@ export async function subproblems(project: Project, runId: string, opts: Subprob
   const { samples, epochs } = await run.readTimes()
   const [P, C] = a.pointShape
   const label = opts.label ?? a.spec.name ?? runId
-  const trainCount = a.dataset?.trainCount ?? (epochs[epochs.length - 1] > 0 ? samples[samples.length - 1] / epochs[epochs.length - 1] : 1)
-  const core = analyseSubproblems({ defs, images, samples, epochs, trainCount, nets: curves }, { ...opts, label })
+  // Recorded runs may not know their samples: then the fits run on epochs (rates per epoch alike).
+  const known = samples.length > 0 && samples.every(Number.isFinite)
+  const last = epochs.length - 1
+  const trainCount = known ? (a.dataset?.trainCount ?? (epochs[last] > 0 ? samples[last] / epochs[last] : 1)) : 1
+  const core = analyseSubproblems({ defs, images, samples: known ? samples : epochs, epochs, trainCount, nets: curves }, { ...opts, label })
   return {
     runId,
     label,

@@ -15,7 +15,7 @@ import type { Project } from '../../archive/project'
 import type { RunArchive } from '../../archive/run'
 import type { WeightFunctionData, WeightFunctionReport } from '../../../shared/figures/beyond-data'
 import { alignHidden, permuteHidden, weightDistance } from './assignment'
-import { keptSnapshots, runShape, weightsAt } from './barrier'
+import { keptSnapshots, noWeights, runShape, weightsAt } from './barrier'
 import { badRequest, conflict } from './errors'
 
 export interface WeightFunctionOptions {
@@ -49,7 +49,7 @@ function cachedReads(run: RunArchive) {
 
 export async function weightVsFunction(project: Project, runId: string, opts: WeightFunctionOptions = {}): Promise<WeightFunctionReport> {
   const run = await project.openRun(runId)
-  const { shape } = runShape(run)
+  const { shape } = await runShape(run)
   const N = run.attrs.nets
   const S = run.attrs.snapshots
   const alignment = opts.alignment ?? 'final'
@@ -67,6 +67,7 @@ export async function weightVsFunction(project: Project, runId: string, opts: We
   }
   const involved = [...new Set(pairs.flat())]
   const kept = await keptSnapshots(run, involved)
+  if (kept.length === 0 && run.isExternal) throw noWeights(run, involved)
   if (kept.length === 0) throw conflict(`run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')} (keepWeights "all" or a list of epochs keeps them over time)`)
   const done = await run.readDone()
   const { epochs } = await run.readTimes()

@@ -7,6 +7,7 @@ import type { Command } from '../command'
 import { barrierCommand } from './barrier'
 import { distancesCommand } from './distances'
 import { embedCommand } from './embed'
+import { evaluateCheckpointsCommand } from './evaluate-checkpoints'
 import { figureCommand } from './figure'
 import { importCommand } from './import'
 import { infoCommand } from './info'
@@ -34,4 +35,5 @@ export const COMMANDS: Record<string, Command> = {
   distances: distancesCommand,
   status: statusCommand,
   import: importCommand,
+  'evaluate-checkpoints': evaluateCheckpointsCommand,
 }

@@ -1,6 +1,6 @@
 /** `sgdscope info`: one run in detail. */
 import { Project } from '../../archive/project'
-import { describeSpec, runDetails } from '../../experiments/summary'
+import { describeSpec, externalLines, runDetails } from '../../experiments/summary'
 import { UsageError, projectDir, projectOption, type Command } from '../command'
 import { formatDuration } from '../progress'
 
@@ -25,7 +25,8 @@ export const infoCommand: Command = {
     io.out(`project   ${project.dir}`)
     io.out(`status    ${status}${a.error ? ` — ${a.error}` : ''}`)
     io.out(`spec      ${describeSpec(a.spec)}`)
-    io.out(`engine    ${a.engine ? `${a.engine.name}${a.engine.backend ? ` (${a.engine.backend})` : ''}: ${a.engine.reason}` : '?'}`)
+    if (a.spec.kind === 'external') for (const line of await externalLines(run)) io.out(line)
+    else io.out(`engine    ${a.engine ? `${a.engine.name}${a.engine.backend ? ` (${a.engine.backend})` : ''}: ${a.engine.reason}` : '?'}`)
     io.out(`versions  ${Object.entries(a.versions).map(([k, x]) => `${k} ${x}`).join(', ')}`)
     if (a.dataset) io.out(`dataset   ${a.dataset.id}: ${a.dataset.trainCount} train, ${a.dataset.testCount} test, ${a.dataset.rows}×${a.dataset.cols}, ${a.dataset.classes} classes`)
     io.out(`created   ${a.created}; training time ${formatDuration(a.trainSeconds)}`)
@@ -37,7 +38,7 @@ export const infoCommand: Command = {
         const x = d.metricsPerSnapshot[n][j]
         return (x === null ? '—' : n.endsWith('error') ? pct(x) : x.toFixed(5)).padStart(12)
       })
-      io.out([epoch.toFixed(3).padStart(9), String(d.samples[j]).padStart(11), ...cells].join(' '))
+      io.out([epoch.toFixed(3).padStart(9), (Number.isNaN(d.samples[j]) ? '—' : String(d.samples[j])).padStart(11), ...cells].join(' '))
     })
     io.out('')
     io.out(`full spec: ${JSON.stringify(a.spec)}`)

@@ -12,6 +12,10 @@ export const resumeCommand: Command = {
     const project = await Project.open(projectDir(v))
     const id = await project.resolveRunId(positionals[0])
     const run = await project.openRun(id)
+    if (run.attrs.spec.kind === 'external') {
+      io.err(`run ${id} was recorded outside sgdscope (${run.attrs.spec.source}); there is nothing for sgdscope to resume`)
+      return 1
+    }
     if (run.attrs.status === 'complete') {
       io.out(`${id} is already complete`)
       return 0

@@ -16,11 +16,13 @@ export const statusCommand: Command = {
     const a = run.attrs
     const s = await runSummary(run)
     const prog = await run.progress()
-    io.out(`${a.id}: ${s.status}, ${prog.done}/${prog.total} (network, snapshot) pairs recorded (${((100 * prog.done) / prog.total).toFixed(1)}%)`)
+    const pctDone = prog.total ? ` (${((100 * prog.done) / prog.total).toFixed(1)}%)` : ''
+    io.out(`${a.id}: ${s.status}, ${prog.done}/${prog.total} (network, snapshot) pairs recorded${pctDone}`)
     const locks = await liveLocks(run)
     for (const f of locks) {
       const l = await readLock(`${run.dir}/${f}`)
-      if (l) io.out(`  training: ${f.replace(/\.json$/, '')} by process ${l.pid} on ${l.host} since ${l.started}`)
+      const what = f.startsWith('lock-recorder-') ? 'recording' : 'training'
+      if (l) io.out(`  ${what}: ${f.replace(/\.json$/, '')} by process ${l.pid} on ${l.host} since ${l.started}`)
     }
     const fromLocks = locks.map((f) => /-of-(\d+)\.json$/.exec(f)?.[1]).find((x) => x !== undefined)
     const count = Number(v.shards ?? a.shardCount ?? fromLocks ?? 0)

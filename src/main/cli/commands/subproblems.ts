@@ -20,7 +20,8 @@ export const SUBPROBLEMS_OPTIONS = {
 export const SUBPROBLEMS_SUMMARY = 'convergence rates of the subproblems (classes, confusion pairs): fits, rate spectrum, rank correlation'
 export const SUBPROBLEMS_USAGE = `sgdscope subproblems RUN [--project DIR] [--nets 0-9] [--model exponential|power] [--kind pairs|classes|all]
              [--min-images 3] [--min-fraction 0.01] [--min-r2 0] [--zipf-s 1] [--from EPOCH] [--include-initial] ${OUTPUT_USAGE}
-             (errors per class and confusion pair from the probe set τ: the first P test images;
+             (errors per class and confusion pair from the probe set τ: the first P test images, or the
+              labels recorded with a run made outside sgdscope;
               curves are fitted from their peak on, without the initial weights unless --include-initial)`
 
 /** The subproblems report as lines of text. */

@@ -1,0 +1,142 @@
+"""The small part of Zarr v3 that sgdscope runs use: regular chunk grids, the default
+chunk key encoding with "/", and the `bytes` codec (raw little-endian, no compression).
+That is what zarrita writes for the engine, so the arrays here are byte-for-byte alike."""
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from ._files import read_json, write_atomic, write_json_atomic
+
+DTYPES = {
+    "float32": "<f4",
+    "float64": "<f8",
+    "uint8": "u1",
+    "int8": "i1",
+    "int32": "<i4",
+    "uint32": "<u4",
+    "int64": "<i8",
+    "int16": "<i2",
+    "uint16": "<u2",
+}
+
+
+class ZarrFormatError(ValueError):
+    """An array that is not the plain Zarr v3 sgdscope runs use."""
+
+
+def fill_json(value: float) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return value
+
+
+def array_meta(
+    shape: Sequence[int],
+    chunk: Sequence[int],
+    dtype: str,
+    fill: float,
+    dims: Sequence[str],
+    attributes: Optional[Dict[str, Any]] = None,
+) -> Dict[str, Any]:
+    return {
+        "zarr_format": 3,
+        "node_type": "array",
+        "shape": [int(s) for s in shape],
+        "data_type": dtype,
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [int(c) for c in chunk]}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+        "fill_value": fill_json(fill),
+        "dimension_names": list(dims),
+        "attributes": attributes or {},
+    }
+
+
+def chunk_path(array_dir: str, index: Sequence[int]) -> str:
+    return os.path.join(array_dir, "c", *[str(int(i)) for i in index])
+
+
+def write_meta(array_dir: str, meta: Dict[str, Any]) -> None:
+    write_json_atomic(os.path.join(array_dir, "zarr.json"), meta)
+
+
+def read_meta(array_dir: str) -> Dict[str, Any]:
+    return read_json(os.path.join(array_dir, "zarr.json"))
+
+
+def write_chunk(array_dir: str, index: Sequence[int], data: np.ndarray, dtype: str) -> None:
+    write_atomic(chunk_path(array_dir, index), np.ascontiguousarray(data, dtype=DTYPES[dtype]).tobytes())
+
+
+def _numpy_dtype(meta: Dict[str, Any], where: str) -> np.dtype:
+    dt = meta.get("data_type")
+    if dt not in DTYPES:
+        raise ZarrFormatError(f"{where}: data type {dt!r} is not one sgdscope reads")
+    endian = "<"
+    for codec in meta.get("codecs", []):
+        if codec.get("name") == "bytes":
+            endian = ">" if (codec.get("configuration") or {}).get("endian") == "big" else "<"
+        else:
+            raise ZarrFormatError(
+                f"{where}: codec {codec.get('name')!r} is not supported (sgdscope runs use only 'bytes')"
+            )
+    return np.dtype(DTYPES[dt]).newbyteorder(endian) if np.dtype(DTYPES[dt]).itemsize > 1 else np.dtype(DTYPES[dt])
+
+
+def _fill(meta: Dict[str, Any]) -> float:
+    f = meta.get("fill_value", 0)
+    if isinstance(f, str):
+        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(f, 0.0)
+    return f
+
+
+def read_array(array_dir: str, limit: Optional[Sequence[Optional[int]]] = None) -> np.ndarray:
+    """The whole array (missing chunks hold the fill value). `limit` cuts axes to at most
+    that many entries (None: the stored length), e.g. the snapshots the group says exist."""
+    meta = read_meta(array_dir)
+    where = array_dir
+    if meta.get("node_type") != "array":
+        raise ZarrFormatError(f"{where} is not a Zarr v3 array")
+    grid = meta.get("chunk_grid", {})
+    if grid.get("name") != "regular":
+        raise ZarrFormatError(f"{where}: chunk grid {grid.get('name')!r} is not supported")
+    enc = meta.get("chunk_key_encoding", {})
+    sep = (enc.get("configuration") or {}).get("separator", "/")
+    if enc.get("name") != "default" or sep != "/":
+        raise ZarrFormatError(f"{where}: chunk key encoding {enc} is not supported")
+    dtype = _numpy_dtype(meta, where)
+    shape: List[int] = [int(s) for s in meta["shape"]]
+    chunk: List[int] = [int(c) for c in grid["configuration"]["chunk_shape"]]
+    if limit is not None:
+        shape = [s if lim is None else min(s, int(lim)) for s, lim in zip(shape, limit)]
+    out = np.full(shape, _fill(meta), dtype=dtype.newbyteorder("="))
+    if out.size == 0:
+        return out
+    counts = [math.ceil(s / c) for s, c in zip(shape, chunk)]
+    want = int(np.prod(chunk)) if chunk else 1
+    for idx in itertools.product(*[range(n) for n in counts]):
+        try:
+            with open(chunk_path(array_dir, idx) if idx else os.path.join(array_dir, "c"), "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            continue
+        data = np.frombuffer(raw, dtype=dtype)
+        if data.size != want:
+            # A 1-D whole-array chunk (epoch, samples) is rewritten longer before its
+            # zarr.json grows: its first entries are the ones the metadata describes.
+            if len(chunk) == 1 and counts[0] == 1:
+                data = np.concatenate([data[:want], np.full(max(0, want - data.size), _fill(meta), dtype)])
+            else:
+                raise ZarrFormatError(
+                    f"{chunk_path(array_dir, idx)} holds {data.size} values, its array's chunks hold {want}"
+                )
+        block = data.reshape(chunk)
+        sl_out = tuple(slice(i * c, min((i + 1) * c, s)) for i, c, s in zip(idx, chunk, shape))
+        sl_in = tuple(slice(0, o.stop - o.start) for o in sl_out)
+        out[sl_out] = block[sl_in]
+    return out
