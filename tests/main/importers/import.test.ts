@@ -12,7 +12,7 @@ let n = 0
 const project = () => path.join(root, `p${++n}.sgdscope`)
 
 beforeAll(() => {
-  dims = writeFixtures(fx)
+  dims = writeFixtures(fx, { zip64: true })
 })
 
 async function imported(file: string, opts: ImportOptions = {}) {
@@ -63,6 +63,12 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
     expectSame(run.labels, expected(fx, 'labels', 'i32'), 'labels')
     expect(run.attrs.metrics).toEqual([])
     expect(run.weights).toBeNull()
+  })
+
+  it('a zip with zip64 end records (more than 65535 members)', async () => {
+    const { r, run } = await imported('zip64.npz')
+    expect(r).toMatchObject({ outputs: 'probabilities', ignored: [] })
+    expectSame(run.tau.data, expected(fx, 'tau_probs', 'f32'), 'tau')
   })
 
   it('values: outputs [nets, snapshots, probe] are one value per probe item, κ undefined', async () => {
