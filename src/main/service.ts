@@ -35,6 +35,7 @@ import { renderBeyondFigure } from './figures/beyond'
 import type { SettingsStore } from './settings'
 import { SGDSCOPE_VERSION } from './version'
 import { checkWritable, defaultExportDir } from './write-guard'
+import { importRun } from './importers'
 
 type Handlers = { [N in RequestName]: (args: ParsedArgsOf<N>) => Promise<ResultOf<N>> }
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
@@ -43,6 +44,8 @@ type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
 export interface HostDialogs {
   /** Absolute path chosen by the user, or null if cancelled. */
   saveFile(defaultName: string, format?: 'svg' | 'png' | 'pdf'): Promise<string | null>
+  /** A file (or, where the platform allows, a Zarr folder) to import; null if cancelled. */
+  openFile?(purpose: 'import'): Promise<string | null>
 }
 
 export interface ServiceOptions {
@@ -73,6 +76,8 @@ export class Service {
   private tail: Promise<void> = Promise.resolve()
   /** Set by close(): later requests end `cancelled`. */
   private closed = false
+  /** Imports under way (runs.cancelImport aborts them). */
+  private imports = new Set<AbortController>()
 
   constructor(private readonly opts: ServiceOptions) {}
 
@@ -202,6 +207,7 @@ export class Service {
   async shutdown(): Promise<void> {
     this.watcher?.stop()
     this.watcher = null
+    for (const a of this.imports) a.abort()
     for (const t of this.queue) t.abort.abort()
     await this.tail
   }
@@ -363,6 +369,41 @@ export class Service {
       const bytes = typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content
       await writeFileAtomic(target, bytes)
       return { path: target, bytes: bytes.length }
+    },
+    'runs.import': async ({ path: file, ...opts }) => {
+      const project = this.requireProject()
+      const abort = new AbortController()
+      this.imports.add(abort)
+      let last = { stage: '', at: 0 }
+      try {
+        const { dir: _dir, ...summary } = await importRun(project.dir, path.resolve(file), {
+          ...opts,
+          signal: abort.signal,
+          // At most ten events a second, and every change of stage.
+          onProgress: (p) => {
+            const now = Date.now()
+            if (p.stage === last.stage && now - last.at < 100 && p.done < p.total) return
+            last = { stage: p.stage, at: now }
+            this.emit('import.progress', { path: file, ...p })
+          },
+        })
+        this.log('info', `imported ${file} as run ${summary.runId} (${summary.format}, outputs ${summary.outputs}: ${summary.outputsReason})`)
+        this.emit('project.changed', await this.summary())
+        return summary
+      } finally {
+        this.imports.delete(abort)
+      }
+    },
+    'runs.cancelImport': async () => {
+      for (const a of this.imports) a.abort()
+      return null
+    },
+    'dialog.openFile': async ({ purpose }) => {
+      if (!this.opts.dialogs?.openFile) {
+        const message = "this host has no native dialogs (give the file's path instead)"
+        throw new ApiError('conflict', message, { reason: 'unsupported' })
+      }
+      return { path: await this.opts.dialogs.openFile(purpose) }
     },
     'dialog.saveFile': async ({ defaultName, format }) => {
       if (!this.opts.dialogs) {

@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron'
 import { Service } from '../service'
+import { IMPORTERS } from '../importers/registry'
 import { SGDSCOPE_VERSION } from '../version'
 import { createActions, type DesktopActions, type Dialogs } from './actions'
 import { bindContract, type ContractBinding } from './ipc'
@@ -88,6 +89,22 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
     async saveFile(defaultName: string, format?: 'svg' | 'png' | 'pdf') {
       const r = await dialogs.save({ defaultPath: defaultName, ...(format ? { filters: [{ name: format.toUpperCase(), extensions: [format] }] } : {}) })
       return r.canceled || !r.filePath ? null : r.filePath
+    },
+    // Files of every format the importers read. A Zarr run is a folder, which only macOS
+    // lets one dialog choose beside files: elsewhere its zarr.json or .zgroup stands for it.
+    async openFile(purpose: 'import') {
+      const extensions = IMPORTERS.filter((i) => !i.directory).flatMap((i) => i.extensions.map((e) => e.slice(1)))
+      const r = await dialogs.open({
+        title: purpose === 'import' ? 'Import Run' : 'Open',
+        buttonLabel: 'Import',
+        filters: [
+          { name: 'Saved outputs (.npz, .npy, HDF5)', extensions },
+          { name: 'Zarr group (its zarr.json or .zgroup)', extensions: ['json', 'zgroup'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+        properties: ['openFile', ...(process.platform === 'darwin' ? (['openDirectory', 'treatPackageAsDirectory'] as const) : [])],
+      })
+      return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]
     },
   }
   const service = new Service({ host: 'electron', settings: store, dialogs: hostDialogs, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) })

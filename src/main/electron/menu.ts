@@ -58,6 +58,7 @@ export function menuTemplate(s: MenuState, a: DesktopActions): MenuItemConstruct
     label: '&Run',
     submenu: [
       { id: 'new-run', label: 'New Run…', accelerator: 'CmdOrCtrl+N', enabled: s.hasProject, click: () => a.command('new-run') },
+      { id: 'import-run', label: 'Import Run…', accelerator: 'CmdOrCtrl+I', enabled: s.hasProject, click: () => a.command('import-run') },
       sep,
       { id: 'cancel-run', label: 'Cancel Run', enabled: s.hasProject, click: () => a.command('cancel-run') },
       { id: 'resume-run', label: 'Resume Run', enabled: s.hasProject, click: () => a.command('resume-run') },

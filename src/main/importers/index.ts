@@ -7,7 +7,7 @@ import * as path from 'node:path'
 import { Project } from '../archive/project'
 import { dtypeOf, shapeText, type NdArray } from './ndarray'
 import { readNpyFile } from './npy'
-import { openSource } from './registry'
+import { importTarget, openSource } from './registry'
 import { ImportError, throwIfAborted, type ReadProgress } from './source'
 import { OUTPUTS_KINDS, readRun, type ImportedRun, type OutputsKind } from './validate'
 import { writeImportedRun } from './write'
@@ -112,7 +112,7 @@ export async function readImport(file: string, opts: ImportOptions = {}): Promis
 export async function importRun(projectDir: string, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const run = await readImport(file, opts)
   throwIfAborted(opts.signal)
-  const name = opts.name ?? path.basename(file.replace(/[\\/]+$/, '')).replace(/\.(npz|npy|h5|hdf5|hdf|he5|zarr)$/i, '')
+  const name = opts.name ?? path.basename(importTarget(file).replace(/[\\/]+$/, '')).replace(/\.(npz|npy|h5|hdf5|hdf|he5|zarr)$/i, '')
   const runId = (await Project.openOrCreate(projectDir)).newRunId(name)
   const archive = await writeImportedRun(projectDir, run, { id: runId, name, meta: opts.meta ?? {}, signal: opts.signal, onProgress: opts.onProgress })
   const dir = archive.dir

@@ -31,7 +31,11 @@ export const IMPORTERS: Importer[] = [
 ]
 
 /** Opens a file with the importer its content (or failing that, its name) says. */
-export async function openSource(file: string): Promise<ArraySource> {
+/** What a path names: a Zarr group's metadata file stands for its folder (for file dialogs that pick only files). */
+export const importTarget = (file: string): string => (['zarr.json', '.zgroup'].includes(path.basename(file)) ? path.dirname(file) : file)
+
+export async function openSource(given: string): Promise<ArraySource> {
+  const file = importTarget(given)
   let stat
   try {
     stat = await fs.stat(file)

@@ -172,6 +172,46 @@ export interface DerivedMetrics {
   distanceToFinalMean?: number[]
 }
 
+/** What `runs.import` reads: a file of saved outputs (docs: README, "Importing saved runs"). */
+export const ImportArgs = z.object({
+  /** A .npz, .npy, .h5/.hdf5 file or a Zarr folder, on the machine the service runs on. */
+  path: z.string().min(1).max(4096),
+  /** What the outputs are; default: guessed (rows summing to 1 are probabilities, else logits). */
+  outputs: z.enum(['probabilities', 'logits', 'values']).optional(),
+  name: z.string().min(1).max(200).optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  /** A .npy of labels, and the epochs ("0,1,2,5", "first:last" or a .npy), for a bare .npy. */
+  labels: z.string().min(1).max(4096).optional(),
+  epochs: z.string().min(1).max(100_000).optional(),
+})
+
+export interface ImportSummary {
+  runId: string
+  name: string
+  /** The container read: "NumPy .npz", "HDF5", "Zarr v3", … */
+  format: string
+  nets: number
+  snapshots: number
+  probe: number
+  classes: number | null
+  outputs: 'probabilities' | 'logits' | 'values'
+  /** "given", or why it was guessed. */
+  outputsReason: string
+  metrics: string[]
+  weights: boolean
+  probeInputs: boolean
+  /** Arrays in the file the import does not use. */
+  ignored: string[]
+}
+
+/** An import under way: bytes read (then snapshots written) of its current stage. */
+export interface ImportProgressEvent {
+  path: string
+  stage: string
+  done: number
+  total: number
+}
+
 export interface RenderedFigure {
   format: 'svg' | 'png' | 'pdf'
   /** SVG text, or base64 of PNG/PDF bytes. */
@@ -256,6 +296,12 @@ export const REQUESTS = {
     z.object({ view: SavedView.omit({ name: true }), format: FigureFormat, path: z.string().min(1) }),
     'render a view and write it to a file',
   ),
+  'runs.import': req<ImportSummary>()(ImportArgs, 'import saved outputs (.npz, .npy, HDF5, Zarr) as a run of the open project; progress as import.progress events'),
+  'runs.cancelImport': req<null>()(z.object({}), 'stop the import in progress; nothing of it is kept'),
+  'dialog.openFile': req<{ path: string | null }>()(
+    z.object({ purpose: z.enum(['import']).default('import') }),
+    'ask for a file to open with the native dialog (desktop host; null if cancelled)',
+  ),
   'dialog.saveFile': req<{ path: string | null }>()(
     z.object({ defaultName: z.string().max(500).default(''), format: FigureFormat.optional() }),
     'ask where to save a file with the native dialog (desktop host; null if cancelled)',
@@ -297,10 +343,11 @@ export interface Events {
   log: { level: 'info' | 'warn' | 'error'; message: string; time: string }
   /** A host asks the UI to do something (e.g. the desktop app's menu: Run ▸ New Run…). */
   'ui.command': { command: UiCommand }
+  'import.progress': ImportProgressEvent
 }
-export type UiCommand = 'new-run' | 'cancel-run' | 'resume-run' | 'open-settings'
+export type UiCommand = 'new-run' | 'cancel-run' | 'resume-run' | 'open-settings' | 'import-run'
 export type EventName = keyof Events
-export const EVENT_NAMES: EventName[] = ['run.progress', 'run.snapshot', 'run.status', 'project.changed', 'log', 'ui.command']
+export const EVENT_NAMES: EventName[] = ['run.progress', 'run.snapshot', 'run.status', 'project.changed', 'log', 'ui.command', 'import.progress']
 
 export * from './errors'
 

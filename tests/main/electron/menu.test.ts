@@ -39,7 +39,7 @@ describe('the menu template', () => {
     const menu = fake.lastMenu()!
     expect(menu.map((m) => m.label ?? m.role)).toEqual(['&File', 'editMenu', '&Run', '&View', '&Help'])
     expect(labels(findItem(menu, 'file')!.submenu)).toEqual(['New Project…', 'Open Project…', 'Open Recent', 'Save Project As…', 'Close Project', 'Settings…', 'quit'])
-    expect(labels(findItem(menu, 'run')!.submenu)).toEqual(['New Run…', 'Cancel Run', 'Resume Run'])
+    expect(labels(findItem(menu, 'run')!.submenu)).toEqual(['New Run…', 'Import Run…', 'Cancel Run', 'Resume Run'])
     expect(labels(findItem(menu, 'view')!.submenu)).toEqual(['reload', 'resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen'])
     expect(labels(findItem(menu, 'help')!.submenu)).toEqual(['The Paper (arXiv:1508.02790)', 'About sgdscope'])
     expect(findItem(menu, 'devtools')).toBeUndefined() // packaged
@@ -62,10 +62,10 @@ describe('the menu template', () => {
 
   it('enables project items only when a project is open', async () => {
     const { desk } = await startApp(root)
-    for (const id of ['save-project-as', 'close-project', 'new-run', 'cancel-run', 'resume-run']) expect(findItem(fake.lastMenu(), id)!.enabled, id).toBe(false)
+    for (const id of ['save-project-as', 'close-project', 'new-run', 'import-run', 'cancel-run', 'resume-run']) expect(findItem(fake.lastMenu(), id)!.enabled, id).toBe(false)
     await desk.service.call('project.open', { dir: await makeProject() })
     await settle(5)
-    for (const id of ['save-project-as', 'close-project', 'new-run', 'cancel-run', 'resume-run']) expect(findItem(fake.lastMenu(), id)!.enabled, id).toBe(true)
+    for (const id of ['save-project-as', 'close-project', 'new-run', 'import-run', 'cancel-run', 'resume-run']) expect(findItem(fake.lastMenu(), id)!.enabled, id).toBe(true)
   })
 })
 
@@ -260,6 +260,7 @@ describe('File ▸ Close Project', () => {
 describe('Run menu', () => {
   it.each([
     ['new-run', 'new-run'],
+    ['import-run', 'import-run'],
     ['cancel-run', 'cancel-run'],
     ['resume-run', 'resume-run'],
   ])('%s sends the UI a ui.command event', async (id, command) => {
@@ -322,6 +323,21 @@ describe('the app lifecycle', () => {
     // The new window gets events too.
     click('new-run')
     expect((desk.window() as unknown as { webContents: { sent: unknown[] } }).webContents.sent).toHaveLength(1)
+  })
+})
+
+describe('the import dialog', () => {
+  it('dialog.openFile shows the open dialog with the importers’ formats and returns the path, or null when cancelled', async () => {
+    const { startApp } = await import('./helpers')
+    const { desk } = await startApp(root)
+    const chosen = path.join(root, 'runs.npz')
+    fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [chosen] })
+    expect(await desk.service.request('dialog.openFile', { purpose: 'import' })).toEqual({ path: chosen })
+    const opts = fake.dialog.showOpenDialog.mock.calls.at(-1)!.at(-1) as { filters: { extensions: string[] }[]; properties: string[] }
+    expect(opts.filters[0].extensions).toEqual(['npz', 'npy', 'h5', 'hdf5', 'hdf', 'he5'])
+    expect(opts.properties).toContain('openFile')
+    fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: true, filePaths: [] })
+    expect(await desk.service.request('dialog.openFile', {})).toEqual({ path: null })
   })
 })
 

@@ -1,6 +1,6 @@
 """Import fixtures written by NumPy and h5py, with the numbers an import must produce.
 
-usage: python3 fixtures.py OUT_DIR
+usage: python3 fixtures.py OUT_DIR [--zip64]
 
 Writes every format the importers read (np.savez, np.savez_compressed, .npy 1.0/2.0/3.0
 in C and Fortran order and both byte orders, HDF5 with gzip, Zarr v2 by hand), a set of
@@ -132,6 +132,17 @@ zarr_v2_array(p("v2.zarr/epochs"), epochs.astype(">f8"), (S,), compress=True)
 zarr_v2_array(p("v2.zarr/labels"), labels.astype("<i8"), (P,), compress=True)
 zarr_v2_group(p("v2.zarr/metrics"))
 zarr_v2_array(p("v2.zarr/metrics/train_loss"), train_loss.astype("<f4"), (2, 2), compress=True)
+
+# More than 65535 members: the zip64 end records (NumPy writes zip64 headers as well).
+import zipfile
+
+if "--zip64" in sys.argv:
+    with zipfile.ZipFile(p("zip64.npz"), "w", allowZip64=True) as z:
+        for name, a in [("outputs", probs), ("epochs", epochs), ("labels", labels)]:
+            with z.open(f"{name}.npy", "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(a))
+        for i in range(65536):
+            z.writestr(f"pad/{i}.txt", b"")
 
 # ---- Malformed files.
 good = open(p("savez.npz"), "rb").read()

@@ -19,9 +19,9 @@ export interface Dims {
   params: number
 }
 
-/** Writes the NumPy/h5py fixtures (fixtures.py) into dir. */
-export function writeFixtures(dir: string): Dims {
-  const out = execFileSync('python3', [path.join(HERE, 'fixtures.py'), dir], { encoding: 'utf8' })
+/** Writes the NumPy/h5py fixtures (fixtures.py) into dir; zip64: also a zip of 65539 members. */
+export function writeFixtures(dir: string, opts: { zip64?: boolean } = {}): Dims {
+  const out = execFileSync('python3', [path.join(HERE, 'fixtures.py'), dir, ...(opts.zip64 ? ['--zip64'] : [])], { encoding: 'utf8' })
   return JSON.parse(out.trim().split('\n').pop()!) as Dims
 }
 

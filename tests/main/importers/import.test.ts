@@ -12,7 +12,7 @@ let n = 0
 const project = () => path.join(root, `p${++n}.sgdscope`)
 
 beforeAll(() => {
-  dims = writeFixtures(fx)
+  dims = writeFixtures(fx, { zip64: true })
 })
 
 async function imported(file: string, opts: ImportOptions = {}) {
@@ -63,6 +63,12 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
     expectSame(run.labels, expected(fx, 'labels', 'i32'), 'labels')
     expect(run.attrs.metrics).toEqual([])
     expect(run.weights).toBeNull()
+  })
+
+  it('a zip with zip64 end records (more than 65535 members)', async () => {
+    const { r, run } = await imported('zip64.npz')
+    expect(r).toMatchObject({ outputs: 'probabilities', ignored: [] })
+    expectSame(run.tau.data, expected(fx, 'tau_probs', 'f32'), 'tau')
   })
 
   it('values: outputs [nets, snapshots, probe] are one value per probe item, κ undefined', async () => {
@@ -120,6 +126,8 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
     expectSame(run.epochs, expected(fx, 'epochs', 'f64'), 'epochs')
     expectSame(run.labels, expected(fx, 'labels', 'i32'), 'labels')
     expectSame(run.metrics.data, expected(fx, 'metrics_train_loss', 'f32'), 'metrics')
+    // The group's .zgroup stands for its folder (file dialogs that pick only files).
+    expect((await imported('v2.zarr/.zgroup')).r).toMatchObject({ format: 'Zarr v2', name: 'v2' })
   })
 
   it('Zarr v3 written with zarrita: gzip probabilities, metrics group', async () => {

@@ -38,7 +38,7 @@ export function resolveRoute(r: Route | null): Route {
   return r.name === 'start' ? { name: 'project' } : r
 }
 
-/** What a host's menu asks for (Run ▸ New Run…, Cancel, Resume; Settings…). */
+/** What a host's menu asks for (Run ▸ New Run…, Import Run…, Cancel, Resume; Settings…). */
 export function runCommand(command: UiCommand): void {
   const ui = useUiStore()
   const project = useProjectStore()
@@ -49,6 +49,10 @@ export function runCommand(command: UiCommand): void {
     case 'new-run':
       if (project.current) ui.openNewRun()
       else ui.notify('info', 'Open or create a project first', 'Runs are stored in a project folder.')
+      return
+    case 'import-run':
+      if (project.current) ui.openImport()
+      else ui.notify('info', 'Open or create a project first', 'Imported runs are stored in a project folder.')
       return
     case 'cancel-run':
       if (run && run.status === 'running') void runs.cancel(run.id)

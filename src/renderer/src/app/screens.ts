@@ -51,3 +51,4 @@ export const ProjectHome = defineAsyncComponent(() => import('../features/projec
 export const RunWorkspace = defineAsyncComponent(() => import('../features/runs/RunWorkspace.vue'))
 export const SettingsPage = defineAsyncComponent(() => import('../features/settings/SettingsPage.vue'))
 export const NewRunDialog = defineAsyncComponent(() => import('../features/new-run/NewRunDialog.vue'))
+export const ImportRunDialog = defineAsyncComponent(() => import('../features/project/ImportRunDialog.vue'))

@@ -60,6 +60,7 @@ export const useUiStore = defineStore('ui', () => {
   const newRunOpen = ref(false)
   /** A preset to preselect when the New Run dialog opens. */
   const newRunPreset = ref<string | null>(null)
+  const importOpen = ref(false)
   let nextToast = 1
 
   const selectedRunId = computed(() => (route.value.name === 'run' ? route.value.runId : null))
@@ -119,6 +120,10 @@ export const useUiStore = defineStore('ui', () => {
     return () => lostListeners.delete(l)
   }
 
+  function openImport(): void {
+    importOpen.value = true
+  }
+
   function openNewRun(preset: string | null = null): void {
     newRunPreset.value = preset
     newRunOpen.value = true
@@ -130,6 +135,7 @@ export const useUiStore = defineStore('ui', () => {
     connection,
     newRunOpen,
     newRunPreset,
+    importOpen,
     selectedRunId,
     go,
     openRun,
@@ -140,5 +146,6 @@ export const useUiStore = defineStore('ui', () => {
     connectionLost,
     onConnectionLost,
     openNewRun,
+    openImport,
   }
 })
