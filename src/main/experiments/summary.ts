@@ -84,6 +84,7 @@ export async function runDetails(run: RunArchive): Promise<RunDetails> {
     versions: a.versions,
     trainSeconds: a.trainSeconds ?? 0,
     ...(a.dataset ? { dataset: a.dataset } : {}),
+    ...(a.spec.kind === 'external' ? { recorded: await externalFacts(run) } : {}),
     epochs: Array.from(epochs),
     samples: Array.from(samples),
     metricNames: a.metrics,
@@ -91,23 +92,33 @@ export async function runDetails(run: RunArchive): Promise<RunDetails> {
   }
 }
 
-/** What `sgdscope info` says about a run recorded outside sgdscope, one line each. */
-export async function externalLines(run: RunArchive): Promise<string[]> {
+/** What there is to know about a run recorded outside sgdscope, as (label, value) facts. */
+export async function externalFacts(run: RunArchive): Promise<{ label: string; value: string }[]> {
   const s = run.attrs.spec
   if (s.kind !== 'external') return []
-  const lines = [`recorded  externally (${s.source}); meta ${JSON.stringify(s.meta)}`]
+  const meta = Object.entries(s.meta).map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+  const facts = [{ label: 'recorded', value: `externally (${s.source})` }]
+  if (meta.length) facts.push({ label: 'meta', value: meta.join('; ') })
   const what = { probabilities: 'probabilities', logits: 'logits, stored after a softmax', values: 'values (no classes: τ only)' }[s.outputs]
-  lines.push(`outputs   ${what}${s.classes !== null ? `, ${s.classes} classes` : ''}`)
+  facts.push({ label: 'outputs', value: `${what}${s.classes !== null ? `, ${s.classes} classes` : ''}` })
   const p = run.attrs.probe
   const short = (h?: string) => (h ? `${h.slice(0, 12)}…` : 'not recorded')
-  lines.push(`probe     ${s.probe} items${p?.id ? ` (${p.id})` : ''}; labels sha256 ${short(p?.labelsSha256)}, inputs sha256 ${short(p?.inputsSha256)}`)
+  facts.push({
+    label: 'probe',
+    value: `${s.probe} items${p?.id ? ` (${p.id})` : ''}; labels sha256 ${short(p?.labelsSha256)}, inputs sha256 ${short(p?.inputsSha256)}`,
+  })
   const w = await run.weightsAttributes()
-  if (!w) lines.push('weights   none recorded (barriers, weight matching and weight vs function need them)')
+  if (!w) facts.push({ label: 'weights', value: 'none recorded (barriers, weight matching and weight vs function need them)' })
   else {
     const a = w.architecture as { inputs?: number; hidden?: number; outputs?: number; output?: string } | undefined
     const at = (await run.weightSnapshotsAvailable()).length
     const arch = a ? `MLP ${a.inputs}-${a.hidden}-${a.outputs} (${a.output} output)` : `${run.attrs.paramCount} parameters, no architecture`
-    lines.push(`weights   ${arch}, recorded for every network at ${at} of ${run.attrs.snapshots} snapshots`)
+    facts.push({ label: 'weights', value: `${arch}, recorded for every network at ${at} of ${run.attrs.snapshots} snapshots` })
   }
-  return lines
+  return facts
+}
+
+/** What `sgdscope info` says about a run recorded outside sgdscope, one line each. */
+export async function externalLines(run: RunArchive): Promise<string[]> {
+  return (await externalFacts(run)).map((f) => `${f.label.padEnd(9)} ${f.value}`)
 }

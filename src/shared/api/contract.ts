@@ -115,6 +115,8 @@ export interface RunDetails extends RunSummary {
   versions: Record<string, string>
   trainSeconds: number
   dataset?: { id: string; trainCount: number; testCount: number; rows: number; cols: number; classes: number }
+  /** A run recorded outside sgdscope: how (source, metadata), its outputs, probe set and weights, one fact each. */
+  recorded?: { label: string; value: string }[]
   epochs: number[]
   samples: number[]
   metricNames: string[]

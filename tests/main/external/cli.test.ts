@@ -21,7 +21,7 @@ describe('sgdscope CLI on recorded runs', () => {
     expect(l.out).toMatch(/seeds\s+complete\s+12\/12 snapshots .*recorded externally \(python\): 3 nets, probe 20, logits over 3 classes/)
     const i = await cli('info', 'seeds', '--project', p)
     expect(i.code).toBe(0)
-    expect(i.out).toMatch(/recorded\s+externally \(python\); meta \{"model":"resnet18"\}/)
+    expect(i.out).toMatch(/recorded\s+externally \(python\)\nmeta\s+model = resnet18\n/)
     expect(i.out).toMatch(/outputs\s+logits, stored after a softmax, 3 classes/)
     expect(i.out).toMatch(/weights\s+none recorded/)
     expect(i.out).toMatch(/^\s+3\.000\s+300\s/m) // epoch 3, 300 samples

@@ -42,10 +42,11 @@ describe('runs.import', () => {
   it('a bad file is a bad request naming the array; nothing is added', async () => {
     const before = await runsLeft(dir)
     await expect(service.request('runs.import', { path: path.join(fx, 'nan.h5') })).rejects.toMatchObject({
-      code: 'bad-request',
+      code: 'bad-input',
+      details: { issues: [{ path: 'file' }] },
       message: `${path.join(fx, 'nan.h5')}: array "outputs" [3, 4, 7, 5] has NaN at [1, 2, 3, 4] (2 values are not finite); outputs must be finite`,
     })
-    await expect(service.request('runs.import', { path: path.join(fx, 'savez.npz'), outputs: 'softmax' })).rejects.toMatchObject({ code: 'bad-request' })
+    await expect(service.request('runs.import', { path: path.join(fx, 'savez.npz'), outputs: 'softmax' })).rejects.toMatchObject({ code: 'bad-input' })
     expect(await runsLeft(dir)).toEqual(before)
   })
 
@@ -57,8 +58,8 @@ describe('runs.import', () => {
     })
     try {
       await expect(service.request('runs.import', { path: path.join(fx, 'savez.npz') })).rejects.toMatchObject({
-        code: 'conflict',
-        message: `the import of ${path.join(fx, 'savez.npz')} was cancelled; nothing was written`,
+        code: 'cancelled',
+        details: { request: 'runs.import' },
       })
     } finally {
       stop()
@@ -68,7 +69,11 @@ describe('runs.import', () => {
   })
 
   it('dialog.openFile needs a host with native dialogs', async () => {
-    await expect(service.request('dialog.openFile', {})).rejects.toMatchObject({ code: 'failed', message: expect.stringMatching(/no native dialogs/) })
+    await expect(service.request('dialog.openFile', {})).rejects.toMatchObject({
+      code: 'conflict',
+      details: { reason: 'unsupported' },
+      message: expect.stringMatching(/no native dialogs/),
+    })
     const desktop = new Service({ host: 'electron', settings: new FileSettingsStore(path.join(root, 'config2')), dialogs: { saveFile: async () => null, openFile: async () => '/data/run.npz' } })
     expect(await desktop.request('dialog.openFile', { purpose: 'import' })).toEqual({ path: '/data/run.npz' })
   })
