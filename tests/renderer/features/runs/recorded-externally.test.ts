@@ -46,6 +46,7 @@ describe('a run recorded externally', () => {
     expect(text).toContain('weights none recorded')
     expect(text).toContain('externally (python): sgdscope cannot train or resume it')
     expect(w.get('[data-testid="external-note"]').text()).toMatch(/Being recorded outside sgdscope \(python\)/)
+    expect(w.get('[data-testid="run-facts"]').text()).toContain('Enginenone: recorded outside sgdscope')
     expect(w.find('[data-testid="cancel-run"]').exists()).toBe(false)
     expect(w.find('[data-testid="resume-run"]').exists()).toBe(false)
   })
