@@ -88,24 +88,29 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const authorised = (req: http.IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token)
 
-  const server = http.createServer(async (req, res) => {
+  const deny = (res: http.ServerResponse, code: number, text: string) => {
+    res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' })
+    res.end(text)
+  }
+  const serveStatic = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x')
-    const deny = (code: number, text: string) => {
-      res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' })
-      res.end(text)
+    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed\n')
+    if (!authorised(req, url)) return deny(res, 403, 'sgdscope: this server needs its token; open the URL that `sgdscope serve` printed (…/?token=…)\n')
+    let rel: string
+    try {
+      rel = decodeURIComponent(url.pathname)
+    } catch {
+      return deny(res, 400, `bad request: the path ${url.pathname} is not valid percent-encoding\n`)
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'method not allowed\n')
-    if (!authorised(req, url)) return deny(403, 'sgdscope: this server needs its token; open the URL that `sgdscope serve` printed (…/?token=…)\n')
-    let rel = decodeURIComponent(url.pathname)
     if (rel === '/' || rel === '') rel = '/index.html'
     const file = path.resolve(staticDir, '.' + rel)
-    if (!file.startsWith(staticDir + path.sep)) return deny(404, 'not found\n')
+    if (!file.startsWith(staticDir + path.sep)) return deny(res, 404, 'not found\n')
     let body: Buffer
     try {
       body = await fs.readFile(file)
     } catch {
-      if (rel === '/index.html') return deny(500, `sgdscope: the app is not built (${staticDir} is missing); run \`npm run build\`\n`)
-      return deny(404, 'not found\n')
+      if (rel === '/index.html') return deny(res, 500, `sgdscope: the app is not built (${staticDir} is missing); run \`npm run build\`\n`)
+      return deny(res, 404, 'not found\n')
     }
     const headers: Record<string, string> = {
       'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
@@ -117,6 +122,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (url.searchParams.has('token')) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
     res.writeHead(200, headers)
     res.end(req.method === 'HEAD' ? undefined : body)
+  }
+  // Node gives the promise of an async request handler to nobody: a rejection would end the process.
+  const server = http.createServer((req, res) => {
+    serveStatic(req, res).catch((e: unknown) => {
+      if (res.headersSent) res.destroy()
+      else deny(res, 500, `sgdscope: ${e instanceof Error ? e.message : String(e)}\n`)
+    })
   })
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 })
@@ -139,7 +151,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const off = opts.service.on((event: EventName, payload: unknown) => send({ event, payload }))
     ws.on('close', off)
-    ws.on('message', async (raw) => {
+    const answer = async (msg: CallMessage) => {
+      try {
+        const result = await opts.service.call(msg.name, msg.args)
+        send({ id: msg.id, ok: true, result: result ?? null })
+      } catch (e) {
+        send({ id: msg.id, ok: false, error: toApiError(e).toJSON() })
+      }
+    }
+    ws.on('message', (raw) => {
       let msg: CallMessage
       try {
         msg = JSON.parse(String(raw))
@@ -147,12 +167,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       } catch (e) {
         return send({ id: null, ok: false, error: new ApiError('bad-request', `malformed message: ${(e as Error).message}`).toJSON() })
       }
-      try {
-        const result = await opts.service.call(msg.name, msg.args)
-        send({ id: msg.id, ok: true, result: result ?? null })
-      } catch (e) {
-        send({ id: msg.id, ok: false, error: toApiError(e).toJSON() })
-      }
+      // answer() replies to every outcome itself; this only keeps an unforeseen throw from ending the
+      // process, and closes the socket so the client is not left waiting.
+      answer(msg).catch(() => ws.terminate())
     })
   })
 

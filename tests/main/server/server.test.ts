@@ -68,6 +68,14 @@ describe('browser host', () => {
     expect((await fetch(`${base}/?token=${server.token}`, { method: 'POST' })).status).toBe(405)
   })
 
+  it('answers a path that is not valid percent-encoding with 400, and keeps serving', async () => {
+    const base = `http://127.0.0.1:${server.port}`
+    const bad = await fetch(`${base}/%zz?token=${server.token}`)
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toMatch(/%zz is not valid percent-encoding/)
+    expect((await fetch(`${base}/?token=${server.token}`)).status).toBe(200)
+  })
+
   it('refuses WebSocket upgrades without the token or from another origin', async () => {
     await expect(connect('').opened).rejects.toThrow(/403/)
     await expect(connect('?token=nope').opened).rejects.toThrow(/403/)
