@@ -123,7 +123,7 @@ export async function createOrJoinRun(project: Project, input: unknown, id: stri
     } catch (e) {
       if (!(e instanceof ArchiveError && /zarr\.json is missing/.test(e.message))) throw e
     }
-    let release: (() => Promise<void>) | null = null
+    let release: () => Promise<void>
     try {
       release = await acquireLock(path.join(dir, 'creating.json'), `the creation of run ${id}`)
     } catch (e) {
