@@ -77,7 +77,7 @@ async function main() {
   const root = mkdtempSync(path.join(os.tmpdir(), 'sgdscope-bench-responsive-'))
   try {
     const project = await Project.create(path.join(root, 'fig1.sgdscope'))
-    let t0 = performance.now()
+    const t0 = performance.now()
     const spec = { name: `fig1-size (${NETS} × 31)`, nets: NETS, epochs: 2, trainSubset: 2000, snapshots: SNAPSHOTS, keepWeights: 'final' as const }
     const run = await createRun(project, spec)
     let lastShown = 0

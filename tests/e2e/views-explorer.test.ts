@@ -76,7 +76,7 @@ describe('path explorer', () => {
   it('switches to κ and back (κ is embedded by the host, then cached)', async () => {
     let n = (await chartFacts(h.page, PATHS)).renders
     await h.page.click(`${PATHS} [data-testid="view-kappa"]`)
-    n = await waitForRender(h.page, PATHS, n)
+    await waitForRender(h.page, PATHS, n)
     await idle(h.page, PATHS)
     const f = await chartFacts(h.page, PATHS)
     expect(f.caption.some((t) => t.startsWith('κ · MDS'))).toBe(true)

@@ -139,7 +139,10 @@ async function embedPoints(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedP
 function concat(parts: Float32Array[], length: number): Float32Array {
   const out = new Float32Array(length)
   let o = 0
-  for (const p of parts) (out.set(p, o), (o += p.length))
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
   return out
 }
 
@@ -180,7 +183,10 @@ export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p
     stress = r.result.stress
     coords = []
     let o = 0
-    for (const g of gs) (coords.push(r.result.coords.subarray(o * 2, (o + g.rows.length) * 2)), (o += g.rows.length))
+    for (const g of gs) {
+      coords.push(r.result.coords.subarray(o * 2, (o + g.rows.length) * 2))
+      o += g.rows.length
+    }
   } else {
     // Each run alone, then rotated (and reflected, scaled) onto the first through the
     // points they have in common: the same (network, snapshot index).

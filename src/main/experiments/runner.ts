@@ -133,7 +133,7 @@ export async function createOrJoinRun(project: Project, input: unknown, id: stri
     } catch (e) {
       if (!(e instanceof MissingArchiveError)) throw e
     }
-    let release: (() => Promise<void>) | null = null
+    let release: () => Promise<void>
     try {
       release = await acquireLock(path.join(dir, 'creating.json'), `the creation of run ${id}`)
     } catch (e) {

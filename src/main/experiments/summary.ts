@@ -72,7 +72,10 @@ export async function runDetails(run: RunArchive): Promise<RunDetails> {
       let n = 0
       for (let k = 0; k < a.nets; k++) {
         const x = metrics[(k * S + j) * M + c]
-        if (!Number.isNaN(x)) (s += x), n++
+        if (!Number.isNaN(x)) {
+          s += x
+          n++
+        }
       }
       return n ? s / n : null
     })

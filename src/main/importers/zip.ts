@@ -169,8 +169,14 @@ async function readDirectory(file: string, fh: fs.FileHandle): Promise<ZipMember
       const len = cv.getUint16(x + 2, true)
       if (id === 0x0001) {
         let q = x + 4
-        if (usize === 0xffffffff) (usize = u64(cv, q)), (q += 8)
-        if (compressedSize === 0xffffffff) (compressedSize = u64(cv, q)), (q += 8)
+        if (usize === 0xffffffff) {
+          usize = u64(cv, q)
+          q += 8
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = u64(cv, q)
+          q += 8
+        }
         if (offset === 0xffffffff) offset = u64(cv, q)
       }
       x += 4 + len

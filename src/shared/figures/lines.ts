@@ -87,7 +87,11 @@ export function logAxisRange(lo: number, hi: number): { min: number; max: number
 export function extent(values: Iterable<number | null | undefined>): [number, number] {
   let lo = Infinity
   let hi = -Infinity
-  for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v))
+  for (const v of values) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue
+    lo = Math.min(lo, v)
+    hi = Math.max(hi, v)
+  }
   return [lo, hi]
 }
 
@@ -124,7 +128,11 @@ function wrapLegend(items: LegendItem[], m: FrameMetrics, width: number): Legend
   let used = 0
   for (const item of items) {
     const w = legendItemWidth(item, m)
-    if (row.length > 0 && used + m.fpx * 1.1 + w > width) (rows.push(row), (row = []), (used = 0))
+    if (row.length > 0 && used + m.fpx * 1.1 + w > width) {
+      rows.push(row)
+      row = []
+      used = 0
+    }
     used += (row.length ? m.fpx * 1.1 : 0) + w
     row.push(item)
   }
@@ -143,8 +151,14 @@ function layoutPanels(panels: LinePanel[], style: FigureStyle, m: FrameMetrics, 
   const legendRows = L.legend?.length ? wrapLegend(L.legend, m, W - m.pad - yArea - right) : []
   let y = m.pad
   const out: Partial<Layout> = {}
-  if (L.title) (out.titleY = y), (y += m.titlePx * 1.35)
-  if (legendRows.length) (out.legendY = y), (y += m.fpx * 1.5 * legendRows.length)
+  if (L.title) {
+    out.titleY = y
+    y += m.titlePx * 1.35
+  }
+  if (legendRows.length) {
+    out.legendY = y
+    y += m.fpx * 1.5 * legendRows.length
+  }
   const top = y + (y > m.pad ? m.fpx * 0.2 : m.fpx * 0.5)
   const xNameGap = m.tick + m.labelGap + m.fpx * 1.3
   const xArea = xNameGap + m.fpx * 1.05

@@ -151,9 +151,18 @@ function buildPanels(data: MetricsData, o: MetricsOptions, metrics: string[]): {
     let hi = -Infinity
     for (const c of curves) {
       if (!c) continue
-      for (const x of c.x) (x0 = Math.min(x0, x)), (x1 = Math.max(x1, x))
+      for (const x of c.x) {
+        x0 = Math.min(x0, x)
+        x1 = Math.max(x1, x)
+      }
       const rows = [...(o.nets !== false ? c.perNet : []), c.lo, c.hi, c.med]
-      for (const r of rows) for (const v of r) if (v !== null) (lo = Math.min(lo, v)), (hi = Math.max(hi, v))
+      for (const r of rows) {
+        for (const v of r) {
+          if (v === null) continue
+          lo = Math.min(lo, v)
+          hi = Math.max(hi, v)
+        }
+      }
     }
     const y = o.logY ? logRange(lo, hi) : linearRange(lo, hi, 4, true)
     return { metric, curves, y }
@@ -189,8 +198,14 @@ function layoutMetrics(panels: Panel[], style: FigureStyle, m: FrameMetrics, o: 
   const W = style.widthIn * PX_PER_IN
   let y = m.pad
   const out: Partial<MetricsLayout> = {}
-  if (o.title) (out.titleY = y), (y += m.titlePx * 1.35)
-  if (legend) (out.legendY = y), (y += m.fpx * 1.5)
+  if (o.title) {
+    out.titleY = y
+    y += m.titlePx * 1.35
+  }
+  if (legend) {
+    out.legendY = y
+    y += m.fpx * 1.5
+  }
   const top = y + (y > m.pad ? m.fpx * 0.2 : m.fpx * 0.5)
   const ylabelW = panels.reduce((w, p) => {
     const labels = o.logY ? logLabels(p.y).map((s) => textWidth(s, m.fpx)) : [labelsWidth(niceTicks(p.y.min, p.y.max, 4).ticks, p.y.step ?? 1, m.fpx)]

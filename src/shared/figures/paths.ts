@@ -121,8 +121,14 @@ function extentOf(shown: ShownRun[]) {
   if (e1 <= e0) e1 = e0 + 1
   // A degenerate extent (one point, or points on a line) gets the other axis' span.
   const span = Math.max(x1 - x0, y1 - y0) || 2
-  if (x1 - x0 < span * 1e-3) (x0 -= span / 2), (x1 += span / 2)
-  if (y1 - y0 < span * 1e-3) (y0 -= span / 2), (y1 += span / 2)
+  if (x1 - x0 < span * 1e-3) {
+    x0 -= span / 2
+    x1 += span / 2
+  }
+  if (y1 - y0 < span * 1e-3) {
+    y0 -= span / 2
+    y1 += span / 2
+  }
   const m = Math.max(x1 - x0, y1 - y0) * 0.04
   return { x: [x0 - m, x1 + m] as [number, number], y: [y0 - m, y1 + m] as [number, number], e: [e0, e1] as [number, number] }
 }

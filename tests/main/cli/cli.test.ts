@@ -66,7 +66,8 @@ describe('sgdscope CLI', () => {
       // One SIGINT only: a second one quits at once, by design. Polls can overlap
       // when the machine is busy, hence the flag.
       let sent = false
-      const poll = setInterval(async () => {
+      // Never rejects: every failure means "not there yet".
+      const check = async () => {
         try {
           const pr = await Project.open(p)
           const ids = await pr.runIds()
@@ -79,7 +80,8 @@ describe('sgdscope CLI', () => {
         } catch {
           /* not there yet */
         }
-      }, 100)
+      }
+      const poll = setInterval(() => void check(), 100)
     })
     const code = await new Promise<number | null>((r) => child.on('exit', r))
     expect(out).toMatch(/interrupted/)

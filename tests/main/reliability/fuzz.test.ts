@@ -103,7 +103,7 @@ describe('fuzz', () => {
         const a = parseIdx(b, `case ${i}`)
         expect(a.data.length).toBe(a.dims.reduce((x, y) => x * y, 1))
       } catch (e) {
-        if (!(e instanceof DatasetError)) throw new Error(`case ${i}: ${(e as Error).name}: ${(e as Error).message}`)
+        if (!(e instanceof DatasetError)) throw new Error(`case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
         expect((e as Error).message).toMatch(new RegExp(`case ${i}`))
         refused++
       }
@@ -120,7 +120,7 @@ describe('fuzz', () => {
       try {
         readIdxFile(f)
       } catch (e) {
-        if (!(e instanceof DatasetError)) throw new Error(`gzip case ${i}: ${(e as Error).name}: ${(e as Error).message}`)
+        if (!(e instanceof DatasetError)) throw new Error(`gzip case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
       }
     }
   })
@@ -147,7 +147,7 @@ describe('fuzz', () => {
         const q = await Project.open(dir)
         await q.runIds()
       } catch (e) {
-        if (!(e instanceof ArchiveError)) throw new Error(`project case ${i}: ${(e as Error).name}: ${(e as Error).message}\n${text}`)
+        if (!(e instanceof ArchiveError)) throw new Error(`project case ${i}: ${(e as Error).name}: ${(e as Error).message}\n${text}`, { cause: e })
       }
     }
   })
@@ -176,7 +176,7 @@ describe('fuzz', () => {
         await r.readTau(1, 1)
         opened++
       } catch (e) {
-        if (!(e instanceof ArchiveError)) throw new Error(`attributes case ${i}: ${(e as Error).name}: ${(e as Error).message}`)
+        if (!(e instanceof ArchiveError)) throw new Error(`attributes case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
       }
     }
     expect(opened).toBeGreaterThan(0)
@@ -204,7 +204,7 @@ describe('fuzz', () => {
           // Valid by chance: only harmless ones can get through with these arguments.
         }
       } catch (e) {
-        if (!(e instanceof ApiError)) throw new Error(`request ${String(name)} ${JSON.stringify(args)}: ${(e as Error).name}: ${(e as Error).message}`)
+        if (!(e instanceof ApiError)) throw new Error(`request ${String(name)} ${JSON.stringify(args)}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
         expect(e.code).toMatch(/^(bad-input|not-found|conflict|busy|io|internal)$/)
         expect(e.message.length).toBeGreaterThan(5)
       }

@@ -72,7 +72,10 @@ export function barrierHeight(values: number[], alphas: number[]): { height: num
   values.forEach((v, i) => {
     const t = a1 > a0 ? (alphas[i] - a0) / (a1 - a0) : 0
     const excess = v - ((1 - t) * v0 + t * v1)
-    if (excess > height) (height = excess), (at = alphas[i])
+    if (excess > height) {
+      height = excess
+      at = alphas[i]
+    }
   })
   return { height: Math.max(0, height), at }
 }

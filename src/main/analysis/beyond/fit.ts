@@ -82,7 +82,10 @@ function profile(x: Float64Array, e: Float64Array, sst: number, mean: number): {
     // Constrained: no negative error floor. a alone through the origin.
     let xy = 0
     let xx = 0
-    for (let i = 0; i < n; i++) (xy += x[i] * e[i]), (xx += x[i] * x[i])
+    for (let i = 0; i < n; i++) {
+      xy += x[i] * e[i]
+      xx += x[i] * x[i]
+    }
     c = 0
     a = xx > 0 ? xy / xx : 0
   }
@@ -98,7 +101,11 @@ const GOLDEN = (Math.sqrt(5) - 1) / 2
 export function fitExponential(t: ArrayLike<number>, e: ArrayLike<number>): ExponentialFit | null {
   const ts: number[] = []
   const es: number[] = []
-  for (let i = 0; i < t.length; i++) if (Number.isFinite(t[i]) && Number.isFinite(e[i])) (ts.push(t[i]), es.push(e[i]))
+  for (let i = 0; i < t.length; i++) {
+    if (!Number.isFinite(t[i]) || !Number.isFinite(e[i])) continue
+    ts.push(t[i])
+    es.push(e[i])
+  }
   const n = ts.length
   if (n < 4) return null
   const t0 = ts[0]
@@ -124,7 +131,10 @@ export function fitExponential(t: ArrayLike<number>, e: ArrayLike<number>): Expo
   const grid = Array.from({ length: GRID }, (_, k) => lo + ((hi - lo) * k) / (GRID - 1))
   grid.forEach((g, k) => {
     const s = at(g).sse
-    if (s < bestSse) (bestSse = s), (best = k)
+    if (s < bestSse) {
+      bestSse = s
+      best = k
+    }
   })
   // Golden-section search between the best grid point's neighbours.
   let a = grid[Math.max(0, best - 1)]
@@ -150,7 +160,10 @@ export function fitExponential(t: ArrayLike<number>, e: ArrayLike<number>): Expo
   }
   let logTau = (a + b) / 2
   let fit = at(logTau)
-  if (bestSse < fit.sse) (logTau = grid[best]), (fit = at(logTau))
+  if (bestSse < fit.sse) {
+    logTau = grid[best]
+    fit = at(logTau)
+  }
   const tau = Math.exp(logTau)
   return {
     c: fit.c,

@@ -25,7 +25,10 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (n < 2) return NaN
   let mx = 0
   let my = 0
-  for (let i = 0; i < n; i++) (mx += x[i]), (my += y[i])
+  for (let i = 0; i < n; i++) {
+    mx += x[i]
+    my += y[i]
+  }
   mx /= n
   my /= n
   let sxy = 0
@@ -88,7 +91,10 @@ export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>): { intercept
   const n = x.length
   let mx = 0
   let my = 0
-  for (let i = 0; i < n; i++) (mx += x[i]), (my += y[i])
+  for (let i = 0; i < n; i++) {
+    mx += x[i]
+    my += y[i]
+  }
   mx /= n
   my /= n
   let sxy = 0

@@ -103,7 +103,11 @@ export function rateCorrelation(perNet: Float64Array[], maxNets = 50): RankCorre
     for (let j = i + 1; j < use.length; j++) {
       const x: number[] = []
       const y: number[] = []
-      for (let k = 0; k < use[i].length; k++) if (Number.isFinite(use[i][k]) && Number.isFinite(use[j][k])) (x.push(use[i][k]), y.push(use[j][k]))
+      for (let k = 0; k < use[i].length; k++) {
+        if (!Number.isFinite(use[i][k]) || !Number.isFinite(use[j][k])) continue
+        x.push(use[i][k])
+        y.push(use[j][k])
+      }
       if (x.length < 3) continue
       const r = spearman(x, y)
       if (!Number.isFinite(r)) continue
@@ -159,8 +163,14 @@ export function analyseSubproblems(
       const fit = fitCurve(input.samples, e, 0.5 / n)
       const s = perSub[k]
       s.tracked++
-      if (fit.exponential) (s.r2e.push(fit.exponential.r2), s.floor.push(fit.exponential.c))
-      if (fit.power) (s.r2p.push(fit.power.r2), s.b.push(fit.power.b))
+      if (fit.exponential) {
+        s.r2e.push(fit.exponential.r2)
+        s.floor.push(fit.exponential.c)
+      }
+      if (fit.power) {
+        s.r2p.push(fit.power.r2)
+        s.b.push(fit.power.b)
+      }
       if (opts.detail) netFits.push({ id: d.id, from: fit.from, power: fit.power, exponential: fit.exponential })
       const { rate, reason } = rateOf(fit, model, minR2, trainCount)
       if (Number.isFinite(rate)) s.rates.push(rate)
@@ -169,7 +179,10 @@ export function analyseSubproblems(
       if (fit.exponential) r2Exp.push(fit.exponential.r2)
       if (fit.power) r2Pow.push(fit.power.r2)
       if (reason !== 'nofit') counts.fitted++
-      if (reason === 'ok') (counts.inSpectrum++, (row[k] = rate))
+      if (reason === 'ok') {
+        counts.inSpectrum++
+        row[k] = rate
+      }
       else if (reason !== 'nofit') counts[reason]++
     }
     rateRows.push(row)

@@ -192,7 +192,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
       const missing = e instanceof NotInstalled
       const reason = missing ? errorText(e) : `${name} backend failed: ${errorText(e)}`
       attempts.push({ name, ok: false, reason })
-      if (preference !== 'auto') throw new Error(`the tfjs backend '${name}' (forced) is not available: ${reason}`)
+      if (preference !== 'auto') throw new Error(`the tfjs backend '${name}' (forced) is not available: ${reason}`, { cause: e })
       // A missing optional package is the normal case; a broken one deserves a word.
       if (!missing) log(`${reason}; falling back to the next tfjs backend`)
       continue

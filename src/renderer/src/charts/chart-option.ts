@@ -93,7 +93,10 @@ function scaleSnapper(stops: readonly string[], levels: number): (color: string)
       let bestD = Infinity
       rgb.forEach(([pr, pg, pb], k) => {
         const d = (pr - r) ** 2 + (pg - g) ** 2 + (pb - b) ** 2
-        if (d < bestD) (bestD = d), (best = k)
+        if (d < bestD) {
+          bestD = d
+          best = k
+        }
       })
       cache.set(color, (hit = palette[best]!))
     }
@@ -256,7 +259,10 @@ export function metricsTooltip(option: EChartsOption): (params: unknown) => stri
       if (Number.isFinite(x)) epoch ??= x
       const r = rows.get(p.seriesName) ?? {}
       const role = roles[p.seriesIndex]
-      if (role === 'median') (r.med = y), (r.color = typeof p.color === 'string' ? p.color : r.color)
+      if (role === 'median') {
+        r.med = y
+        r.color = typeof p.color === 'string' ? p.color : r.color
+      }
       else if (role === 'lo') r.lo = y
       else if (role === 'span') r.span = y
       rows.set(p.seriesName, r)
