@@ -1,6 +1,6 @@
 /**
  * Experiment specs: what a run is. Pure zod schemas with the defaults documented in
- * DESIGN.md §1, shared by every host (CLI, app, browser) so that a spec validated in
+ * docs/method.md, shared by every host (CLI, app, browser) so that a spec validated in
  * one place means the same everywhere.
  */
 import { z } from 'zod'

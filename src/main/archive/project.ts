@@ -1,6 +1,6 @@
 /**
  * A project is a folder NAME.sgdscope/ holding project.json (name, runs, saved views,
- * comparisons, figure styles) and runs/RUN_ID/, one Zarr group per run (DESIGN.md §4).
+ * comparisons, figure styles) and runs/RUN_ID/, one Zarr group per run (docs/ARCHITECTURE.md).
  */
 import { jsonProblem } from '../../shared/json-problem'
 import { promises as fs } from 'node:fs'

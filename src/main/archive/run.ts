@@ -1,5 +1,5 @@
 /**
- * One run's archive: a Zarr v3 group (DESIGN.md §4), readable from Python with
+ * One run's archive: a Zarr v3 group (docs/ARCHITECTURE.md), readable from Python with
  * zarr-python ≥ 3:
  *
  *   tau      float32 [nets, snapshots, ...point]  one chunk per (net, snapshot)

@@ -1,5 +1,5 @@
 /**
- * Deskewing by the moment method (DESIGN.md §1, the paper's variant of MNIST): per
+ * Deskewing by the moment method (docs/method.md, the paper's variant of MNIST): per
  * image compute the intensity-weighted centre (r̄, c̄) and second moments,
  * α = cov(r,c)/var(r); output pixel (r, c) samples the input at
  *   (r + r̄ − R/2,  c + α(r − R/2) + c̄ − C/2)

@@ -1,5 +1,5 @@
 /**
- * The fused SGD engine's math (DESIGN §1, §3): a one-hidden-layer MLP
+ * The fused SGD engine's math (docs/method.md): a one-hidden-layer MLP
  *
  *   h = σ(a + Aᵀx),  mse: y = σ(b + B h), L = (1/K)·Σ_k (y_k − t_k)²  (K = outputs)
  *                    cross-entropy: y = softmax(b + B h), L = −log y_t

@@ -1,5 +1,5 @@
 /**
- * Seeded, splittable random numbers for the engines (DESIGN §3).
+ * Seeded, splittable random numbers for the engines (docs/method.md, Engines).
  *
  * Everything here is pure 32-bit integer math so that any other engine (tfjs,
  * PyTorch, NumPy) can reproduce the streams bit for bit:
@@ -130,7 +130,7 @@ export function shuffleInPlace(a: Uint32Array | Int32Array, rng: Rng): void {
 /** Key used in place of a network index when all networks share one sample order. */
 export const SHARED_ORDER = 0xffffffff
 
-/** The streams of a run (DESIGN §3: network k's init and order depend only on (seed, k)). */
+/** The streams of a run (docs/method.md, Engines: network k's init and order depend only on (seed, k)). */
 export const initRng = (seed: number, net: number): Rng => new Rng(hashKeys(seed, net, 1))
 
 /** Permutation of 0..n−1 for one epoch, from Rng(hashKeys(seed, net === 'shared' ? 0xffffffff : net, 2, epoch)). */

@@ -1,5 +1,5 @@
 /**
- * Which TensorFlow.js backend the `tfjs` engine trains on (DESIGN §3).
+ * Which TensorFlow.js backend the `tfjs` engine trains on (docs/method.md, Engines).
  *
  * Order of preference (`auto`):
  *  1. `tensorflow` — `@tensorflow/tfjs-node`, the native libtensorflow (an optional

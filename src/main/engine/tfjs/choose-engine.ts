@@ -1,5 +1,5 @@
 /**
- * `engine: auto` for MLP runs (DESIGN §3): which engine trains a spec faster here.
+ * `engine: auto` for MLP runs (docs/method.md, Engines): which engine trains a spec faster here.
  *
  * Batch 1 is the fused kernel's home ground: it visits only the non-zero pixels, while
  * a tensor program pays for ~30 dispatched operations per step and dense 784-wide

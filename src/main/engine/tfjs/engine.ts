@@ -1,5 +1,5 @@
 /**
- * The `tfjs` engine (DESIGN §3): the body of a training worker, like run-nets.ts, but
+ * The `tfjs` engine (docs/method.md, Engines): the body of a training worker, like run-nets.ts, but
  * all networks train together as one tensor program (group.ts: `batched`, or `per-net`
  * on wasm) on the best TensorFlow.js backend available (backend.ts).
  *

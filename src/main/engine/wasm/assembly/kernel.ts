@@ -2,7 +2,7 @@
 // (asc, SIMD enabled); the app's TypeScript program only sees this file, never checks it.
 // For editor support this folder has its own tsconfig.json (AssemblyScript's types).
 //
-// The fused engine's hot loops (DESIGN §3) in WebAssembly SIMD (f32x4): the same math and
+// The fused engine's hot loops (docs/method.md, Engines) in WebAssembly SIMD (f32x4): the same math and
 // parameter roles as the TypeScript reference kernel (../../mlp.ts, FusedMlp), its
 // operation order where that costs nothing, and these differences, all of float32
 // round-off size:
