@@ -41,7 +41,8 @@ module.exports = {
     },
     {
       name: 'electron-only-in-desktop-host',
-      comment: 'Only src/main/electron and src/preload import electron: the CLI, the browser host and the tests run on plain Node.',
+      comment:
+        'Only src/main/electron and src/preload import electron: the CLI, the browser host and the tests run on plain Node.',
       severity: 'error',
       from: { pathNot: '^src/main/electron/|^src/preload/' },
       to: { path: '^electron$|(^|/)node_modules/electron/' },

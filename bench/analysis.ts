@@ -58,7 +58,10 @@ async function timed<T>(fn: () => T | Promise<T>): Promise<[T, Timing]> {
   const value = await fn()
   return [value, { wall: performance.now() - w, cpu: cpuMs() - c }]
 }
-const plus = (...ts: Timing[]): Timing => ({ wall: ts.reduce((a, t) => a + t.wall, 0), cpu: ts.reduce((a, t) => a + t.cpu, 0) })
+const plus = (...ts: Timing[]): Timing => ({
+  wall: ts.reduce((a, t) => a + t.wall, 0),
+  cpu: ts.reduce((a, t) => a + t.cpu, 0),
+})
 const secs = (t: Timing): string => `${(t.wall / 1000).toFixed(2)} s (cpu ${(t.cpu / 1000).toFixed(2)} s)`
 
 const rand = xorshift(12345)
@@ -68,7 +71,8 @@ function makePaths(): Float32Array {
   const X = new Float32Array(n * d)
   const labels = Array.from({ length: P }, () => Math.floor(rand() * C))
   const target = new Float64Array(d)
-  for (let p = 0; p < P; p++) for (let c = 0; c < C; c++) target[p * C + c] = (labels[p] === c ? 0.9 : 0.02) + 0.05 * gauss()
+  for (let p = 0; p < P; p++)
+    for (let c = 0; c < C; c++) target[p * C + c] = (labels[p] === c ? 0.9 : 0.02) + 0.05 * gauss()
   const x = new Float64Array(d)
   for (let k = 0; k < N; k++) {
     for (let t = 0; t < d; t++) x[t] = 0.5 + 0.15 * gauss()
@@ -175,9 +179,15 @@ async function main(): Promise<void> {
     line('SMACOF (accelerated, JS pass kernel)', report(js, tJs))
   }
   const [pc, tPc] = await timed(() => pca(X, n, d, { D }))
-  line('PCA of the points (equals classical for τ)', `${report(pc, tPc)}, Procrustes residual vs classical ${procrustes(cl.coords, pc.coords, n).residual.toExponential(1)}`)
+  line(
+    'PCA of the points (equals classical for τ)',
+    `${report(pc, tPc)}, Procrustes residual vs classical ${procrustes(cl.coords, pc.coords, n).residual.toExponential(1)}`,
+  )
   const spread = ensembleSpread(D, n, { nets: N, snapshots: S })
-  line('mean pairwise distance, first/last snapshot', `${spread.meanPairwise[0]!.toFixed(2)} / ${spread.meanPairwise[S - 1]!.toFixed(2)}`)
+  line(
+    'mean pairwise distance, first/last snapshot',
+    `${spread.meanPairwise[0]!.toFixed(2)} / ${spread.meanPairwise[S - 1]!.toFixed(2)}`,
+  )
 
   const [lm, tLm] = await timed(async () => {
     const source = await euclideanRows(X, n, d)
@@ -213,10 +223,16 @@ async function main(): Promise<void> {
   const nb = quick ? Math.min(n, 300) : Math.min(n, 620)
   const scale = (n / nb) ** 2
   const [B, tB] = await timed(() => bhattacharyyaDistances(X.subarray(0, nb * d), nb, P, C))
-  line(`distances, first ${nb} points (SIMD)`, `${secs(tB)} (≈ ${secs({ wall: tB.wall * scale, cpu: tB.cpu * scale })} for all ${n})`)
+  line(
+    `distances, first ${nb} points (SIMD)`,
+    `${secs(tB)} (≈ ${secs({ wall: tB.wall * scale, cpu: tB.cpu * scale })} for all ${n})`,
+  )
   if (!quick) {
     const [, tBj] = await timed(() => bhattacharyyaDistances(X.subarray(0, nb * d), nb, P, C, { kernel: 'js' }))
-    line(`distances, first ${nb} points (JS)`, `${secs(tBj)} (≈ ${secs({ wall: tBj.wall * scale, cpu: tBj.cpu * scale })} for all ${n})`)
+    line(
+      `distances, first ${nb} points (JS)`,
+      `${secs(tBj)} (≈ ${secs({ wall: tBj.wall * scale, cpu: tBj.cpu * scale })} for all ${n})`,
+    )
   }
   const [ip, tIp] = await timed(() => inpca(B, nb))
   line('InPCA', `${report(ip, tIp)}, eigenvalues ${ip.eigenvalues!.map((v) => v.toExponential(2)).join(', ')}`)

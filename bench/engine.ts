@@ -41,10 +41,16 @@ export async function benchFused(opts: BenchFusedOptions): Promise<number> {
   const warmup = opts.warmup ?? 5_000
   const seed = opts.seed ?? 1
   const shape = { inputs: images.dim, hidden: opts.hidden ?? 100, outputs: opts.outputs ?? 10 }
-  const net = new FusedMlp(shape, opts.loss ?? 'mse', initParams(shape, opts.init ?? 'torch7', 1, initRng(seed, 0)), opts.momentum ?? 0)
+  const net = new FusedMlp(
+    shape,
+    opts.loss ?? 'mse',
+    initParams(shape, opts.init ?? 'torch7', 1, initRng(seed, 0)),
+    opts.momentum ?? 0,
+  )
   const lr = opts.lr ?? 1
   const batch = opts.batch ?? 1
-  if (!(Number.isInteger(batch) && batch >= 1 && batch <= images.count)) throw new RangeError(`benchFused: bad batch ${batch}`)
+  if (!(Number.isInteger(batch) && batch >= 1 && batch <= images.count))
+    throw new RangeError(`benchFused: bad batch ${batch}`)
   const idx = new Uint32Array(batch)
   let epoch = 0
   let order = epochOrder(images.count, seed, 0, epoch)
@@ -109,16 +115,24 @@ export function syntheticImages(count: number, seed = 7): { images: SparseImages
 async function main(): Promise<void> {
   const samples = Number(process.argv[2] ?? 100_000)
   const { images, labels } = syntheticImages(20_000)
-  console.log(`synthetic: ${images.count} images, ${meanNonZeros(images).toFixed(1)} non-zeros/image (${((100 * meanNonZeros(images)) / images.dim).toFixed(1)} %)`)
+  console.log(
+    `synthetic: ${images.count} images, ${meanNonZeros(images).toFixed(1)} non-zeros/image (${((100 * meanNonZeros(images)) / images.dim).toFixed(1)} %)`,
+  )
   const line = async (label: string, opts: Omit<BenchFusedOptions, 'images' | 'labels' | 'clock'>): Promise<void> => {
     const wall = await benchFused({ images, labels, ...opts, clock: 'wall' })
     const cpu = await benchFused({ images, labels, ...opts, clock: 'cpu' })
     const f = (rate: number): string => `${(1e6 / rate).toFixed(2)} µs/sample, ${Math.round(rate)} samples/s`
     console.log(`${label}: ${f(wall)} (wall clock) | ${f(cpu)} (CPU time)`)
   }
-  for (const loss of ['mse', 'cross-entropy'] as const) await line(`fused 784-100-10 batch 1 ${loss}`, { samples, loss })
+  for (const loss of ['mse', 'cross-entropy'] as const)
+    await line(`fused 784-100-10 batch 1 ${loss}`, { samples, loss })
   await line('fused 784-100-10 batch 100 mse', { samples, loss: 'mse', batch: 100, lr: 10 })
-  await line('fused 784-100-10 batch 1 mse, momentum 0.9 (dense update)', { samples: samples / 10, loss: 'mse', momentum: 0.9, lr: 0.1 })
+  await line('fused 784-100-10 batch 1 mse, momentum 0.9 (dense update)', {
+    samples: samples / 10,
+    loss: 'mse',
+    momentum: 0.9,
+    lr: 0.1,
+  })
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -28,7 +28,15 @@ const HERE = path.dirname(fileURLToPath(import.meta.url))
 const RENDERER = path.resolve(HERE, '../out/renderer')
 const SCREENSHOTS = path.resolve(HERE, '../tests/artifacts/screenshots')
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 const PATHS = '[data-testid="paths-view"]'
 
 interface Sample {
@@ -72,25 +80,52 @@ async function sweep(page: Page, positions: number[]): Promise<Sample[]> {
 function report(name: string, samples: Sample[]) {
   const col = (k: keyof Sample) => samples.map((s) => s[k])
   const f = (x: number) => x.toFixed(1).padStart(6)
-  console.log(`\n${name}: ${samples.length} slider moves, ${Math.min(...col('points'))}–${Math.max(...col('points'))} points shown`)
+  console.log(
+    `\n${name}: ${samples.length} slider moves, ${Math.min(...col('points'))}–${Math.max(...col('points'))} points shown`,
+  )
   console.log('                        median     p90     max   (ms)')
-  console.log(`  buildFigure           ${f(quantile(col('build'), 0.5))}  ${f(quantile(col('build'), 0.9))}  ${f(Math.max(...col('build')))}`)
-  console.log(`  chart.setOption       ${f(quantile(col('draw'), 0.5))}  ${f(quantile(col('draw'), 0.9))}  ${f(Math.max(...col('draw')))}`)
-  console.log(`  input → painted frame ${f(quantile(col('total'), 0.5))}  ${f(quantile(col('total'), 0.9))}  ${f(Math.max(...col('total')))}`)
+  console.log(
+    `  buildFigure           ${f(quantile(col('build'), 0.5))}  ${f(quantile(col('build'), 0.9))}  ${f(Math.max(...col('build')))}`,
+  )
+  console.log(
+    `  chart.setOption       ${f(quantile(col('draw'), 0.5))}  ${f(quantile(col('draw'), 0.9))}  ${f(Math.max(...col('draw')))}`,
+  )
+  console.log(
+    `  input → painted frame ${f(quantile(col('total'), 0.5))}  ${f(quantile(col('total'), 0.9))}  ${f(Math.max(...col('total')))}`,
+  )
 }
 
 async function main() {
-  if (!existsSync(path.join(RENDERER, 'index.html'))) throw new Error(`${RENDERER} is missing: run \`npm run build\` first`)
+  if (!existsSync(path.join(RENDERER, 'index.html')))
+    throw new Error(`${RENDERER} is missing: run \`npm run build\` first`)
   const root = mkdtempSync(path.join(os.tmpdir(), 'sgdscope-bench-explorer-'))
   try {
     const project = await Project.create(path.join(root, 'bench.sgdscope'))
     let t0 = performance.now()
-    const at = [...Array.from({ length: 10 }, (_, i) => (i + 1) / 100), ...Array.from({ length: 20 }, (_, i) => Number((0.1 + (i + 1) * 0.02).toFixed(2)))]
-    const fig1 = await createRun(project, { name: 'fig1-size (100 × 31)', nets: 100, hidden: 10, epochs: 0.5, probe: 100, trainSubset: 500, snapshots: { at } })
+    const at = [
+      ...Array.from({ length: 10 }, (_, i) => (i + 1) / 100),
+      ...Array.from({ length: 20 }, (_, i) => Number((0.1 + (i + 1) * 0.02).toFixed(2))),
+    ]
+    const fig1 = await createRun(project, {
+      name: 'fig1-size (100 × 31)',
+      nets: 100,
+      hidden: 10,
+      epochs: 0.5,
+      probe: 100,
+      trainSubset: 500,
+      snapshots: { at },
+    })
     await trainRun(project, fig1.id, { workers: os.availableParallelism() })
     console.log(`fig1-size run trained in ${seconds(t0)} s (100 networks, 31 snapshots)`)
     t0 = performance.now()
-    const fig5 = await createRun(project, { kind: 'stochastic', name: 'fig5-size (2 × 1001)', nets: 2, dim: 1000, steps: 200_000, recordEvery: 200 })
+    const fig5 = await createRun(project, {
+      kind: 'stochastic',
+      name: 'fig5-size (2 × 1001)',
+      nets: 2,
+      dim: 1000,
+      steps: 200_000,
+      recordEvery: 200,
+    })
     await trainRun(project, fig5.id, { workers: 1 })
     console.log(`fig5-size run recorded in ${seconds(t0)} s (2 vectors, 1001 snapshots)`)
 
@@ -105,16 +140,37 @@ async function main() {
       mkdirSync(SCREENSHOTS, { recursive: true })
 
       for (const [run, name, positions] of [
-        [fig1.id, 'fig1-size, 100 networks × 31 snapshots', [...Array.from({ length: 20 }, (_, i) => i + 1), ...Array.from({ length: 20 }, (_, i) => 19 - i)]],
-        [fig5.id, 'fig5-size, 2 networks × 1001 snapshots', Array.from({ length: 40 }, (_, i) => (i < 20 ? (i + 1) * 25 : (39 - i) * 25))],
+        [
+          fig1.id,
+          'fig1-size, 100 networks × 31 snapshots',
+          [...Array.from({ length: 20 }, (_, i) => i + 1), ...Array.from({ length: 20 }, (_, i) => 19 - i)],
+        ],
+        [
+          fig5.id,
+          'fig5-size, 2 networks × 1001 snapshots',
+          Array.from({ length: 40 }, (_, i) => (i < 20 ? (i + 1) * 25 : (39 - i) * 25)),
+        ],
       ] as const) {
         t0 = performance.now()
         await page.evaluate((h) => ((globalThis as any).location.hash = h), `#/run/${run}/paths`)
-        await page.waitForFunction((sel) => Number((globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.renders ?? 0) > 0, PATHS, { timeout: 600_000 })
-        await page.waitForFunction((sel) => !(globalThis as any).document.querySelector(`${sel} [data-testid="busy"]`), PATHS, { timeout: 600_000 })
+        await page.waitForFunction(
+          (sel) =>
+            Number(
+              (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.renders ?? 0,
+            ) > 0,
+          PATHS,
+          { timeout: 600_000 },
+        )
+        await page.waitForFunction(
+          (sel) => !(globalThis as any).document.querySelector(`${sel} [data-testid="busy"]`),
+          PATHS,
+          { timeout: 600_000 },
+        )
         const stats = await page.locator(`${PATHS} [data-testid="embed-stats"]`).innerText()
         console.log(`\n${name}: opened in ${seconds(t0)} s (${stats.trim()})`)
-        await page.screenshot({ path: path.join(SCREENSHOTS, `bench-${name.startsWith('fig1') ? 'fig1' : 'fig5'}-size.png`) })
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, `bench-${name.startsWith('fig1') ? 'fig1' : 'fig5'}-size.png`),
+        })
         report(`${name}, coloured by epoch, points and lines`, await sweep(page, [...positions]))
         await page.selectOption(`${PATHS} [data-testid="color-by"]`, 'net')
         report(`${name}, coloured by network`, await sweep(page, [...positions]))

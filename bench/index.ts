@@ -36,7 +36,9 @@ async function main() {
   console.log(`sgdscope benchmarks — ${os.cpus()[0]?.model ?? 'cpu'}, ${cores} cores, Node ${process.versions.node}\n`)
   const t0 = performance.now()
   const { data } = await loadTrainData({ source: 'mnist', deskew: true })
-  console.log(`deskewed MNIST loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${meanNonZeros(data.train).toFixed(0)} non-zero pixels per image on average`)
+  console.log(
+    `deskewed MNIST loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${meanNonZeros(data.train).toFixed(0)} non-zero pixels per image on average`,
+  )
 
   // 1. One core, one epoch.
   const perCore = await benchFused({ images: data.train, labels: data.trainLabels, samples: 60_000 })
@@ -51,7 +53,9 @@ async function main() {
   const reps = 3
   for (let i = 0; i < reps; i++) trainer.observe()
   const observeSec = (performance.now() - t1) / 1000 / reps
-  console.log(`  one snapshot (20 000 forward passes, ${trainer.mlp.kernel} kernel): ${(observeSec * 1000).toFixed(0)} ms`)
+  console.log(
+    `  one snapshot (20 000 forward passes, ${trainer.mlp.kernel} kernel): ${(observeSec * 1000).toFixed(0)} ms`,
+  )
 
   // Both kernels side by side (CPU time), and fig1 projected with each.
   const selected = await benchKernels(data, cores)
@@ -66,12 +70,19 @@ async function main() {
   try {
     const project = await Project.create(path.join(dir, 'bench.sgdscope'))
     const nets = cores * 2
-    const run = await createRun(project, { ...PRESETS.fig1.runs[0].spec, nets, epochs: 1, snapshots: { firstEpoch: 2 } })
+    const run = await createRun(project, {
+      ...PRESETS.fig1.runs[0].spec,
+      nets,
+      epochs: 1,
+      snapshots: { firstEpoch: 2 },
+    })
     const t2 = performance.now()
     await trainRun(project, run.id)
     const sec = (performance.now() - t2) / 1000
     const total = nets * 60_000
-    console.log(`\nworker pool, ${nets} networks × 1 epoch on ${cores} worker threads (3 snapshots each, ${selected.kernel} kernel): ${sec.toFixed(1)} s`)
+    console.log(
+      `\nworker pool, ${nets} networks × 1 epoch on ${cores} worker threads (3 snapshots each, ${selected.kernel} kernel): ${sec.toFixed(1)} s`,
+    )
     console.log(`  ${fmt(total / sec)} samples/s overall, ${fmt(total / sec / cores)} per core, snapshots included`)
 
     const fig1Samples = 100 * 20 * 60_000
@@ -79,8 +90,12 @@ async function main() {
     // With the kernel the app selects, from its CPU-time figures above.
     const rate = 1e6 / selected.microsPerSample
     const projected = fig1Samples / (rate * cores) + (fig1Snapshots * selected.snapshotSec) / cores
-    console.log(`\nprojected fig1 (100 networks × 20 epochs = ${fmt(fig1Samples)} samples, 30 snapshots) on ${cores} cores, ${selected.kernel} kernel: ${formatDuration(projected)}`)
-    console.log(`  of which training ${formatDuration(fig1Samples / (rate * cores))}, snapshots ${formatDuration((fig1Snapshots * selected.snapshotSec) / cores)}`)
+    console.log(
+      `\nprojected fig1 (100 networks × 20 epochs = ${fmt(fig1Samples)} samples, 30 snapshots) on ${cores} cores, ${selected.kernel} kernel: ${formatDuration(projected)}`,
+    )
+    console.log(
+      `  of which training ${formatDuration(fig1Samples / (rate * cores))}, snapshots ${formatDuration((fig1Snapshots * selected.snapshotSec) / cores)}`,
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -91,6 +106,9 @@ async function main() {
 if (process.argv.includes('responsiveness')) await import('./responsiveness')
 else if (process.argv.includes('fuzz')) {
   const { spawnSync } = await import('node:child_process')
-  const r = spawnSync('npx', ['vitest', 'run', 'tests/main/reliability/fuzz.test.ts'], { stdio: 'inherit', env: { ...process.env, SGDSCOPE_FUZZ_SCALE: '10' } })
+  const r = spawnSync('npx', ['vitest', 'run', 'tests/main/reliability/fuzz.test.ts'], {
+    stdio: 'inherit',
+    env: { ...process.env, SGDSCOPE_FUZZ_SCALE: '10' },
+  })
   process.exitCode = r.status ?? 1
 } else await main()

@@ -78,7 +78,14 @@ async function main() {
   try {
     const project = await Project.create(path.join(root, 'fig1.sgdscope'))
     const t0 = performance.now()
-    const spec = { name: `fig1-size (${NETS} × 31)`, nets: NETS, epochs: 2, trainSubset: 2000, snapshots: SNAPSHOTS, keepWeights: 'final' as const }
+    const spec = {
+      name: `fig1-size (${NETS} × 31)`,
+      nets: NETS,
+      epochs: 2,
+      trainSubset: 2000,
+      snapshots: SNAPSHOTS,
+      keepWeights: 'final' as const,
+    }
     const run = await createRun(project, spec)
     let lastShown = 0
     await trainRun(project, run.id, {
@@ -89,16 +96,27 @@ async function main() {
         console.log(`  training: ${p.snapshotsDone} / ${p.snapshotsTotal} snapshots`)
       },
     })
-    console.log(`fig1-size run trained in ${((performance.now() - t0) / 1000).toFixed(0)} s (${NETS} networks × 31 snapshots, 784-100-10)\n`)
+    console.log(
+      `fig1-size run trained in ${((performance.now() - t0) / 1000).toFixed(0)} s (${NETS} networks × 31 snapshots, 784-100-10)\n`,
+    )
 
-    const service = new Service({ host: 'browser', settings: new FileSettingsStore(path.join(root, 'config')), watch: false })
+    const service = new Service({
+      host: 'browser',
+      settings: new FileSettingsStore(path.join(root, 'config')),
+      watch: false,
+    })
     const server = await startServer({ service, staticDir: root })
     const host = await connect(server.port, server.token)
     const loop = monitorEventLoopDelay({ resolution: 5 })
     loop.enable()
 
     /** Runs `fn` while pinging every 10 ms; the stalls and ping delays seen meanwhile. */
-    async function measure(request: string, wallGoal: number | null, what: string, fn: () => Promise<unknown>): Promise<Row> {
+    async function measure(
+      request: string,
+      wallGoal: number | null,
+      what: string,
+      fn: () => Promise<unknown>,
+    ): Promise<Row> {
       const pings: number[] = []
       let stop = false
       const pinger = (async () => {
@@ -121,34 +139,68 @@ async function main() {
       const stallP99 = loop.percentile(99) / 1e6
       stop = true
       await pinger
-      return { request, wall, stallMax, stallP99, pingMax: Math.max(0, ...pings), pingP99: quantile(pings, 0.99), wallGoal, what }
+      return {
+        request,
+        wall,
+        stallMax,
+        stallP99,
+        pingMax: Math.max(0, ...pings),
+        pingP99: quantile(pings, 0.99),
+        wallGoal,
+        what,
+      }
     }
 
     const rows: Row[] = []
     const first = { runs: [run.id], view: 'tau', method: 'smacof' }
     rows.push(await measure('project.open', 200, 'project open', () => host.call('project.open', { dir: project.dir })))
     rows.push(
-      await measure('run opened: runs.get + runs.metrics (curves)', 1000, 'run opened to first learning curve', async () => {
-        await host.call('runs.get', { runId: run.id })
-        await host.call('runs.metrics', { runId: run.id, derived: false })
-      }),
+      await measure(
+        'run opened: runs.get + runs.metrics (curves)',
+        1000,
+        'run opened to first learning curve',
+        async () => {
+          await host.call('runs.get', { runId: run.id })
+          await host.call('runs.metrics', { runId: run.id, derived: false })
+        },
+      ),
     )
-    rows.push(await measure('runs.metrics with derived metrics', null, '', () => host.call('runs.metrics', { runId: run.id, derived: true })))
+    rows.push(
+      await measure('runs.metrics with derived metrics', null, '', () =>
+        host.call('runs.metrics', { runId: run.id, derived: true }),
+      ),
+    )
     rows.push(await measure('paths.embed τ, first', null, '', () => host.call('paths.embed', first)))
     rows.push(await measure('paths.embed τ, cached', 300, 'cached embedding', () => host.call('paths.embed', first)))
-    rows.push(await measure('paths.embed κ, first', null, '', () => host.call('paths.embed', { ...first, view: 'kappa' })))
+    rows.push(
+      await measure('paths.embed κ, first', null, '', () => host.call('paths.embed', { ...first, view: 'kappa' })),
+    )
     rows.push(await measure('beyond.subproblems', null, '', () => host.call('beyond.subproblems', { runId: run.id })))
-    rows.push(await measure('beyond.barrier (nets 0, 1)', null, '', () => host.call('beyond.barrier', { runId: run.id, nets: [0, 1] })))
+    rows.push(
+      await measure('beyond.barrier (nets 0, 1)', null, '', () =>
+        host.call('beyond.barrier', { runId: run.id, nets: [0, 1] }),
+      ),
+    )
     const ten = Array.from({ length: 10 }, (_, k) => k)
-    rows.push(await measure('beyond.barrierSummary (45 pairs)', null, '', () => host.call('beyond.barrierSummary', { runId: run.id, nets: ten })))
+    rows.push(
+      await measure('beyond.barrierSummary (45 pairs)', null, '', () =>
+        host.call('beyond.barrierSummary', { runId: run.id, nets: ten }),
+      ),
+    )
     const view = { kind: 'paths', query: first, look: {} }
     rows.push(await measure('figures.render PDF', null, '', () => host.call('figures.render', { view, format: 'pdf' })))
     const small = { name: 'second run', nets: 2, epochs: 0.01, trainSubset: 100 }
-    rows.push(await measure('runs.start (dataset ready, second run)', 500, 'dataset ready for a second run', () => host.call('runs.start', { spec: small })))
+    rows.push(
+      await measure('runs.start (dataset ready, second run)', 500, 'dataset ready for a second run', () =>
+        host.call('runs.start', { spec: small }),
+      ),
+    )
 
     const ms = (x: number) => `${x.toFixed(0)} ms`
     const mark = (ok: boolean) => (ok ? '✓' : '✗')
-    console.log(`host responsiveness — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, Node ${process.versions.node}`)
+    console.log(
+      `host responsiveness — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, Node ${process.versions.node}`,
+    )
     console.log('goals: every event-loop stall ≤ 50 ms; the wall times given in the last column\n')
     const head = ['request', 'wall', 'stall max', 'stall p99', 'ping max', 'ping p99', 'stall ≤ 50 ms', 'wall goal']
     const table = rows.map((r) => [
@@ -162,7 +214,10 @@ async function main() {
       r.wallGoal === null ? '' : `${mark(r.wall <= r.wallGoal)} ${r.what} ≤ ${ms(r.wallGoal)}`,
     ])
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)))
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
     console.log(line(head))
     for (const t of table) console.log(line(t))
     loop.disable()

@@ -64,7 +64,9 @@ export async function benchEngines(opts: BenchEnginesOptions = {}): Promise<Benc
   const seconds = opts.seconds ?? 2
   const shape = { inputs: data.train.dim, hidden: 100, outputs: data.classes }
   const base = { data, shape, loss: 'mse' as const, lr: 0.1, seconds }
-  print(`engines, ${shape.inputs}-${shape.hidden}-${shape.outputs} mse on ${data.train.count} images (${meanNonZeros(data.train).toFixed(0)} non-zeros each) — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.versions.node}`)
+  print(
+    `engines, ${shape.inputs}-${shape.hidden}-${shape.outputs} mse on ${data.train.count} images (${meanNonZeros(data.train).toFixed(0)} non-zeros each) — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.versions.node}`,
+  )
 
   const rows: BenchRow[] = []
   const fused = new Map<number, number>()
@@ -72,7 +74,16 @@ export async function benchEngines(opts: BenchEnginesOptions = {}): Promise<Benc
   for (const batch of batches) {
     const t = fusedThroughput({ ...base, batch, clock: 'cpu' })
     fused.set(batch, t.samplesPerSec)
-    rows.push({ engine: 'fused', backend: `${t.kernel} kernel`, program: 'sparse', nets: 1, batch, samplesPerSec: t.samplesPerSec, perNet: t.perNet, vsFused: 1 })
+    rows.push({
+      engine: 'fused',
+      backend: `${t.kernel} kernel`,
+      program: 'sparse',
+      nets: 1,
+      batch,
+      samplesPerSec: t.samplesPerSec,
+      perNet: t.perNet,
+      vsFused: 1,
+    })
     // Where the trainer picks a faster kernel than the TypeScript one, show that one too
     // (SGDSCOPE_KERNEL=ts forces it; see src/main/engine/wasm/index.ts).
     if (t.kernel !== 'ts') {
@@ -80,7 +91,17 @@ export async function benchEngines(opts: BenchEnginesOptions = {}): Promise<Benc
       process.env.SGDSCOPE_KERNEL = 'ts'
       try {
         const ts = fusedThroughput({ ...base, batch, clock: 'cpu' })
-        if (ts.kernel === 'ts') fusedRows.push({ engine: 'fused', backend: 'ts kernel', program: 'sparse', nets: 1, batch, samplesPerSec: ts.samplesPerSec, perNet: ts.perNet, vsFused: ts.samplesPerSec / t.samplesPerSec })
+        if (ts.kernel === 'ts')
+          fusedRows.push({
+            engine: 'fused',
+            backend: 'ts kernel',
+            program: 'sparse',
+            nets: 1,
+            batch,
+            samplesPerSec: ts.samplesPerSec,
+            perNet: ts.perNet,
+            vsFused: ts.samplesPerSec / t.samplesPerSec,
+          })
       } finally {
         if (saved === undefined) delete process.env.SGDSCOPE_KERNEL
         else process.env.SGDSCOPE_KERNEL = saved
@@ -103,24 +124,56 @@ export async function benchEngines(opts: BenchEnginesOptions = {}): Promise<Benc
     const strategies: MatmulStrategy[] = name === 'wasm' ? ['per-net', 'batched'] : [defaultStrategy(name)]
     for (const strategy of strategies) {
       for (const batch of batches) {
-        const t = tfjsThroughput({ ...base, batch, nets, strategy, clock: name === 'tensorflow' ? 'wall' : 'cpu', minSteps: 2 })
-        rows.push({ engine: 'tfjs', backend: name, program: strategy, nets, batch, samplesPerSec: t.samplesPerSec, perNet: t.perNet, vsFused: t.samplesPerSec / fused.get(batch)! })
+        const t = tfjsThroughput({
+          ...base,
+          batch,
+          nets,
+          strategy,
+          clock: name === 'tensorflow' ? 'wall' : 'cpu',
+          minSteps: 2,
+        })
+        rows.push({
+          engine: 'tfjs',
+          backend: name,
+          program: strategy,
+          nets,
+          batch,
+          samplesPerSec: t.samplesPerSec,
+          perNet: t.perNet,
+          vsFused: t.samplesPerSec / fused.get(batch)!,
+        })
       }
     }
   }
 
   const head = ['engine', 'backend', 'program', 'nets', 'batch', 'samples/s (all nets)', 'per network', '× fused']
-  const body = rows.map((r) => [r.engine, r.backend, r.program, String(r.nets), String(r.batch), fmt(r.samplesPerSec), fmt(r.perNet), `${r.vsFused.toFixed(2)}×`])
+  const body = rows.map((r) => [
+    r.engine,
+    r.backend,
+    r.program,
+    String(r.nets),
+    String(r.batch),
+    fmt(r.samplesPerSec),
+    fmt(r.perNet),
+    `${r.vsFused.toFixed(2)}×`,
+  ])
   const width = head.map((h, j) => Math.max(h.length, ...body.map((b) => b[j]!.length)))
-  const line = (cells: string[]) => `| ${cells.map((c, j) => (j >= 3 ? c.padStart(width[j]!) : c.padEnd(width[j]!))).join(' | ')} |`
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, j) => (j >= 3 ? c.padStart(width[j]!) : c.padEnd(width[j]!))).join(' | ')} |`
   print('')
   print(line(head))
   print(`|${width.map((w, j) => (j >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`)
   for (const b of body) print(line(b))
   print('')
-  print(`samples/s: SGD samples per second of one thread (CPU time), all networks of the row together; × fused: that against the fused row of the same batch size.`)
-  print(`fused trains one network per worker thread; tfjs ${nets} networks as one program, also single-threaded on wasm and cpu (one group per worker);`)
-  print(`so with W worker threads both scale about ×W (here ${os.cpus().length} cores). Native TensorFlow (wall time) runs its own threads in one worker.`)
+  print(
+    `samples/s: SGD samples per second of one thread (CPU time), all networks of the row together; × fused: that against the fused row of the same batch size.`,
+  )
+  print(
+    `fused trains one network per worker thread; tfjs ${nets} networks as one program, also single-threaded on wasm and cpu (one group per worker);`,
+  )
+  print(
+    `so with W worker threads both scale about ×W (here ${os.cpus().length} cores). Native TensorFlow (wall time) runs its own threads in one worker.`,
+  )
   for (const n of notes) print(n)
   return rows
 }

@@ -66,7 +66,8 @@ export function cpuSecondsPerSnapshot(data: TrainData, kernel: KernelName, spec:
   process.env[KERNEL_ENV] = kernel
   try {
     const trainer = new NetTrainer(spec, data, 0)
-    if (trainer.mlp.kernel !== kernel) throw new Error(`bench: asked for the ${kernel} kernel, got ${trainer.mlp.kernel}`)
+    if (trainer.mlp.kernel !== kernel)
+      throw new Error(`bench: asked for the ${kernel} kernel, got ${trainer.mlp.kernel}`)
     trainer.observe()
     const c0 = process.cpuUsage()
     for (let i = 0; i < reps; i++) trainer.observe()
@@ -82,7 +83,11 @@ const FIG1_SAMPLES = 100 * 20 * 60_000
 const FIG1_SNAPSHOTS = 100 * 30
 
 /** fig1's projected time on `cores` cores from a kernel's per-core speed and snapshot cost. */
-export function projectFig1(microsPerSample: number, snapshotSec: number, cores: number): { total: number; training: number; snapshots: number } {
+export function projectFig1(
+  microsPerSample: number,
+  snapshotSec: number,
+  cores: number,
+): { total: number; training: number; snapshots: number } {
   const training = (FIG1_SAMPLES * microsPerSample) / 1e6 / cores
   const snapshots = (FIG1_SNAPSHOTS * snapshotSec) / cores
   return { total: training + snapshots, training, snapshots }
@@ -93,25 +98,52 @@ export function projectFig1(microsPerSample: number, snapshotSec: number, cores:
  * few variants) and fig1's projected time with each. Returns the default kernel's
  * figures, which is what the app's workers run.
  */
-export async function benchKernels(data: TrainData, cores = defaultWorkerCount()): Promise<{ kernel: KernelName; microsPerSample: number; snapshotSec: number }> {
+export async function benchKernels(
+  data: TrainData,
+  cores = defaultWorkerCount(),
+): Promise<{ kernel: KernelName; microsPerSample: number; snapshotSec: number }> {
   const status = wasmKernelStatus()
   const kernels: KernelName[] = status.available ? ['ts', 'wasm'] : ['ts']
   const both = (ts: number, wasm: number) => ({ ts, wasm })
   const cases: KernelCase[] = [
     { label: 'batch 1, mse, η = 1 (fig1)', loss: 'mse', batch: 1, momentum: 0, lr: 1, samples: both(60_000, 60_000) },
-    { label: 'batch 1, cross-entropy', loss: 'cross-entropy', batch: 1, momentum: 0, lr: 0.1, samples: both(30_000, 60_000) },
+    {
+      label: 'batch 1, cross-entropy',
+      loss: 'cross-entropy',
+      batch: 1,
+      momentum: 0,
+      lr: 0.1,
+      samples: both(30_000, 60_000),
+    },
     { label: 'batch 10, mse', loss: 'mse', batch: 10, momentum: 0, lr: 1, samples: both(30_000, 60_000) },
-    { label: 'batch 1, mse, momentum 0.9 (dense update)', loss: 'mse', batch: 1, momentum: 0.9, lr: 0.1, samples: both(3_000, 20_000) },
+    {
+      label: 'batch 1, mse, momentum 0.9 (dense update)',
+      loss: 'mse',
+      batch: 1,
+      momentum: 0.9,
+      lr: 0.1,
+      samples: both(3_000, 20_000),
+    },
   ]
-  console.log(`\nfused engine kernels, 784-${100}-${data.classes}, one network on one core, CPU time per sample (process.cpuUsage):`)
+  console.log(
+    `\nfused engine kernels, 784-${100}-${data.classes}, one network on one core, CPU time per sample (process.cpuUsage):`,
+  )
   if (!status.available) console.log(`  (WebAssembly SIMD kernel unavailable here: ${status.reason})`)
-  const head = ['', ...kernels.map((k) => (k === 'ts' ? 'TypeScript' : 'WASM SIMD')), kernels.length > 1 ? 'speed-up' : '']
+  const head = [
+    '',
+    ...kernels.map((k) => (k === 'ts' ? 'TypeScript' : 'WASM SIMD')),
+    kernels.length > 1 ? 'speed-up' : '',
+  ]
   const rows: string[][] = [head]
   const fig1: Partial<Record<KernelName, number>> = {}
   for (const c of cases) {
     const us = kernels.map((k) => cpuMicrosPerSample(data, k, c))
     if (c.label.includes('fig1')) kernels.forEach((k, i) => (fig1[k] = us[i]))
-    rows.push([c.label, ...us.map((u) => `${u.toFixed(2)} µs`), us.length > 1 ? `${(us[0]! / us[1]!).toFixed(1)}×` : ''])
+    rows.push([
+      c.label,
+      ...us.map((u) => `${u.toFixed(2)} µs`),
+      us.length > 1 ? `${(us[0]! / us[1]!).toFixed(1)}×` : '',
+    ])
   }
   const spec = parseSpec(PRESETS.fig1.runs[0]!.spec) as MlpSpec
   const snap: Partial<Record<KernelName, number>> = {}
@@ -122,21 +154,30 @@ export async function benchKernels(data: TrainData, cores = defaultWorkerCount()
     kernels.length > 1 ? `${(snap.ts! / snap.wasm!).toFixed(1)}×` : '',
   ])
   const widths = head.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)))
-  for (const r of rows) console.log(`  ${r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('   ')}`)
+  for (const r of rows)
+    console.log(`  ${r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('   ')}`)
 
-  console.log(`\nprojected fig1 (100 networks × 20 epochs = ${FIG1_SAMPLES.toLocaleString('en-US')} samples, 30 snapshots each) on ${cores} cores, from the CPU times above:`)
+  console.log(
+    `\nprojected fig1 (100 networks × 20 epochs = ${FIG1_SAMPLES.toLocaleString('en-US')} samples, 30 snapshots each) on ${cores} cores, from the CPU times above:`,
+  )
   for (const k of kernels) {
     const p = projectFig1(fig1[k]!, snap[k]!, cores)
     const name = k === 'ts' ? 'TypeScript kernel' : 'WASM SIMD kernel '
-    console.log(`  ${name}: ${formatDuration(p.total)}  (training ${formatDuration(p.training)}, snapshots ${formatDuration(p.snapshots)})`)
+    console.log(
+      `  ${name}: ${formatDuration(p.total)}  (training ${formatDuration(p.training)}, snapshots ${formatDuration(p.snapshots)})`,
+    )
   }
   const chosen = chooseKernel()
-  console.log(`  the app uses the ${chosen.kernel === 'wasm' ? 'WASM SIMD' : 'TypeScript'} kernel here: ${chosen.reason}`)
+  console.log(
+    `  the app uses the ${chosen.kernel === 'wasm' ? 'WASM SIMD' : 'TypeScript'} kernel here: ${chosen.reason}`,
+  )
   return { kernel: chosen.kernel, microsPerSample: fig1[chosen.kernel]!, snapshotSec: snap[chosen.kernel]! }
 }
 
 async function main(): Promise<void> {
-  console.log(`sgdscope kernel benchmark — ${os.cpus()[0]?.model ?? 'cpu'}, ${defaultWorkerCount()} cores, Node ${process.versions.node}`)
+  console.log(
+    `sgdscope kernel benchmark — ${os.cpus()[0]?.model ?? 'cpu'}, ${defaultWorkerCount()} cores, Node ${process.versions.node}`,
+  )
   const { data } = await loadTrainData({ source: 'mnist', deskew: true })
   await benchKernels(data)
 }

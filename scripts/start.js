@@ -37,7 +37,8 @@ function electronBinary() {
   } catch {
     /* never installed */
   }
-  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) return path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, exe || 'electron')
+  if (process.env.ELECTRON_OVERRIDE_DIST_PATH)
+    return path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, exe || 'electron')
   return exe ? path.join(dir, 'dist', exe) : null
 }
 

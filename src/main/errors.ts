@@ -82,7 +82,8 @@ export function toApiError(e: unknown, context: ErrorContext = {}): ApiError {
 }
 
 function archiveError(e: ArchiveError, runField: string): ApiError {
-  if (e instanceof MissingArchiveError) return new ApiError('not-found', e.message, { what: e.what, which: e.path ?? '' })
+  if (e instanceof MissingArchiveError)
+    return new ApiError('not-found', e.message, { what: e.what, which: e.path ?? '' })
   if (e instanceof UnknownRunError) return new ApiError('not-found', e.message, { what: 'run', which: e.ref })
   if (e instanceof NewerFormatError) {
     const details = { what: e.what, path: e.path ?? '', found: e.found, supported: e.supported }

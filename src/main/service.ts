@@ -164,7 +164,10 @@ export class Service {
     const abort = new AbortController()
     const t: Training = { runId, abort, done: Promise.resolve(), started: false }
     this.queue.push(t)
-    const epochs = project.openRun(runId).then((r) => r.readTimes()).then((x) => x.epochs)
+    const epochs = project
+      .openRun(runId)
+      .then((r) => r.readTimes())
+      .then((x) => x.epochs)
     t.done = this.tail = this.tail.then(async () => {
       if (abort.signal.aborted) return // cancelled while waiting: reported then
       t.started = true
@@ -180,7 +183,13 @@ export class Service {
           onLog: (m) => this.log('info', m),
           onProgress: (p) => this.emit('run.progress', p),
           onSnapshot: (net, snapshot, m) =>
-            this.emit('run.snapshot', { runId, net, snapshot, epoch: ep[snapshot], metrics: Object.fromEntries(names.map((n, i) => [n, m[i]])) }),
+            this.emit('run.snapshot', {
+              runId,
+              net,
+              snapshot,
+              epoch: ep[snapshot],
+              metrics: Object.fromEntries(names.map((n, i) => [n, m[i]])),
+            }),
         })
         this.emit('run.status', { runId, status, ...(await this.counts(runId)) })
       } catch (e) {
@@ -230,7 +239,11 @@ export class Service {
         status: liveStatus,
         skip: (id) => this.queue.some((t) => t.runId === id && t.started),
         onRunsChanged: () => {
-          if (this.project === project) void this.summary().then((s) => this.emit('project.changed', s), () => {})
+          if (this.project === project)
+            void this.summary().then(
+              (s) => this.emit('project.changed', s),
+              () => {},
+            )
         },
         onStatus: (e) => this.emit('run.status', e),
         onSnapshot: (e) => this.emit('run.snapshot', e),
@@ -254,7 +267,12 @@ export class Service {
   }
 
   private readonly handlers: Handlers = {
-    'app.info': async () => ({ version: SGDSCOPE_VERSION, host: this.opts.host, workers: defaultWorkerCount(), settings: await this.opts.settings.settings() }),
+    'app.info': async () => ({
+      version: SGDSCOPE_VERSION,
+      host: this.opts.host,
+      workers: defaultWorkerCount(),
+      settings: await this.opts.settings.settings(),
+    }),
     'settings.set': async (patch) => this.opts.settings.update(patch),
     'presets.list': async () => Object.values(PRESETS),
     'spec.check': async ({ spec }) => {
@@ -286,7 +304,8 @@ export class Service {
       const project = this.requireProject()
       let specs: unknown[]
       if (preset !== undefined) {
-        if (!isPresetId(preset)) throw new ApiError('not-found', `unknown preset "${preset}"`, { what: 'preset', which: preset })
+        if (!isPresetId(preset))
+          throw new ApiError('not-found', `unknown preset "${preset}"`, { what: 'preset', which: preset })
         specs = PRESETS[preset].runs.map((r) => ({ ...r.spec, ...(spec && typeof spec === 'object' ? spec : {}) }))
       } else if (spec !== undefined) specs = [spec]
       else throw badInput('', 'runs.start needs a spec or a preset', { kind: 'required' })
@@ -334,7 +353,8 @@ export class Service {
       this.enqueue(id)
       return null
     },
-    'runs.metrics': async ({ runId, view, derived }) => runMetrics(this.requireProject(), await this.resolveRun(runId), view, undefined, derived),
+    'runs.metrics': async ({ runId, view, derived }) =>
+      runMetrics(this.requireProject(), await this.resolveRun(runId), view, undefined, derived),
     'paths.embed': async (q) => {
       const project = this.requireProject()
       const runs = []
@@ -387,7 +407,10 @@ export class Service {
             this.emit('import.progress', { path: file, ...p })
           },
         })
-        this.log('info', `imported ${file} as run ${summary.runId} (${summary.format}, outputs ${summary.outputs}: ${summary.outputsReason})`)
+        this.log(
+          'info',
+          `imported ${file} as run ${summary.runId} (${summary.format}, outputs ${summary.outputs}: ${summary.outputsReason})`,
+        )
         this.emit('project.changed', await this.summary())
         return summary
       } finally {
@@ -425,13 +448,29 @@ export class Service {
       }
       return { written }
     },
-    'beyond.subproblems': async ({ runId, ...q }) => subproblems(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
-    'beyond.barrier': async ({ runId, ...q }) => barrier(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
-    'beyond.barrierSummary': async ({ runId, ...q }) => barrierSummary(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
-    'beyond.weightVsFunction': async ({ runId, ...q }) => weightVsFunction(this.requireProject(), await this.resolveRun(runId), q),
+    'beyond.subproblems': async ({ runId, ...q }) =>
+      subproblems(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
+    'beyond.barrier': async ({ runId, ...q }) =>
+      barrier(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
+    'beyond.barrierSummary': async ({ runId, ...q }) =>
+      barrierSummary(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
+    'beyond.weightVsFunction': async ({ runId, ...q }) =>
+      weightVsFunction(this.requireProject(), await this.resolveRun(runId), q),
     'beyond.figure': async ({ runId, figure, look, format }) => {
-      const fig = await renderBeyondFigure(this.requireProject(), await this.resolveRun(runId), figure, format, look, this.opts.cacheDir)
-      return { format, data: typeof fig.content === 'string' ? fig.content : fig.content.toString('base64'), widthIn: fig.widthIn, heightIn: fig.heightIn }
+      const fig = await renderBeyondFigure(
+        this.requireProject(),
+        await this.resolveRun(runId),
+        figure,
+        format,
+        look,
+        this.opts.cacheDir,
+      )
+      return {
+        format,
+        data: typeof fig.content === 'string' ? fig.content : fig.content.toString('base64'),
+        widthIn: fig.widthIn,
+        heightIn: fig.heightIn,
+      }
     },
   }
 }

@@ -30,7 +30,8 @@ async function realTarget(p: string): Promise<string> {
   }
 }
 
-const inside = (child: string, root: string) => child === root || child.startsWith(root.endsWith(path.sep) ? root : root + path.sep)
+const inside = (child: string, root: string) =>
+  child === root || child.startsWith(root.endsWith(path.sep) ? root : root + path.sep)
 
 /** Throws bad-input on `field` unless `target` lies inside one of `roots`; returns it resolved. */
 export async function checkWritable(target: string, roots: string[], field: string): Promise<string> {

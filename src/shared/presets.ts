@@ -73,7 +73,7 @@ export const PRESETS: Record<PresetId, Preset> = {
   fig3: {
     id: 'fig3',
     title: 'A few paths',
-    description: 'Five of fig1\'s networks, so that individual paths can be followed.',
+    description: "Five of fig1's networks, so that individual paths can be followed.",
     runs: [{ label: 'batch 1', spec: FIG1_RUN }],
     figure: { view: 'tau', firstNets: 5, colorBy: 'epoch' },
   },
@@ -107,11 +107,16 @@ export const PRESETS: Record<PresetId, Preset> = {
   fig6: {
     id: 'fig6',
     title: 'Batch 1 against batch 100',
-    description:
-      'The same seeds trained with batch 1 (η = 1) and batch 100 (η = 10; mean-gradient batches), overlaid.',
+    description: 'The same seeds trained with batch 1 (η = 1) and batch 100 (η = 10; mean-gradient batches), overlaid.',
     runs: [
-      { label: 'batch 1', spec: { kind: 'mlp', preset: 'fig6', name: 'fig6: batch 1', nets: 10, epochs: 20, batch: 1, lr: 1 } },
-      { label: 'batch 100', spec: { kind: 'mlp', preset: 'fig6', name: 'fig6: batch 100', nets: 10, epochs: 20, batch: 100, lr: 10 } },
+      {
+        label: 'batch 1',
+        spec: { kind: 'mlp', preset: 'fig6', name: 'fig6: batch 1', nets: 10, epochs: 20, batch: 1, lr: 1 },
+      },
+      {
+        label: 'batch 100',
+        spec: { kind: 'mlp', preset: 'fig6', name: 'fig6: batch 100', nets: 10, epochs: 20, batch: 100, lr: 10 },
+      },
     ],
     figure: { view: 'tau', colorBy: 'epoch', layout: 'overlay' },
   },

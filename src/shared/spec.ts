@@ -22,7 +22,8 @@ export const DatasetSpec = z
   .superRefine((d, ctx) => {
     if (d.source !== 'idx') return
     for (const key of ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const) {
-      if (!d[key]) ctx.addIssue({ code: 'custom', path: [key], message: `source "idx" needs ${key} (a path to an IDX file)` })
+      if (!d[key])
+        ctx.addIssue({ code: 'custom', path: [key], message: `source "idx" needs ${key} (a path to an IDX file)` })
     }
   })
 export type DatasetSpec = z.infer<typeof DatasetSpec>
@@ -65,7 +66,12 @@ export const MlpSpec = z.object({
   /** Number of networks in the ensemble. */
   nets: z.number().int().min(1).max(100_000).default(100),
   /** Run seed: network k's initial weights and sample order depend on (seed, k) only. */
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
   hidden: z.number().int().min(1).max(100_000).default(100),
   loss: z.enum(['mse', 'cross-entropy']).default('mse'),
   init: z.enum(['torch7', 'xavier', 'normal']).default('torch7'),
@@ -112,7 +118,12 @@ export const StochasticSpec = z.object({
   order: z.enum(['per-network', 'shared']).default('per-network'),
   steps: z.number().int().min(1).max(1e10).default(50_000),
   recordEvery: z.number().int().min(1).default(500),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
 })
 export type StochasticSpec = z.infer<typeof StochasticSpec>
 
@@ -140,9 +151,17 @@ export const ExternalSpec = z
   })
   .superRefine((s, ctx) => {
     if (s.outputs === 'values' && s.classes !== null)
-      ctx.addIssue({ code: 'custom', path: ['classes'], message: 'outputs "values" have no classes: classes must be null' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classes'],
+        message: 'outputs "values" have no classes: classes must be null',
+      })
     if (s.outputs !== 'values' && s.classes === null)
-      ctx.addIssue({ code: 'custom', path: ['classes'], message: `outputs "${s.outputs}" need classes (the number of classes)` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classes'],
+        message: `outputs "${s.outputs}" need classes (the number of classes)`,
+      })
   })
 export type ExternalSpec = z.infer<typeof ExternalSpec>
 
@@ -179,6 +198,14 @@ export function checkSpec(
 /** Stable text of a parsed spec (keys sorted), for finding runs made from the same spec. */
 export function canonicalSpec(spec: RunSpec): string {
   const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v
+    Array.isArray(v)
+      ? v.map(sort)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, sort(x)]),
+          )
+        : v
   return JSON.stringify(sort(spec))
 }

@@ -14,7 +14,15 @@ import { Service } from '../../src/main/service'
 import { FileSettingsStore } from '../../src/main/settings'
 
 export const CHROMIUM = '/usr/bin/chromium'
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 export const HAS_CHROMIUM = existsSync(CHROMIUM)
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 export const RENDERER_DIR = path.resolve(HERE, '../../out/renderer')
@@ -28,7 +36,8 @@ export class Host {
   constructor(readonly configDir: string) {}
 
   async start(): Promise<this> {
-    if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR} is missing: run \`npm run build\` first (npm test does)`)
+    if (!existsSync(path.join(RENDERER_DIR, 'index.html')))
+      throw new Error(`${RENDERER_DIR} is missing: run \`npm run build\` first (npm test does)`)
     this.service = new Service({ host: 'browser', settings: new FileSettingsStore(this.configDir) })
     this.server = await startServer({ service: this.service, staticDir: RENDERER_DIR })
     return this
@@ -61,14 +70,19 @@ export async function openWorkbench(): Promise<Workbench> {
   const root = mkdtempSync(path.join(tmpdir(), 'sgdscope-e2e-'))
   const host = await new Host(path.join(root, 'config')).start()
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: 'light' })
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    colorScheme: 'light',
+  })
   context.setDefaultTimeout(15_000)
   const page = await context.newPage()
   const pageErrors: string[] = []
   page.on('pageerror', (e) => pageErrors.push(String(e)))
   page.on('console', (m) => {
     // A lost connection is an expected console error when the test stops the host.
-    if (m.type() === 'error' && !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(m.text())) pageErrors.push(m.text())
+    if (m.type() === 'error' && !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(m.text()))
+      pageErrors.push(m.text())
   })
   if (process.env.SGDSCOPE_E2E_TRACE)
     page.on('websocket', (ws) => {

@@ -7,7 +7,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest'
-import { HAS_CHROMIUM, chartFacts, idle, smallSpec, startViewsHarness, waitForRender, type ViewsHarness } from './views-harness'
+import {
+  HAS_CHROMIUM,
+  chartFacts,
+  idle,
+  smallSpec,
+  startViewsHarness,
+  waitForRender,
+  type ViewsHarness,
+} from './views-harness'
 
 const COMPARE = '[data-testid="compare-page"]'
 const PATHS = '[data-testid="paths-view"]'
@@ -29,12 +37,20 @@ beforeAll(async () => {
 }, 300_000)
 afterAll(async () => h?.close())
 
-const points = (scope: string) => h.page.evaluate((sel) => Number((globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points ?? -1), scope)
+const points = (scope: string) =>
+  h.page.evaluate(
+    (sel) =>
+      Number((globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points ?? -1),
+    scope,
+  )
 
 /** Downloads what the export dialog saves; returns the file's bytes. */
 async function download(format: 'svg' | 'png' | 'pdf', name: string): Promise<Buffer> {
   await h.page.click(`${EXPORT} [data-testid="format-${format}"]`)
-  const [dl] = await Promise.all([h.page.waitForEvent('download', { timeout: 60_000 }), h.page.click(`${EXPORT} [data-testid="export-save"]`)])
+  const [dl] = await Promise.all([
+    h.page.waitForEvent('download', { timeout: 60_000 }),
+    h.page.click(`${EXPORT} [data-testid="export-save"]`),
+  ])
   expect(dl.suggestedFilename()).toMatch(new RegExp(`\\.${format}$`))
   const file = path.join(h.root, name)
   await dl.saveAs(file)
@@ -72,7 +88,9 @@ describe('compare', () => {
     expect(f.zoom['zoom-x']!.xAxisIndex).toEqual([0, 1])
     expect(f.zoom['zoom-y']!.yAxisIndex).toEqual([0, 1])
     const axes = await h.page.evaluate((sel) => {
-      const o = (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`).__sgdscopeChart.getOption()
+      const o = (globalThis as any).document
+        .querySelector(`${sel} [data-testid="figure-chart"]`)
+        .__sgdscopeChart.getOption()
       return o.xAxis.map((x: any, i: number) => [x.min, x.max, o.yAxis[i].min, o.yAxis[i].max])
     }, `${COMPARE} .plot`)
     expect(axes[0]).toEqual(axes[1])
@@ -99,7 +117,9 @@ describe('compare', () => {
     expect(f.grids).toBe(1)
     expect(f.legend).toEqual(['batch 1', 'batch 10'])
     const curves = await h.page.evaluate((sel) => {
-      const o = (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`).__sgdscopeChart.getOption()
+      const o = (globalThis as any).document
+        .querySelector(`${sel} [data-testid="figure-chart"]`)
+        .__sgdscopeChart.getOption()
       return o.legend[0].data.map((d: any) => d.name)
     }, `${COMPARE} .curves`)
     expect(curves).toEqual(['batch 1', 'batch 10'])
@@ -181,7 +201,10 @@ describe('figure export', () => {
     const img = h.page.locator(`${EXPORT} [data-testid="export-preview"]`)
     await img.waitFor({ timeout: 60_000 })
     expect(await img.getAttribute('src')).toMatch(/^data:image\/svg\+xml/)
-    await h.page.waitForFunction((sel) => (globalThis as any).document.querySelector(sel)?.naturalWidth > 0, `${EXPORT} [data-testid="export-preview"]`)
+    await h.page.waitForFunction(
+      (sel) => (globalThis as any).document.querySelector(sel)?.naturalWidth > 0,
+      `${EXPORT} [data-testid="export-preview"]`,
+    )
     await h.screenshot('export-dialog')
 
     const svg = (await download('svg', 'paths.svg')).toString('utf8')

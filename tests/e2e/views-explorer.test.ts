@@ -4,7 +4,17 @@
  * the metrics' log axes and derived distances, and a stochastic-model run (τ only).
  */
 import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest'
-import { HAS_CHROMIUM, chartFacts, hoverFirstPoint, idle, smallSpec, startViewsHarness, stochasticSpec, waitForRender, type ViewsHarness } from './views-harness'
+import {
+  HAS_CHROMIUM,
+  chartFacts,
+  hoverFirstPoint,
+  idle,
+  smallSpec,
+  startViewsHarness,
+  stochasticSpec,
+  waitForRender,
+  type ViewsHarness,
+} from './views-harness'
 
 const PATHS = '[data-testid="paths-view"]'
 const METRICS = '[data-testid="metrics-view"]'
@@ -111,7 +121,12 @@ describe('path explorer', () => {
     expect(await h.page.locator(`${PATHS} [data-testid="busy"]`).count()).toBe(0)
     expect(await h.page.locator(`${PATHS} [data-testid="embed-stats"]`).innerText()).toBe(before)
     await h.page.locator(`${PATHS} [data-testid="window-to"]`).fill('7')
-    await h.page.waitForFunction((sel) => (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points === String(4 * 5), PATHS)
+    await h.page.waitForFunction(
+      (sel) =>
+        (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points ===
+        String(4 * 5),
+      PATHS,
+    )
     expect(await h.page.locator(`${PATHS} [data-testid="window-to-label"]`).innerText()).toBe('epoch 0.15')
     await h.screenshot('paths-window')
   })
@@ -120,12 +135,22 @@ describe('path explorer', () => {
     await h.page.click(`${PATHS} [data-testid="subset-first"]`)
     await h.page.locator(`${PATHS} [data-testid="subset-k"]`).fill('2')
     await h.page.locator(`${PATHS} [data-testid="subset-k"]`).press('Enter')
-    await h.page.waitForFunction((sel) => (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points === String(2 * 5), PATHS)
+    await h.page.waitForFunction(
+      (sel) =>
+        (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points ===
+        String(2 * 5),
+      PATHS,
+    )
     await h.page.click(`${PATHS} [data-testid="subset-pick"]`)
     await h.page.click(`${PATHS} [data-testid="net-0"]`)
     await h.page.click(`${PATHS} [data-testid="net-3"]`)
     // Picked: 1 and 3.
-    await h.page.waitForFunction((sel) => (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points === String(2 * 5), PATHS)
+    await h.page.waitForFunction(
+      (sel) =>
+        (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points ===
+        String(2 * 5),
+      PATHS,
+    )
     const n = (await chartFacts(h.page, PATHS)).renders
     await h.page.selectOption(`${PATHS} [data-testid="color-by"]`, 'net')
     await waitForRender(h.page, PATHS, n)
@@ -135,12 +160,26 @@ describe('path explorer', () => {
 
   it('re-embeds the selection on request, and embeds everything again', async () => {
     await h.page.click(`${PATHS} [data-testid="reembed"]`)
-    await h.page.waitForFunction((sel) => /10 points/.test((globalThis as any).document.querySelector(`${sel} [data-testid="embed-stats"]`)?.textContent ?? ''), PATHS, { timeout: 60_000 })
+    await h.page.waitForFunction(
+      (sel) =>
+        /10 points/.test(
+          (globalThis as any).document.querySelector(`${sel} [data-testid="embed-stats"]`)?.textContent ?? '',
+        ),
+      PATHS,
+      { timeout: 60_000 },
+    )
     await idle(h.page, PATHS)
     expect(await h.page.locator(PATHS).innerText()).toMatch(/Embedded: epochs 0\.03–0\.15, 2 networks/)
     expect(await h.page.locator(`${PATHS} [data-testid="reembed"]`).isDisabled()).toBe(true)
     await h.page.click(`${PATHS} [data-testid="embed-all"]`)
-    await h.page.waitForFunction((sel) => /36 points/.test((globalThis as any).document.querySelector(`${sel} [data-testid="embed-stats"]`)?.textContent ?? ''), PATHS, { timeout: 60_000 })
+    await h.page.waitForFunction(
+      (sel) =>
+        /36 points/.test(
+          (globalThis as any).document.querySelector(`${sel} [data-testid="embed-stats"]`)?.textContent ?? '',
+        ),
+      PATHS,
+      { timeout: 60_000 },
+    )
     // What is shown is still the window and the two networks.
     expect((await chartFacts(h.page, PATHS)).points).toBe(2 * 5)
   })
@@ -150,10 +189,18 @@ describe('path explorer', () => {
     await h.page.locator(`${PATHS} [data-testid="window-from"]`).fill('0')
     await h.page.locator(`${PATHS} [data-testid="window-to"]`).fill(String(SNAPS - 1))
     await h.page.uncheck(`${PATHS} [data-testid="show-points"]`)
-    await h.page.waitForFunction((sel) => (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points === '0', PATHS)
+    await h.page.waitForFunction(
+      (sel) =>
+        (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points === '0',
+      PATHS,
+    )
     await h.page.check(`${PATHS} [data-testid="show-points"]`)
     await h.page.uncheck(`${PATHS} [data-testid="show-lines"]`)
-    await h.page.waitForFunction((sel) => (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points === '36', PATHS)
+    await h.page.waitForFunction(
+      (sel) =>
+        (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points === '36',
+      PATHS,
+    )
     await h.page.check(`${PATHS} [data-testid="show-lines"]`)
   })
 
@@ -183,7 +230,10 @@ describe('metrics', () => {
   it('draws per-network curves with the ensemble median and range, and the derived distances', async () => {
     await h.go(`#/run/${run}/metrics`)
     await h.page.waitForFunction(
-      (sel) => [...(globalThis as any).document.querySelectorAll(`${sel} [data-testid="figure-chart"]`)].filter((e: any) => Number(e.dataset.renders) > 0).length === 2,
+      (sel) =>
+        [...(globalThis as any).document.querySelectorAll(`${sel} [data-testid="figure-chart"]`)].filter(
+          (e: any) => Number(e.dataset.renders) > 0,
+        ).length === 2,
       METRICS,
       { timeout: 60_000 },
     )
@@ -192,23 +242,38 @@ describe('metrics', () => {
       const els = [...(globalThis as any).document.querySelectorAll(`${sel} [data-testid="figure-chart"]`)]
       return els.map((el: any) => {
         const o = el.__sgdscopeChart.getOption()
-        return { grids: o.grid.length, yNames: o.yAxis.map((a: any) => a.name), types: o.series.map((s: any) => s.type) }
+        return {
+          grids: o.grid.length,
+          yNames: o.yAxis.map((a: any) => a.name),
+          types: o.series.map((s: any) => s.type),
+        }
       })
     }, METRICS)
     expect(await charts.count()).toBe(2)
     expect(facts[0]!.yNames).toEqual(['test error (%)', 'train error (%)', 'test loss', 'train loss'])
     expect(facts[0]!.types).toContain('lines')
-    expect(facts[1]!.yNames).toEqual(['mean pairwise distance', 'mean step length', 'step / pairwise distance', 'distance to final mean'])
+    expect(facts[1]!.yNames).toEqual([
+      'mean pairwise distance',
+      'mean step length',
+      'step / pairwise distance',
+      'distance to final mean',
+    ])
     await h.screenshot('metrics')
   })
 
   it('switches to log axes', async () => {
-    const n = await h.page.evaluate((sel) => Number((globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`).dataset.renders), METRICS)
+    const n = await h.page.evaluate(
+      (sel) =>
+        Number((globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`).dataset.renders),
+      METRICS,
+    )
     await h.page.check(`${METRICS} [data-testid="log-y"]`)
     await h.page.check(`${METRICS} [data-testid="log-x"]`)
     await waitForRender(h.page, METRICS, n)
     const types = await h.page.evaluate((sel) => {
-      const o = (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`).__sgdscopeChart.getOption()
+      const o = (globalThis as any).document
+        .querySelector(`${sel} [data-testid="figure-chart"]`)
+        .__sgdscopeChart.getOption()
       return [o.xAxis[0].type, o.yAxis[0].type]
     }, METRICS)
     expect(types).toEqual(['log', 'log'])
@@ -217,7 +282,13 @@ describe('metrics', () => {
 
   it('computes the derived distances in κ on request', async () => {
     await h.page.click(`${METRICS} [data-testid="derived-kappa"]`)
-    await h.page.waitForFunction((sel) => (globalThis as any).document.querySelector(`${sel} [data-testid="derived-kappa"]`)?.getAttribute('aria-checked') === 'true', METRICS)
+    await h.page.waitForFunction(
+      (sel) =>
+        (globalThis as any).document
+          .querySelector(`${sel} [data-testid="derived-kappa"]`)
+          ?.getAttribute('aria-checked') === 'true',
+      METRICS,
+    )
     await idle(h.page, METRICS)
     expect(await h.page.locator(`${METRICS} [role="alert"]`).count()).toBe(0)
   })

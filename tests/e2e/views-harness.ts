@@ -50,8 +50,12 @@ export interface ViewsHarness {
   close(): Promise<void>
 }
 
-export async function startViewsHarness(specs: Record<string, unknown>[], opts: { viewport?: { width: number; height: number } } = {}): Promise<ViewsHarness> {
-  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR} is missing: run \`npm run build\` first`)
+export async function startViewsHarness(
+  specs: Record<string, unknown>[],
+  opts: { viewport?: { width: number; height: number } } = {},
+): Promise<ViewsHarness> {
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html')))
+    throw new Error(`${RENDERER_DIR} is missing: run \`npm run build\` first`)
   const root = mkdtempSync(path.join(tmpdir(), 'sgdscope-views-'))
   const projectDir = path.join(root, 'views.sgdscope')
   const project = await Project.create(projectDir)
@@ -65,7 +69,11 @@ export async function startViewsHarness(specs: Record<string, unknown>[], opts: 
   const host = await new Host(path.join(root, 'config')).start()
   await host.service.request('project.open', { dir: projectDir })
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1440, height: 900 }, acceptDownloads: true, deviceScaleFactor: 1 })
+  const context = await browser.newContext({
+    viewport: opts.viewport ?? { width: 1440, height: 900 },
+    acceptDownloads: true,
+    deviceScaleFactor: 1,
+  })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
@@ -92,7 +100,10 @@ export async function startViewsHarness(specs: Record<string, unknown>[], opts: 
       await page.evaluate((h) => {
         ;(globalThis as unknown as { location: { hash: string } }).location.hash = h
       }, hash)
-      await page.waitForFunction((h) => (globalThis as unknown as { location: { hash: string } }).location.hash === h, hash)
+      await page.waitForFunction(
+        (h) => (globalThis as unknown as { location: { hash: string } }).location.hash === h,
+        hash,
+      )
     },
     async reload() {
       await page.reload()
@@ -117,7 +128,9 @@ export async function waitForRender(page: Page, scope: string, after = 0): Promi
   const sel = `${scope} [data-testid="figure-chart"]`
   await page.waitForFunction(
     ([s, n]) => {
-      const el = (globalThis as unknown as { document: { querySelector(q: string): { dataset: Record<string, string> } | null } }).document.querySelector(s as string)
+      const el = (
+        globalThis as unknown as { document: { querySelector(q: string): { dataset: Record<string, string> } | null } }
+      ).document.querySelector(s as string)
       return !!el && Number(el.dataset.renders ?? 0) > (n as number)
     },
     [sel, after] as const,
@@ -148,8 +161,11 @@ export async function chartFacts(page: Page, scope: string): Promise<ChartFacts>
     if (!chart) throw new Error(`no chart in ${sel}`)
     const o = chart.getOption()
     const zoom: Record<string, unknown> = {}
-    for (const d of o.dataZoom ?? []) zoom[d.id] = { start: d.start, end: d.end, xAxisIndex: d.xAxisIndex, yAxisIndex: d.yAxisIndex }
-    const texts: string[] = (o.graphic?.[0]?.elements ?? []).filter((g: any) => g.type === 'text').map((g: any) => g.style?.text)
+    for (const d of o.dataZoom ?? [])
+      zoom[d.id] = { start: d.start, end: d.end, xAxisIndex: d.xAxisIndex, yAxisIndex: d.yAxisIndex }
+    const texts: string[] = (o.graphic?.[0]?.elements ?? [])
+      .filter((g: any) => g.type === 'text')
+      .map((g: any) => g.style?.text)
     return {
       renders: Number(el.dataset.renders ?? 0),
       points: Number(el.dataset.points ?? 0),
@@ -183,5 +199,9 @@ export async function hoverFirstPoint(page: Page, scope: string): Promise<string
 
 /** Waits until no computation is shown in `scope`. */
 export async function idle(page: Page, scope: string): Promise<void> {
-  await page.waitForFunction((sel) => !(globalThis as any).document.querySelector(`${sel} [data-testid="busy"]`), scope, { timeout: 120_000 })
+  await page.waitForFunction(
+    (sel) => !(globalThis as any).document.querySelector(`${sel} [data-testid="busy"]`),
+    scope,
+    { timeout: 120_000 },
+  )
 }

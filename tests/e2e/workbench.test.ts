@@ -13,7 +13,10 @@ import { Project } from '../../src/main/archive/project'
 import { createRun } from '../../src/main/experiments/runner'
 import { CHROMIUM, HAS_CHROMIUM, SCREENSHOTS, openWorkbench, type Workbench } from './harness'
 
-if (!HAS_CHROMIUM) console.warn(`e2e: the workbench tests are skipped because ${CHROMIUM} is missing (Debian: apt-get install chromium; .ci/run installs it).`)
+if (!HAS_CHROMIUM)
+  console.warn(
+    `e2e: the workbench tests are skipped because ${CHROMIUM} is missing (Debian: apt-get install chromium; .ci/run installs it).`,
+  )
 
 /** The small run of these tests: 2 networks of 10 hidden units, a 100-image probe set,
  * 2 epochs with 25 snapshots (20 inside the first epoch, then every quarter epoch);
@@ -29,7 +32,9 @@ async function waitForStatus(page: Page, status: string, timeout = 60_000) {
 }
 
 /** The page's document, typed just enough for the checks below (tests compile without the DOM library). */
-type Doc = { querySelector(s: string): { dataset: Record<string, string | undefined>; textContent: string | null } | null }
+type Doc = {
+  querySelector(s: string): { dataset: Record<string, string | undefined>; textContent: string | null } | null
+}
 
 /** Waits until the live curve draws at least `min` points (exactly `min` if `exact`). */
 async function waitForPoints(page: Page, min: number, exact = false, timeout = 60_000) {
@@ -121,7 +126,8 @@ describe.skipIf(!HAS_CHROMIUM)('the workbench in Chromium', () => {
     await dialog.waitFor()
     await dialog.getByTestId('spec-status').filter({ hasText: 'valid' }).waitFor()
     // Every preset of the paper is offered.
-    for (const id of ['fig1', 'fig2', 'fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8']) expect(await dialog.getByTestId(`preset-${id}`).count()).toBe(1)
+    for (const id of ['fig1', 'fig2', 'fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8'])
+      expect(await dialog.getByTestId(`preset-${id}`).count()).toBe(1)
     // Defaults are shown with every field.
     expect(await dialog.getByLabel('Networks', { exact: true }).inputValue()).toBe('100')
     expect(await text(dialog.locator('[data-field="lr"] .help'))).toContain('Default: 1')
@@ -143,7 +149,9 @@ describe.skipIf(!HAS_CHROMIUM)('the workbench in Chromium', () => {
     const lrProblem = dialog.locator('[data-field="lr"] [data-testid="field-problem"]')
     await lrProblem.waitFor()
     expect(await text(lrProblem)).toBe('Must be greater than 0.')
-    expect(await text(dialog.locator('[data-field="batch"] [data-testid="field-problem"]'))).toBe('Must be a whole number.')
+    expect(await text(dialog.locator('[data-field="batch"] [data-testid="field-problem"]'))).toBe(
+      'Must be a whole number.',
+    )
     expect(await text(dialog.getByTestId('spec-status'))).toContain('2 problems')
     await dialog.locator('[data-group="optimiser"]').scrollIntoViewIfNeeded()
     await wb.screenshot('shell-06-new-run-invalid')
@@ -205,9 +213,13 @@ describe.skipIf(!HAS_CHROMIUM)('the workbench in Chromium', () => {
     // While it trains, the rate and the remaining time are shown (a fast machine may finish first).
     await page.waitForFunction(() => {
       const d = (globalThis as unknown as { document: Doc }).document
-      return d.querySelector('[data-testid="run-workspace"]')?.dataset.status === 'complete' || /\d/.test(d.querySelector('[data-testid="samples-per-sec"]')?.textContent ?? '')
+      return (
+        d.querySelector('[data-testid="run-workspace"]')?.dataset.status === 'complete' ||
+        /\d/.test(d.querySelector('[data-testid="samples-per-sec"]')?.textContent ?? '')
+      )
     })
-    if ((await page.getByTestId('run-workspace').getAttribute('data-status')) === 'running') await wb.screenshot('shell-08-run-live')
+    if ((await page.getByTestId('run-workspace').getAttribute('data-status')) === 'running')
+      await wb.screenshot('shell-08-run-live')
     await page.reload()
     // The reload comes back to the same run (the host still has the project open).
     await page.getByTestId('run-workspace').waitFor()
@@ -215,7 +227,10 @@ describe.skipIf(!HAS_CHROMIUM)('the workbench in Chromium', () => {
     await waitForPoints(page, 2 * TINY_SNAPSHOTS, true, 30_000)
     expect(await text(page.getByTestId('progress-percent'))).toBe('100 %')
     // Details: the spec, the engine and the metrics of every snapshot.
-    await page.locator('[data-testid="metrics-table"] tbody tr').nth(TINY_SNAPSHOTS - 1).waitFor()
+    await page
+      .locator('[data-testid="metrics-table"] tbody tr')
+      .nth(TINY_SNAPSHOTS - 1)
+      .waitFor()
     expect(await page.locator('[data-testid="metrics-table"] tbody tr').count()).toBe(TINY_SNAPSHOTS)
     expect(await text(page.locator('[data-spec-path="hidden"] td').last())).toBe('10')
     expect(await text(page.getByTestId('run-facts'))).toContain('fused')
@@ -270,7 +285,14 @@ describe.skipIf(!HAS_CHROMIUM)('the workbench in Chromium', () => {
   it('shows a failed run with its error and offers to retry it', async () => {
     // A run whose trainer died: written the way the runner records a failure.
     const project = await Project.open(path.join(projectsDir, 'mnist-study.sgdscope'))
-    const run = await createRun(project, { kind: 'stochastic', name: 'crashed run', nets: 2, dim: 10, steps: 100, recordEvery: 10 })
+    const run = await createRun(project, {
+      kind: 'stochastic',
+      name: 'crashed run',
+      nets: 2,
+      dim: 10,
+      steps: 100,
+      recordEvery: 10,
+    })
     await run.update({ status: 'failed', error: 'worker 1 exited with code 134 (out of memory)' })
     await page.reload()
     await page.locator(`[data-testid="run-item"][data-run-id="${run.id}"]`).click()
@@ -299,7 +321,10 @@ describe.skipIf(!HAS_CHROMIUM)('the workbench in Chromium', () => {
   })
 
   it('draws the workspace in the dark theme', async () => {
-    await page.getByTestId('recent-projects').getByRole('button', { name: /mnist-study/ }).click()
+    await page
+      .getByTestId('recent-projects')
+      .getByRole('button', { name: /mnist-study/ })
+      .click()
     await page.getByTestId('project-home').waitFor()
     await page.getByTestId('open-settings').click()
     await page.getByTestId('theme-dark').click()

@@ -41,7 +41,10 @@ async function archiveReadsRecordedRuns(run: string): Promise<boolean> {
 
 const project = path.join(tempDir(), 'examples.sgdscope')
 const sgdscope = (...args: string[]) =>
-  execFileSync(process.execPath, [path.join(ROOT, 'bin/sgdscope.js'), ...args, '--project', project], { encoding: 'utf8', timeout: 600_000 })
+  execFileSync(process.execPath, [path.join(ROOT, 'bin/sgdscope.js'), ...args, '--project', project], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  })
 
 function example(script: string): string {
   const r = spawnSync(PY, [path.join(ROOT, 'examples', script), '--quick', '--project', project], {
@@ -55,11 +58,17 @@ function example(script: string): string {
 }
 
 async function read(run: string, name: string) {
-  const a = await zarr.open(zarr.root(new FileSystemStore(path.join(project, 'runs', run))).resolve(name), { kind: 'array' })
+  const a = await zarr.open(zarr.root(new FileSystemStore(path.join(project, 'runs', run))).resolve(name), {
+    kind: 'array',
+  })
   return { attrs: a.attrs as Record<string, unknown>, ...(await zarr.get(a)) }
 }
-const group = async (run: string) => JSON.parse(await fs.readFile(path.join(project, 'runs', run, 'zarr.json'), 'utf8')).attributes
-const sha = (b: ArrayBufferView) => createHash('sha256').update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).digest('hex')
+const group = async (run: string) =>
+  JSON.parse(await fs.readFile(path.join(project, 'runs', run, 'zarr.json'), 'utf8')).attributes
+const sha = (b: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
+    .digest('hex')
 
 describe.skipIf(!numpy)('the examples', () => {
   const runs: string[] = []
@@ -75,7 +84,13 @@ describe.skipIf(!numpy)('the examples', () => {
   it('record complete runs whose networks learn', async () => {
     for (const run of runs) {
       const a = await group(run)
-      expect(a).toMatchObject({ status: 'complete', nets: 3, snapshots: 5, pointShape: [500, 10], sgdscope: { format: 2 } })
+      expect(a).toMatchObject({
+        status: 'complete',
+        nets: 3,
+        snapshots: 5,
+        pointShape: [500, 10],
+        sgdscope: { format: 2 },
+      })
       const done = (await read(run, 'done')).data as Uint8Array
       expect(Array.from(done).every((d) => d === 1)).toBe(true)
       const m = (await read(run, 'metrics')).data as Float32Array
@@ -112,7 +127,11 @@ describe.skipIf(!numpy)('the examples', () => {
     const P = 500
     const images = toSparse(inputs, P, 784)
     const out = new Float32Array(10)
-    for (const [k, j] of [[0, 0], [1, 4], [2, 2]]) {
+    for (const [k, j] of [
+      [0, 0],
+      [1, 4],
+      [2, 2],
+    ]) {
       const params = (w.data as Float32Array).slice((k * 5 + j) * n, (k * 5 + j + 1) * n)
       const net = new FusedMlp(arch, 'cross-entropy', params)
       let worst = 0
@@ -137,9 +156,23 @@ describe.skipIf(!numpy)('the examples', () => {
         expect(sgdscope('figure', run, '--out', png)).toMatch(/wrote/)
         expect((await fs.readFile(png)).subarray(1, 4).toString()).toBe('PNG')
       }
-      const inApp = ['--nets', '2', '--hidden', '10', '--epochs', '0.01', '--probe', '500', '--no-deskew', '--set', 'trainSubset=500']
+      const inApp = [
+        '--nets',
+        '2',
+        '--hidden',
+        '10',
+        '--epochs',
+        '0.01',
+        '--probe',
+        '500',
+        '--no-deskew',
+        '--set',
+        'trainSubset=500',
+      ]
       expect(sgdscope('run', ...inApp)).toMatch(/complete/)
-      const ids = JSON.parse(await fs.readFile(path.join(project, 'project.json'), 'utf8')).runs.map((r: { id: string }) => r.id)
+      const ids = JSON.parse(await fs.readFile(path.join(project, 'project.json'), 'utf8')).runs.map(
+        (r: { id: string }) => r.id,
+      )
       const appRun = ids.find((id: string) => !runs.includes(id))
       for (const run of runs) {
         const png = path.join(dir, `compare-${run}.png`)

@@ -87,7 +87,13 @@ export function realCases(f: ReturnType<typeof errorFixtures>): ErrorCase[] {
       args: { dir: path.join(f.aFile, 'nothing.sgdscope') },
       details: { what: 'project', which: path.join(f.aFile, 'nothing.sgdscope') },
     },
-    { code: 'not-found', what: 'an unknown request', name: 'runs.delete', args: {}, details: { what: 'request', which: 'runs.delete' } },
+    {
+      code: 'not-found',
+      what: 'an unknown request',
+      name: 'runs.delete',
+      args: {},
+      details: { what: 'request', which: 'runs.delete' },
+    },
     {
       code: 'conflict',
       what: 'creating a project in a folder that holds other files',
@@ -126,8 +132,20 @@ export function casesWithProject(f: ReturnType<typeof errorFixtures>): ErrorCase
       args: { runId: 'rec-mlp', nets: [0, 1], on: 'train' },
       details: onField('on'),
     },
-    { code: 'not-found', what: 'a run that is not there', name: 'runs.get', args: { runId: 'nope' }, details: { what: 'run', which: 'nope' } },
-    { code: 'not-found', what: 'a saved view that is not there', name: 'views.delete', args: { name: 'x' }, details: { what: 'view', which: 'x' } },
+    {
+      code: 'not-found',
+      what: 'a run that is not there',
+      name: 'runs.get',
+      args: { runId: 'nope' },
+      details: { what: 'run', which: 'nope' },
+    },
+    {
+      code: 'not-found',
+      what: 'a saved view that is not there',
+      name: 'views.delete',
+      args: { name: 'x' },
+      details: { what: 'view', which: 'x' },
+    },
     {
       code: 'bad-input',
       what: 'an invalid spec given to runs.start',
@@ -135,8 +153,15 @@ export function casesWithProject(f: ReturnType<typeof errorFixtures>): ErrorCase
       args: { spec: { lr: 'fast', snapshots: { every: -1 } } },
       details: {
         issues: expect.arrayContaining([
-          { path: 'spec.lr', problem: { kind: 'wrong-type', expected: 'number', received: 'string' }, message: expect.any(String) },
-          expect.objectContaining({ path: 'spec.snapshots.every', problem: expect.objectContaining({ kind: 'too-small' }) }),
+          {
+            path: 'spec.lr',
+            problem: { kind: 'wrong-type', expected: 'number', received: 'string' },
+            message: expect.any(String),
+          },
+          expect.objectContaining({
+            path: 'spec.snapshots.every',
+            problem: expect.objectContaining({ kind: 'too-small' }),
+          }),
         ]),
       },
     },

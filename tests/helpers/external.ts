@@ -48,7 +48,9 @@ export function mlpForward(arch: MlpArchitecture, w: ArrayLike<number>, x: Array
       max = Math.max(max, s)
     }
     let sum = 0
-    for (let k = 0; k < C; k++) sum += out[p * C + k] = arch.output === 'softmax' ? Math.exp(out[p * C + k] - max) : 1 / (1 + Math.exp(-out[p * C + k]))
+    for (let k = 0; k < C; k++)
+      sum += out[p * C + k] =
+        arch.output === 'softmax' ? Math.exp(out[p * C + k] - max) : 1 / (1 + Math.exp(-out[p * C + k]))
     if (arch.output === 'softmax') for (let k = 0; k < C; k++) out[p * C + k] /= sum
   }
   return out
@@ -70,7 +72,14 @@ export function syntheticRun(o: SyntheticOptions = {}): WholeRun {
   let probeInputs: WholeRun['probeInputs']
   let weights: WholeRun['weights']
   if (o.mlp) {
-    const arch: MlpArchitecture = { kind: 'mlp', inputs: o.mlp.inputs, hidden: o.mlp.hidden, outputs: C, activation: 'sigmoid', output: 'softmax' }
+    const arch: MlpArchitecture = {
+      kind: 'mlp',
+      inputs: o.mlp.inputs,
+      hidden: o.mlp.hidden,
+      outputs: C,
+      activation: 'sigmoid',
+      output: 'softmax',
+    }
     const nParams = arch.inputs * arch.hidden + arch.hidden + C * arch.hidden + C
     weights = { paramCount: nParams, architecture: arch }
     const x = Float32Array.from({ length: P * arch.inputs }, () => r())
@@ -101,7 +110,15 @@ export function syntheticRun(o: SyntheticOptions = {}): WholeRun {
   }
   return {
     id: o.id ?? 'ext-run',
-    spec: { name: o.id ?? 'ext-run', source: o.source ?? 'import', nets: N, classes, outputs, probe: P, meta: o.meta ?? { model: 'synthetic', lr: 0.1 } },
+    spec: {
+      name: o.id ?? 'ext-run',
+      source: o.source ?? 'import',
+      nets: N,
+      classes,
+      outputs,
+      probe: P,
+      meta: o.meta ?? { model: 'synthetic', lr: 0.1 },
+    },
     labels,
     pointShape: [P, C],
     metrics: ['train_loss', 'test_error'],
@@ -114,7 +131,10 @@ export function syntheticRun(o: SyntheticOptions = {}): WholeRun {
 }
 
 /** Writes a synthetic run into the project with the TypeScript writer. */
-export async function writeTestExternalRun(projectDir: string, o: SyntheticOptions = {}): Promise<{ run: RunArchive; whole: WholeRun }> {
+export async function writeTestExternalRun(
+  projectDir: string,
+  o: SyntheticOptions = {},
+): Promise<{ run: RunArchive; whole: WholeRun }> {
   const whole = syntheticRun(o)
   return { run: await writeExternalRun(projectDir, whole), whole }
 }

@@ -49,14 +49,18 @@ const ALLOWED: Record<string, string> = {
   'src/shared/spec.ts': 'export const spec = 1\n',
   'src/shared/api/contract.ts': "import { spec } from '../spec'\nexport const contract = spec\n",
   'src/main/engine/run.ts': "import { spec } from '../../shared/spec'\nexport const run = spec\n",
-  'src/main/archive/store.ts': "import { promises } from 'node:fs'\nimport { run } from '../engine/run'\nexport const store = [promises, run]\n",
+  'src/main/archive/store.ts':
+    "import { promises } from 'node:fs'\nimport { run } from '../engine/run'\nexport const store = [promises, run]\n",
   'src/main/service.ts': "import { store } from './archive/store'\nexport const service = store\n",
-  'src/main/cli/main.ts': "import { service } from '../service'\nimport { serve } from '../server/index'\nexport const main = [service, serve]\n",
+  'src/main/cli/main.ts':
+    "import { service } from '../service'\nimport { serve } from '../server/index'\nexport const main = [service, serve]\n",
   'src/main/server/index.ts': "import { service } from '../service'\nexport const serve = service\n",
-  'src/main/electron/app.ts': "import { app } from 'electron'\nimport { service } from '../service'\nexport const desktop = [app, service]\n",
-  'src/preload/index.ts': "import { contextBridge } from 'electron'\nimport { contract } from '../shared/api/contract'\nexport const bridge = [contextBridge, contract]\n",
+  'src/main/electron/app.ts':
+    "import { app } from 'electron'\nimport { service } from '../service'\nexport const desktop = [app, service]\n",
+  'src/preload/index.ts':
+    "import { contextBridge } from 'electron'\nimport { contract } from '../shared/api/contract'\nexport const bridge = [contextBridge, contract]\n",
   'src/renderer/src/App.vue':
-    "<script setup lang=\"ts\">\nimport { contract } from '../../shared/api/contract'\nconst c = contract\n</script>\n<template><p>{{ c }}</p></template>\n",
+    '<script setup lang="ts">\nimport { contract } from \'../../shared/api/contract\'\nconst c = contract\n</script>\n<template><p>{{ c }}</p></template>\n',
 }
 
 // One file per rule, each importing across a layer the wrong way.
@@ -64,7 +68,7 @@ const VIOLATING: Record<string, string> = {
   'src/shared/figures/leak.ts': "import { service } from '../../main/service'\nexport const leak = service\n",
   'src/shared/fs.ts': "import { readFileSync } from 'node:fs'\nexport const read = readFileSync\n",
   'src/renderer/src/RunView.vue':
-    "<script setup lang=\"ts\">\nimport { run } from '../../main/engine/run'\nconst r = run\n</script>\n<template><p>{{ r }}</p></template>\n",
+    '<script setup lang="ts">\nimport { run } from \'../../main/engine/run\'\nconst r = run\n</script>\n<template><p>{{ r }}</p></template>\n',
   'src/main/engine/report.ts': "import { main } from '../cli/main'\nexport const report = main\n",
   'src/main/analysis/served.ts': "import { service } from '../service'\nexport const served = service\n",
   'src/main/server/window.ts': "import { BrowserWindow } from 'electron'\nexport const win = BrowserWindow\n",

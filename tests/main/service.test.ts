@@ -9,19 +9,30 @@ describe('service', () => {
 
   it('changes only the settings it is given', async () => {
     await service.request('settings.set', { theme: 'dark', defaultProjectDir: '/data' })
-    expect(await service.request('settings.set', { workers: 1 })).toEqual({ workers: 1, theme: 'dark', defaultProjectDir: '/data' })
+    expect(await service.request('settings.set', { workers: 1 })).toEqual({
+      workers: 1,
+      theme: 'dark',
+      defaultProjectDir: '/data',
+    })
     await expect(service.request('settings.set', { workers: -3 })).rejects.toMatchObject({
       code: 'bad-input',
-      details: { issues: [{ path: 'workers', problem: { kind: 'too-small', minimum: 0, inclusive: true, of: 'number' } }] },
+      details: {
+        issues: [{ path: 'workers', problem: { kind: 'too-small', minimum: 0, inclusive: true, of: 'number' } }],
+      },
     })
-    expect((await service.request('app.info', {})).settings).toEqual({ workers: 1, theme: 'dark', defaultProjectDir: '/data' })
+    expect((await service.request('app.info', {})).settings).toEqual({
+      workers: 1,
+      theme: 'dark',
+      defaultProjectDir: '/data',
+    })
   })
 
   it('cancels a queued run at once, and trains the one ahead of it to the end', async () => {
     await service.request('project.open', { dir: `${root}/s.sgdscope`, create: true })
     const statuses: string[] = []
     service.on((event, payload) => {
-      if (event === 'run.status') statuses.push(`${(payload as { runId: string }).runId.slice(-4)}:${(payload as { status: string }).status}`)
+      if (event === 'run.status')
+        statuses.push(`${(payload as { runId: string }).runId.slice(-4)}:${(payload as { status: string }).status}`)
     })
     const spec = { nets: 2, hidden: 10, epochs: 0.05, probe: 50, trainSubset: 500, snapshots: { firstEpoch: 20 } }
     const [a] = (await service.request('runs.start', { spec })).runIds

@@ -17,7 +17,12 @@ mkdirSync(outside, { recursive: true })
 const view = { kind: 'metrics', query: { runs: ['r'], view: 'tau', method: 'classical' }, look: {} } as const
 
 async function serviceOn(host: 'browser' | 'electron'): Promise<Service> {
-  const s = new Service({ host, settings: new FileSettingsStore(path.join(root, `config-${host}`)), exportDir, watch: false })
+  const s = new Service({
+    host,
+    settings: new FileSettingsStore(path.join(root, `config-${host}`)),
+    exportDir,
+    watch: false,
+  })
   await s.request('project.open', { dir: projectDir, create: true })
   return s
 }
@@ -48,23 +53,33 @@ describe('where a host may write', () => {
     const all = await failure(s.request('figures.exportAll', { dir: path.join(outside, 'figs'), format: 'svg' }))
     expect(all.details).toMatchObject({ issues: [{ path: 'dir' }] })
     // ../ cannot climb out, nor can a symbolic link inside the project that points outside.
-    const climb = await failure(s.request('figures.exportAll', { dir: path.join(projectDir, '..', 'elsewhere'), format: 'svg' }))
+    const climb = await failure(
+      s.request('figures.exportAll', { dir: path.join(projectDir, '..', 'elsewhere'), format: 'svg' }),
+    )
     expect(climb.code).toBe('bad-input')
     symlinkSync(outside, path.join(projectDir, 'link'))
-    const linked = await failure(s.request('figures.exportAll', { dir: path.join(projectDir, 'link', 'figs'), format: 'svg' }))
+    const linked = await failure(
+      s.request('figures.exportAll', { dir: path.join(projectDir, 'link', 'figs'), format: 'svg' }),
+    )
     expect(linked.code).toBe('bad-input')
     expect(existsSync(path.join(outside, 'figs'))).toBe(false)
     expect(readdirSync(outside)).toEqual([])
     // Inside the project and inside the export folder: written (no saved views: nothing to write, the folder made).
-    expect(await s.request('figures.exportAll', { dir: path.join(projectDir, 'figures'), format: 'svg' })).toEqual({ written: [] })
-    expect(await s.request('figures.exportAll', { dir: path.join(exportDir, 'paper'), format: 'svg' })).toEqual({ written: [] })
+    expect(await s.request('figures.exportAll', { dir: path.join(projectDir, 'figures'), format: 'svg' })).toEqual({
+      written: [],
+    })
+    expect(await s.request('figures.exportAll', { dir: path.join(exportDir, 'paper'), format: 'svg' })).toEqual({
+      written: [],
+    })
     expect(existsSync(path.join(exportDir, 'paper'))).toBe(true)
   })
 
   it('the desktop host writes where the user chose in its save dialog', async () => {
     const s = await serviceOn('electron')
     services.push(s)
-    expect(await s.request('figures.exportAll', { dir: path.join(outside, 'chosen'), format: 'svg' })).toEqual({ written: [] })
+    expect(await s.request('figures.exportAll', { dir: path.join(outside, 'chosen'), format: 'svg' })).toEqual({
+      written: [],
+    })
     expect(existsSync(path.join(outside, 'chosen'))).toBe(true)
   })
 
@@ -73,7 +88,9 @@ describe('where a host may write', () => {
     mkdirSync(foreign)
     writeFileSync(path.join(foreign, 'chapter1.tex'), '\\chapter{SGD}')
     await expect(Project.create(foreign)).rejects.toBeInstanceOf(ForeignFolderError)
-    await expect(Project.openOrCreate(foreign)).rejects.toThrow(/thesis is not empty and is not an sgdscope project \(it holds chapter1\.tex\)/)
+    await expect(Project.openOrCreate(foreign)).rejects.toThrow(
+      /thesis is not empty and is not an sgdscope project \(it holds chapter1\.tex\)/,
+    )
     expect(readdirSync(foreign)).toEqual(['chapter1.tex'])
     // New and empty folders are fine.
     const empty = path.join(root, 'empty.sgdscope')

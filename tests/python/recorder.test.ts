@@ -30,8 +30,14 @@ const missing = probePython()
 if (missing) console.warn(`skipping the Python recorder tests: ${missing}`)
 
 function python(args: string[], timeout = 600_000): string {
-  const r = spawnSync(PY, args, { cwd: ROOT, encoding: 'utf8', timeout, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } })
-  if (r.status !== 0) throw new Error(`${PY} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`)
+  const r = spawnSync(PY, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  })
+  if (r.status !== 0)
+    throw new Error(`${PY} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`)
   return r.stdout
 }
 
@@ -65,7 +71,16 @@ describe.skipIf(missing !== null)('the Python recorder and reader', () => {
       pointShape: [40, 10],
       metrics: ['train_loss', 'train_error', 'test_loss', 'test_error'],
       stateSize: 0,
-      spec: { kind: 'external', name: 'cross', source: 'python', nets: 3, classes: 10, outputs: 'logits', probe: 40, meta: { lr: 0.1, model: 'tiny' } },
+      spec: {
+        kind: 'external',
+        name: 'cross',
+        source: 'python',
+        nets: 3,
+        classes: 10,
+        outputs: 'logits',
+        probe: 40,
+        meta: { lr: 0.1, model: 'tiny' },
+      },
       probe: { size: 40, id: 'test[0:40]' },
       paramCount: want.paramCount,
     })
@@ -96,7 +111,10 @@ describe.skipIf(missing !== null)('the Python recorder and reader', () => {
     expect((await run.weightsAttributes())?.architecture).toMatchObject({ kind: 'mlp', inputs: 6, hidden: 2 })
     expect(Array.from((await run.readLabels())!)).toEqual(want.labels)
     // The fingerprints, computed here as the app computes them.
-    const sha = (b: ArrayBufferView) => createHash('sha256').update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).digest('hex')
+    const sha = (b: ArrayBufferView) =>
+      createHash('sha256')
+        .update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
+        .digest('hex')
     expect(a.probe.labelsSha256).toBe(sha(Int32Array.from(want.labels as number[])))
     const pixels = Float32Array.from(want.rawInputs as number[], (v) => v / 255)
     expect(a.probe.inputsSha256).toBe(sha(pixels))
@@ -114,13 +132,28 @@ describe.skipIf(missing !== null)('the Python recorder and reader', () => {
 
   it('reads a run trained by the engine with the engine’s numbers (open_run)', async () => {
     const project = await Project.openOrCreate(path.join(tempDir(), 'engine.sgdscope'))
-    const spec = { nets: 2, hidden: 10, epochs: 0.02, probe: 50, trainSubset: 500, dataset: { deskew: false }, keepWeights: 'all' }
+    const spec = {
+      nets: 2,
+      hidden: 10,
+      epochs: 0.02,
+      probe: 50,
+      trainSubset: 500,
+      dataset: { deskew: false },
+      keepWeights: 'all',
+    }
     const run = await createRun(project, spec)
     expect(await trainRun(project, run.id, { workers: 0 })).toBe('complete')
     const got = JSON.parse(python([path.join(TESTS, 'crosslang.py'), 'dump', run.dir]))
     const eng = await project.openRun(run.id)
     const { nets, snapshots: S, pointShape } = eng.attrs
-    expect(got).toMatchObject({ status: 'complete', nets, snapshots: S, pointShape, metricNames: eng.attrs.metrics, spec: { kind: 'mlp', hidden: 10 } })
+    expect(got).toMatchObject({
+      status: 'complete',
+      nets,
+      snapshots: S,
+      pointShape,
+      metricNames: eng.attrs.metrics,
+      spec: { kind: 'mlp', hidden: 10 },
+    })
     const P = pointShape[0] * pointShape[1]
     for (let k = 0; k < nets; k++) {
       for (let j = 0; j < S; j++) {
@@ -145,6 +178,13 @@ describe.skipIf(missing !== null)('the Python recorder and reader', () => {
     expect(got.samples).toEqual(Array.from(times.samples))
     expect(got.weightSnapshots).toEqual(eng.attrs.weightSnapshots)
     expect(got.probe).toEqual(eng.attrs.probe ?? null)
-    expect(got.architecture).toEqual({ kind: 'mlp', inputs: 784, hidden: 10, outputs: 10, activation: 'sigmoid', output: 'sigmoid' })
+    expect(got.architecture).toEqual({
+      kind: 'mlp',
+      inputs: 784,
+      hidden: 10,
+      outputs: 10,
+      activation: 'sigmoid',
+      output: 'sigmoid',
+    })
   })
 })

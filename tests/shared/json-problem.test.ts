@@ -12,7 +12,13 @@ const problemOf = (text: string) => {
 
 describe('jsonProblem', () => {
   it('says what is wrong with text JSON.parse refused, never quoting the text', () => {
-    for (const text of ['-----BEGIN OPENSSH PRIVATE KEY-----', 'root:x:0:0:root:/root:/bin/bash', '{"a": SECRET}', '{"token": "hunter2"', 'hunter2 hunter2']) {
+    for (const text of [
+      '-----BEGIN OPENSSH PRIVATE KEY-----',
+      'root:x:0:0:root:/root:/bin/bash',
+      '{"a": SECRET}',
+      '{"token": "hunter2"',
+      'hunter2 hunter2',
+    ]) {
       const p = problemOf(text)
       expect(p).toMatch(/^(a syntax error|it ends before the JSON does)/)
       for (const word of ['BEGIN', 'root', 'SECRET', 'hunter2']) expect(p).not.toContain(word)

@@ -7,7 +7,16 @@ describe('experiment spec', () => {
     const s = parseSpec({})
     expect(s.kind).toBe('mlp')
     if (s.kind !== 'mlp') throw new Error('kind')
-    expect(s).toMatchObject({ hidden: 100, lr: 1, loss: 'mse', init: 'torch7', batch: 1, probe: 1000, order: 'per-network', trainSubset: 10_000 })
+    expect(s).toMatchObject({
+      hidden: 100,
+      lr: 1,
+      loss: 'mse',
+      init: 'torch7',
+      batch: 1,
+      probe: 1000,
+      order: 'per-network',
+      trainSubset: 10_000,
+    })
     expect(s.dataset).toEqual({ source: 'mnist', deskew: true })
   })
   it('names each problem with its field', () => {
@@ -32,8 +41,14 @@ describe('external spec', () => {
     const { RunSpec, ExperimentSpec } = await import('../../src/shared/spec')
     const s = RunSpec.parse({ kind: 'external', source: 'python', nets: 2, classes: 10, outputs: 'logits', probe: 100 })
     expect(s).toMatchObject({ kind: 'external', meta: {} })
-    expect(RunSpec.safeParse({ kind: 'external', source: 'python', nets: 2, classes: 10, outputs: 'values', probe: 100 }).success).toBe(false)
-    expect(RunSpec.safeParse({ kind: 'external', source: 'import', nets: 2, classes: null, outputs: 'values', probe: 100 }).success).toBe(true)
+    expect(
+      RunSpec.safeParse({ kind: 'external', source: 'python', nets: 2, classes: 10, outputs: 'values', probe: 100 })
+        .success,
+    ).toBe(false)
+    expect(
+      RunSpec.safeParse({ kind: 'external', source: 'import', nets: 2, classes: null, outputs: 'values', probe: 100 })
+        .success,
+    ).toBe(true)
     // What sgdscope trains does not include it.
     expect(ExperimentSpec.safeParse(s).success).toBe(false)
     expect(checkSpec(s).ok).toBe(false)

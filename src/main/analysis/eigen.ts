@@ -134,9 +134,7 @@ function ritzPairs(
   const m = alpha.length
   const { values, vectors } = tridiagonalEigen(alpha, beta.slice(0, m - 1))
   const order = values.map((_, i) => i)
-  order.sort((a, b) =>
-    which === 'largest' ? values[b]! - values[a]! : Math.abs(values[b]!) - Math.abs(values[a]!),
-  )
+  order.sort((a, b) => (which === 'largest' ? values[b]! - values[a]! : Math.abs(values[b]!) - Math.abs(values[a]!)))
   const pick = order.slice(0, Math.min(k, m))
   return {
     values: pick.map((i) => values[i]!),

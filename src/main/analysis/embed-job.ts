@@ -38,7 +38,10 @@ function oneHot(K: Uint8Array, n: number, P: number, C: number): Float32Array {
   return X
 }
 
-export async function computeEmbedding(job: EmbedJob, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
+export async function computeEmbedding(
+  job: EmbedJob,
+  onProgress?: (p: EmbedProgress) => void,
+): Promise<EmbeddingResult> {
   const { X, n, d, method } = job
   if (n === 0) return { method, coords: new Float64Array(0), stress: 0 }
   const progress = (done: number, total: number) => onProgress?.({ stage: 'distances', done, total })
@@ -47,7 +50,13 @@ export async function computeEmbedding(job: EmbedJob, onProgress?: (p: EmbedProg
     if (C === undefined) throw new Error(`${what} needs class outputs; stochastic-model runs have only τ`)
     return { P, C }
   }
-  const kappa = job.view === 'kappa' ? (() => { const { P, C } = classes('the κ view'); return { K: classesOf(X, n * P, C), P, C } })() : null
+  const kappa =
+    job.view === 'kappa'
+      ? (() => {
+          const { P, C } = classes('the κ view')
+          return { K: classesOf(X, n * P, C), P, C }
+        })()
+      : null
   if (method === 'landmark' && n > FULL_MATRIX_LIMIT) {
     const rows = kappa ? hammingRows(kappa.K, n, kappa.P, kappa.C) : await euclideanRows(X, n, d)
     try {
@@ -75,7 +84,10 @@ export async function computeEmbedding(job: EmbedJob, onProgress?: (p: EmbedProg
   return embed(method, { n, D }, { ...job.options, onIteration })
 }
 
-type WorkerReply = { type: 'progress'; progress: EmbedProgress } | { type: 'result'; result: EmbeddingResult } | { type: 'error'; message: string }
+type WorkerReply =
+  | { type: 'progress'; progress: EmbedProgress }
+  | { type: 'result'; result: EmbeddingResult }
+  | { type: 'error'; message: string }
 
 /** Runs a job in a worker thread; X is transferred, not copied. */
 export function embedInWorker(job: EmbedJob, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {

@@ -50,13 +50,7 @@ export interface Gemm {
  * that stay in L1; sums are formed in float64 (JS numbers), so the result is more accurate than
  * a float32 GEMM, though ~20× slower than XNNPACK.
  */
-export function gemmABtJs(
-  A: Float32Array,
-  m: number,
-  k: number,
-  B: Float32Array,
-  p: number,
-): Float32Array {
+export function gemmABtJs(A: Float32Array, m: number, k: number, B: Float32Array, p: number): Float32Array {
   const C = new Float64Array(m * p)
   const KC = 512
   for (let k0 = 0; k0 < k; k0 += KC) {
@@ -73,15 +67,47 @@ export function gemmABtJs(
         const b1 = (j + (nj > 1 ? 1 : 0)) * k
         const b2 = (j + (nj > 2 ? 2 : 0)) * k
         const b3 = (j + (nj > 3 ? 3 : 0)) * k
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0
+        let c20 = 0,
+          c21 = 0,
+          c22 = 0,
+          c23 = 0,
+          c30 = 0,
+          c31 = 0,
+          c32 = 0,
+          c33 = 0
         for (let t = k0; t < k1; t++) {
-          const x0 = A[a0 + t]!, x1 = A[a1 + t]!, x2 = A[a2 + t]!, x3 = A[a3 + t]!
-          const y0 = B[b0 + t]!, y1 = B[b1 + t]!, y2 = B[b2 + t]!, y3 = B[b3 + t]!
-          c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3
-          c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3
-          c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3
-          c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3
+          const x0 = A[a0 + t]!,
+            x1 = A[a1 + t]!,
+            x2 = A[a2 + t]!,
+            x3 = A[a3 + t]!
+          const y0 = B[b0 + t]!,
+            y1 = B[b1 + t]!,
+            y2 = B[b2 + t]!,
+            y3 = B[b3 + t]!
+          c00 += x0 * y0
+          c01 += x0 * y1
+          c02 += x0 * y2
+          c03 += x0 * y3
+          c10 += x1 * y0
+          c11 += x1 * y1
+          c12 += x1 * y2
+          c13 += x1 * y3
+          c20 += x2 * y0
+          c21 += x2 * y1
+          c22 += x2 * y2
+          c23 += x2 * y3
+          c30 += x3 * y0
+          c31 += x3 * y1
+          c32 += x3 * y2
+          c33 += x3 * y3
         }
         const r0 = i * p + j
         C[r0] += c00

@@ -34,7 +34,8 @@ function checkLayout(layout: EnsembleLayout, n: number, what: string): void {
   for (let k = 0; k < nets; k++) {
     for (let s = 0; s < snapshots; s++) {
       const r = at(k, s)
-      if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`${what}: (net ${k}, snapshot ${s}) maps to row ${r}, outside 0..${n - 1}`)
+      if (!Number.isInteger(r) || r < 0 || r >= n)
+        throw new Error(`${what}: (net ${k}, snapshot ${s}) maps to row ${r}, outside 0..${n - 1}`)
     }
   }
 }

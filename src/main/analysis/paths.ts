@@ -49,7 +49,6 @@ export interface EmbeddedPaths extends PathsData {
   points: number
 }
 
-
 interface Gathered {
   run: RunArchive
   label: string
@@ -68,20 +67,33 @@ function inWindow(e: number, w?: [number | null, number | null]): boolean {
 }
 
 /** The recorded points of one run that a query selects, with their τ. */
-async function gather(project: Project, runId: string, label: string | undefined, q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<Gathered> {
+async function gather(
+  project: Project,
+  runId: string,
+  label: string | undefined,
+  q: PathQuery,
+  onProgress?: (p: EmbedProgress) => void,
+): Promise<Gathered> {
   const run = await project.openRun(runId)
   if (q.view === 'kappa') requireClasses(run, 'the κ view')
   if (q.method === 'inpca') requireClasses(run, 'InPCA (distances between class probabilities)')
   return gatherFrom(run, runId, label, q, onProgress)
 }
 
-async function gatherFrom(run: RunArchive, runId: string, label: string | undefined, q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<Gathered> {
+async function gatherFrom(
+  run: RunArchive,
+  runId: string,
+  label: string | undefined,
+  q: PathQuery,
+  onProgress?: (p: EmbedProgress) => void,
+): Promise<Gathered> {
   const { nets, snapshots: S, pointShape, metrics: names } = run.attrs
   const done = await run.readDone()
   const { epochs, samples } = await run.readTimes()
   const netList = (q.nets ?? Array.from({ length: nets }, (_, k) => k)).filter((k) => k >= 0 && k < nets)
   const rows: { net: number; snapshot: number }[] = []
-  for (const net of netList) for (let j = 0; j < S; j++) if (done[net * S + j] && inWindow(epochs[j], q.epochs)) rows.push({ net, snapshot: j })
+  for (const net of netList)
+    for (let j = 0; j < S; j++) if (done[net * S + j] && inWindow(epochs[j], q.epochs)) rows.push({ net, snapshot: j })
   const d = pointShape.reduce((a, b) => a * b, 1)
   const X = new Float32Array(rows.length * d)
   for (let i = 0; i < rows.length; i++) {
@@ -94,7 +106,13 @@ async function gatherFrom(run: RunArchive, runId: string, label: string | undefi
   // Runs recorded outside sgdscope without a test error are coloured by their probe error.
   const labels = te < 0 ? await externalLabels(run) : null
   const probeErrors = new Map<string, number>()
-  if (labels) rows.forEach((r, i) => probeErrors.set(`${r.net}:${r.snapshot}`, probeError(X.subarray(i * d, (i + 1) * d), labels, pointShape[0], pointShape[1])))
+  if (labels)
+    rows.forEach((r, i) =>
+      probeErrors.set(
+        `${r.net}:${r.snapshot}`,
+        probeError(X.subarray(i * d, (i + 1) * d), labels, pointShape[0], pointShape[1]),
+      ),
+    )
   return {
     run,
     label: label ?? run.attrs.spec.name ?? runId,
@@ -116,12 +134,17 @@ function dataVersion(g: Gathered): string {
 
 /** Embeds a set of points (all gathered runs' rows, concatenated), in a worker thread
  * so that the host (the app's main process, the browser host) stays responsive. */
-async function embedPoints(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<EmbeddingResult> {
+async function embedPoints(
+  gs: Gathered[],
+  q: PathQuery,
+  onProgress?: (p: EmbedProgress) => void,
+): Promise<EmbeddingResult> {
   const n = gs.reduce((a, g) => a + g.rows.length, 0)
   const d = gs[0].d
   const odd = gs.find((g) => g.d !== d)
   if (odd) {
-    const message = 'these runs record points of different sizes (e.g. different probe sets) and cannot share an embedding'
+    const message =
+      'these runs record points of different sizes (e.g. different probe sets) and cannot share an embedding'
     throw new ApiError('conflict', message, { reason: 'not-applicable', run: odd.run.id })
   }
   // Checked here, not in the worker: an error from the worker arrives as text only.
@@ -131,8 +154,22 @@ async function embedPoints(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedP
     const message = `${what} needs class outputs; stochastic-model runs have only τ`
     throw new ApiError('conflict', message, { reason: 'not-applicable', run: classless.run.id })
   }
-  const X = gs.length === 1 ? gs[0].X.slice() : concat(gs.map((g) => g.X), n * d)
-  const job: EmbedJob = { X, n, d, pointShape: gs[0].run.attrs.pointShape, view: q.view, method: q.method, ...(q.options ? { options: q.options } : {}) }
+  const X =
+    gs.length === 1
+      ? gs[0].X.slice()
+      : concat(
+          gs.map((g) => g.X),
+          n * d,
+        )
+  const job: EmbedJob = {
+    X,
+    n,
+    d,
+    pointShape: gs[0].run.attrs.pointShape,
+    view: q.view,
+    method: q.method,
+    ...(q.options ? { options: q.options } : {}),
+  }
   return embedInWorker(job, onProgress)
 }
 
@@ -147,14 +184,28 @@ function concat(parts: Float32Array[], length: number): Float32Array {
 }
 
 /** Embedding of a query, from the cache in the first run's archive when it is there. */
-async function cachedEmbedding(gs: Gathered[], q: PathQuery, onProgress?: (p: EmbedProgress) => void): Promise<{ result: EmbeddingResult; cached: boolean }> {
+async function cachedEmbedding(
+  gs: Gathered[],
+  q: PathQuery,
+  onProgress?: (p: EmbedProgress) => void,
+): Promise<{ result: EmbeddingResult; cached: boolean }> {
   const key = createHash('sha1')
-    .update(JSON.stringify({ v: 1, data: gs.map(dataVersion), rows: gs.map((g) => g.rows), view: q.view, method: q.method, options: q.options ?? {} }))
+    .update(
+      JSON.stringify({
+        v: 1,
+        data: gs.map(dataVersion),
+        rows: gs.map((g) => g.rows),
+        view: q.view,
+        method: q.method,
+        options: q.options ?? {},
+      }),
+    )
     .digest('hex')
     .slice(0, 20)
   const home = gs[0].run
   const hit = await home.readEmbedding(key)
-  if (hit) return { result: { method: q.method, coords: hit.coords, stress: Number(hit.attrs.stress ?? NaN) }, cached: true }
+  if (hit)
+    return { result: { method: q.method, coords: hit.coords, stress: Number(hit.attrs.stress ?? NaN) }, cached: true }
   const result = await embedPoints(gs, q, onProgress)
   await home.writeEmbedding(key, result.coords, {
     method: q.method,
@@ -168,7 +219,12 @@ async function cachedEmbedding(gs: Gathered[], q: PathQuery, onProgress?: (p: Em
 }
 
 /** The embedded paths of one or more runs, ready for the `paths` figure. */
-export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p: EmbedProgress) => void, cacheDir?: string): Promise<EmbeddedPaths> {
+export async function embedPaths(
+  project: Project,
+  q: PathQuery,
+  onProgress?: (p: EmbedProgress) => void,
+  cacheDir?: string,
+): Promise<EmbeddedPaths> {
   if (q.runs.length === 0) throw new Error('no runs to embed')
   const t0 = performance.now()
   if (q.runs.length > 1) await requireSameProbe(await Promise.all(q.runs.map((id) => project.openRun(id))), cacheDir)
@@ -199,7 +255,9 @@ export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p
     coords = [each[0].coords]
     const ref = new Map(gs[0].rows.map((r, i) => [`${r.net}:${r.snapshot}`, i]))
     for (let k = 1; k < gs.length; k++) {
-      const common = gs[k].rows.map((r, i) => [ref.get(`${r.net}:${r.snapshot}`), i] as const).filter(([a]) => a !== undefined) as [number, number][]
+      const common = gs[k].rows
+        .map((r, i) => [ref.get(`${r.net}:${r.snapshot}`), i] as const)
+        .filter(([a]) => a !== undefined) as [number, number][]
       if (common.length < 3) {
         const message = `run ${gs[k].run.id} shares fewer than 3 (network, snapshot) points with ${gs[0].run.id}; use joint embedding`
         throw new ApiError('conflict', message, { reason: 'not-applicable', run: gs[k].run.id })
@@ -232,22 +290,45 @@ export async function embedPaths(project: Project, q: PathQuery, onProgress?: (p
       let entry = byNet.get(r.net)
       if (!entry) byNet.set(r.net, (entry = { net: r.net, points: [] }))
       const te = g.testError(r.net, r.snapshot)
-      entry.points.push({ x: coords[gi][2 * i], y: coords[gi][2 * i + 1], epoch: g.epochs[r.snapshot], samples: g.samples[r.snapshot], ...(te !== undefined ? { testError: te } : {}) })
+      entry.points.push({
+        x: coords[gi][2 * i],
+        y: coords[gi][2 * i + 1],
+        epoch: g.epochs[r.snapshot],
+        samples: g.samples[r.snapshot],
+        ...(te !== undefined ? { testError: te } : {}),
+      })
     })
     return { label: g.label, nets: [...byNet.values()] }
   })
-  return { runs, view: q.view, method: q.method, stress, cached, seconds: (performance.now() - t0) / 1000, points: gs.reduce((a, g) => a + g.rows.length, 0) }
+  return {
+    runs,
+    view: q.view,
+    method: q.method,
+    stress,
+    cached,
+    seconds: (performance.now() - t0) / 1000,
+    points: gs.reduce((a, g) => a + g.rows.length, 0),
+  }
 }
 
 /** Per-snapshot metrics of a run's networks, plus the derived ensemble metrics of a view.
  * Only snapshots recorded by every network are used for the derived metrics. */
-export async function runMetrics(project: Project, runId: string, view: View = 'tau', label?: string, withDerived = true): Promise<{ data: MetricsData; derived: DerivedMetrics }> {
+export async function runMetrics(
+  project: Project,
+  runId: string,
+  view: View = 'tau',
+  label?: string,
+  withDerived = true,
+): Promise<{ data: MetricsData; derived: DerivedMetrics }> {
   const run = await project.openRun(runId)
   const { nets, snapshots: S, metrics: names } = run.attrs
   const m = await run.readMetrics()
   const { epochs } = await run.readTimes()
   const M = names.length
-  const series = names.map((name, c) => ({ name, perNet: Array.from({ length: nets }, (_, k) => Array.from({ length: S }, (_, j) => m[(k * S + j) * M + c])) }))
+  const series = names.map((name, c) => ({
+    name,
+    perNet: Array.from({ length: nets }, (_, k) => Array.from({ length: S }, (_, j) => m[(k * S + j) * M + c])),
+  }))
   const done = await run.readDone()
   const labels = names.includes(PROBE_ERROR) ? null : await externalLabels(run)
   if (labels) {
@@ -261,12 +342,19 @@ export async function runMetrics(project: Project, runId: string, view: View = '
     }
     series.push({ name: PROBE_ERROR, perNet })
   }
-  const data: MetricsData = { runs: [{ label: label ?? run.attrs.spec.name ?? runId, epochs: Array.from(epochs), series }] }
+  const data: MetricsData = {
+    runs: [{ label: label ?? run.attrs.spec.name ?? runId, epochs: Array.from(epochs), series }],
+  }
   if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
   if (view === 'kappa') requireClasses(run, 'the κ view')
   let complete = 0
   while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
-  const g = await gatherFrom(run, runId, label, { runs: [runId], view, method: 'classical', epochs: [null, complete > 0 ? epochs[complete - 1] : -1] })
+  const g = await gatherFrom(run, runId, label, {
+    runs: [runId],
+    view,
+    method: 'classical',
+    epochs: [null, complete > 0 ? epochs[complete - 1] : -1],
+  })
   const n = g.rows.length
   const layout = { nets, snapshots: complete }
   let D: Float64Array
@@ -274,13 +362,17 @@ export async function runMetrics(project: Project, runId: string, view: View = '
     const [P, C] = run.attrs.pointShape
     D = await hammingDistances(classesOf(g.X, n * P, C), n, P, C)
   } else D = await euclideanDistances(g.X, n, g.d)
-  const spread = complete > 0 ? ensembleSpread(D, n, layout) : { meanPairwise: new Float64Array(), meanStep: new Float64Array(), stepToSpread: new Float64Array() }
+  const spread =
+    complete > 0
+      ? ensembleSpread(D, n, layout)
+      : { meanPairwise: new Float64Array(), meanStep: new Float64Array(), stepToSpread: new Float64Array() }
   const derived: DerivedMetrics = {
     epochs: Array.from(epochs.subarray(0, complete)),
     meanPairwise: Array.from(spread.meanPairwise),
     meanStep: Array.from(spread.meanStep),
     stepToSpread: Array.from(spread.stepToSpread),
   }
-  if (view === 'tau' && complete > 0) derived.distanceToFinalMean = Array.from(distanceToFinalMean(g.X, g.d, layout).mean)
+  if (view === 'tau' && complete > 0)
+    derived.distanceToFinalMean = Array.from(distanceToFinalMean(g.X, g.d, layout).mean)
   return { data, derived }
 }

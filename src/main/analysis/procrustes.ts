@@ -36,7 +36,12 @@ export interface ProcrustesResult {
   residual: number
 }
 
-export function procrustes(A: Float64Array, B: Float64Array, n: number, opts: ProcrustesOptions = {}): ProcrustesResult {
+export function procrustes(
+  A: Float64Array,
+  B: Float64Array,
+  n: number,
+  opts: ProcrustesOptions = {},
+): ProcrustesResult {
   const dims = EMBEDDING_DIMS
   if (A.length !== n * dims || B.length !== n * dims) {
     throw new Error(`procrustes: A and B must both be n×2 (n = ${n}), got ${A.length} and ${B.length} values`)
@@ -46,7 +51,10 @@ export function procrustes(A: Float64Array, B: Float64Array, n: number, opts: Pr
   const translate = opts.translation ?? true
   const ca = translate ? centroid(A, n) : [0, 0]
   const cb = translate ? centroid(B, n) : [0, 0]
-  let m00 = 0, m01 = 0, m10 = 0, m11 = 0
+  let m00 = 0,
+    m01 = 0,
+    m10 = 0,
+    m11 = 0
   let bb = 0
   let aa = 0
   for (let i = 0; i < n; i++) {

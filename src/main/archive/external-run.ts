@@ -71,7 +71,14 @@ export interface SnapshotData {
 
 const bytesCodec = [{ name: 'bytes', configuration: { endian: 'little' } }]
 
-function arrayMeta(shape: number[], chunk: number[], dtype: string, fill: number | 'NaN', dims: string[], attributes: Record<string, unknown> = {}) {
+function arrayMeta(
+  shape: number[],
+  chunk: number[],
+  dtype: string,
+  fill: number | 'NaN',
+  dims: string[],
+  attributes: Record<string, unknown> = {},
+) {
   return {
     zarr_format: 3,
     node_type: 'array',
@@ -91,9 +98,17 @@ const shapeText = (xs: number[]) => `[${xs.join(', ')}]`
 const hostName = () => os.hostname()
 
 /** The parsed spec and the checks every writer makes before touching disk. */
-function checkInit(init: ExternalRunInit): { spec: ExternalSpecType; pointShape: number[]; metrics: string[]; probe: ProbeInfo } {
+function checkInit(init: ExternalRunInit): {
+  spec: ExternalSpecType
+  pointShape: number[]
+  metrics: string[]
+  probe: ProbeInfo
+} {
   if (!/^[A-Za-z0-9._-]+$/.test(init.id) || init.id.startsWith('.'))
-    throw new InvalidRunIdError(`"${init.id}" is not a valid run id (letters, digits, . _ -, not starting with .)`, init.id)
+    throw new InvalidRunIdError(
+      `"${init.id}" is not a valid run id (letters, digits, . _ -, not starting with .)`,
+      init.id,
+    )
   const parsed = ExternalSpec.safeParse({ ...init.spec, kind: 'external', name: init.spec.name ?? init.id })
   if (!parsed.success)
     throw new RunDataError(
@@ -103,12 +118,23 @@ function checkInit(init: ExternalRunInit): { spec: ExternalSpecType; pointShape:
   const spec = parsed.data
   const P = spec.probe
   const pointShape = init.pointShape ?? (spec.classes !== null ? [P, spec.classes] : null)
-  if (!pointShape) throw new RunDataError('outputs "values" need a pointShape [probe, D] (the length D of each probe item\'s output)', 'pointShape')
+  if (!pointShape)
+    throw new RunDataError(
+      'outputs "values" need a pointShape [probe, D] (the length D of each probe item\'s output)',
+      'pointShape',
+    )
   if (pointShape.length !== 2 || pointShape[0] !== P || !pointShape.every((n) => Number.isInteger(n) && n > 0))
-    throw new RunDataError(`pointShape is ${shapeText(pointShape)}, expected [${P}, outputs] (probe size first)`, 'pointShape')
+    throw new RunDataError(
+      `pointShape is ${shapeText(pointShape)}, expected [${P}, outputs] (probe size first)`,
+      'pointShape',
+    )
   if (spec.classes !== null && pointShape[1] !== spec.classes)
-    throw new RunDataError(`pointShape is ${shapeText(pointShape)}, expected [${P}, ${spec.classes}] (${spec.classes} classes)`, 'pointShape')
-  if (init.labels.length !== P) throw new RunDataError(`labels has shape [${init.labels.length}], expected [${P}] (the probe size)`, 'labels')
+    throw new RunDataError(
+      `pointShape is ${shapeText(pointShape)}, expected [${P}, ${spec.classes}] (${spec.classes} classes)`,
+      'pointShape',
+    )
+  if (init.labels.length !== P)
+    throw new RunDataError(`labels has shape [${init.labels.length}], expected [${P}] (the probe size)`, 'labels')
   for (let i = 0; i < P; i++) {
     const y = init.labels[i]
     const ok = Number.isInteger(y) && y >= -1 && (spec.classes === null || y < spec.classes)
@@ -118,7 +144,8 @@ function checkInit(init: ExternalRunInit): { spec: ExternalSpecType; pointShape:
     }
   }
   const metrics = init.metrics ?? []
-  if (new Set(metrics).size !== metrics.length) throw new RunDataError(`metric names repeat: ${metrics.join(', ')}`, 'metrics')
+  if (new Set(metrics).size !== metrics.length)
+    throw new RunDataError(`metric names repeat: ${metrics.join(', ')}`, 'metrics')
   const inputs = init.probeInputs
   if (inputs) {
     if (inputs.shape[0] !== P || inputs.data.length !== product(inputs.shape))
@@ -127,11 +154,13 @@ function checkInit(init: ExternalRunInit): { spec: ExternalSpecType; pointShape:
           `expected [${P}, ...] with as many values as the shape says`,
         'probeInputs',
       )
-    if (!inputs.data.every(Number.isFinite)) throw new RunDataError('probe_inputs holds NaN or infinite values', 'probeInputs')
+    if (!inputs.data.every(Number.isFinite))
+      throw new RunDataError('probe_inputs holds NaN or infinite values', 'probeInputs')
   }
   if (init.weights) {
     const { paramCount, architecture } = init.weights
-    if (!Number.isInteger(paramCount) || paramCount < 1) throw new RunDataError(`weights.paramCount is ${paramCount}, expected a positive integer`, 'weights.paramCount')
+    if (!Number.isInteger(paramCount) || paramCount < 1)
+      throw new RunDataError(`weights.paramCount is ${paramCount}, expected a positive integer`, 'weights.paramCount')
     if (architecture && architectureParams(architecture) !== paramCount)
       throw new RunDataError(
         `weights.paramCount is ${paramCount}, but the architecture ${JSON.stringify(architecture)} ` +
@@ -139,13 +168,22 @@ function checkInit(init: ExternalRunInit): { spec: ExternalSpecType; pointShape:
         'weights.paramCount',
       )
     if (architecture && architecture.outputs !== pointShape[1])
-      throw new RunDataError(`the architecture has ${architecture.outputs} outputs, τ has ${pointShape[1]} per probe item`, 'weights.architecture')
+      throw new RunDataError(
+        `the architecture has ${architecture.outputs} outputs, τ has ${pointShape[1]} per probe item`,
+        'weights.architecture',
+      )
   }
   return { spec, pointShape, metrics, probe: probeInfo(init.labels, inputs?.data, init.probeId) }
 }
 
 /** Writes the complete run (group and arrays) with S snapshots' worth of axis into dir. */
-async function writeSkeleton(dir: string, init: ExternalRunInit, c: ReturnType<typeof checkInit>, epochs: number[], samples: number[]): Promise<void> {
+async function writeSkeleton(
+  dir: string,
+  init: ExternalRunInit,
+  c: ReturnType<typeof checkInit>,
+  epochs: number[],
+  samples: number[],
+): Promise<void> {
   const { spec, pointShape, metrics } = c
   const N = spec.nets
   const S = epochs.length
@@ -153,12 +191,28 @@ async function writeSkeleton(dir: string, init: ExternalRunInit, c: ReturnType<t
   const P = pointShape[0]
   const put = (name: string, meta: unknown) => writeJsonAtomic(path.join(dir, name, 'zarr.json'), meta)
   const tauAttrs = spec.outputs === 'logits' ? { transform: 'softmax' } : {}
-  await put('tau', arrayMeta([N, S, ...pointShape], [1, 1, ...pointShape], 'float32', 0, ['net', 'snapshot', 'probe', 'output'], tauAttrs))
+  await put(
+    'tau',
+    arrayMeta(
+      [N, S, ...pointShape],
+      [1, 1, ...pointShape],
+      'float32',
+      0,
+      ['net', 'snapshot', 'probe', 'output'],
+      tauAttrs,
+    ),
+  )
   // A zero-length chunk is not allowed; with no metrics the (empty) array has chunks of one.
-  await put('metrics', arrayMeta([N, S, M], [1, 1, Math.max(M, 1)], 'float32', 'NaN', ['net', 'snapshot', 'metric'], { columns: metrics }))
+  await put(
+    'metrics',
+    arrayMeta([N, S, M], [1, 1, Math.max(M, 1)], 'float32', 'NaN', ['net', 'snapshot', 'metric'], { columns: metrics }),
+  )
   await put('done', arrayMeta([N, S], [1, 1], 'uint8', 0, ['net', 'snapshot']))
   await put('state', arrayMeta([N, 1], [1, 1], 'float32', 'NaN', ['net', 'state']))
-  for (const [name, values] of [['epoch', epochs], ['samples', samples]] as const) {
+  for (const [name, values] of [
+    ['epoch', epochs],
+    ['samples', samples],
+  ] as const) {
     await put(name, arrayMeta([S], [Math.max(S, 1)], 'float64', 0, ['snapshot']))
     if (S) await writeFileAtomic(path.join(dir, name, 'c', '0'), leBytes(Float64Array.from(values)))
   }
@@ -166,13 +220,19 @@ async function writeSkeleton(dir: string, init: ExternalRunInit, c: ReturnType<t
   await writeFileAtomic(path.join(dir, 'labels', 'c', '0'), leBytes(Int32Array.from(init.labels)))
   if (init.probeInputs) {
     const { data, shape } = init.probeInputs
-    await put('probe_inputs', arrayMeta(shape, shape, 'float32', 0, ['probe', ...shape.slice(1).map((_, i) => `input${i}`)]))
+    await put(
+      'probe_inputs',
+      arrayMeta(shape, shape, 'float32', 0, ['probe', ...shape.slice(1).map((_, i) => `input${i}`)]),
+    )
     await writeFileAtomic(path.join(dir, 'probe_inputs', 'c', ...shape.map(() => '0')), leBytes(data))
   }
   if (init.weights) {
     const { paramCount, architecture, layout } = init.weights
     const attrs = { layout: layout ?? (architecture ? MLP_LAYOUT : 'flat'), ...(architecture ? { architecture } : {}) }
-    await put('weights', arrayMeta([N, S, paramCount], [1, 1, paramCount], 'float32', 'NaN', ['net', 'snapshot', 'param'], attrs))
+    await put(
+      'weights',
+      arrayMeta([N, S, paramCount], [1, 1, paramCount], 'float32', 'NaN', ['net', 'snapshot', 'param'], attrs),
+    )
   }
   const now = new Date().toISOString()
   const attrs: RunAttributes = {
@@ -223,13 +283,17 @@ function checkJoin(run: RunArchive, c: ReturnType<typeof checkInit>): void {
   if (a.spec.kind !== 'external') problems.push(`it was trained by sgdscope (spec kind ${a.spec.kind})`)
   else {
     if (a.nets !== c.spec.nets) problems.push(`it has ${a.nets} nets, this writer says ${c.spec.nets}`)
-    if (a.pointShape.join() !== c.pointShape.join()) problems.push(`its pointShape is ${shapeText(a.pointShape)}, this writer's ${shapeText(c.pointShape)}`)
-    if (a.spec.outputs !== c.spec.outputs) problems.push(`its outputs are ${a.spec.outputs}, this writer's ${c.spec.outputs}`)
+    if (a.pointShape.join() !== c.pointShape.join())
+      problems.push(`its pointShape is ${shapeText(a.pointShape)}, this writer's ${shapeText(c.pointShape)}`)
+    if (a.spec.outputs !== c.spec.outputs)
+      problems.push(`its outputs are ${a.spec.outputs}, this writer's ${c.spec.outputs}`)
     if (a.probe?.labelsSha256 !== c.probe.labelsSha256) problems.push('its probe labels differ (labelsSha256)')
     const unknown = c.metrics.filter((m) => !a.metrics.includes(m))
-    if (unknown.length) problems.push(`it has no metric column ${unknown.join(', ')} (it has ${a.metrics.join(', ') || 'none'})`)
+    if (unknown.length)
+      problems.push(`it has no metric column ${unknown.join(', ')} (it has ${a.metrics.join(', ') || 'none'})`)
   }
-  if (problems.length) throw new ArchiveExistsError(`run ${a.id} already exists and differs: ${problems.join('; ')}`, run.dir, a.id)
+  if (problems.length)
+    throw new ArchiveExistsError(`run ${a.id} already exists and differs: ${problems.join('; ')}`, run.dir, a.id)
 }
 
 /** Softmax over the last axis (rows of length C), in float64, stored as float32. */
@@ -250,7 +314,10 @@ export function softmaxRows(x: ArrayLike<number>, C: number): Float32Array {
 function tauFor(spec: ExternalSpecType, pointShape: number[], outputs: ArrayLike<number>, where: string): Float32Array {
   const want = product(pointShape)
   if (outputs.length !== want)
-    throw new RunDataError(`${where}: outputs has ${outputs.length} values, expected ${shapeText(pointShape)} = ${want}`, 'outputs')
+    throw new RunDataError(
+      `${where}: outputs has ${outputs.length} values, expected ${shapeText(pointShape)} = ${want}`,
+      'outputs',
+    )
   for (let i = 0; i < outputs.length; i++)
     if (!Number.isFinite(outputs[i])) {
       const at = `[${Math.floor(i / pointShape[1])}, ${i % pointShape[1]}]`
@@ -355,13 +422,22 @@ export class ExternalRunWriter {
   /** Marks the run running and holds `lock-recorder-HOST-PID.json` for these networks. */
   async start(nets: number[] = Array.from({ length: this.attrs.nets }, (_, k) => k)): Promise<void> {
     for (const k of nets) this.checkNet(k)
-    this.lockFile = path.join(this.dir, `lock-recorder-${hostName().replace(/[^A-Za-z0-9._-]+/g, '_')}-${process.pid}.json`)
-    await writeJsonAtomic(this.lockFile, { pid: process.pid, host: hostName(), started: new Date().toISOString(), nets })
+    this.lockFile = path.join(
+      this.dir,
+      `lock-recorder-${hostName().replace(/[^A-Za-z0-9._-]+/g, '_')}-${process.pid}.json`,
+    )
+    await writeJsonAtomic(this.lockFile, {
+      pid: process.pid,
+      host: hostName(),
+      started: new Date().toISOString(),
+      nets,
+    })
     this.attrs = await patchGroup(this.dir, { status: 'running', error: undefined })
   }
 
   private checkNet(net: number): void {
-    if (!Number.isInteger(net) || net < 0 || net >= this.attrs.nets) throw new RunDataError(`net is ${net}, expected an integer in [0, ${this.attrs.nets})`, 'net')
+    if (!Number.isInteger(net) || net < 0 || net >= this.attrs.nets)
+      throw new RunDataError(`net is ${net}, expected an integer in [0, ${this.attrs.nets})`, 'net')
   }
 
   /** The index of the snapshot at `epoch`, adding it to the axis if it is new (it must
@@ -383,15 +459,22 @@ export class ExternalRunWriter {
         return at
       }
       if (S > 0 && epoch <= epochs[S - 1])
-        throw new RunDataError(`epoch ${epoch} is earlier than the last recorded epoch ${epochs[S - 1]} of run ${this.id}; snapshots are added in increasing epoch order`, 'epoch')
+        throw new RunDataError(
+          `epoch ${epoch} is earlier than the last recorded epoch ${epochs[S - 1]} of run ${this.id}; snapshots are added in increasing epoch order`,
+          'epoch',
+        )
       const allSamples = Array.from(await this.readAxis('samples', S))
       // Axis values first, then the arrays' shapes, and the group's count last: a reader
       // that sees `snapshots` = S + 1 finds everything it needs.
-      for (const [name, values] of [['epoch', [...this.epochs, epoch]], ['samples', [...allSamples, samples]]] as const) {
+      for (const [name, values] of [
+        ['epoch', [...this.epochs, epoch]],
+        ['samples', [...allSamples, samples]],
+      ] as const) {
         await writeFileAtomic(path.join(this.dir, name, 'c', '0'), leBytes(Float64Array.from(values)))
         await this.growArray(name, 0, S + 1, true)
       }
-      for (const name of ['tau', 'metrics', 'done', ...(attributes.paramCount ? ['weights'] : [])]) await this.growArray(name, 1, S + 1)
+      for (const name of ['tau', 'metrics', 'done', ...(attributes.paramCount ? ['weights'] : [])])
+        await this.growArray(name, 1, S + 1)
       const next = { ...attributes, snapshots: S + 1, updated: new Date().toISOString() }
       await writeJsonAtomic(meta, { ...group, attributes: next })
       this.attrs = next
@@ -421,24 +504,39 @@ export class ExternalRunWriter {
   /** Writes one network's data at snapshot index j: τ, metrics and weights, then `done`. */
   async writeSnapshot(net: number, j: number, data: SnapshotData): Promise<void> {
     this.checkNet(net)
-    if (!Number.isInteger(j) || j < 0 || j >= this.attrs.snapshots) throw new RunDataError(`snapshot ${j} is not on the axis (0..${this.attrs.snapshots - 1}); add it first`, 'snapshot')
+    if (!Number.isInteger(j) || j < 0 || j >= this.attrs.snapshots)
+      throw new RunDataError(
+        `snapshot ${j} is not on the axis (0..${this.attrs.snapshots - 1}); add it first`,
+        'snapshot',
+      )
     const where = `net ${net}, snapshot ${j}${this.epochs[j] !== undefined ? ` (epoch ${this.epochs[j]})` : ''}`
     const tau = tauFor(this.spec, this.attrs.pointShape, data.outputs, where)
     const M = this.attrs.metrics.length
     const metrics = new Float32Array(M).fill(NaN)
     for (const [name, value] of Object.entries(data.metrics ?? {})) {
       const c = this.attrs.metrics.indexOf(name)
-      if (c < 0) throw new RunDataError(`${where}: metric "${name}" is not a column of run ${this.id} (columns: ${this.attrs.metrics.join(', ') || 'none'})`, 'metrics')
-      if (typeof value !== 'number') throw new RunDataError(`${where}: metric "${name}" is ${typeof value}, expected a number`, 'metrics')
+      if (c < 0)
+        throw new RunDataError(
+          `${where}: metric "${name}" is not a column of run ${this.id} (columns: ${this.attrs.metrics.join(', ') || 'none'})`,
+          'metrics',
+        )
+      if (typeof value !== 'number')
+        throw new RunDataError(`${where}: metric "${name}" is ${typeof value}, expected a number`, 'metrics')
       metrics[c] = value
     }
     let weights: Float32Array | null = null
     if (data.weights) {
       const P = this.attrs.paramCount
-      if (!P) throw new RunDataError(`${where}: run ${this.id} was created without weights (give weights.paramCount when creating it)`, 'weights')
-      if (data.weights.length !== P) throw new RunDataError(`${where}: weights has ${data.weights.length} values, expected [${P}]`, 'weights')
+      if (!P)
+        throw new RunDataError(
+          `${where}: run ${this.id} was created without weights (give weights.paramCount when creating it)`,
+          'weights',
+        )
+      if (data.weights.length !== P)
+        throw new RunDataError(`${where}: weights has ${data.weights.length} values, expected [${P}]`, 'weights')
       weights = Float32Array.from(data.weights)
-      if (!weights.every(Number.isFinite)) throw new RunDataError(`${where}: weights holds NaN or infinite values`, 'weights')
+      if (!weights.every(Number.isFinite))
+        throw new RunDataError(`${where}: weights holds NaN or infinite values`, 'weights')
     }
     const chunk = (name: string, ...idx: number[]) => path.join(this.dir, name, 'c', ...idx.map(String))
     await writeFileAtomic(chunk('tau', net, j, 0, 0), leBytes(tau))
@@ -467,7 +565,8 @@ export class ExternalRunWriter {
 }
 
 async function otherLiveRecorders(dir: string): Promise<boolean> {
-  for (const f of await fs.readdir(dir)) if (/^lock-recorder-.*\.json$/.test(f) && (await isLockHeld(path.join(dir, f)))) return true
+  for (const f of await fs.readdir(dir))
+    if (/^lock-recorder-.*\.json$/.test(f) && (await isLockHeld(path.join(dir, f)))) return true
   return false
 }
 
@@ -504,7 +603,11 @@ export interface WriteWholeOptions {
  * place at the end, so a failure or a cancel leaves nothing behind. Refuses an id that
  * exists. Returns the run, status `complete`.
  */
-export async function writeExternalRun(projectDir: string, run: WholeRun, opts: WriteWholeOptions = {}): Promise<RunArchive> {
+export async function writeExternalRun(
+  projectDir: string,
+  run: WholeRun,
+  opts: WriteWholeOptions = {},
+): Promise<RunArchive> {
   const c = checkInit({ ...run, metrics: run.metrics ?? Object.keys(run.metricValues ?? {}) })
   const { spec, pointShape } = c
   const N = spec.nets
@@ -512,25 +615,44 @@ export async function writeExternalRun(projectDir: string, run: WholeRun, opts: 
   const epochs = Array.from(run.epochs)
   if (S === 0) throw new RunDataError('epochs has shape [0]: a run needs at least one snapshot', 'epochs')
   for (let j = 0; j < S; j++) {
-    if (!Number.isFinite(epochs[j])) throw new RunDataError(`epochs[${j}] is ${epochs[j]}, expected a finite number`, 'epochs')
-    if (j > 0 && !(epochs[j] > epochs[j - 1])) throw new RunDataError(`epochs must increase strictly: epochs[${j - 1}] = ${epochs[j - 1]}, epochs[${j}] = ${epochs[j]}`, 'epochs')
+    if (!Number.isFinite(epochs[j]))
+      throw new RunDataError(`epochs[${j}] is ${epochs[j]}, expected a finite number`, 'epochs')
+    if (j > 0 && !(epochs[j] > epochs[j - 1]))
+      throw new RunDataError(
+        `epochs must increase strictly: epochs[${j - 1}] = ${epochs[j - 1]}, epochs[${j}] = ${epochs[j]}`,
+        'epochs',
+      )
   }
   const samples = run.samples ? Array.from(run.samples) : new Array<number>(S).fill(NaN)
-  if (samples.length !== S) throw new RunDataError(`samples has shape [${samples.length}], expected [${S}] (one per epoch)`, 'samples')
+  if (samples.length !== S)
+    throw new RunDataError(`samples has shape [${samples.length}], expected [${S}] (one per epoch)`, 'samples')
   const per = product(pointShape)
   if (run.outputs.length !== N * S * per)
-    throw new RunDataError(`outputs has ${run.outputs.length} values, expected ${shapeText([N, S, ...pointShape])} = ${N * S * per}`, 'outputs')
+    throw new RunDataError(
+      `outputs has ${run.outputs.length} values, expected ${shapeText([N, S, ...pointShape])} = ${N * S * per}`,
+      'outputs',
+    )
   for (const [name, values] of Object.entries(run.metricValues ?? {}))
-    if (values.length !== N * S) throw new RunDataError(`metrics/${name} has ${values.length} values, expected [${N}, ${S}] = ${N * S}`, 'metricValues')
+    if (values.length !== N * S)
+      throw new RunDataError(
+        `metrics/${name} has ${values.length} values, expected [${N}, ${S}] = ${N * S}`,
+        'metricValues',
+      )
   const P = run.weights?.paramCount ?? 0
-  if (run.weightValues && !run.weights) throw new RunDataError('weight values were given without weights.paramCount', 'weights')
+  if (run.weightValues && !run.weights)
+    throw new RunDataError('weight values were given without weights.paramCount', 'weights')
   if (run.weightValues && run.weightValues.length !== N * S * P)
-    throw new RunDataError(`weights has ${run.weightValues.length} values, expected [${N}, ${S}, ${P}] = ${N * S * P}`, 'weightValues')
-  if (run.done && run.done.length !== N * S) throw new RunDataError(`done has ${run.done.length} values, expected [${N}, ${S}]`, 'done')
+    throw new RunDataError(
+      `weights has ${run.weightValues.length} values, expected [${N}, ${S}, ${P}] = ${N * S * P}`,
+      'weightValues',
+    )
+  if (run.done && run.done.length !== N * S)
+    throw new RunDataError(`done has ${run.done.length} values, expected [${N}, ${S}]`, 'done')
 
   const project = await Project.openOrCreate(projectDir)
   const dir = project.runDir(run.id)
-  if (await exists(dir)) throw new ArchiveExistsError(`run ${run.id} already exists in ${project.dir}; choose another run id`, dir, run.id)
+  if (await exists(dir))
+    throw new ArchiveExistsError(`run ${run.id} already exists in ${project.dir}; choose another run id`, dir, run.id)
   const tmp = await creatingDir(path.dirname(dir), run.id)
   try {
     await writeSkeleton(tmp, run, c, epochs, samples)
@@ -539,16 +661,19 @@ export async function writeExternalRun(projectDir: string, run: WholeRun, opts: 
     let written = 0
     for (let k = 0; k < N; k++) {
       for (let j = 0; j < S; j++) {
-        if (opts.signal?.aborted) throw new ArchiveCancelledError(`writing run ${run.id} was cancelled; nothing was written`, dir)
+        if (opts.signal?.aborted)
+          throw new ArchiveCancelledError(`writing run ${run.id} was cancelled; nothing was written`, dir)
         const i = k * S + j
         if (run.done && !run.done[i]) continue
         const weights = run.weightValues ? sliceOf(run.weightValues, i * P, P) : undefined
         await w.writeSnapshot(k, j, {
           outputs: sliceOf(run.outputs, i * per, per),
-          metrics: Object.fromEntries(names.flatMap((n) => {
-            const v = run.metricValues?.[n]?.[i]
-            return v === undefined || Number.isNaN(v) ? [] : [[n, v]]
-          })),
+          metrics: Object.fromEntries(
+            names.flatMap((n) => {
+              const v = run.metricValues?.[n]?.[i]
+              return v === undefined || Number.isNaN(v) ? [] : [[n, v]]
+            }),
+          ),
           ...(weights && !Number.isNaN(weights[0]) ? { weights } : {}),
         })
         opts.onProgress?.(++written, N * S)
@@ -556,9 +681,16 @@ export async function writeExternalRun(projectDir: string, run: WholeRun, opts: 
     }
     const meta = path.join(tmp, 'zarr.json')
     const group = await readJson(meta)
-    await writeJsonAtomic(meta, { ...group, attributes: { ...(group.attributes as RunAttributes), status: 'complete', updated: new Date().toISOString() } })
+    await writeJsonAtomic(meta, {
+      ...group,
+      attributes: { ...(group.attributes as RunAttributes), status: 'complete', updated: new Date().toISOString() },
+    })
     if (!(await moveIntoPlace(tmp, dir))) {
-      throw new ArchiveExistsError(`run ${run.id} was created by another process meanwhile; choose another run id`, dir, run.id)
+      throw new ArchiveExistsError(
+        `run ${run.id} was created by another process meanwhile; choose another run id`,
+        dir,
+        run.id,
+      )
     }
   } finally {
     await fs.rm(tmp, { recursive: true, force: true })

@@ -51,7 +51,8 @@ export class Project {
   }
 
   runDir(id: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.')) throw new InvalidRunIdError(`"${id}" is not a valid run id`, id)
+    if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.'))
+      throw new InvalidRunIdError(`"${id}" is not a valid run id`, id)
     return path.join(this.dir, 'runs', id)
   }
 
@@ -87,10 +88,16 @@ export class Project {
     }
     // Never scatter a project into someone's folder: only a new or empty one (or one a
     // concurrent creator of this project has just begun) becomes a project.
-    const foreign = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => n !== 'runs' && n !== CLAIM && n !== 'project.json')
+    const foreign = (await fs.readdir(dir).catch(() => [] as string[])).filter(
+      (n) => n !== 'runs' && n !== CLAIM && n !== 'project.json',
+    )
     if (foreign.length) {
       const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, … (${foreign.length} entries)` : '')
-      throw new ForeignFolderError(`${dir} is not empty and is not an sgdscope project (it holds ${shown}): choose a new or empty folder`, dir, foreign.slice(0, 20))
+      throw new ForeignFolderError(
+        `${dir} is not empty and is not an sgdscope project (it holds ${shown}): choose a new or empty folder`,
+        dir,
+        foreign.slice(0, 20),
+      )
     }
     await fs.mkdir(path.join(dir, 'runs'), { recursive: true })
     // Claim project.json exclusively, so that of two processes creating the same
@@ -141,7 +148,10 @@ export class Project {
       )
     const parsed = ProjectFile.safeParse(raw)
     if (!parsed.success)
-      throw new ArchiveError(`${file} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, file)
+      throw new ArchiveError(
+        `${file} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+        file,
+      )
     return new Project(dir, parsed.data)
   }
 
@@ -152,7 +162,12 @@ export class Project {
   /** A new, readable, unique run id: date-time, label, random suffix. */
   newRunId(label = 'run'): string {
     const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-    const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 24) || 'run'
+    const slug =
+      label
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 24) || 'run'
     return `${t}-${slug}-${randomBytes(2).toString('hex')}`
   }
 
@@ -187,7 +202,8 @@ export class Project {
     if (/^\d+$/.test(ref) && +ref >= 1 && +ref <= ids.length) return ids[+ref - 1]
     const matches = ids.filter((id) => id.startsWith(ref) || id.includes(ref))
     if (matches.length === 1) return matches[0]
-    if (matches.length === 0) throw new UnknownRunError(`no run "${ref}" in ${this.dir} (${ids.length} runs; see \`sgdscope list\`)`, ref)
+    if (matches.length === 0)
+      throw new UnknownRunError(`no run "${ref}" in ${this.dir} (${ids.length} runs; see \`sgdscope list\`)`, ref)
     throw new AmbiguousRunError(`"${ref}" matches ${matches.length} runs: ${matches.join(', ')}`, ref, matches)
   }
 }

@@ -92,7 +92,10 @@ const RunAttributesSchema = z.looseObject({
     .looseObject({
       size: z.number().int().positive(),
       labelsSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex'),
-      inputsSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex').optional(),
+      inputsSha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex')
+        .optional(),
       id: z.string().optional(),
     })
     .optional(),
@@ -156,7 +159,9 @@ export class RunArchive {
       metrics: r.metrics,
       ...(r.dataset ? { dataset: r.dataset } : {}),
       ...(r.engine ? { engine: r.engine } : {}),
-      ...(r.weights?.snapshots.length ? { weightSnapshots: r.weights.snapshots, paramCount: r.weights.paramCount } : {}),
+      ...(r.weights?.snapshots.length
+        ? { weightSnapshots: r.weights.snapshots, paramCount: r.weights.paramCount }
+        : {}),
       stateSize: r.stateSize,
       trainSeconds: 0,
       ...(r.probe ? { probe: r.probe } : {}),
@@ -204,10 +209,16 @@ export class RunArchive {
         codecs: bytes,
         fillValue: NaN,
         dimensionNames: ['net', 'kept', 'param'],
-        attributes: { snapshots: r.weights.snapshots, layout: 'A input-major [inputs][hidden], a [hidden], B [outputs][hidden], b [outputs]' },
+        attributes: {
+          snapshots: r.weights.snapshots,
+          layout: 'A input-major [inputs][hidden], a [hidden], B [outputs][hidden], b [outputs]',
+        },
       })
     }
-    for (const [name, values] of [['samples', r.samples], ['epoch', r.epochs]] as const) {
+    for (const [name, values] of [
+      ['samples', r.samples],
+      ['epoch', r.epochs],
+    ] as const) {
       const a = await zarr.create(root.resolve(name), {
         shape: [S],
         chunkShape: [S],
@@ -237,7 +248,8 @@ export class RunArchive {
     } catch (e) {
       throw new ArchiveError(`${meta} is not valid JSON (${jsonProblem(e)})`, meta)
     }
-    if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run') throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`, meta)
+    if (!raw || typeof raw !== 'object' || raw.sgdscope?.kind !== 'run')
+      throw new ArchiveError(`${meta} is not an sgdscope run (no "sgdscope.kind": "run" attribute)`, meta)
     if (typeof raw.sgdscope.format === 'number' && raw.sgdscope.format > READ_FORMAT)
       throw new NewerFormatError(
         `${dir} was written by a newer sgdscope (run format ${raw.sgdscope.format}, this version reads up to ${READ_FORMAT}); update sgdscope to open it`,
@@ -248,7 +260,13 @@ export class RunArchive {
       )
     const parsed = RunAttributesSchema.safeParse(raw)
     if (!parsed.success)
-      throw new ArchiveError(`${meta} has malformed run attributes: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(attributes)'}: ${i.message}`).join('; ')}`, meta)
+      throw new ArchiveError(
+        `${meta} has malformed run attributes: ${parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.') || '(attributes)'}: ${i.message}`)
+          .join('; ')}`,
+        meta,
+      )
     const attrs = parsed.data as RunAttributes
     const store = new AtomicFsStore(dir)
     const root = zarr.root(store)
@@ -267,7 +285,8 @@ export class RunArchive {
         shape.length === want.length && shape.every((n, i) => (i === 1 && growing ? n >= want[i] : n === want[i]))
       const expected = (want: number[]) => `[${want.map((n, i) => (i === 1 && growing ? `≥${n}` : n)).join(', ')}]`
       const check = (name: string, shape: number[], want: number[]) => {
-        if (!fits(shape, want)) throw new Error(`${name} has shape [${shape.join(', ')}], the attributes say ${expected(want)}`)
+        if (!fits(shape, want))
+          throw new Error(`${name} has shape [${shape.join(', ')}], the attributes say ${expected(want)}`)
       }
       check('tau', tau.shape, [nets, S, ...pointShape])
       check('done', done.shape, [nets, S])
@@ -276,7 +295,9 @@ export class RunArchive {
       if (attrs.spec.kind === 'external') {
         if (!growing) throw new Error(`an external run must be format 2, this one says format ${attrs.sgdscope.format}`)
         if (pointShape[0] !== attrs.spec.probe)
-          throw new Error(`pointShape [${pointShape.join(', ')}] does not start with the spec's probe size ${attrs.spec.probe}`)
+          throw new Error(
+            `pointShape [${pointShape.join(', ')}] does not start with the spec's probe size ${attrs.spec.probe}`,
+          )
         if (attrs.spec.nets !== nets) throw new Error(`the spec says ${attrs.spec.nets} nets, the attributes ${nets}`)
         const labels = await zarr.open(root.resolve('labels'), { kind: 'array' }).catch(() => {
           throw new Error('the labels array is missing (format 2 runs record their probe labels)')
@@ -304,7 +325,11 @@ export class RunArchive {
   /** Records one (network, snapshot): τ and metrics first, then the `done` mark. */
   async writeSnapshot(net: number, snapshot: number, tau: Float32Array, metrics: ArrayLike<number>): Promise<void> {
     const ps = this.attrs.pointShape
-    await zarr.set(this.arrays.tau, [net, snapshot, ...ps.map(() => null)], { data: tau, shape: ps, stride: strides(ps) })
+    await zarr.set(this.arrays.tau, [net, snapshot, ...ps.map(() => null)], {
+      data: tau,
+      shape: ps,
+      stride: strides(ps),
+    })
     const m = Float32Array.from(metrics)
     await zarr.set(this.arrays.metrics, [net, snapshot, null], { data: m, shape: [m.length], stride: [1] })
     await zarr.set(this.arrays.done, [net, snapshot], 1)
@@ -379,9 +404,13 @@ export class RunArchive {
   async readProbeInputs(): Promise<{ data: Float32Array; shape: number[] } | null> {
     if (this.attrs.sgdscope.format < 2 || !(await this.store.has('/probe_inputs/zarr.json'))) return null
     const a = await zarr.open(zarr.root(this.store).resolve('probe_inputs'), { kind: 'array' })
-    if (!a.is('float32')) throw new ArchiveError(`${this.dir}/probe_inputs is ${a.dtype}, expected float32`, `${this.dir}/probe_inputs`)
+    if (!a.is('float32'))
+      throw new ArchiveError(`${this.dir}/probe_inputs is ${a.dtype}, expected float32`, `${this.dir}/probe_inputs`)
     if (a.shape[0] !== this.attrs.pointShape[0])
-      throw new ArchiveError(`${this.dir}/probe_inputs has shape [${a.shape.join(', ')}], expected [${this.attrs.pointShape[0]}, ...]`, `${this.dir}/probe_inputs`)
+      throw new ArchiveError(
+        `${this.dir}/probe_inputs has shape [${a.shape.join(', ')}], expected [${this.attrs.pointShape[0]}, ...]`,
+        `${this.dir}/probe_inputs`,
+      )
     return { data: (await zarr.get(a)).data as Float32Array, shape: a.shape }
   }
 
@@ -442,7 +471,10 @@ export class RunArchive {
       if (S === 0) return new Float64Array(0)
       const bytes = await this.store.get(`/${name}/c/0`)
       if (!bytes || bytes.byteLength < 8 * S)
-        throw new ArchiveError(`run ${this.dir} is damaged: ${name} holds ${(bytes?.byteLength ?? 0) / 8} values, the attributes say ${S} snapshots`, this.dir)
+        throw new ArchiveError(
+          `run ${this.dir} is damaged: ${name} holds ${(bytes?.byteLength ?? 0) / 8} values, the attributes say ${S} snapshots`,
+          this.dir,
+        )
       const view = new DataView(bytes.buffer, bytes.byteOffset, 8 * S)
       return Float64Array.from({ length: S }, (_, j) => view.getFloat64(8 * j, true))
     }

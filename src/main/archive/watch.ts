@@ -194,7 +194,8 @@ export class ProjectWatcher {
     const done = new Uint8Array(N * S)
     const netStamp = new Array<number>(N).fill(-1)
     if (before && before.nets === N)
-      for (let k = 0; k < N; k++) for (let j = 0; j < Math.min(S, before.snapshots); j++) done[k * S + j] = before.done[k * before.snapshots + j]
+      for (let k = 0; k < N; k++)
+        for (let j = 0; j < Math.min(S, before.snapshots); j++) done[k * S + j] = before.done[k * before.snapshots + j]
     const now = Date.now()
     const fresh: { net: number; snapshot: number }[] = []
     for (let k = 0; k < N; k++) {
@@ -220,7 +221,13 @@ export class ProjectWatcher {
       const names = run.attrs.metrics
       for (const { net, snapshot } of fresh) {
         const m = await run.readMetricsAt(net, snapshot)
-        this.cb.onSnapshot({ runId: run.id, net, snapshot, epoch: epochs[snapshot], metrics: Object.fromEntries(names.map((n, i) => [n, m[i]])) })
+        this.cb.onSnapshot({
+          runId: run.id,
+          net,
+          snapshot,
+          epoch: epochs[snapshot],
+          metrics: Object.fromEntries(names.map((n, i) => [n, m[i]])),
+        })
       }
       this.cb.onProgress(run.id, count(done), N * S, run)
     }

@@ -133,7 +133,12 @@ export async function evaluateCheckpoints(o: EvaluateOptions): Promise<EvaluateR
         const first = { ...r, file: c.file }
         checkOutputs(first, outputs, probe)
         // Everything is kept until the run is written in one go: N·S·P·outputs floats.
-        got = { first, per, outputs: new Float32Array(N * S * probe.count * per), metrics: metricNames.map(() => new Float32Array(N * S).fill(NaN)) }
+        got = {
+          first,
+          per,
+          outputs: new Float32Array(N * S * probe.count * per),
+          metrics: metricNames.map(() => new Float32Array(N * S).fill(NaN)),
+        }
       } else if (r.outputShape.join() !== got.first.outputShape.join()) {
         throw new CheckpointError(
           `${c.file} outputs [${r.outputShape.join(', ')}] per probe item but ${got.first.file} outputs ` +
@@ -155,7 +160,14 @@ export async function evaluateCheckpoints(o: EvaluateOptions): Promise<EvaluateR
       }
       done[i] = 1
       evaluated++
-      o.onProgress?.({ stage: 'evaluating', done: evaluated, total, file: c.file, seconds: seconds(), etaSeconds: (seconds() / evaluated) * (total - evaluated) })
+      o.onProgress?.({
+        stage: 'evaluating',
+        done: evaluated,
+        total,
+        file: c.file,
+        seconds: seconds(),
+        etaSeconds: (seconds() / evaluated) * (total - evaluated),
+      })
     },
     { workers: o.workers, signal: o.signal },
   )
@@ -203,7 +215,14 @@ export async function evaluateCheckpoints(o: EvaluateOptions): Promise<EvaluateR
       },
       {
         signal: o.signal,
-        onProgress: (d, t) => o.onProgress?.({ stage: 'writing', done: d, total: t, seconds: seconds(), etaSeconds: ((Date.now() - writeStart) / 1000 / d) * (t - d) }),
+        onProgress: (d, t) =>
+          o.onProgress?.({
+            stage: 'writing',
+            done: d,
+            total: t,
+            seconds: seconds(),
+            etaSeconds: ((Date.now() - writeStart) / 1000 / d) * (t - d),
+          }),
       },
     )
     await run.update({ trainSeconds: seconds() })
@@ -240,7 +259,8 @@ function meanOver(m: Float32Array | undefined, N: number, S: number, j: number):
 /** The first checkpoint's outputs decide the run's shape; they must suit `outputs` and the labels. */
 function checkOutputs(first: EvaluatedCheckpoint & { file: string }, outputs: OutputKind, probe: ProbeSet): void {
   const per = first.outputShape.reduce((a, b) => a * b, 1)
-  if (per === 0) throw new CheckpointError(`${first.file} outputs nothing per probe item (shape [${first.outputShape.join(', ')}])`)
+  if (per === 0)
+    throw new CheckpointError(`${first.file} outputs nothing per probe item (shape [${first.outputShape.join(', ')}])`)
   if (outputs === 'values') return
   if (first.outputShape.length !== 1) {
     throw new CheckpointError(
@@ -249,9 +269,14 @@ function checkOutputs(first: EvaluatedCheckpoint & { file: string }, outputs: Ou
     )
   }
   if (probe.classes !== null && probe.classes !== per) {
-    throw new CheckpointError(`${first.file} outputs ${per} values per item but the probe set ${probe.id} has ${probe.classes} classes`)
+    throw new CheckpointError(
+      `${first.file} outputs ${per} values per item but the probe set ${probe.id} has ${probe.classes} classes`,
+    )
   }
   let max = -1
   for (const y of probe.labels) if (y > max) max = y
-  if (max >= per) throw new CheckpointError(`the probe set ${probe.id} has label ${max} but ${first.file} outputs only ${per} classes`)
+  if (max >= per)
+    throw new CheckpointError(
+      `the probe set ${probe.id} has label ${max} but ${first.file} outputs only ${per} classes`,
+    )
 }

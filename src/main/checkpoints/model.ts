@@ -68,7 +68,10 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
   const outputName = session.outputNames[0]!
   const meta = session.inputMetadata[0]!
   if (!meta.isTensor || meta.type !== 'float32') {
-    throw new CheckpointFileError(`${file}: model input "${inputName}" is ${meta.isTensor ? meta.type : 'not a tensor'}; expected float32`, file)
+    throw new CheckpointFileError(
+      `${file}: model input "${inputName}" is ${meta.isTensor ? meta.type : 'not a tensor'}; expected float32`,
+      file,
+    )
   }
   const modelInput = [...meta.shape]
   const itemValues = product(probe.probeShape)
@@ -89,7 +92,8 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
     const feeds = { [inputName]: new ort.Tensor('float32', data, [n, ...plan.itemShape]) }
     const result = await session.run(feeds, [outputName])
     const out = result[outputName]!
-    if (out.type !== 'float32') throw new CheckpointFileError(`${file}: output "${outputName}" is ${out.type}; expected float32`, file)
+    if (out.type !== 'float32')
+      throw new CheckpointFileError(`${file}: output "${outputName}" is ${out.type}; expected float32`, file)
     if (out.dims.length < 2 || out.dims[0] !== n) {
       throw new CheckpointFileError(
         `${file}: output "${outputName}" has shape [${out.dims.join(', ')}] for a batch of ${n}; expected [${n}, outputs…]`,
@@ -101,7 +105,10 @@ async function run(file: string, session: ort.InferenceSession, probe: ProbeView
       outputShape = shape
       outputs = new Float32Array(probe.count * product(shape))
     } else if (shape.join() !== outputShape.join()) {
-      throw new CheckpointFileError(`${file}: output "${outputName}" changed shape between batches ([${outputShape}] then [${shape}])`, file)
+      throw new CheckpointFileError(
+        `${file}: output "${outputName}" changed shape between batches ([${outputShape}] then [${shape}])`,
+        file,
+      )
     }
     const per = product(shape)
     outputs.set((out.data as Float32Array).subarray(0, count * per), start * per)

@@ -11,7 +11,12 @@ export const PROBE_METRICS = ['probe_error', 'probe_loss'] as const
  * cross-entropy, from the raw outputs: −log softmax for logits, −log p for
  * probabilities. Items labelled −1 are left out; NaN when no item is labelled.
  */
-export function probeMetrics(raw: Float32Array, C: number, labels: Int32Array, kind: 'logits' | 'probabilities'): [number, number] {
+export function probeMetrics(
+  raw: Float32Array,
+  C: number,
+  labels: Int32Array,
+  kind: 'logits' | 'probabilities',
+): [number, number] {
   let wrong = 0
   let loss = 0
   let known = 0

@@ -56,7 +56,10 @@ export function compilePattern(pattern: string): Compiled {
   }
   const stray = parts.find((p) => p !== '{net}' && p !== '{epoch}' && /[{}]/.test(p))
   if (stray !== undefined) {
-    throw new CheckpointError(`--pattern "${pattern}": unknown placeholder in "${stray}" (only {net} and {epoch})`, 'pattern')
+    throw new CheckpointError(
+      `--pattern "${pattern}": unknown placeholder in "${stray}" (only {net} and {epoch})`,
+      'pattern',
+    )
   }
   if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
     throw new CheckpointError(`--pattern "${pattern}" must be a path relative to the folder`, 'pattern')
@@ -138,13 +141,19 @@ export async function findCheckpoints(dir: string, pattern?: string): Promise<Ch
   }
   const { checkpoints, unmatched } = matchCheckpoints(files, patterns)
   if (checkpoints.length === 0) {
-    const seen = files.length ? ` (it holds ${files.length} file(s), e.g. ${files.slice(0, 3).join(', ')})` : ' (it is empty)'
-    throw new CheckpointError(`no checkpoints in ${dir} match ${patterns.join(' or ')}${seen}; use --pattern to name yours`)
+    const seen = files.length
+      ? ` (it holds ${files.length} file(s), e.g. ${files.slice(0, 3).join(', ')})`
+      : ' (it is empty)'
+    throw new CheckpointError(
+      `no checkpoints in ${dir} match ${patterns.join(' or ')}${seen}; use --pattern to name yours`,
+    )
   }
   const nets = [...new Set(checkpoints.map((c) => c.net))].sort((a, b) => a - b)
   const epochs = [...new Set(checkpoints.map((c) => c.epoch))].sort((a, b) => a - b)
   const have = new Set(checkpoints.map((c) => `${c.net}|${c.epoch}`))
-  const gaps = nets.flatMap((net) => epochs.filter((epoch) => !have.has(`${net}|${epoch}`)).map((epoch) => ({ net, epoch })))
+  const gaps = nets.flatMap((net) =>
+    epochs.filter((epoch) => !have.has(`${net}|${epoch}`)).map((epoch) => ({ net, epoch })),
+  )
   return { dir, patterns, checkpoints, nets, epochs, unmatched, gaps }
 }
 

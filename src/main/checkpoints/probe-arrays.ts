@@ -55,10 +55,14 @@ function checkShapes(inputs: number[], labels: number[], inputsName: string, lab
       `${inputsName} has shape [${inputs.join(', ')}]: expected [P, ...] (one item per row, e.g. [P, 784] or [P, 1, 28, 28])`,
     )
   }
-  if (labels.length !== 1) throw new ProbeError(`${labelsName} has shape [${labels.join(', ')}]: expected [P] (one label per item)`)
+  if (labels.length !== 1)
+    throw new ProbeError(`${labelsName} has shape [${labels.join(', ')}]: expected [P] (one label per item)`)
   const P = inputs[0]!
   if (P === 0) throw new ProbeError(`${inputsName} has no items (shape [${inputs.join(', ')}])`)
-  if (labels[0] !== P) throw new ProbeError(`${labelsName} has shape [${labels.join(', ')}] but ${inputsName} has ${P} items: expected [${P}]`)
+  if (labels[0] !== P)
+    throw new ProbeError(
+      `${labelsName} has shape [${labels.join(', ')}] but ${inputsName} has ${P} items: expected [${P}]`,
+    )
 }
 
 /** Checks shapes, dtypes and values and converts; messages name the array, its shape and what was expected. */
@@ -67,7 +71,9 @@ export function checkProbeArrays(inputs: Named, labels: Named, what: string): Pr
   const P = inputs.shape[0]!
   const k = inputs.dtype.kind
   if (!(k === 'float' || (k === 'uint' && inputs.dtype.size === 1))) {
-    throw new ProbeError(`${inputs.name} has dtype ${inputs.dtype.name}: expected float32, float64 or uint8 (pixels, divided by 255)`)
+    throw new ProbeError(
+      `${inputs.name} has dtype ${inputs.dtype.name}: expected float32, float64 or uint8 (pixels, divided by 255)`,
+    )
   }
   if (!['int', 'uint', 'float'].includes(labels.dtype.kind)) {
     throw new ProbeError(`${labels.name} has dtype ${labels.dtype.name}: expected integers (class indices)`)
@@ -77,7 +83,8 @@ export function checkProbeArrays(inputs: Named, labels: Named, what: string): Pr
   const scale = k === 'uint' ? 255 : 1
   for (let i = 0; i < n; i++) {
     const v = inputs.data[i]! / scale
-    if (!Number.isFinite(v)) throw new ProbeError(`${inputs.name} holds ${v} at flat index ${i}: probe inputs must be finite`)
+    if (!Number.isFinite(v))
+      throw new ProbeError(`${inputs.name} holds ${v} at flat index ${i}: probe inputs must be finite`)
     x[i] = v
   }
   const y = new Int32Array(P)

@@ -45,7 +45,8 @@ function splitCount(s: string, arg: string): { rest: string; n: number | null } 
   const m = /^(.*):(\d*)$/.exec(s)
   if (!m) return { rest: s, n: null }
   const n = Number(m[2])
-  if (m[2] === '' || !Number.isInteger(n) || n < 1) throw new ProbeError(`--probe ${arg}: the count after ":" must be a whole number ≥ 1`)
+  if (m[2] === '' || !Number.isInteger(n) || n < 1)
+    throw new ProbeError(`--probe ${arg}: the count after ":" must be a whole number ≥ 1`)
   return { rest: m[1]!, n }
 }
 
@@ -69,13 +70,15 @@ export async function loadProbe(arg: string, opts: { cacheDir?: string } = {}): 
   if (arg.startsWith('idx:')) {
     const { rest, n } = splitCount(arg.slice(4), arg)
     const [images, labels, ...extra] = rest.split(',')
-    if (!images || !labels || extra.length) throw new ProbeError(`--probe ${arg}: idx: takes IMAGES,LABELS[:N] (two files)`)
+    if (!images || !labels || extra.length)
+      throw new ProbeError(`--probe ${arg}: idx: takes IMAGES,LABELS[:N] (two files)`)
     return idxProbe(arg, images, labels, n)
   }
   if (arg.startsWith('npy:')) {
     const { rest, n } = splitCount(arg.slice(4), arg)
     const [inputs, labels, ...extra] = rest.split(',')
-    if (!inputs || !labels || extra.length) throw new ProbeError(`--probe ${arg}: npy: takes INPUTS.npy,LABELS.npy[:N] (two files)`)
+    if (!inputs || !labels || extra.length)
+      throw new ProbeError(`--probe ${arg}: npy: takes INPUTS.npy,LABELS.npy[:N] (two files)`)
     return arrayProbe(arg, { inputs, labels }, n)
   }
   const { rest, n } = /\.npz(:\d*)?$/i.test(arg) ? splitCount(arg, arg) : { rest: arg, n: null }
@@ -136,5 +139,12 @@ async function arrayProbe(
   const inputs = sharedFloats(P * values)
   inputs.set(a.inputs.subarray(0, P * values))
   const name = 'npz' in files ? path.basename(files.npz) : path.basename(files.inputs)
-  return { id: `${'npz' in files ? 'npz' : 'npy'}:${name}[0:${P}]`, count: P, shape: a.shape, inputs, labels: a.labels.slice(0, P), classes: null }
+  return {
+    id: `${'npz' in files ? 'npz' : 'npy'}:${name}[0:${P}]`,
+    count: P,
+    shape: a.shape,
+    inputs,
+    labels: a.labels.slice(0, P),
+    classes: null,
+  }
 }

@@ -19,7 +19,8 @@ export interface InputPlan {
 }
 
 const product = (a: number[]) => a.reduce((x, y) => x * y, 1)
-const fmt = (shape: readonly Dim[]) => `[${shape.map((d) => (typeof d === 'string' ? JSON.stringify(d) : d)).join(', ')}]`
+const fmt = (shape: readonly Dim[]) =>
+  `[${shape.map((d) => (typeof d === 'string' ? JSON.stringify(d) : d)).join(', ')}]`
 
 /** A dimension the exporter left symbolic ("batch", "N") or as -1/0. */
 const isFree = (d: Dim) => typeof d === 'string' || d < 1
@@ -28,7 +29,12 @@ const isFree = (d: Dim) => typeof d === 'string' || d < 1
  * Plans the input of a model with input `name` of shape `shape` for probe items of
  * `itemValues` values (`probeShape` only names them in messages).
  */
-export function planInput(name: string, shape: readonly Dim[], itemValues: number, probeShape: readonly number[]): InputPlan {
+export function planInput(
+  name: string,
+  shape: readonly Dim[],
+  itemValues: number,
+  probeShape: readonly number[],
+): InputPlan {
   if (shape.length < 2) {
     throw new ModelShapeError(
       `model input "${name}" has shape ${fmt(shape)}: expected a batch axis followed by the item's shape, ` +
@@ -54,7 +60,12 @@ export function planInput(name: string, shape: readonly Dim[], itemValues: numbe
   return { itemShape, fixedBatch: isFree(batch!) ? null : (batch as number) }
 }
 
-function mismatch(name: string, shape: readonly Dim[], itemValues: number, probeShape: readonly number[]): ModelShapeError {
+function mismatch(
+  name: string,
+  shape: readonly Dim[],
+  itemValues: number,
+  probeShape: readonly number[],
+): ModelShapeError {
   return new ModelShapeError(
     `model input "${name}" has shape ${fmt(shape)} but the probe items have shape [${probeShape.join(', ')}] ` +
       `(${itemValues} values each): the probe set does not fit this model`,

@@ -62,6 +62,7 @@ export function numberOption(v: Values, key: string, check: (x: number) => boole
 export function oneOf<T extends string>(v: Values, key: string, allowed: readonly T[]): T | undefined {
   if (v[key] === undefined) return undefined
   const s = String(v[key])
-  if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`--${key} must be ${allowed.join(' or ')}, not "${s}"`)
+  if (!(allowed as readonly string[]).includes(s))
+    throw new UsageError(`--${key} must be ${allowed.join(' or ')}, not "${s}"`)
   return s as T
 }

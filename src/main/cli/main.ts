@@ -5,7 +5,11 @@ import { COMMANDS } from './commands'
 import { SGDSCOPE_VERSION } from '../version'
 
 function help(): string {
-  const lines = [`sgdscope ${SGDSCOPE_VERSION} — SGD paths of neural-network ensembles in function space`, '', 'commands:']
+  const lines = [
+    `sgdscope ${SGDSCOPE_VERSION} — SGD paths of neural-network ensembles in function space`,
+    '',
+    'commands:',
+  ]
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(width)} ${c.summary}`)
   lines.push('', 'sgdscope COMMAND --help shows a command’s options.')
@@ -13,7 +17,11 @@ function help(): string {
 }
 
 export async function main(argv: string[], signal: AbortSignal = new AbortController().signal): Promise<number> {
-  const io = { out: (l: string) => process.stdout.write(l + '\n'), err: (l: string) => process.stderr.write(l + '\n'), signal }
+  const io = {
+    out: (l: string) => process.stdout.write(l + '\n'),
+    err: (l: string) => process.stderr.write(l + '\n'),
+    signal,
+  }
   const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(help())
@@ -33,7 +41,12 @@ export async function main(argv: string[], signal: AbortSignal = new AbortContro
     return 0
   }
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true })
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: cmd.options,
+      allowPositionals: true,
+      strict: true,
+    })
     return await cmd.run(positionals, values as Record<string, string | boolean | string[] | undefined>, io)
   } catch (e) {
     const err = e as Error & { code?: string }

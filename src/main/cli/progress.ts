@@ -12,7 +12,11 @@ export function formatDuration(seconds: number | null): string {
 }
 
 export function formatRate(perSec: number): string {
-  return perSec >= 1e6 ? `${(perSec / 1e6).toFixed(2)}M` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)}k` : perSec.toFixed(0)
+  return perSec >= 1e6
+    ? `${(perSec / 1e6).toFixed(2)}M`
+    : perSec >= 1e3
+      ? `${(perSec / 1e3).toFixed(1)}k`
+      : perSec.toFixed(0)
 }
 
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
@@ -29,7 +33,12 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
     let started = false
     return {
       update(p: RunProgress) {
-        const payload = { run: p.runId.slice(-24), snaps: `${p.snapshotsDone}/${p.snapshotsTotal}`, rate: formatRate(p.samplesPerSec), eta_h: formatDuration(p.etaSeconds) }
+        const payload = {
+          run: p.runId.slice(-24),
+          snaps: `${p.snapshotsDone}/${p.snapshotsTotal}`,
+          rate: formatRate(p.samplesPerSec),
+          eta_h: formatDuration(p.etaSeconds),
+        }
         if (!started) {
           bar.start(p.samplesTotal, p.samplesDone, payload)
           started = true
@@ -48,7 +57,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
       if (now - last < 5000 && p.samplesDone < p.samplesTotal) return
       last = now
       const pct = p.samplesTotal > 0 ? ((100 * p.samplesDone) / p.samplesTotal).toFixed(1) : '100.0'
-      stream.write(`${p.runId}: ${pct}% (${p.snapshotsDone}/${p.snapshotsTotal} snapshots) ${formatRate(p.samplesPerSec)} samples/s ETA ${formatDuration(p.etaSeconds)}\n`)
+      stream.write(
+        `${p.runId}: ${pct}% (${p.snapshotsDone}/${p.snapshotsTotal} snapshots) ${formatRate(p.samplesPerSec)} samples/s ETA ${formatDuration(p.etaSeconds)}\n`,
+      )
     },
     stop() {},
   }
@@ -60,7 +71,12 @@ export function countReporter(unit: string, stream: NodeJS.WriteStream = process
   type Step = { stage: string; done: number; total: number; etaSeconds: number | null }
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: '{stage} [{bar}] {percentage}% | {value}/{total} {unit} | ETA {eta_h}', barsize: 30, hideCursor: true, stream },
+      {
+        format: '{stage} [{bar}] {percentage}% | {value}/{total} {unit} | ETA {eta_h}',
+        barsize: 30,
+        hideCursor: true,
+        stream,
+      },
       cliProgress.Presets.shades_classic,
     )
     let stage: string | null = null

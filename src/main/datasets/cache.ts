@@ -10,7 +10,18 @@
  * optimisation: failing to write it is not an error.
  */
 import { createHash } from 'node:crypto'
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { DESKEW_VERSION } from './deskew'
@@ -46,7 +57,10 @@ export function fileContentHash(file: string): string {
  * the source is not a regular file (the reader then says what is wrong with it). */
 export function deskewCachePath(cacheDir: string, sourcePath: string): string | null {
   if (!statSync(sourcePath, { throwIfNoEntry: false })?.isFile()) return null
-  const key = createHash('sha256').update(`${fileContentHash(sourcePath)}\0deskew\0${DESKEW_VERSION}`).digest('hex').slice(0, 24)
+  const key = createHash('sha256')
+    .update(`${fileContentHash(sourcePath)}\0deskew\0${DESKEW_VERSION}`)
+    .digest('hex')
+    .slice(0, 24)
   return join(cacheDir, `deskew-v${DESKEW_VERSION}-${key}.f32`)
 }
 
@@ -77,7 +91,7 @@ export function readDeskewCache(path: string, shared: boolean): CachedImages | n
     const buffer = shared ? new SharedArrayBuffer(4 * n) : new ArrayBuffer(4 * n)
     const bytes = new Uint8Array(buffer)
     // readSync reads at most 2 GiB at a time; loop until the buffer is full.
-    for (let done = 0; done < bytes.length; ) {
+    for (let done = 0; done < bytes.length;) {
       const got = readSync(fd, bytes, done, bytes.length - done, HEADER_BYTES + done)
       if (got <= 0) return null
       done += got

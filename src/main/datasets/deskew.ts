@@ -88,7 +88,8 @@ export function deskewAll(
   out: Float32Array = new Float32Array(count * rows * cols),
 ): Float32Array {
   const n = rows * cols
-  if (src.length < count * n || out.length < count * n) throw new RangeError(`deskewAll: buffers hold fewer than ${count} images of ${rows}×${cols}`)
+  if (src.length < count * n || out.length < count * n)
+    throw new RangeError(`deskewAll: buffers hold fewer than ${count} images of ${rows}×${cols}`)
   const scratch = new Float32Array(n)
   for (let k = 0; k < count; k++) {
     const off = k * n

@@ -57,7 +57,9 @@ function parseHeader(bytes: Uint8Array, what: string): IdxHeader {
   const type = bytes[2]!
   if (type !== 0x08) {
     const name = TYPE_NAMES[type] ?? 'unknown type'
-    throw new DatasetError(`${what}: unsupported IDX type code ${hex(type)} (${name}); only 0x08 (unsigned byte) is supported`)
+    throw new DatasetError(
+      `${what}: unsupported IDX type code ${hex(type)} (${name}); only 0x08 (unsigned byte) is supported`,
+    )
   }
   const ndims = bytes[3]!
   if (ndims === 0) throw new DatasetError(`${what}: header declares 0 dimensions`)
@@ -120,14 +122,16 @@ function gzipHeader(gz: Uint8Array, what: string): IdxHeader {
     } catch (e) {
       throw corrupt(e)
     }
-    if (head.length >= MAX_HEADER || (head.length >= 4 && head.length >= 4 + 4 * head[3]!)) return parseHeader(head, what)
+    if (head.length >= MAX_HEADER || (head.length >= 4 && head.length >= 4 + 4 * head[3]!))
+      return parseHeader(head, what)
   }
   // Small, or a start that decodes to little: the whole stream (its header is short or it is damaged).
   try {
     return parseHeader(gunzipSync(gz, { maxOutputLength: MAX_HEADER }), what)
   } catch (e) {
     if (e instanceof DatasetError) throw e
-    if (e instanceof RangeError) throw new DatasetError(`${what}: corrupt gzip data: its start does not decode to an IDX header`)
+    if (e instanceof RangeError)
+      throw new DatasetError(`${what}: corrupt gzip data: its start does not decode to an IDX header`)
     throw corrupt(e)
   }
 }
@@ -150,9 +154,13 @@ function readIdx(path: string): IdxArray {
   try {
     st = statSync(path)
   } catch (e) {
-    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, { path, errno: (e as NodeJS.ErrnoException).code })
+    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, {
+      path,
+      errno: (e as NodeJS.ErrnoException).code,
+    })
   }
-  if (!st.isFile()) throw new DatasetError(`${path}: not a regular file (a ${kindOf(st)}); an IDX file is expected`, { path })
+  if (!st.isFile())
+    throw new DatasetError(`${path}: not a regular file (a ${kindOf(st)}); an IDX file is expected`, { path })
   let bytes: Uint8Array
   try {
     const fd = openSync(path, 'r')
@@ -171,7 +179,10 @@ function readIdx(path: string): IdxArray {
     }
   } catch (e) {
     if (e instanceof DatasetError) throw e
-    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, { path, errno: (e as NodeJS.ErrnoException).code })
+    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, {
+      path,
+      errno: (e as NodeJS.ErrnoException).code,
+    })
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     const h = gzipHeader(bytes, path)
@@ -179,7 +190,10 @@ function readIdx(path: string): IdxArray {
       bytes = gunzipSync(bytes, { maxOutputLength: h.declared })
     } catch (e) {
       if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-        throw new DatasetError(`${path}: decompresses to more than the ${h.declared} bytes its header declares (${h.dims.join('×')} values)`, { path })
+        throw new DatasetError(
+          `${path}: decompresses to more than the ${h.declared} bytes its header declares (${h.dims.join('×')} values)`,
+          { path },
+        )
       throw new DatasetError(`${path}: corrupt gzip data: ${(e as Error).message}`, { path })
     }
   }
@@ -217,7 +231,9 @@ export function asLabels(a: IdxArray, what: string, classes = 10): Uint8Array {
   const labels = a.data
   for (let i = 0; i < labels.length; i++) {
     if (labels[i]! >= classes) {
-      throw new DatasetError(`${what}: label ${labels[i]} at index ${i} is out of range: labels must be < ${classes} (the number of classes)`)
+      throw new DatasetError(
+        `${what}: label ${labels[i]} at index ${i} is out of range: labels must be < ${classes} (the number of classes)`,
+      )
     }
   }
   return labels
@@ -241,7 +257,11 @@ export function checkPair(imagesPath: string, imageCount: number, labelsPath: st
 }
 
 /** Reads an image file and its label file and checks that they match. */
-export function readPair(imagesPath: string, labelsPath: string, classes = 10): { images: RawImages; labels: Uint8Array } {
+export function readPair(
+  imagesPath: string,
+  labelsPath: string,
+  classes = 10,
+): { images: RawImages; labels: Uint8Array } {
   const images = readImages(imagesPath)
   const labels = readLabels(labelsPath, classes)
   checkPair(imagesPath, images.count, labelsPath, labels.length)

@@ -77,7 +77,13 @@ function isInside(child: string, parent: string): boolean {
 
 export function createActions(d: ActionDeps): DesktopActions {
   const problem = async (message: string, detail?: string) => {
-    await d.dialogs.message({ type: 'error', title: 'sgdscope', message, ...(detail ? { detail } : {}), buttons: ['OK'] })
+    await d.dialogs.message({
+      type: 'error',
+      title: 'sgdscope',
+      message,
+      ...(detail ? { detail } : {}),
+      buttons: ['OK'],
+    })
   }
   /** Runs an action; any failure is shown in a dialog, never thrown into the menu. */
   const guarded = async (what: string, f: () => Promise<void>) => {
@@ -106,7 +112,10 @@ export function createActions(d: ActionDeps): DesktopActions {
         if (r.canceled || !r.filePath) return
         const dir = withExt(r.filePath)
         if (await exists(dir))
-          return problem(`${path.basename(dir)} already exists`, `Choose another name, or use File ▸ Open Project… to open ${dir}.`)
+          return problem(
+            `${path.basename(dir)} already exists`,
+            `Choose another name, or use File ▸ Open Project… to open ${dir}.`,
+          )
         await open(dir, true)
       }),
 
@@ -128,7 +137,10 @@ export function createActions(d: ActionDeps): DesktopActions {
         if (!(await exists(dir))) {
           await d.removeRecent(dir)
           d.recentChanged()
-          return problem(`${path.basename(dir)} is no longer there`, `${dir} was moved or deleted; it has been removed from Open Recent.`)
+          return problem(
+            `${path.basename(dir)} is no longer there`,
+            `${dir} was moved or deleted; it has been removed from Open Recent.`,
+          )
         }
         await open(dir)
       }),
@@ -155,8 +167,13 @@ export function createActions(d: ActionDeps): DesktopActions {
         if (r.canceled || !r.filePath) return
         const src = path.resolve(current.dir)
         const dest = path.resolve(withExt(r.filePath))
-        if (isInside(dest, src)) return problem('Cannot save the project inside itself', `Choose a folder outside ${src}.`)
-        if (await exists(dest)) return problem(`${path.basename(dest)} already exists`, 'Choose another name; an existing folder is never overwritten.')
+        if (isInside(dest, src))
+          return problem('Cannot save the project inside itself', `Choose a folder outside ${src}.`)
+        if (await exists(dest))
+          return problem(
+            `${path.basename(dest)} already exists`,
+            'Choose another name; an existing folder is never overwritten.',
+          )
         try {
           await fs.cp(src, dest, { recursive: true, errorOnExist: true, force: false, filter: copyable })
           const copy = await Project.open(dest)
@@ -183,7 +200,10 @@ export function createActions(d: ActionDeps): DesktopActions {
           detail:
             'Watch ensembles of neural networks learn: SGD paths through function space, embedded, compared and exported as figures.\n' +
             'Reproduces T. M. Breuel, On the Convergence of SGD Training of Neural Networks (arXiv:1508.02790).\n\n' +
-            ['electron', 'chrome', 'node'].filter((k) => v[k]).map((k) => `${k[0].toUpperCase()}${k.slice(1)} ${v[k]}`).join(' · '),
+            ['electron', 'chrome', 'node']
+              .filter((k) => v[k])
+              .map((k) => `${k[0].toUpperCase()}${k.slice(1)} ${v[k]}`)
+              .join(' · '),
           buttons: ['OK'],
         })
       }),

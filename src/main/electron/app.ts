@@ -87,7 +87,10 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
   // (modal to the window at the time of asking).
   const hostDialogs = {
     async saveFile(defaultName: string, format?: 'svg' | 'png' | 'pdf') {
-      const r = await dialogs.save({ defaultPath: defaultName, ...(format ? { filters: [{ name: format.toUpperCase(), extensions: [format] }] } : {}) })
+      const r = await dialogs.save({
+        defaultPath: defaultName,
+        ...(format ? { filters: [{ name: format.toUpperCase(), extensions: [format] }] } : {}),
+      })
       return r.canceled || !r.filePath ? null : r.filePath
     },
     // Files of every format the importers read. A Zarr run is a folder, which only macOS
@@ -102,12 +105,20 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
           { name: 'Zarr group (its zarr.json or .zgroup)', extensions: ['json', 'zgroup'] },
           { name: 'All files', extensions: ['*'] },
         ],
-        properties: ['openFile', ...(process.platform === 'darwin' ? (['openDirectory', 'treatPackageAsDirectory'] as const) : [])],
+        properties: [
+          'openFile',
+          ...(process.platform === 'darwin' ? (['openDirectory', 'treatPackageAsDirectory'] as const) : []),
+        ],
       })
       return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]
     },
   }
-  const service = new Service({ host: 'electron', settings: store, dialogs: hostDialogs, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) })
+  const service = new Service({
+    host: 'electron',
+    settings: store,
+    dialogs: hostDialogs,
+    ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+  })
   hardenSession(session.defaultSession)
   const binding = bindContract({ ipcMain, service, loc })
 
@@ -149,7 +160,10 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
   let template: MenuItemConstructorOptions[] = []
   let hasProject = false
   const rebuildMenu = async () => {
-    template = menuTemplate({ platform: process.platform, isDev, appName: 'sgdscope', recent: await store.recent(), hasProject }, actions)
+    template = menuTemplate(
+      { platform: process.platform, isDev, appName: 'sgdscope', recent: await store.recent(), hasProject },
+      actions,
+    )
     Menu.setApplicationMenu(Menu.buildFromTemplate(template))
   }
   const actions = createActions({

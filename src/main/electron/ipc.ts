@@ -50,7 +50,11 @@ export interface BindOptions {
 }
 
 /** Why a call is refused, or null when it comes from the app's own main frame. */
-export function senderProblem(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, attached: ReadonlySet<unknown>, loc: AppLocation): string | null {
+export function senderProblem(
+  event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
+  attached: ReadonlySet<unknown>,
+  loc: AppLocation,
+): string | null {
   if (!attached.has(event.sender)) return 'the call does not come from an sgdscope window'
   const frame = event.senderFrame
   if (!frame) return 'the calling frame is gone'
@@ -59,7 +63,12 @@ export function senderProblem(event: Pick<IpcMainInvokeEvent, 'sender' | 'sender
   return null
 }
 
-export function bindContract({ ipcMain, service, loc, report = (m) => console.error(m) }: BindOptions): ContractBinding {
+export function bindContract({
+  ipcMain,
+  service,
+  loc,
+  report = (m) => console.error(m),
+}: BindOptions): ContractBinding {
   const targets = new Set<EventSink>()
 
   const send = (event: string, payload: unknown) => {

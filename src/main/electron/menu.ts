@@ -37,10 +37,20 @@ export function menuTemplate(s: MenuState, a: DesktopActions): MenuItemConstruct
       {
         id: 'open-recent',
         label: 'Open Recent',
-        submenu: [...recent, sep, { id: 'clear-recent', label: 'Clear Menu', enabled: s.recent.length > 0, click: () => void a.clearRecent() }],
+        submenu: [
+          ...recent,
+          sep,
+          { id: 'clear-recent', label: 'Clear Menu', enabled: s.recent.length > 0, click: () => void a.clearRecent() },
+        ],
       },
       sep,
-      { id: 'save-project-as', label: 'Save Project As…', accelerator: 'CmdOrCtrl+Shift+S', enabled: s.hasProject, click: () => void a.saveProjectAs() },
+      {
+        id: 'save-project-as',
+        label: 'Save Project As…',
+        accelerator: 'CmdOrCtrl+Shift+S',
+        enabled: s.hasProject,
+        click: () => void a.saveProjectAs(),
+      },
       { id: 'close-project', label: 'Close Project', enabled: s.hasProject, click: () => void a.closeProject() },
       ...(mac
         ? []
@@ -57,8 +67,20 @@ export function menuTemplate(s: MenuState, a: DesktopActions): MenuItemConstruct
     id: 'run',
     label: '&Run',
     submenu: [
-      { id: 'new-run', label: 'New Run…', accelerator: 'CmdOrCtrl+N', enabled: s.hasProject, click: () => a.command('new-run') },
-      { id: 'import-run', label: 'Import Run…', accelerator: 'CmdOrCtrl+I', enabled: s.hasProject, click: () => a.command('import-run') },
+      {
+        id: 'new-run',
+        label: 'New Run…',
+        accelerator: 'CmdOrCtrl+N',
+        enabled: s.hasProject,
+        click: () => a.command('new-run'),
+      },
+      {
+        id: 'import-run',
+        label: 'Import Run…',
+        accelerator: 'CmdOrCtrl+I',
+        enabled: s.hasProject,
+        click: () => a.command('import-run'),
+      },
       sep,
       { id: 'cancel-run', label: 'Cancel Run', enabled: s.hasProject, click: () => a.command('cancel-run') },
       { id: 'resume-run', label: 'Resume Run', enabled: s.hasProject, click: () => a.command('resume-run') },
@@ -70,7 +92,12 @@ export function menuTemplate(s: MenuState, a: DesktopActions): MenuItemConstruct
     label: '&View',
     submenu: [
       { id: 'reload', role: 'reload' },
-      ...(s.isDev ? ([{ id: 'force-reload', role: 'forceReload' }, { id: 'devtools', role: 'toggleDevTools' }] satisfies MenuItemConstructorOptions[]) : []),
+      ...(s.isDev
+        ? ([
+            { id: 'force-reload', role: 'forceReload' },
+            { id: 'devtools', role: 'toggleDevTools' },
+          ] satisfies MenuItemConstructorOptions[])
+        : []),
       sep,
       { id: 'reset-zoom', role: 'resetZoom' },
       { id: 'zoom-in', role: 'zoomIn' },
@@ -86,7 +113,12 @@ export function menuTemplate(s: MenuState, a: DesktopActions): MenuItemConstruct
     role: 'help',
     submenu: [
       { id: 'paper', label: 'The Paper (arXiv:1508.02790)', click: () => a.openPaper() },
-      ...(mac ? [] : ([sep, { id: 'about', label: `About ${s.appName}`, click: () => void a.about() }] satisfies MenuItemConstructorOptions[])),
+      ...(mac
+        ? []
+        : ([
+            sep,
+            { id: 'about', label: `About ${s.appName}`, click: () => void a.about() },
+          ] satisfies MenuItemConstructorOptions[])),
     ],
   }
 

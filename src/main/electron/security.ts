@@ -73,7 +73,8 @@ export function isAppUrl(url: string, loc: AppLocation): boolean {
   const dev = devOrigin(loc.devUrl)
   if (dev) return u.origin === dev
   const index = parse(loc.indexUrl)
-  if (!index || u.protocol !== index.protocol || (u.protocol !== 'file:' && u.protocol !== `${APP_SCHEME}:`)) return false
+  if (!index || u.protocol !== index.protocol || (u.protocol !== 'file:' && u.protocol !== `${APP_SCHEME}:`))
+    return false
   return u.host === index.host && filePath(u) === filePath(index)
 }
 
@@ -114,7 +115,8 @@ type HeadersSession = Pick<Session, 'webRequest' | 'setPermissionRequestHandler'
 export function hardenSession(session: HeadersSession): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     const headers: Record<string, string[] | string> = {}
-    for (const [k, v] of Object.entries(details.responseHeaders ?? {})) if (k.toLowerCase() !== 'content-security-policy') headers[k] = v
+    for (const [k, v] of Object.entries(details.responseHeaders ?? {}))
+      if (k.toLowerCase() !== 'content-security-policy') headers[k] = v
     headers['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY]
     callback({ responseHeaders: headers })
   })

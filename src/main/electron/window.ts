@@ -33,7 +33,12 @@ function restoredBounds(state: WindowState | null): Partial<Rectangle> {
   const size = { width: Math.max(state.width, MIN_SIZE.width), height: Math.max(state.height, MIN_SIZE.height) }
   if (state.x === undefined || state.y === undefined) return size
   const r = { x: state.x, y: state.y, ...size }
-  return onScreen(r, screen.getAllDisplays().map((d) => d.workArea)) ? r : size
+  return onScreen(
+    r,
+    screen.getAllDisplays().map((d) => d.workArea),
+  )
+    ? r
+    : size
 }
 
 export function createMainWindow(o: WindowOptions): BrowserWindow {
@@ -54,7 +59,13 @@ export function createMainWindow(o: WindowOptions): BrowserWindow {
   })
   win.on('close', () => {
     const b = win.getNormalBounds()
-    o.saveState({ x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height), maximized: win.isMaximized() })
+    o.saveState({
+      x: Math.round(b.x),
+      y: Math.round(b.y),
+      width: Math.round(b.width),
+      height: Math.round(b.height),
+      maximized: win.isMaximized(),
+    })
   })
   if (o.loc.devUrl) void win.loadURL(o.loc.devUrl)
   else void win.loadURL(o.loc.indexUrl)

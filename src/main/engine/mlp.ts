@@ -82,7 +82,8 @@ export function initParams(s: MlpShape, init: Init, sigma: number, rng: Rng): Fl
       break
     }
     case 'normal': {
-      if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new RangeError(`normal init: sigma must be a finite number ≥ 0 (got ${sigma})`)
+      if (!(sigma >= 0) || !Number.isFinite(sigma))
+        throw new RangeError(`normal init: sigma must be a finite number ≥ 0 (got ${sigma})`)
       draw = () => sigma * rng.normal()
       break
     }
@@ -102,7 +103,16 @@ export function initParams(s: MlpShape, init: Init, sigma: number, rng: Rng): Fl
  * then one), so that g[j] is loaded once per group: V8 does not vectorise, and this is
  * about 2× faster than row by row.
  */
-function addRows(dst: Float32Array, H: number, indices: Int32Array, values: Float32Array, q0: number, q1: number, g: Float64Array, c: number): void {
+function addRows(
+  dst: Float32Array,
+  H: number,
+  indices: Int32Array,
+  values: Float32Array,
+  q0: number,
+  q1: number,
+  g: Float64Array,
+  c: number,
+): void {
   let q = q0
   for (; q + 7 < q1; q += 8) {
     const x0 = c * values[q]
@@ -162,7 +172,15 @@ function addRows(dst: Float32Array, H: number, indices: Int32Array, values: Floa
  * pre-activations from the non-zero pixels. Eight rows at a time (then four, then one),
  * so that z is loaded and stored once per group.
  */
-function gatherRows(z: Float64Array, H: number, w: Float32Array, indices: Int32Array, values: Float32Array, q0: number, q1: number): void {
+function gatherRows(
+  z: Float64Array,
+  H: number,
+  w: Float32Array,
+  indices: Int32Array,
+  values: Float32Array,
+  q0: number,
+  q1: number,
+): void {
   let q = q0
   for (; q + 7 < q1; q += 8) {
     const x0 = values[q]
@@ -183,7 +201,14 @@ function gatherRows(z: Float64Array, H: number, w: Float32Array, indices: Int32A
     const r7 = indices[q + 7] * H
     for (let j = 0; j < H; j++) {
       z[j] +=
-        x0 * w[r0 + j] + x1 * w[r1 + j] + x2 * w[r2 + j] + x3 * w[r3 + j] + x4 * w[r4 + j] + x5 * w[r5 + j] + x6 * w[r6 + j] + x7 * w[r7 + j]
+        x0 * w[r0 + j] +
+        x1 * w[r1 + j] +
+        x2 * w[r2 + j] +
+        x3 * w[r3 + j] +
+        x4 * w[r4 + j] +
+        x5 * w[r5 + j] +
+        x6 * w[r6 + j] +
+        x7 * w[r7 + j]
     }
   }
   for (; q + 3 < q1; q += 4) {
@@ -252,8 +277,19 @@ export interface MlpKernel {
   /** One SGD step on the mean gradient of the samples `idx`; returns the batch's mean loss (before the step). */
   step(images: SparseImages, labels: Uint8Array, idx: ArrayLike<number>, lr: number): number
   /** Mean loss and error count over samples [from, to) or an index list; optionally the outputs (count×outputs). */
-  evaluate(images: SparseImages, labels: Uint8Array, from: number, to: number, outputs?: Float32Array): { loss: number; errors: number }
-  evaluate(images: SparseImages, labels: Uint8Array, idx: ArrayLike<number>, outputs?: Float32Array): { loss: number; errors: number }
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    from: number,
+    to: number,
+    outputs?: Float32Array,
+  ): { loss: number; errors: number }
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    idx: ArrayLike<number>,
+    outputs?: Float32Array,
+  ): { loss: number; errors: number }
   /** A copy of the parameters, in the layout of `paramOffsets`. */
   readParams(): Float32Array
   /** A copy of the momentum buffer (same layout), or null without momentum. */
@@ -276,7 +312,12 @@ export function evaluateArgs(
   maybeOutputs?: Float32Array,
 ): { idx: ArrayLike<number> | null; from: number; count: number; outputs: Float32Array | undefined } {
   if (typeof fromOrIdx !== 'number') {
-    return { idx: fromOrIdx, from: 0, count: fromOrIdx.length, outputs: toOrOutputs instanceof Float32Array ? toOrOutputs : undefined }
+    return {
+      idx: fromOrIdx,
+      from: 0,
+      count: fromOrIdx.length,
+      outputs: toOrOutputs instanceof Float32Array ? toOrOutputs : undefined,
+    }
   }
   if (typeof toOrOutputs !== 'number') throw new TypeError(`${kernel}.evaluate: expected (from, to)`)
   const count = toOrOutputs - fromOrIdx
@@ -360,7 +401,8 @@ export class FusedMlp implements MlpKernel {
   /** Outputs for one sparse image into `out` (length outputs): sigmoid for mse, softmax for cross-entropy. */
   forward(images: SparseImages, i: number, out: Float32Array): void {
     this.checkImages(images)
-    if (!(i >= 0 && i < images.count)) throw new RangeError(`FusedMlp.forward: sample ${i} outside 0..${images.count - 1}`)
+    if (!(i >= 0 && i < images.count))
+      throw new RangeError(`FusedMlp.forward: sample ${i} outside 0..${images.count - 1}`)
     this.fwd(images.indptr, images.indices, images.values, i)
     const y = this.y
     for (let k = 0; k < this.K; k++) out[k] = y[k]
@@ -377,7 +419,8 @@ export class FusedMlp implements MlpKernel {
     if (images.dim !== this.I) this.checkImages(images)
     if (m === 1 && this.velocity === null) {
       const i = idx[0]
-      if (!(i >= 0 && i < images.count)) throw new RangeError(`FusedMlp.step: sample ${i} outside 0..${images.count - 1}`)
+      if (!(i >= 0 && i < images.count))
+        throw new RangeError(`FusedMlp.step: sample ${i} outside 0..${images.count - 1}`)
       return this.stepOne(images, labels, i, lr)
     }
     return this.stepBatch(images, labels, idx, lr)
@@ -388,8 +431,19 @@ export class FusedMlp implements MlpKernel {
    * ≠ label) over samples [from, to), or over an index list. Optionally writes the
    * outputs (count×outputs, in evaluation order) into `outputs`. No allocation per sample.
    */
-  evaluate(images: SparseImages, labels: Uint8Array, from: number, to: number, outputs?: Float32Array): { loss: number; errors: number }
-  evaluate(images: SparseImages, labels: Uint8Array, idx: ArrayLike<number>, outputs?: Float32Array): { loss: number; errors: number }
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    from: number,
+    to: number,
+    outputs?: Float32Array,
+  ): { loss: number; errors: number }
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    idx: ArrayLike<number>,
+    outputs?: Float32Array,
+  ): { loss: number; errors: number }
   evaluate(
     images: SparseImages,
     labels: Uint8Array,
@@ -410,7 +464,8 @@ export class FusedMlp implements MlpKernel {
     let errors = 0
     for (let r = 0; r < count; r++) {
       const i = idx === null ? from + r : idx[r]
-      if (idx !== null && !(i >= 0 && i < images.count)) throw new RangeError(`FusedMlp.evaluate: sample ${i} outside 0..${images.count - 1}`)
+      if (idx !== null && !(i >= 0 && i < images.count))
+        throw new RangeError(`FusedMlp.evaluate: sample ${i} outside 0..${images.count - 1}`)
       this.fwd(indptr, indices, values, i)
       const t = labels[i]
       loss += this.sampleLoss(t)
@@ -489,7 +544,8 @@ export class FusedMlp implements MlpKernel {
   // ---------------------------------------------------------------------------------
 
   private checkImages(images: SparseImages): void {
-    if (images.dim !== this.I) throw new RangeError(`FusedMlp: images have ${images.dim} pixels, the network ${this.I} inputs`)
+    if (images.dim !== this.I)
+      throw new RangeError(`FusedMlp: images have ${images.dim} pixels, the network ${this.I} inputs`)
   }
 
   /** Forward pass of sparse image i: this.hid ← h, this.y ← outputs (float64). */

@@ -11,7 +11,8 @@ export function defaultWorkerCount(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
 }
 
-const spawn = (input: WorkerInput): Worker => startWorker({ from: import.meta.url, source: './worker.ts', built: 'worker.js' }, input)
+const spawn = (input: WorkerInput): Worker =>
+  startWorker({ from: import.meta.url, source: './worker.ts', built: 'worker.js' }, input)
 
 /** Splits nets round-robin over at most `workers` workers (never more than nets). */
 export function shareNets<T>(items: T[], workers: number): T[][] {
@@ -25,7 +26,10 @@ export function shareNets<T>(items: T[], workers: number): T[][] {
  * Runs one worker per input and forwards their messages. Resolves when all have
  * finished; rejects on the first worker error (after stopping the others).
  */
-export async function runWorkers(inputs: WorkerInput[], onMessage: (m: WorkerMessage) => void): Promise<{ cancelled: boolean }> {
+export async function runWorkers(
+  inputs: WorkerInput[],
+  onMessage: (m: WorkerMessage) => void,
+): Promise<{ cancelled: boolean }> {
   const workers = inputs.map(spawn)
   let cancelled = false
   try {

@@ -6,7 +6,10 @@ import type { WorkerInput, WorkerMessage } from './protocol'
 export function runNets(input: WorkerInput, emit: (m: WorkerMessage) => void): boolean {
   const { spec, data, samples, cancel } = input
   const S = samples.length
-  const nets = input.nets.map((n) => ({ trainer: new NetTrainer(spec, data, n.net, n.state), at: n.state ? n.snapshot : -1 }))
+  const nets = input.nets.map((n) => ({
+    trainer: new NetTrainer(spec, data, n.net, n.state),
+    at: n.state ? n.snapshot : -1,
+  }))
   const cancelled = () => Atomics.load(cancel, 0) !== 0
   const tick = (n: number) => {
     emit({ type: 'tick', samples: n })

@@ -17,7 +17,10 @@ export interface WorkerEntry {
 export function startWorker(entry: WorkerEntry, workerData: object, transferList?: TransferListItem[]): Worker {
   if (entry.from.endsWith('.ts')) {
     const __entry = new URL(entry.source, entry.from).href
-    return new Worker(new URL('./dev-worker.mjs', import.meta.url), { workerData: { ...workerData, __entry }, transferList })
+    return new Worker(new URL('./dev-worker.mjs', import.meta.url), {
+      workerData: { ...workerData, __entry },
+      transferList,
+    })
   }
   return new Worker(new URL(entry.built, entry.from), { workerData, transferList })
 }

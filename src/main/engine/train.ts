@@ -64,7 +64,9 @@ export class NetTrainer {
   ) {
     this.shape = mlpShape(spec, data)
     const n = paramCount(this.shape)
-    const params = state ? state.slice(0, n) : initParams(this.shape, spec.init, spec.initSigma, initRng(spec.seed, net))
+    const params = state
+      ? state.slice(0, n)
+      : initParams(this.shape, spec.init, spec.initSigma, initRng(spec.seed, net))
     const velocity = spec.momentum > 0 ? (state ? state.slice(n, 2 * n) : new Float32Array(n)) : undefined
     this.mlp = createMlp(this.shape, spec.loss, params, spec.momentum, velocity)
     this.outputs = new Float32Array(data.test.count * data.classes)

@@ -8,7 +8,9 @@ import type { WorkerInput, WorkerMessage } from './protocol'
 
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer)
 const send = (m: WorkerMessage) =>
-  m.type === 'snapshot' ? post(m, [m.tau.buffer as ArrayBuffer, m.metrics.buffer as ArrayBuffer, m.state.buffer as ArrayBuffer]) : post(m)
+  m.type === 'snapshot'
+    ? post(m, [m.tau.buffer as ArrayBuffer, m.metrics.buffer as ArrayBuffer, m.state.buffer as ArrayBuffer])
+    : post(m)
 
 try {
   const input = workerData as WorkerInput

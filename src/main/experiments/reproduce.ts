@@ -38,7 +38,10 @@ export function presetWindow(p: Preset, scale: Scale): [number | null, number | 
 }
 
 /** An existing run of the project with this spec (complete first, then resumable), or null. */
-export async function findRun(project: Project, spec: ExperimentSpec): Promise<{ id: string; complete: boolean } | null> {
+export async function findRun(
+  project: Project,
+  spec: ExperimentSpec,
+): Promise<{ id: string; complete: boolean } | null> {
   const want = canonicalSpec(spec)
   let resumable: string | null = null
   for (const id of await project.runIds()) {

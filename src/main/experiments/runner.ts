@@ -64,7 +64,11 @@ export class RunError extends Error {
  * the fused engine and measures both engines on the run's own data otherwise. The
  * fused engine's kernel (WebAssembly SIMD, or the TypeScript reference) is chosen by
  * the rule the workers apply, so a bad SGDSCOPE_KERNEL fails here, before any worker. */
-export async function chooseEngine(spec: ExperimentSpec, data?: TrainData, opts: { workers?: number; onLog?: (l: string) => void } = {}): Promise<{ name: string; backend?: string; reason: string }> {
+export async function chooseEngine(
+  spec: ExperimentSpec,
+  data?: TrainData,
+  opts: { workers?: number; onLog?: (l: string) => void } = {},
+): Promise<{ name: string; backend?: string; reason: string }> {
   if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
   const k = chooseKernel()
   const fused = { name: 'fused', backend: k.kernel === 'wasm' ? 'wasm-simd' : 'typescript' }
@@ -73,11 +77,17 @@ export async function chooseEngine(spec: ExperimentSpec, data?: TrainData, opts:
   if (!data) return { ...fused, reason: `auto: no data to measure on; ${k.reason}` }
   const { chooseMlpEngine } = await import('../engine/tfjs/choose-engine')
   const c = await chooseMlpEngine(spec, data, { workers: opts.workers ?? defaultWorkerCount(), onLog: opts.onLog })
-  return c.engine === 'tfjs' ? { name: 'tfjs', backend: c.backend, reason: c.reason } : { ...fused, reason: `${c.reason}; ${k.reason}` }
+  return c.engine === 'tfjs'
+    ? { name: 'tfjs', backend: c.backend, reason: c.reason }
+    : { ...fused, reason: `${c.reason}; ${k.reason}` }
 }
 
 /** Creates a run's archive (status `created`) and lists it in the project. */
-export async function createRun(project: Project, input: unknown, opts: { cacheDir?: string; id?: string } = {}): Promise<RunArchive> {
+export async function createRun(
+  project: Project,
+  input: unknown,
+  opts: { cacheDir?: string; id?: string } = {},
+): Promise<RunArchive> {
   const spec = parseSpec(input)
   const loaded = spec.kind === 'mlp' ? await loadTrainData(spec.dataset, opts.cacheDir) : null
   const engine = await chooseEngine(spec, loaded?.data)
@@ -97,7 +107,14 @@ export async function createRun(project: Project, input: unknown, opts: { cacheD
       metrics: [...MLP_METRICS],
       stateSize: stateSize(spec, shape),
       weights: { snapshots: weightSnapshots(spec.keepWeights, schedule.epochs), paramCount: paramCount(shape) },
-      dataset: { id: dataset.id, trainCount: data.train.count, testCount: data.test.count, rows: dataset.train.rows, cols: dataset.train.cols, classes: data.classes },
+      dataset: {
+        id: dataset.id,
+        trainCount: data.train.count,
+        testCount: data.test.count,
+        rows: dataset.train.rows,
+        cols: dataset.train.cols,
+        classes: data.classes,
+      },
       probe: datasetProbe(dataset, spec.probe),
     })
   } else {
@@ -120,7 +137,12 @@ export async function createRun(project: Project, input: unknown, opts: { cacheD
  * the run, the others wait for it and check that their spec is the same. A creator
  * killed half-way (its lock is stale) is replaced by the next process.
  */
-export async function createOrJoinRun(project: Project, input: unknown, id: string, opts: { cacheDir?: string; waitMs?: number } = {}): Promise<RunArchive> {
+export async function createOrJoinRun(
+  project: Project,
+  input: unknown,
+  id: string,
+  opts: { cacheDir?: string; waitMs?: number } = {},
+): Promise<RunArchive> {
   const spec = parseSpec(input)
   const dir = project.runDir(id)
   await fs.mkdir(dir, { recursive: true })
@@ -128,7 +150,8 @@ export async function createOrJoinRun(project: Project, input: unknown, id: stri
   for (;;) {
     try {
       const run = await RunArchive.open(dir)
-      if (canonicalSpec(run.attrs.spec) !== canonicalSpec(spec)) throw new RunError(`run ${id} already exists with a different spec; give another --run-id`, id)
+      if (canonicalSpec(run.attrs.spec) !== canonicalSpec(spec))
+        throw new RunError(`run ${id} already exists with a different spec; give another --run-id`, id)
       return run
     } catch (e) {
       if (!(e instanceof MissingArchiveError)) throw e
@@ -143,7 +166,10 @@ export async function createOrJoinRun(project: Project, input: unknown, id: stri
     }
     try {
       // Created by another process between our look and our lock?
-      const made = await fs.access(path.join(dir, 'zarr.json')).then(() => true, () => false)
+      const made = await fs.access(path.join(dir, 'zarr.json')).then(
+        () => true,
+        () => false,
+      )
       if (!made) return await createRun(project, spec, { cacheDir: opts.cacheDir, id })
     } finally {
       await release()
@@ -195,7 +221,10 @@ export async function trainRun(project: Project, runId: string, opts: TrainOptio
       runId,
       'not-applicable',
     )
-  const release = await acquireLock(path.join(run.dir, lockName(opts.shard)), `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`)
+  const release = await acquireLock(
+    path.join(run.dir, lockName(opts.shard)),
+    `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`,
+  )
   const started = Date.now()
   try {
     await run.update({ status: 'running', error: undefined, ...(opts.shard ? { shardCount: opts.shard.count } : {}) })
@@ -204,7 +233,8 @@ export async function trainRun(project: Project, runId: string, opts: TrainOptio
     const { done, total } = await run.progress()
     let status: RunStatus = done === total ? 'complete' : 'interrupted'
     // Our share is done; other shards may still be training.
-    if (status === 'interrupted' && !cancelled && (await liveLocks(run)).some((f) => f !== lockName(opts.shard))) status = 'running'
+    if (status === 'interrupted' && !cancelled && (await liveLocks(run)).some((f) => f !== lockName(opts.shard)))
+      status = 'running'
     await run.update({ status, trainSeconds: (run.attrs.trainSeconds ?? 0) + (Date.now() - started) / 1000 })
     return status
   } catch (e) {
@@ -217,7 +247,14 @@ export async function trainRun(project: Project, runId: string, opts: TrainOptio
 }
 
 /** Sends progress at most every 200 ms (and at the end). */
-function progressMeter(runId: string, totalSamples: number, totalSnapshots: number, done0: number, snaps0: number, onProgress?: (p: RunProgress) => void) {
+function progressMeter(
+  runId: string,
+  totalSamples: number,
+  totalSnapshots: number,
+  done0: number,
+  snaps0: number,
+  onProgress?: (p: RunProgress) => void,
+) {
   const t0 = Date.now()
   let samples = done0
   let snapshots = snaps0
@@ -295,7 +332,14 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
     todo.push(saved ? { net, snapshot: saved.snapshot, state: saved.state } : { net, snapshot: -1 })
     samplesDone += saved ? samples[saved.snapshot] : 0
   }
-  const meter = progressMeter(run.id, mine.length * samples[S - 1], mine.length * S, samplesDone, snapsDone, opts.onProgress)
+  const meter = progressMeter(
+    run.id,
+    mine.length * samples[S - 1],
+    mine.length * S,
+    samplesDone,
+    snapsDone,
+    opts.onProgress,
+  )
   if (todo.length === 0) return false
   const cancel = new Int32Array(new SharedArrayBuffer(4))
   const onAbort = () => Atomics.store(cancel, 0, 1)
@@ -316,21 +360,38 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
   }
   const workers = opts.workers ?? defaultWorkerCount()
   const engineName = run.attrs.engine?.name === 'tfjs' ? 'tfjs' : 'fused'
-  opts.onLog?.(`training ${todo.length} network(s) of run ${run.id} with the ${engineName} engine on ${workers === 0 ? 'this thread' : `${Math.min(workers, todo.length)} worker thread(s)`}`)
+  opts.onLog?.(
+    `training ${todo.length} network(s) of run ${run.id} with the ${engineName} engine on ${workers === 0 ? 'this thread' : `${Math.min(workers, todo.length)} worker thread(s)`}`,
+  )
   let cancelled: boolean
   try {
     if (engineName === 'tfjs') {
       const { isNativeInstalled, selectBackend } = await import('../engine/tfjs/backend')
       const choice = await selectBackend({ onLog: opts.onLog })
-      await run.update({ engine: { name: 'tfjs', backend: choice.name, reason: `${run.attrs.engine!.reason}; ${choice.reason}` } })
+      await run.update({
+        engine: { name: 'tfjs', backend: choice.name, reason: `${run.attrs.engine!.reason}; ${choice.reason}` },
+      })
       // tfjs-node can be loaded by one thread per process (tensorflow/tfjs#2079, #8388)
       // and is multi-threaded itself: with it (or workers 0) train here.
       if (workers === 0 || choice.name === 'tensorflow' || isNativeInstalled()) {
         const { runTfjs } = await import('../engine/tfjs/engine')
-        cancelled = (await runTfjs({ spec, data, samples, nets: todo, cancel }, onMessage, { backend: choice.name, onLog: opts.onLog })).cancelled
+        cancelled = (
+          await runTfjs({ spec, data, samples, nets: todo, cancel }, onMessage, {
+            backend: choice.name,
+            onLog: opts.onLog,
+          })
+        ).cancelled
       } else {
         // wasm and cpu are single-threaded: one batched group per worker.
-        const inputs = shareNets(todo, workers).map((nets) => ({ spec, data, samples, nets, cancel, engine: 'tfjs' as const, backend: choice.name }))
+        const inputs = shareNets(todo, workers).map((nets) => ({
+          spec,
+          data,
+          samples,
+          nets,
+          cancel,
+          engine: 'tfjs' as const,
+          backend: choice.name,
+        }))
         cancelled = (await runWorkers(inputs, onMessage)).cancelled
       }
     } else if (workers === 0) {

@@ -45,7 +45,9 @@ export interface Schedule {
 }
 
 export function mlpSchedule(spec: MlpSpec, trainCount: number): Schedule {
-  const samples = [...new Set(snapshotEpochs(spec.snapshots, spec.epochs).map((t) => samplesAt(t, trainCount, spec.batch)))]
+  const samples = [
+    ...new Set(snapshotEpochs(spec.snapshots, spec.epochs).map((t) => samplesAt(t, trainCount, spec.batch))),
+  ]
   samples.sort((a, b) => a - b)
   return { samples, epochs: samples.map((s) => s / trainCount) }
 }

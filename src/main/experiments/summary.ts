@@ -9,7 +9,8 @@ export function describeSpec(s: RunSpec): string {
     const what = s.outputs === 'values' ? `${s.outputs}` : `${s.outputs} over ${s.classes} classes`
     return `recorded externally (${s.source}): ${s.nets} nets, probe ${s.probe}, ${what}`
   }
-  if (s.kind === 'stochastic') return `stochastic model ${s.nets}×${s.dim}, ε=${s.epsilon}, ${s.picking}${s.picking === 'zipf' ? ` s=${s.zipfS}` : ''}, ${s.steps} steps`
+  if (s.kind === 'stochastic')
+    return `stochastic model ${s.nets}×${s.dim}, ε=${s.epsilon}, ${s.picking}${s.picking === 'zipf' ? ` s=${s.zipfS}` : ''}, ${s.steps} steps`
   return `${s.nets} nets ${s.hidden} hidden, ${s.epochs} ep, η=${s.lr}, batch ${s.batch}, ${s.loss}${s.momentum ? `, μ=${s.momentum}` : ''}`
 }
 
@@ -26,7 +27,12 @@ export function finalMetrics(run: RunArchive, metrics: Float32Array, done: Uint8
       for (let j = 0; j < S; j++) if (done[k * S + j]) last = j
       if (last >= 0) vals.push(metrics[(k * S + last) * names.length + c])
     }
-    if (vals.length) out[name] = { mean: vals.reduce((a, b) => a + b, 0) / vals.length, min: Math.min(...vals), max: Math.max(...vals) }
+    if (vals.length)
+      out[name] = {
+        mean: vals.reduce((a, b) => a + b, 0) / vals.length,
+        min: Math.min(...vals),
+        max: Math.max(...vals),
+      }
   })
   return out
 }
@@ -102,7 +108,11 @@ export async function externalFacts(run: RunArchive): Promise<{ label: string; v
   const meta = Object.entries(s.meta).map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
   const facts = [{ label: 'recorded', value: `externally (${s.source})` }]
   if (meta.length) facts.push({ label: 'meta', value: meta.join('; ') })
-  const what = { probabilities: 'probabilities', logits: 'logits, stored after a softmax', values: 'values (no classes: τ only)' }[s.outputs]
+  const what = {
+    probabilities: 'probabilities',
+    logits: 'logits, stored after a softmax',
+    values: 'values (no classes: τ only)',
+  }[s.outputs]
   facts.push({ label: 'outputs', value: `${what}${s.classes !== null ? `, ${s.classes} classes` : ''}` })
   const p = run.attrs.probe
   const short = (h?: string) => (h ? `${h.slice(0, 12)}…` : 'not recorded')
@@ -111,12 +121,21 @@ export async function externalFacts(run: RunArchive): Promise<{ label: string; v
     value: `${s.probe} items${p?.id ? ` (${p.id})` : ''}; labels sha256 ${short(p?.labelsSha256)}, inputs sha256 ${short(p?.inputsSha256)}`,
   })
   const w = await run.weightsAttributes()
-  if (!w) facts.push({ label: 'weights', value: 'none recorded (barriers, weight matching and weight vs function need them)' })
+  if (!w)
+    facts.push({
+      label: 'weights',
+      value: 'none recorded (barriers, weight matching and weight vs function need them)',
+    })
   else {
     const a = w.architecture as { inputs?: number; hidden?: number; outputs?: number; output?: string } | undefined
     const at = (await run.weightSnapshotsAvailable()).length
-    const arch = a ? `MLP ${a.inputs}-${a.hidden}-${a.outputs} (${a.output} output)` : `${run.attrs.paramCount} parameters, no architecture`
-    facts.push({ label: 'weights', value: `${arch}, recorded for every network at ${at} of ${run.attrs.snapshots} snapshots` })
+    const arch = a
+      ? `MLP ${a.inputs}-${a.hidden}-${a.outputs} (${a.output} output)`
+      : `${run.attrs.paramCount} parameters, no architecture`
+    facts.push({
+      label: 'weights',
+      value: `${arch}, recorded for every network at ${at} of ${run.attrs.snapshots} snapshots`,
+    })
   }
   return facts
 }

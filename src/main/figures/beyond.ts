@@ -17,7 +17,10 @@ export type BeyondFigureKind = (typeof BEYOND_FIGURE_KINDS)[number]
 /** What to compute for a figure. A barrier of two networks draws their curves; of more,
  * every pair thin and the median bold. */
 export type BeyondFigureQuery =
-  | ({ kind: 'rates' } & Pick<SubproblemsOptions, 'nets' | 'model' | 'minImages' | 'minFraction' | 'minR2' | 'zipfS' | 'fromEpoch' | 'includeInitial'> & { spectrum?: SubproblemsOptions['kind'] })
+  | ({ kind: 'rates' } & Pick<
+      SubproblemsOptions,
+      'nets' | 'model' | 'minImages' | 'minFraction' | 'minR2' | 'zipfS' | 'fromEpoch' | 'includeInitial'
+    > & { spectrum?: SubproblemsOptions['kind'] })
   | ({ kind: 'barrier'; nets: number[] } & Omit<BarrierSummaryOptions, 'nets' | 'cacheDir'>)
   | ({ kind: 'weightVsFunction'; logX?: boolean } & WeightFunctionOptions)
 
@@ -36,7 +39,12 @@ export type BeyondFigureData =
   | { kind: 'weightVsFunction'; data: WeightFunctionData; options: { logX?: boolean } }
 
 /** Runs the analysis behind a figure and returns its data. */
-export async function beyondFigureData(project: Project, runId: string, q: BeyondFigureQuery, cacheDir?: string): Promise<BeyondFigureData> {
+export async function beyondFigureData(
+  project: Project,
+  runId: string,
+  q: BeyondFigureQuery,
+  cacheDir?: string,
+): Promise<BeyondFigureData> {
   switch (q.kind) {
     case 'rates': {
       const { kind: _figure, spectrum, ...rest } = q
@@ -61,7 +69,11 @@ export async function beyondFigureData(project: Project, runId: string, q: Beyon
 }
 
 /** Renders already computed figure data (SVG, PNG or PDF). */
-export function renderBeyondData(fig: BeyondFigureData, format: FigureFormat, look: BeyondLook = {}): Promise<ExportedFigure> {
+export function renderBeyondData(
+  fig: BeyondFigureData,
+  format: FigureFormat,
+  look: BeyondLook = {},
+): Promise<ExportedFigure> {
   const size = { format, widthIn: look.widthIn, heightIn: look.heightIn, fontSize: look.fontSize, dpi: look.dpi }
   const style = look.style ?? 'paper'
   switch (fig.kind) {
@@ -75,6 +87,13 @@ export function renderBeyondData(fig: BeyondFigureData, format: FigureFormat, lo
 }
 
 /** Computes and renders a figure. */
-export async function renderBeyondFigure(project: Project, runId: string, q: BeyondFigureQuery, format: FigureFormat, look: BeyondLook = {}, cacheDir?: string): Promise<ExportedFigure> {
+export async function renderBeyondFigure(
+  project: Project,
+  runId: string,
+  q: BeyondFigureQuery,
+  format: FigureFormat,
+  look: BeyondLook = {},
+  cacheDir?: string,
+): Promise<ExportedFigure> {
   return renderBeyondData(await beyondFigureData(project, runId, q, cacheDir), format, look)
 }

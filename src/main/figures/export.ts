@@ -41,7 +41,8 @@ export async function renderFigure<K extends FigureKind>(
 ): Promise<ExportedFigure> {
   const s = resolveStyle(style, { widthIn: opts.widthIn, heightIn: opts.heightIn, fontSize: opts.fontSize })
   if (!(s.widthIn > 0)) throw new Error(`figure width must be positive (got ${s.widthIn} in)`)
-  if (s.heightIn !== undefined && !(s.heightIn > 0)) throw new Error(`figure height must be positive (got ${s.heightIn} in)`)
+  if (s.heightIn !== undefined && !(s.heightIn > 0))
+    throw new Error(`figure height must be positive (got ${s.heightIn} in)`)
   const { option, widthIn, heightIn } = buildFigure(kind, data, s, opts.figure)
   const svg = renderSvg(option, { widthPx: widthIn * PX_PER_IN, heightPx: heightIn * PX_PER_IN })
   switch (opts.format) {

@@ -19,8 +19,24 @@ export interface FontFace {
 }
 
 const FACES: { family: string; stem: string; files: Record<'regular' | 'bold' | 'italic', string> }[] = [
-  { family: 'Liberation Sans', stem: 'LiberationSans', files: { regular: 'LiberationSans-Regular.ttf', bold: 'LiberationSans-Bold.ttf', italic: 'LiberationSans-Italic.ttf' } },
-  { family: 'Liberation Serif', stem: 'LiberationSerif', files: { regular: 'LiberationSerif-Regular.ttf', bold: 'LiberationSerif-Bold.ttf', italic: 'LiberationSerif-Italic.ttf' } },
+  {
+    family: 'Liberation Sans',
+    stem: 'LiberationSans',
+    files: {
+      regular: 'LiberationSans-Regular.ttf',
+      bold: 'LiberationSans-Bold.ttf',
+      italic: 'LiberationSans-Italic.ttf',
+    },
+  },
+  {
+    family: 'Liberation Serif',
+    stem: 'LiberationSerif',
+    files: {
+      regular: 'LiberationSerif-Regular.ttf',
+      bold: 'LiberationSerif-Bold.ttf',
+      italic: 'LiberationSerif-Italic.ttf',
+    },
+  },
 ]
 
 export const SANS_FAMILY = 'Liberation Sans'
@@ -38,7 +54,8 @@ export function setFontsDir(dir: string | undefined): void {
  * bundled out/ folder alike). */
 export function fontsDir(): string {
   const probe = FACES[0]!.files.regular
-  for (const d of [fontsDirOverride, process.env.SGDSCOPE_FONTS_DIR]) if (d && existsSync(join(d, probe))) return resolve(d)
+  for (const d of [fontsDirOverride, process.env.SGDSCOPE_FONTS_DIR])
+    if (d && existsSync(join(d, probe))) return resolve(d)
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
     const cand = join(dir, 'resources', 'fonts')
@@ -47,7 +64,9 @@ export function fontsDir(): string {
     if (up === dir) break
     dir = up
   }
-  throw new Error(`figure fonts not found: no resources/fonts/${probe} above ${fileURLToPath(import.meta.url)} (set SGDSCOPE_FONTS_DIR)`)
+  throw new Error(
+    `figure fonts not found: no resources/fonts/${probe} above ${fileURLToPath(import.meta.url)} (set SGDSCOPE_FONTS_DIR)`,
+  )
 }
 
 /** Inside a packaged Electron app the fonts sit in app.asar, which native code
@@ -69,7 +88,13 @@ export function fontFaces(): FontFace[] {
   for (const f of FACES) {
     out.push({ family: f.family, bold: false, italic: false, file: join(dir, f.files.regular), pdfName: f.stem })
     out.push({ family: f.family, bold: true, italic: false, file: join(dir, f.files.bold), pdfName: `${f.stem}-Bold` })
-    out.push({ family: f.family, bold: false, italic: true, file: join(dir, f.files.italic), pdfName: `${f.stem}-Italic` })
+    out.push({
+      family: f.family,
+      bold: false,
+      italic: true,
+      file: join(dir, f.files.italic),
+      pdfName: `${f.stem}-Italic`,
+    })
   }
   cached = { key, faces: out }
   return out
@@ -78,7 +103,12 @@ export function fontFaces(): FontFace[] {
 /** The shipped family a CSS font-family list resolves to: the first shipped family
  * named, else Liberation Serif for serif/Times lists, else Liberation Sans. */
 export function resolveFamily(familyList: string | undefined): string {
-  const names = (familyList ?? '').split(',').map((s) => s.trim().replace(/^['"]|['"]$/g, '').toLowerCase())
+  const names = (familyList ?? '').split(',').map((s) =>
+    s
+      .trim()
+      .replace(/^['"]|['"]$/g, '')
+      .toLowerCase(),
+  )
   for (const n of names) {
     const hit = FACES.find((f) => f.family.toLowerCase() === n)
     if (hit) return hit.family

@@ -24,12 +24,18 @@ export interface PdfOptions {
 export function renderPdf(svg: string, opts: PdfOptions): Promise<Buffer> {
   const w = opts.widthIn * PT_PER_IN
   const h = opts.heightIn * PT_PER_IN
-  if (!(w > 0) || !(h > 0)) return Promise.reject(new Error(`figure size must be positive (got ${opts.widthIn} × ${opts.heightIn} in)`))
+  if (!(w > 0) || !(h > 0))
+    return Promise.reject(new Error(`figure size must be positive (got ${opts.widthIn} × ${opts.heightIn} in)`))
   const doc = new PDFDocument({
     size: [w, h],
     margin: 0,
     compress: opts.compress ?? true,
-    info: { Title: opts.title ?? 'sgdscope figure', Creator: 'sgdscope', Producer: 'sgdscope (pdfkit)', CreationDate: opts.creationDate ?? new Date() },
+    info: {
+      Title: opts.title ?? 'sgdscope figure',
+      Creator: 'sgdscope',
+      Producer: 'sgdscope (pdfkit)',
+      CreationDate: opts.creationDate ?? new Date(),
+    },
   })
   for (const face of fontFaces()) doc.registerFont(face.pdfName, face.file)
   const chunks: Buffer[] = []

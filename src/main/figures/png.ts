@@ -82,7 +82,7 @@ export interface PngChunk {
 export function pngChunks(png: Buffer): PngChunk[] {
   if (png.length < 8 || !png.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG file')
   const out: PngChunk[] = []
-  for (let off = 8; off + 12 <= png.length; ) {
+  for (let off = 8; off + 12 <= png.length;) {
     const len = png.readUInt32BE(off)
     const type = png.toString('latin1', off + 4, off + 8)
     out.push({ type, data: png.subarray(off + 8, off + 8 + len) })
@@ -119,6 +119,8 @@ export function pngInfo(png: Buffer): { width: number; height: number; dpiX?: nu
   return {
     width: ihdr.data.readUInt32BE(0),
     height: ihdr.data.readUInt32BE(4),
-    ...(phys && phys.data.readUInt8(8) === 1 ? { dpiX: dpi(phys.data.readUInt32BE(0)), dpiY: dpi(phys.data.readUInt32BE(4)) } : {}),
+    ...(phys && phys.data.readUInt8(8) === 1
+      ? { dpiX: dpi(phys.data.readUInt32BE(0)), dpiY: dpi(phys.data.readUInt32BE(4)) }
+      : {}),
   }
 }

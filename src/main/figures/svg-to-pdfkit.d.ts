@@ -4,7 +4,12 @@ declare module 'svg-to-pdfkit' {
     height?: number
     preserveAspectRatio?: string
     useCSS?: boolean
-    fontCallback?: (family: string, bold: boolean, italic: boolean, fontOptions: { fauxItalic: boolean; fauxBold: boolean }) => string
+    fontCallback?: (
+      family: string,
+      bold: boolean,
+      italic: boolean,
+      fontOptions: { fauxItalic: boolean; fauxBold: boolean },
+    ) => string
     imageCallback?: (link: string) => string
     documentCallback?: (file: string) => unknown
     colorCallback?: (color: unknown) => unknown

@@ -18,7 +18,8 @@ export interface SvgSize {
 const INTERACTIVE_ONLY = ['tooltip', 'toolbox', 'dataZoom', 'brush', 'axisPointer'] as const
 
 export function renderSvg(option: EChartsOption, { widthPx, heightPx }: SvgSize): string {
-  if (!(widthPx > 0) || !(heightPx > 0)) throw new Error(`figure size must be positive (got ${widthPx} × ${heightPx} px)`)
+  if (!(widthPx > 0) || !(heightPx > 0))
+    throw new Error(`figure size must be positive (got ${widthPx} × ${heightPx} px)`)
   installTextMeasure()
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: widthPx, height: heightPx })
   try {

@@ -42,12 +42,24 @@ function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' | 'pane
   }
 }
 
-export async function renderView(project: Project, view: ViewToRender, format: FigureFormat, onProgress?: (p: EmbedProgress) => void): Promise<ExportedFigure> {
+export async function renderView(
+  project: Project,
+  view: ViewToRender,
+  format: FigureFormat,
+  onProgress?: (p: EmbedProgress) => void,
+): Promise<ExportedFigure> {
   const look = view.look
   const size = { format, widthIn: look.widthIn, heightIn: look.heightIn, dpi: look.dpi, fontSize: look.fontSize }
   if (view.kind === 'metrics') {
     const data = await metricsData(project, view.query)
-    return renderFigure('metrics', data, look.style, { ...size, figure: { logX: look.logX, logY: look.logY, ...(shownWindow(look, view.query) ? { epochWindow: shownWindow(look, view.query) } : {}) } })
+    return renderFigure('metrics', data, look.style, {
+      ...size,
+      figure: {
+        logX: look.logX,
+        logY: look.logY,
+        ...(shownWindow(look, view.query) ? { epochWindow: shownWindow(look, view.query) } : {}),
+      },
+    })
   }
   const data = await embedPaths(project, view.query, onProgress)
   const layout = view.kind === 'compare' ? look.layout : 'overlay'

@@ -104,7 +104,10 @@ export async function openHdf5(file: string): Promise<ArraySource> {
   const classes = { INTEGER: M.H5T_class_t.H5T_INTEGER.value, FLOAT: M.H5T_class_t.H5T_FLOAT.value }
   const opened = quietly(() => new h.File(abs, 'r'))
   const f = opened.value
-  if (f.file_id < 0n) throw new ImportError(`${file} is a corrupt or truncated HDF5 file (${opened.reason ? `HDF5: ${opened.reason}` : 'it cannot be opened'})`)
+  if (f.file_id < 0n)
+    throw new ImportError(
+      `${file} is a corrupt or truncated HDF5 file (${opened.reason ? `HDF5: ${opened.reason}` : 'it cannot be opened'})`,
+    )
   try {
     const datasets = new Map<string, { path: string; info: ArrayInfo }>()
     const walk = (group: InstanceType<H5['Group']>, prefix: string) => {
@@ -129,7 +132,10 @@ export async function openHdf5(file: string): Promise<ArraySource> {
         const { path: p, info } = datasets.get(name)!
         const { dtype, shape } = info
         const where = `${file}: dataset ${p}`
-        if (dtype.kind === 'other') throw new ImportError(`${where} has dtype ${dtype.name}, which is not a real number type (expected float32, float64, float16 or an integer type)`)
+        if (dtype.kind === 'other')
+          throw new ImportError(
+            `${where} has dtype ${dtype.name}, which is not a real number type (expected float32, float64, float16 or an integer type)`,
+          )
         const n = elementCount(shape)
         const bytes = new Uint8Array(n * dtype.size)
         // One slab of the first axis at a time (all at once for small arrays).
@@ -169,4 +175,3 @@ export async function openHdf5(file: string): Promise<ArraySource> {
     throw e
   }
 }
-

@@ -71,23 +71,30 @@ function asOption(e: unknown, field: 'labels' | 'epochs'): unknown {
 
 /** The epochs option for `snapshots` snapshots. */
 export async function parseEpochs(spec: string, snapshots: number, signal?: AbortSignal): Promise<NdArray> {
-  if (/\.npy$/i.test(spec)) return readNpyFile(spec, { signal }).catch((e: unknown) => Promise.reject(asOption(e, 'epochs')))
+  if (/\.npy$/i.test(spec))
+    return readNpyFile(spec, { signal }).catch((e: unknown) => Promise.reject(asOption(e, 'epochs')))
   const range = /^\s*([-\d.eE+]+)\s*:\s*([-\d.eE+]+)\s*$/.exec(spec)
   let values: number[]
   if (range) {
     const [a, b] = [Number(range[1]), Number(range[2])]
-    if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a)) throw new ImportError(`--epochs ${spec}: first:last needs numbers with last > first`, 'epochs')
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a))
+      throw new ImportError(`--epochs ${spec}: first:last needs numbers with last > first`, 'epochs')
     values = Array.from({ length: snapshots }, (_, j) => (snapshots === 1 ? a : a + ((b - a) * j) / (snapshots - 1)))
   } else {
     values = spec.split(',').map((s) => Number(s.trim()))
-    if (values.some((v) => !Number.isFinite(v)) || spec.trim() === '') throw new ImportError(`--epochs takes a list (0,1,2,5), a range first:last or a .npy file, not "${spec}"`, 'epochs')
+    if (values.some((v) => !Number.isFinite(v)) || spec.trim() === '')
+      throw new ImportError(
+        `--epochs takes a list (0,1,2,5), a range first:last or a .npy file, not "${spec}"`,
+        'epochs',
+      )
   }
   return { dtype: dtypeOf('float', 8), shape: [values.length], data: Float64Array.from(values) }
 }
 
 /** Reads and validates a file without writing anything. */
 export async function readImport(file: string, opts: ImportOptions = {}): Promise<ImportedRun> {
-  if (opts.outputs && !OUTPUTS_KINDS.includes(opts.outputs)) throw new ImportError(`--outputs is ${OUTPUTS_KINDS.join(', ')}, not "${opts.outputs}"`, 'outputs')
+  if (opts.outputs && !OUTPUTS_KINDS.includes(opts.outputs))
+    throw new ImportError(`--outputs is ${OUTPUTS_KINDS.join(', ')}, not "${opts.outputs}"`, 'outputs')
   const source = await openSource(file)
   try {
     const outShape = source.names().includes('outputs') ? source.info('outputs').shape : []
@@ -100,9 +107,19 @@ export async function readImport(file: string, opts: ImportOptions = {}): Promis
         if (e instanceof ImportError) throw asOption(e, 'labels')
         throw new ImportError(`--labels ${opts.labels} cannot be read: ${(e as Error).message}`, 'labels')
       }
-      if (labels.shape.length !== 1) throw new ImportError(`--labels ${opts.labels} has shape ${shapeText(labels.shape)}, expected [probe] = [${outShape[2] ?? 'probe'}]`, 'labels')
+      if (labels.shape.length !== 1)
+        throw new ImportError(
+          `--labels ${opts.labels} has shape ${shapeText(labels.shape)}, expected [probe] = [${outShape[2] ?? 'probe'}]`,
+          'labels',
+        )
     }
-    return await readRun(source, { outputs: opts.outputs, epochs, labels, signal: opts.signal, onProgress: opts.onProgress })
+    return await readRun(source, {
+      outputs: opts.outputs,
+      epochs,
+      labels,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    })
   } finally {
     await source.close()
   }
@@ -112,9 +129,17 @@ export async function readImport(file: string, opts: ImportOptions = {}): Promis
 export async function importRun(projectDir: string, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const run = await readImport(file, opts)
   throwIfAborted(opts.signal)
-  const name = opts.name ?? path.basename(importTarget(file).replace(/[\\/]+$/, '')).replace(/\.(npz|npy|h5|hdf5|hdf|he5|zarr)$/i, '')
+  const name =
+    opts.name ??
+    path.basename(importTarget(file).replace(/[\\/]+$/, '')).replace(/\.(npz|npy|h5|hdf5|hdf|he5|zarr)$/i, '')
   const runId = (await Project.openOrCreate(projectDir)).newRunId(name)
-  const archive = await writeImportedRun(projectDir, run, { id: runId, name, meta: opts.meta ?? {}, signal: opts.signal, onProgress: opts.onProgress })
+  const archive = await writeImportedRun(projectDir, run, {
+    id: runId,
+    name,
+    meta: opts.meta ?? {},
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+  })
   const dir = archive.dir
   return {
     runId,

@@ -13,7 +13,8 @@ export interface DType {
   name: string
 }
 
-export type Numbers = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array
+export type Numbers =
+  Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array
 
 export interface NdArray {
   dtype: DType
@@ -51,9 +52,16 @@ export function halfToFloat(h: number): number {
  * Decodes raw element bytes (as stored in a .npy body or an HDF5/Zarr chunk) into a
  * typed array. `order: 'F'` data is transposed to C order.
  */
-export function decodeElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, shape: number[], order: 'C' | 'F' = 'C'): Numbers {
+export function decodeElements(
+  bytes: Uint8Array,
+  dtype: DType,
+  littleEndian: boolean,
+  shape: number[],
+  order: 'C' | 'F' = 'C',
+): Numbers {
   const n = elementCount(shape)
-  if (bytes.byteLength < n * dtype.size) throw new RangeError(`${n * dtype.size} bytes needed, ${bytes.byteLength} present`)
+  if (bytes.byteLength < n * dtype.size)
+    throw new RangeError(`${n * dtype.size} bytes needed, ${bytes.byteLength} present`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, n * dtype.size)
   const le = littleEndian
   let out: Numbers
@@ -69,7 +77,8 @@ export function decodeElements(bytes: Uint8Array, dtype: DType, littleEndian: bo
     for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(2 * i, le))
   } else if ((kind === 'int' || kind === 'uint') && size === 8) {
     out = new Float64Array(n)
-    for (let i = 0; i < n; i++) out[i] = Number(kind === 'int' ? view.getBigInt64(8 * i, le) : view.getBigUint64(8 * i, le))
+    for (let i = 0; i < n; i++)
+      out[i] = Number(kind === 'int' ? view.getBigInt64(8 * i, le) : view.getBigUint64(8 * i, le))
   } else if (kind === 'int' && size === 4) {
     out = new Int32Array(n)
     for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, le)

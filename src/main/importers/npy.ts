@@ -29,15 +29,27 @@ export function parseDescr(descr: string): { dtype: DType; littleEndian: boolean
   const size = Number(m[3] || 0)
   const code = m[2]
   const kind = code === 'f' ? 'float' : code === 'i' ? 'int' : code === 'u' ? 'uint' : code === 'b' ? 'bool' : 'other'
-  const known = (kind === 'float' && [2, 4, 8].includes(size)) || ((kind === 'int' || kind === 'uint') && [1, 2, 4, 8].includes(size)) || (kind === 'bool' && size === 1)
-  const names: Record<string, string> = { c: 'complex', U: 'unicode string', S: 'byte string', O: 'Python object', V: 'void', M: 'datetime', m: 'timedelta' }
+  const known =
+    (kind === 'float' && [2, 4, 8].includes(size)) ||
+    ((kind === 'int' || kind === 'uint') && [1, 2, 4, 8].includes(size)) ||
+    (kind === 'bool' && size === 1)
+  const names: Record<string, string> = {
+    c: 'complex',
+    U: 'unicode string',
+    S: 'byte string',
+    O: 'Python object',
+    V: 'void',
+    M: 'datetime',
+    m: 'timedelta',
+  }
   if (!known) return { dtype: dtypeOf('other', size, names[code] ? `${names[code]} (${descr})` : descr), littleEndian }
   return { dtype: dtypeOf(kind, size), littleEndian }
 }
 
 /** Reads a .npy header; `where` names the file (and member) in messages. */
 export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
-  if (bytes.length < 10 || !isNpy(bytes)) throw new ImportError(`${where} is not a NumPy .npy file (it does not start with \\x93NUMPY)`)
+  if (bytes.length < 10 || !isNpy(bytes))
+    throw new ImportError(`${where} is not a NumPy .npy file (it does not start with \\x93NUMPY)`)
   const major = bytes[6]
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let len: number
@@ -52,25 +64,45 @@ export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   } else {
     throw new ImportError(`${where}: .npy format version ${major}.${bytes[7]} is not supported (1.0, 2.0 and 3.0 are)`)
   }
-  if (start + len > bytes.length) throw new ImportError(`${where}: the .npy header is truncated (it says ${len} bytes, ${bytes.length - start} present)`)
+  if (start + len > bytes.length)
+    throw new ImportError(
+      `${where}: the .npy header is truncated (it says ${len} bytes, ${bytes.length - start} present)`,
+    )
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + len))
   const descrM = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(text)
   const orderM = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)
   const shapeM = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)
-  if (/['"]descr['"]\s*:\s*\[/.test(text)) throw new ImportError(`${where} holds a structured array (record dtype); save a plain numeric array instead`)
-  if (!descrM || !orderM || !shapeM) throw new ImportError(`${where}: the .npy header is corrupt (${JSON.stringify(text.trim().slice(0, 120))})`)
-  const dims = shapeM[1].split(',').map((s) => s.trim()).filter((s) => s !== '')
-  if (dims.some((d) => !/^\d+$/.test(d))) throw new ImportError(`${where}: the .npy header has a malformed shape (${shapeM[1]})`)
+  if (/['"]descr['"]\s*:\s*\[/.test(text))
+    throw new ImportError(`${where} holds a structured array (record dtype); save a plain numeric array instead`)
+  if (!descrM || !orderM || !shapeM)
+    throw new ImportError(`${where}: the .npy header is corrupt (${JSON.stringify(text.trim().slice(0, 120))})`)
+  const dims = shapeM[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+  if (dims.some((d) => !/^\d+$/.test(d)))
+    throw new ImportError(`${where}: the .npy header has a malformed shape (${shapeM[1]})`)
   const { dtype, littleEndian } = parseDescr(descrM[2])
-  return { dtype, littleEndian, shape: dims.map(Number), order: orderM[1] === 'True' ? 'F' : 'C', dataOffset: start + len }
+  return {
+    dtype,
+    littleEndian,
+    shape: dims.map(Number),
+    order: orderM[1] === 'True' ? 'F' : 'C',
+    dataOffset: start + len,
+  }
 }
 
 /** Decodes the elements that follow a header. */
 export function decodeNpyBody(body: Uint8Array, h: NpyHeader, where: string): NdArray {
-  if (h.dtype.kind === 'other') throw new ImportError(`${where} has dtype ${h.dtype.name}, which is not a real number type (expected float32, float64, float16 or an integer type)`)
+  if (h.dtype.kind === 'other')
+    throw new ImportError(
+      `${where} has dtype ${h.dtype.name}, which is not a real number type (expected float32, float64, float16 or an integer type)`,
+    )
   const need = elementCount(h.shape) * h.dtype.size
   if (body.byteLength < need)
-    throw new ImportError(`${where} is truncated: shape ${shapeText(h.shape)} of ${h.dtype.name} needs ${need} bytes of data, the file has ${body.byteLength}`)
+    throw new ImportError(
+      `${where} is truncated: shape ${shapeText(h.shape)} of ${h.dtype.name} needs ${need} bytes of data, the file has ${body.byteLength}`,
+    )
   return { dtype: h.dtype, shape: h.shape, data: decodeElements(body, h.dtype, h.littleEndian, h.shape, h.order) }
 }
 

@@ -24,15 +24,41 @@ export interface Importer {
 }
 
 export const IMPORTERS: Importer[] = [
-  { id: 'npz', label: 'NumPy .npz (np.savez, np.savez_compressed)', extensions: ['.npz'], sniff: async (_f, h) => isZip(h), open: openNpz },
-  { id: 'npy', label: 'NumPy .npy (outputs only)', extensions: ['.npy'], sniff: async (_f, h) => isNpy(h), open: openNpy },
-  { id: 'hdf5', label: 'HDF5 (h5py)', extensions: ['.h5', '.hdf5', '.hdf', '.he5'], sniff: (f) => hasHdf5Signature(f), open: openHdf5 },
-  { id: 'zarr', label: 'Zarr v2 or v3 group (a folder)', extensions: ['.zarr'], directory: true, sniff: async (f) => (await zarrVersion(f)) !== null, open: openZarr },
+  {
+    id: 'npz',
+    label: 'NumPy .npz (np.savez, np.savez_compressed)',
+    extensions: ['.npz'],
+    sniff: async (_f, h) => isZip(h),
+    open: openNpz,
+  },
+  {
+    id: 'npy',
+    label: 'NumPy .npy (outputs only)',
+    extensions: ['.npy'],
+    sniff: async (_f, h) => isNpy(h),
+    open: openNpy,
+  },
+  {
+    id: 'hdf5',
+    label: 'HDF5 (h5py)',
+    extensions: ['.h5', '.hdf5', '.hdf', '.he5'],
+    sniff: (f) => hasHdf5Signature(f),
+    open: openHdf5,
+  },
+  {
+    id: 'zarr',
+    label: 'Zarr v2 or v3 group (a folder)',
+    extensions: ['.zarr'],
+    directory: true,
+    sniff: async (f) => (await zarrVersion(f)) !== null,
+    open: openZarr,
+  },
 ]
 
 /** Opens a file with the importer its content (or failing that, its name) says. */
 /** What a path names: a Zarr group's metadata file stands for its folder (for file dialogs that pick only files). */
-export const importTarget = (file: string): string => (['zarr.json', '.zgroup'].includes(path.basename(file)) ? path.dirname(file) : file)
+export const importTarget = (file: string): string =>
+  ['zarr.json', '.zgroup'].includes(path.basename(file)) ? path.dirname(file) : file
 
 export async function openSource(given: string): Promise<ArraySource> {
   const file = importTarget(given)
@@ -61,5 +87,7 @@ export async function openSource(given: string): Promise<ArraySource> {
   const byName = candidates.find((i) => i.extensions.includes(ext))
   if (byName) return byName.open(file)
   const known = IMPORTERS.map((i) => `${i.label}`).join('; ')
-  throw new ImportError(`${file} is not a format sgdscope imports (${dir ? 'a folder without Zarr metadata' : 'unrecognised content'}); it reads: ${known}`)
+  throw new ImportError(
+    `${file} is not a format sgdscope imports (${dir ? 'a folder without Zarr metadata' : 'unrecognised content'}); it reads: ${known}`,
+  )
 }

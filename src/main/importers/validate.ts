@@ -66,26 +66,38 @@ export async function readRun(source: ArraySource, opts: ReadRunOptions = {}): P
   const found = () => (names.length ? names.join(', ') : 'no arrays at all')
 
   // ---- Shapes first, from the headers: nothing is read until they all agree.
-  if (!has('outputs')) fail(`no array "outputs" (expected outputs[nets, snapshots, probe, classes]); the ${source.format} file has: ${found()}`)
+  if (!has('outputs'))
+    fail(
+      `no array "outputs" (expected outputs[nets, snapshots, probe, classes]); the ${source.format} file has: ${found()}`,
+    )
   const out = source.info('outputs')
   if (out.shape.length !== 3 && out.shape.length !== 4)
-    fail(`array "outputs" has shape ${shapeText(out.shape)}, expected [nets, snapshots, probe, classes] (or [nets, snapshots, probe] for values)`)
+    fail(
+      `array "outputs" has shape ${shapeText(out.shape)}, expected [nets, snapshots, probe, classes] (or [nets, snapshots, probe] for values)`,
+    )
   if (out.shape.some((d) => d === 0)) fail(`array "outputs" has shape ${shapeText(out.shape)}, with an empty axis`)
   const [nets, snapshots, probe] = out.shape
   const width = out.shape.length === 4 ? out.shape[3] : 1
   if (out.shape.length === 3 && opts.outputs && opts.outputs !== 'values')
-    fail(`array "outputs" has shape ${shapeText(out.shape)} (one value per probe item), but --outputs ${opts.outputs} needs [nets, snapshots, probe, classes]`)
+    fail(
+      `array "outputs" has shape ${shapeText(out.shape)} (one value per probe item), but --outputs ${opts.outputs} needs [nets, snapshots, probe, classes]`,
+    )
   const dims: Record<string, number> = { nets, snapshots, probe }
   const from = `outputs is ${shapeText(out.shape)}`
   const expect = (name: string, info: ArrayInfo, want: (string | number)[]) => {
     const numbers = want.map((w) => (typeof w === 'number' ? w : dims[w]))
     const symbolic = want.map((w) => (typeof w === 'number' ? String(w) : w))
     const ok = info.shape.length === want.length && info.shape.every((d, i) => d === numbers[i])
-    if (!ok) fail(`array "${name}" has shape ${shapeText(info.shape)}, expected ${shapeText(symbolic)} = ${shapeText(numbers)} (${from})`)
+    if (!ok)
+      fail(
+        `array "${name}" has shape ${shapeText(info.shape)}, expected ${shapeText(symbolic)} = ${shapeText(numbers)} (${from})`,
+      )
   }
   const numeric = (name: string, info: ArrayInfo) => {
     if (!['float', 'int', 'uint'].includes(info.dtype.kind))
-      fail(`array "${name}" ${shapeText(info.shape)} has dtype ${info.dtype.name}, expected a real number type (float32, float64, float16 or an integer type)`)
+      fail(
+        `array "${name}" ${shapeText(info.shape)} has dtype ${info.dtype.name}, expected a real number type (float32, float64, float16 or an integer type)`,
+      )
   }
   numeric('outputs', out)
 
@@ -117,14 +129,23 @@ export async function readRun(source: ArraySource, opts: ReadRunOptions = {}): P
   }
   const weightsInfo = has('weights') ? source.info('weights') : null
   if (weightsInfo) {
-    if (weightsInfo.shape.length !== 3 || weightsInfo.shape[0] !== nets || weightsInfo.shape[1] !== snapshots || weightsInfo.shape[2] === 0)
-      fail(`array "weights" has shape ${shapeText(weightsInfo.shape)}, expected [nets, snapshots, params] = [${nets}, ${snapshots}, params] (${from})`)
+    if (
+      weightsInfo.shape.length !== 3 ||
+      weightsInfo.shape[0] !== nets ||
+      weightsInfo.shape[1] !== snapshots ||
+      weightsInfo.shape[2] === 0
+    )
+      fail(
+        `array "weights" has shape ${shapeText(weightsInfo.shape)}, expected [nets, snapshots, params] = [${nets}, ${snapshots}, params] (${from})`,
+      )
     numeric('weights', weightsInfo)
   }
   const inputsInfo = has('probe_inputs') ? source.info('probe_inputs') : null
   if (inputsInfo) {
     if (inputsInfo.shape.length < 1 || inputsInfo.shape[0] !== probe)
-      fail(`array "probe_inputs" has shape ${shapeText(inputsInfo.shape)}, expected [probe, ...] = [${probe}, ...] (${from})`)
+      fail(
+        `array "probe_inputs" has shape ${shapeText(inputsInfo.shape)}, expected [probe, ...] = [${probe}, ...] (${from})`,
+      )
     numeric('probe_inputs', inputsInfo)
   }
   const ignored = names.filter((n) => !KNOWN.has(n) && !n.startsWith('metrics/'))
@@ -157,7 +178,10 @@ export async function readRun(source: ArraySource, opts: ReadRunOptions = {}): P
   requireFinite(file, 'epochs', epochsArr)
   const epochs = Float64Array.from(epochsArr.data)
   for (let j = 1; j < epochs.length; j++)
-    if (!(epochs[j] > epochs[j - 1])) fail(`array "epochs" ${shapeText(epochsArr.shape)} is not strictly increasing: epochs[${j - 1}] = ${epochs[j - 1]}, epochs[${j}] = ${epochs[j]}`)
+    if (!(epochs[j] > epochs[j - 1]))
+      fail(
+        `array "epochs" ${shapeText(epochsArr.shape)} is not strictly increasing: epochs[${j - 1}] = ${epochs[j - 1]}, epochs[${j}] = ${epochs[j]}`,
+      )
   if (epochs[0] < 0) fail(`array "epochs" ${shapeText(epochsArr.shape)} starts at ${epochs[0]}; epochs must be ≥ 0`)
 
   const { kind, reason } = decideOutputs(file, outputs, width, opts.outputs)
@@ -166,9 +190,14 @@ export async function readRun(source: ArraySource, opts: ReadRunOptions = {}): P
   const labels = new Int32Array(probe)
   for (let i = 0; i < probe; i++) {
     const v = labelsArr.data[i]
-    if (!Number.isInteger(v)) fail(`array "labels" ${shapeText(labelsArr.shape)} has ${v} at [${i}]; labels must be whole numbers (−1 where unknown)`)
+    if (!Number.isInteger(v))
+      fail(
+        `array "labels" ${shapeText(labelsArr.shape)} has ${v} at [${i}]; labels must be whole numbers (−1 where unknown)`,
+      )
     if (v < -1 || (classes !== null && v >= classes))
-      fail(`array "labels" ${shapeText(labelsArr.shape)} has ${v} at [${i}]; labels must be −1 (unknown) or a class 0…${classes !== null ? classes - 1 : '∞'} (outputs has ${width} classes)`)
+      fail(
+        `array "labels" ${shapeText(labelsArr.shape)} has ${v} at [${i}]; labels must be −1 (unknown) or a class 0…${classes !== null ? classes - 1 : '∞'} (outputs has ${width} classes)`,
+      )
     labels[i] = v
   }
 
@@ -176,7 +205,10 @@ export async function readRun(source: ArraySource, opts: ReadRunOptions = {}): P
   for (const m of metricNames) {
     const a = data.get(`metrics/${m}`)!
     const inf = a.data.findIndex((v) => v === Infinity || v === -Infinity)
-    if (inf >= 0) fail(`array "metrics/${m}" ${shapeText(a.shape)} has ${a.data[inf]} at ${shapeText(unravel(inf, a.shape))}; metrics must be finite (NaN where not recorded)`)
+    if (inf >= 0)
+      fail(
+        `array "metrics/${m}" ${shapeText(a.shape)} has ${a.data[inf]} at ${shapeText(unravel(inf, a.shape))}; metrics must be finite (NaN where not recorded)`,
+      )
     metrics[m] = a.data
   }
 
@@ -237,7 +269,9 @@ function toFloat32(file: string, name: string, a: NdArray): Float32Array {
   if (!(a.data instanceof Float32Array))
     for (let i = 0; i < out.length; i++)
       if (!Number.isFinite(out[i]))
-        throw new ImportError(`${file}: array "${name}" ${shapeText(a.shape)} has ${a.data[i]} at ${shapeText(unravel(i, a.shape))}, beyond float32's range`)
+        throw new ImportError(
+          `${file}: array "${name}" ${shapeText(a.shape)} has ${a.data[i]} at ${shapeText(unravel(i, a.shape))}, beyond float32's range`,
+        )
   return out
 }
 
@@ -255,7 +289,12 @@ function firstNonProbabilityRow(x: Numbers, width: number): { row: number; sum: 
   return null
 }
 
-function decideOutputs(file: string, outputs: NdArray, width: number, given?: OutputsKind): { kind: OutputsKind; reason: string } {
+function decideOutputs(
+  file: string,
+  outputs: NdArray,
+  width: number,
+  given?: OutputsKind,
+): { kind: OutputsKind; reason: string } {
   if (outputs.shape.length === 3) return { kind: 'values', reason: 'one value per probe item: values' }
   if (given === 'probabilities') {
     const bad = firstNonProbabilityRow(outputs.data, width)
@@ -271,7 +310,14 @@ function decideOutputs(file: string, outputs: NdArray, width: number, given?: Ou
   if (given) return { kind: given, reason: 'given' }
   if (width === 1) return { kind: 'values', reason: 'guessed: one output per probe item, so values' }
   const bad = firstNonProbabilityRow(outputs.data, width)
-  if (!bad) return { kind: 'probabilities', reason: `guessed: every row is non-negative and sums to 1 within ${PROBABILITY_TOLERANCE}` }
+  if (!bad)
+    return {
+      kind: 'probabilities',
+      reason: `guessed: every row is non-negative and sums to 1 within ${PROBABILITY_TOLERANCE}`,
+    }
   const at = unravel(bad.row, outputs.shape.slice(0, 3)).join(', ')
-  return { kind: 'logits', reason: `guessed: row [${at}, :] ${bad.min < -PROBABILITY_TOLERANCE ? `has a negative entry` : `sums to ${bad.sum.toPrecision(4)}`}, so not probabilities` }
+  return {
+    kind: 'logits',
+    reason: `guessed: row [${at}, :] ${bad.min < -PROBABILITY_TOLERANCE ? `has a negative entry` : `sums to ${bad.sum.toPrecision(4)}`}, so not probabilities`,
+  }
 }

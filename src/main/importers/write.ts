@@ -25,13 +25,26 @@ export async function writeImportedRun(projectDir: string, run: ImportedRun, o: 
       projectDir,
       {
         id: o.id,
-        spec: { name: o.name, source: 'import', nets: run.nets, classes: run.classes, outputs: run.outputs, probe: run.probe, meta: o.meta },
+        spec: {
+          name: o.name,
+          source: 'import',
+          nets: run.nets,
+          classes: run.classes,
+          outputs: run.outputs,
+          probe: run.probe,
+          meta: o.meta,
+        },
         labels: run.labels,
         pointShape: run.pointShape,
         metrics: run.metricNames,
         metricValues: Object.fromEntries(run.metricNames.map((m) => [m, run.metrics[m]])),
         ...(run.probeInputs ? { probeInputs: { data: run.probeInputs.values, shape: run.probeInputs.shape } } : {}),
-        ...(run.weights ? { weights: { paramCount: run.weights.paramCount, layout: 'flat, as imported' }, weightValues: run.weights.values } : {}),
+        ...(run.weights
+          ? {
+              weights: { paramCount: run.weights.paramCount, layout: 'flat, as imported' },
+              weightValues: run.weights.values,
+            }
+          : {}),
         epochs: run.epochs,
         outputs: run.raw,
       },

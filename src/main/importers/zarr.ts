@@ -81,9 +81,13 @@ export async function openZarr(dir: string): Promise<ArraySource> {
     async read(name, opts = {}): Promise<NdArray> {
       const { array, info, where } = arrays.get(name)!
       if (info.dtype.kind === 'other' || info.dtype.kind === 'bool')
-        throw new ImportError(`${where} has dtype ${info.dtype.name}, which is not a real number type (expected float32, float64 or an integer type)`)
+        throw new ImportError(
+          `${where} has dtype ${info.dtype.name}, which is not a real number type (expected float32, float64 or an integer type)`,
+        )
       const { shape } = info
-      const out = new (info.dtype.kind === 'float' && info.dtype.size === 4 ? Float32Array : Float64Array)(elementCount(shape))
+      const out = new (info.dtype.kind === 'float' && info.dtype.size === 4 ? Float32Array : Float64Array)(
+        elementCount(shape),
+      )
       const rows = shape.length ? shape[0] : 1
       const rowLen = rows ? out.length / rows : 0
       const step = Math.max(1, Math.floor((4 << 20) / Math.max(1, rowLen)))
@@ -92,10 +96,14 @@ export async function openZarr(dir: string): Promise<ArraySource> {
         const k = Math.min(step, rows - r)
         let part
         try {
-          part = shape.length ? await zarr.get(array, [zarr.slice(r, r + k), ...shape.slice(1).map(() => null)]) : await zarr.get(array)
+          part = shape.length
+            ? await zarr.get(array, [zarr.slice(r, r + k), ...shape.slice(1).map(() => null)])
+            : await zarr.get(array)
         } catch (e) {
           const cause = (e as { cause?: Error }).cause?.message
-          throw new ImportError(`${where} cannot be read: a chunk is corrupt or truncated (${cause ?? (e as Error).message})`)
+          throw new ImportError(
+            `${where} cannot be read: a chunk is corrupt or truncated (${cause ?? (e as Error).message})`,
+          )
         }
         out.set(toNumbers(part.data, where), r * rowLen)
         opts.onFraction?.((r + k) / rows)

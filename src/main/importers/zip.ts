@@ -26,7 +26,8 @@ const CENTRAL = 0x02014b50
 const LOCAL = 0x04034b50
 const PIECE = 4 << 20
 
-export const isZip = (head: Uint8Array) => head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)
+export const isZip = (head: Uint8Array) =>
+  head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)
 
 async function readAt(fh: fs.FileHandle, offset: number, length: number): Promise<Uint8Array> {
   const buf = new Uint8Array(length)
@@ -60,7 +61,8 @@ export class ZipReader {
 
   private async dataOffset(m: ZipMember): Promise<number> {
     const h = await readAt(this.fh, m.localHeaderOffset, 30)
-    if (h.length < 30 || dv(h).getUint32(0, true) !== LOCAL) throw new ImportError(`${this.file} is a corrupt zip file: member ${m.name} has no local header`)
+    if (h.length < 30 || dv(h).getUint32(0, true) !== LOCAL)
+      throw new ImportError(`${this.file} is a corrupt zip file: member ${m.name} has no local header`)
     return m.localHeaderOffset + 30 + dv(h).getUint16(26, true) + dv(h).getUint16(28, true)
   }
 
@@ -72,12 +74,16 @@ export class ZipReader {
   /** A member's bytes, checked against its CRC-32 when read whole. */
   async read(m: ZipMember, opts: ReadOptions & { limit?: number } = {}): Promise<Uint8Array> {
     if (m.encrypted) throw new ImportError(`${this.file}: member ${m.name} is encrypted`)
-    if (m.method !== 0 && m.method !== 8) throw new ImportError(`${this.file}: member ${m.name} uses zip compression method ${m.method} (only stored and deflated are read)`)
+    if (m.method !== 0 && m.method !== 8)
+      throw new ImportError(
+        `${this.file}: member ${m.name} uses zip compression method ${m.method} (only stored and deflated are read)`,
+      )
     const limit = opts.limit ?? m.size
     const start = await this.dataOffset(m)
     const out = new Uint8Array(limit)
     let filled = 0
-    const truncated = () => new ImportError(`${this.file} is truncated: member ${m.name} should have ${m.compressedSize} bytes of data`)
+    const truncated = () =>
+      new ImportError(`${this.file} is truncated: member ${m.name} should have ${m.compressedSize} bytes of data`)
     if (m.method === 0) {
       for (let at = 0; at < limit; at += PIECE) {
         throwIfAborted(opts.signal)
@@ -93,7 +99,10 @@ export class ZipReader {
       let done = false
       const inflate = new Inflate((chunk, final) => {
         const take = Math.min(chunk.length, limit - filled)
-        if (take < chunk.length && opts.limit === undefined) failure = new ImportError(`${this.file} is corrupt: member ${m.name} inflates to more than its stated ${m.size} bytes`)
+        if (take < chunk.length && opts.limit === undefined)
+          failure = new ImportError(
+            `${this.file} is corrupt: member ${m.name} inflates to more than its stated ${m.size} bytes`,
+          )
         out.set(chunk.subarray(0, take), filled)
         filled += take
         if (final) done = true
@@ -111,9 +120,13 @@ export class ZipReader {
         opts.onFraction?.(filled / Math.max(1, limit))
         await yieldToLoop()
       }
-      if (filled < limit) throw new ImportError(`${this.file} is corrupt or truncated: member ${m.name} inflates to ${filled} bytes, ${m.size} expected`)
+      if (filled < limit)
+        throw new ImportError(
+          `${this.file} is corrupt or truncated: member ${m.name} inflates to ${filled} bytes, ${m.size} expected`,
+        )
     }
-    if (opts.limit === undefined && crc32(out) >>> 0 !== m.crc >>> 0) throw new ImportError(`${this.file} is corrupt: member ${m.name} fails its CRC-32 check`)
+    if (opts.limit === undefined && crc32(out) >>> 0 !== m.crc >>> 0)
+      throw new ImportError(`${this.file} is corrupt: member ${m.name} fails its CRC-32 check`)
     return out
   }
 }
@@ -150,7 +163,8 @@ async function readDirectory(file: string, fh: fs.FileHandle): Promise<ZipMember
   const members: ZipMember[] = []
   let p = 0
   for (let k = 0; k < count; k++) {
-    if (p + 46 > cd.length || cv.getUint32(p, true) !== CENTRAL) throw corrupt(`central directory entry ${k + 1} of ${count} is damaged`)
+    if (p + 46 > cd.length || cv.getUint32(p, true) !== CENTRAL)
+      throw corrupt(`central directory entry ${k + 1} of ${count} is damaged`)
     const flags = cv.getUint16(p + 8, true)
     const method = cv.getUint16(p + 10, true)
     const crc = cv.getUint32(p + 16, true)
@@ -181,7 +195,15 @@ async function readDirectory(file: string, fh: fs.FileHandle): Promise<ZipMember
       }
       x += 4 + len
     }
-    members.push({ name, method, crc, compressedSize, size: usize, localHeaderOffset: offset, encrypted: (flags & 1) === 1 })
+    members.push({
+      name,
+      method,
+      crc,
+      compressedSize,
+      size: usize,
+      localHeaderOffset: offset,
+      encrypted: (flags & 1) === 1,
+    })
     p = xEnd + commentLen
   }
   return members

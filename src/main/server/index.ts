@@ -65,7 +65,9 @@ const csp = (wsOrigins: string[]) =>
 export function defaultStaticDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url))
   // Built: out/main/*.js → out/renderer. From sources: src/main/server → out/renderer.
-  return import.meta.url.endsWith('.ts') ? path.resolve(here, '../../../out/renderer') : path.resolve(here, '../renderer')
+  return import.meta.url.endsWith('.ts')
+    ? path.resolve(here, '../../../out/renderer')
+    : path.resolve(here, '../renderer')
 }
 
 /** The request's URL, or null. Joined as text, not resolved against a base: a path
@@ -107,7 +109,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let cookie = cookieName(opts.port ?? 0)
   let policy = csp([])
 
-  const authorised = (req: http.IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req, cookie), token)
+  const authorised = (req: http.IncomingMessage, url: URL) =>
+    sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req, cookie), token)
 
   const deny = (res: http.ServerResponse, code: number, text: string) => {
     res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' })
@@ -117,7 +120,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url = requestUrl(req)
     if (!url) return deny(res, 400, 'bad request: not a valid request path\n')
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed\n')
-    if (!authorised(req, url)) return deny(res, 403, 'sgdscope: this server needs its token; open the URL that `sgdscope serve` printed (…/?token=…)\n')
+    if (!authorised(req, url))
+      return deny(
+        res,
+        403,
+        'sgdscope: this server needs its token; open the URL that `sgdscope serve` printed (…/?token=…)\n',
+      )
     let rel: string
     try {
       rel = decodeURIComponent(url.pathname)
@@ -131,7 +139,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     try {
       body = await fs.readFile(file)
     } catch {
-      if (rel === '/index.html') return deny(res, 500, `sgdscope: the app is not built (${staticDir} is missing); run \`npm run build\`\n`)
+      if (rel === '/index.html')
+        return deny(res, 500, `sgdscope: the app is not built (${staticDir} is missing); run \`npm run build\`\n`)
       return deny(res, 404, 'not found\n')
     }
     const headers: Record<string, string> = {
@@ -141,7 +150,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
     }
-    if (url.searchParams.has('token')) headers['set-cookie'] = `${cookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
+    if (url.searchParams.has('token'))
+      headers['set-cookie'] = `${cookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
     res.writeHead(200, headers)
     res.end(req.method === 'HEAD' ? undefined : body)
   }
@@ -188,7 +198,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
     }
     ws.on('message', (raw, isBinary) => {
-      if (isBinary) return send({ id: null, ok: false, error: badInput('', 'binary frames are not requests: send JSON text').toJSON() })
+      if (isBinary)
+        return send({
+          id: null,
+          ok: false,
+          error: badInput('', 'binary frames are not requests: send JSON text').toJSON(),
+        })
       let msg: WsCall
       try {
         const parsed: unknown = JSON.parse(String(raw))
@@ -205,7 +220,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       if (++inWindow > MAX_REQUESTS_PER_SECOND) {
         const why = `too many requests: at most ${MAX_REQUESTS_PER_SECOND} a second per connection`
-        return send({ id: msg.id, ok: false, error: new ApiError('busy', why, { what: 'connection', which: 'this WebSocket' }).toJSON() })
+        return send({
+          id: msg.id,
+          ok: false,
+          error: new ApiError('busy', why, { what: 'connection', which: 'this WebSocket' }).toJSON(),
+        })
       }
       // answer() replies to every outcome itself; this only keeps an unforeseen throw from ending the
       // process, and closes the socket so the client is not left waiting.

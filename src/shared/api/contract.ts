@@ -11,7 +11,12 @@ import { ApiError, describeIssues, inputIssues, type InputIssue } from './errors
 import type { Preset } from '../presets'
 import type { ExperimentSpec, ExternalSpec, RunSpec } from '../spec'
 import type { MetricsData, PathsData } from '../figures/data'
-import type { BarrierReport, BarrierSummaryReport, SubproblemsReport, WeightFunctionReport } from '../figures/beyond-data'
+import type {
+  BarrierReport,
+  BarrierSummaryReport,
+  SubproblemsReport,
+  WeightFunctionReport,
+} from '../figures/beyond-data'
 
 /** A request: the schema of its arguments and (as a phantom) its result type. */
 export interface RequestDef<A extends z.ZodType, R> {
@@ -20,7 +25,9 @@ export interface RequestDef<A extends z.ZodType, R> {
   /** Phantom: only carries the result type. */
   result?: R
 }
-const req = <R>() => <A extends z.ZodType>(args: A, summary: string): RequestDef<A, R> => ({ args, summary })
+const req =
+  <R>() =>
+  <A extends z.ZodType>(args: A, summary: string): RequestDef<A, R> => ({ args, summary })
 
 export const RunRef = z.object({ runId: z.string().min(1).max(200) })
 export const ViewKind = z.enum(['tau', 'kappa'])
@@ -245,17 +252,38 @@ export const SubproblemsQuery = z.object({
   curves: z.boolean().optional(),
   detail: z.boolean().optional(),
 })
-export const BarrierQuery = z.object({ nets: z.tuple([NetIndex, NetIndex]), points: z.number().int().min(2).max(1001).optional(), ...WeightsAt })
-export const BarrierSummaryQuery = z.object({ nets: z.array(NetIndex).min(2).max(100).optional(), points: z.number().int().min(2).max(1001).optional(), ...WeightsAt })
+export const BarrierQuery = z.object({
+  nets: z.tuple([NetIndex, NetIndex]),
+  points: z.number().int().min(2).max(1001).optional(),
+  ...WeightsAt,
+})
+export const BarrierSummaryQuery = z.object({
+  nets: z.array(NetIndex).min(2).max(100).optional(),
+  points: z.number().int().min(2).max(1001).optional(),
+  ...WeightsAt,
+})
 export const WeightFunctionQuery = z.object({
   nets: z.array(NetIndex).min(2).max(100).optional(),
-  pairs: z.array(z.tuple([NetIndex, NetIndex])).min(1).max(5000).optional(),
+  pairs: z
+    .array(z.tuple([NetIndex, NetIndex]))
+    .min(1)
+    .max(5000)
+    .optional(),
   alignment: z.enum(['final', 'each']).optional(),
 })
 /** What a beyond-the-paper figure shows: the analysis behind it (barrier: two networks →
  * their curves; more → every pair thin, the median bold). */
 export const BeyondFigureQuery = z.discriminatedUnion('kind', [
-  SubproblemsQuery.pick({ nets: true, model: true, minImages: true, minFraction: true, minR2: true, zipfS: true, fromEpoch: true, includeInitial: true }).extend({
+  SubproblemsQuery.pick({
+    nets: true,
+    model: true,
+    minImages: true,
+    minFraction: true,
+    minR2: true,
+    zipfS: true,
+    fromEpoch: true,
+    includeInitial: true,
+  }).extend({
     kind: z.literal('rates'),
     spectrum: z.enum(['pairs', 'classes', 'all']).optional(),
   }),
@@ -264,7 +292,10 @@ export const BeyondFigureQuery = z.discriminatedUnion('kind', [
 ])
 
 export const REQUESTS = {
-  'app.info': req<{ version: string; host: 'electron' | 'browser'; workers: number; settings: Settings }>()(z.object({}), 'versions and settings'),
+  'app.info': req<{ version: string; host: 'electron' | 'browser'; workers: number; settings: Settings }>()(
+    z.object({}),
+    'versions and settings',
+  ),
   'settings.set': req<Settings>()(SettingsPatch, 'change some settings (the others are kept)'),
   'presets.list': req<Preset[]>()(z.object({}), 'the paper presets'),
   'spec.check': req<{ ok: true; spec: ExperimentSpec } | { ok: false; problems: InputIssue[] }>()(
@@ -272,7 +303,10 @@ export const REQUESTS = {
     'validate a spec, filling defaults',
   ),
   'project.recent': req<string[]>()(z.object({}), 'recently opened projects'),
-  'project.open': req<ProjectSummary>()(z.object({ dir: z.string().min(1), create: z.boolean().default(false) }), 'open (or create) a project'),
+  'project.open': req<ProjectSummary>()(
+    z.object({ dir: z.string().min(1), create: z.boolean().default(false) }),
+    'open (or create) a project',
+  ),
   'project.current': req<ProjectSummary | null>()(z.object({}), 'the open project'),
   'project.close': req<null>()(z.object({}), 'close the project'),
   'runs.list': req<RunSummary[]>()(z.object({}), 'runs of the open project'),
@@ -287,7 +321,10 @@ export const REQUESTS = {
     RunRef.extend({ view: ViewKind.default('tau'), derived: z.boolean().default(true) }),
     'per-network metrics and (unless derived: false, which is cheap) the derived ensemble metrics',
   ),
-  'paths.embed': req<PathsData & { cached: boolean; seconds: number; points: number }>()(PathQuery, 'embedded paths of one or more runs'),
+  'paths.embed': req<PathsData & { cached: boolean; seconds: number; points: number }>()(
+    PathQuery,
+    'embedded paths of one or more runs',
+  ),
   'views.save': req<SavedView[]>()(SavedView, 'save a view under a name in the project'),
   'views.delete': req<SavedView[]>()(z.object({ name: z.string() }), 'delete a saved view'),
   'figures.render': req<RenderedFigure>()(
@@ -298,7 +335,10 @@ export const REQUESTS = {
     z.object({ view: SavedView.omit({ name: true }), format: FigureFormat, path: z.string().min(1) }),
     'render a view and write it to a file',
   ),
-  'runs.import': req<ImportSummary>()(ImportArgs, 'import saved outputs (.npz, .npy, HDF5, Zarr) as a run of the open project; progress as import.progress events'),
+  'runs.import': req<ImportSummary>()(
+    ImportArgs,
+    'import saved outputs (.npz, .npy, HDF5, Zarr) as a run of the open project; progress as import.progress events',
+  ),
   'runs.cancelImport': req<null>()(z.object({}), 'stop the import in progress; nothing of it is kept'),
   'dialog.openFile': req<{ path: string | null }>()(
     z.object({ purpose: z.enum(['import']).default('import') }),
@@ -316,9 +356,18 @@ export const REQUESTS = {
     RunRef.extend(SubproblemsQuery.shape),
     'subproblem convergence: per-class and per-confusion-pair error fits, rate spectrum, rank correlation of rates across networks',
   ),
-  'beyond.barrier': req<BarrierReport>()(RunRef.extend(BarrierQuery.shape), 'loss and error along the line between two networks, before and after aligning hidden units'),
-  'beyond.barrierSummary': req<BarrierSummaryReport>()(RunRef.extend(BarrierSummaryQuery.shape), 'barriers between every pair of a set of networks, summarised'),
-  'beyond.weightVsFunction': req<WeightFunctionReport>()(RunRef.extend(WeightFunctionQuery.shape), 'distances between networks over training: aligned weights beside τ'),
+  'beyond.barrier': req<BarrierReport>()(
+    RunRef.extend(BarrierQuery.shape),
+    'loss and error along the line between two networks, before and after aligning hidden units',
+  ),
+  'beyond.barrierSummary': req<BarrierSummaryReport>()(
+    RunRef.extend(BarrierSummaryQuery.shape),
+    'barriers between every pair of a set of networks, summarised',
+  ),
+  'beyond.weightVsFunction': req<WeightFunctionReport>()(
+    RunRef.extend(WeightFunctionQuery.shape),
+    'distances between networks over training: aligned weights beside τ',
+  ),
   'beyond.figure': req<RenderedFigure>()(
     RunRef.extend({ figure: BeyondFigureQuery, look: FigureLook.prefault({}), format: FigureFormat.default('svg') }),
     'render a beyond-the-paper figure (rates, barrier, weightVsFunction) as SVG, PNG or PDF',
@@ -349,7 +398,15 @@ export interface Events {
 }
 export type UiCommand = 'new-run' | 'cancel-run' | 'resume-run' | 'open-settings' | 'import-run'
 export type EventName = keyof Events
-export const EVENT_NAMES: EventName[] = ['run.progress', 'run.snapshot', 'run.status', 'project.changed', 'log', 'ui.command', 'import.progress']
+export const EVENT_NAMES: EventName[] = [
+  'run.progress',
+  'run.snapshot',
+  'run.status',
+  'project.changed',
+  'log',
+  'ui.command',
+  'import.progress',
+]
 
 export * from './errors'
 

@@ -160,7 +160,12 @@ export function inputProblem(issue: ZodIssue, input?: unknown): InputProblem {
       return { kind: 'wrong-type', expected: issue.expected, ...(received ? { received } : {}) }
     }
     case 'too_small':
-      return { kind: 'too-small', minimum: Number(issue.minimum), inclusive: issue.inclusive ?? false, of: issue.origin }
+      return {
+        kind: 'too-small',
+        minimum: Number(issue.minimum),
+        inclusive: issue.inclusive ?? false,
+        of: issue.origin,
+      }
     case 'too_big':
       return { kind: 'too-big', maximum: Number(issue.maximum), inclusive: issue.inclusive ?? false, of: issue.origin }
     case 'invalid_value':
@@ -187,6 +192,10 @@ export function describeIssues(issues: readonly InputIssue[], whole = '(argument
 }
 
 /** A bad-input error of one field (its path is in the details, the message is for people). */
-export function badInput(path: string, message: string, problem: InputProblem = { kind: 'invalid' }): ApiError<'bad-input'> {
+export function badInput(
+  path: string,
+  message: string,
+  problem: InputProblem = { kind: 'invalid' },
+): ApiError<'bad-input'> {
   return new ApiError('bad-input', message, { issues: [{ path, problem, message }] })
 }

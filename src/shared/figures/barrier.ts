@@ -7,7 +7,17 @@
  */
 import type { EChartsOption } from 'echarts'
 import type { BarrierCurve, BarrierData } from './beyond-data'
-import { columnMedian, extent, linearAxisRange, linePanelsHeightIn, linePanelsOption, type LegendItem, type LinePanel, type LineSpec, type PanelsLayout } from './lines'
+import {
+  columnMedian,
+  extent,
+  linearAxisRange,
+  linePanelsHeightIn,
+  linePanelsOption,
+  type LegendItem,
+  type LinePanel,
+  type LineSpec,
+  type PanelsLayout,
+} from './lines'
 import type { FigureStyle } from './style'
 
 export interface BarrierFigureOptions {
@@ -19,7 +29,11 @@ export interface BarrierFigureOptions {
   title?: string | false
 }
 
-function build(d: BarrierData, style: FigureStyle, o: BarrierFigureOptions): { panels: LinePanel[]; layout: PanelsLayout } {
+function build(
+  d: BarrierData,
+  style: FigureStyle,
+  o: BarrierFigureOptions,
+): { panels: LinePanel[]; layout: PanelsLayout } {
   const pct = o.errorPercent !== false ? 100 : 1
   const before = style.categorical[1] ?? '#ff7f0e'
   const after = style.categorical[0] ?? '#1f77b4'
@@ -29,16 +43,28 @@ function build(d: BarrierData, style: FigureStyle, o: BarrierFigureOptions): { p
     const pts = (c: BarrierCurve) => d.alphas.map((a, i) => [a, c[metric][i]! * scale] as [number, number])
     const lines: LineSpec[] = []
     const groups = []
-    for (const [curves, color] of [[d.before, before], [d.after, after]] as const) {
+    for (const [curves, color] of [
+      [d.before, before],
+      [d.after, after],
+    ] as const) {
       if (curves.length === 0) continue
       if (many) {
         groups.push({ lines: curves.map(pts), color, opacity: 0.35 })
-        const med = columnMedian(curves.map((c) => c[metric].map((v) => v * scale)), d.alphas.length)
-        lines.push({ points: d.alphas.map((a, i) => [a, med[i]!] as [number, number | null]), color, weight: 2.4, z: 4 })
+        const med = columnMedian(
+          curves.map((c) => c[metric].map((v) => v * scale)),
+          d.alphas.length,
+        )
+        lines.push({
+          points: d.alphas.map((a, i) => [a, med[i]!] as [number, number | null]),
+          color,
+          weight: 2.4,
+          z: 4,
+        })
       } else lines.push({ points: pts(curves[0]!), color, weight: 2.4, z: 4, symbol: d.alphas.length <= 25 })
     }
     const [lo, hi] = extent([...d.before, ...d.after].flatMap((c) => c[metric].map((v) => v * scale)))
-    const name = metric === 'loss' ? d.lossName : `${d.lossName.split(' ')[0] ?? ''} error${pct === 100 ? ' (%)' : ''}`.trim()
+    const name =
+      metric === 'loss' ? d.lossName : `${d.lossName.split(' ')[0] ?? ''} error${pct === 100 ? ' (%)' : ''}`.trim()
     return {
       x: { name: 'interpolation α', min: 0, max: 1, step: 0.2 },
       y: { name, ...linearAxisRange(lo, hi, 4, true) },

@@ -114,7 +114,17 @@ export interface NetFit {
   id: string
   from: number
   power: { a: number; b: number; r2: number; n: number } | null
-  exponential: { c: number; a: number; tau: number; rate: number; t0: number; r2: number; n: number; atBound: boolean; bound: 'fast' | 'slow' | null } | null
+  exponential: {
+    c: number
+    a: number
+    tau: number
+    rate: number
+    t0: number
+    r2: number
+    n: number
+    atBound: boolean
+    bound: 'fast' | 'slow' | null
+  } | null
 }
 
 export interface SubproblemsReport {
@@ -149,7 +159,15 @@ export interface SubproblemsReport {
    * exponential's τ at the fast end of its search (the drop fell between two
    * snapshots), at the slow end (no convergence visible), a rising curve, an R² below
    * minR2. Each curve is counted once. */
-  counts: { tracked: number; fitted: number; inSpectrum: number; tooFast: number; tooSlow: number; notDecaying: number; poorFit: number }
+  counts: {
+    tracked: number
+    fitted: number
+    inSpectrum: number
+    tooFast: number
+    tooSlow: number
+    notDecaying: number
+    poorFit: number
+  }
   fitQuality: { exponential: FitQuality; power: FitQuality }
   rankCorrelation: RankCorrelation
   /** Every subproblem, summarised over networks. */
@@ -209,7 +227,12 @@ export interface BarrierSummaryReport {
   epoch: number
   evaluatedOn: { set: 'test' | 'train'; count: number }
   points: number
-  pairs: { nets: [number, number]; before: { loss: number; error: number }; after: { loss: number; error: number }; moved: number }[]
+  pairs: {
+    nets: [number, number]
+    before: { loss: number; error: number }
+    after: { loss: number; error: number }
+    moved: number
+  }[]
   loss: BarrierStats
   error: BarrierStats
   /** All pairs' curves (thin) with their median (bold). */

@@ -5,7 +5,19 @@
  * beyond-the-paper figures (rates, barrier, weightVsFunction) are built on it.
  */
 import type { EChartsOption, GraphicComponentOption, LineSeriesOption, LinesSeriesOption, SeriesOption } from 'echarts'
-import { baseOption, frameBox, frameMetrics, grid, labelsWidth, round2, text, xAxis, yAxis, type FrameMetrics, type Rect } from './frame'
+import {
+  baseOption,
+  frameBox,
+  frameMetrics,
+  grid,
+  labelsWidth,
+  round2,
+  text,
+  xAxis,
+  yAxis,
+  type FrameMetrics,
+  type Rect,
+} from './frame'
 import { PX_PER_IN, type FigureStyle } from './style'
 import { logTicks, niceTicks, textWidth, ticksIn } from './ticks'
 
@@ -65,7 +77,12 @@ export interface PanelsLayout {
 }
 
 /** A linear range from nice ticks covering [lo, hi] (from zero when fromZero and lo ≥ 0). */
-export function linearAxisRange(lo: number, hi: number, count = 4, fromZero = false): { min: number; max: number; step: number } {
+export function linearAxisRange(
+  lo: number,
+  hi: number,
+  count = 4,
+  fromZero = false,
+): { min: number; max: number; step: number } {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1]
   if (fromZero && lo >= 0) lo = 0
   if (hi <= lo) hi = lo + (Math.abs(lo) || 1)
@@ -119,7 +136,8 @@ interface Layout {
 }
 
 const legendSample = (m: FrameMetrics) => m.fpx * 1.8
-const legendItemWidth = (item: LegendItem, m: FrameMetrics) => legendSample(m) + m.fpx * 0.35 + textWidth(item.label, m.fpx)
+const legendItemWidth = (item: LegendItem, m: FrameMetrics) =>
+  legendSample(m) + m.fpx * 0.35 + textWidth(item.label, m.fpx)
 
 /** Legend items wrapped into rows no wider than `width`. */
 function wrapLegend(items: LegendItem[], m: FrameMetrics, width: number): LegendItem[][] {
@@ -140,7 +158,13 @@ function wrapLegend(items: LegendItem[], m: FrameMetrics, width: number): Legend
   return rows
 }
 
-function layoutPanels(panels: LinePanel[], style: FigureStyle, m: FrameMetrics, L: PanelsLayout, heightPx?: number): Layout {
+function layoutPanels(
+  panels: LinePanel[],
+  style: FigureStyle,
+  m: FrameMetrics,
+  L: PanelsLayout,
+  heightPx?: number,
+): Layout {
   const W = style.widthIn * PX_PER_IN
   const cols = Math.max(1, Math.min(panels.length, L.columns))
   const rows = Math.max(1, Math.ceil(panels.length / cols))
@@ -171,7 +195,12 @@ function layoutPanels(panels: LinePanel[], style: FigureStyle, m: FrameMetrics, 
   const rects = panels.map((_, i) => {
     const c = i % cols
     const r = Math.floor(i / cols)
-    return { x: round2(m.pad + yArea + c * (yArea + pw + hgap)), y: round2(top + r * (ph + vgap)), w: round2(pw), h: round2(ph) }
+    return {
+      x: round2(m.pad + yArea + c * (yArea + pw + hgap)),
+      y: round2(top + r * (ph + vgap)),
+      w: round2(pw),
+      h: round2(ph),
+    }
   })
   return { W, H, rects, yNameGap, xNameGap, legendRows, ...out }
 }
@@ -184,13 +213,25 @@ export function linePanelsOption(panels: LinePanel[], style: FigureStyle, L: Pan
   const heightPx = style.heightIn !== undefined ? style.heightIn * PX_PER_IN : undefined
   const lay = layoutPanels(panels, style, m, L, heightPx)
   const cols = Math.max(1, Math.min(panels.length, L.columns))
-  const axisOf = (a: LineAxis) => ({ min: a.min, max: a.max, ...(a.log ? { log: true, ticks: logTicks(a.min, a.max) } : { step: a.step }) })
+  const axisOf = (a: LineAxis) => ({
+    min: a.min,
+    max: a.max,
+    ...(a.log ? { log: true, ticks: logTicks(a.min, a.max) } : { step: a.step }),
+  })
   const grids = lay.rects.map((r) => grid(style, m, r))
   const xAxes = panels.map((p, i) => {
     const bottomRow = i + cols >= panels.length
-    return xAxis(style, m, { gridIndex: i, ...axisOf(p.x), name: p.x.name, labels: L.sharedX ? bottomRow : true, nameGap: lay.xNameGap })
+    return xAxis(style, m, {
+      gridIndex: i,
+      ...axisOf(p.x),
+      name: p.x.name,
+      labels: L.sharedX ? bottomRow : true,
+      nameGap: lay.xNameGap,
+    })
   })
-  const yAxes = panels.map((p, i) => yAxis(style, m, { gridIndex: i, ...axisOf(p.y), name: p.y.name, nameGap: lay.yNameGap, splitLine: true }))
+  const yAxes = panels.map((p, i) =>
+    yAxis(style, m, { gridIndex: i, ...axisOf(p.y), name: p.y.name, nameGap: lay.yNameGap, splitLine: true }),
+  )
   const series: SeriesOption[] = []
   panels.forEach((p, i) => {
     const axes = { xAxisIndex: i, yAxisIndex: i }
@@ -220,7 +261,12 @@ export function linePanelsOption(panels: LinePanel[], style: FigureStyle, L: Pan
         silent: true,
         z: l.z ?? 3,
         connectNulls: false,
-        lineStyle: { color: l.color, width: Math.max(0.75, m.linePx * l.weight), opacity: l.opacity ?? 1, type: l.dash ? [m.fpx * 0.45, m.fpx * 0.3] : 'solid' },
+        lineStyle: {
+          color: l.color,
+          width: Math.max(0.75, m.linePx * l.weight),
+          opacity: l.opacity ?? 1,
+          type: l.dash ? [m.fpx * 0.45, m.fpx * 0.3] : 'solid',
+        },
         itemStyle: { color: l.color },
         data: toData(l.points),
       } as LineSeriesOption)
@@ -229,9 +275,19 @@ export function linePanelsOption(panels: LinePanel[], style: FigureStyle, L: Pan
   panels.forEach((p, i) => {
     if (!p.note) return
     const r = lay.rects[i]!
-    graphic.push(text(style, m, { text: p.note, x: r.x + r.w / 2, y: r.y + r.h / 2, align: 'center', verticalAlign: 'middle', color: '#888888' }))
+    graphic.push(
+      text(style, m, {
+        text: p.note,
+        x: r.x + r.w / 2,
+        y: r.y + r.h / 2,
+        align: 'center',
+        verticalAlign: 'middle',
+        color: '#888888',
+      }),
+    )
   })
-  if (L.title && lay.titleY !== undefined) graphic.push(text(style, m, { text: L.title, x: lay.rects[0]!.x, y: lay.titleY, size: m.titlePx, weight: 'bold' }))
+  if (L.title && lay.titleY !== undefined)
+    graphic.push(text(style, m, { text: L.title, x: lay.rects[0]!.x, y: lay.titleY, size: m.titlePx, weight: 'bold' }))
   if (lay.legendY !== undefined)
     lay.legendRows.forEach((row, r) => {
       let x = lay.rects[0]!.x
@@ -242,9 +298,15 @@ export function linePanelsOption(panels: LinePanel[], style: FigureStyle, L: Pan
           type: 'line',
           silent: true,
           shape: { x1: x, y1: y, x2: x + legendSample(m), y2: y },
-          style: { stroke: item.color, lineWidth: width, ...(item.dash ? { lineDash: [m.fpx * 0.45, m.fpx * 0.3] } : {}) },
+          style: {
+            stroke: item.color,
+            lineWidth: width,
+            ...(item.dash ? { lineDash: [m.fpx * 0.45, m.fpx * 0.3] } : {}),
+          },
         } as GraphicComponentOption)
-        graphic.push(text(style, m, { text: item.label, x: x + legendSample(m) + m.fpx * 0.35, y, verticalAlign: 'middle' }))
+        graphic.push(
+          text(style, m, { text: item.label, x: x + legendSample(m) + m.fpx * 0.35, y, verticalAlign: 'middle' }),
+        )
         x += legendItemWidth(item, m) + m.fpx * 1.1
       }
     })
@@ -260,7 +322,10 @@ export function linePanelsHeightIn(panels: LinePanel[], style: FigureStyle, L: P
 /** Rank-wise (index-wise) median of rows of possibly different lengths, null-aware. */
 export function columnMedian(rows: (number | null)[][], length: number): (number | null)[] {
   return Array.from({ length }, (_, j) => {
-    const v = rows.map((r) => r[j]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+    const v = rows
+      .map((r) => r[j])
+      .filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
+      .sort((a, b) => a - b)
     if (v.length === 0) return null
     const h = v.length >> 1
     return v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2

@@ -13,9 +13,28 @@
  * Errors (metric names containing "error") are fractions in the data and drawn in
  * percent unless `errorPercent: false`.
  */
-import type { EChartsOption, GraphicComponentOption, LegendComponentOption, LineSeriesOption, LinesSeriesOption, SeriesOption } from 'echarts'
+import type {
+  EChartsOption,
+  GraphicComponentOption,
+  LegendComponentOption,
+  LineSeriesOption,
+  LinesSeriesOption,
+  SeriesOption,
+} from 'echarts'
 import type { MetricsData } from './data'
-import { baseOption, frameBox, frameMetrics, grid, labelsWidth, round2, text, xAxis, yAxis, type FrameMetrics, type Rect } from './frame'
+import {
+  baseOption,
+  frameBox,
+  frameMetrics,
+  grid,
+  labelsWidth,
+  round2,
+  text,
+  xAxis,
+  yAxis,
+  type FrameMetrics,
+  type Rect,
+} from './frame'
 import { PX_PER_IN, type FigureStyle } from './style'
 import { logTicks, niceTicks, textWidth } from './ticks'
 
@@ -194,7 +213,16 @@ interface MetricsLayout {
   legendY?: number
 }
 
-function layoutMetrics(panels: Panel[], style: FigureStyle, m: FrameMetrics, o: MetricsOptions, cols: number, rows: number, legend: boolean, heightPx?: number): MetricsLayout {
+function layoutMetrics(
+  panels: Panel[],
+  style: FigureStyle,
+  m: FrameMetrics,
+  o: MetricsOptions,
+  cols: number,
+  rows: number,
+  legend: boolean,
+  heightPx?: number,
+): MetricsLayout {
   const W = style.widthIn * PX_PER_IN
   let y = m.pad
   const out: Partial<MetricsLayout> = {}
@@ -208,7 +236,9 @@ function layoutMetrics(panels: Panel[], style: FigureStyle, m: FrameMetrics, o: 
   }
   const top = y + (y > m.pad ? m.fpx * 0.2 : m.fpx * 0.5)
   const ylabelW = panels.reduce((w, p) => {
-    const labels = o.logY ? logLabels(p.y).map((s) => textWidth(s, m.fpx)) : [labelsWidth(niceTicks(p.y.min, p.y.max, 4).ticks, p.y.step ?? 1, m.fpx)]
+    const labels = o.logY
+      ? logLabels(p.y).map((s) => textWidth(s, m.fpx))
+      : [labelsWidth(niceTicks(p.y.min, p.y.max, 4).ticks, p.y.step ?? 1, m.fpx)]
     return Math.max(w, ...labels)
   }, 0)
   const yNameGap = m.tick + m.labelGap + ylabelW + m.fpx * 0.4
@@ -219,12 +249,18 @@ function layoutMetrics(panels: Panel[], style: FigureStyle, m: FrameMetrics, o: 
   const hgap = m.fpx * 1.2
   const vgap = m.fpx * 1.4
   const pw = (W - m.pad - right - cols * yArea - (cols - 1) * hgap) / cols
-  const ph = heightPx !== undefined ? (heightPx - top - bottom - (rows - 1) * vgap) / rows : pw * (cols === 1 ? 0.62 : 0.8)
+  const ph =
+    heightPx !== undefined ? (heightPx - top - bottom - (rows - 1) * vgap) / rows : pw * (cols === 1 ? 0.62 : 0.8)
   const H = heightPx ?? top + bottom + rows * ph + (rows - 1) * vgap
   const rects = panels.map((_, i) => {
     const c = i % cols
     const r = Math.floor(i / cols)
-    return { x: round2(m.pad + yArea + c * (yArea + pw + hgap)), y: round2(top + r * (ph + vgap)), w: round2(pw), h: round2(ph) }
+    return {
+      x: round2(m.pad + yArea + c * (yArea + pw + hgap)),
+      y: round2(top + r * (ph + vgap)),
+      w: round2(pw),
+      h: round2(ph),
+    }
   })
   return { W, H, rects, yNameGap, xNameGap, ...out }
 }
@@ -255,7 +291,17 @@ export function buildMetrics(data: MetricsData, style: FigureStyle, opts: Metric
     }),
   )
   const yAxes = panels.map((p, i) =>
-    yAxis(style, m, { gridIndex: i, min: p.y.min, max: p.y.max, step: p.y.step, log: opts.logY, ...(opts.logY ? { ticks: logTicks(p.y.min, p.y.max) } : {}), name: metricLabel(p.metric, percent), nameGap: L.yNameGap, splitLine: true }),
+    yAxis(style, m, {
+      gridIndex: i,
+      min: p.y.min,
+      max: p.y.max,
+      step: p.y.step,
+      log: opts.logY,
+      ...(opts.logY ? { ticks: logTicks(p.y.min, p.y.max) } : {}),
+      name: metricLabel(p.metric, percent),
+      nameGap: L.yNameGap,
+      splitLine: true,
+    }),
   )
 
   const series: SeriesOption[] = []
@@ -289,7 +335,17 @@ export function buildMetrics(data: MetricsData, style: FigureStyle, opts: Metric
       const pts = (vals: (number | null)[]) => vals.map((v, j) => [c.x[j]!, v ?? '-'])
       if (opts.range !== false) {
         const stack = `range-${pi}-${ri}`
-        const common = { type: 'line' as const, name, ...axes, stack, symbol: 'none', silent: true, z: 2, lineStyle: { opacity: 0, width: 0 }, connectNulls: false }
+        const common = {
+          type: 'line' as const,
+          name,
+          ...axes,
+          stack,
+          symbol: 'none',
+          silent: true,
+          z: 2,
+          lineStyle: { opacity: 0, width: 0 },
+          connectNulls: false,
+        }
         series.push({ ...common, data: pts(c.lo) } as LineSeriesOption)
         series.push({
           ...common,
@@ -314,7 +370,8 @@ export function buildMetrics(data: MetricsData, style: FigureStyle, opts: Metric
 
   const graphic: GraphicComponentOption[] = []
   for (const r of L.rects) graphic.push(frameBox(style, m, r))
-  if (opts.title && L.titleY !== undefined) graphic.push(text(style, m, { text: opts.title, x: L.rects[0]!.x, y: L.titleY, size: m.titlePx, weight: 'bold' }))
+  if (opts.title && L.titleY !== undefined)
+    graphic.push(text(style, m, { text: opts.title, x: L.rects[0]!.x, y: L.titleY, size: m.titlePx, weight: 'bold' }))
   const option: EChartsOption = {
     ...baseOption(style, m),
     grid: grids,
@@ -334,7 +391,11 @@ export function buildMetrics(data: MetricsData, style: FigureStyle, opts: Metric
       itemWidth: m.fpx * 1.6,
       itemHeight: Math.max(2, m.linePx * 2.4),
       textStyle: { fontSize: m.fpx, color: style.foreground, fontFamily: style.fontFamily, padding: [0, 0, 0, 1] },
-      data: data.runs.map((run, i) => ({ name: run.label, icon: 'rect', itemStyle: { color: runColor(i), borderWidth: 0 } })),
+      data: data.runs.map((run, i) => ({
+        name: run.label,
+        icon: 'rect',
+        itemStyle: { color: runColor(i), borderWidth: 0 },
+      })),
     } as LegendComponentOption
   return option
 }

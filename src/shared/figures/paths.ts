@@ -9,10 +9,29 @@
  * the plot rectangles are laid out in exact pixels and the ranges widened to match
  * their aspect, which is what an embedding needs to be read at all.
  */
-import type { EChartsOption, GraphicComponentOption, LegendComponentOption, LinesSeriesOption, ScatterSeriesOption, SeriesOption } from 'echarts'
+import type {
+  EChartsOption,
+  GraphicComponentOption,
+  LegendComponentOption,
+  LinesSeriesOption,
+  ScatterSeriesOption,
+  SeriesOption,
+} from 'echarts'
 import { colorScale, gradientStops } from './color'
 import type { PathPoint, PathsData } from './data'
-import { baseOption, frameBox, frameMetrics, grid, labelsWidth, round2, text, xAxis, yAxis, type FrameMetrics, type Rect } from './frame'
+import {
+  baseOption,
+  frameBox,
+  frameMetrics,
+  grid,
+  labelsWidth,
+  round2,
+  text,
+  xAxis,
+  yAxis,
+  type FrameMetrics,
+  type Rect,
+} from './frame'
 import { PX_PER_IN, type FigureStyle } from './style'
 import { formatTick, nearestNiceStep, niceStep, niceTicks, textWidth, ticksIn } from './ticks'
 import { PATH_DIMENSIONS, type PathPointValue } from './tooltip'
@@ -47,7 +66,16 @@ export interface PathsOptions {
 }
 
 /** Marker per run in overlays (ECharts built-in symbols). */
-export const RUN_MARKERS = ['circle', 'triangle', 'rect', 'diamond', 'emptyCircle', 'emptyTriangle', 'emptyRect', 'emptyDiamond'] as const
+export const RUN_MARKERS = [
+  'circle',
+  'triangle',
+  'rect',
+  'diamond',
+  'emptyCircle',
+  'emptyTriangle',
+  'emptyRect',
+  'emptyDiamond',
+] as const
 /** Dash pattern per run in overlays. */
 export const RUN_DASHES = ['solid', 'dashed', 'dotted'] as const
 
@@ -66,7 +94,12 @@ export function selectPaths(data: PathsData, opts: Pick<PathsOptions, 'epochWind
     label: run.label,
     nets: run.nets
       .filter((n) => !subset || subset.has(n.net))
-      .map((n) => ({ net: n.net, points: n.points.filter((p) => p.epoch >= from && p.epoch <= to && Number.isFinite(p.x) && Number.isFinite(p.y)) }))
+      .map((n) => ({
+        net: n.net,
+        points: n.points.filter(
+          (p) => p.epoch >= from && p.epoch <= to && Number.isFinite(p.x) && Number.isFinite(p.y),
+        ),
+      }))
       .filter((n) => n.points.length > 0),
   }))
 }
@@ -106,7 +139,12 @@ interface PathsLayout {
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
 
 function extentOf(shown: ShownRun[]) {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity, e0 = Infinity, e1 = -Infinity
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity,
+    e0 = Infinity,
+    e1 = -Infinity
   for (const r of shown)
     for (const n of r.nets)
       for (const p of n.points) {
@@ -130,7 +168,11 @@ function extentOf(shown: ShownRun[]) {
     y1 += span / 2
   }
   const m = Math.max(x1 - x0, y1 - y0) * 0.04
-  return { x: [x0 - m, x1 + m] as [number, number], y: [y0 - m, y1 + m] as [number, number], e: [e0, e1] as [number, number] }
+  return {
+    x: [x0 - m, x1 + m] as [number, number],
+    y: [y0 - m, y1 + m] as [number, number],
+    e: [e0, e1] as [number, number],
+  }
 }
 
 interface LegendItem {
@@ -141,13 +183,20 @@ function legendWidth(items: LegendItem[], m: FrameMetrics): number {
   return items.reduce((w, it) => w + m.fpx * 1.6 + 4 + textWidth(it.name, m.fpx) + m.fpx, 0)
 }
 
-function layoutPaths(shown: ShownRun[], style: FigureStyle, m: FrameMetrics, o: ResolvedPathsOptions, heightPx: number | undefined): PathsLayout {
+function layoutPaths(
+  shown: ShownRun[],
+  style: FigureStyle,
+  m: FrameMetrics,
+  o: ResolvedPathsOptions,
+  heightPx: number | undefined,
+): PathsLayout {
   const W = style.widthIn * PX_PER_IN
   const ext = extentOf(shown)
   const rx = ext.x[1] - ext.x[0]
   const ry = ext.y[1] - ext.y[0]
   const nPanels = o.layout === 'panels' ? Math.max(1, shown.length) : 1
-  const cols = o.layout === 'panels' ? clamp(o.columns ?? (nPanels <= 3 ? nPanels : Math.ceil(Math.sqrt(nPanels))), 1, nPanels) : 1
+  const cols =
+    o.layout === 'panels' ? clamp(o.columns ?? (nPanels <= 3 ? nPanels : Math.ceil(Math.sqrt(nPanels))), 1, nPanels) : 1
   const rows = Math.ceil(nPanels / cols)
   const panelTitleH = o.layout === 'panels' ? m.fpx * 1.45 : 0
   const hgap = m.fpx * 0.9
@@ -166,7 +215,12 @@ function layoutPaths(shown: ShownRun[], style: FigureStyle, m: FrameMetrics, o: 
   }
   if (legendItems.length) {
     out.legend = { x: 0, y }
-    if (o.captionText && out.captionY === undefined && legendWidth(legendItems, m) + captionW + 2 * m.fpx < W - 2 * m.pad) out.captionY = y
+    if (
+      o.captionText &&
+      out.captionY === undefined &&
+      legendWidth(legendItems, m) + captionW + 2 * m.fpx < W - 2 * m.pad
+    )
+      out.captionY = y
     y += m.fpx * 1.5
   }
   if (o.captionText && out.captionY === undefined) {
@@ -194,7 +248,8 @@ function layoutPaths(shown: ShownRun[], style: FigureStyle, m: FrameMetrics, o: 
     const left = m.pad + m.fpx * 1.05 + yNameGap
     const pw = (W - left - right - (cols - 1) * hgap) / cols
     const aspect = clamp(ry / rx, 0.62, 1.0)
-    const ph = heightPx !== undefined ? (heightPx - top - bottom - (rows - 1) * (vgap + panelTitleH)) / rows : pw * aspect
+    const ph =
+      heightPx !== undefined ? (heightPx - top - bottom - (rows - 1) * (vgap + panelTitleH)) / rows : pw * aspect
     const H = heightPx ?? top + bottom + rows * ph + (rows - 1) * (vgap + panelTitleH)
     const s = Math.max(rx / Math.max(pw, 1), ry / Math.max(ph, 1))
     const cx = (ext.x[0] + ext.x[1]) / 2
@@ -206,7 +261,12 @@ function layoutPaths(shown: ShownRun[], style: FigureStyle, m: FrameMetrics, o: 
     for (let i = 0; i < nPanels; i++) {
       const c = i % cols
       const r = Math.floor(i / cols)
-      panels.push({ x: round2(left + c * (pw + hgap)), y: round2(top + r * (ph + vgap + panelTitleH)), w: round2(pw), h: round2(ph) })
+      panels.push({
+        x: round2(left + c * (pw + hgap)),
+        y: round2(top + r * (ph + vgap + panelTitleH)),
+        w: round2(pw),
+        h: round2(ph),
+      })
     }
     L = { W, H, cols, rows, panels, xr, yr, step, xNameGap, yNameGap, epochRange: ext.e, ...out }
     const newW = labelsWidth(ticksIn(yr[0], yr[1], step), step, m.fpx)
@@ -226,7 +286,15 @@ function layoutPaths(shown: ShownRun[], style: FigureStyle, m: FrameMetrics, o: 
     const nt = clamp(Math.floor(h / (m.fpx * 2.2)), 2, 6)
     const tStep = niceStep((ext.e[1] - ext.e[0]) / nt)
     const t = { step: tStep, ticks: ticksIn(ext.e[0], ext.e[1], tStep) }
-    L.colorbar = { x: round2(plotsRight + barGap), y: round2(barTop), w: barW, h: round2(h), labelY, ticks: t.ticks, tickStep: t.step }
+    L.colorbar = {
+      x: round2(plotsRight + barGap),
+      y: round2(barTop),
+      w: barW,
+      h: round2(h),
+      labelY,
+      ticks: t.ticks,
+      tickStep: t.step,
+    }
   }
   return L
 }
@@ -244,13 +312,21 @@ interface ResolvedPathsOptions {
   columns?: number
 }
 
-function resolveOptions(data: PathsData, opts: PathsOptions, defaultLayout: 'overlay' | 'panels'): ResolvedPathsOptions {
+function resolveOptions(
+  data: PathsData,
+  opts: PathsOptions,
+  defaultLayout: 'overlay' | 'panels',
+): ResolvedPathsOptions {
   const layout = opts.layout ?? defaultLayout
   const colorBy = opts.colorBy ?? 'epoch'
   const points = opts.points ?? true
   const lines = opts.lines ?? true
   const captionText =
-    typeof opts.caption === 'string' ? opts.caption : (opts.caption ?? data.stress !== undefined) ? pathsCaption(data) : undefined
+    typeof opts.caption === 'string'
+      ? opts.caption
+      : (opts.caption ?? data.stress !== undefined)
+        ? pathsCaption(data)
+        : undefined
   return {
     layout,
     colorBy,
@@ -272,7 +348,12 @@ const DASH_ICONS: Record<(typeof RUN_DASHES)[number], string> = {
   dotted: 'path://M0 0H3V3H0ZM5.25 0H8.25V3H5.25ZM10.5 0H13.5V3H10.5ZM15.75 0H18.75V3H15.75ZM21 0H24V3H21Z',
 }
 
-function buildPathsOption(data: PathsData, style: FigureStyle, opts: PathsOptions, defaultLayout: 'overlay' | 'panels'): EChartsOption {
+function buildPathsOption(
+  data: PathsData,
+  style: FigureStyle,
+  opts: PathsOptions,
+  defaultLayout: 'overlay' | 'panels',
+): EChartsOption {
   const m = frameMetrics(style)
   const o = resolveOptions(data, opts, defaultLayout)
   const shown = selectPaths(data, opts)
@@ -287,10 +368,28 @@ function buildPathsOption(data: PathsData, style: FigureStyle, opts: PathsOption
   const grids = L.panels.map((r) => grid(style, m, r))
   const xAxes = L.panels.map((_, i) => {
     const bottomRow = Math.floor(i / L.cols) === L.rows - 1 || i + L.cols >= L.panels.length
-    return xAxis(style, m, { gridIndex: i, min: L.xr[0], max: L.xr[1], step: L.step, ticks: ticksIn(L.xr[0], L.xr[1], L.step), name: o.axisNames[0], labels: bottomRow, nameGap: L.xNameGap })
+    return xAxis(style, m, {
+      gridIndex: i,
+      min: L.xr[0],
+      max: L.xr[1],
+      step: L.step,
+      ticks: ticksIn(L.xr[0], L.xr[1], L.step),
+      name: o.axisNames[0],
+      labels: bottomRow,
+      nameGap: L.xNameGap,
+    })
   })
   const yAxes = L.panels.map((_, i) =>
-    yAxis(style, m, { gridIndex: i, min: L.yr[0], max: L.yr[1], step: L.step, ticks: ticksIn(L.yr[0], L.yr[1], L.step), name: o.axisNames[1], labels: i % L.cols === 0, nameGap: L.yNameGap }),
+    yAxis(style, m, {
+      gridIndex: i,
+      min: L.yr[0],
+      max: L.yr[1],
+      step: L.step,
+      ticks: ticksIn(L.yr[0], L.yr[1], L.step),
+      name: o.axisNames[1],
+      labels: i % L.cols === 0,
+      nameGap: L.yNameGap,
+    }),
   )
 
   const series: SeriesOption[] = []
@@ -308,10 +407,19 @@ function buildPathsOption(data: PathsData, style: FigureStyle, opts: PathsOption
           for (let i = 1; i < pts.length; i++) {
             const a = pts[i - 1]!
             const b = pts[i]!
-            lineData.push({ coords: [[a.x, a.y], [b.x, b.y]], lineStyle: { color: epochColor((a.epoch + b.epoch) / 2) } })
+            lineData.push({
+              coords: [
+                [a.x, a.y],
+                [b.x, b.y],
+              ],
+              lineStyle: { color: epochColor((a.epoch + b.epoch) / 2) },
+            })
           }
         } else {
-          lineData.push({ coords: pts.map((q) => [q.x, q.y]), lineStyle: { color: o.colorBy === 'net' ? netColor(n.net) : runColor(r) } })
+          lineData.push({
+            coords: pts.map((q) => [q.x, q.y]),
+            lineStyle: { color: o.colorBy === 'net' ? netColor(n.net) : runColor(r) },
+          })
         }
       }
       series.push({
@@ -331,7 +439,11 @@ function buildPathsOption(data: PathsData, style: FigureStyle, opts: PathsOption
     }
     if (o.points) {
       const marker = overlay ? RUN_MARKERS[r % RUN_MARKERS.length]! : 'circle'
-      const size = marker.includes('riangle') ? m.pointPx * 1.3 : marker.includes('ect') || marker.includes('iamond') ? m.pointPx * 1.05 : m.pointPx
+      const size = marker.includes('riangle')
+        ? m.pointPx * 1.3
+        : marker.includes('ect') || marker.includes('iamond')
+          ? m.pointPx * 1.05
+          : m.pointPx
       const values: (PathPointValue | { value: PathPointValue; itemStyle: { color: string } })[] = []
       for (const n of run.nets)
         for (const q of n.points) {
@@ -361,13 +473,32 @@ function buildPathsOption(data: PathsData, style: FigureStyle, opts: PathsOption
 
   const graphic: GraphicComponentOption[] = []
   for (const r of L.panels) graphic.push(frameBox(style, m, r))
-  if (o.title && L.titleY !== undefined) graphic.push(text(style, m, { text: o.title, x: L.panels[0]!.x, y: L.titleY, size: m.titlePx, weight: 'bold' }))
+  if (o.title && L.titleY !== undefined)
+    graphic.push(text(style, m, { text: o.title, x: L.panels[0]!.x, y: L.titleY, size: m.titlePx, weight: 'bold' }))
   if (o.captionText && L.captionY !== undefined)
-    graphic.push(text(style, m, { text: o.captionText, x: L.W - m.pad, y: L.captionY, align: 'right', size: m.fpx * 0.9, color: '#333333' }))
+    graphic.push(
+      text(style, m, {
+        text: o.captionText,
+        x: L.W - m.pad,
+        y: L.captionY,
+        align: 'right',
+        size: m.fpx * 0.9,
+        color: '#333333',
+      }),
+    )
   if (!overlay)
     L.panels.forEach((r, i) => {
       const label = shown[i]?.label
-      if (label) graphic.push(text(style, m, { text: label, x: r.x + r.w / 2, y: r.y - m.fpx * 0.3, align: 'center', verticalAlign: 'bottom' }))
+      if (label)
+        graphic.push(
+          text(style, m, {
+            text: label,
+            x: r.x + r.w / 2,
+            y: r.y - m.fpx * 0.3,
+            align: 'center',
+            verticalAlign: 'bottom',
+          }),
+        )
     })
   if (L.colorbar) graphic.push(...colorbarGraphic(style, m, L.colorbar, L.epochRange))
 
@@ -412,7 +543,12 @@ function buildPathsOption(data: PathsData, style: FigureStyle, opts: PathsOption
 }
 
 /** A vertical colour bar (min at the bottom, as in matplotlib) labelled "epoch". */
-function colorbarGraphic(style: FigureStyle, m: FrameMetrics, cb: NonNullable<PathsLayout['colorbar']>, range: [number, number]): GraphicComponentOption[] {
+function colorbarGraphic(
+  style: FigureStyle,
+  m: FrameMetrics,
+  cb: NonNullable<PathsLayout['colorbar']>,
+  range: [number, number],
+): GraphicComponentOption[] {
   const out: GraphicComponentOption[] = []
   out.push(text(style, m, { text: 'epoch', x: cb.x, y: cb.labelY, align: 'left', verticalAlign: 'top' }))
   out.push({
@@ -434,7 +570,14 @@ function colorbarGraphic(style: FigureStyle, m: FrameMetrics, cb: NonNullable<Pa
       shape: { x1: cb.x + cb.w, y1: ty, x2: cb.x + cb.w + m.tick, y2: ty },
       style: { stroke: style.foreground, lineWidth: m.axisPx },
     } as GraphicComponentOption)
-    out.push(text(style, m, { text: formatTick(t, cb.tickStep), x: cb.x + cb.w + m.tick + m.labelGap, y: ty, verticalAlign: 'middle' }))
+    out.push(
+      text(style, m, {
+        text: formatTick(t, cb.tickStep),
+        x: cb.x + cb.w + m.tick + m.labelGap,
+        y: ty,
+        verticalAlign: 'middle',
+      }),
+    )
   }
   return out
 }
@@ -451,7 +594,12 @@ export function buildCompare(data: PathsData, style: FigureStyle, opts: PathsOpt
 
 /** The natural height in inches of a paths figure of the style's width: the plot
  * follows the data's aspect ratio (clamped to 0.62–1). */
-export function pathsHeightIn(data: PathsData, style: FigureStyle, opts: PathsOptions = {}, defaultLayout: 'overlay' | 'panels' = 'overlay'): number {
+export function pathsHeightIn(
+  data: PathsData,
+  style: FigureStyle,
+  opts: PathsOptions = {},
+  defaultLayout: 'overlay' | 'panels' = 'overlay',
+): number {
   const m = frameMetrics(style)
   const o = resolveOptions(data, opts, defaultLayout)
   return layoutPaths(selectPaths(data, opts), style, m, o, undefined).H / PX_PER_IN

@@ -7,7 +7,15 @@
  */
 import type { EChartsOption } from 'echarts'
 import type { RatesData } from './beyond-data'
-import { extent, linePanelsHeightIn, linePanelsOption, logAxisRange, type LegendItem, type LinePanel, type PanelsLayout } from './lines'
+import {
+  extent,
+  linePanelsHeightIn,
+  linePanelsOption,
+  logAxisRange,
+  type LegendItem,
+  type LinePanel,
+  type PanelsLayout,
+} from './lines'
 import type { FigureStyle } from './style'
 
 export interface RatesOptions {
@@ -38,12 +46,18 @@ function build(d: RatesData, style: FigureStyle, o: RatesOptions): { panels: Lin
   const med = d.median.map((r, i) => [i + 1, r] as [number, number]).filter(([, r]) => r > 0)
   const n = Math.max(1, med.length, ...nets.map((l) => l.length))
   const zipf = o.zipf !== false && d.zipf && d.zipf.anchor > 0 ? d.zipf : undefined
-  const zipfPts: [number, number][] = zipf ? Array.from({ length: Math.min(n, 64) }, (_, k) => {
-    const r = Math.round(Math.exp((Math.log(n) * k) / Math.max(1, Math.min(n, 64) - 1)))
-    return [r, zipf.anchor * r ** -zipf.s] as [number, number]
-  }) : []
+  const zipfPts: [number, number][] = zipf
+    ? Array.from({ length: Math.min(n, 64) }, (_, k) => {
+        const r = Math.round(Math.exp((Math.log(n) * k) / Math.max(1, Math.min(n, 64) - 1)))
+        return [r, zipf.anchor * r ** -zipf.s] as [number, number]
+      })
+    : []
   const showNets = o.nets !== false
-  const [lo, hi] = extent([...(showNets ? nets.flat().map(([, r]) => r) : []), ...med.map(([, r]) => r), ...zipfPts.map(([, r]) => r)])
+  const [lo, hi] = extent([
+    ...(showNets ? nets.flat().map(([, r]) => r) : []),
+    ...med.map(([, r]) => r),
+    ...zipfPts.map(([, r]) => r),
+  ])
   const color = style.categorical[0]!
   const ref = style.foreground
   const panel: LinePanel = {

@@ -40,7 +40,8 @@ export const FIGURES = {
     heightIn: metricsHeightIn,
   }),
   rates: def<RatesData, RatesOptions>({
-    description: 'subproblem convergence rates sorted by rank, log–log, per network and median, beside the toy model’s Zipf spectrum',
+    description:
+      'subproblem convergence rates sorted by rank, log–log, per network and median, beside the toy model’s Zipf spectrum',
     build: buildRates,
     heightIn: ratesHeightIn,
   }),

@@ -46,14 +46,36 @@ export interface FigureStyle {
 export const PAPER_EPOCH_COLORS = ['#d7191c', '#b2186f', '#7a2a9c', '#3f3fb0', '#1f5fbf', '#0b72c9']
 
 /** Viridis sampled from 0 to 0.9 (the last tenth, pale yellow, vanishes on white). */
-export const VIRIDIS_COLORS = ['#440154', '#482475', '#414487', '#355f8d', '#2a788e', '#21918c', '#22a884', '#44bf70', '#7ad151', '#bddf26']
+export const VIRIDIS_COLORS = [
+  '#440154',
+  '#482475',
+  '#414487',
+  '#355f8d',
+  '#2a788e',
+  '#21918c',
+  '#22a884',
+  '#44bf70',
+  '#7ad151',
+  '#bddf26',
+]
 
 /** Okabe & Ito (2008) colour-blind safe palette, ordered for lines on white (the
  * yellow, weakest on white, last). */
 export const OKABE_ITO = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442']
 
 /** Matplotlib's tab10, the palette most papers' line plots use. */
-export const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf']
+export const TAB10 = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+]
 
 const SANS = "'Liberation Sans', Arial, Helvetica, sans-serif"
 const SERIF = "'Liberation Serif', 'Times New Roman', Times, serif"
@@ -103,7 +125,10 @@ export const STYLE_NAMES = Object.keys(STYLES) as StyleName[]
 
 /** A style by name (or a style itself), with overrides applied. Throws on an unknown
  * name, listing the known ones. */
-export function resolveStyle(style: StyleName | FigureStyle | string, overrides: Partial<FigureStyle> = {}): FigureStyle {
+export function resolveStyle(
+  style: StyleName | FigureStyle | string,
+  overrides: Partial<FigureStyle> = {},
+): FigureStyle {
   let base: FigureStyle
   if (typeof style === 'string') {
     const found = (STYLES as Record<string, FigureStyle>)[style]
@@ -113,6 +138,7 @@ export function resolveStyle(style: StyleName | FigureStyle | string, overrides:
     base = style
   }
   const out: FigureStyle = { ...base }
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v
+  for (const [k, v] of Object.entries(overrides))
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v
   return out
 }

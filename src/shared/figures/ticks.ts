@@ -55,7 +55,25 @@ export function isMultiple(v: number, step: number): boolean {
 
 // Advance widths in em of Arial/Liberation Sans (the widest of the shipped fonts for
 // these characters), enough to size margins without measuring.
-const EM: Record<string, number> = { ' ': 0.278, '.': 0.278, ',': 0.278, '-': 0.333, '−': 0.584, '(': 0.333, ')': 0.333, '%': 0.889, i: 0.222, l: 0.222, j: 0.222, t: 0.278, f: 0.278, r: 0.333, m: 0.833, w: 0.722, '1': 0.556 }
+const EM: Record<string, number> = {
+  ' ': 0.278,
+  '.': 0.278,
+  ',': 0.278,
+  '-': 0.333,
+  '−': 0.584,
+  '(': 0.333,
+  ')': 0.333,
+  '%': 0.889,
+  i: 0.222,
+  l: 0.222,
+  j: 0.222,
+  t: 0.278,
+  f: 0.278,
+  r: 0.333,
+  m: 0.833,
+  w: 0.722,
+  '1': 0.556,
+}
 
 /** Approximate width in px of `text` at `fontPx`. */
 export function textWidth(text: string, fontPx: number): number {

@@ -10,7 +10,14 @@
  */
 
 export const PATH_DIMENSIONS = ['x', 'y', 'epoch', 'net', 'samples', 'testError'] as const
-export type PathPointValue = [x: number, y: number, epoch: number, net: number, samples: number, testError: number | null]
+export type PathPointValue = [
+  x: number,
+  y: number,
+  epoch: number,
+  net: number,
+  samples: number,
+  testError: number | null,
+]
 
 export interface PathPointInfo {
   run: string
@@ -33,11 +40,18 @@ export function pathPointInfo(seriesName: string, value: readonly unknown[]): Pa
 }
 
 const fmtEpoch = (e: number) => (Number.isInteger(e) ? String(e) : e.toFixed(e < 1 ? 2 : 1))
-const fmtInt = (n: number) => Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+const fmtInt = (n: number) =>
+  Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 
 /** Plain-text lines of a point's tooltip. */
 export function pathTooltipLines(info: PathPointInfo): string[] {
-  const lines = [`${info.run ? info.run + ' · ' : ''}net ${info.net}`, `epoch ${fmtEpoch(info.epoch)}`, `samples seen ${fmtInt(info.samples)}`]
+  const lines = [
+    `${info.run ? info.run + ' · ' : ''}net ${info.net}`,
+    `epoch ${fmtEpoch(info.epoch)}`,
+    `samples seen ${fmtInt(info.samples)}`,
+  ]
   if (info.testError !== null) lines.push(`test error ${(info.testError * 100).toFixed(2)} %`)
   return lines
 }
@@ -49,5 +63,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 export function formatPathTooltip(params: unknown): string {
   const p = (Array.isArray(params) ? params[0] : params) as { seriesName?: string; value?: unknown } | undefined
   if (!p || !Array.isArray(p.value)) return ''
-  return pathTooltipLines(pathPointInfo(p.seriesName ?? '', p.value)).map(escapeHtml).join('<br>')
+  return pathTooltipLines(pathPointInfo(p.seriesName ?? '', p.value))
+    .map(escapeHtml)
+    .join('<br>')
 }

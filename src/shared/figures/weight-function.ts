@@ -8,7 +8,19 @@
  */
 import type { EChartsOption } from 'echarts'
 import type { WeightFunctionData } from './beyond-data'
-import { columnMedian, extent, linearAxisRange, linePanelsHeightIn, linePanelsOption, logAxisRange, type LegendItem, type LineAxis, type LinePanel, type LineSpec, type PanelsLayout } from './lines'
+import {
+  columnMedian,
+  extent,
+  linearAxisRange,
+  linePanelsHeightIn,
+  linePanelsOption,
+  logAxisRange,
+  type LegendItem,
+  type LineAxis,
+  type LinePanel,
+  type LineSpec,
+  type PanelsLayout,
+} from './lines'
 import type { FigureStyle } from './style'
 import { niceTicks } from './ticks'
 
@@ -25,19 +37,28 @@ export interface WeightFunctionOptions {
 
 type Series = (number | null)[]
 
-function build(d: WeightFunctionData, style: FigureStyle, o: WeightFunctionOptions): { panels: LinePanel[]; layout: PanelsLayout } {
+function build(
+  d: WeightFunctionData,
+  style: FigureStyle,
+  o: WeightFunctionOptions,
+): { panels: LinePanel[]; layout: PanelsLayout } {
   const keep = d.epochs.map((e, j) => j).filter((j) => !o.logX || d.epochs[j]! > 0)
-  const pts = (s: Series): [number, number][] => keep.filter((j) => s[j] !== null && Number.isFinite(s[j]!)).map((j) => [d.epochs[j]!, s[j]!])
+  const pts = (s: Series): [number, number][] =>
+    keep.filter((j) => s[j] !== null && Number.isFinite(s[j]!)).map((j) => [d.epochs[j]!, s[j]!])
   const aligned = style.categorical[0] ?? '#1f77b4'
   const raw = style.categorical[1] ?? '#ff7f0e'
   const fn = style.categorical[2] ?? '#2ca02c'
   const showPairs = o.pairs !== false && d.pairs.length > 1
   const showRaw = o.raw !== false
-  const medianOf = (pick: (p: WeightFunctionData['pairs'][number]) => Series) => columnMedian(d.pairs.map(pick), d.epochs.length)
+  const medianOf = (pick: (p: WeightFunctionData['pairs'][number]) => Series) =>
+    columnMedian(d.pairs.map(pick), d.epochs.length)
   const kept = d.pairs[0] ? pts(d.pairs[0].weightAligned).length : 0
   const few = kept <= 12
-  const wLines: LineSpec[] = [{ points: pts(medianOf((p) => p.weightAligned)), color: aligned, weight: 2.4, z: 4, symbol: few }]
-  if (showRaw) wLines.push({ points: pts(medianOf((p) => p.weightRaw)), color: raw, weight: 1.8, dash: true, z: 3, symbol: few })
+  const wLines: LineSpec[] = [
+    { points: pts(medianOf((p) => p.weightAligned)), color: aligned, weight: 2.4, z: 4, symbol: few },
+  ]
+  if (showRaw)
+    wLines.push({ points: pts(medianOf((p) => p.weightRaw)), color: raw, weight: 1.8, dash: true, z: 3, symbol: few })
   const tLines: LineSpec[] = [{ points: pts(medianOf((p) => p.tau)), color: fn, weight: 2.4, z: 4 }]
   const xs = keep.map((j) => d.epochs[j]!)
   const [x0, x1] = extent(xs)
@@ -69,16 +90,27 @@ function build(d: WeightFunctionData, style: FigureStyle, o: WeightFunctionOptio
           ...(showRaw ? [{ label: `weights, as trained${med}`, color: raw, dash: true, weight: 1.8 }] : []),
           { label: `τ${med}`, color: fn, weight: 2.4 },
         ]
-  return { panels: [weightPanel, tauPanel], layout: { columns: 1, aspect: 0.42, sharedX: true, legend, ...(o.title ? { title: o.title } : {}) } }
+  return {
+    panels: [weightPanel, tauPanel],
+    layout: { columns: 1, aspect: 0.42, sharedX: true, legend, ...(o.title ? { title: o.title } : {}) },
+  }
 }
 
 /** Weight and τ distances between networks against epoch. */
-export function buildWeightFunction(data: WeightFunctionData, style: FigureStyle, opts: WeightFunctionOptions = {}): EChartsOption {
+export function buildWeightFunction(
+  data: WeightFunctionData,
+  style: FigureStyle,
+  opts: WeightFunctionOptions = {},
+): EChartsOption {
   const { panels, layout } = build(data, style, opts)
   return linePanelsOption(panels, style, layout)
 }
 
-export function weightFunctionHeightIn(data: WeightFunctionData, style: FigureStyle, opts: WeightFunctionOptions = {}): number {
+export function weightFunctionHeightIn(
+  data: WeightFunctionData,
+  style: FigureStyle,
+  opts: WeightFunctionOptions = {},
+): number {
   const { panels, layout } = build(data, style, opts)
   return linePanelsHeightIn(panels, style, layout)
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { bhattacharyyaDistances, bhattacharyyaRows, sqrtProbabilities } from '../../../src/main/analysis/bhattacharyya-distances'
+import {
+  bhattacharyyaDistances,
+  bhattacharyyaRows,
+  sqrtProbabilities,
+} from '../../../src/main/analysis/bhattacharyya-distances'
 import { classesOf, hammingDistances, hammingRows } from '../../../src/main/analysis/kappa-distances'
 import { euclideanDistances, euclideanRows } from '../../../src/main/analysis/tau-distances'
 import { maxAbsDiff, naiveEuclidean, rng } from './helpers'
@@ -24,7 +28,9 @@ describe('euclideanDistances', () => {
     const D = await euclideanDistances(X, n, d, { backend, blockSize: 16, onProgress: (a, b) => progress.push([a, b]) })
     expectSymmetricZeroDiagonal(D, n)
     let maxRel = 0
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) maxRel = Math.max(maxRel, Math.abs(D[i * n + j]! - exact[i * n + j]!) / exact[i * n + j]!)
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++)
+        maxRel = Math.max(maxRel, Math.abs(D[i * n + j]! - exact[i * n + j]!) / exact[i * n + j]!)
     expect(maxRel).toBeLessThan(1e-5)
     // 3 blocks of 16 rows → 6 upper-triangle block products
     expect(progress.at(-1)).toEqual([6, 6])
@@ -45,7 +51,9 @@ describe('euclideanDistances', () => {
     const raw = await euclideanDistances(P, m, dd, { backend: 'wasm', refineRatio: Infinity })
     const rel = (A: Float64Array): number => {
       let worst = 0
-      for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) worst = Math.max(worst, Math.abs(A[i * m + j]! - ex[i * m + j]!) / ex[i * m + j]!)
+      for (let i = 0; i < m; i++)
+        for (let j = i + 1; j < m; j++)
+          worst = Math.max(worst, Math.abs(A[i * m + j]! - ex[i * m + j]!) / ex[i * m + j]!)
       return worst
     }
     expect(rel(D)).toBeLessThan(5e-5) // float32 Gram error of the well-separated pairs
@@ -78,11 +86,12 @@ describe('classesOf', () => {
 
 function naiveHamming(K: Uint8Array, n: number, P: number): Float64Array {
   const D = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let c = 0
-    for (let p = 0; p < P; p++) if (K[i * P + p] !== K[j * P + p]) c++
-    D[i * n + j] = c / P
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let c = 0
+      for (let p = 0; p < P; p++) if (K[i * P + p] !== K[j * P + p]) c++
+      D[i * n + j] = c / P
+    }
   return D
 }
 
@@ -97,9 +106,10 @@ describe('hammingDistances', () => {
     const n = 300
     // correlated points so that distances span 0..1
     const K = new Uint8Array(n * P)
-    for (let i = 0; i < n; i++) for (let p = 0; p < P; p++) {
-      K[i * P + p] = r.uniform() < i / n ? Math.floor(r.uniform() * C) : p % C
-    }
+    for (let i = 0; i < n; i++)
+      for (let p = 0; p < P; p++) {
+        K[i * P + p] = r.uniform() < i / n ? Math.floor(r.uniform() * C) : p % C
+      }
     const D = await hammingDistances(K, n, P, C)
     expect(maxAbsDiff(D, naiveHamming(K, n, P))).toBe(0)
     const R = hammingRows(K, n, P, C).rows([5, 299])
@@ -119,15 +129,16 @@ function naiveBhattacharyya(X: Float32Array, n: number, P: number, C: number): F
     const s = v.reduce((a, b) => a + b, 0)
     return v.map((x) => x / s)
   }
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let sum = 0
-    for (let p = 0; p < P; p++) {
-      const a = prob(i, p)
-      const b = prob(j, p)
-      sum += Math.log(a.reduce((acc, x, c) => acc + Math.sqrt(x * b[c]!), 0))
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let sum = 0
+      for (let p = 0; p < P; p++) {
+        const a = prob(i, p)
+        const b = prob(j, p)
+        sum += Math.log(a.reduce((acc, x, c) => acc + Math.sqrt(x * b[c]!), 0))
+      }
+      D[i * n + j] = -sum / P
     }
-    D[i * n + j] = -sum / P
-  }
   return D
 }
 
@@ -139,17 +150,22 @@ describe('bhattacharyyaDistances', () => {
   // sigmoid-like outputs, not normalised
   const X = Float32Array.from({ length: n * P * C }, () => 1 / (1 + Math.exp(-3 * r.gauss())))
 
-  it.each(['wasm', 'js'] as const)('matches −(1/P) Σ log Σ √(pq) with per-image normalisation (%s kernel)', async (kernel) => {
-    const D = await bhattacharyyaDistances(X, n, P, C, { kernel })
-    const ex = naiveBhattacharyya(X, n, P, C)
-    expectSymmetricZeroDiagonal(D, n)
-    let maxRel = 0
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) maxRel = Math.max(maxRel, Math.abs(D[i * n + j]! - ex[i * n + j]!) / ex[i * n + j]!)
-    expect(maxRel).toBeLessThan(1e-5)
-    const R = bhattacharyyaRows(X, n, P, C, { kernel }).rows([7, 29])
-    expect(maxAbsDiff(R.subarray(0, n), D.subarray(7 * n, 8 * n))).toBeLessThan(1e-15)
-    expect(maxAbsDiff(R.subarray(n), D.subarray(29 * n, 30 * n))).toBeLessThan(1e-15)
-  })
+  it.each(['wasm', 'js'] as const)(
+    'matches −(1/P) Σ log Σ √(pq) with per-image normalisation (%s kernel)',
+    async (kernel) => {
+      const D = await bhattacharyyaDistances(X, n, P, C, { kernel })
+      const ex = naiveBhattacharyya(X, n, P, C)
+      expectSymmetricZeroDiagonal(D, n)
+      let maxRel = 0
+      for (let i = 0; i < n; i++)
+        for (let j = i + 1; j < n; j++)
+          maxRel = Math.max(maxRel, Math.abs(D[i * n + j]! - ex[i * n + j]!) / ex[i * n + j]!)
+      expect(maxRel).toBeLessThan(1e-5)
+      const R = bhattacharyyaRows(X, n, P, C, { kernel }).rows([7, 29])
+      expect(maxAbsDiff(R.subarray(0, n), D.subarray(7 * n, 8 * n))).toBeLessThan(1e-15)
+      expect(maxAbsDiff(R.subarray(n), D.subarray(29 * n, 30 * n))).toBeLessThan(1e-15)
+    },
+  )
 
   it('wasm and JS kernels agree on odd shapes and near-disjoint distributions', async () => {
     const m = 13
@@ -193,7 +209,9 @@ describe('bhattacharyyaDistances', () => {
 
   it('normalises all-zero images to uniform and stays finite for disjoint supports', async () => {
     const Z = Float32Array.from([0, 0, /**/ 1, 0, /**/ 0, 1])
-    expect(Array.from(sqrtProbabilities(Z, 3, 1, 2)).map((v) => +v.toFixed(6))).toEqual([0.707107, 0.707107, 1, 0, 0, 1])
+    expect(Array.from(sqrtProbabilities(Z, 3, 1, 2)).map((v) => +v.toFixed(6))).toEqual([
+      0.707107, 0.707107, 1, 0, 0, 1,
+    ])
     const D = await bhattacharyyaDistances(Z, 3, 1, 2)
     expect(D[0 * 3 + 1]).toBeCloseTo(-Math.log(Math.SQRT1_2), 6)
     expect(D[1 * 3 + 2]).toBeCloseTo(-Math.log(1e-30), 6)

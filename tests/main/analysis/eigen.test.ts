@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { lanczosEigen, symmetricEigen, tridiagonalEigen, type SymmetricOperator } from '../../../src/main/analysis/eigen'
+import {
+  lanczosEigen,
+  symmetricEigen,
+  tridiagonalEigen,
+  type SymmetricOperator,
+} from '../../../src/main/analysis/eigen'
 import { rng } from './helpers'
 
 function dense(A: Float64Array, n: number): SymmetricOperator {

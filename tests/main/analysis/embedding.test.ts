@@ -23,7 +23,13 @@ describe('kruskalStress', () => {
   it('is 0 for a perfect embedding and known for a scaled one', () => {
     expect(kruskalStress(D2, plane, n)).toBeLessThan(1e-12)
     // coords scaled by 1.1: every d̂ = 1.1 d → stress = 0.1
-    expect(kruskalStress(D2, plane.map((v) => 1.1 * v), n)).toBeCloseTo(0.1, 12)
+    expect(
+      kruskalStress(
+        D2,
+        plane.map((v) => 1.1 * v),
+        n,
+      ),
+    ).toBeCloseTo(0.1, 12)
   })
 })
 
@@ -57,7 +63,8 @@ describe('SMACOF', () => {
   const noisy = new Float64Array(n * n)
   {
     const r = rng(8)
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) noisy[i * n + j] = noisy[j * n + i] = D2[i * n + j]! * (1 + 0.3 * r.uniform())
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) noisy[i * n + j] = noisy[j * n + i] = D2[i * n + j]! * (1 + 0.3 * r.uniform())
   }
 
   it.each([true, false])('never increases stress and ends below classical (accelerate = %s)', (accelerate) => {
@@ -78,7 +85,8 @@ describe('SMACOF', () => {
     const P = 200
     const K = new Uint8Array(m * P)
     // 5 paths drifting from random predictions towards a common labelling
-    for (let i = 0; i < m; i++) for (let p = 0; p < P; p++) K[i * P + p] = r.uniform() < (i % 30) / 30 ? p % 10 : Math.floor(r.uniform() * 10)
+    for (let i = 0; i < m; i++)
+      for (let p = 0; p < P; p++) K[i * P + p] = r.uniform() < (i % 30) / 30 ? p % 10 : Math.floor(r.uniform() * 10)
     const H = await hammingDistances(K, m, P, 10)
     const start = classicalMds(H, m)
     const plain = smacof(H, m, { init: start.coords, accelerate: false, eps: 0 })
@@ -127,12 +135,16 @@ describe('landmark MDS', () => {
 
   it('needs only the landmark rows', () => {
     const asked: number[] = []
-    const lm = landmarkMds(n, (rows) => {
-      asked.push(...rows)
-      const out = new Float64Array(rows.length * n)
-      rows.forEach((row, k) => out.set(D2.subarray(row * n, (row + 1) * n), k * n))
-      return out
-    }, { landmarks: 6 })
+    const lm = landmarkMds(
+      n,
+      (rows) => {
+        asked.push(...rows)
+        const out = new Float64Array(rows.length * n)
+        rows.forEach((row, k) => out.set(D2.subarray(row * n, (row + 1) * n), k * n))
+        return out
+      },
+      { landmarks: 6 },
+    )
     // point 0 (to find the first landmark) plus the six landmarks
     expect(new Set(asked)).toEqual(new Set([0, ...lm.landmarks!]))
     expect(asked.length).toBeLessThanOrEqual(7)
@@ -191,9 +203,10 @@ describe('InPCA', () => {
     for (let i = 0; i < m; i++) P[2 * i + 1]! -= (xy / xx) * P[2 * i]!
     // D = Δx² − Δy²: squared-distance-like with one negative direction
     const D = new Float64Array(m * m)
-    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
-      D[i * m + j] = (P[2 * i]! - P[2 * j]!) ** 2 - (P[2 * i + 1]! - P[2 * j + 1]!) ** 2
-    }
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < m; j++) {
+        D[i * m + j] = (P[2 * i]! - P[2 * j]!) ** 2 - (P[2 * i + 1]! - P[2 * j + 1]!) ** 2
+      }
     const res = inpca(D, m)
     expect(res.axisSigns).toEqual([1, -1])
     expect(res.eigenvalues![1]).toBeLessThan(0)
@@ -221,6 +234,8 @@ describe('registry', () => {
     expect(() => embed('smacof', { n })).toThrow(/needs a distance matrix/)
     expect(() => embed('pca', { n, D: D2 })).toThrow(/needs the points/)
     const X = Float32Array.from(plane)
-    expect(maxAbsDiff(embed('pca', { n, X, d: 2 }).coords.map(Math.abs), classicalMds(D2, n).coords.map(Math.abs))).toBeLessThan(1e-6)
+    expect(
+      maxAbsDiff(embed('pca', { n, X, d: 2 }).coords.map(Math.abs), classicalMds(D2, n).coords.map(Math.abs)),
+    ).toBeLessThan(1e-6)
   })
 })

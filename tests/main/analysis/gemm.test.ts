@@ -4,11 +4,12 @@ import { maxAbsDiff, rng } from './helpers'
 
 function naiveABt(A: Float32Array, m: number, k: number, B: Float32Array, p: number): Float64Array {
   const C = new Float64Array(m * p)
-  for (let i = 0; i < m; i++) for (let j = 0; j < p; j++) {
-    let s = 0
-    for (let t = 0; t < k; t++) s += A[i * k + t]! * B[j * k + t]!
-    C[i * p + j] = s
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < p; j++) {
+      let s = 0
+      for (let t = 0; t < k; t++) s += A[i * k + t]! * B[j * k + t]!
+      C[i * p + j] = s
+    }
   return C
 }
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { distanceToFinalMean, distanceToFinalMeanFromDistances, ensembleSpread } from '../../../src/main/analysis/metrics'
+import {
+  distanceToFinalMean,
+  distanceToFinalMeanFromDistances,
+  ensembleSpread,
+} from '../../../src/main/analysis/metrics'
 import { naiveEuclidean } from './helpers'
 
 // Two networks, three snapshots, points in the plane (d = 2), net-major rows:

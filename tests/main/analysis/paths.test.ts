@@ -34,7 +34,11 @@ describe('paths of real runs', async () => {
     const stages = new Set<string>()
     let ticks = 0
     const timer = setInterval(() => ticks++, 1)
-    const r = await embedPaths(project, { runs: [a.id, b.id], view: 'tau', method: 'smacof', options: { eps: 1e-12, maxIter: 300 } }, (p) => stages.add(p.stage))
+    const r = await embedPaths(
+      project,
+      { runs: [a.id, b.id], view: 'tau', method: 'smacof', options: { eps: 1e-12, maxIter: 300 } },
+      (p) => stages.add(p.stage),
+    )
     clearInterval(timer)
     expect(r.cached).toBe(false)
     expect([...stages]).toEqual(expect.arrayContaining(['reading', 'distances', 'embedding']))
@@ -42,7 +46,13 @@ describe('paths of real runs', async () => {
   })
 
   it('selects an epoch window and a network subset', async () => {
-    const r = await embedPaths(project, { runs: [a.id], view: 'kappa', method: 'classical', nets: [0, 2], epochs: [0.01, null] })
+    const r = await embedPaths(project, {
+      runs: [a.id],
+      view: 'kappa',
+      method: 'classical',
+      nets: [0, 2],
+      epochs: [0.01, null],
+    })
     expect(r.runs[0].nets.map((n) => n.net)).toEqual([0, 2])
     for (const n of r.runs[0].nets) for (const p of n.points) expect(p.epoch).toBeGreaterThanOrEqual(0.01 - 1e-9)
     expect(r.points).toBe(2 * (S - 1)) // the window drops snapshots 0 (epoch 0) only
@@ -56,9 +66,15 @@ describe('paths of real runs', async () => {
         expect(rb.nets[k].points[j].x).toBeCloseTo(ra.nets[k].points[j].x, 4)
         expect(rb.nets[k].points[j].y).toBeCloseTo(ra.nets[k].points[j].y, 4)
       }
-    const aligned = await embedPaths(project, { runs: [a.id, b.id], view: 'tau', method: 'smacof', align: 'procrustes' })
+    const aligned = await embedPaths(project, {
+      runs: [a.id, b.id],
+      view: 'tau',
+      method: 'smacof',
+      align: 'procrustes',
+    })
     for (let k = 0; k < 3; k++)
-      for (let j = 0; j < S; j++) expect(aligned.runs[1].nets[k].points[j].x).toBeCloseTo(aligned.runs[0].nets[k].points[j].x, 4)
+      for (let j = 0; j < S; j++)
+        expect(aligned.runs[1].nets[k].points[j].x).toBeCloseTo(aligned.runs[0].nets[k].points[j].x, 4)
   })
 
   it('pca and inpca run on τ; κ works with pca', async () => {

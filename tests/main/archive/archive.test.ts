@@ -49,7 +49,13 @@ describe('run archive', () => {
   it('writes Zarr v3 metadata that other readers understand', async () => {
     await tinyRun(`${root}/r2`)
     const tau = JSON.parse(await fs.readFile(`${root}/r2/tau/zarr.json`, 'utf8'))
-    expect(tau).toMatchObject({ zarr_format: 3, node_type: 'array', shape: [2, 3, 3, 10], data_type: 'float32', dimension_names: ['net', 'snapshot', 'probe', 'output'] })
+    expect(tau).toMatchObject({
+      zarr_format: 3,
+      node_type: 'array',
+      shape: [2, 3, 3, 10],
+      data_type: 'float32',
+      dimension_names: ['net', 'snapshot', 'probe', 'output'],
+    })
     expect(tau.chunk_grid.configuration.chunk_shape).toEqual([1, 1, 3, 10])
     const group = JSON.parse(await fs.readFile(`${root}/r2/zarr.json`, 'utf8'))
     expect(group).toMatchObject({ zarr_format: 3, node_type: 'group', attributes: { status: 'created', nets: 2 } })
@@ -133,7 +139,10 @@ describe('atomic writes and locks', () => {
     await release()
     // A lock left by a process that has exited.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString()
-    await fs.writeFile(f, JSON.stringify({ pid: Number(dead), host: (await import('node:os')).hostname(), started: 'then' }))
+    await fs.writeFile(
+      f,
+      JSON.stringify({ pid: Number(dead), host: (await import('node:os')).hostname(), started: 'then' }),
+    )
     const again = await acquireLock(f, 'run X')
     expect(JSON.parse(await fs.readFile(f, 'utf8')).pid).toBe(process.pid)
     await again()

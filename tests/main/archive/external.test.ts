@@ -25,7 +25,13 @@ describe('format 2: runs recorded outside sgdscope', () => {
     const dir = `${root}/p1.sgdscope`
     const whole = syntheticRun({ id: 'logits', nets: 2, snapshots: 3, probe: 5, classes: 3 })
     const run = await writeExternalRun(dir, whole)
-    expect(run.attrs).toMatchObject({ sgdscope: { kind: 'run', format: 2 }, status: 'complete', snapshots: 3, nets: 2, pointShape: [5, 3] })
+    expect(run.attrs).toMatchObject({
+      sgdscope: { kind: 'run', format: 2 },
+      status: 'complete',
+      snapshots: 3,
+      nets: 2,
+      pointShape: [5, 3],
+    })
     const again = await RunArchive.open(run.dir)
     // net 1, snapshot 2: softmax of the raw logits, computed here in float64.
     const raw = Array.from(whole.outputs as Float32Array).slice((1 * 3 + 2) * 15, (1 * 3 + 2) * 15 + 15)
@@ -49,26 +55,47 @@ describe('format 2: runs recorded outside sgdscope', () => {
   })
 
   it('fingerprints probe inputs as NumPy does', async () => {
-    const { run, whole } = await writeTestExternalRun(`${root}/p2.sgdscope`, { id: 'mlp', nets: 2, snapshots: 2, probe: 4, mlp: { inputs: 3, hidden: 2 } })
+    const { run, whole } = await writeTestExternalRun(`${root}/p2.sgdscope`, {
+      id: 'mlp',
+      nets: 2,
+      snapshots: 2,
+      probe: 4,
+      mlp: { inputs: 3, hidden: 2 },
+    })
     const inputs = await run.readProbeInputs()
     expect(inputs!.shape).toEqual([4, 3])
     expect(Array.from(inputs!.data)).toEqual(Array.from(whole.probeInputs!.data))
     expect(run.attrs.probe!.inputsSha256).toBe(numpySha('<f4', Array.from(whole.probeInputs!.data)))
     expect(await run.weightSnapshotsAvailable()).toEqual([0, 1])
-    expect(Array.from((await run.readWeights(1, 1))!)).toEqual(Array.from((whole.weightValues as Float32Array).subarray(3 * 17, 4 * 17)))
-    expect((await run.weightsAttributes())!.architecture).toMatchObject({ kind: 'mlp', inputs: 3, hidden: 2, outputs: 3 })
+    expect(Array.from((await run.readWeights(1, 1))!)).toEqual(
+      Array.from((whole.weightValues as Float32Array).subarray(3 * 17, 4 * 17)),
+    )
+    expect((await run.weightsAttributes())!.architecture).toMatchObject({
+      kind: 'mlp',
+      inputs: 3,
+      hidden: 2,
+      outputs: 3,
+    })
   })
 
   it('refuses bad input with a message naming the array and the expected shape, writing nothing', async () => {
     const dir = `${root}/p3.sgdscope`
     const bad = syntheticRun({ id: 'bad', nets: 2, snapshots: 3, probe: 5 })
-    await expect(writeExternalRun(dir, { ...bad, outputs: new Float32Array(7) })).rejects.toThrow(/outputs has 7 values, expected \[2, 3, 5, 3\] = 90/)
-    await expect(writeExternalRun(dir, { ...bad, labels: [0, 1] })).rejects.toThrow(/labels has shape \[2\], expected \[5\]/)
+    await expect(writeExternalRun(dir, { ...bad, outputs: new Float32Array(7) })).rejects.toThrow(
+      /outputs has 7 values, expected \[2, 3, 5, 3\] = 90/,
+    )
+    await expect(writeExternalRun(dir, { ...bad, labels: [0, 1] })).rejects.toThrow(
+      /labels has shape \[2\], expected \[5\]/,
+    )
     await expect(writeExternalRun(dir, { ...bad, epochs: [0, 2, 1] })).rejects.toThrow(/epochs must increase strictly/)
     const nan = Float32Array.from(bad.outputs as Float32Array)
     nan[20] = NaN
-    await expect(writeExternalRun(dir, { ...bad, outputs: nan })).rejects.toThrow(/net 0, snapshot 1 \(epoch 1\): outputs holds NaN at \[1, 2\]/)
-    await expect(writeExternalRun(dir, { ...bad, spec: { ...bad.spec, classes: null } })).rejects.toThrow(/classes: outputs "logits" need classes/)
+    await expect(writeExternalRun(dir, { ...bad, outputs: nan })).rejects.toThrow(
+      /net 0, snapshot 1 \(epoch 1\): outputs holds NaN at \[1, 2\]/,
+    )
+    await expect(writeExternalRun(dir, { ...bad, spec: { ...bad.spec, classes: null } })).rejects.toThrow(
+      /classes: outputs "logits" need classes/,
+    )
     expect(await fs.readdir(`${dir}/runs`)).toEqual([])
     await writeExternalRun(dir, bad)
     await expect(writeExternalRun(dir, bad)).rejects.toThrow(/run bad already exists/)
@@ -76,7 +103,12 @@ describe('format 2: runs recorded outside sgdscope', () => {
 
   it('grows the snapshot axis; a reader mid-growth sees only the first `snapshots`', async () => {
     const dir = `${root}/p4.sgdscope`
-    const w = await ExternalRunWriter.createOrJoin(dir, { id: 'grow', spec: { source: 'python', nets: 2, classes: 2, outputs: 'probabilities', probe: 3 }, labels: [0, 1, -1], metrics: ['test_error'] })
+    const w = await ExternalRunWriter.createOrJoin(dir, {
+      id: 'grow',
+      spec: { source: 'python', nets: 2, classes: 2, outputs: 'probabilities', probe: 3 },
+      labels: [0, 1, -1],
+      metrics: ['test_error'],
+    })
     const empty = await RunArchive.open(w.dir)
     expect(empty.attrs.snapshots).toBe(0)
     expect(await empty.readDone()).toEqual(new Uint8Array(0))
@@ -84,7 +116,9 @@ describe('format 2: runs recorded outside sgdscope', () => {
     expect(await w.record(0, 0, { outputs: [1, 0, 0, 1, 0.5, 0.5], metrics: { test_error: 0.5 } })).toBe(0)
     expect(await w.record(1, 0.5, { outputs: [0, 1, 0, 1, 0.5, 0.5] })).toBe(1)
     expect(await w.record(0, 0.5, { outputs: [1, 0, 1, 0, 0.5, 0.5] })).toBe(1)
-    await expect(w.record(0, 0.25, { outputs: [1, 0, 1, 0, 0.5, 0.5] })).rejects.toThrow(/epoch 0.25 is earlier than the last recorded epoch 0.5/)
+    await expect(w.record(0, 0.25, { outputs: [1, 0, 1, 0, 0.5, 0.5] })).rejects.toThrow(
+      /epoch 0.25 is earlier than the last recorded epoch 0.5/,
+    )
     // What a reader sees while a writer is between growing the arrays and setting the
     // group's count: arrays longer than `snapshots`, the axis chunk with an extra entry.
     await w.addSnapshot(2)
@@ -104,7 +138,11 @@ describe('format 2: runs recorded outside sgdscope', () => {
 
   it('a recording whose process died is interrupted; a joining writer must agree', async () => {
     const dir = `${root}/p5.sgdscope`
-    const init = { id: 'dead', spec: { source: 'python' as const, nets: 1, classes: 2, outputs: 'probabilities' as const, probe: 2 }, labels: [0, 1] }
+    const init = {
+      id: 'dead',
+      spec: { source: 'python' as const, nets: 1, classes: 2, outputs: 'probabilities' as const, probe: 2 },
+      labels: [0, 1],
+    }
     const w = await ExternalRunWriter.createOrJoin(dir, init)
     await w.start()
     await w.record(0, 0, { outputs: [1, 0, 0, 1] })
@@ -113,8 +151,12 @@ describe('format 2: runs recorded outside sgdscope', () => {
     const info = JSON.parse(await fs.readFile(path.join(w.dir, lock), 'utf8'))
     await fs.writeFile(path.join(w.dir, lock), JSON.stringify({ ...info, pid: 2 ** 22 + 12345 }))
     expect(await liveStatus(await RunArchive.open(w.dir))).toBe('interrupted')
-    await expect(ExternalRunWriter.createOrJoin(dir, { ...init, labels: [1, 1] })).rejects.toThrow(/run dead already exists and differs: its probe labels differ/)
-    await expect(ExternalRunWriter.createOrJoin(dir, { ...init, spec: { ...init.spec, nets: 2 } })).rejects.toThrow(/it has 1 nets, this writer says 2/)
+    await expect(ExternalRunWriter.createOrJoin(dir, { ...init, labels: [1, 1] })).rejects.toThrow(
+      /run dead already exists and differs: its probe labels differ/,
+    )
+    await expect(ExternalRunWriter.createOrJoin(dir, { ...init, spec: { ...init.spec, nets: 2 } })).rejects.toThrow(
+      /it has 1 nets, this writer says 2/,
+    )
     const joined = await ExternalRunWriter.createOrJoin(dir, init)
     expect(joined.attrs.snapshots).toBe(1)
   })
@@ -124,11 +166,21 @@ describe('format 2: runs recorded outside sgdscope', () => {
     const meta = `${run.dir}/zarr.json`
     const good = await fs.readFile(meta, 'utf8')
     const g = JSON.parse(good)
-    await fs.writeFile(meta, JSON.stringify({ ...g, attributes: { ...g.attributes, sgdscope: { kind: 'run', format: 3 } } }))
-    await expect(RunArchive.open(run.dir)).rejects.toThrow(/newer sgdscope \(run format 3, this version reads up to 2\); update sgdscope/)
+    await fs.writeFile(
+      meta,
+      JSON.stringify({ ...g, attributes: { ...g.attributes, sgdscope: { kind: 'run', format: 3 } } }),
+    )
+    await expect(RunArchive.open(run.dir)).rejects.toThrow(
+      /newer sgdscope \(run format 3, this version reads up to 2\); update sgdscope/,
+    )
     await fs.writeFile(meta, JSON.stringify({ ...g, attributes: { ...g.attributes, snapshots: 3 } }))
-    await expect(RunArchive.open(run.dir)).rejects.toThrow(/tau has shape \[1, 2, 3, 3\], the attributes say \[1, ≥3, 3, 3\]/)
-    await fs.writeFile(meta, JSON.stringify({ ...g, attributes: { ...g.attributes, probe: { size: 3, labelsSha256: 'abc' } } }))
+    await expect(RunArchive.open(run.dir)).rejects.toThrow(
+      /tau has shape \[1, 2, 3, 3\], the attributes say \[1, ≥3, 3, 3\]/,
+    )
+    await fs.writeFile(
+      meta,
+      JSON.stringify({ ...g, attributes: { ...g.attributes, probe: { size: 3, labelsSha256: 'abc' } } }),
+    )
     await expect(RunArchive.open(run.dir)).rejects.toThrow(/probe.labelsSha256: a SHA-256/)
     await fs.writeFile(meta, good)
     await fs.rm(`${run.dir}/labels`, { recursive: true })
@@ -138,7 +190,12 @@ describe('format 2: runs recorded outside sgdscope', () => {
   it('four processes recording different networks of one run lose nothing', async () => {
     const dir = `${root}/p7.sgdscope`
     const S = 6
-    const children = [0, 1, 2, 3].map((k) => spawn(process.execPath, ['--import', 'tsx', CHILD, dir, 'shared', String(S), String(k)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }))
+    const children = [0, 1, 2, 3].map((k) =>
+      spawn(process.execPath, ['--import', 'tsx', CHILD, dir, 'shared', String(S), String(k)], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    )
     const results = await Promise.all(
       children.map(
         (c) =>
@@ -156,10 +213,11 @@ describe('format 2: runs recorded outside sgdscope', () => {
     expect(Array.from((await run.readTimes()).epochs)).toEqual([0, 1, 2, 3, 4, 5])
     expect(Array.from(await run.readDone()).every((d) => d === 1)).toBe(true)
     const m = await run.readMetrics()
-    for (let k = 0; k < 4; k++) for (let j = 0; j < S; j++) {
-      expect(m[k * S + j]).toBeCloseTo(k + j / 100, 5)
-      expect((await run.readTau(k, j))[(k + j) % 3]).toBe(1)
-    }
+    for (let k = 0; k < 4; k++)
+      for (let j = 0; j < S; j++) {
+        expect(m[k * S + j]).toBeCloseTo(k + j / 100, 5)
+        expect((await run.readTau(k, j))[(k + j) % 3]).toBe(1)
+      }
     expect((await fs.readdir(run.dir)).filter((f) => f.startsWith('lock') || f.endsWith('.lock'))).toEqual([])
   })
 })

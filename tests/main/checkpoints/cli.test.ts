@@ -35,10 +35,23 @@ describe.skipIf(missing !== null)('sgdscope evaluate-checkpoints', () => {
     const fx = checkpointFixtures()
     const root = tempDir('sgdscope-ckpt-cli-')
     const project = path.join(root, 'p.sgdscope')
-    const r = await cli('evaluate-checkpoints', path.join(fx.dir, 'mlp'), '--probe', 'mnist:300', '--project', project, '--name', 'mlp-seeds', '--workers', '2')
+    const r = await cli(
+      'evaluate-checkpoints',
+      path.join(fx.dir, 'mlp'),
+      '--probe',
+      'mnist:300',
+      '--project',
+      project,
+      '--name',
+      'mlp-seeds',
+      '--workers',
+      '2',
+    )
     expect(r.err).toMatch(/found 6 checkpoint\(s\) in .*: 2 net\(s\) \(numbers 0, 1\) × 3 epoch\(s\) \(0, 1, 2\)/)
     expect(r.code).toBe(0)
-    expect(r.out).toMatch(/^run (\S+) in .*p\.sgdscope: 2 net\(s\) × 3 snapshot\(s\), logits \(τ = softmax\), 10 output\(s\) per probe item/m)
+    expect(r.out).toMatch(
+      /^run (\S+) in .*p\.sgdscope: 2 net\(s\) × 3 snapshot\(s\), logits \(τ = softmax\), 10 output\(s\) per probe item/m,
+    )
     expect(r.out).toMatch(/probe error \(mean over nets\): \d+\.\d+% at epoch 0, \d+\.\d+% at epoch 2/)
     const id = /^run (\S+)/m.exec(r.out)![1]!
     const list = await cli('list', '--project', project, '--json')
@@ -51,7 +64,17 @@ describe.skipIf(missing !== null)('sgdscope evaluate-checkpoints', () => {
       mkdirSync(path.join(renamed, `seed${net}`), { recursive: true })
       cpSync(path.join(fx.dir, 'mlp', f), path.join(renamed, `seed${net}`, `step-${epoch}.onnx`))
     }
-    const d = await cli('evaluate-checkpoints', renamed, '--probe', 'mnist:300', '--project', project, '--pattern', 'seed{net}/step-{epoch}.onnx', '--json')
+    const d = await cli(
+      'evaluate-checkpoints',
+      renamed,
+      '--probe',
+      'mnist:300',
+      '--project',
+      project,
+      '--pattern',
+      'seed{net}/step-{epoch}.onnx',
+      '--json',
+    )
     expect(d.code).toBe(0)
     const j = JSON.parse(d.out)
     expect(j).toMatchObject({ nets: [0, 1], epochs: [0, 1, 2], unmatched: [], gaps: [] })
@@ -67,9 +90,21 @@ describe.skipIf(missing !== null)('sgdscope evaluate-checkpoints', () => {
     // 90 checkpoints: once the first is done, the rest take far longer than a signal's delivery.
     for (let n = 0; n < 30; n++) cpSync(path.join(fx.dir, 'cnn/net1'), path.join(dir, `net${n}`), { recursive: true })
     const project = path.join(root, 'p.sgdscope')
-    const child = spawnCli(['evaluate-checkpoints', dir, '--probe', 'mnist:1000', '--project', project, '--workers', '2'])
+    const child = spawnCli([
+      'evaluate-checkpoints',
+      dir,
+      '--probe',
+      'mnist:1000',
+      '--project',
+      project,
+      '--workers',
+      '2',
+    ])
     // Interrupt once the first checkpoint is done (the progress line says so).
-    await vi.waitFor(() => expect(child.output()).toMatch(/evaluating: 1\/90 checkpoints/), { timeout: 120_000, interval: 50 })
+    await vi.waitFor(() => expect(child.output()).toMatch(/evaluating: 1\/90 checkpoints/), {
+      timeout: 120_000,
+      interval: 50,
+    })
     child.kill('SIGINT')
     expect(await child.exited).toBe(130)
     expect(child.output()).toMatch(/cancelled: no run was written/)

@@ -47,7 +47,12 @@ function argmaxError(logits: Float32Array, C: number, labels: Int32Array): numbe
 }
 
 /** Checks every (net, snapshot) of a run against PyTorch; returns the largest |Δτ|. */
-async function compareWithTorch(run: RunArchive, fx: Fixtures, entries: ManifestEntry[], probe: ProbeSet): Promise<number> {
+async function compareWithTorch(
+  run: RunArchive,
+  fx: Fixtures,
+  entries: ManifestEntry[],
+  probe: ProbeSet,
+): Promise<number> {
   const nets = [...new Set(entries.map((e) => e.net))].sort((a, b) => a - b)
   const epochs = [...new Set(entries.map((e) => e.epoch))].sort((a, b) => a - b)
   expect(run.attrs.nets).toBe(nets.length)
@@ -84,14 +89,32 @@ describe.skipIf(missing !== null)('evaluate-checkpoints against PyTorch', () => 
     const project = path.join(tempDir('sgdscope-ckpt-eval-'), 'p.sgdscope')
     const probe = await loadProbe('mnist:1000')
     const seen: number[] = []
-    const r = await evaluateCheckpoints({ dir: path.join(fx.dir, 'cnn'), probe, projectDir: project, name: 'cnn-seeds', workers: 2, onProgress: (p) => p.stage === 'evaluating' && seen.push(p.done) })
+    const r = await evaluateCheckpoints({
+      dir: path.join(fx.dir, 'cnn'),
+      probe,
+      projectDir: project,
+      name: 'cnn-seeds',
+      workers: 2,
+      onProgress: (p) => p.stage === 'evaluating' && seen.push(p.done),
+    })
     expect(seen).toEqual([1, 2, 3, 4, 5, 6])
     const run = await RunArchive.open(r.runDir)
     const a = run.attrs
     expect(a.sgdscope).toEqual({ kind: 'run', format: 2 })
     expect(a.status).toBe('complete')
-    expect(a.spec).toMatchObject({ kind: 'external', source: 'checkpoints', name: 'cnn-seeds', nets: 2, classes: 10, outputs: 'logits', probe: 1000 })
-    expect((a.spec as { meta: Record<string, unknown> }).meta).toMatchObject({ netNumbers: [1, 2], input: { name: 'input', shape: ['batch', 1, 28, 28] } })
+    expect(a.spec).toMatchObject({
+      kind: 'external',
+      source: 'checkpoints',
+      name: 'cnn-seeds',
+      nets: 2,
+      classes: 10,
+      outputs: 'logits',
+      probe: 1000,
+    })
+    expect((a.spec as { meta: Record<string, unknown> }).meta).toMatchObject({
+      netNumbers: [1, 2],
+      input: { name: 'input', shape: ['batch', 1, 28, 28] },
+    })
     expect(a.pointShape).toEqual([1000, 10])
     expect(a.versions['onnxruntime-web']).toMatch(/^\d+\.\d+/)
     // The fingerprint is the in-app runs' one for the same images: compare works.
@@ -111,17 +134,35 @@ describe.skipIf(missing !== null)('evaluate-checkpoints against PyTorch', () => 
     const project = path.join(tempDir('sgdscope-ckpt-npz-'), 'p.sgdscope')
     const viaNpz = await loadProbe(path.join(fx.dir, 'probe.npz'))
     expect(viaNpz.shape).toEqual([1, 28, 28])
-    const r = await evaluateCheckpoints({ dir: path.join(fx.dir, 'mlp'), probe: viaNpz, projectDir: project, workers: 2 })
+    const r = await evaluateCheckpoints({
+      dir: path.join(fx.dir, 'mlp'),
+      probe: viaNpz,
+      projectDir: project,
+      workers: 2,
+    })
     const run = await RunArchive.open(r.runDir)
-    expect((run.attrs.spec as { meta: Record<string, unknown> }).meta).toMatchObject({ netNumbers: [0, 1], input: { shape: [1, 784] } })
+    expect((run.attrs.spec as { meta: Record<string, unknown> }).meta).toMatchObject({
+      netNumbers: [0, 1],
+      input: { shape: [1, 784] },
+    })
     const maxAbs = await compareWithTorch(run, fx, fx.manifest.layouts.mlp, viaNpz)
     console.log(`MLP: max |τ − softmax(PyTorch logits)| = ${maxAbs.toExponential(2)} (tolerance ${TAU_TOLERANCE})`)
     expect(maxAbs).toBeLessThan(TAU_TOLERANCE)
     // The same pixels and labels as mnist:1000: the same fingerprint, so the runs compare.
     const mnist = await loadProbe('mnist:1000')
-    expect(run.attrs.probe).toMatchObject({ labelsSha256: probeInfo(mnist.labels).labelsSha256, inputsSha256: probeInfo(mnist.labels, mnist.inputs.slice()).inputsSha256 })
-    const pair = await loadProbe(`npy:${path.join(fx.dir, 'probe-inputs.npy')},${path.join(fx.dir, 'probe-labels.npy')}:300`)
-    const r2 = await evaluateCheckpoints({ dir: path.join(fx.dir, 'mlp'), probe: pair, projectDir: project, workers: 1 })
+    expect(run.attrs.probe).toMatchObject({
+      labelsSha256: probeInfo(mnist.labels).labelsSha256,
+      inputsSha256: probeInfo(mnist.labels, mnist.inputs.slice()).inputsSha256,
+    })
+    const pair = await loadProbe(
+      `npy:${path.join(fx.dir, 'probe-inputs.npy')},${path.join(fx.dir, 'probe-labels.npy')}:300`,
+    )
+    const r2 = await evaluateCheckpoints({
+      dir: path.join(fx.dir, 'mlp'),
+      probe: pair,
+      projectDir: project,
+      workers: 1,
+    })
     const run2 = await RunArchive.open(r2.runDir)
     expect((await run2.readProbeInputs())!.shape).toEqual([300, 784])
     for (let k = 0; k < 2; k++)
@@ -142,7 +183,14 @@ describe.skipIf(missing !== null)('evaluate-checkpoints against PyTorch', () => 
     )
     expect(runsIn(project)).toEqual([])
     const log: string[] = []
-    const r = await evaluateCheckpoints({ dir, probe, projectDir: project, workers: 1, allowGaps: true, onLog: (l) => log.push(l) })
+    const r = await evaluateCheckpoints({
+      dir,
+      probe,
+      projectDir: project,
+      workers: 1,
+      allowGaps: true,
+      onLog: (l) => log.push(l),
+    })
     expect(log.join('\n')).toMatch(/1 file\(s\) in .* match no pattern .*: notes\.txt/)
     expect(log.join('\n')).toMatch(/net 2 at epoch 0\.5; left unrecorded/)
     const run = await RunArchive.open(r.runDir)
@@ -157,17 +205,26 @@ describe.skipIf(missing !== null)('evaluate-checkpoints against PyTorch', () => 
     const bad = path.join(dir, 'net2/epoch002.onnx')
     writeFileSync(bad, Buffer.from('this is not protobuf'))
     const project = path.join(root, 'p.sgdscope')
-    await expect(evaluateCheckpoints({ dir, probe: await loadProbe('mnist:100'), projectDir: project, workers: 2 })).rejects.toThrow(
-      `${bad} is not a loadable ONNX model (20 bytes)`,
-    )
+    await expect(
+      evaluateCheckpoints({ dir, probe: await loadProbe('mnist:100'), projectDir: project, workers: 2 }),
+    ).rejects.toThrow(`${bad} is not a loadable ONNX model (20 bytes)`)
     expect(runsIn(project)).toEqual([])
   })
 
   it('a probe set that does not fit the model is named with both shapes', async () => {
     const fx = checkpointFixtures()
     const project = path.join(tempDir('sgdscope-ckpt-shape-'), 'p.sgdscope')
-    const probe: ProbeSet = { id: 'synthetic', count: 4, shape: [32, 32], inputs: new Float32Array(new SharedArrayBuffer(4 * 4 * 1024)), labels: new Int32Array(4), classes: 10 }
-    await expect(evaluateCheckpoints({ dir: path.join(fx.dir, 'mlp'), probe, projectDir: project, workers: 1 })).rejects.toThrow(
+    const probe: ProbeSet = {
+      id: 'synthetic',
+      count: 4,
+      shape: [32, 32],
+      inputs: new Float32Array(new SharedArrayBuffer(4 * 4 * 1024)),
+      labels: new Int32Array(4),
+      classes: 10,
+    }
+    await expect(
+      evaluateCheckpoints({ dir: path.join(fx.dir, 'mlp'), probe, projectDir: project, workers: 1 }),
+    ).rejects.toThrow(
       /net0_epoch0\.onnx: model input "input" has shape \[1, 784\] but the probe items have shape \[32, 32\] \(1024 values each\)/,
     )
   })

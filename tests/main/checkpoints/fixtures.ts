@@ -18,7 +18,10 @@ let torch: string | null | undefined
 export function torchMissing(): string | null {
   if (torch === undefined) {
     const r = spawnSync('python3', ['-c', 'import torch, onnx; print(torch.__version__)'], { encoding: 'utf8' })
-    torch = r.status === 0 ? null : `PyTorch (with onnx) is not importable by python3: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`
+    torch =
+      r.status === 0
+        ? null
+        : `PyTorch (with onnx) is not importable by python3: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`
   }
   return torch
 }
@@ -48,7 +51,9 @@ export function checkpointFixtures(): Fixtures {
     mkdirSync(path.dirname(dir), { recursive: true })
     const tmp = mkdtempSync(`${dir}.making-`)
     try {
-      execFileSync('python3', [SCRIPT, tmp, mnistDataDir(), String(PROBE_SIZE)], { stdio: ['ignore', 'ignore', 'pipe'] })
+      execFileSync('python3', [SCRIPT, tmp, mnistDataDir(), String(PROBE_SIZE)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
       renameSync(tmp, dir)
     } catch (e) {
       rmSync(tmp, { recursive: true, force: true })

@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CheckpointError, compilePattern, describeGaps, findCheckpoints, matchCheckpoints, DEFAULT_PATTERNS } from '../../../src/main/checkpoints/pattern'
+import {
+  CheckpointError,
+  compilePattern,
+  describeGaps,
+  findCheckpoints,
+  matchCheckpoints,
+  DEFAULT_PATTERNS,
+} from '../../../src/main/checkpoints/pattern'
 import { tempDir } from '../../helpers/tmp'
 
 function folder(files: string[]): string {
@@ -31,7 +38,10 @@ describe('checkpoint patterns', () => {
     const c = compilePattern('ep{epoch}/seed-{net}.model.onnx')
     expect(c.regex.test('ep3/seed-1.model.onnx')).toBe(true)
     expect(c.regex.test('ep3/seed-1xmodel.onnx')).toBe(false) // "." is literal
-    const { checkpoints } = matchCheckpoints(['ep3/seed-1.model.onnx', 'ep0.25/seed-0.model.onnx'], ['ep{epoch}/seed-{net}.model.onnx'])
+    const { checkpoints } = matchCheckpoints(
+      ['ep3/seed-1.model.onnx', 'ep0.25/seed-0.model.onnx'],
+      ['ep{epoch}/seed-{net}.model.onnx'],
+    )
     expect(checkpoints).toEqual([
       { net: 0, epoch: 0.25, file: 'ep0.25/seed-0.model.onnx' },
       { net: 1, epoch: 3, file: 'ep3/seed-1.model.onnx' },
@@ -52,14 +62,34 @@ describe('checkpoint patterns', () => {
   })
 
   it('finds checkpoints in a folder, maps net numbers to networks and reports gaps and stray files', async () => {
-    const dir = folder(['net1/epoch0.onnx', 'net1/epoch1.onnx', 'net1/epoch2.onnx', 'net4/epoch0.onnx', 'net4/epoch2.onnx', 'README.md', '.hidden/net2/epoch0.onnx'])
+    const dir = folder([
+      'net1/epoch0.onnx',
+      'net1/epoch1.onnx',
+      'net1/epoch2.onnx',
+      'net4/epoch0.onnx',
+      'net4/epoch2.onnx',
+      'README.md',
+      '.hidden/net2/epoch0.onnx',
+    ])
     const l = await findCheckpoints(dir)
     expect(l.nets).toEqual([1, 4])
     expect(l.epochs).toEqual([0, 1, 2])
-    expect(l.checkpoints.map((c) => c.file)).toEqual(['net1/epoch0.onnx', 'net1/epoch1.onnx', 'net1/epoch2.onnx', 'net4/epoch0.onnx', 'net4/epoch2.onnx'])
+    expect(l.checkpoints.map((c) => c.file)).toEqual([
+      'net1/epoch0.onnx',
+      'net1/epoch1.onnx',
+      'net1/epoch2.onnx',
+      'net4/epoch0.onnx',
+      'net4/epoch2.onnx',
+    ])
     expect(l.unmatched).toEqual(['README.md'])
     expect(l.gaps).toEqual([{ net: 4, epoch: 1 }])
-    expect(describeGaps([{ net: 4, epoch: 1 }, { net: 4, epoch: 3 }, { net: 5, epoch: 0.5 }])).toBe('net 4 at epochs 1, 3; net 5 at epoch 0.5')
+    expect(
+      describeGaps([
+        { net: 4, epoch: 1 },
+        { net: 4, epoch: 3 },
+        { net: 5, epoch: 0.5 },
+      ]),
+    ).toBe('net 4 at epochs 1, 3; net 5 at epoch 0.5')
   })
 
   it('says what it looked for when nothing matches, and when the folder is missing', async () => {

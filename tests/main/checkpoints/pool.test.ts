@@ -13,7 +13,10 @@ describe.skipIf(missing !== null)('checkpoint worker pool (onnxruntime-web) agai
   it('gives PyTorch’s logits for every checkpoint, dynamic and fixed batch axes', async () => {
     const fx = checkpointFixtures()
     const probe = await loadProbe('mnist:1000')
-    const entries = [...fx.manifest.layouts.cnn.map((e) => ({ e, dir: 'cnn' })), ...fx.manifest.layouts.mlp.map((e) => ({ e, dir: 'mlp' }))]
+    const entries = [
+      ...fx.manifest.layouts.cnn.map((e) => ({ e, dir: 'cnn' })),
+      ...fx.manifest.layouts.mlp.map((e) => ({ e, dir: 'mlp' })),
+    ]
     const got = new Map<number, EvaluatedCheckpoint>()
     await evaluateFiles(
       entries.map(({ e, dir }) => path.join(fx.dir, dir, e.file)),
@@ -32,7 +35,9 @@ describe.skipIf(missing !== null)('checkpoint worker pool (onnxruntime-web) agai
     })
     expect(got.get(0)!.modelInput).toEqual(['batch', 1, 28, 28])
     expect(got.get(entries.length - 1)!.modelInput).toEqual([1, 784])
-    console.log(`max |ONNX Runtime − PyTorch| over ${entries.length} checkpoints × 1000 × 10 logits: ${maxAbs.toExponential(2)}`)
+    console.log(
+      `max |ONNX Runtime − PyTorch| over ${entries.length} checkpoints × 1000 × 10 logits: ${maxAbs.toExponential(2)}`,
+    )
     expect(maxAbs).toBeLessThan(1e-5)
   })
 
@@ -43,9 +48,11 @@ describe.skipIf(missing !== null)('checkpoint worker pool (onnxruntime-web) agai
     const probe = await loadProbe('mnist:10')
     const fx = checkpointFixtures()
     const files = [path.join(fx.dir, 'cnn', fx.manifest.layouts.cnn[0]!.file), bad]
-    await expect(evaluateFiles(files, { inputs: probe.inputs, count: 10, probeShape: probe.shape, batch: 8 }, () => {}, { workers: 1 })).rejects.toThrow(
-      `${bad} is not a loadable ONNX model (11 bytes)`,
-    )
+    await expect(
+      evaluateFiles(files, { inputs: probe.inputs, count: 10, probeShape: probe.shape, batch: 8 }, () => {}, {
+        workers: 1,
+      }),
+    ).rejects.toThrow(`${bad} is not a loadable ONNX model (11 bytes)`)
   })
 
   it('cancels: the promise rejects with CancelledError and no result arrives after it', async () => {

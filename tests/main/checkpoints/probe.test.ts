@@ -38,8 +38,16 @@ describe('probe sets', () => {
 
   it('fashion-mnist:N comes from the installed dataset, or says how to install it', async () => {
     if (existsSync(FASHION_MNIST_DIR)) {
-      expect(await loadProbe('fashion-mnist:3')).toMatchObject({ id: 'fashion-mnist:test[0:3]', count: 3, shape: [28, 28], classes: 10 })
-    } else await expect(loadProbe('fashion-mnist:3')).rejects.toThrow(/Fashion-MNIST not found in .*apt-get install dataset-fashion-mnist/)
+      expect(await loadProbe('fashion-mnist:3')).toMatchObject({
+        id: 'fashion-mnist:test[0:3]',
+        count: 3,
+        shape: [28, 28],
+        classes: 10,
+      })
+    } else
+      await expect(loadProbe('fashion-mnist:3')).rejects.toThrow(
+        /Fashion-MNIST not found in .*apt-get install dataset-fashion-mnist/,
+      )
   })
 
   it('idx:IMAGES,LABELS[:N] reads an IDX pair', async () => {
@@ -47,8 +55,12 @@ describe('probe sets', () => {
     const p = await loadProbe(`idx:${d}/t10k-images-idx3-ubyte,${d}/t10k-labels-idx1-ubyte:7`)
     expect(p).toMatchObject({ id: 'idx:t10k-images-idx3-ubyte[0:7]', count: 7, shape: [28, 28], classes: null })
     expect(Array.from(p.labels)).toEqual([7, 2, 1, 0, 4, 1, 4])
-    await expect(loadProbe(`idx:${d}/t10k-images-idx3-ubyte`)).rejects.toThrow(/idx: takes IMAGES,LABELS\[:N\] \(two files\)/)
-    await expect(loadProbe(`idx:${d}/t10k-labels-idx1-ubyte,${d}/t10k-images-idx3-ubyte`)).rejects.toThrow(/expected an image file with 3 dimensions/)
+    await expect(loadProbe(`idx:${d}/t10k-images-idx3-ubyte`)).rejects.toThrow(
+      /idx: takes IMAGES,LABELS\[:N\] \(two files\)/,
+    )
+    await expect(loadProbe(`idx:${d}/t10k-labels-idx1-ubyte,${d}/t10k-images-idx3-ubyte`)).rejects.toThrow(
+      /expected an image file with 3 dimensions/,
+    )
   })
 
   it('FILE.npz[:N] and npy:INPUTS,LABELS read arrays; uint8 pixels are divided by 255', async () => {
@@ -76,16 +88,30 @@ np.savez('nan.npz', inputs=np.array([[0, np.nan]], np.float32), labels=np.zeros(
 np.savez('frac.npz', inputs=np.zeros((2, 2), np.float32), labels=np.array([0.5, 1]))
 np.savez('cplx.npz', inputs=np.zeros((2, 2), np.complex64), labels=np.zeros(2, np.int64))`)
     const at = (f: string) => path.join(dir, f)
-    await expect(loadProbe(at('nolabels.npz'))).rejects.toThrow(`${at('nolabels.npz')} has no array labels (it has inputs)`)
-    await expect(loadProbe(at('short.npz'))).rejects.toThrow(`${at('short.npz')}: labels has shape [2] but ${at('short.npz')}: inputs has 3 items: expected [3]`)
-    await expect(loadProbe(at('flat.npz'))).rejects.toThrow(`${at('flat.npz')}: inputs has shape [3]: expected [P, ...]`)
-    await expect(loadProbe(at('nan.npz'))).rejects.toThrow(/inputs holds NaN at flat index 1: probe inputs must be finite/)
+    await expect(loadProbe(at('nolabels.npz'))).rejects.toThrow(
+      `${at('nolabels.npz')} has no array labels (it has inputs)`,
+    )
+    await expect(loadProbe(at('short.npz'))).rejects.toThrow(
+      `${at('short.npz')}: labels has shape [2] but ${at('short.npz')}: inputs has 3 items: expected [3]`,
+    )
+    await expect(loadProbe(at('flat.npz'))).rejects.toThrow(
+      `${at('flat.npz')}: inputs has shape [3]: expected [P, ...]`,
+    )
+    await expect(loadProbe(at('nan.npz'))).rejects.toThrow(
+      /inputs holds NaN at flat index 1: probe inputs must be finite/,
+    )
     await expect(loadProbe(at('frac.npz'))).rejects.toThrow(/labels\[0\] is 0\.5: labels are class indices/)
     await expect(loadProbe(at('cplx.npz'))).rejects.toThrow(/complex/)
     await expect(loadProbe(`${at('short.npz')}:9`)).rejects.toThrow(/labels has shape \[2\]/)
-    await expect(loadProbe(at('in.npy'))).rejects.toThrow(/one \.npy file holds one array; give inputs and labels as npy:INPUTS\.npy,LABELS\.npy or as a \.npz/)
-    await expect(loadProbe('mnist:0')).rejects.toThrow('--probe mnist:0: the count after ":" must be a whole number ≥ 1')
-    await expect(loadProbe('mnist:20000')).rejects.toThrow('--probe mnist:20000: asks for 20000 items but the mnist test set has 10000')
+    await expect(loadProbe(at('in.npy'))).rejects.toThrow(
+      /one \.npy file holds one array; give inputs and labels as npy:INPUTS\.npy,LABELS\.npy or as a \.npz/,
+    )
+    await expect(loadProbe('mnist:0')).rejects.toThrow(
+      '--probe mnist:0: the count after ":" must be a whole number ≥ 1',
+    )
+    await expect(loadProbe('mnist:20000')).rejects.toThrow(
+      '--probe mnist:20000: asks for 20000 items but the mnist test set has 10000',
+    )
     await expect(loadProbe('cifar10:100')).rejects.toThrow(/--probe cifar10:100: unknown probe set \(use mnist:N/)
   })
 })

@@ -16,11 +16,17 @@ describe('model input plans', () => {
       'model input "input" has shape ["batch", 3, 32, 32] but the probe items have shape [28, 28] (784 values each)',
     )
     expect(() => planInput('input', [784], 784, [28, 28])).toThrow(/expected a batch axis followed by the item's shape/)
-    expect(() => planInput('input', ['b', 'h', 'w'], 784, [28, 28])).toThrow(/more than one axis besides the batch axis is symbolic/)
+    expect(() => planInput('input', ['b', 'h', 'w'], 784, [28, 28])).toThrow(
+      /more than one axis besides the batch axis is symbolic/,
+    )
   })
 
   it('covers the probe set with batches', () => {
-    expect(batches(10, 4)).toEqual([[0, 4], [4, 4], [8, 2]])
+    expect(batches(10, 4)).toEqual([
+      [0, 4],
+      [4, 4],
+      [8, 2],
+    ])
     expect(batches(4, 4)).toEqual([[0, 4]])
   })
 })

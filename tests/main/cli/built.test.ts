@@ -12,12 +12,30 @@ import { tempDir } from '../../helpers/tmp'
 
 const bin = path.join(ROOT, 'bin/sgdscope.js')
 const built = existsSync(path.join(ROOT, 'out/main/cli.js'))
-const sgdscope = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 })
+const sgdscope = (...args: string[]) =>
+  execFileSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  })
 
 describe.skipIf(!built)('the built CLI (npm run build first)', () => {
   it('trains with both engines, embeds and exports a figure', () => {
     const p = `${tempDir()}/built.sgdscope`
-    const small = ['--nets', '2', '--hidden', '10', '--epochs', '0.01', '--probe', '50', '--set', 'trainSubset=500', '--project', p]
+    const small = [
+      '--nets',
+      '2',
+      '--hidden',
+      '10',
+      '--epochs',
+      '0.01',
+      '--probe',
+      '50',
+      '--set',
+      'trainSubset=500',
+      '--project',
+      p,
+    ]
     expect(sgdscope('run', ...small)).toMatch(/complete/)
     expect(sgdscope('run', ...small, '--engine', 'tfjs', '--batch', '10')).toMatch(/complete/)
     expect(sgdscope('info', '1', '--project', p)).toMatch(/engine\s+fused \(wasm-simd\)/)

@@ -8,7 +8,20 @@ import { runCli } from '../../helpers/cli-in-process'
 /** Runs the CLI in-process, capturing what it prints. */
 const cli = (...argv: string[]) => runCli(argv)
 
-const SMALL = ['--nets', '2', '--hidden', '16', '--epochs', '0.05', '--probe', '100', '--set', 'trainSubset=1000', '--set', 'snapshots.firstEpoch=20']
+const SMALL = [
+  '--nets',
+  '2',
+  '--hidden',
+  '16',
+  '--epochs',
+  '0.05',
+  '--probe',
+  '100',
+  '--set',
+  'trainSubset=1000',
+  '--set',
+  'snapshots.firstEpoch=20',
+]
 
 describe('sgdscope CLI', () => {
   const root = tempDir()
@@ -56,8 +69,25 @@ describe('sgdscope CLI', () => {
 
   it('Ctrl-C keeps finished snapshots and marks the run interrupted; resume reaches the uninterrupted result', async () => {
     const p = `${root}/sigint.sgdscope`
-    const args = ['--nets', '2', '--hidden', '16', '--epochs', '0.6', '--probe', '100', '--set', 'trainSubset=1000', '--set', 'snapshots.firstEpoch=30']
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', 'run', ...args, '--project', p, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const args = [
+      '--nets',
+      '2',
+      '--hidden',
+      '16',
+      '--epochs',
+      '0.6',
+      '--probe',
+      '100',
+      '--set',
+      'trainSubset=1000',
+      '--set',
+      'snapshots.firstEpoch=30',
+    ]
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main/cli/index.ts', 'run', ...args, '--project', p, '--workers', '1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (out += d))
@@ -102,6 +132,9 @@ describe('sgdscope CLI', () => {
     const a = await project.openRun(id)
     const b = await project.openRun(ref.id)
     for (let k = 0; k < 2; k++)
-      for (let j = 0; j < a.attrs.snapshots; j++) expect(Buffer.from((await a.readTau(k, j)).buffer).equals(Buffer.from((await b.readTau(k, j)).buffer))).toBe(true)
+      for (let j = 0; j < a.attrs.snapshots; j++)
+        expect(Buffer.from((await a.readTau(k, j)).buffer).equals(Buffer.from((await b.readTau(k, j)).buffer))).toBe(
+          true,
+        )
   })
 })

@@ -45,15 +45,29 @@ describe('parseIdx', () => {
     fails(() => parseIdx(b, 'bad.idx'), /^bad\.idx: /, /bad magic/, /two zero bytes/)
   })
   it('rejects type codes other than unsigned byte, naming the type', () => {
-    fails(() => parseIdx(idxBytes([3], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0x0d), 'f.idx'), /f\.idx/, /type code 0x0d/, /float32/, /only 0x08/)
+    fails(
+      () => parseIdx(idxBytes([3], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0x0d), 'f.idx'),
+      /f\.idx/,
+      /type code 0x0d/,
+      /float32/,
+      /only 0x08/,
+    )
     fails(() => parseIdx(idxBytes([1], [0], 0x42), 'x'), /type code 0x42/, /unknown/)
   })
   it('rejects truncated headers', () => {
     fails(() => parseIdx(goodImages.subarray(0, 3), 'short'), /short: truncated header/, /3 bytes/)
-    fails(() => parseIdx(goodImages.subarray(0, 10), 'short'), /truncated header/, /3 dimensions need 16 header bytes, file has 10/)
+    fails(
+      () => parseIdx(goodImages.subarray(0, 10), 'short'),
+      /truncated header/,
+      /3 dimensions need 16 header bytes, file has 10/,
+    )
   })
   it('rejects a length that does not match the dims', () => {
-    fails(() => parseIdx(goodImages.subarray(0, goodImages.length - 1), 'cut'), /cut: file has 33 bytes, header declares 34/, /truncated/)
+    fails(
+      () => parseIdx(goodImages.subarray(0, goodImages.length - 1), 'cut'),
+      /cut: file has 33 bytes, header declares 34/,
+      /truncated/,
+    )
     const long = new Uint8Array(goodImages.length + 5)
     long.set(goodImages)
     fails(() => parseIdx(long, 'long'), /file has 39 bytes, header declares 34/)
@@ -85,11 +99,17 @@ describe('IDX files', () => {
   })
   it('checks sizes against the header before reading: a header declaring too much, a gzip bomb', () => {
     // 65536 × 65536 × 2 bytes: more than sgdscope reads, refused from the header alone.
-    fails(() => readIdxFile(file('huge', idxBytes([65536, 65536, 2], []))), /huge: header declares 65536×65536×2 values, more than the 4 GiB/)
+    fails(
+      () => readIdxFile(file('huge', idxBytes([65536, 65536, 2], []))),
+      /huge: header declares 65536×65536×2 values, more than the 4 GiB/,
+    )
     // A gzip whose header says 3 labels but which inflates to 64 MiB of them.
     const bomb = new Uint8Array(8 + 64 * 2 ** 20)
     bomb.set(idxBytes([3], [1, 2, 3]).subarray(0, 8))
-    fails(() => readIdxFile(file('bomb.gz', gzipSync(bomb))), /bomb\.gz: decompresses to more than the 11 bytes its header declares \(3 values\)/)
+    fails(
+      () => readIdxFile(file('bomb.gz', gzipSync(bomb))),
+      /bomb\.gz: decompresses to more than the 11 bytes its header declares \(3 values\)/,
+    )
   })
   it('never quotes the bytes of a file that is not IDX', () => {
     const secret = new TextEncoder().encode('PRIVATE KEY 0123456789')
@@ -106,8 +126,18 @@ describe('IDX files', () => {
     fails(() => readIdxFile(join(dir, 'nope')), /nope: cannot read/)
   })
   it('checks the number of dimensions', () => {
-    fails(() => readImages(file('lab-as-im', goodLabels)), /lab-as-im: expected an image file with 3 dimensions/, /found 1/, /label file\?/)
-    fails(() => readLabels(file('im-as-lab', goodImages)), /im-as-lab: expected a label file with 1 dimension/, /found 3/, /image file\?/)
+    fails(
+      () => readImages(file('lab-as-im', goodLabels)),
+      /lab-as-im: expected an image file with 3 dimensions/,
+      /found 1/,
+      /label file\?/,
+    )
+    fails(
+      () => readLabels(file('im-as-lab', goodImages)),
+      /im-as-lab: expected a label file with 1 dimension/,
+      /found 3/,
+      /image file\?/,
+    )
   })
   it('checks labels against the number of classes', () => {
     const p = file('lab', goodLabels)
@@ -118,6 +148,11 @@ describe('IDX files', () => {
   it('checks that a pair has as many labels as images', () => {
     const { images, labels } = readPair(file('im', goodImages), file('lab', goodLabels))
     expect(images.count).toBe(labels.length)
-    fails(() => readPair(file('im', goodImages), file('lab4', idxBytes([4], [1, 2, 3, 4]))), /image count ≠ label count/, /im has 3 images/, /lab4 has 4 labels/)
+    fails(
+      () => readPair(file('im', goodImages), file('lab4', idxBytes([4], [1, 2, 3, 4]))),
+      /image count ≠ label count/,
+      /im has 3 images/,
+      /lab4 has 4 labels/,
+    )
   })
 })

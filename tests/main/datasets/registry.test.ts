@@ -1,4 +1,15 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -66,7 +77,8 @@ describe('MNIST', () => {
     }
     // Raw pixels are the file's bytes / 255.
     const bytes = readImages(mnistPaths().testImages).pixels
-    for (let i = 0; i < bytes.length; i++) if (d.test.pixels[i] !== Math.fround(bytes[i]! / 255)) throw new Error(`pixel ${i}`)
+    for (let i = 0; i < bytes.length; i++)
+      if (d.test.pixels[i] !== Math.fround(bytes[i]! / 255)) throw new Error(`pixel ${i}`)
     expect(cacheFiles(cacheDir)).toEqual([]) // nothing to cache without deskewing
   })
 
@@ -108,7 +120,10 @@ describe('MNIST', () => {
   })
 
   it('returns the same object when loaded twice in one process', async () => {
-    const [a, b] = await Promise.all([loadDataset(spec({ deskew: false }), { cacheDir }), loadDataset(spec({ deskew: false }), { cacheDir })])
+    const [a, b] = await Promise.all([
+      loadDataset(spec({ deskew: false }), { cacheDir }),
+      loadDataset(spec({ deskew: false }), { cacheDir }),
+    ])
     expect(a).toBe(b)
     expect(await loadDataset(spec({ deskew: false }), { cacheDir })).toBe(a)
     const plain = await loadDataset(spec({ deskew: false }), { cacheDir, shared: false })
@@ -122,7 +137,8 @@ describe('IDX datasets', () => {
   // Tiny 4×5 images of vertical or slanted strokes; the test files are gzipped. Labels
   // go up to 3, so classes = 4.
   const dir = join(tmp, 'idx')
-  const stroke = (slant: number) => Array.from({ length: 20 }, (_, j) => (j % 5 === 1 + Math.round(slant * Math.floor(j / 5)) ? 255 : 0))
+  const stroke = (slant: number) =>
+    Array.from({ length: 20 }, (_, j) => (j % 5 === 1 + Math.round(slant * Math.floor(j / 5)) ? 255 : 0))
   const paths = {
     trainImages: join(dir, 'train-images'),
     trainLabels: join(dir, 'train-labels'),
@@ -187,7 +203,11 @@ describe('IDX datasets', () => {
     const second = await loadDataset(s, { cacheDir })
     expect(deskewCacheStats.misses - misses).toBe(2)
     expect(firstDifference(second.train.pixels, first.train.pixels)).toBe(-1)
-    expect(cacheFiles(cacheDir).map((f) => statSync(join(cacheDir, f)).size).sort()).toEqual([24 + 4 * 40, 24 + 4 * 60])
+    expect(
+      cacheFiles(cacheDir)
+        .map((f) => statSync(join(cacheDir, f)).size)
+        .sort(),
+    ).toEqual([24 + 4 * 40, 24 + 4 * 60])
   })
 
   it('still loads when the cache cannot be written', async () => {
@@ -208,16 +228,16 @@ describe('IDX datasets', () => {
 
   it('reports a count mismatch, naming both files', async () => {
     writeFileSync(paths.trainLabels, idxBytes([2], [0, 1]))
-    await expect(loadDataset(spec({ source: 'idx', deskew: false, ...paths }), { cacheDir: join(tmp, 'idx-cache') })).rejects.toThrow(
-      /train-images has 3 images but .*train-labels has 2 labels/,
-    )
+    await expect(
+      loadDataset(spec({ source: 'idx', deskew: false, ...paths }), { cacheDir: join(tmp, 'idx-cache') }),
+    ).rejects.toThrow(/train-images has 3 images but .*train-labels has 2 labels/)
   })
 
   it('reports train and test images of different sizes', async () => {
     writeFileSync(paths.testImages, idxBytes([2, 5, 4], new Array(40).fill(0)))
-    await expect(loadDataset(spec({ source: 'idx', deskew: false, ...paths }), { cacheDir: join(tmp, 'idx-cache') })).rejects.toThrow(
-      /4×5 but test images .* are 5×4/,
-    )
+    await expect(
+      loadDataset(spec({ source: 'idx', deskew: false, ...paths }), { cacheDir: join(tmp, 'idx-cache') }),
+    ).rejects.toThrow(/4×5 but test images .* are 5×4/)
   })
 
   it('does not remember a failed load', async () => {
@@ -231,14 +251,21 @@ describe('IDX datasets', () => {
 
 describe('Fashion-MNIST', () => {
   it('says how to install it when missing', () => {
-    expect(() => fashionMnistPaths(join(tmp, 'no-such-dir'))).toThrow(/apt-get install dataset-fashion-mnist.*source "idx"/)
+    expect(() => fashionMnistPaths(join(tmp, 'no-such-dir'))).toThrow(
+      /apt-get install dataset-fashion-mnist.*source "idx"/,
+    )
   })
 
   it('loads with 6000 train and 1000 test images per class', async (ctx) => {
-    if (!existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')) && !existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte'))) {
+    if (
+      !existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')) &&
+      !existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte'))
+    ) {
       ctx.skip(`Fashion-MNIST is not installed in ${FASHION_MNIST_DIR} (apt-get install dataset-fashion-mnist)`)
     }
-    const d = await loadDataset(spec({ source: 'fashion-mnist', deskew: false }), { cacheDir: join(tmp, 'fashion-cache') })
+    const d = await loadDataset(spec({ source: 'fashion-mnist', deskew: false }), {
+      cacheDir: join(tmp, 'fashion-cache'),
+    })
     expect(d).toMatchObject({ id: 'fashion-mnist', source: 'fashion-mnist' })
     expect(d.train).toMatchObject({ count: 60000, rows: 28, cols: 28, classes: 10 })
     expect(labelCounts(d.train)).toEqual(new Array(10).fill(6000))

@@ -61,7 +61,8 @@ function desk(configDir: string): Desk {
   // contextBridge copies what crosses into the page; an Error would lose all but its message.
   const copied = {
     host: 'electron' as const,
-    call: (name: string, args: unknown) => bridge.call(name as never, args as never).catch((e: unknown) => Promise.reject(structuredClone(e))),
+    call: (name: string, args: unknown) =>
+      bridge.call(name as never, args as never).catch((e: unknown) => Promise.reject(structuredClone(e))),
     on: bridge.on,
   }
   ;(globalThis as { window?: unknown }).window = { sgdscope: copied }

@@ -66,7 +66,12 @@ export class FakeBrowserWindow extends EventEmitter {
   constructor(readonly options: Record<string, unknown> & { webPreferences?: Record<string, unknown> }) {
     super()
     FakeBrowserWindow.all.push(this)
-    this.bounds = { x: (options.x as number) ?? 10, y: (options.y as number) ?? 10, width: (options.width as number) ?? 800, height: (options.height as number) ?? 600 }
+    this.bounds = {
+      x: (options.x as number) ?? 10,
+      y: (options.y as number) ?? 10,
+      width: (options.width as number) ?? 800,
+      height: (options.height as number) ?? 600,
+    }
     fake.app.emit('web-contents-created', {}, this.webContents)
   }
   loadURL(url: string) {
@@ -151,7 +156,8 @@ function makeFake() {
     clearRecentDocuments: vi.fn(),
   })
   let headersListener: ((details: unknown, cb: (r: unknown) => void) => void) | null = null
-  let permissionRequest: ((wc: unknown, permission: string, cb: (ok: boolean) => void, details?: unknown) => void) | null = null
+  let permissionRequest:
+    ((wc: unknown, permission: string, cb: (ok: boolean) => void, details?: unknown) => void) | null = null
   let permissionCheck: ((...a: unknown[]) => boolean) | null = null
   let devicePermission: ((...a: unknown[]) => boolean) | null = null
   const session = {
@@ -262,7 +268,19 @@ export function resetFake(): void {
  * uses the default), each a getter, so that resetFake() swaps what the host sees. */
 export function electronModule() {
   const mod: Record<string, unknown> = {}
-  for (const k of ['app', 'protocol', 'session', 'ipcMain', 'Menu', 'dialog', 'shell', 'screen', 'ipcRenderer', 'contextBridge', 'BrowserWindow'] as const)
+  for (const k of [
+    'app',
+    'protocol',
+    'session',
+    'ipcMain',
+    'Menu',
+    'dialog',
+    'shell',
+    'screen',
+    'ipcRenderer',
+    'contextBridge',
+    'BrowserWindow',
+  ] as const)
     Object.defineProperty(mod, k, { enumerable: true, get: () => fake[k] })
   Object.defineProperty(mod, 'default', { enumerable: true, get: () => mod })
   return mod

@@ -16,7 +16,10 @@ export interface Started {
 }
 
 /** A fresh fake electron, then the host started in its own folder under root. */
-export async function startApp(root: string, o: { packaged?: boolean; kv?: Map<string, unknown>; devUrl?: string; store?: ElectronSettingsStore } = {}): Promise<Started> {
+export async function startApp(
+  root: string,
+  o: { packaged?: boolean; kv?: Map<string, unknown>; devUrl?: string; store?: ElectronSettingsStore } = {},
+): Promise<Started> {
   resetFake()
   delete process.env.ELECTRON_RENDERER_URL
   const dir = path.join(root, `app-${++n}`)
@@ -27,7 +30,10 @@ export async function startApp(root: string, o: { packaged?: boolean; kv?: Map<s
   mkdirSync(fake.app.documents, { recursive: true })
   const kv = o.kv ?? new Map<string, unknown>()
   const opts: DesktopOptions = {
-    paths: { preload: path.join(dir, 'out', 'preload', 'index.cjs'), indexHtml: path.join(dir, 'out', 'renderer', 'index.html') },
+    paths: {
+      preload: path.join(dir, 'out', 'preload', 'index.cjs'),
+      indexHtml: path.join(dir, 'out', 'renderer', 'index.html'),
+    },
     store: o.store ?? new ElectronSettingsStore(kv as KeyValueStore),
     devUrl: o.devUrl ?? '',
   }
@@ -41,4 +47,3 @@ export async function startApp(root: string, o: { packaged?: boolean; kv?: Map<s
 export async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms))
 }
-

@@ -27,11 +27,17 @@ function setup(opts: { loc?: AppLocation } = {}) {
   const settings = new FileSettingsStore(path.join(root, `config-${++n}`))
   const service = new Service({ host: 'electron', settings })
   const reports: string[] = []
-  const binding: ContractBinding = bindContract({ ipcMain: fake.ipcMain, service, loc: opts.loc ?? loc, report: (m) => reports.push(m) })
+  const binding: ContractBinding = bindContract({
+    ipcMain: fake.ipcMain,
+    service,
+    loc: opts.loc ?? loc,
+    report: (m) => reports.push(m),
+  })
   const wc = new FakeWebContents()
   wc.mainFrame.url = (opts.loc ?? loc).devUrl ?? `${loc.indexUrl}#/project`
   binding.attach(wc)
-  const call = (name: unknown, args?: unknown, event: unknown = wc.invokeEvent()) => fake.invoke(CALL_CHANNEL, event, name, args) as Promise<CallReply>
+  const call = (name: unknown, args?: unknown, event: unknown = wc.invokeEvent()) =>
+    fake.invoke(CALL_CHANNEL, event, name, args) as Promise<CallReply>
   return { service, settings, binding, wc, call, reports }
 }
 
@@ -60,7 +66,11 @@ describe('the IPC binding of the contract', () => {
       const r = await s.call(name, bad)
       expect(r).toEqual({
         ok: false,
-        error: { code: 'bad-input', message: expect.stringContaining(name), details: { issues: [expect.objectContaining({ path: '' })] } },
+        error: {
+          code: 'bad-input',
+          message: expect.stringContaining(name),
+          details: { issues: [expect.objectContaining({ path: '' })] },
+        },
       })
     }
     // The service saw each call: the binding passes every name through, none is special-cased.
@@ -90,7 +100,11 @@ describe('the IPC binding of the contract', () => {
     const r = await s.call('runs.list', {})
     expect(r).toEqual({
       ok: false,
-      error: { code: 'conflict', message: expect.stringMatching(/no project is open/), details: { reason: 'no-project' } },
+      error: {
+        code: 'conflict',
+        message: expect.stringMatching(/no project is open/),
+        details: { reason: 'no-project' },
+      },
     })
     const nf = await s.call('project.open', { dir: path.join(root, 'missing.sgdscope') })
     expect(nf.ok === false && nf.error).toMatchObject({ code: 'not-found', details: { what: 'project' } })
@@ -98,20 +112,32 @@ describe('the IPC binding of the contract', () => {
 
   it('turns an unexpected exception into code "internal" and reports it', async () => {
     vi.spyOn(s.service, 'call').mockRejectedValueOnce(new TypeError('boom'))
-    expect(await s.call('app.info', {})).toEqual({ ok: false, error: { code: 'internal', message: 'boom', details: {} } })
+    expect(await s.call('app.info', {})).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'boom', details: {} },
+    })
     expect(s.reports.join('\n')).toMatch(/app\.info failed: TypeError: boom/)
     vi.spyOn(s.service, 'call').mockRejectedValueOnce('a string')
-    expect(await s.call('app.info', {})).toEqual({ ok: false, error: { code: 'internal', message: 'a string', details: {} } })
+    expect(await s.call('app.info', {})).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'a string', details: {} },
+    })
   })
 
   describe('refuses calls that do not come from the app’s own main frame', () => {
     const cases: [string, (wc: FakeWebContents) => unknown][] = [
       ['a remote page', (wc) => wc.invokeEvent(new FakeFrame('https://evil.example/index.html'))],
       ['another file', (wc) => wc.invokeEvent(new FakeFrame(pathToFileURL(path.join(root, 'downloaded.html')).href))],
-      ['a file beside index.html', (wc) => wc.invokeEvent(new FakeFrame(pathToFileURL(path.join(path.dirname(indexHtml), 'other.html')).href))],
+      [
+        'a file beside index.html',
+        (wc) => wc.invokeEvent(new FakeFrame(pathToFileURL(path.join(path.dirname(indexHtml), 'other.html')).href)),
+      ],
       ['a data: URL', (wc) => wc.invokeEvent(new FakeFrame('data:text/html,<script>1</script>'))],
       ['about:blank', (wc) => wc.invokeEvent(new FakeFrame('about:blank'))],
-      ['a dev-server-like origin that is not configured', (wc) => wc.invokeEvent(new FakeFrame('http://localhost:5173/'))],
+      [
+        'a dev-server-like origin that is not configured',
+        (wc) => wc.invokeEvent(new FakeFrame('http://localhost:5173/')),
+      ],
       [
         'a subframe showing the app',
         (wc) => {
@@ -137,7 +163,9 @@ describe('the IPC binding of the contract', () => {
       expect((await s.call('app.info', {}, s.wc.invokeEvent(new FakeFrame(url)))).ok).toBe(true)
     }
     const dev = setup({ loc: { ...loc, devUrl: 'http://localhost:5173/' } })
-    expect((await dev.call('app.info', {}, dev.wc.invokeEvent(new FakeFrame('http://localhost:5173/#/x')))).ok).toBe(true)
+    expect((await dev.call('app.info', {}, dev.wc.invokeEvent(new FakeFrame('http://localhost:5173/#/x')))).ok).toBe(
+      true,
+    )
     const r = await dev.call('app.info', {}, dev.wc.invokeEvent(new FakeFrame(loc.indexUrl)))
     expect(r.ok === false && r.error.code).toBe('unauthorized')
   })

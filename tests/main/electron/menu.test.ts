@@ -23,7 +23,8 @@ async function makeProject(name = `p${++np}`): Promise<string> {
   await Project.create(dir)
   return dir
 }
-const labels = (items: MenuItem[] | undefined) => (items ?? []).filter((i) => i.type !== 'separator').map((i) => i.label ?? i.role)
+const labels = (items: MenuItem[] | undefined) =>
+  (items ?? []).filter((i) => i.type !== 'separator').map((i) => i.label ?? i.role)
 const click = (id: string) => {
   const item = findItem(fake.lastMenu(), id)
   expect(item, id).toBeDefined()
@@ -38,9 +39,23 @@ describe('the menu template', () => {
     await startApp(root, { packaged: true })
     const menu = fake.lastMenu()!
     expect(menu.map((m) => m.label ?? m.role)).toEqual(['&File', 'editMenu', '&Run', '&View', '&Help'])
-    expect(labels(findItem(menu, 'file')!.submenu)).toEqual(['New Project…', 'Open Project…', 'Open Recent', 'Save Project As…', 'Close Project', 'Settings…', 'quit'])
+    expect(labels(findItem(menu, 'file')!.submenu)).toEqual([
+      'New Project…',
+      'Open Project…',
+      'Open Recent',
+      'Save Project As…',
+      'Close Project',
+      'Settings…',
+      'quit',
+    ])
     expect(labels(findItem(menu, 'run')!.submenu)).toEqual(['New Run…', 'Import Run…', 'Cancel Run', 'Resume Run'])
-    expect(labels(findItem(menu, 'view')!.submenu)).toEqual(['reload', 'resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen'])
+    expect(labels(findItem(menu, 'view')!.submenu)).toEqual([
+      'reload',
+      'resetZoom',
+      'zoomIn',
+      'zoomOut',
+      'togglefullscreen',
+    ])
     expect(labels(findItem(menu, 'help')!.submenu)).toEqual(['The Paper (arXiv:1508.02790)', 'About sgdscope'])
     expect(findItem(menu, 'devtools')).toBeUndefined() // packaged
     expect(fake.Menu.setApplicationMenu).toHaveBeenCalled()
@@ -48,24 +63,61 @@ describe('the menu template', () => {
 
   it('offers devtools in development only', async () => {
     await startApp(root, { packaged: false })
-    expect(labels(findItem(fake.lastMenu(), 'view')!.submenu)).toEqual(['reload', 'forceReload', 'toggleDevTools', 'resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen'])
+    expect(labels(findItem(fake.lastMenu(), 'view')!.submenu)).toEqual([
+      'reload',
+      'forceReload',
+      'toggleDevTools',
+      'resetZoom',
+      'zoomIn',
+      'zoomOut',
+      'togglefullscreen',
+    ])
   })
 
   it('on macOS has the app menu with About, Settings and Quit', () => {
     const noop = () => Promise.resolve()
-    const a: DesktopActions = { newProject: noop, openProject: noop, openRecent: noop, clearRecent: noop, saveProjectAs: noop, closeProject: noop, command: () => {}, about: noop, openPaper: () => {} }
-    const t = menuTemplate({ platform: 'darwin', isDev: false, appName: 'sgdscope', recent: [], hasProject: false }, a) as MenuItem[]
-    expect(t.map((m) => m.label ?? m.role)).toEqual(['sgdscope', '&File', 'editMenu', '&Run', '&View', 'windowMenu', '&Help'])
+    const a: DesktopActions = {
+      newProject: noop,
+      openProject: noop,
+      openRecent: noop,
+      clearRecent: noop,
+      saveProjectAs: noop,
+      closeProject: noop,
+      command: () => {},
+      about: noop,
+      openPaper: () => {},
+    }
+    const t = menuTemplate(
+      { platform: 'darwin', isDev: false, appName: 'sgdscope', recent: [], hasProject: false },
+      a,
+    ) as MenuItem[]
+    expect(t.map((m) => m.label ?? m.role)).toEqual([
+      'sgdscope',
+      '&File',
+      'editMenu',
+      '&Run',
+      '&View',
+      'windowMenu',
+      '&Help',
+    ])
     expect(labels(t[0].submenu)).toEqual(expect.arrayContaining(['About sgdscope', 'Settings…', 'quit']))
-    expect(labels(findItem(t, 'file')!.submenu)).toEqual(['New Project…', 'Open Project…', 'Open Recent', 'Save Project As…', 'Close Project'])
+    expect(labels(findItem(t, 'file')!.submenu)).toEqual([
+      'New Project…',
+      'Open Project…',
+      'Open Recent',
+      'Save Project As…',
+      'Close Project',
+    ])
   })
 
   it('enables project items only when a project is open', async () => {
     const { desk } = await startApp(root)
-    for (const id of ['save-project-as', 'close-project', 'new-run', 'import-run', 'cancel-run', 'resume-run']) expect(findItem(fake.lastMenu(), id)!.enabled, id).toBe(false)
+    for (const id of ['save-project-as', 'close-project', 'new-run', 'import-run', 'cancel-run', 'resume-run'])
+      expect(findItem(fake.lastMenu(), id)!.enabled, id).toBe(false)
     await desk.service.call('project.open', { dir: await makeProject() })
     await settle(5)
-    for (const id of ['save-project-as', 'close-project', 'new-run', 'import-run', 'cancel-run', 'resume-run']) expect(findItem(fake.lastMenu(), id)!.enabled, id).toBe(true)
+    for (const id of ['save-project-as', 'close-project', 'new-run', 'import-run', 'cancel-run', 'resume-run'])
+      expect(findItem(fake.lastMenu(), id)!.enabled, id).toBe(true)
   })
 })
 
@@ -77,7 +129,10 @@ describe('File ▸ Open Project…', () => {
     const spy = vi.spyOn(desk.service, 'call')
     click('open-project')
     await vi.waitFor(async () => expect((await current(desk))?.dir).toBe(dir))
-    const [parent, options] = fake.dialog.showOpenDialog.mock.calls[0] as [unknown, { properties: string[]; defaultPath: string }]
+    const [parent, options] = fake.dialog.showOpenDialog.mock.calls[0] as [
+      unknown,
+      { properties: string[]; defaultPath: string },
+    ]
     expect(parent).toBe(win)
     expect(options.properties).toContain('openDirectory')
     expect(options.defaultPath).toBe(fake.app.documents)
@@ -93,7 +148,9 @@ describe('File ▸ Open Project…', () => {
     await desk.service.call('settings.set', { defaultProjectDir: path.join(root, 'projects') })
     click('open-project')
     await vi.waitFor(() => expect(fake.dialog.showOpenDialog).toHaveBeenCalled())
-    expect((fake.dialog.showOpenDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(path.join(root, 'projects'))
+    expect((fake.dialog.showOpenDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(
+      path.join(root, 'projects'),
+    )
   })
 
   it('does nothing when the dialog is cancelled', async () => {
@@ -131,7 +188,9 @@ describe('File ▸ New Project…', () => {
     await vi.waitFor(async () => expect((await current(desk))?.dir).toBe(`${chosen}.sgdscope`))
     expect(existsSync(path.join(`${chosen}.sgdscope`, 'project.json'))).toBe(true)
     expect((await current(desk))!.name).toBe('Mnist study')
-    expect((fake.dialog.showSaveDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(path.join(fake.app.documents, 'Untitled.sgdscope'))
+    expect((fake.dialog.showSaveDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(
+      path.join(fake.app.documents, 'Untitled.sgdscope'),
+    )
   })
 
   it('never reuses an existing folder', async () => {
@@ -140,7 +199,10 @@ describe('File ▸ New Project…', () => {
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: dir })
     click('new-project')
     await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
-    expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({ type: 'error', message: `${path.basename(dir)} already exists` })
+    expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({
+      type: 'error',
+      message: `${path.basename(dir)} already exists`,
+    })
     expect(await current(desk)).toBeNull()
   })
 
@@ -159,7 +221,11 @@ describe('File ▸ Open Recent', () => {
     const a = await makeProject('recent-a')
     const b = await makeProject('recent-b')
     const { desk } = await startApp(root, { kv: new Map<string, unknown>([['recent', [b, a]]]) })
-    expect(labels(findItem(fake.lastMenu(), 'open-recent')!.submenu)).toEqual([`recent-b.sgdscope  —  ${path.dirname(b)}`, `recent-a.sgdscope  —  ${path.dirname(a)}`, 'Clear Menu'])
+    expect(labels(findItem(fake.lastMenu(), 'open-recent')!.submenu)).toEqual([
+      `recent-b.sgdscope  —  ${path.dirname(b)}`,
+      `recent-a.sgdscope  —  ${path.dirname(a)}`,
+      'Clear Menu',
+    ])
     click('recent-1')
     await vi.waitFor(async () => expect((await current(desk))?.dir).toBe(a))
     expect(await desk.store.recent()).toEqual([a, b])
@@ -172,7 +238,10 @@ describe('File ▸ Open Recent', () => {
     const { desk } = await startApp(root, { kv: new Map<string, unknown>([['recent', [gone]]]) })
     click('recent-0')
     await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
-    expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({ type: 'error', message: 'gone.sgdscope is no longer there' })
+    expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({
+      type: 'error',
+      message: 'gone.sgdscope is no longer there',
+    })
     expect(await desk.store.recent()).toEqual([])
     await vi.waitFor(() => expect(findItem(fake.lastMenu(), 'recent-none')).toBeDefined())
   })
@@ -204,7 +273,9 @@ describe('File ▸ Save Project As…', () => {
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: dest })
     click('save-project-as')
     await vi.waitFor(async () => expect((await current(desk))?.dir).toBe(`${dest}.sgdscope`))
-    expect((fake.dialog.showSaveDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(path.join(path.dirname(src), 'original copy.sgdscope'))
+    expect((fake.dialog.showSaveDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(
+      path.join(path.dirname(src), 'original copy.sgdscope'),
+    )
     const copy = `${dest}.sgdscope`
     expect(JSON.parse(readFileSync(path.join(copy, 'project.json'), 'utf8')).name).toBe('second')
     expect(JSON.parse(readFileSync(path.join(src, 'project.json'), 'utf8')).name).toBe('original') // untouched
@@ -223,11 +294,15 @@ describe('File ▸ Save Project As…', () => {
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: other })
     click('save-project-as')
     await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalledTimes(1))
-    expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({ message: `${path.basename(other)} already exists` })
+    expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({
+      message: `${path.basename(other)} already exists`,
+    })
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: path.join(src, 'inner') })
     click('save-project-as')
     await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalledTimes(2))
-    expect(fake.dialog.showMessageBox.mock.calls[1][1]).toMatchObject({ message: 'Cannot save the project inside itself' })
+    expect(fake.dialog.showMessageBox.mock.calls[1][1]).toMatchObject({
+      message: 'Cannot save the project inside itself',
+    })
     expect(existsSync(path.join(src, 'inner.sgdscope'))).toBe(false)
     expect((await current(desk))!.dir).toBe(src)
   })
@@ -272,7 +347,10 @@ describe('Run menu', () => {
   it('Settings… asks the UI to open its settings page', async () => {
     const { win } = await startApp(root)
     click('settings')
-    expect(win.webContents.sent.at(-1)).toEqual({ channel: EVENT_CHANNEL, args: ['ui.command', { command: 'open-settings' }] })
+    expect(win.webContents.sent.at(-1)).toEqual({
+      channel: EVENT_CHANNEL,
+      args: ['ui.command', { command: 'open-settings' }],
+    })
   })
 })
 
@@ -333,7 +411,10 @@ describe('the import dialog', () => {
     const chosen = path.join(root, 'runs.npz')
     fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [chosen] })
     expect(await desk.service.request('dialog.openFile', { purpose: 'import' })).toEqual({ path: chosen })
-    const opts = fake.dialog.showOpenDialog.mock.calls.at(-1)!.at(-1) as { filters: { extensions: string[] }[]; properties: string[] }
+    const opts = fake.dialog.showOpenDialog.mock.calls.at(-1)!.at(-1) as {
+      filters: { extensions: string[] }[]
+      properties: string[]
+    }
     expect(opts.filters[0].extensions).toEqual(['npz', 'npy', 'h5', 'hdf5', 'hdf', 'he5'])
     expect(opts.properties).toContain('openFile')
     fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: true, filePaths: [] })
@@ -347,8 +428,13 @@ describe('the export dialog’s native save dialog', () => {
     const { desk } = await startApp(root)
     const chosen = path.join(root, 'figs', 'fig1.pdf')
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: chosen })
-    expect(await desk.service.request('dialog.saveFile', { defaultName: 'fig1.pdf', format: 'pdf' })).toEqual({ path: chosen })
-    const opts = fake.dialog.showSaveDialog.mock.calls.at(-1)!.at(-1) as { defaultPath: string; filters: { extensions: string[] }[] }
+    expect(await desk.service.request('dialog.saveFile', { defaultName: 'fig1.pdf', format: 'pdf' })).toEqual({
+      path: chosen,
+    })
+    const opts = fake.dialog.showSaveDialog.mock.calls.at(-1)!.at(-1) as {
+      defaultPath: string
+      filters: { extensions: string[] }[]
+    }
     expect(opts.defaultPath).toBe('fig1.pdf')
     expect(opts.filters[0].extensions).toEqual(['pdf'])
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: true, filePath: '' })

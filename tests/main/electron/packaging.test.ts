@@ -34,7 +34,9 @@ describe('packaging', () => {
   })
 
   it('the desktop app never re-runs its own binary as Node (which runAsNode: false forbids)', () => {
-    const sources = ['service.ts', 'electron/app.ts', 'electron/window.ts', 'engine/start-worker.ts'].map((f) => readFileSync(path.join(repo, 'src/main', f), 'utf8'))
+    const sources = ['service.ts', 'electron/app.ts', 'electron/window.ts', 'engine/start-worker.ts'].map((f) =>
+      readFileSync(path.join(repo, 'src/main', f), 'utf8'),
+    )
     for (const s of sources) expect(s).not.toMatch(/ELECTRON_RUN_AS_NODE|child_process|\bfork\(/)
   })
 })

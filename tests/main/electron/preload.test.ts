@@ -57,8 +57,19 @@ describe('window.sgdscope', () => {
   })
 
   it('call() unwraps {ok: false} into a rejection carrying code, message and details', async () => {
-    const details = { issues: [{ path: 'runId', problem: { kind: 'too-small', minimum: 1, inclusive: true, of: 'string' }, message: 'too short' }] }
-    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: { code: 'bad-input', message: 'runs.get: runId: too short', details } })
+    const details = {
+      issues: [
+        {
+          path: 'runId',
+          problem: { kind: 'too-small', minimum: 1, inclusive: true, of: 'string' },
+          message: 'too short',
+        },
+      ],
+    }
+    fake.ipcRenderer.invoke.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'bad-input', message: 'runs.get: runId: too short', details },
+    })
     const e = await bridge.call('runs.get', { runId: '' }).catch((x: unknown) => x)
     expect(e).toEqual({ name: 'ApiError', code: 'bad-input', message: 'runs.get: runId: too short', details })
     // Plain data: it crosses contextBridge (which keeps only an Error's message) intact.
@@ -76,9 +87,21 @@ describe('window.sgdscope', () => {
     })
     const noDetails = { ok: false, error: { code: 'internal', message: 'x' } }
     const unknownCode = { ok: false, error: { code: 'failed', message: 'x', details: {} } }
-    for (const reply of [undefined, null, 'ok', { ok: 'yes' }, { ok: false }, { ok: false, error: { code: 1 } }, noDetails, unknownCode]) {
+    for (const reply of [
+      undefined,
+      null,
+      'ok',
+      { ok: 'yes' },
+      { ok: false },
+      { ok: false, error: { code: 1 } },
+      noDetails,
+      unknownCode,
+    ]) {
       fake.ipcRenderer.invoke.mockResolvedValueOnce(reply)
-      await expect(bridge.call('app.info', {})).rejects.toMatchObject({ code: 'internal', message: 'malformed reply to app.info' })
+      await expect(bridge.call('app.info', {})).rejects.toMatchObject({
+        code: 'internal',
+        message: 'malformed reply to app.info',
+      })
     }
   })
 

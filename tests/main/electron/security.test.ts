@@ -8,7 +8,13 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
-import { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES, isAppUrl, isExternalLink, secureWebPreferences } from '../../../src/main/electron/security'
+import {
+  CONTENT_SECURITY_POLICY,
+  CSP_DIRECTIVES,
+  isAppUrl,
+  isExternalLink,
+  secureWebPreferences,
+} from '../../../src/main/electron/security'
 import { tempDir } from '../../helpers/tmp'
 import { FakeWebContents, fake } from './fake-electron'
 import { settle, startApp } from './helpers'
@@ -36,7 +42,8 @@ describe('the window', () => {
     expect(wp.devTools).toBe(false) // packaged
     expect(wp.preload).toBe(path.join(dir, 'out', 'preload', 'index.cjs'))
     // …and no option anywhere turns a protection off.
-    for (const [k, v] of Object.entries(wp)) if (/insecure|nodeIntegration|experimental/i.test(k)) expect(v, k).toBe(false)
+    for (const [k, v] of Object.entries(wp))
+      if (/insecure|nodeIntegration|experimental/i.test(k)) expect(v, k).toBe(false)
   })
 
   it('keeps devtools for development only', async () => {
@@ -79,7 +86,13 @@ describe('the window', () => {
     expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
     expect(await page.text()).toContain('<title>sgdscope</title>')
     expect((await get('app://sgdscope/assets/app.js')).headers.get('content-type')).toMatch(/^text\/javascript/)
-    for (const url of ['app://sgdscope/../secret.txt', 'app://sgdscope/%2e%2e/secret.txt', 'app://sgdscope/..%2fsecret.txt', 'app://other/index.html', 'app://sgdscope/nothing.js'])
+    for (const url of [
+      'app://sgdscope/../secret.txt',
+      'app://sgdscope/%2e%2e/secret.txt',
+      'app://sgdscope/..%2fsecret.txt',
+      'app://other/index.html',
+      'app://sgdscope/nothing.js',
+    ])
       expect((await get(url)).status, url).toBe(404)
     expect((await get('app://sgdscope/%zz')).status).toBe(400)
   })
@@ -97,9 +110,16 @@ describe('Content-Security-Policy', () => {
     await startApp(root)
     const l = fake.headersListener!
     expect(l).toBeTypeOf('function')
-    for (const url of ['file:///app/out/renderer/index.html', 'http://localhost:5173/', 'http://localhost:5173/src/main.ts']) {
+    for (const url of [
+      'file:///app/out/renderer/index.html',
+      'http://localhost:5173/',
+      'http://localhost:5173/src/main.ts',
+    ]) {
       let out: { responseHeaders: Record<string, string[]> } | undefined
-      l({ url, responseHeaders: { 'content-type': ['text/html'], 'content-security-policy': ["default-src *"] } }, (r) => (out = r as typeof out))
+      l(
+        { url, responseHeaders: { 'content-type': ['text/html'], 'content-security-policy': ['default-src *'] } },
+        (r) => (out = r as typeof out),
+      )
       expect(out!.responseHeaders['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY])
       expect(out!.responseHeaders['content-security-policy']).toBeUndefined()
       expect(out!.responseHeaders['content-type']).toEqual(['text/html'])
@@ -110,7 +130,10 @@ describe('Content-Security-Policy', () => {
     const html = readFileSync(path.join(repo, 'src/renderer/index.html'), 'utf8')
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)![1]
     const header = new Map(CSP_DIRECTIVES.map(([k, v]) => [k, v]))
-    for (const d of meta.split(';').map((x) => x.trim()).filter(Boolean)) {
+    for (const d of meta
+      .split(';')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
       const [k, ...v] = d.split(/\s+/)
       // connect-src: the browser host's page needs its WebSocket; the desktop app none.
       if (k === 'connect-src') for (const src of header.get(k)!.split(' ')) expect(v, k).toContain(src)
@@ -161,7 +184,14 @@ describe('navigation and new windows', () => {
     const open = win.webContents.windowOpenHandler!
     expect(open({ url: 'https://arxiv.org/abs/1508.02790' })).toEqual({ action: 'deny' })
     expect(fake.shell.openExternal).toHaveBeenCalledWith('https://arxiv.org/abs/1508.02790')
-    for (const url of ['http://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com/', 'not a url']) {
+    for (const url of [
+      'http://example.com/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'https://user:pw@example.com/',
+      'not a url',
+    ]) {
       expect(open({ url })).toEqual({ action: 'deny' })
     }
     expect(fake.shell.openExternal).toHaveBeenCalledTimes(1)
@@ -188,7 +218,9 @@ describe('URL rules', () => {
     expect(isAppUrl(indexUrl, { indexUrl })).toBe(true)
     expect(isAppUrl(`${indexUrl}?a#b`, { indexUrl })).toBe(true)
     expect(isAppUrl(indexUrl.replace('index.html', 'evil.html'), { indexUrl })).toBe(false)
-    expect(isAppUrl('file://otherhost/opt/sgdscope/resources/app.asar/out/renderer/index.html', { indexUrl })).toBe(false)
+    expect(isAppUrl('file://otherhost/opt/sgdscope/resources/app.asar/out/renderer/index.html', { indexUrl })).toBe(
+      false,
+    )
     expect(isAppUrl('http://localhost:5173/', { indexUrl, devUrl: 'http://localhost:5173' })).toBe(true)
     expect(isAppUrl('http://localhost:5174/', { indexUrl, devUrl: 'http://localhost:5173' })).toBe(false)
     expect(isAppUrl('http://evil.example/', { indexUrl, devUrl: 'http://evil.example/' })).toBe(false)
@@ -208,7 +240,11 @@ describe('layering', () => {
       for (const f of readdirSync(d)) {
         const p = path.join(d, f)
         if (statSync(p).isDirectory()) walk(p)
-        else if (/\.(ts|vue|js)$/.test(f) && /from\s+['"]electron['"]|require\(['"]electron['"]\)|import\(['"]electron['"]\)/.test(readFileSync(p, 'utf8'))) offenders.push(path.relative(repo, p))
+        else if (
+          /\.(ts|vue|js)$/.test(f) &&
+          /from\s+['"]electron['"]|require\(['"]electron['"]\)|import\(['"]electron['"]\)/.test(readFileSync(p, 'utf8'))
+        )
+          offenders.push(path.relative(repo, p))
       }
     }
     walk(path.join(repo, 'src'))

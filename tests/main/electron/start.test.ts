@@ -15,7 +15,12 @@ function start(env: Record<string, string | undefined>) {
   const e: Record<string, string> = {}
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined) e[k] = v
   const t = Date.now()
-  const r = spawnSync(process.execPath, [path.join(repo, 'scripts/start.js')], { cwd: repo, env: e, encoding: 'utf8', timeout: 30_000 })
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts/start.js')], {
+    cwd: repo,
+    env: e,
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
   return { ...r, ms: Date.now() - t }
 }
 

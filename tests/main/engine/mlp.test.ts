@@ -6,7 +6,12 @@ import { toDense, toSparse, type SparseImages } from '../../../src/main/engine/s
 const LOSSES: Loss[] = ['mse', 'cross-entropy']
 
 /** n random images with about `density` non-zero pixels (values in (0, 1], some exactly 1) and random labels. */
-function randomData(n: number, shape: MlpShape, density: number, seed: number): { x: Float32Array; images: SparseImages; labels: Uint8Array } {
+function randomData(
+  n: number,
+  shape: MlpShape,
+  density: number,
+  seed: number,
+): { x: Float32Array; images: SparseImages; labels: Uint8Array } {
   const rng = new Rng(seed)
   const x = new Float32Array(n * shape.inputs)
   for (let j = 0; j < x.length; j++) if (rng.next() < density) x[j] = rng.next() < 0.3 ? 1 : 1 - rng.next()
@@ -101,7 +106,12 @@ describe('initParams', () => {
 
   it('torch7: U(−1/√fan_in, 1/√fan_in) for every weight and bias, filling the range', () => {
     const p = initParams(shape, 'torch7', 0, initRng(1, 0))
-    for (const [name, fanIn] of [['A', 784], ['a', 784], ['B', 100], ['b', 100]] as const) {
+    for (const [name, fanIn] of [
+      ['A', 784],
+      ['a', 784],
+      ['B', 100],
+      ['b', 100],
+    ] as const) {
       const bound = 1 / Math.sqrt(fanIn)
       const m = maxAbs(block(p, name))
       expect(m).toBeLessThanOrEqual(Math.fround(bound))
@@ -190,13 +200,16 @@ describe('gradient against central finite differences', () => {
             params[j] = p0
             const fd = (Lp - Lm) / (up - down) // the actual float32 step
             const g = grad[j]!
-            expect(Math.abs(fd - g), `parameter ${j} (${blockOf(shape, j)}): fd ${fd} vs ${g}`).toBeLessThanOrEqual(1e-7 + 1e-4 * Math.abs(fd))
+            expect(Math.abs(fd - g), `parameter ${j} (${blockOf(shape, j)}): fd ${fd} vs ${g}`).toBeLessThanOrEqual(
+              1e-7 + 1e-4 * Math.abs(fd),
+            )
             seen[blockOf(shape, j)] = Math.max(seen[blockOf(shape, j)], Math.abs(g))
           }
           for (const b of BLOCKS) expect(seen[b], `block ${b} has a gradient`).toBeGreaterThan(1e-4)
           // the loss it reports is the mean of the samples' losses
           let ref = 0
-          for (let s = 0; s < n; s++) ref += referenceLoss(loss, referenceForward(shape, loss, params, x.subarray(s * shape.inputs)), labels[s]!)
+          for (let s = 0; s < n; s++)
+            ref += referenceLoss(loss, referenceForward(shape, loss, params, x.subarray(s * shape.inputs)), labels[s]!)
           expect(L).toBeCloseTo(ref / n, 12)
         })
       }
@@ -271,7 +284,11 @@ describe('step', () => {
 
   /** θ and the loss expected after stepping on `idx`, from `gradient` on the dense rows. */
   function expectedStep(net: FusedMlp, idx: number[]): { grad: Float32Array; loss: number } {
-    return net.gradient(rows(data.x, shape.inputs, idx), Uint8Array.from(idx, (i) => data.labels[i]!), idx.length)
+    return net.gradient(
+      rows(data.x, shape.inputs, idx),
+      Uint8Array.from(idx, (i) => data.labels[i]!),
+      idx.length,
+    )
   }
 
   function closeParams(actual: Float32Array, expected: ArrayLike<number>): void {
@@ -293,12 +310,16 @@ describe('step', () => {
           const { grad, loss: L } = expectedStep(net, idx)
           const got = net.step(data.images, data.labels, Uint32Array.from(idx), lr)
           expect(got).toBeCloseTo(L, 10)
-          closeParams(net.params, before.map((p, j) => p - lr * grad[j]!))
+          closeParams(
+            net.params,
+            before.map((p, j) => p - lr * grad[j]!),
+          )
           // the sparse step left untouched pixels' rows exactly alone
           const dense = toDense(data.images)
           for (let px = 0; px < shape.inputs; px++) {
             if (idx.some((i) => dense[i * shape.inputs + px] !== 0)) continue
-            for (let h = 0; h < shape.hidden; h++) expect(net.params[px * shape.hidden + h]).toBe(before[px * shape.hidden + h])
+            for (let h = 0; h < shape.hidden; h++)
+              expect(net.params[px * shape.hidden + h]).toBe(before[px * shape.hidden + h])
           }
         }
       })
@@ -312,14 +333,20 @@ describe('step', () => {
         const g1 = expectedStep(net, batch).grad
         net.step(data.images, data.labels, batch, lr)
         closeParams(v, g1) // v starts at 0, so v₁ = g₁
-        closeParams(net.params, theta0.map((p, j) => p - lr * g1[j]!))
+        closeParams(
+          net.params,
+          theta0.map((p, j) => p - lr * g1[j]!),
+        )
         const theta1 = Float32Array.from(net.params)
         const idx2 = batch.map((i) => (i + 4) % 12)
         const g2 = expectedStep(net, idx2).grad
         net.step(data.images, data.labels, idx2, lr)
         const v2 = g1.map((g, j) => mu * g + g2[j]!)
         closeParams(v, v2)
-        closeParams(net.params, theta1.map((p, j) => p - lr * v2[j]!))
+        closeParams(
+          net.params,
+          theta1.map((p, j) => p - lr * v2[j]!),
+        )
       })
     }
 
@@ -344,12 +371,23 @@ describe('step', () => {
       for (let i = 0; i < n; i++) {
         expect(images.indptr[i + 1]! - images.indptr[i]!).toBe(i)
         net.forward(images, i, out)
-        expect(maxAbsDiff(out, referenceForward(s, loss, net.params, x.subarray(i * 24, (i + 1) * 24)))).toBeLessThan(1e-6)
+        expect(maxAbsDiff(out, referenceForward(s, loss, net.params, x.subarray(i * 24, (i + 1) * 24)))).toBeLessThan(
+          1e-6,
+        )
         for (const idx of [[i], [i, (i + 7) % n]]) {
           const before = Float32Array.from(net.params)
-          const { grad } = net.gradient(rows(x, 24, idx), Uint8Array.from(idx, (k) => labels[k]!), idx.length)
+          const { grad } = net.gradient(
+            rows(x, 24, idx),
+            Uint8Array.from(idx, (k) => labels[k]!),
+            idx.length,
+          )
           net.step(images, labels, idx, 0.5)
-          expect(maxAbsDiff(net.params, before.map((p, j) => p - 0.5 * grad[j]!))).toBeLessThan(2e-6)
+          expect(
+            maxAbsDiff(
+              net.params,
+              before.map((p, j) => p - 0.5 * grad[j]!),
+            ),
+          ).toBeLessThan(2e-6)
         }
       }
     }
@@ -434,7 +472,8 @@ describe('learning', () => {
       const before = net.evaluate(train.images, train.labels, 0, 400)
       for (let epoch = 0; epoch < 5; epoch++) {
         const order = epochOrder(400, 1, 0, epoch)
-        for (let s = 0; s < 400; s += c.batch) net.step(train.images, train.labels, order.subarray(s, s + c.batch), c.lr)
+        for (let s = 0; s < 400; s += c.batch)
+          net.step(train.images, train.labels, order.subarray(s, s + c.batch), c.lr)
       }
       const after = net.evaluate(train.images, train.labels, 0, 400)
       expect(after.loss).toBeLessThan(0.3 * before.loss)

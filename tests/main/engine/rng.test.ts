@@ -166,7 +166,12 @@ describe('shuffleInPlace / epochOrder', () => {
     const ref = Uint32Array.from({ length: 5000 }, (_, i) => i)
     shuffleInPlace(ref, new Rng(hashKeys(11, 3, 2, 2)))
     expect(o).toEqual(ref)
-    for (const other of [epochOrder(5000, 12, 3, 2), epochOrder(5000, 11, 4, 2), epochOrder(5000, 11, 3, 3), epochOrder(5000, 11, 'shared', 2)]) {
+    for (const other of [
+      epochOrder(5000, 12, 3, 2),
+      epochOrder(5000, 11, 4, 2),
+      epochOrder(5000, 11, 3, 3),
+      epochOrder(5000, 11, 'shared', 2),
+    ]) {
       expect(isPermutation(other)).toBe(true)
       expect(other).not.toEqual(o)
     }

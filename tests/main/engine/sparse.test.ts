@@ -3,9 +3,18 @@ import { meanNonZeros, toDense, toSparse } from '../../../src/main/engine/sparse
 
 describe('toSparse', () => {
   const pixels = Float32Array.of(
-    0, 0.5, 0, 1, //
-    0, 0, 0, 0, //
-    0.25, 0, 0, 0.75,
+    0,
+    0.5,
+    0,
+    1, //
+    0,
+    0,
+    0,
+    0, //
+    0.25,
+    0,
+    0,
+    0.75,
   )
 
   it('builds the CSR of the non-zero pixels', () => {

@@ -35,17 +35,26 @@ describe('training runs', () => {
     expect(await trainRun(project, b.id, { workers: 2 })).toBe('complete')
     const c = await createRun(project, SMALL)
     expect(await trainRun(project, c.id, { workers: 0 })).toBe('complete')
-    const [ta, tb, tc] = [await allTau(await project.openRun(a.id)), await allTau(await project.openRun(b.id)), await allTau(await project.openRun(c.id))]
+    const [ta, tb, tc] = [
+      await allTau(await project.openRun(a.id)),
+      await allTau(await project.openRun(b.id)),
+      await allTau(await project.openRun(c.id)),
+    ]
     expect(ta.length).toBe(3 * 3 * 200 * 10 * 4)
     expect(ta.equals(tb)).toBe(true)
     expect(ta.equals(tc)).toBe(true)
     // Networks differ from one another (different seeds per network).
     const run = await project.openRun(a.id)
-    expect(Buffer.from((await run.readTau(0, 2)).buffer).equals(Buffer.from((await run.readTau(1, 2)).buffer))).toBe(false)
+    expect(Buffer.from((await run.readTau(0, 2)).buffer).equals(Buffer.from((await run.readTau(1, 2)).buffer))).toBe(
+      false,
+    )
     // Metrics are recorded for every (net, snapshot) and errors are fractions.
     const m = await run.readMetrics()
     expect(m.every((x) => Number.isFinite(x))).toBe(true)
-    const testErrors = Array.from({ length: 3 }, (_, k) => m[(k * run.attrs.snapshots + run.attrs.snapshots - 1) * 4 + 3])
+    const testErrors = Array.from(
+      { length: 3 },
+      (_, k) => m[(k * run.attrs.snapshots + run.attrs.snapshots - 1) * 4 + 3],
+    )
     for (const e of testErrors) expect(e).toBeLessThan(0.5)
   })
 

@@ -7,10 +7,23 @@ import { stochasticSchedule } from '../../../src/main/experiments/stochastic'
 const mlp = (x: unknown) => parseSpec(x) as MlpSpec
 
 describe('snapshot schedule', () => {
-  it("fig1: 0, 0.1, …, 1.0, then 2, …, 20 epochs (30 snapshots)", () => {
+  it('fig1: 0, 0.1, …, 1.0, then 2, …, 20 epochs (30 snapshots)', () => {
     const s = mlp(PRESETS.fig1.runs[0].spec)
     const e = snapshotEpochs(s.snapshots, s.epochs)
-    expect(e).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, ...Array.from({ length: 19 }, (_, i) => i + 2)])
+    expect(e).toEqual([
+      0,
+      0.1,
+      0.2,
+      0.3,
+      0.4,
+      0.5,
+      0.6,
+      0.7,
+      0.8,
+      0.9,
+      1,
+      ...Array.from({ length: 19 }, (_, i) => i + 2),
+    ])
     const sch = mlpSchedule(s, 60_000)
     expect(sch.samples.slice(0, 3)).toEqual([0, 6000, 12_000])
     expect(sch.samples.at(-1)).toBe(20 * 60_000)
@@ -34,7 +47,9 @@ describe('snapshot schedule', () => {
     for (let i = 1; i < e.length; i++) expect(e[i]).toBeGreaterThan(e[i - 1])
   })
   it('explicit epochs and an epoch window', () => {
-    expect(snapshotEpochs({ spacing: 'linear', firstEpoch: 0, every: 1, count: 2, from: 0, at: [0.5, 2, 9] }, 3)).toEqual([0, 0.5, 2])
+    expect(
+      snapshotEpochs({ spacing: 'linear', firstEpoch: 0, every: 1, count: 2, from: 0, at: [0.5, 2, 9] }, 3),
+    ).toEqual([0, 0.5, 2])
     expect(snapshotEpochs({ spacing: 'linear', firstEpoch: 0, every: 1, count: 2, from: 2 }, 4)).toEqual([0, 2, 3, 4])
   })
   it('stochastic model: every recordEvery steps', () => {

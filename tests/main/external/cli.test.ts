@@ -13,19 +13,31 @@ describe('sgdscope CLI on recorded runs', () => {
   const p = `${root}/cli.sgdscope`
 
   it('lists, shows, embeds, draws and analyses them', async () => {
-    await writeTestExternalRun(p, { id: 'seeds', nets: 3, snapshots: 4, probe: 20, classes: 3, source: 'python', meta: { model: 'resnet18' } })
+    await writeTestExternalRun(p, {
+      id: 'seeds',
+      nets: 3,
+      snapshots: 4,
+      probe: 20,
+      classes: 3,
+      source: 'python',
+      meta: { model: 'resnet18' },
+    })
     await writeTestExternalRun(p, { id: 'mlp', nets: 2, snapshots: 3, probe: 15, mlp: { inputs: 4, hidden: 3 } })
     await writeTestExternalRun(p, { id: 'vals', nets: 2, snapshots: 2, probe: 5, outputs: 'values', dim: 2 })
     const l = await cli('list', '--project', p)
     expect(l.code).toBe(0)
-    expect(l.out).toMatch(/seeds\s+complete\s+12\/12 snapshots .*recorded externally \(python\): 3 nets, probe 20, logits over 3 classes/)
+    expect(l.out).toMatch(
+      /seeds\s+complete\s+12\/12 snapshots .*recorded externally \(python\): 3 nets, probe 20, logits over 3 classes/,
+    )
     const i = await cli('info', 'seeds', '--project', p)
     expect(i.code).toBe(0)
     expect(i.out).toMatch(/recorded\s+externally \(python\)\nmeta\s+model = resnet18\n/)
     expect(i.out).toMatch(/outputs\s+logits, stored after a softmax, 3 classes/)
     expect(i.out).toMatch(/weights\s+none recorded/)
     expect(i.out).toMatch(/^\s+3\.000\s+300\s/m) // epoch 3, 300 samples
-    expect((await cli('info', 'mlp', '--project', p)).out).toMatch(/weights\s+MLP 4-3-3 \(softmax output\), recorded for every network at 3 of 3 snapshots/)
+    expect((await cli('info', 'mlp', '--project', p)).out).toMatch(
+      /weights\s+MLP 4-3-3 \(softmax output\), recorded for every network at 3 of 3 snapshots/,
+    )
     const json = JSON.parse((await cli('info', 'seeds', '--project', p, '--json')).out)
     expect(json.external).toEqual({ source: 'python', meta: { model: 'resnet18' } })
     expect(json.metricsPerSnapshot.train_loss).toHaveLength(4)
@@ -56,7 +68,9 @@ describe('sgdscope CLI on recorded runs', () => {
     expect(JSON.parse(b.out).evaluatedOn).toEqual({ set: 'test', count: 15 })
     const nb = await cli('barrier', 'seeds', '--nets', '0,1', '--project', p)
     expect(nb.code).not.toBe(0)
-    expect(nb.err).toMatch(/records no weights; barriers, weight matching and weight vs function need recorded weights of the MLP family/)
+    expect(nb.err).toMatch(
+      /records no weights; barriers, weight matching and weight vs function need recorded weights of the MLP family/,
+    )
     const d = await cli('distances', 'mlp', '--json', '--project', p)
     expect(d.code).toBe(0)
     expect(JSON.parse(d.out).kept).toEqual([0, 1, 2])
@@ -67,7 +81,11 @@ describe('sgdscope CLI on recorded runs', () => {
   })
 
   it('status names the recording process of a live run', async () => {
-    const w = await ExternalRunWriter.createOrJoin(p, { id: 'live', spec: { source: 'python', nets: 2, classes: 2, outputs: 'probabilities', probe: 2 }, labels: [0, 1] })
+    const w = await ExternalRunWriter.createOrJoin(p, {
+      id: 'live',
+      spec: { source: 'python', nets: 2, classes: 2, outputs: 'probabilities', probe: 2 },
+      labels: [0, 1],
+    })
     const empty = await cli('status', 'live', '--project', p)
     expect(empty.out).toMatch(/live: created, 0\/0 \(network, snapshot\) pairs recorded\n/)
     await w.start([0])

@@ -26,12 +26,29 @@ function kappa(w: ReturnType<typeof syntheticRun>, k: number, j: number): number
   const [P, C] = w.pointShape!
   const S = w.epochs.length
   const out = w.outputs as Float32Array
-  return Array.from({ length: P }, (_, p) => argmax(out.subarray(((k * S + j) * P + p) * C, ((k * S + j) * P + p + 1) * C)))
+  return Array.from({ length: P }, (_, p) =>
+    argmax(out.subarray(((k * S + j) * P + p) * C, ((k * S + j) * P + p + 1) * C)),
+  )
 }
 
 describe('service on recorded runs', () => {
-  const logits = syntheticRun({ id: 'rec-logits', nets: 3, snapshots: 4, probe: 30, classes: 4, source: 'python', meta: { model: 'cnn', lr: 0.05 } })
-  const mlp = syntheticRun({ id: 'rec-mlp', nets: 3, snapshots: 3, probe: 25, classes: 3, mlp: { inputs: 6, hidden: 4 } })
+  const logits = syntheticRun({
+    id: 'rec-logits',
+    nets: 3,
+    snapshots: 4,
+    probe: 30,
+    classes: 4,
+    source: 'python',
+    meta: { model: 'cnn', lr: 0.05 },
+  })
+  const mlp = syntheticRun({
+    id: 'rec-mlp',
+    nets: 3,
+    snapshots: 3,
+    probe: 25,
+    classes: 3,
+    mlp: { inputs: 6, hidden: 4 },
+  })
   const values = syntheticRun({ id: 'rec-values', nets: 2, snapshots: 3, probe: 10, outputs: 'values', dim: 3 })
 
   it('lists recorded runs with their source and metadata', async () => {
@@ -39,7 +56,15 @@ describe('service on recorded runs', () => {
     await service.request('project.open', { dir })
     const runs = await service.request('runs.list', {})
     const r = runs.find((x) => x.id === 'rec-logits')!
-    expect(r).toMatchObject({ kind: 'external', status: 'complete', nets: 3, snapshots: 4, done: 12, total: 12, external: { source: 'python', meta: { model: 'cnn', lr: 0.05 } } })
+    expect(r).toMatchObject({
+      kind: 'external',
+      status: 'complete',
+      nets: 3,
+      snapshots: 4,
+      done: 12,
+      total: 12,
+      external: { source: 'python', meta: { model: 'cnn', lr: 0.05 } },
+    })
     expect(r.summary).toMatch(/recorded externally \(python\)/)
     const d = await service.request('runs.get', { runId: 'rec-logits' })
     expect(d.epochs).toEqual([0, 1, 2, 3])
@@ -49,7 +74,11 @@ describe('service on recorded runs', () => {
       message: expect.stringMatching(/recorded outside sgdscope/),
       details: { reason: 'not-applicable', run: 'rec-logits' },
     })
-    await expect(service.request('runs.start', { spec: { kind: 'external', source: 'python', nets: 1, classes: 2, outputs: 'logits', probe: 2 } })).rejects.toMatchObject({
+    await expect(
+      service.request('runs.start', {
+        spec: { kind: 'external', source: 'python', nets: 1, classes: 2, outputs: 'logits', probe: 2 },
+      }),
+    ).rejects.toMatchObject({
       code: 'bad-input',
       details: { issues: [{ path: 'spec.kind' }] },
     })
@@ -60,7 +89,11 @@ describe('service on recorded runs', () => {
     const [P] = logits.pointShape!
     for (let j = 0; j < 4; j++) {
       let sum = 0
-      for (const [a, b] of [[0, 1], [0, 2], [1, 2]]) {
+      for (const [a, b] of [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ]) {
         const ka = kappa(logits, a, j)
         const kb = kappa(logits, b, j)
         sum += ka.filter((x, p) => x !== kb[p]).length / P
@@ -92,7 +125,10 @@ describe('service on recorded runs', () => {
       return out
     }
     const dist = (x: number[], y: number[]) => Math.sqrt(x.reduce((s, v, i) => s + (v - y[i]) ** 2, 0))
-    expect(m.derived.meanPairwise[2]).toBeCloseTo((dist(soft(0, 2), soft(1, 2)) + dist(soft(0, 2), soft(2, 2)) + dist(soft(1, 2), soft(2, 2))) / 3, 5)
+    expect(m.derived.meanPairwise[2]).toBeCloseTo(
+      (dist(soft(0, 2), soft(1, 2)) + dist(soft(0, 2), soft(2, 2)) + dist(soft(1, 2), soft(2, 2))) / 3,
+      5,
+    )
     for (const view of ['tau', 'kappa'] as const) {
       const e = await service.request('paths.embed', { runs: ['rec-logits'], view, method: 'classical' })
       expect(e.points).toBe(12)
@@ -107,13 +143,19 @@ describe('service on recorded runs', () => {
   it('runs of values have τ only: κ and InPCA say why not', async () => {
     const e = await service.request('paths.embed', { runs: ['rec-values'], view: 'tau', method: 'pca' })
     expect(e.points).toBe(6)
-    await expect(service.request('paths.embed', { runs: ['rec-values'], view: 'kappa', method: 'classical' })).rejects.toMatchObject({
+    await expect(
+      service.request('paths.embed', { runs: ['rec-values'], view: 'kappa', method: 'classical' }),
+    ).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/the κ view needs class outputs; run rec-values records values/),
       details: { reason: 'not-applicable', run: 'rec-values' },
     })
-    await expect(service.request('paths.embed', { runs: ['rec-values'], view: 'tau', method: 'inpca' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/InPCA/) })
-    await expect(service.request('runs.metrics', { runId: 'rec-values', view: 'kappa' })).rejects.toMatchObject({ code: 'conflict' })
+    await expect(
+      service.request('paths.embed', { runs: ['rec-values'], view: 'tau', method: 'inpca' }),
+    ).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/InPCA/) })
+    await expect(service.request('runs.metrics', { runId: 'rec-values', view: 'kappa' })).rejects.toMatchObject({
+      code: 'conflict',
+    })
     const m = await service.request('runs.metrics', { runId: 'rec-values', view: 'tau' })
     expect(m.data.runs[0].series.map((s) => s.name)).toEqual(['train_loss', 'test_error'])
     await expect(service.request('beyond.subproblems', { runId: 'rec-values' })).rejects.toMatchObject({
@@ -126,11 +168,19 @@ describe('service on recorded runs', () => {
   it('figures, saved views and their export work on recorded runs', async () => {
     const look = { style: 'paper', widthIn: 3.5 }
     for (const kind of ['paths', 'metrics'] as const) {
-      const fig = await service.request('figures.render', { view: { kind, query: { runs: ['rec-logits'], view: 'kappa', method: 'classical' }, look }, format: 'svg' })
+      const fig = await service.request('figures.render', {
+        view: { kind, query: { runs: ['rec-logits'], view: 'kappa', method: 'classical' }, look },
+        format: 'svg',
+      })
       expect(fig.data).toMatch(/^<svg/)
       if (kind === 'metrics') expect(fig.data).toMatch(/probe_error|probe error/)
     }
-    const views = await service.request('views.save', { name: 'recorded', kind: 'paths', query: { runs: ['rec-logits'], view: 'tau', method: 'classical' }, look })
+    const views = await service.request('views.save', {
+      name: 'recorded',
+      kind: 'paths',
+      query: { runs: ['rec-logits'], view: 'tau', method: 'classical' },
+      look,
+    })
     expect(views.map((v) => v.name)).toContain('recorded')
     const out = await service.request('figures.exportAll', { dir: `${dir}/figures`, format: 'svg' })
     expect(out.written).toHaveLength(1)
@@ -176,18 +226,33 @@ describe('service on recorded runs', () => {
     const w = (k: number, j: number) => wv.subarray((k * 3 + j) * n, (k * 3 + j + 1) * n)
     const d = Math.sqrt(w(0, 1).reduce((acc, x, i) => acc + (x - w(1, 1)[i]) ** 2, 0))
     expect(wf.figure.pairs[0].weightRaw[1]).toBeCloseTo(d, 4)
-    const fig = await service.request('beyond.figure', { runId: 'rec-mlp', figure: { kind: 'barrier', nets: [0, 1] }, format: 'svg' })
+    const fig = await service.request('beyond.figure', {
+      runId: 'rec-mlp',
+      figure: { kind: 'barrier', nets: [0, 1] },
+      format: 'svg',
+    })
     expect(fig.data).toMatch(/^<svg/)
   })
 
   it('analyses that run the model say what a recorded run lacks', async () => {
     await expect(service.request('beyond.barrier', { runId: 'rec-logits', nets: [0, 1] })).rejects.toMatchObject({
       code: 'conflict',
-      message: expect.stringMatching(/recorded outside sgdscope and records no weights; .*need recorded weights of the MLP family/),
+      message: expect.stringMatching(
+        /recorded outside sgdscope and records no weights; .*need recorded weights of the MLP family/,
+      ),
       details: { reason: 'not-applicable', run: 'rec-logits' },
     })
-    await expect(service.request('beyond.weightVsFunction', { runId: 'rec-logits' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/records no weights/) })
-    const noInputs = syntheticRun({ id: 'rec-mlp-noinputs', nets: 2, snapshots: 2, probe: 8, mlp: { inputs: 3, hidden: 2 } })
+    await expect(service.request('beyond.weightVsFunction', { runId: 'rec-logits' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/records no weights/),
+    })
+    const noInputs = syntheticRun({
+      id: 'rec-mlp-noinputs',
+      nets: 2,
+      snapshots: 2,
+      probe: 8,
+      mlp: { inputs: 3, hidden: 2 },
+    })
     delete noInputs.probeInputs
     await writeExternalRun(dir, noInputs)
     await expect(service.request('beyond.barrier', { runId: 'rec-mlp-noinputs', nets: [0, 1] })).rejects.toMatchObject({
@@ -195,7 +260,9 @@ describe('service on recorded runs', () => {
       message: expect.stringMatching(/records no probe_inputs/),
       details: { reason: 'not-applicable', run: 'rec-mlp-noinputs' },
     })
-    await expect(service.request('beyond.barrier', { runId: 'rec-mlp', nets: [0, 1], on: 'train' })).rejects.toMatchObject({
+    await expect(
+      service.request('beyond.barrier', { runId: 'rec-mlp', nets: [0, 1], on: 'train' }),
+    ).rejects.toMatchObject({
       code: 'bad-input',
       message: expect.stringMatching(/probe set only/),
       details: { issues: [{ path: 'on' }] },
@@ -205,11 +272,23 @@ describe('service on recorded runs', () => {
   })
 
   it('compares with an in-app run of the same probe set, and refuses another probe set', async () => {
-    const spec = parseSpec({ nets: 2, hidden: 8, epochs: 0.02, probe: 40, trainSubset: 300, snapshots: { firstEpoch: 3 } }) as MlpSpec
+    const spec = parseSpec({
+      nets: 2,
+      hidden: 8,
+      epochs: 0.02,
+      probe: 40,
+      trainSubset: 300,
+      snapshots: { firstEpoch: 3 },
+    }) as MlpSpec
     const [inApp] = (await service.request('runs.start', { spec })).runIds
     const ended = new Promise<void>((resolve) =>
       service.on((event, payload) => {
-        if (event === 'run.status' && (payload as { runId: string; status: string }).runId === inApp && (payload as { status: string }).status !== 'running') resolve()
+        if (
+          event === 'run.status' &&
+          (payload as { runId: string; status: string }).runId === inApp &&
+          (payload as { status: string }).status !== 'running'
+        )
+          resolve()
       }),
     )
     await ended
@@ -217,8 +296,16 @@ describe('service on recorded runs', () => {
     const labels = Array.from(ds.test.labels.subarray(0, 40))
     const pixels = ds.test.pixels.subarray(0, 40 * 784)
     const same = syntheticRun({ id: 'rec-mnist', nets: 2, snapshots: 3, probe: 40, classes: 10, labels })
-    await writeExternalRun(dir, { ...same, probeInputs: { data: Float32Array.from(pixels), shape: [40, 28, 28] }, probeId: 'mnist-deskewed:test[0:40]' })
-    const both = await service.request('paths.embed', { runs: [inApp, 'rec-mnist'], view: 'kappa', method: 'classical' })
+    await writeExternalRun(dir, {
+      ...same,
+      probeInputs: { data: Float32Array.from(pixels), shape: [40, 28, 28] },
+      probeId: 'mnist-deskewed:test[0:40]',
+    })
+    const both = await service.request('paths.embed', {
+      runs: [inApp, 'rec-mnist'],
+      view: 'kappa',
+      method: 'classical',
+    })
     expect(both.runs).toHaveLength(2)
     // An old in-app run without a stored fingerprint: computed from its probe images.
     const meta = `${dir}/runs/${inApp}/zarr.json`
@@ -226,17 +313,39 @@ describe('service on recorded runs', () => {
     expect(g.attributes.probe).toMatchObject({ size: 40, id: 'mnist-deskewed:test[0:40]' })
     delete g.attributes.probe
     await fs.writeFile(meta, JSON.stringify(g))
-    expect((await service.request('paths.embed', { runs: ['rec-mnist', inApp], view: 'tau', method: 'classical' })).runs).toHaveLength(2)
+    expect(
+      (await service.request('paths.embed', { runs: ['rec-mnist', inApp], view: 'tau', method: 'classical' })).runs,
+    ).toHaveLength(2)
     // Same labels, other inputs; other labels.
     const shifted = Float32Array.from(pixels, (x) => 1 - x)
     await writeExternalRun(dir, { ...same, id: 'rec-other-inputs', probeInputs: { data: shifted, shape: [40, 784] } })
-    await expect(service.request('paths.embed', { runs: [inApp, 'rec-other-inputs'], view: 'tau', method: 'classical' })).rejects.toMatchObject({
+    await expect(
+      service.request('paths.embed', { runs: [inApp, 'rec-other-inputs'], view: 'tau', method: 'classical' }),
+    ).rejects.toMatchObject({
       code: 'conflict',
-      message: expect.stringMatching(/same labels but different inputs .*compare needs runs measured on the same probe set/),
+      message: expect.stringMatching(
+        /same labels but different inputs .*compare needs runs measured on the same probe set/,
+      ),
       details: { reason: 'not-applicable', run: 'rec-other-inputs' },
     })
-    await writeTestExternalRun(dir, { id: 'rec-other-labels', nets: 2, snapshots: 2, probe: 40, classes: 10, labels: labels.map((y) => (y + 1) % 10) })
-    await expect(service.request('figures.render', { view: { kind: 'compare', query: { runs: [inApp, 'rec-other-labels'], view: 'tau', method: 'classical' }, look: { style: 'paper', widthIn: 7 } }, format: 'svg' })).rejects.toMatchObject({
+    await writeTestExternalRun(dir, {
+      id: 'rec-other-labels',
+      nets: 2,
+      snapshots: 2,
+      probe: 40,
+      classes: 10,
+      labels: labels.map((y) => (y + 1) % 10),
+    })
+    await expect(
+      service.request('figures.render', {
+        view: {
+          kind: 'compare',
+          query: { runs: [inApp, 'rec-other-labels'], view: 'tau', method: 'classical' },
+          look: { style: 'paper', widthIn: 7 },
+        },
+        format: 'svg',
+      }),
+    ).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/different labels/),
     })

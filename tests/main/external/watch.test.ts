@@ -30,14 +30,25 @@ function next<E extends EventName>(service: Service, name: E, match: (p: Events[
 async function followRecording(useFsWatch: boolean) {
   const root = tempDir()
   const dir = `${root}/live.sgdscope`
-  const service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`), watch: { pollMs: 150, debounceMs: 20, useFsWatch } })
+  const service = new Service({
+    host: 'browser',
+    settings: new FileSettingsStore(`${root}/config`),
+    watch: { pollMs: 150, debounceMs: 20, useFsWatch },
+  })
   await service.request('project.open', { dir, create: true })
   const appeared = next(service, 'project.changed', (p) => !!p?.runs.some((r) => r.id === 'rec'))
   // Net 0 adds every epoch to the axis; net 1, in the same process right after, only
   // writes its data and done mark (the case the group's metadata does not show).
-  const wanted = [0, 1].flatMap((net) => [0, 1, 2].map((snapshot) => next(service, 'run.snapshot', (e) => e.runId === 'rec' && e.net === net && e.snapshot === snapshot)))
+  const wanted = [0, 1].flatMap((net) =>
+    [0, 1, 2].map((snapshot) =>
+      next(service, 'run.snapshot', (e) => e.runId === 'rec' && e.net === net && e.snapshot === snapshot),
+    ),
+  )
   const progress = next(service, 'run.progress', (e) => e.runId === 'rec' && e.snapshotsDone >= 4)
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, 'rec', '-1', '0', '1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, 'rec', '-1', '0', '1'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   children.push(child)
   const summary = await appeared
   expect(summary!.runs.find((r) => r.id === 'rec')!.external).toEqual({ source: 'python', meta: {} })
@@ -61,6 +72,7 @@ async function followRecording(useFsWatch: boolean) {
 }
 
 describe('watching the open project', () => {
-  it('a run recorded by another process appears and its snapshots arrive as events (fs.watch)', () => followRecording(true))
+  it('a run recorded by another process appears and its snapshots arrive as events (fs.watch)', () =>
+    followRecording(true))
   it('the same by polling alone, where fs.watch is unavailable', () => followRecording(false))
 })

@@ -15,12 +15,20 @@ export function parseXml(xml: string): { root: string; elements: string[]; texts
   let i = 0
   const text = (s: string) => {
     for (const m of s.matchAll(/&([^;\s]*);?/g)) {
-      if (!/^(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+)$/i.test(m[1]!) || !m[0].endsWith(';')) throw new Error(`bad entity "${m[0]}"`)
+      if (!/^(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+)$/i.test(m[1]!) || !m[0].endsWith(';'))
+        throw new Error(`bad entity "${m[0]}"`)
     }
     if (/[<>]/.test(s.replace(/>/g, ''))) throw new Error('stray <')
     if (s.trim()) {
       if (!stack.length) throw new Error(`text outside the root: "${s.trim().slice(0, 20)}"`)
-      texts.push(s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&'))
+      texts.push(
+        s
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&apos;/g, "'")
+          .replace(/&amp;/g, '&'),
+      )
     }
   }
   while (i < xml.length) {
@@ -45,7 +53,9 @@ export function parseXml(xml: string): { root: string; elements: string[]; texts
       if (i < 3) throw new Error('unterminated CDATA')
       continue
     }
-    const m = /^<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[A-Za-z_][\w:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(xml.slice(lt))
+    const m = /^<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[A-Za-z_][\w:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(
+      xml.slice(lt),
+    )
     if (!m) throw new Error(`malformed tag at ${lt}: ${xml.slice(lt, lt + 40)}`)
     const [all, close, name, attrs, selfClose] = m
     const names = [...attrs!.matchAll(/([A-Za-z_][\w:.-]*)\s*=/g)].map((a) => a[1])

@@ -16,7 +16,9 @@ const metrics = syntheticMetrics({ nets: 4, runs: ['batch 1', 'batch 100'] })
 describe('fonts', () => {
   it('ships Liberation Sans and Serif in resources/fonts', () => {
     expect(fontsDir()).toMatch(/resources[\\/]fonts$/)
-    expect(fontFaces().map((f) => f.pdfName)).toEqual(expect.arrayContaining(['LiberationSans', 'LiberationSans-Bold', 'LiberationSerif', 'LiberationSerif-Italic']))
+    expect(fontFaces().map((f) => f.pdfName)).toEqual(
+      expect.arrayContaining(['LiberationSans', 'LiberationSans-Bold', 'LiberationSerif', 'LiberationSerif-Italic']),
+    )
   })
   it('resolves CSS family lists to a shipped family', () => {
     expect(resolveFamily("'Liberation Serif', 'Times New Roman', serif")).toBe('Liberation Serif')
@@ -29,8 +31,12 @@ describe('fonts', () => {
     const w = measureText('MDS 1', "12px 'Liberation Sans'").width
     expect(w).toBeGreaterThan(25)
     expect(w).toBeLessThan(40)
-    expect(measureText('epoch', "bold 12px 'Liberation Sans'").width).toBeGreaterThan(measureText('epoch', "12px 'Liberation Sans'").width)
-    expect(measureText('epoch', "12px 'Liberation Serif'").width).toBeLessThan(measureText('epoch', "12px 'Liberation Sans'").width)
+    expect(measureText('epoch', "bold 12px 'Liberation Sans'").width).toBeGreaterThan(
+      measureText('epoch', "12px 'Liberation Sans'").width,
+    )
+    expect(measureText('epoch', "12px 'Liberation Serif'").width).toBeLessThan(
+      measureText('epoch', "12px 'Liberation Sans'").width,
+    )
     expect(measureText('MDS 1', '24px sans-serif').width).toBeCloseTo(2 * w, 5)
   })
 })
@@ -51,11 +57,19 @@ describe('SVG', () => {
   it('shows legend names of overlaid runs and panel titles of compared runs', async () => {
     const overlay = parseXml((await exportFigure('paths', two, 'paper', { format: 'svg' })) as string)
     expect(overlay.texts).toEqual(expect.arrayContaining(['batch 1', 'batch 100']))
-    const compare = parseXml((await exportFigure('compare', two, 'colorblind', { format: 'svg', widthIn: 7.16 })) as string)
+    const compare = parseXml(
+      (await exportFigure('compare', two, 'colorblind', { format: 'svg', widthIn: 7.16 })) as string,
+    )
     expect(compare.texts).toEqual(expect.arrayContaining(['batch 1', 'batch 100', 'MDS 1']))
   })
   it('renders metrics with axis names and legend', async () => {
-    const doc = parseXml((await exportFigure('metrics', metrics, 'paper', { format: 'svg', widthIn: 7.16, figure: { logX: true } })) as string)
+    const doc = parseXml(
+      (await exportFigure('metrics', metrics, 'paper', {
+        format: 'svg',
+        widthIn: 7.16,
+        figure: { logX: true },
+      })) as string,
+    )
     expect(doc.texts).toEqual(expect.arrayContaining(['epoch', 'test error (%)', 'train loss', 'batch 1', 'batch 100']))
   })
   it('draws every point (no progressive rendering cut-off)', () => {
@@ -95,7 +109,12 @@ describe('PNG', () => {
     expect(types.indexOf('pHYs')).toBeLessThan(types.indexOf('IDAT'))
   })
   it('honours other sizes and resolutions', async () => {
-    const png = (await exportFigure('metrics', metrics, 'colorblind', { format: 'png', widthIn: 7.16, heightIn: 3, dpi: 150 })) as Buffer
+    const png = (await exportFigure('metrics', metrics, 'colorblind', {
+      format: 'png',
+      widthIn: 7.16,
+      heightIn: 3,
+      dpi: 150,
+    })) as Buffer
     expect(pngInfo(png)).toMatchObject({ width: 1074, height: 450, dpiX: 150 })
   })
   it('replaces an existing pHYs chunk and keeps CRCs valid', () => {
@@ -104,7 +123,7 @@ describe('PNG', () => {
     expect(pngChunks(png).filter((c) => c.type === 'pHYs')).toHaveLength(1)
     expect(pngInfo(png).dpiX).toBe(600)
     expect(pngInfo(png).width).toBe(300) // rendered at 300 dpi: 1 in
-    for (let off = 8; off < png.length; ) {
+    for (let off = 8; off < png.length;) {
       const len = png.readUInt32BE(off)
       expect(png.readUInt32BE(off + 8 + len)).toBe(crc32(png.subarray(off + 4, off + 8 + len)))
       off += 12 + len
@@ -113,7 +132,16 @@ describe('PNG', () => {
   it('draws text with the shipped fonts (not blank)', async () => {
     // A figure that is only a caption: the PNG must have dark pixels.
     const svg = renderSvg(
-      { graphic: [{ type: 'text', x: 5, y: 5, style: { text: 'MDS', fontSize: 30, fontFamily: 'Liberation Sans', fill: '#000' } }] } as never,
+      {
+        graphic: [
+          {
+            type: 'text',
+            x: 5,
+            y: 5,
+            style: { text: 'MDS', fontSize: 30, fontFamily: 'Liberation Sans', fill: '#000' },
+          },
+        ],
+      } as never,
       { widthPx: 96, heightPx: 48 },
     )
     const png = renderPng(svg, { dpi: 96 })
@@ -150,7 +178,11 @@ describe('PDF', () => {
     expect(s).not.toContain('/Helvetica')
   })
   it('is 7.16 in wide for double-column figures', async () => {
-    const pdf = (await exportFigure('metrics', metrics, 'paper', { format: 'pdf', widthIn: 7.16, heightIn: 3 })) as Buffer
+    const pdf = (await exportFigure('metrics', metrics, 'paper', {
+      format: 'pdf',
+      widthIn: 7.16,
+      heightIn: 3,
+    })) as Buffer
     expect(pdf.toString('latin1')).toMatch(/\/MediaBox \[0 0 515\.52 216\]/)
   })
 })
@@ -161,14 +193,24 @@ describe('exportFigure', () => {
     expect(Buffer.isBuffer(await exportFigure('paths', paths, 'paper', { format: 'png', dpi: 72 }))).toBe(true)
   })
   it('applies font size and figure options', async () => {
-    const svg = (await exportFigure('paths', paths, 'paper', { format: 'svg', fontSize: 10, figure: { caption: false, nets: [0] } })) as string
+    const svg = (await exportFigure('paths', paths, 'paper', {
+      format: 'svg',
+      fontSize: 10,
+      figure: { caption: false, nets: [0] },
+    })) as string
     expect(svg).toContain('font-size:13.333')
     expect(svg).not.toContain('stress')
   })
   it('rejects unknown formats, kinds, styles and bad sizes with clear errors', async () => {
-    await expect(exportFigure('paths', paths, 'paper', { format: 'gif' as 'svg' })).rejects.toThrow(/unknown figure format "gif"/)
-    await expect(exportFigure('pie' as 'paths', paths, 'paper', { format: 'svg' })).rejects.toThrow(/unknown figure kind "pie"/)
+    await expect(exportFigure('paths', paths, 'paper', { format: 'gif' as 'svg' })).rejects.toThrow(
+      /unknown figure format "gif"/,
+    )
+    await expect(exportFigure('pie' as 'paths', paths, 'paper', { format: 'svg' })).rejects.toThrow(
+      /unknown figure kind "pie"/,
+    )
     await expect(exportFigure('paths', paths, 'neon', { format: 'svg' })).rejects.toThrow(/unknown figure style "neon"/)
-    await expect(exportFigure('paths', paths, 'paper', { format: 'svg', widthIn: -1 })).rejects.toThrow(/width must be positive/)
+    await expect(exportFigure('paths', paths, 'paper', { format: 'svg', widthIn: -1 })).rejects.toThrow(
+      /width must be positive/,
+    )
   })
 })

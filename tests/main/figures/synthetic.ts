@@ -21,9 +21,14 @@ function gauss(r: () => number): number {
 }
 
 /** fig1's schedule: 0, 0.1, …, 1.0, then 2, 3, …, 20 (30 snapshots). */
-export const FIG1_EPOCHS = [...Array.from({ length: 11 }, (_, i) => Math.round(i) / 10), ...Array.from({ length: 19 }, (_, i) => i + 2)]
+export const FIG1_EPOCHS = [
+  ...Array.from({ length: 11 }, (_, i) => Math.round(i) / 10),
+  ...Array.from({ length: 19 }, (_, i) => i + 2),
+]
 
-export function syntheticPaths(opts: { nets?: number; runs?: string[]; seed?: number; stress?: number; view?: 'tau' | 'kappa' } = {}): PathsData {
+export function syntheticPaths(
+  opts: { nets?: number; runs?: string[]; seed?: number; stress?: number; view?: 'tau' | 'kappa' } = {},
+): PathsData {
   const nNets = opts.nets ?? 20
   const labels = opts.runs ?? ['batch 1']
   const r = rng(opts.seed ?? 1)
@@ -48,12 +53,18 @@ export function syntheticPaths(opts: { nets?: number; runs?: string[]; seed?: nu
               if (i > 0) {
                 const dt = epoch - FIG1_EPOCHS[i - 1]!
                 const pull = 1 - Math.exp(-dt * (epoch <= 1 ? 2.2 : 0.25))
-                const noise = 0.5 * Math.sqrt(dt) / (1 + epoch)
+                const noise = (0.5 * Math.sqrt(dt)) / (1 + epoch)
                 x += (end[0] - x) * pull + gauss(r) * noise
                 y += (end[1] - y) * pull + gauss(r) * noise
               }
               const samples = Math.round(epoch * 60000)
-              return { x, y, epoch, samples, testError: 0.02 + 0.88 * Math.exp(-epoch * 25) + 0.01 * Math.exp(-epoch / 5) }
+              return {
+                x,
+                y,
+                epoch,
+                samples,
+                testError: 0.02 + 0.88 * Math.exp(-epoch * 25) + 0.01 * Math.exp(-epoch / 5),
+              }
             }),
           }
         }),
@@ -70,7 +81,10 @@ export function syntheticMetrics(opts: { nets?: number; runs?: string[]; seed?: 
     runs: labels.map((label, ri) => {
       const slow = 1 + ri * 2
       const curve = (e: number, start: number, end: number, jitter: number, k: number) =>
-        Math.max(1e-4, end + (start - end) * Math.exp(-e * 18 / slow) + 0.012 * Math.exp(-e / 4) * k + jitter * gauss(r))
+        Math.max(
+          1e-4,
+          end + (start - end) * Math.exp((-e * 18) / slow) + 0.012 * Math.exp(-e / 4) * k + jitter * gauss(r),
+        )
       const perNet = (start: number, end: number, jitter: number) =>
         Array.from({ length: nNets }, () => {
           const k = 0.3 + 1.4 * r()

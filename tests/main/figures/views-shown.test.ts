@@ -24,7 +24,11 @@ const circles = (svg: string) => (svg.match(/<path d="M[^"]*A/g) ?? []).length +
 
 describe('rendering a view', () => {
   it('shows only the look’s epoch window and networks, from the embedding of everything', async () => {
-    const base: ViewToRender = { kind: 'paths', query: { runs: [runId], view: 'tau', method: 'classical' }, look: FigureLook.parse({ lines: false }) }
+    const base: ViewToRender = {
+      kind: 'paths',
+      query: { runs: [runId], view: 'tau', method: 'classical' },
+      look: FigureLook.parse({ lines: false }),
+    }
     const all = String((await renderView(project, base, 'svg')).content)
     const shown = { ...base, look: { ...base.look, epochWindow: [10, null], nets: [0, 1] } as FigureLook }
     const some = String((await renderView(project, shown, 'svg')).content)

@@ -15,7 +15,18 @@ describe('sgdscope import', () => {
 
   it('imports a file, says what it found and how outputs were read, and keeps --name and --meta', async () => {
     const p = path.join(root, 'a.sgdscope')
-    const r = await cli(['import', path.join(fx, 'savez.npz'), '--project', p, '--name', 'resnet seeds', '--meta', 'lr=0.1', '--meta', 'model=resnet18'])
+    const r = await cli([
+      'import',
+      path.join(fx, 'savez.npz'),
+      '--project',
+      p,
+      '--name',
+      'resnet seeds',
+      '--meta',
+      'lr=0.1',
+      '--meta',
+      'model=resnet18',
+    ])
     expect(r.code).toBe(0)
     const lines = r.out.trim().split('\n')
     const id = /as run (\S+) in /.exec(lines[0])![1]
@@ -28,17 +39,38 @@ describe('sgdscope import', () => {
     ])
     expect(id).toMatch(/-resnet-seeds-[0-9a-f]{4}$/)
     const run = await readBack(p, id)
-    expect(run.attrs.spec).toMatchObject({ name: 'resnet seeds', source: 'import', meta: { lr: 0.1, model: 'resnet18' } })
+    expect(run.attrs.spec).toMatchObject({
+      name: 'resnet seeds',
+      source: 'import',
+      meta: { lr: 0.1, model: 'resnet18' },
+    })
   })
 
   it('--json prints the result; --outputs is checked against the data', async () => {
     const p = path.join(root, 'b.sgdscope')
-    const r = await cli(['import', path.join(fx, 'compressed.npz'), '--project', p, '--outputs', 'probabilities', '--json'])
+    const r = await cli([
+      'import',
+      path.join(fx, 'compressed.npz'),
+      '--project',
+      p,
+      '--outputs',
+      'probabilities',
+      '--json',
+    ])
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.out)).toMatchObject({ outputs: 'probabilities', outputsReason: 'given', nets: 3, snapshots: 4, probe: 7, classes: 5 })
+    expect(JSON.parse(r.out)).toMatchObject({
+      outputs: 'probabilities',
+      outputsReason: 'given',
+      nets: 3,
+      snapshots: 4,
+      probe: 7,
+      classes: 5,
+    })
     const bad = await cli(['import', path.join(fx, 'savez.npz'), '--project', p, '--outputs', 'probabilities'])
     expect(bad.code).toBe(1)
-    expect(bad.err).toMatch(/^sgdscope import: .*savez\.npz: array "outputs" \[3, 4, 7, 5\]: row \[0, 0, 0, :\] has a negative entry/)
+    expect(bad.err).toMatch(
+      /^sgdscope import: .*savez\.npz: array "outputs" \[3, 4, 7, 5\]: row \[0, 0, 0, :\] has a negative entry/,
+    )
   })
 
   it('bad usage exits 2 with the usage; a bad file exits 1 naming the array and leaves no project behind', async () => {
@@ -54,7 +86,9 @@ describe('sgdscope import', () => {
     expect(meta.err).toMatch(/--meta takes key=value \(e\.g\. --meta lr=0\.1\), not "lr"/)
     const bad = await cli(['import', path.join(fx, 'short_labels.npz'), '--project', p])
     expect(bad.code).toBe(1)
-    expect(bad.err).toBe(`sgdscope import: ${path.join(fx, 'short_labels.npz')}: array "labels" has shape [6], expected [probe] = [7] (outputs is [3, 4, 7, 5])\n`)
+    expect(bad.err).toBe(
+      `sgdscope import: ${path.join(fx, 'short_labels.npz')}: array "labels" has shape [6], expected [probe] = [7] (outputs is [3, 4, 7, 5])\n`,
+    )
     expect(await runsLeft(p)).toEqual([])
   })
 

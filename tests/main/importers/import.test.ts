@@ -2,7 +2,17 @@ import * as path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { importRun, ImportCancelled, type ImportOptions } from '../../../src/main/importers'
 import { tempDir } from '../../helpers/tmp'
-import { expectClose, expected, expectSame, readBack, runsLeft, sha256, writeFixtures, writeZarrV3, type Dims } from './helpers'
+import {
+  expectClose,
+  expected,
+  expectSame,
+  readBack,
+  runsLeft,
+  sha256,
+  writeFixtures,
+  writeZarrV3,
+  type Dims,
+} from './helpers'
 
 const root = tempDir('sgdscope-import-')
 const fx = path.join(root, 'fixtures')
@@ -25,7 +35,18 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
   it('np.savez: float32 logits (softmax applied), metrics both spellings, weights, probe inputs', async () => {
     const { r, run } = await imported('savez.npz', { name: 'seeds', meta: { lr: 0.1 } })
     const { nets, snapshots: S, probe: P, classes: C, params: K } = dims
-    expect(r).toMatchObject({ name: 'seeds', format: 'NumPy .npz', nets, snapshots: S, probe: P, classes: C, outputs: 'logits', weights: true, probeInputs: true, ignored: ['notes'] })
+    expect(r).toMatchObject({
+      name: 'seeds',
+      format: 'NumPy .npz',
+      nets,
+      snapshots: S,
+      probe: P,
+      classes: C,
+      outputs: 'logits',
+      weights: true,
+      probeInputs: true,
+      ignored: ['notes'],
+    })
     expect(r.outputsReason).toBe('guessed: row [0, 0, 0, :] has a negative entry, so not probabilities')
     expect(run.attrs).toMatchObject({
       sgdscope: { kind: 'run', format: 2 },
@@ -35,7 +56,16 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
       pointShape: [P, C],
       stateSize: 0,
       paramCount: K,
-      spec: { kind: 'external', source: 'import', name: 'seeds', nets, classes: C, outputs: 'logits', probe: P, meta: { lr: 0.1 } },
+      spec: {
+        kind: 'external',
+        source: 'import',
+        name: 'seeds',
+        nets,
+        classes: C,
+        outputs: 'logits',
+        probe: P,
+        meta: { lr: 0.1 },
+      },
     })
     expect(run.tau.shape).toEqual([nets, S, P, C])
     expect(run.tau.attrs).toMatchObject({ transform: 'softmax' })
@@ -47,9 +77,17 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
     expectSame(run.weights!.data, expected(fx, 'weights', 'f32'), 'weights')
     expectSame(run.probeInputs!.data, expected(fx, 'probe_inputs', 'f32'), 'probe_inputs')
     expect(run.probeInputs!.shape).toEqual([P, 2, 3])
-    expect(run.attrs.probe).toEqual({ size: P, labelsSha256: sha256(expected(fx, 'labels', 'i32')), inputsSha256: sha256(expected(fx, 'probe_inputs', 'f32')) })
+    expect(run.attrs.probe).toEqual({
+      size: P,
+      labelsSha256: sha256(expected(fx, 'labels', 'i32')),
+      inputsSha256: sha256(expected(fx, 'probe_inputs', 'f32')),
+    })
     expect([...run.done.data]).toEqual(new Array(nets * S).fill(1))
-    expect(run.attrs.imported).toEqual({ file: path.join(fx, 'savez.npz'), format: 'NumPy .npz', outputs: r.outputsReason })
+    expect(run.attrs.imported).toEqual({
+      file: path.join(fx, 'savez.npz'),
+      format: 'NumPy .npz',
+      outputs: r.outputsReason,
+    })
   })
 
   it('np.savez_compressed: float64 probabilities stored as given, float32 epochs, int16 labels', async () => {
@@ -80,7 +118,11 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
   })
 
   it('a bare .npy (big-endian float64, Fortran order) with --labels and --epochs', async () => {
-    const { r, run } = await imported('bare.npy', { labels: path.join(fx, 'labels.npy'), epochs: '0,0.5,1,3', outputs: 'logits' })
+    const { r, run } = await imported('bare.npy', {
+      labels: path.join(fx, 'labels.npy'),
+      epochs: '0,0.5,1,3',
+      outputs: 'logits',
+    })
     expect(r).toMatchObject({ format: 'NumPy .npy', outputs: 'logits', outputsReason: 'given' })
     expectClose(run.tau.data, expected(fx, 'tau_logits', 'f32'), 'tau')
     expectSame(run.epochs, expected(fx, 'epochs', 'f64'), 'epochs')
@@ -151,35 +193,99 @@ describe('import round trips: the stored numbers equal NumPy’s', () => {
 
 describe('malformed files: a message naming the file, the array, its shape and the shape expected; no run left', () => {
   const cases: [string, ImportOptions, string][] = [
-    ['truncated.npz', {}, 'truncated.npz is not a readable zip (.npz) file: no end-of-central-directory record (the file is truncated or not a zip)'],
+    [
+      'truncated.npz',
+      {},
+      'truncated.npz is not a readable zip (.npz) file: no end-of-central-directory record (the file is truncated or not a zip)',
+    ],
     ['bad_crc.npz', {}, 'bad_crc.npz is corrupt: member outputs.npy fails its CRC-32 check'],
-    ['short_labels.npz', {}, 'short_labels.npz: array "labels" has shape [6], expected [probe] = [7] (outputs is [3, 4, 7, 5])'],
-    ['bad_metric.npz', {}, 'bad_metric.npz: array "metrics/train_loss" has shape [3, 3], expected [nets, snapshots] = [3, 4] (outputs is [3, 4, 7, 5])'],
-    ['no_epochs.npz', {}, 'no_epochs.npz: no array "epochs" (expected epochs[snapshots] = [4], outputs is [3, 4, 7, 5]); the NumPy .npz file has: outputs, labels'],
-    ['nan.npz', {}, 'nan.npz: array "outputs" [3, 4, 7, 5] has NaN at [1, 2, 3, 4] (2 values are not finite); outputs must be finite'],
-    ['strings.npz', {}, 'strings.npz: array "labels" [7] has dtype unicode string (<U3), expected a real number type (float32, float64, float16 or an integer type)'],
+    [
+      'short_labels.npz',
+      {},
+      'short_labels.npz: array "labels" has shape [6], expected [probe] = [7] (outputs is [3, 4, 7, 5])',
+    ],
+    [
+      'bad_metric.npz',
+      {},
+      'bad_metric.npz: array "metrics/train_loss" has shape [3, 3], expected [nets, snapshots] = [3, 4] (outputs is [3, 4, 7, 5])',
+    ],
+    [
+      'no_epochs.npz',
+      {},
+      'no_epochs.npz: no array "epochs" (expected epochs[snapshots] = [4], outputs is [3, 4, 7, 5]); the NumPy .npz file has: outputs, labels',
+    ],
+    [
+      'nan.npz',
+      {},
+      'nan.npz: array "outputs" [3, 4, 7, 5] has NaN at [1, 2, 3, 4] (2 values are not finite); outputs must be finite',
+    ],
+    [
+      'strings.npz',
+      {},
+      'strings.npz: array "labels" [7] has dtype unicode string (<U3), expected a real number type (float32, float64, float16 or an integer type)',
+    ],
     ['backwards.npz', {}, 'backwards.npz: array "epochs" [4] is not strictly increasing: epochs[0] = 3, epochs[1] = 1'],
-    ['bad_label.npz', {}, 'bad_label.npz: array "labels" [7] has 9 at [4]; labels must be −1 (unknown) or a class 0…4 (outputs has 5 classes)'],
+    [
+      'bad_label.npz',
+      {},
+      'bad_label.npz: array "labels" [7] has 9 at [4]; labels must be −1 (unknown) or a class 0…4 (outputs has 5 classes)',
+    ],
     [
       'savez.npz',
       { outputs: 'probabilities' },
       'savez.npz: array "outputs" [3, 4, 7, 5]: row [0, 0, 0, :] has a negative entry (-5.769692420959473); --outputs probabilities needs every row to be non-negative and sum to 1 (within 0.001); give --outputs logits if these are logits',
     ],
-    ['values.npz', { outputs: 'logits' }, 'values.npz: array "outputs" has shape [3, 4, 7] (one value per probe item), but --outputs logits needs [nets, snapshots, probe, classes]'],
+    [
+      'values.npz',
+      { outputs: 'logits' },
+      'values.npz: array "outputs" has shape [3, 4, 7] (one value per probe item), but --outputs logits needs [nets, snapshots, probe, classes]',
+    ],
     [
       'bare.npy',
       {},
-      'bare.npy: a bare .npy file holds only the outputs; give the snapshots\' epochs with --epochs (e.g. --epochs 0,1,2,5, --epochs 0:3 or --epochs epochs.npy) and the probe labels with --labels labels.npy',
+      "bare.npy: a bare .npy file holds only the outputs; give the snapshots' epochs with --epochs (e.g. --epochs 0,1,2,5, --epochs 0:3 or --epochs epochs.npy) and the probe labels with --labels labels.npy",
     ],
-    ['truncated.npy', { epochs: '0:3', labels: 'labels.npy' }, 'truncated.npy is truncated: shape [3, 4, 7, 5] of float64 needs 3360 bytes of data, the file has 3260'],
-    ['corrupt_header.npy', {}, 'corrupt_header.npy: the .npy header is corrupt ("{\'descr\': \'<f8\', \'shape\': oops}\': True, \'shape\': (3, 4, 7, 5), }")'],
-    ['bare.npy', { epochs: '0,1', labels: 'labels.npy' }, 'bare.npy: array "epochs" has shape [2], expected [snapshots] = [4] (outputs is [3, 4, 7, 5])'],
+    [
+      'truncated.npy',
+      { epochs: '0:3', labels: 'labels.npy' },
+      'truncated.npy is truncated: shape [3, 4, 7, 5] of float64 needs 3360 bytes of data, the file has 3260',
+    ],
+    [
+      'corrupt_header.npy',
+      {},
+      "corrupt_header.npy: the .npy header is corrupt (\"{'descr': '<f8', 'shape': oops}': True, 'shape': (3, 4, 7, 5), }\")",
+    ],
+    [
+      'bare.npy',
+      { epochs: '0,1', labels: 'labels.npy' },
+      'bare.npy: array "epochs" has shape [2], expected [snapshots] = [4] (outputs is [3, 4, 7, 5])',
+    ],
     ['truncated.h5', {}, 'truncated.h5 is a corrupt or truncated HDF5 file (HDF5: file has been truncated)'],
-    ['no_labels.h5', {}, 'no_labels.h5: no array "labels" (expected labels[probe] = [7], outputs is [3, 4, 7, 5]; −1 where unknown); the HDF5 file has: epochs, outputs'],
-    ['wrong_outputs.h5', {}, 'wrong_outputs.h5: array "epochs" has shape [4], expected [snapshots] = [7] (outputs is [4, 7, 5])'],
-    ['nan.h5', {}, 'nan.h5: array "outputs" [3, 4, 7, 5] has NaN at [1, 2, 3, 4] (2 values are not finite); outputs must be finite'],
-    ['corrupt_chunk.zarr', {}, 'corrupt_chunk.zarr: array "outputs" cannot be read: a chunk is corrupt or truncated (Failed to decode deflate)'],
-    ['labels.npy', {}, 'labels.npy: array "outputs" has shape [7], expected [nets, snapshots, probe, classes] (or [nets, snapshots, probe] for values)'],
+    [
+      'no_labels.h5',
+      {},
+      'no_labels.h5: no array "labels" (expected labels[probe] = [7], outputs is [3, 4, 7, 5]; −1 where unknown); the HDF5 file has: epochs, outputs',
+    ],
+    [
+      'wrong_outputs.h5',
+      {},
+      'wrong_outputs.h5: array "epochs" has shape [4], expected [snapshots] = [7] (outputs is [4, 7, 5])',
+    ],
+    [
+      'nan.h5',
+      {},
+      'nan.h5: array "outputs" [3, 4, 7, 5] has NaN at [1, 2, 3, 4] (2 values are not finite); outputs must be finite',
+    ],
+    [
+      'corrupt_chunk.zarr',
+      {},
+      'corrupt_chunk.zarr: array "outputs" cannot be read: a chunk is corrupt or truncated (Failed to decode deflate)',
+    ],
+    [
+      'labels.npy',
+      {},
+      'labels.npy: array "outputs" has shape [7], expected [nets, snapshots, probe, classes] (or [nets, snapshots, probe] for values)',
+    ],
     ['missing.npz', {}, 'missing.npz does not exist'],
   ]
   for (const [file, opts, message] of cases) {

@@ -20,13 +20,29 @@ describe('runs.import', () => {
   })
 
   it('needs an open project', async () => {
-    await expect(service.request('runs.import', { path: path.join(fx, 'run.h5') })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/no project is open/) })
+    await expect(service.request('runs.import', { path: path.join(fx, 'run.h5') })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/no project is open/),
+    })
   })
 
   it('imports into the open project, reports progress, and the run is listed as external', async () => {
     await service.request('project.open', { dir, create: true })
-    const r = await service.request('runs.import', { path: path.join(fx, 'run.h5'), name: 'h5 seeds', meta: { lr: 0.5 } })
-    expect(r).toMatchObject({ name: 'h5 seeds', format: 'HDF5', nets: 3, snapshots: 4, probe: 7, classes: 5, outputs: 'logits', weights: true })
+    const r = await service.request('runs.import', {
+      path: path.join(fx, 'run.h5'),
+      name: 'h5 seeds',
+      meta: { lr: 0.5 },
+    })
+    expect(r).toMatchObject({
+      name: 'h5 seeds',
+      format: 'HDF5',
+      nets: 3,
+      snapshots: 4,
+      probe: 7,
+      classes: 5,
+      outputs: 'logits',
+      weights: true,
+    })
     expect(r).not.toHaveProperty('dir')
     expect(progress.map((p) => p.stage)).toEqual(expect.arrayContaining(['reading outputs', 'writing the run']))
     const last = progress.filter((p) => p.stage === 'writing the run').pop()!
@@ -46,7 +62,9 @@ describe('runs.import', () => {
       details: { issues: [{ path: 'file' }] },
       message: `${path.join(fx, 'nan.h5')}: array "outputs" [3, 4, 7, 5] has NaN at [1, 2, 3, 4] (2 values are not finite); outputs must be finite`,
     })
-    await expect(service.request('runs.import', { path: path.join(fx, 'savez.npz'), outputs: 'softmax' })).rejects.toMatchObject({ code: 'bad-input' })
+    await expect(
+      service.request('runs.import', { path: path.join(fx, 'savez.npz'), outputs: 'softmax' }),
+    ).rejects.toMatchObject({ code: 'bad-input' })
     expect(await runsLeft(dir)).toEqual(before)
   })
 
@@ -74,7 +92,11 @@ describe('runs.import', () => {
       details: { reason: 'unsupported' },
       message: expect.stringMatching(/no native dialogs/),
     })
-    const desktop = new Service({ host: 'electron', settings: new FileSettingsStore(path.join(root, 'config2')), dialogs: { saveFile: async () => null, openFile: async () => '/data/run.npz' } })
+    const desktop = new Service({
+      host: 'electron',
+      settings: new FileSettingsStore(path.join(root, 'config2')),
+      dialogs: { saveFile: async () => null, openFile: async () => '/data/run.npz' },
+    })
     expect(await desktop.request('dialog.openFile', { purpose: 'import' })).toEqual({ path: '/data/run.npz' })
   })
 })

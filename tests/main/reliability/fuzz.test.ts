@@ -75,7 +75,24 @@ function mutate(src: Uint8Array): Uint8Array {
   return b
 }
 
-const JSON_VALUES: unknown[] = [null, true, 0, -1, 1e308, NaN, '', 'x', [], {}, [1, 2], { a: 1 }, '../../etc', 2 ** 53, -0.5, 'fig1']
+const JSON_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  NaN,
+  '',
+  'x',
+  [],
+  {},
+  [1, 2],
+  { a: 1 },
+  '../../etc',
+  2 ** 53,
+  -0.5,
+  'fig1',
+]
 
 function mutateJson(v: unknown, depth = 0): unknown {
   if (depth > 3 || rng.next() < 0.2) return pick(JSON_VALUES)
@@ -103,7 +120,8 @@ describe('fuzz', () => {
         const a = parseIdx(b, `case ${i}`)
         expect(a.data.length).toBe(a.dims.reduce((x, y) => x * y, 1))
       } catch (e) {
-        if (!(e instanceof DatasetError)) throw new Error(`case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
+        if (!(e instanceof DatasetError))
+          throw new Error(`case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
         expect((e as Error).message).toMatch(new RegExp(`case ${i}`))
         refused++
       }
@@ -120,7 +138,8 @@ describe('fuzz', () => {
       try {
         readIdxFile(f)
       } catch (e) {
-        if (!(e instanceof DatasetError)) throw new Error(`gzip case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
+        if (!(e instanceof DatasetError))
+          throw new Error(`gzip case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
       }
     }
   })
@@ -147,7 +166,8 @@ describe('fuzz', () => {
         const q = await Project.open(dir)
         await q.runIds()
       } catch (e) {
-        if (!(e instanceof ArchiveError)) throw new Error(`project case ${i}: ${(e as Error).name}: ${(e as Error).message}\n${text}`, { cause: e })
+        if (!(e instanceof ArchiveError))
+          throw new Error(`project case ${i}: ${(e as Error).name}: ${(e as Error).message}\n${text}`, { cause: e })
       }
     }
   })
@@ -176,7 +196,8 @@ describe('fuzz', () => {
         await r.readTau(1, 1)
         opened++
       } catch (e) {
-        if (!(e instanceof ArchiveError)) throw new Error(`attributes case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
+        if (!(e instanceof ArchiveError))
+          throw new Error(`attributes case ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
       }
     }
     expect(opened).toBeGreaterThan(0)
@@ -188,23 +209,59 @@ describe('fuzz', () => {
     await service.call('project.open', { dir: `${root}/api.sgdscope`, create: true })
     const before = await fs.readFile(`${root}/api.sgdscope/project.json`, 'utf8')
     // Requests that change state are sent only with invalid arguments here.
-    const mutating = new Set(['runs.start', 'settings.set', 'project.open', 'project.close', 'views.save', 'views.delete', 'figures.export', 'figures.exportAll', 'runs.cancel', 'runs.resume'])
+    const mutating = new Set([
+      'runs.start',
+      'settings.set',
+      'project.open',
+      'project.close',
+      'views.save',
+      'views.delete',
+      'figures.export',
+      'figures.exportAll',
+      'runs.cancel',
+      'runs.resume',
+    ])
     const names = [...REQUEST_NAMES, 'nope', '', '__proto__', 'constructor', 'toString', 42, null]
     for (let i = 0; i < cases(2000); i++) {
       const name = pick(names)
-      const args = mutateJson(pick([{}, { runId: 'x' }, { dir: 5 }, { spec: { lr: -1 } }, { runs: [] }, { view: { kind: 'paths' } }, [], null, 'str']))
+      const args = mutateJson(
+        pick([
+          {},
+          { runId: 'x' },
+          { dir: 5 },
+          { spec: { lr: -1 } },
+          { runs: [] },
+          { view: { kind: 'paths' } },
+          [],
+          null,
+          'str',
+        ]),
+      )
       // A mutation can make a mutating request valid (runs.start {spec: {}} would start
       // training a default 100-network run): those are not sent.
-      if (name === 'runs.start' && args && typeof args === 'object' && 'spec' in args && checkSpec((args as { spec: unknown }).spec).ok) continue
+      if (
+        name === 'runs.start' &&
+        args &&
+        typeof args === 'object' &&
+        'spec' in args &&
+        checkSpec((args as { spec: unknown }).spec).ok
+      )
+        continue
       const call = service.call(name, args)
-      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`request ${String(name)} hung`)), 10_000))
+      const timeout = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`request ${String(name)} hung`)), 10_000),
+      )
       try {
         await Promise.race([call, timeout])
         if (typeof name === 'string' && mutating.has(name)) {
           // Valid by chance: only harmless ones can get through with these arguments.
         }
       } catch (e) {
-        if (!(e instanceof ApiError)) throw new Error(`request ${String(name)} ${JSON.stringify(args)}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
+        if (!(e instanceof ApiError))
+          throw new Error(
+            `request ${String(name)} ${JSON.stringify(args)}: ${(e as Error).name}: ${(e as Error).message}`,
+            { cause: e },
+          )
         expect(e.code).toMatch(/^(bad-input|not-found|conflict|busy|io|internal)$/)
         expect(e.message.length).toBeGreaterThan(5)
       }
@@ -213,7 +270,10 @@ describe('fuzz', () => {
     await service.shutdown()
   })
   it(`settings files: ${count(1000)} mutated settings.json → settings (damaged ones kept aside, with a message), never a throw`, async () => {
-    const good = { settings: { workers: 2, defaultProjectDir: '/home/me/experiments', theme: 'dark' }, recent: ['/a.sgdscope', '/b.sgdscope'] }
+    const good = {
+      settings: { workers: 2, defaultProjectDir: '/home/me/experiments', theme: 'dark' },
+      recent: ['/a.sgdscope', '/b.sgdscope'],
+    }
     const root = tempDir()
     for (let i = 0; i < cases(1000); i++) {
       const dir = `${root}/c${i}`
@@ -237,7 +297,10 @@ describe('fuzz', () => {
     const service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`), watch: false })
     const server = await startServer({ service, staticDir: `${root}/static` })
     const base = `http://127.0.0.1:${server.port}`
-    const junk = (n: number) => Array.from({ length: n }, () => pick(['%', '%z', '%ff', '..', '/', '\\', '\u0000', 'a', '%2e', '?', '#', '\u00e9', '%c0%ae']))
+    const junk = (n: number) =>
+      Array.from({ length: n }, () =>
+        pick(['%', '%z', '%ff', '..', '/', '\\', '\u0000', 'a', '%2e', '?', '#', '\u00e9', '%c0%ae']),
+      )
     try {
       for (let i = 0; i < cases(300); i++) {
         const r = await fetch(`${base}/${junk(1 + int(12)).join('')}?token=${server.token}`).catch(() => null)
@@ -247,8 +310,13 @@ describe('fuzz', () => {
       for (let i = 0; i < cases(700); i++) {
         if (ws.readyState !== WebSocket.OPEN) ws = await openSocket(server.port, server.token)
         const kind = int(4)
-        if (kind === 0) ws.send(Uint8Array.from({ length: int(64) }, () => int(256)), { binary: rng.next() < 0.5 })
-        else if (kind === 1) ws.send(JSON.stringify(mutateJson({ id: i, name: pick([...REQUEST_NAMES, 'x']), args: { runId: 'r' } })))
+        if (kind === 0)
+          ws.send(
+            Uint8Array.from({ length: int(64) }, () => int(256)),
+            { binary: rng.next() < 0.5 },
+          )
+        else if (kind === 1)
+          ws.send(JSON.stringify(mutateJson({ id: i, name: pick([...REQUEST_NAMES, 'x']), args: { runId: 'r' } })))
         else if (kind === 2) ws.send(JSON.stringify({ id: i, name: 'app.info', args: {} }).slice(0, int(30)))
         else ws.send(pick(['', 'null', '[]', '{}', '{"id":"1"}', '{"id":1e999}', '"str"', '{"id":1,"name":{}}']))
       }

@@ -8,8 +8,31 @@ import { tempDir } from '../../helpers/tmp'
 
 // Many small snapshots, so that a kill often lands while chunks, states or attributes
 // are being written.
-const SPEC = ['--nets', '4', '--hidden', '12', '--epochs', '0.1', '--probe', '100', '--set', 'trainSubset=500', '--set', 'snapshots.firstEpoch=60', '--momentum', '0.5']
-const SPEC_OBJECT = { nets: 4, hidden: 12, epochs: 0.1, probe: 100, trainSubset: 500, snapshots: { firstEpoch: 60 }, momentum: 0.5 }
+const SPEC = [
+  '--nets',
+  '4',
+  '--hidden',
+  '12',
+  '--epochs',
+  '0.1',
+  '--probe',
+  '100',
+  '--set',
+  'trainSubset=500',
+  '--set',
+  'snapshots.firstEpoch=60',
+  '--momentum',
+  '0.5',
+]
+const SPEC_OBJECT = {
+  nets: 4,
+  hidden: 12,
+  epochs: 0.1,
+  probe: 100,
+  trainSubset: 500,
+  snapshots: { firstEpoch: 60 },
+  momentum: 0.5,
+}
 const KILLS = 20
 
 describe('crash safety', () => {
@@ -21,7 +44,8 @@ describe('crash safety', () => {
     const refProject = await Project.create(`${root}/ref.sgdscope`)
     const ref = await createRun(refProject, SPEC_OBJECT)
     await trainRun(refProject, ref.id, { workers: 2 })
-    const same = async (run: RunArchive, k: number, j: number) => Buffer.from((await run.readTau(k, j)).buffer).equals(Buffer.from((await ref.readTau(k, j)).buffer))
+    const same = async (run: RunArchive, k: number, j: number) =>
+      Buffer.from((await run.readTau(k, j)).buffer).equals(Buffer.from((await ref.readTau(k, j)).buffer))
     let killedWhileRunning = 0
     // When a process finishes its run before the kill comes, the next ones start a new
     // run (victim-1, victim-2, …): every kill still lands on a run in progress.
@@ -66,7 +90,9 @@ describe('crash safety', () => {
       // Every snapshot marked done is intact: exactly the uninterrupted bytes.
       const done = await run.readDone()
       const S = run.attrs.snapshots
-      for (let k = 0; k < 4; k++) for (let j = 0; j < S; j++) if (done[k * S + j]) expect(await same(run, k, j), `kill ${i}: net ${k} snapshot ${j}`).toBe(true)
+      for (let k = 0; k < 4; k++)
+        for (let j = 0; j < S; j++)
+          if (done[k * S + j]) expect(await same(run, k, j), `kill ${i}: net ${k} snapshot ${j}`).toBe(true)
       if (code === 0) generation++
     }
     expect(killedWhileRunning).toBe(KILLS)
@@ -82,8 +108,12 @@ describe('crash safety', () => {
     for (const id of await project.runIds()) {
       const run = await project.openRun(id)
       expect(await liveStatus(run)).toBe('complete')
-      for (let k = 0; k < 4; k++) for (let j = 0; j < run.attrs.snapshots; j++) expect(await same(run, k, j), `${id}: net ${k} snapshot ${j}`).toBe(true)
-      expect(Buffer.from((await run.readMetrics()).buffer).equals(Buffer.from((await ref.readMetrics()).buffer))).toBe(true)
+      for (let k = 0; k < 4; k++)
+        for (let j = 0; j < run.attrs.snapshots; j++)
+          expect(await same(run, k, j), `${id}: net ${k} snapshot ${j}`).toBe(true)
+      expect(Buffer.from((await run.readMetrics()).buffer).equals(Buffer.from((await ref.readMetrics()).buffer))).toBe(
+        true,
+      )
     }
   }, 600_000)
 })

@@ -25,10 +25,11 @@ describe('a write that fails mid-run', () => {
       },
     })
     let sabotaged: Promise<void> = Promise.resolve()
-    const sabotage = () => (sabotaged = (async () => {
-      await fs.rm(`${run.dir}/tau/c/1`, { recursive: true, force: true })
-      await fs.writeFile(`${run.dir}/tau/c/1`, 'not a folder')
-    })())
+    const sabotage = () =>
+      (sabotaged = (async () => {
+        await fs.rm(`${run.dir}/tau/c/1`, { recursive: true, force: true })
+        await fs.writeFile(`${run.dir}/tau/c/1`, 'not a folder')
+      })())
     await expect(status).rejects.toThrow(/ENOTDIR|EEXIST|not a directory/i)
     await sabotaged
 

@@ -60,7 +60,10 @@ describe('errors through the browser host', () => {
     for (const c of casesWithProject(f)) await expectApiError(call(c.name, c.args), c.code, c.details, seen)
     // spec.check answers with the same issues rather than failing.
     const r = (await call('spec.check', { spec: { nets: 2.5 } })) as { ok: boolean; problems: unknown[] }
-    expect(r).toEqual({ ok: false, problems: [{ path: 'nets', problem: { kind: 'not-integer' }, message: expect.any(String) }] })
+    expect(r).toEqual({
+      ok: false,
+      problems: [{ path: 'nets', problem: { kind: 'not-integer' }, message: expect.any(String) }],
+    })
   })
 
   it.each(Object.entries(thrown))('what the layers below throw, by class: %s', async (key, t) => {
@@ -73,7 +76,12 @@ describe('errors through the browser host', () => {
     const c2 = webSocketClient(`ws://127.0.0.1:${s2.port}/ws?token=${s2.token}`)
     await c2.ready
     await other.close()
-    await expectApiError((c2.call as (n: string, a: unknown) => Promise<unknown>)('app.info', {}), 'cancelled', { request: 'app.info' }, seen)
+    await expectApiError(
+      (c2.call as (n: string, a: unknown) => Promise<unknown>)('app.info', {}),
+      'cancelled',
+      { request: 'app.info' },
+      seen,
+    )
     c2.close()
     await s2.close()
   })

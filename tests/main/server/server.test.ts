@@ -88,8 +88,11 @@ describe('browser host', () => {
         s.on('error', () => resolve(out))
         s.setTimeout(5000, () => s.destroy())
       })
-    expect(await raw('GET //..%ff%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 (400|403|404) /)
-    const upgrade = 'GET //..%ff%00 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
+    expect(await raw('GET //..%ff%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 (400|403|404) /,
+    )
+    const upgrade =
+      'GET //..%ff%00 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
     expect(await raw(upgrade)).toMatch(/^HTTP\/1\.1 (400|403|404) /)
     expect((await fetch(`${base}/?token=${server.token}`)).status).toBe(200)
   })
@@ -126,7 +129,10 @@ describe('browser host', () => {
     await new Promise<void>((resolve) => {
       const t = setInterval(() => c.errors.length > 0 && (clearInterval(t), resolve()), 5)
     })
-    expect(c.errors[0]?.error).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/binary frames are not requests/) })
+    expect(c.errors[0]?.error).toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(/binary frames are not requests/),
+    })
     expect((await c.call('presets.list')).ok).toBe(true)
     // A flood: every request is answered, those over the rate with a clear refusal.
     const answers = await Promise.all(Array.from({ length: 1500 }, () => c.call('presets.list')))
@@ -143,20 +149,39 @@ describe('browser host', () => {
     await expect(connect('').opened).rejects.toThrow(/403/)
     await expect(connect('?token=nope').opened).rejects.toThrow(/403/)
     await expect(connect(`?token=${server.token}`, { origin: 'http://evil.example' }).opened).rejects.toThrow(/403/)
-    await expect(connect(`?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` }).opened).resolves.toBeUndefined()
+    await expect(
+      connect(`?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` }).opened,
+    ).resolves.toBeUndefined()
   })
 
   it('answers bad requests with a structured error and changes nothing', async () => {
     const c = connect()
-    expect(await c.call('no.such.request')).toMatchObject({ ok: false, error: { code: 'not-found', details: { what: 'request', which: 'no.such.request' } } })
+    expect(await c.call('no.such.request')).toMatchObject({
+      ok: false,
+      error: { code: 'not-found', details: { what: 'request', which: 'no.such.request' } },
+    })
     expect(await c.call('project.open', { dir: 42 })).toMatchObject({
       ok: false,
-      error: { code: 'bad-input', message: expect.stringMatching(/dir/), details: { issues: [{ path: 'dir', problem: { kind: 'wrong-type', expected: 'string' } }] } },
+      error: {
+        code: 'bad-input',
+        message: expect.stringMatching(/dir/),
+        details: { issues: [{ path: 'dir', problem: { kind: 'wrong-type', expected: 'string' } }] },
+      },
     })
-    expect(await c.call('runs.list')).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/no project is open/), details: { reason: 'no-project' } } })
+    expect(await c.call('runs.list')).toMatchObject({
+      ok: false,
+      error: {
+        code: 'conflict',
+        message: expect.stringMatching(/no project is open/),
+        details: { reason: 'no-project' },
+      },
+    })
     const reply = new Promise<any>((resolve) => c.ws.once('message', (m) => resolve(JSON.parse(String(m)))))
     await c.raw('{not json')
-    expect(await reply).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/malformed/) } })
+    expect(await reply).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input', message: expect.stringMatching(/malformed/) },
+    })
     expect(await c.call('app.info')).toMatchObject({ ok: true, result: { host: 'browser' } })
     c.ws.close()
   })
@@ -165,13 +190,21 @@ describe('browser host', () => {
     const c = connect()
     const opened = await c.call('project.open', { dir: `${root}/web.sgdscope`, create: true })
     expect(opened).toMatchObject({ ok: true, result: { name: 'web', runs: [] } })
-    const started = await c.call('runs.start', { spec: { nets: 2, hidden: 10, epochs: 0.02, probe: 50, trainSubset: 500, snapshots: { firstEpoch: 50 } } })
+    const started = await c.call('runs.start', {
+      spec: { nets: 2, hidden: 10, epochs: 0.02, probe: 50, trainSubset: 500, snapshots: { firstEpoch: 50 } },
+    })
     expect(started.ok).toBe(true)
     const [runId] = started.result.runIds
-    for (let i = 0; i < 600 && !c.events.some((e) => e.event === 'run.status' && e.payload.status === 'complete'); i++) await new Promise((r) => setTimeout(r, 100))
+    for (let i = 0; i < 600 && !c.events.some((e) => e.event === 'run.status' && e.payload.status === 'complete'); i++)
+      await new Promise((r) => setTimeout(r, 100))
     const statuses = c.events.filter((e) => e.event === 'run.status').map((e) => e.payload.status)
     expect(statuses).toEqual(['running', 'complete'])
-    expect(c.events.some((e) => e.event === 'run.snapshot' && e.payload.runId === runId && typeof e.payload.metrics.test_error === 'number')).toBe(true)
+    expect(
+      c.events.some(
+        (e) =>
+          e.event === 'run.snapshot' && e.payload.runId === runId && typeof e.payload.metrics.test_error === 'number',
+      ),
+    ).toBe(true)
     const runs = await c.call('runs.list')
     expect(runs.result[0]).toMatchObject({ id: runId, status: 'complete', done: 4, total: 4 })
     c.ws.close()

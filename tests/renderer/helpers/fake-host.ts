@@ -28,7 +28,11 @@ export interface FakeHost {
 }
 
 /** A failure as the host sends it: the contract's {code, message, details}. */
-export function hostError<C extends ApiErrorCode>(code: C, message: string, details: ApiErrorDetails[C]): ApiErrorShape {
+export function hostError<C extends ApiErrorCode>(
+  code: C,
+  message: string,
+  details: ApiErrorDetails[C],
+): ApiErrorShape {
   return { code, message, details } as ApiErrorShape
 }
 

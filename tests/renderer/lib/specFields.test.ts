@@ -21,9 +21,9 @@ describe('friendlyProblem', () => {
 
   it('does not read the message: the same message with another problem reads differently', () => {
     const message = 'Too small: expected number to be >0'
-    expect(friendlyProblem({ message, problem: { kind: 'too-small', minimum: 100000, inclusive: true, of: 'number' } })).toBe(
-      'Must be at least 100,000.',
-    )
+    expect(
+      friendlyProblem({ message, problem: { kind: 'too-small', minimum: 100000, inclusive: true, of: 'number' } }),
+    ).toBe('Must be at least 100,000.')
     expect(friendlyProblem({ message, problem: { kind: 'required' } })).toBe('Required.')
     expect(friendlyProblem({ message: 'something odd', problem: { kind: 'invalid' } })).toBe('Something odd.')
   })

@@ -36,7 +36,9 @@ describe('project store', () => {
   })
 
   it('a project that cannot be opened stays closed and the failure is shown with its code', async () => {
-    host.handle('project.open', () => Promise.reject(hostError('not-found', 'no project at /nope', { what: 'project', which: '/nope' })))
+    host.handle('project.open', () =>
+      Promise.reject(hostError('not-found', 'no project at /nope', { what: 'project', which: '/nope' })),
+    )
     const store = useProjectStore()
     const ui = useUiStore()
     expect(await store.open('/nope')).toBe(false)
@@ -97,7 +99,9 @@ describe('project store', () => {
         [runSummary({ id: 'r1', status: 'running', done: 5, total: 6 })],
         [runSummary({ id: 'r1', status: 'complete', done: 6, total: 6 })],
       ]
-      host.handle('project.current', () => project({ runs: lists.shift() ?? [runSummary({ id: 'r1', status: 'complete', done: 6, total: 6 })] }))
+      host.handle('project.current', () =>
+        project({ runs: lists.shift() ?? [runSummary({ id: 'r1', status: 'complete', done: 6, total: 6 })] }),
+      )
       await vi.advanceTimersByTimeAsync(300)
       expect(store.runById.get('r1')).toMatchObject({ status: 'complete', done: 5 })
       await vi.advanceTimersByTimeAsync(300)
@@ -130,7 +134,9 @@ describe('project store', () => {
   })
 
   it('a finished status shows with the counts its event carries, before any re-read', async () => {
-    host.handle('project.current', () => project({ runs: [runSummary({ id: 'r1', status: 'running', done: 4, total: 6 })] }))
+    host.handle('project.current', () =>
+      project({ runs: [runSummary({ id: 'r1', status: 'running', done: 4, total: 6 })] }),
+    )
     const store = useProjectStore()
     await store.loadCurrent()
     store.patchStatus('r1', 'complete', undefined, { done: 6, total: 6 })

@@ -141,7 +141,9 @@ describe('runs store', () => {
     await done
     expect(runs.pending.r1).toBeUndefined()
 
-    host.handle('runs.resume', () => Promise.reject(hostError('busy', 'the run is already running', { what: 'run', which: 'r1' })))
+    host.handle('runs.resume', () =>
+      Promise.reject(hostError('busy', 'the run is already running', { what: 'run', which: 'r1' })),
+    )
     await runs.resume('r1')
     expect(useUiStore().toasts.at(-1)).toMatchObject({ title: 'Cannot resume the run', code: 'busy' })
     expect(runs.pending.r1).toBeUndefined()

@@ -67,9 +67,19 @@ describe('settings store', () => {
 
   it('a refused change keeps the settings and says why', async () => {
     host.handle('app.info', () => INFO)
-    host.handle('settings.set', () => Promise.reject(hostError('bad-input', 'workers: must be at most 256', {
-        issues: [{ path: 'workers', problem: { kind: 'too-big', maximum: 256, inclusive: true, of: 'number' }, message: 'must be at most 256' }],
-      })))
+    host.handle('settings.set', () =>
+      Promise.reject(
+        hostError('bad-input', 'workers: must be at most 256', {
+          issues: [
+            {
+              path: 'workers',
+              problem: { kind: 'too-big', maximum: 256, inclusive: true, of: 'number' },
+              message: 'must be at most 256',
+            },
+          ],
+        }),
+      ),
+    )
     const s = useSettingsStore()
     await s.load()
     expect(await s.update({ workers: 1000 })).toBe(false)

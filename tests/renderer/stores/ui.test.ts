@@ -53,14 +53,20 @@ describe('notifications', () => {
     const ui = useUiStore()
     let lost = 0
     ui.onConnectionLost(() => lost++)
-    ui.reportError('Cannot open the project', new RequestError('not-found', 'no project at /x', { what: 'project', which: '/x' }))
+    ui.reportError(
+      'Cannot open the project',
+      new RequestError('not-found', 'no project at /x', { what: 'project', which: '/x' }),
+    )
     expect(ui.toasts.at(-1)).toMatchObject({
       kind: 'error',
       title: 'Cannot open the project',
       message: 'no project at /x',
       code: 'not-found',
     })
-    ui.reportError('Cannot read the runs', new RequestError('unavailable', 'the connection to the sgdscope server was lost', { host: 'browser' }))
+    ui.reportError(
+      'Cannot read the runs',
+      new RequestError('unavailable', 'the connection to the sgdscope server was lost', { host: 'browser' }),
+    )
     expect(ui.connection).toBe('lost')
     expect(lost).toBe(1)
     expect(ui.toasts).toHaveLength(1)

@@ -6,7 +6,10 @@ import ErrorBanner from '../../../src/renderer/src/ui/ErrorBanner.vue'
 describe('ErrorBanner', () => {
   it('shows a failed request’s message and its contract code, as an alert', () => {
     const w = mount(ErrorBanner, {
-      props: { error: new RequestError('not-found', 'no run r9 in this project', { what: 'run', which: 'r9' }), testid: 'embed-error' },
+      props: {
+        error: new RequestError('not-found', 'no run r9 in this project', { what: 'run', which: 'r9' }),
+        testid: 'embed-error',
+      },
     })
     const p = w.get('[data-testid="embed-error"]')
     expect(p.attributes('role')).toBe('alert')

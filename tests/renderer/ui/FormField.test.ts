@@ -18,7 +18,10 @@ describe('FormField', () => {
   })
 
   it('shows a problem instead of the hint, as an alert, and marks the control invalid', () => {
-    const w = mount(FormField, { props: { label: 'Name', hint: 'what it is called', problem: 'must not be empty' }, slots: { default: control } })
+    const w = mount(FormField, {
+      props: { label: 'Name', hint: 'what it is called', problem: 'must not be empty' },
+      slots: { default: control },
+    })
     const ps = w.findAll('p')
     expect(ps).toHaveLength(1)
     expect(ps[0]!.text()).toBe('must not be empty')
@@ -28,7 +31,10 @@ describe('FormField', () => {
   })
 
   it('takes a given id and a hint with markup; without a note the control is described by nothing', () => {
-    const w = mount(FormField, { props: { label: 'Folder', id: 'dir' }, slots: { default: control, hint: 'a <code>NAME.sgdscope</code> folder' } })
+    const w = mount(FormField, {
+      props: { label: 'Folder', id: 'dir' },
+      slots: { default: control, hint: 'a <code>NAME.sgdscope</code> folder' },
+    })
     expect(w.get('input').attributes('id')).toBe('dir')
     expect(w.get('label').attributes('for')).toBe('dir')
     expect(w.get('p').html()).toContain('<code>NAME.sgdscope</code>')
@@ -42,7 +48,9 @@ describe('FormField', () => {
       components: { FormField },
       template: `<form><FormField label="A">${control}</FormField><FormField label="B">${control}</FormField></form>`,
     })
-    const ids = mount(Form).findAll('input').map((i) => i.attributes('id'))
+    const ids = mount(Form)
+      .findAll('input')
+      .map((i) => i.attributes('id'))
     expect(ids).toHaveLength(2)
     expect(ids[0]).not.toBe(ids[1])
   })

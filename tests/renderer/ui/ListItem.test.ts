@@ -26,6 +26,10 @@ describe('ListItem', () => {
     expect(w.find('.subtitle').exists()).toBe(false)
     expect(w.find('.end').exists()).toBe(false)
     expect(w.find('svg').exists()).toBe(false)
-    expect(mount(ListItem, { props: { title: 'run 2' } }).get('button').attributes('aria-current')).toBeUndefined()
+    expect(
+      mount(ListItem, { props: { title: 'run 2' } })
+        .get('button')
+        .attributes('aria-current'),
+    ).toBeUndefined()
   })
 })

@@ -18,7 +18,8 @@ import { columnMedian, linearAxisRange, logAxisRange } from '../../../src/shared
 type Any = Record<string, any>
 const paper = resolveStyle('paper')
 const series = (o: EChartsOption) => (o.series as Any[]) ?? []
-const texts = (o: EChartsOption) => ((o.graphic as Any[]) ?? []).filter((g) => g.type === 'text').map((g) => g.style.text as string)
+const texts = (o: EChartsOption) =>
+  ((o.graphic as Any[]) ?? []).filter((g) => g.type === 'text').map((g) => g.style.text as string)
 const axes = (o: EChartsOption, k: 'xAxis' | 'yAxis') => o[k] as Any[]
 
 const rates: RatesData = {
@@ -39,8 +40,16 @@ const barrier = (pairs: number): BarrierData => ({
   title: 'networks',
   alphas: [0, 0.25, 0.5, 0.75, 1],
   lossName: 'test loss (mse)',
-  before: Array.from({ length: pairs }, (_, i) => ({ label: `0–${i + 1}`, loss: [0.01, 0.03, 0.05, 0.03, 0.012], error: [0.02, 0.05, 0.1, 0.05, 0.021] })),
-  after: Array.from({ length: pairs }, (_, i) => ({ label: `0–${i + 1}`, loss: [0.01, 0.011, 0.012, 0.011, 0.012], error: [0.02, 0.021, 0.022, 0.021, 0.021] })),
+  before: Array.from({ length: pairs }, (_, i) => ({
+    label: `0–${i + 1}`,
+    loss: [0.01, 0.03, 0.05, 0.03, 0.012],
+    error: [0.02, 0.05, 0.1, 0.05, 0.021],
+  })),
+  after: Array.from({ length: pairs }, (_, i) => ({
+    label: `0–${i + 1}`,
+    loss: [0.01, 0.011, 0.012, 0.011, 0.012],
+    error: [0.02, 0.021, 0.022, 0.021, 0.021],
+  })),
 })
 
 const wvf: WeightFunctionData = {
@@ -49,7 +58,13 @@ const wvf: WeightFunctionData = {
   alignment: 'final',
   pairs: [
     { a: 0, b: 1, weightRaw: [8, null, 20, null, 40], weightAligned: [7, null, 15, null, 25], tau: [30, 12, 10, 9, 8] },
-    { a: 0, b: 2, weightRaw: [8.5, null, 21, null, 41], weightAligned: [7.5, null, 16, null, 27], tau: [31, 13, 11, 9.5, 8.2] },
+    {
+      a: 0,
+      b: 2,
+      weightRaw: [8.5, null, 21, null, 41],
+      weightAligned: [7.5, null, 16, null, 27],
+      tau: [31, 13, 11, 9.5, 8.2],
+    },
   ],
 }
 
@@ -58,14 +73,28 @@ describe('axis ranges', () => {
     expect(linearAxisRange(0.013, 0.052, 4, true)).toEqual({ min: 0, max: 0.06, step: 0.01 })
     expect(logAxisRange(3.2, 470)).toEqual({ min: 1, max: 1000 })
     expect(logAxisRange(0, 5)).toEqual({ min: 1, max: 10 })
-    expect(columnMedian([[1, 2, null], [3, null], [5, 6, 7]], 3)).toEqual([3, 4, 7])
+    expect(
+      columnMedian(
+        [
+          [1, 2, null],
+          [3, null],
+          [5, 6, 7],
+        ],
+        3,
+      ),
+    ).toEqual([3, 4, 7])
   })
 })
 
 describe('rates figure', () => {
   it('draws log–log rank against rate: thin lines per network, the median, the Zipf line', () => {
     const o = buildRates(rates, paper)
-    expect(axes(o, 'xAxis')[0]).toMatchObject({ type: 'log', min: 1, max: 5, name: 'confusion pair rank (fastest first)' })
+    expect(axes(o, 'xAxis')[0]).toMatchObject({
+      type: 'log',
+      min: 1,
+      max: 5,
+      name: 'confusion pair rank (fastest first)',
+    })
     expect(axes(o, 'yAxis')[0]).toMatchObject({ type: 'log', name: 'decay rate 1/τ (per epoch)' })
     const thin = series(o).find((s) => s.type === 'lines')!
     expect(thin.data).toHaveLength(3)
@@ -85,7 +114,9 @@ describe('rates figure', () => {
   it('leaves the Zipf line out when asked or without a reference, and notes empty data', () => {
     expect(series(buildRates(rates, paper, { zipf: false })).filter((s) => s.type === 'line')).toHaveLength(1)
     const { zipf: _z, ...noRef } = rates
-    expect(texts(buildRates({ ...noRef, model: 'power', unit: 'power-law exponent b' }, paper))).not.toContain('Zipf s = 1 (toy model)')
+    expect(texts(buildRates({ ...noRef, model: 'power', unit: 'power-law exponent b' }, paper))).not.toContain(
+      'Zipf s = 1 (toy model)',
+    )
     const empty = buildRates({ ...rates, perNet: [], median: [], zipf: undefined }, paper)
     expect(texts(empty)).toContain('no rates to show')
   })
@@ -114,7 +145,11 @@ describe('barrier figure', () => {
   it('several pairs: each thin, the median bold; one panel on request', () => {
     const o = buildBarrier(barrier(3), paper, { show: 'loss', title: false })
     expect((o.grid as Any[]).length).toBe(1)
-    expect(series(o).filter((s) => s.type === 'lines').map((s) => s.data.length)).toEqual([3, 3])
+    expect(
+      series(o)
+        .filter((s) => s.type === 'lines')
+        .map((s) => s.data.length),
+    ).toEqual([3, 3])
     expect(texts(o)).toEqual(expect.arrayContaining(['before alignment (median)', 'after alignment (median)']))
     expect(texts(o)).not.toContain('networks')
   })
@@ -138,7 +173,9 @@ describe('weight vs function figure', () => {
     ])
     expect(aligned.symbol).toBe('circle') // few kept snapshots are marked
     expect(lines[2]!.data).toHaveLength(5)
-    expect(texts(o)).toEqual(expect.arrayContaining(['weights, aligned (median)', 'weights, as trained (median)', 'τ (median)']))
+    expect(texts(o)).toEqual(
+      expect.arrayContaining(['weights, aligned (median)', 'weights, as trained (median)', 'τ (median)']),
+    )
   })
   it('a log epoch axis drops epoch 0; raw distances can be left out', () => {
     const o = buildWeightFunction(wvf, paper, { logX: true, raw: false })

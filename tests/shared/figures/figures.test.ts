@@ -30,7 +30,8 @@ import { FIG1_EPOCHS, syntheticMetrics, syntheticPaths } from '../../main/figure
 type Any = Record<string, any>
 const series = (o: EChartsOption) => (o.series as Any[]) ?? []
 const ofType = (o: EChartsOption, t: string) => series(o).filter((s) => s.type === t)
-const scatterValues = (o: EChartsOption): number[][] => ofType(o, 'scatter').flatMap((s) => s.data.map((d: any) => (Array.isArray(d) ? d : d.value)))
+const scatterValues = (o: EChartsOption): number[][] =>
+  ofType(o, 'scatter').flatMap((s) => s.data.map((d: any) => (Array.isArray(d) ? d : d.value)))
 const paper = resolveStyle('paper')
 
 /** Red/blue dominance of a colour. */
@@ -151,7 +152,11 @@ describe('paths figure', () => {
   })
 
   it('keeps one unit the same length on both axes', () => {
-    for (const [w, h] of [[3.5, 2.4], [3.5, 3.5], [7.16, 3]] as const) {
+    for (const [w, h] of [
+      [3.5, 2.4],
+      [3.5, 3.5],
+      [7.16, 3],
+    ] as const) {
       const o = buildPaths(data, { ...paper, widthIn: w, heightIn: h })
       const g = (o.grid as Any[])[0]
       const x = (o.xAxis as Any[])[0]
@@ -222,7 +227,9 @@ describe('tooltips', () => {
   it('format net, epoch, samples seen and test error', () => {
     const html = formatPathTooltip({ seriesName: 'run <1>', value: [0, 0, 0.5, 7, 30000, 0.0312] })
     expect(html).toBe('run &#60;1&#62; · net 7<br>epoch 0.50<br>samples seen 30,000<br>test error 3.12 %')
-    expect(formatPathTooltip({ seriesName: '', value: [0, 0, 3, 1, 180000, null] })).toBe('net 1<br>epoch 3<br>samples seen 180,000')
+    expect(formatPathTooltip({ seriesName: '', value: [0, 0, 3, 1, 180000, null] })).toBe(
+      'net 1<br>epoch 3<br>samples seen 180,000',
+    )
   })
   it('are declared through series dimensions, without functions', () => {
     const s = ofType(buildPaths(syntheticPaths({ nets: 1 }), paper), 'scatter')[0]!
@@ -251,12 +258,32 @@ describe('metrics figure', () => {
 
   it('orders the default metrics and labels errors in percent', () => {
     const o = buildMetrics(data, paper)
-    expect((o.yAxis as Any[]).map((a) => a.name)).toEqual(['test error (%)', 'train error (%)', 'test loss', 'train loss'])
+    expect((o.yAxis as Any[]).map((a) => a.name)).toEqual([
+      'test error (%)',
+      'train error (%)',
+      'test loss',
+      'train loss',
+    ])
   })
 
   it('computes median and range over networks', () => {
     const d: MetricsData = {
-      runs: [{ label: 'r', epochs: [0, 1, 2], series: [{ name: 'test_error', perNet: [[0.5, 0.1, 0.05], [0.7, 0.3, NaN], [0.9, 0.2, 0.01]] }] }],
+      runs: [
+        {
+          label: 'r',
+          epochs: [0, 1, 2],
+          series: [
+            {
+              name: 'test_error',
+              perNet: [
+                [0.5, 0.1, 0.05],
+                [0.7, 0.3, NaN],
+                [0.9, 0.2, 0.01],
+              ],
+            },
+          ],
+        },
+      ],
     }
     const c = metricCurve(d.runs[0]!, 'test_error', {})!
     expect(c.med.map((v) => Number(v!.toFixed(6)))).toEqual([70, 20, 3])

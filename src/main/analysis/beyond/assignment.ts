@@ -27,7 +27,8 @@ export function maxSimilarityAssignment(S: ArrayLike<number>, n: number): Int32A
   const perm = Int32Array.from(rowAssignments)
   const seen = new Uint8Array(n)
   for (const g of perm) {
-    if (!(g >= 0 && g < n) || seen[g]) throw new Error('assignment: the solver returned no permutation (non-finite weights?)')
+    if (!(g >= 0 && g < n) || seen[g])
+      throw new Error('assignment: the solver returned no permutation (non-finite weights?)')
     seen[g] = 1
   }
   return perm
@@ -35,7 +36,10 @@ export function maxSimilarityAssignment(S: ArrayLike<number>, n: number): Int32A
 
 function checkParams(w: ArrayLike<number>, shape: MlpShape, name: string): void {
   const n = paramCount(shape)
-  if (w.length !== n) throw new RangeError(`${name}: expected ${n} parameters for ${shape.inputs}→${shape.hidden}→${shape.outputs}, got ${w.length}`)
+  if (w.length !== n)
+    throw new RangeError(
+      `${name}: expected ${n} parameters for ${shape.inputs}→${shape.hidden}→${shape.outputs}, got ${w.length}`,
+    )
 }
 
 /** S[h, g]: similarity of a's hidden unit h and b's unit g (H×H, row-major): the dot
@@ -76,7 +80,8 @@ export function unitSimilarity(wa: ArrayLike<number>, wb: ArrayLike<number>, sha
 export function permuteHidden(w: ArrayLike<number>, shape: MlpShape, perm: ArrayLike<number>): Float32Array {
   checkParams(w, shape, 'permuteHidden')
   const { inputs: I, hidden: H, outputs: K } = shape
-  if (perm.length !== H) throw new RangeError(`permuteHidden: a permutation of ${H} units has ${H} entries, got ${perm.length}`)
+  if (perm.length !== H)
+    throw new RangeError(`permuteHidden: a permutation of ${H} units has ${H} entries, got ${perm.length}`)
   const off = paramOffsets(shape)
   const out = new Float32Array(w.length)
   for (let i = 0; i < I; i++) {
@@ -93,7 +98,11 @@ export function permuteHidden(w: ArrayLike<number>, shape: MlpShape, perm: Array
 }
 
 /** Weight matching: the permutation of b's hidden units onto a's, and b so permuted. */
-export function alignHidden(wa: ArrayLike<number>, wb: ArrayLike<number>, shape: MlpShape): { perm: Int32Array; aligned: Float32Array } {
+export function alignHidden(
+  wa: ArrayLike<number>,
+  wb: ArrayLike<number>,
+  shape: MlpShape,
+): { perm: Int32Array; aligned: Float32Array } {
   const perm = maxSimilarityAssignment(unitSimilarity(wa, wb, shape), shape.hidden)
   return { perm, aligned: permuteHidden(wb, shape, perm) }
 }

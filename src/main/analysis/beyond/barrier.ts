@@ -35,14 +35,26 @@ export interface EvalSet {
 }
 
 /** θ(α) = (1−α)·wa + α·wb (float64 arithmetic, stored as float32 like every parameter). */
-export function interpolate(wa: ArrayLike<number>, wb: ArrayLike<number>, alpha: number, out = new Float32Array(wa.length)): Float32Array {
+export function interpolate(
+  wa: ArrayLike<number>,
+  wb: ArrayLike<number>,
+  alpha: number,
+  out = new Float32Array(wa.length),
+): Float32Array {
   if (wa.length !== wb.length) throw new RangeError(`interpolate: lengths differ (${wa.length} vs ${wb.length})`)
   for (let i = 0; i < wa.length; i++) out[i] = (1 - alpha) * wa[i] + alpha * wb[i]
   return out
 }
 
 /** Mean loss and error (fraction) of the network θ(α) at each α. */
-export function lossAlongLine(wa: ArrayLike<number>, wb: ArrayLike<number>, shape: MlpShape, loss: Loss, data: EvalSet, alphas: number[]): { loss: number[]; error: number[] } {
+export function lossAlongLine(
+  wa: ArrayLike<number>,
+  wb: ArrayLike<number>,
+  shape: MlpShape,
+  loss: Loss,
+  data: EvalSet,
+  alphas: number[],
+): { loss: number[]; error: number[] } {
   const n = paramCount(shape)
   if (wa.length !== n || wb.length !== n) throw new RangeError(`lossAlongLine: expected ${n} parameters per network`)
   const count = Math.min(data.count, data.images.count)
@@ -64,7 +76,8 @@ export function lossAlongLine(wa: ArrayLike<number>, wb: ArrayLike<number>, shap
 
 /** max over α of v(α) − the chord between the endpoints, and where it is attained. */
 export function barrierHeight(values: number[], alphas: number[]): { height: number; at: number } {
-  if (values.length !== alphas.length || values.length < 2) throw new RangeError('barrierHeight: need matching values and alphas, at least 2')
+  if (values.length !== alphas.length || values.length < 2)
+    throw new RangeError('barrierHeight: need matching values and alphas, at least 2')
   const [a0, a1] = [alphas[0], alphas[alphas.length - 1]]
   const [v0, v1] = [values[0], values[values.length - 1]]
   let height = -Infinity
@@ -87,13 +100,26 @@ function side(curve: { loss: number[]; error: number[] }, alphas: number[]): Bar
 }
 
 /** The barrier of one pair of parameter vectors, before and after alignment (pure). */
-export function pairBarrier(wa: ArrayLike<number>, wb: ArrayLike<number>, shape: MlpShape, loss: Loss, data: EvalSet, alphas: number[]) {
+export function pairBarrier(
+  wa: ArrayLike<number>,
+  wb: ArrayLike<number>,
+  shape: MlpShape,
+  loss: Loss,
+  data: EvalSet,
+  alphas: number[],
+) {
   const { perm, aligned } = alignHidden(wa, wb, shape)
   const before = side(lossAlongLine(wa, wb, shape, loss, data, alphas), alphas)
   const after = side(lossAlongLine(wa, aligned, shape, loss, data, alphas), alphas)
   let moved = 0
   perm.forEach((g, h) => (moved += g !== h ? 1 : 0))
-  return { before, after, perm, moved, weightDistance: { before: weightDistance(wa, wb), after: weightDistance(wa, aligned) } }
+  return {
+    before,
+    after,
+    perm,
+    moved,
+    weightDistance: { before: weightDistance(wa, wb), after: weightDistance(wa, aligned) },
+  }
 }
 
 /** Why an analysis that runs the model cannot run on a recorded run. */
@@ -118,8 +144,15 @@ async function externalShape(run: RunArchive): Promise<{ shape: MlpShape; loss: 
     throw needsModel(run, `its weights' architecture ${JSON.stringify(a)} is not one sgdscope can run`)
   const shape = { inputs: a.inputs as number, hidden: a.hidden as number, outputs: a.outputs as number }
   if (run.attrs.paramCount !== paramCount(shape))
-    throw conflict(`run ${run.id} records ${run.attrs.paramCount} parameters per network, its architecture has ${paramCount(shape)}`, run.id)
-  if (shape.outputs > 255) throw conflict(`run ${run.id}'s MLP has ${shape.outputs} outputs; the engine's kernels evaluate at most 255 classes`, run.id)
+    throw conflict(
+      `run ${run.id} records ${run.attrs.paramCount} parameters per network, its architecture has ${paramCount(shape)}`,
+      run.id,
+    )
+  if (shape.outputs > 255)
+    throw conflict(
+      `run ${run.id}'s MLP has ${shape.outputs} outputs; the engine's kernels evaluate at most 255 classes`,
+      run.id,
+    )
   return { shape, loss: a.output === 'softmax' ? 'cross-entropy' : 'mse' }
 }
 
@@ -127,9 +160,11 @@ async function externalShape(run: RunArchive): Promise<{ shape: MlpShape; loss: 
 export async function runShape(run: RunArchive): Promise<{ shape: MlpShape; loss: Loss }> {
   if (run.isExternal) return externalShape(run)
   const { spec, dataset, paramCount: kept } = run.attrs
-  if (spec.kind !== 'mlp' || !dataset) throw conflict(`run ${run.id} is not an MLP run; barriers need network weights`, run.id)
+  if (spec.kind !== 'mlp' || !dataset)
+    throw conflict(`run ${run.id} is not an MLP run; barriers need network weights`, run.id)
   const shape = { inputs: dataset.rows * dataset.cols, hidden: spec.hidden, outputs: dataset.classes }
-  if (kept !== undefined && kept !== paramCount(shape)) throw conflict(`run ${run.id} keeps ${kept} parameters per network, expected ${paramCount(shape)}`, run.id)
+  if (kept !== undefined && kept !== paramCount(shape))
+    throw conflict(`run ${run.id} keeps ${kept} parameters per network, expected ${paramCount(shape)}`, run.id)
   return { shape, loss: spec.loss }
 }
 
@@ -149,7 +184,8 @@ export async function weightsAt(run: RunArchive, net: number, snapshot: number):
 }
 
 export function noWeights(run: RunArchive, nets: number[]): Error {
-  if (run.isExternal) return needsModel(run, `networks ${nets.join(', ')} have no recorded weights at any snapshot they share`)
+  if (run.isExternal)
+    return needsModel(run, `networks ${nets.join(', ')} have no recorded weights at any snapshot they share`)
   const keep = run.attrs.spec.kind === 'mlp' ? JSON.stringify(run.attrs.spec.keepWeights) : 'none'
   return conflict(
     run.attrs.weightSnapshots?.length
@@ -159,11 +195,19 @@ export function noWeights(run: RunArchive, nets: number[]): Error {
   )
 }
 
-async function chooseSnapshot(run: RunArchive, nets: number[], snapshot?: number): Promise<{ snapshot: number; kept: number[] }> {
+async function chooseSnapshot(
+  run: RunArchive,
+  nets: number[],
+  snapshot?: number,
+): Promise<{ snapshot: number; kept: number[] }> {
   const kept = await keptSnapshots(run, nets)
   if (kept.length === 0) throw noWeights(run, nets)
   if (snapshot === undefined) return { snapshot: kept[kept.length - 1], kept }
-  if (!kept.includes(snapshot)) throw badRequest('snapshot', `snapshot ${snapshot} has no kept weights for networks ${nets.join(', ')} (kept: ${kept.join(', ')})`)
+  if (!kept.includes(snapshot))
+    throw badRequest(
+      'snapshot',
+      `snapshot ${snapshot} has no kept weights for networks ${nets.join(', ')} (kept: ${kept.join(', ')})`,
+    )
   return { snapshot, kept }
 }
 
@@ -182,25 +226,50 @@ export interface BarrierOptions {
 }
 
 /** A recorded run's own probe set: its probe_inputs and the items with known labels. */
-async function probeEvalSet(run: RunArchive, shape: MlpShape, on: 'test' | 'train', count: number | undefined): Promise<EvalSet> {
-  if (on === 'train') throw badRequest('on', `run ${run.id} was recorded outside sgdscope: its networks are evaluated on its probe set only (on: "test")`)
+async function probeEvalSet(
+  run: RunArchive,
+  shape: MlpShape,
+  on: 'test' | 'train',
+  count: number | undefined,
+): Promise<EvalSet> {
+  if (on === 'train')
+    throw badRequest(
+      'on',
+      `run ${run.id} was recorded outside sgdscope: its networks are evaluated on its probe set only (on: "test")`,
+    )
   const inputs = await run.readProbeInputs()
   if (!inputs) throw needsModel(run, 'records no probe_inputs')
   const P = inputs.shape[0]
   const dim = inputs.data.length / P
-  if (dim !== shape.inputs) throw conflict(`run ${run.id}: probe_inputs has shape [${inputs.shape.join(', ')}] (${dim} inputs per item), the MLP ${shape.inputs}`, run.id)
+  if (dim !== shape.inputs)
+    throw conflict(
+      `run ${run.id}: probe_inputs has shape [${inputs.shape.join(', ')}] (${dim} inputs per item), the MLP ${shape.inputs}`,
+      run.id,
+    )
   const labels = (await run.readLabels())!
   const keep: number[] = []
   for (let i = 0; i < P; i++) if (labels[i] >= 0) keep.push(i)
-  if (keep.length === 0) throw conflict(`run ${run.id} records no probe labels (all −1); loss and error need them`, run.id)
+  if (keep.length === 0)
+    throw conflict(`run ${run.id} records no probe labels (all −1); loss and error need them`, run.id)
   const x = new Float32Array(keep.length * dim)
   keep.forEach((i, r) => x.set(inputs.data.subarray(i * dim, (i + 1) * dim), r * dim))
   const n = Math.min(keep.length, count ?? keep.length)
   if (!(n > 0)) throw badRequest('count', 'must be at least 1')
-  return { set: 'test', images: toSparse(x, keep.length, dim), labels: Uint8Array.from(keep, (i) => labels[i]), count: n }
+  return {
+    set: 'test',
+    images: toSparse(x, keep.length, dim),
+    labels: Uint8Array.from(keep, (i) => labels[i]),
+    count: n,
+  }
 }
 
-async function evalSet(run: RunArchive, on: 'test' | 'train', count: number | undefined, cacheDir?: string, shape?: MlpShape): Promise<EvalSet> {
+async function evalSet(
+  run: RunArchive,
+  on: 'test' | 'train',
+  count: number | undefined,
+  cacheDir?: string,
+  shape?: MlpShape,
+): Promise<EvalSet> {
   if (run.isExternal) return probeEvalSet(run, shape!, on, count)
   const spec = run.attrs.spec
   if (spec.kind !== 'mlp') throw conflict(`run ${run.id} is not an MLP run`, run.id)
@@ -216,7 +285,9 @@ const curveLabel = (a: number, b: number) => `${a}–${b}`
 
 function checkPair(run: RunArchive, nets: [number, number]): void {
   const N = run.attrs.nets
-  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
+  for (const k of nets)
+    if (!Number.isInteger(k) || k < 0 || k >= N)
+      throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
   if (nets[0] === nets[1]) throw badRequest('nets', 'a barrier needs two different networks')
 }
 
@@ -269,11 +340,17 @@ export interface BarrierSummaryOptions {
 }
 
 /** Barriers between every pair of a set of networks, summarised. */
-export async function barrierSummary(project: Project, runId: string, opts: BarrierSummaryOptions = {}): Promise<BarrierSummaryReport> {
+export async function barrierSummary(
+  project: Project,
+  runId: string,
+  opts: BarrierSummaryOptions = {},
+): Promise<BarrierSummaryReport> {
   const run = await project.openRun(runId)
   const N = run.attrs.nets
   const nets = [...new Set(opts.nets ?? Array.from({ length: Math.min(6, N) }, (_, k) => k))].sort((a, b) => a - b)
-  for (const k of nets) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
+  for (const k of nets)
+    if (!Number.isInteger(k) || k < 0 || k >= N)
+      throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
   if (nets.length < 2) throw badRequest('nets', 'a barrier summary needs at least two networks')
   const { shape, loss } = await runShape(run)
   const { snapshot } = await chooseSnapshot(run, nets, opts.snapshot)
@@ -287,7 +364,12 @@ export async function barrierSummary(project: Project, runId: string, opts: Barr
     for (let y = x + 1; y < nets.length; y++) {
       const [i, j] = [nets[x], nets[y]]
       const r = pairBarrier(weights.get(i)!, weights.get(j)!, shape, loss, data, alphas)
-      pairs.push({ nets: [i, j], before: { loss: r.before.barrierLoss, error: r.before.barrierError }, after: { loss: r.after.barrierLoss, error: r.after.barrierError }, moved: r.moved })
+      pairs.push({
+        nets: [i, j],
+        before: { loss: r.before.barrierLoss, error: r.before.barrierError },
+        after: { loss: r.after.barrierLoss, error: r.after.barrierError },
+        moved: r.moved,
+      })
       figure.before.push({ label: curveLabel(i, j), loss: r.before.loss, error: r.before.error })
       figure.after.push({ label: curveLabel(i, j), loss: r.after.loss, error: r.after.error })
     }

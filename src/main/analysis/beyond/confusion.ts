@@ -21,7 +21,8 @@ export interface SubproblemDef {
 export function subproblemDefs(C: number): SubproblemDef[] {
   const defs: SubproblemDef[] = []
   for (let c = 0; c < C; c++) defs.push({ id: `class ${c}`, kind: 'class', trueClass: c, predicted: null })
-  for (let c = 0; c < C; c++) for (let d = 0; d < C; d++) if (d !== c) defs.push({ id: `${c}→${d}`, kind: 'pair', trueClass: c, predicted: d })
+  for (let c = 0; c < C; c++)
+    for (let d = 0; d < C; d++) if (d !== c) defs.push({ id: `${c}→${d}`, kind: 'pair', trueClass: c, predicted: d })
   return defs
 }
 

@@ -8,7 +8,7 @@ export function ranks(values: ArrayLike<number>): Float64Array {
   const n = values.length
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b])
   const r = new Float64Array(n)
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i
     while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++
     const mean = (i + j) / 2 + 1
@@ -56,7 +56,9 @@ export function median(values: ArrayLike<number>): number {
 
 /** The q-quantile of the finite values, linear between order statistics. */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const v = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b)
+  const v = Array.from(values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b)
   if (v.length === 0) return NaN
   const pos = Math.min(1, Math.max(0, q)) * (v.length - 1)
   const i = Math.floor(pos)
@@ -77,7 +79,13 @@ export interface Summary {
 export function summarise(values: ArrayLike<number>): Summary {
   const v = Array.from(values).filter(Number.isFinite)
   if (v.length === 0) return { mean: NaN, median: NaN, min: NaN, max: NaN, count: 0 }
-  return { mean: v.reduce((a, b) => a + b, 0) / v.length, median: median(v), min: Math.min(...v), max: Math.max(...v), count: v.length }
+  return {
+    mean: v.reduce((a, b) => a + b, 0) / v.length,
+    median: median(v),
+    min: Math.min(...v),
+    max: Math.max(...v),
+    count: v.length,
+  }
 }
 
 /** n evenly spaced values from a to b inclusive. */

@@ -15,8 +15,21 @@ import type { Project } from '../../archive/project'
 import type { RunArchive } from '../../archive/run'
 import { loadTrainData } from '../../experiments/data'
 import type { MetricsData } from '../../../shared/figures/data'
-import type { FitQuality, NetFit, RankCorrelation, SubproblemsReport, SubproblemSummary } from '../../../shared/figures/beyond-data'
-import { classCounts, confusionCounts, predictions, subproblemDefs, subproblemErrors, type SubproblemDef } from './confusion'
+import type {
+  FitQuality,
+  NetFit,
+  RankCorrelation,
+  SubproblemsReport,
+  SubproblemSummary,
+} from '../../../shared/figures/beyond-data'
+import {
+  classCounts,
+  confusionCounts,
+  predictions,
+  subproblemDefs,
+  subproblemErrors,
+  type SubproblemDef,
+} from './confusion'
 import { fitCurve, type CurveFit } from './fit'
 import { fitLine, median, spearman } from './stats'
 import { badRequest, conflict } from './errors'
@@ -69,7 +82,8 @@ export interface SubproblemInput {
   nets: { net: number; errors: Float64Array }[]
 }
 
-const inKind = (d: SubproblemDef, kind: SubproblemKind) => kind === 'all' || (kind === 'pairs' ? d.kind === 'pair' : d.kind === 'class')
+const inKind = (d: SubproblemDef, kind: SubproblemKind) =>
+  kind === 'all' || (kind === 'pairs' ? d.kind === 'pair' : d.kind === 'class')
 
 type Reason = 'nofit' | 'notDecaying' | 'tooFast' | 'tooSlow' | 'poorFit' | 'ok'
 
@@ -91,7 +105,11 @@ function rateOf(fit: CurveFit, model: RateModel, minR2: number, trainCount: numb
 }
 
 function quality(r2: number[]): FitQuality {
-  return { fitted: r2.length, medianR2: median(r2), good: r2.length ? r2.filter((v) => v >= 0.9).length / r2.length : NaN }
+  return {
+    fitted: r2.length,
+    medianR2: median(r2),
+    good: r2.length ? r2.filter((v) => v >= 0.9).length / r2.length : NaN,
+  }
 }
 
 /** Spearman correlation of two networks' rates over the subproblems both have. */
@@ -115,7 +133,13 @@ export function rateCorrelation(perNet: Float64Array[], maxNets = 50): RankCorre
       common += x.length
     }
   if (rhos.length === 0) return { mean: NaN, min: NaN, max: NaN, pairs: 0, meanCommon: 0 }
-  return { mean: rhos.reduce((a, b) => a + b, 0) / rhos.length, min: Math.min(...rhos), max: Math.max(...rhos), pairs: rhos.length, meanCommon: common / rhos.length }
+  return {
+    mean: rhos.reduce((a, b) => a + b, 0) / rhos.length,
+    min: Math.min(...rhos),
+    max: Math.max(...rhos),
+    pairs: rhos.length,
+    meanCommon: common / rhos.length,
+  }
 }
 
 /** Rank-wise median of sorted spectra (over the spectra long enough to have that rank). */
@@ -139,7 +163,10 @@ export function analyseSubproblems(
   const includeInitial = opts.includeInitial ?? false
   const { defs, images, trainCount } = input
   const S = input.samples.length
-  const used = Array.from({ length: S }, (_, j) => input.epochs[j] >= fromEpoch - 1e-9 && (includeInitial || input.epochs[j] > 0))
+  const used = Array.from(
+    { length: S },
+    (_, j) => input.epochs[j] >= fromEpoch - 1e-9 && (includeInitial || input.epochs[j] > 0),
+  )
   const window = new Float64Array(S)
   const nSub = defs.length
   const counts = { tracked: 0, fitted: 0, inSpectrum: 0, tooFast: 0, tooSlow: 0, notDecaying: 0, poorFit: 0 }
@@ -147,7 +174,14 @@ export function analyseSubproblems(
   const r2Pow: number[] = []
   const spectra: { net: number; rates: number[] }[] = []
   const rateRows: Float64Array[] = []
-  const perSub = defs.map(() => ({ tracked: 0, rates: [] as number[], r2e: [] as number[], r2p: [] as number[], floor: [] as number[], b: [] as number[] }))
+  const perSub = defs.map(() => ({
+    tracked: 0,
+    rates: [] as number[],
+    r2e: [] as number[],
+    r2p: [] as number[],
+    floor: [] as number[],
+    b: [] as number[],
+  }))
   const fits: { net: number; fits: NetFit[] }[] = []
   for (const { net, errors } of input.nets) {
     const row = new Float64Array(nSub).fill(NaN)
@@ -182,15 +216,25 @@ export function analyseSubproblems(
       if (reason === 'ok') {
         counts.inSpectrum++
         row[k] = rate
-      }
-      else if (reason !== 'nofit') counts[reason]++
+      } else if (reason !== 'nofit') counts[reason]++
     }
     rateRows.push(row)
-    spectra.push({ net, rates: Array.from(row).filter(Number.isFinite).sort((a, b) => b - a) })
+    spectra.push({
+      net,
+      rates: Array.from(row)
+        .filter(Number.isFinite)
+        .sort((a, b) => b - a),
+    })
     if (opts.detail) fits.push({ net, fits: netFits })
   }
   const med = medianSpectrum(spectra.map((s) => s.rates))
-  const slopeFit = med.length >= 2 ? fitLine(med.map((_, r) => Math.log(r + 1)), med.map((v) => Math.log(v))) : null
+  const slopeFit =
+    med.length >= 2
+      ? fitLine(
+          med.map((_, r) => Math.log(r + 1)),
+          med.map((v) => Math.log(v)),
+        )
+      : null
   const subproblems: SubproblemSummary[] = defs.map((d, k) => ({
     id: d.id,
     kind: d.kind,
@@ -205,7 +249,12 @@ export function analyseSubproblems(
     medianExponent: median(perSub[k].b),
   }))
   const ranked = subproblems
-    .filter((s, k) => inKind(defs[k], kind) && Number.isFinite(s.medianRate) && perSub[k].rates.length >= Math.max(1, input.nets.length / 2))
+    .filter(
+      (s, k) =>
+        inKind(defs[k], kind) &&
+        Number.isFinite(s.medianRate) &&
+        perSub[k].rates.length >= Math.max(1, input.nets.length / 2),
+    )
     .map((s) => ({ id: s.id, medianRate: s.medianRate, tracked: s.tracked }))
     .sort((a, b) => a.medianRate - b.medianRate)
   const unit = model === 'exponential' ? 'decay rate 1/τ (per epoch)' : 'power-law exponent b'
@@ -240,20 +289,31 @@ export function analyseSubproblems(
 export async function probeLabels(run: RunArchive, cacheDir?: string): Promise<ArrayLike<number>> {
   const spec = run.attrs.spec
   if (spec.kind === 'external') {
-    if (spec.classes === null) throw conflict(`run ${run.id} records values (outputs "values", no classes); subproblems need a classifier's class outputs`, run.id)
+    if (spec.classes === null)
+      throw conflict(
+        `run ${run.id} records values (outputs "values", no classes); subproblems need a classifier's class outputs`,
+        run.id,
+      )
     const labels = (await run.readLabels())!
-    if (!labels.some((y) => y >= 0)) throw conflict(`run ${run.id} records no probe labels (all −1); subproblem errors need them`, run.id)
+    if (!labels.some((y) => y >= 0))
+      throw conflict(`run ${run.id} records no probe labels (all −1); subproblem errors need them`, run.id)
     return labels
   }
-  if (spec.kind !== 'mlp') throw conflict(`run ${run.id} is a stochastic-model run; subproblems need a classifier (an MLP run)`, run.id)
+  if (spec.kind !== 'mlp')
+    throw conflict(`run ${run.id} is a stochastic-model run; subproblems need a classifier (an MLP run)`, run.id)
   const { data } = await loadTrainData(spec.dataset, cacheDir)
   const P = run.attrs.pointShape[0]
-  if (data.testLabels.length < P) throw conflict(`the dataset has ${data.testLabels.length} test images, the run's probe set ${P}`, run.id)
+  if (data.testLabels.length < P)
+    throw conflict(`the dataset has ${data.testLabels.length} test images, the run's probe set ${P}`, run.id)
   return data.testLabels.subarray(0, P)
 }
 
 /** Error curves of every subproblem of each network, from the archive's probe τ. */
-export async function readSubproblemErrors(run: RunArchive, labels: ArrayLike<number>, nets: number[]): Promise<{ defs: SubproblemDef[]; images: Int32Array; nets: SubproblemInput['nets'] }> {
+export async function readSubproblemErrors(
+  run: RunArchive,
+  labels: ArrayLike<number>,
+  nets: number[],
+): Promise<{ defs: SubproblemDef[]; images: Int32Array; nets: SubproblemInput['nets'] }> {
   const [P, C] = run.attrs.pointShape
   if (C === undefined) throw conflict(`run ${run.id} records no class outputs`, run.id)
   const S = run.attrs.snapshots
@@ -274,7 +334,13 @@ export async function readSubproblemErrors(run: RunArchive, labels: ArrayLike<nu
 }
 
 /** Per-class error curves as metrics-figure data (one series per class). */
-function classCurves(label: string, epochs: ArrayLike<number>, defs: SubproblemDef[], nets: SubproblemInput['nets'], C: number): MetricsData {
+function classCurves(
+  label: string,
+  epochs: ArrayLike<number>,
+  defs: SubproblemDef[],
+  nets: SubproblemInput['nets'],
+  C: number,
+): MetricsData {
   const S = epochs.length
   return {
     runs: [
@@ -283,7 +349,10 @@ function classCurves(label: string, epochs: ArrayLike<number>, defs: SubproblemD
         epochs: Array.from(epochs),
         series: Array.from({ length: C }, (_, c) => {
           const k = defs.findIndex((d) => d.kind === 'class' && d.trueClass === c)
-          return { name: `class ${c} error`, perNet: nets.map(({ errors }) => Array.from(errors.subarray(k * S, (k + 1) * S))) }
+          return {
+            name: `class ${c} error`,
+            perNet: nets.map(({ errors }) => Array.from(errors.subarray(k * S, (k + 1) * S))),
+          }
         }),
       },
     ],
@@ -291,7 +360,11 @@ function classCurves(label: string, epochs: ArrayLike<number>, defs: SubproblemD
 }
 
 /** Subproblem convergence of a run's networks (see the module comment). */
-export async function subproblems(project: Project, runId: string, opts: SubproblemsOptions = {}): Promise<SubproblemsReport> {
+export async function subproblems(
+  project: Project,
+  runId: string,
+  opts: SubproblemsOptions = {},
+): Promise<SubproblemsReport> {
   const run = await project.openRun(runId)
   const a = run.attrs
   const labels = await probeLabels(run, opts.cacheDir)
@@ -304,7 +377,10 @@ export async function subproblems(project: Project, runId: string, opts: Subprob
   const known = samples.length > 0 && samples.every(Number.isFinite)
   const last = epochs.length - 1
   const trainCount = known ? (a.dataset?.trainCount ?? (epochs[last] > 0 ? samples[last] / epochs[last] : 1)) : 1
-  const core = analyseSubproblems({ defs, images, samples: known ? samples : epochs, epochs, trainCount, nets: curves }, { ...opts, label })
+  const core = analyseSubproblems(
+    { defs, images, samples: known ? samples : epochs, epochs, trainCount, nets: curves },
+    { ...opts, label },
+  )
   return {
     runId,
     label,

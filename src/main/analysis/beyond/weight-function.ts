@@ -47,7 +47,11 @@ function cachedReads(run: RunArchive) {
   }
 }
 
-export async function weightVsFunction(project: Project, runId: string, opts: WeightFunctionOptions = {}): Promise<WeightFunctionReport> {
+export async function weightVsFunction(
+  project: Project,
+  runId: string,
+  opts: WeightFunctionOptions = {},
+): Promise<WeightFunctionReport> {
   const run = await project.openRun(runId)
   const { shape } = await runShape(run)
   const N = run.attrs.nets
@@ -62,20 +66,32 @@ export async function weightVsFunction(project: Project, runId: string, opts: We
   }
   if (pairs.length === 0) throw badRequest('pairs', 'weight vs function needs at least one pair of networks')
   for (const [a, b] of pairs) {
-    for (const k of [a, b]) if (!Number.isInteger(k) || k < 0 || k >= N) throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
+    for (const k of [a, b])
+      if (!Number.isInteger(k) || k < 0 || k >= N)
+        throw badRequest('nets', `network ${k} is not in this run (it has networks 0–${N - 1})`)
     if (a === b) throw badRequest('pairs', `pair ${a}–${b}: two different networks are needed`)
   }
   const involved = [...new Set(pairs.flat())]
   const kept = await keptSnapshots(run, involved)
   if (kept.length === 0 && run.isExternal) throw noWeights(run, involved)
-  if (kept.length === 0) throw conflict(`run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')} (keepWeights "all" or a list of epochs keeps them over time)`, run.id)
+  if (kept.length === 0)
+    throw conflict(
+      `run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')} (keepWeights "all" or a list of epochs keeps them over time)`,
+      run.id,
+    )
   const done = await run.readDone()
   const { epochs } = await run.readTimes()
   const read = cachedReads(run)
   const last = kept[kept.length - 1]
-  const data: WeightFunctionData = { label: run.attrs.spec.name ?? runId, epochs: Array.from(epochs), alignment, pairs: [] }
+  const data: WeightFunctionData = {
+    label: run.attrs.spec.name ?? runId,
+    epochs: Array.from(epochs),
+    alignment,
+    pairs: [],
+  }
   for (const [a, b] of pairs) {
-    const finalPerm = alignment === 'final' ? alignHidden(await read.weights(a, last), await read.weights(b, last), shape).perm : null
+    const finalPerm =
+      alignment === 'final' ? alignHidden(await read.weights(a, last), await read.weights(b, last), shape).perm : null
     const weightRaw: (number | null)[] = Array(S).fill(null)
     const weightAligned: (number | null)[] = Array(S).fill(null)
     const tau: (number | null)[] = Array(S).fill(null)
@@ -85,7 +101,10 @@ export async function weightVsFunction(project: Project, runId: string, opts: We
       const wa = await read.weights(a, j)
       const wb = await read.weights(b, j)
       weightRaw[j] = weightDistance(wa, wb)
-      weightAligned[j] = weightDistance(wa, finalPerm ? permuteHidden(wb, shape, finalPerm) : alignHidden(wa, wb, shape).aligned)
+      weightAligned[j] = weightDistance(
+        wa,
+        finalPerm ? permuteHidden(wb, shape, finalPerm) : alignHidden(wa, wb, shape).aligned,
+      )
     }
     data.pairs.push({ a, b, weightRaw, weightAligned, tau })
   }
@@ -94,7 +113,12 @@ export async function weightVsFunction(project: Project, runId: string, opts: We
       const v = data.pairs.map(f).filter((x): x is number => x !== null)
       return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN
     }
-    return { epoch: epochs[j], weightRaw: mean((p) => p.weightRaw[j]), weightAligned: mean((p) => p.weightAligned[j]), tau: mean((p) => p.tau[j]) }
+    return {
+      epoch: epochs[j],
+      weightRaw: mean((p) => p.weightRaw[j]),
+      weightAligned: mean((p) => p.weightAligned[j]),
+      tau: mean((p) => p.tau[j]),
+    }
   }
   return {
     runId,

@@ -13,7 +13,8 @@ export const BARRIER_OPTIONS = {
   on: { type: 'string' },
   ...outputOptions,
 } as const
-export const BARRIER_SUMMARY = 'loss and error barriers between networks’ weights, before and after aligning hidden units'
+export const BARRIER_SUMMARY =
+  'loss and error barriers between networks’ weights, before and after aligning hidden units'
 export const BARRIER_USAGE = `sgdscope barrier RUN --nets 0,1 [--snapshot N] [--points 21] [--count N] [--on test|train] [--project DIR] ${OUTPUT_USAGE}
              (--nets with more than two networks, e.g. 0-5: every pair, summarised; default 11 points on 2000 images)`
 
@@ -29,14 +30,18 @@ export function formatBarrier(r: BarrierReport): string[] {
   const mid = Math.floor(r.alphas.length / 2)
   return [
     `${r.runId}: networks ${r.nets[0]} and ${r.nets[1]} at epoch ${r.epoch} (snapshot ${r.snapshot}), ${r.loss} loss on ${r.evaluatedOn.count} ${r.evaluatedOn.set} images, ${r.alphas.length} values of α`,
-    ...barrierRows({ loss: r.before.barrierLoss, error: r.before.barrierError }, { loss: r.after.barrierLoss, error: r.after.barrierError }),
+    ...barrierRows(
+      { loss: r.before.barrierLoss, error: r.before.barrierError },
+      { loss: r.after.barrierLoss, error: r.after.barrierError },
+    ),
     `  endpoints: loss ${f3(r.before.loss[0])} and ${f3(r.before.loss[r.alphas.length - 1])}, error ${pct(r.before.error[0])} and ${pct(r.before.error[r.alphas.length - 1])}; at α = ${r.alphas[mid]}: loss ${f3(r.before.loss[mid])} → ${f3(r.after.loss[mid])} after alignment, error ${pct(r.before.error[mid])} → ${pct(r.after.error[mid])}`,
     `  alignment moved ${r.moved} of ${r.permutation.length} hidden units; weight distance ${f3(r.weightDistance.before)} → ${f3(r.weightDistance.after)}`,
   ]
 }
 
 export function formatBarrierSummary(r: BarrierSummaryReport): string[] {
-  const s = (x: { mean: number; median: number; min: number; max: number }, f: (v: number) => string) => `mean ${f(x.mean)}, median ${f(x.median)}, range ${f(x.min)}–${f(x.max)}`
+  const s = (x: { mean: number; median: number; min: number; max: number }, f: (v: number) => string) =>
+    `mean ${f(x.mean)}, median ${f(x.median)}, range ${f(x.min)}–${f(x.max)}`
   return [
     `${r.runId}: barriers between ${r.pairs.length} pair(s) of networks at epoch ${r.epoch} (snapshot ${r.snapshot}), ${r.evaluatedOn.count} ${r.evaluatedOn.set} images, ${r.points} values of α`,
     `  loss barrier   before alignment: ${s(r.loss.before, f3)}`,
@@ -53,7 +58,12 @@ async function barrierRun(positionals: string[], v: Values, io: Io): Promise<num
   if (nets.length < 2) throw new UsageError('--nets needs two different networks')
   const common = {
     snapshot: numberOption(v, 'snapshot', (x) => Number.isInteger(x) && x >= 0, 'a snapshot index'),
-    points: numberOption(v, 'points', (x) => Number.isInteger(x) && x >= 2 && x <= 1001, 'a whole number of points between 2 and 1001'),
+    points: numberOption(
+      v,
+      'points',
+      (x) => Number.isInteger(x) && x >= 2 && x <= 1001,
+      'a whole number of points between 2 and 1001',
+    ),
     count: numberOption(v, 'count', (x) => Number.isInteger(x) && x >= 1, 'a number of images ≥ 1'),
     on: oneOf(v, 'on', ['test', 'train'] as const),
   }

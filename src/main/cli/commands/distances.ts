@@ -16,7 +16,8 @@ export const DISTANCES_USAGE = `sgdscope distances RUN [--nets 0-4] [--alignment
 
 export function formatDistances(r: WeightFunctionReport): string[] {
   const pairs = r.figure.pairs.length
-  const row = (x: WeightFunctionReport['first']) => `epoch ${x.epoch}: weights ${f3(x.weightRaw)} as trained, ${f3(x.weightAligned)} aligned; τ ${f3(x.tau)}`
+  const row = (x: WeightFunctionReport['first']) =>
+    `epoch ${x.epoch}: weights ${f3(x.weightRaw)} as trained, ${f3(x.weightAligned)} aligned; τ ${f3(x.tau)}`
   return [
     `${r.runId}: distances between ${pairs} pair(s) of networks (mean over pairs), hidden units aligned ${r.alignment === 'final' ? `by the permutation of snapshot ${r.alignedAt}` : 'at each snapshot'}; weights kept at ${r.kept.length} snapshot(s)`,
     `  first: ${row(r.first)}`,
@@ -35,7 +36,12 @@ async function distancesRun(positionals: string[], v: Values, io: Io): Promise<n
   const r = await weightVsFunction(project, runId, opts)
   if (v.json) io.out(JSON.stringify(r))
   else formatDistances(r).forEach((l) => io.out(l))
-  if (target) await writeBeyondFigure({ kind: 'weightVsFunction', data: r.figure, options: v['log-x'] ? { logX: true } : {} }, target, v.json ? { out: io.err, err: io.err } : io)
+  if (target)
+    await writeBeyondFigure(
+      { kind: 'weightVsFunction', data: r.figure, options: v['log-x'] ? { logX: true } : {} },
+      target,
+      v.json ? { out: io.err, err: io.err } : io,
+    )
   return 0
 }
 

@@ -6,7 +6,8 @@ import { pathQuery, viewOptions } from '../view-options'
 
 export const embedCommand: Command = {
   summary: 'embed a run’s paths in 2-D (cached in the run) and print the stress',
-  usage: 'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca] [--nets 0-4] [--epochs 2:20] [--project DIR] [--json]',
+  usage:
+    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca] [--nets 0-4] [--epochs 2:20] [--project DIR] [--json]',
   options: { ...projectOption, ...viewOptions, json: { type: 'boolean' } },
   async run(positionals, v, io) {
     if (!positionals[0]) throw new UsageError('embed needs a run')
@@ -18,11 +19,15 @@ export const embedCommand: Command = {
       io.out(JSON.stringify(r))
       return 0
     }
-    io.out(`${id}: ${q.view} view, ${q.method}: Kruskal stress-1 ${r.stress?.toFixed(4)} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`)
+    io.out(
+      `${id}: ${q.view} view, ${q.method}: Kruskal stress-1 ${r.stress?.toFixed(4)} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`,
+    )
     const d = await runMetrics(project, id, q.view as 'tau' | 'kappa')
     const last = d.derived.epochs.length - 1
     if (last > 0)
-      io.out(`  at epoch ${d.derived.epochs[last]}: mean pairwise distance ${d.derived.meanPairwise[last].toFixed(4)}, mean step ${d.derived.meanStep[last].toFixed(4)}, step/spread ${d.derived.stepToSpread[last].toFixed(4)}`)
+      io.out(
+        `  at epoch ${d.derived.epochs[last]}: mean pairwise distance ${d.derived.meanPairwise[last].toFixed(4)}, mean step ${d.derived.meanStep[last].toFixed(4)}, step/spread ${d.derived.stepToSpread[last].toFixed(4)}`,
+      )
     return 0
   },
 }

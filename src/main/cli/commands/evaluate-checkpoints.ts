@@ -30,7 +30,8 @@ export const evaluateCheckpointsCommand: Command = {
   async run(positionals, v, io) {
     const dir = positionals[0]
     if (!dir) throw new UsageError('evaluate-checkpoints needs the checkpoint folder DIR')
-    if (positionals.length > 1) throw new UsageError(`evaluate-checkpoints takes one folder, got ${positionals.length}: ${positionals.join(' ')}`)
+    if (positionals.length > 1)
+      throw new UsageError(`evaluate-checkpoints takes one folder, got ${positionals.length}: ${positionals.join(' ')}`)
     if (!v.probe) throw new UsageError(`evaluate-checkpoints needs --probe (${PROBE_USAGE})`)
     const outputs = oneOf(v, 'outputs', EXTERNAL_OUTPUTS) ?? 'logits'
     const batch = numberOption(v, 'batch', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1')
@@ -52,8 +53,10 @@ export const evaluateCheckpointsCommand: Command = {
         batch,
         signal: io.signal,
         onLayout: (l) =>
-          io.err(`found ${l.checkpoints.length} checkpoint(s) in ${l.dir}: ${l.nets.length} net(s) (numbers ${l.nets.join(', ')}) × ` +
-            `${l.epochs.length} epoch(s) (${l.epochs.join(', ')})`),
+          io.err(
+            `found ${l.checkpoints.length} checkpoint(s) in ${l.dir}: ${l.nets.length} net(s) (numbers ${l.nets.join(', ')}) × ` +
+              `${l.epochs.length} epoch(s) (${l.epochs.join(', ')})`,
+          ),
         onProgress: (p) => bar.update(p),
         onLog: (line) => {
           bar.stop()
@@ -72,19 +75,31 @@ export const evaluateCheckpointsCommand: Command = {
     }
     if (v.json) {
       const { layout, ...rest } = result
-      io.out(JSON.stringify({ ...rest, nets: layout.nets, epochs: layout.epochs, unmatched: layout.unmatched, gaps: layout.gaps }, null, 2))
+      io.out(
+        JSON.stringify(
+          { ...rest, nets: layout.nets, epochs: layout.epochs, unmatched: layout.unmatched, gaps: layout.gaps },
+          null,
+          2,
+        ),
+      )
       return 0
     }
     const S = result.layout.epochs.length
-    io.out(`run ${result.runId} in ${projectDir(v)}: ${result.layout.nets.length} net(s) × ${S} snapshot(s), ` +
-      `${result.outputs}${result.outputs === 'logits' ? ' (τ = softmax)' : ''}, ${result.outputSize} output(s) per probe item, ` +
-      `evaluated in ${formatDuration(result.seconds)}`)
+    io.out(
+      `run ${result.runId} in ${projectDir(v)}: ${result.layout.nets.length} net(s) × ${S} snapshot(s), ` +
+        `${result.outputs}${result.outputs === 'logits' ? ' (τ = softmax)' : ''}, ${result.outputSize} output(s) per probe item, ` +
+        `evaluated in ${formatDuration(result.seconds)}`,
+    )
     if (result.outputs !== 'values') {
       const last = result.meanProbeError[S - 1] ?? null
-      io.out(`  probe error (mean over nets): ${pct(result.meanProbeError[0] ?? null)} at epoch ${result.layout.epochs[0]}, ` +
-        `${pct(last)} at epoch ${result.layout.epochs[S - 1]}`)
+      io.out(
+        `  probe error (mean over nets): ${pct(result.meanProbeError[0] ?? null)} at epoch ${result.layout.epochs[0]}, ` +
+          `${pct(last)} at epoch ${result.layout.epochs[S - 1]}`,
+      )
     }
-    io.out(`  probe ${result.probe.id}: labels ${result.probe.labelsSha256.slice(0, 12)}…, inputs ${result.probe.inputsSha256?.slice(0, 12)}…`)
+    io.out(
+      `  probe ${result.probe.id}: labels ${result.probe.labelsSha256.slice(0, 12)}…, inputs ${result.probe.inputsSha256?.slice(0, 12)}…`,
+    )
     return 0
   },
 }

@@ -12,23 +12,41 @@ export const figureCommand: Command = {
            [--labels a,b] [--style paper|paper-serif|colorblind] [--width 3.5in|7.16in|89mm] [--height H]
            [--dpi 300] [--font-size 8] [--color-by epoch|net|run] [--layout overlay|panels]
            [--log-x] [--log-y] [--no-points] [--no-lines] [--project DIR]`,
-  options: { ...projectOption, ...viewOptions, ...lookOptions, kind: { type: 'string', short: 'k' }, format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, align: { type: 'string' }, labels: { type: 'string' } },
+  options: {
+    ...projectOption,
+    ...viewOptions,
+    ...lookOptions,
+    kind: { type: 'string', short: 'k' },
+    format: { type: 'string', short: 'f' },
+    out: { type: 'string', short: 'o' },
+    align: { type: 'string' },
+    labels: { type: 'string' },
+  },
   async run(positionals, v, io) {
     if (positionals.length === 0) throw new UsageError('figure needs at least one run')
     if (!v.out) throw new UsageError('figure needs --out FILE')
     const out = String(v.out)
     const format = String(v.format ?? path.extname(out).slice(1) ?? '').toLowerCase()
-    if (!['svg', 'png', 'pdf'].includes(format)) throw new UsageError(`--format must be svg, png or pdf (or give --out a .svg/.png/.pdf name)`)
+    if (!['svg', 'png', 'pdf'].includes(format))
+      throw new UsageError(`--format must be svg, png or pdf (or give --out a .svg/.png/.pdf name)`)
     const kind = String(v.kind ?? (positionals.length > 1 ? 'compare' : 'paths'))
-    if (!['paths', 'metrics', 'compare'].includes(kind)) throw new UsageError(`--kind must be paths, metrics or compare, not "${kind}"`)
+    if (!['paths', 'metrics', 'compare'].includes(kind))
+      throw new UsageError(`--kind must be paths, metrics or compare, not "${kind}"`)
     const project = await Project.open(projectDir(v))
     const ids = []
     for (const r of positionals) ids.push(await project.resolveRunId(r))
     const labels = v.labels ? String(v.labels).split(',') : undefined
-    if (labels && labels.length !== ids.length) throw new UsageError(`--labels gives ${labels.length} label(s) for ${ids.length} run(s)`)
-    const view = { kind: kind as ViewToRender['kind'], query: pathQuery(ids, v, labels), look: figureLook(v, kind === 'compare' ? { layout: 'panels' } : {}) }
+    if (labels && labels.length !== ids.length)
+      throw new UsageError(`--labels gives ${labels.length} label(s) for ${ids.length} run(s)`)
+    const view = {
+      kind: kind as ViewToRender['kind'],
+      query: pathQuery(ids, v, labels),
+      look: figureLook(v, kind === 'compare' ? { layout: 'panels' } : {}),
+    }
     const bytes = await writeViewFigure(project, view, format as 'svg' | 'png' | 'pdf', out)
-    io.out(`wrote ${out} (${format.toUpperCase()}, ${view.look.widthIn.toFixed(2)} in wide, ${bytes.toLocaleString('en-US')} bytes)`)
+    io.out(
+      `wrote ${out} (${format.toUpperCase()}, ${view.look.widthIn.toFixed(2)} in wide, ${bytes.toLocaleString('en-US')} bytes)`,
+    )
     return 0
   },
 }

@@ -1,7 +1,15 @@
 /** `sgdscope import FILE`: saved outputs (.npz, .npy, HDF5, Zarr) become a run of the project. */
 import cliProgress from 'cli-progress'
 import { projectDir as projectDirOf, projectOption, UsageError, type Command } from '../command'
-import { IMPORTERS, ImportCancelled, importRun, OUTPUTS_KINDS, parseMeta, type ImportResult, type OutputsKind } from '../../importers'
+import {
+  IMPORTERS,
+  ImportCancelled,
+  importRun,
+  OUTPUTS_KINDS,
+  parseMeta,
+  type ImportResult,
+  type OutputsKind,
+} from '../../importers'
 import type { ReadProgress } from '../../importers/source'
 
 /** Shows a bar only once an import has taken half a second (big files), plain lines when not on a terminal. */
@@ -22,7 +30,10 @@ export function importProgress(stream: NodeJS.WriteStream = process.stderr, dela
         return
       }
       if (!bar) {
-        bar = new cliProgress.SingleBar({ format: '{stage} [{bar}] {percentage}%', barsize: 30, hideCursor: true, stream }, cliProgress.Presets.shades_classic)
+        bar = new cliProgress.SingleBar(
+          { format: '{stage} [{bar}] {percentage}%', barsize: 30, hideCursor: true, stream },
+          cliProgress.Presets.shades_classic,
+        )
         bar.start(1000, 0, { stage: p.stage.padEnd(24) })
       }
       bar.update(Math.round(1000 * pct), { stage: p.stage.padEnd(24) })
@@ -62,9 +73,15 @@ export const importCommand: Command = {
     json: { type: 'boolean' },
   },
   async run(positionals, v, io) {
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `import takes one file, not ${positionals.length}` : 'import needs a file (.npz, .npy, .h5 or a Zarr folder)')
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length
+          ? `import takes one file, not ${positionals.length}`
+          : 'import needs a file (.npz, .npy, .h5 or a Zarr folder)',
+      )
     const outputs = v.outputs === undefined ? undefined : String(v.outputs)
-    if (outputs !== undefined && !OUTPUTS_KINDS.includes(outputs as OutputsKind)) throw new UsageError(`--outputs is ${OUTPUTS_KINDS.join(', ')}, not "${outputs}"`)
+    if (outputs !== undefined && !OUTPUTS_KINDS.includes(outputs as OutputsKind))
+      throw new UsageError(`--outputs is ${OUTPUTS_KINDS.join(', ')}, not "${outputs}"`)
     let meta: Record<string, unknown>
     try {
       meta = parseMeta((v.meta as string[] | undefined) ?? [])

@@ -11,7 +11,8 @@ export const infoCommand: Command = {
   usage: 'sgdscope info RUN [--project DIR] [--json]',
   options: { ...projectOption, json: { type: 'boolean' } },
   async run(positionals, v, io) {
-    if (!positionals[0]) throw new UsageError('info needs a run (id, unique part of it, or its number in `sgdscope list`)')
+    if (!positionals[0])
+      throw new UsageError('info needs a run (id, unique part of it, or its number in `sgdscope list`)')
     const project = await Project.open(projectDir(v))
     const run = await project.openRun(await project.resolveRunId(positionals[0]))
     const a = run.attrs
@@ -26,19 +27,38 @@ export const infoCommand: Command = {
     io.out(`status    ${status}${a.error ? ` — ${a.error}` : ''}`)
     io.out(`spec      ${describeSpec(a.spec)}`)
     if (a.spec.kind === 'external') for (const line of await externalLines(run)) io.out(line)
-    else io.out(`engine    ${a.engine ? `${a.engine.name}${a.engine.backend ? ` (${a.engine.backend})` : ''}: ${a.engine.reason}` : '?'}`)
-    io.out(`versions  ${Object.entries(a.versions).map(([k, x]) => `${k} ${x}`).join(', ')}`)
-    if (a.dataset) io.out(`dataset   ${a.dataset.id}: ${a.dataset.trainCount} train, ${a.dataset.testCount} test, ${a.dataset.rows}×${a.dataset.cols}, ${a.dataset.classes} classes`)
+    else
+      io.out(
+        `engine    ${a.engine ? `${a.engine.name}${a.engine.backend ? ` (${a.engine.backend})` : ''}: ${a.engine.reason}` : '?'}`,
+      )
+    io.out(
+      `versions  ${Object.entries(a.versions)
+        .map(([k, x]) => `${k} ${x}`)
+        .join(', ')}`,
+    )
+    if (a.dataset)
+      io.out(
+        `dataset   ${a.dataset.id}: ${a.dataset.trainCount} train, ${a.dataset.testCount} test, ${a.dataset.rows}×${a.dataset.cols}, ${a.dataset.classes} classes`,
+      )
     io.out(`created   ${a.created}; training time ${formatDuration(a.trainSeconds)}`)
     io.out(`progress  ${d.done}/${d.total} (network, snapshot) pairs recorded`)
     io.out('')
-    io.out(['epoch'.padStart(9), 'samples'.padStart(11), ...a.metrics.map((n) => n.padStart(12))].join(' ') + '   (ensemble mean)')
+    io.out(
+      ['epoch'.padStart(9), 'samples'.padStart(11), ...a.metrics.map((n) => n.padStart(12))].join(' ') +
+        '   (ensemble mean)',
+    )
     d.epochs.forEach((epoch, j) => {
       const cells = a.metrics.map((n) => {
         const x = d.metricsPerSnapshot[n][j]
         return (x === null ? '—' : n.endsWith('error') ? pct(x) : x.toFixed(5)).padStart(12)
       })
-      io.out([epoch.toFixed(3).padStart(9), (Number.isNaN(d.samples[j]) ? '—' : String(d.samples[j])).padStart(11), ...cells].join(' '))
+      io.out(
+        [
+          epoch.toFixed(3).padStart(9),
+          (Number.isNaN(d.samples[j]) ? '—' : String(d.samples[j])).padStart(11),
+          ...cells,
+        ].join(' '),
+      )
     })
     io.out('')
     io.out(`full spec: ${JSON.stringify(a.spec)}`)

@@ -16,17 +16,27 @@ export const listCommand: Command = {
       try {
         rows.push(await runSummary(await project.openRun(id)))
       } catch (e) {
-        rows.push({ id, status: 'unreadable', summary: (e as Error).message, done: 0, total: 0, final: {} as FinalMetrics })
+        rows.push({
+          id,
+          status: 'unreadable',
+          summary: (e as Error).message,
+          done: 0,
+          total: 0,
+          final: {} as FinalMetrics,
+        })
       }
     }
     if (v.json) {
       io.out(JSON.stringify(rows, null, 2))
       return 0
     }
-    if (rows.length === 0) io.out(`no runs in ${project.dir} yet (start one with: sgdscope run --preset fig1 --project ${project.dir})`)
+    if (rows.length === 0)
+      io.out(`no runs in ${project.dir} yet (start one with: sgdscope run --preset fig1 --project ${project.dir})`)
     rows.forEach((r, i) => {
       const te = r.final.test_error
-      io.out(`${String(i + 1).padStart(3)}  ${r.id}  ${r.status.padEnd(11)} ${String(r.done).padStart(6)}/${r.total} snapshots  ${te ? `test err ${pct(te.mean)}  ` : ''}${r.summary}`)
+      io.out(
+        `${String(i + 1).padStart(3)}  ${r.id}  ${r.status.padEnd(11)} ${String(r.done).padStart(6)}/${r.total} snapshots  ${te ? `test err ${pct(te.mean)}  ` : ''}${r.summary}`,
+      )
     })
     return 0
   },

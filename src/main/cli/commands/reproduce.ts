@@ -15,8 +15,15 @@ import { figureLook, writeViewFigure } from '../view-options'
 
 export const reproduceCommand: Command = {
   summary: 'train (or reuse) the runs behind the paper’s figures and write each figure',
-  usage: 'sgdscope reproduce fig1..fig8|all --out DIR [--scale quick|full] [--project DIR] [--workers W] [--style paper|colorblind]',
-  options: { ...projectOption, out: { type: 'string', short: 'o' }, scale: { type: 'string' }, workers: { type: 'string', short: 'w' }, style: { type: 'string' } },
+  usage:
+    'sgdscope reproduce fig1..fig8|all --out DIR [--scale quick|full] [--project DIR] [--workers W] [--style paper|colorblind]',
+  options: {
+    ...projectOption,
+    out: { type: 'string', short: 'o' },
+    scale: { type: 'string' },
+    workers: { type: 'string', short: 'w' },
+    style: { type: 'string' },
+  },
   async run(positionals, v, io) {
     const which = positionals.length === 0 || positionals.includes('all') ? [...PRESET_IDS] : positionals
     for (const id of which) if (!isPresetId(id)) throw new UsageError(`unknown figure "${id}" (fig1..fig8 or all)`)
@@ -24,7 +31,9 @@ export const reproduceCommand: Command = {
     if (scale !== 'quick' && scale !== 'full') throw new UsageError('--scale is quick or full')
     if (!v.out) throw new UsageError('reproduce needs --out DIR')
     const outDir = path.resolve(String(v.out))
-    const project = await Project.openOrCreate(v.project ? projectDir(v) : path.join(outDir, `reproduce-${scale}.sgdscope`))
+    const project = await Project.openOrCreate(
+      v.project ? projectDir(v) : path.join(outDir, `reproduce-${scale}.sgdscope`),
+    )
     const workers = v.workers !== undefined ? Number(v.workers) : undefined
     const summary: string[] = [`sgdscope reproduce (${scale} scale), project ${project.dir}`, '']
     for (const id of which as PresetId[]) {
@@ -32,7 +41,12 @@ export const reproduceCommand: Command = {
       const bar = progressReporter()
       let runs
       try {
-        runs = await ensurePresetRuns(project, id, scale, { workers, signal: io.signal, onProgress: (x) => bar.update(x), log: io.err })
+        runs = await ensurePresetRuns(project, id, scale, {
+          workers,
+          signal: io.signal,
+          onProgress: (x) => bar.update(x),
+          log: io.err,
+        })
       } finally {
         bar.stop()
       }
@@ -45,8 +59,13 @@ export const reproduceCommand: Command = {
         ...(f.firstNets ? { nets: Array.from({ length: f.firstNets }, (_, k) => k) } : {}),
         ...(presetWindow(p, scale) ? { epochs: presetWindow(p, scale) } : {}),
       })
-      const view: ViewToRender = { kind: runs.length > 1 && f.layout === 'panels' ? 'compare' : 'paths', query, look: figureLook(v, { colorBy: f.colorBy }) }
-      for (const format of ['svg', 'png', 'pdf'] as const) await writeViewFigure(project, view, format, path.join(outDir, `${id}.${format}`))
+      const view: ViewToRender = {
+        kind: runs.length > 1 && f.layout === 'panels' ? 'compare' : 'paths',
+        query,
+        look: figureLook(v, { colorBy: f.colorBy }),
+      }
+      for (const format of ['svg', 'png', 'pdf'] as const)
+        await writeViewFigure(project, view, format, path.join(outDir, `${id}.${format}`))
       const paths = await embedPaths(project, query)
       summary.push(`${id}: ${p.title}`)
       for (const r of runs) {
@@ -56,9 +75,14 @@ export const reproduceCommand: Command = {
         const last = d.derived.epochs.length - 1
         summary.push(`  ${r.label} — run ${r.id}${r.reused ? ' (reused)' : ''}: ${describeSpec(run.attrs.spec)}`)
         summary.push(summaryLine(run.attrs.nets, fin))
-        if (last > 0) summary.push(`  ${f.view} memory ratio (mean step / mean pairwise distance) at epoch ${d.derived.epochs[last].toFixed(2)}: ${d.derived.stepToSpread[last].toFixed(4)}; pairwise distance ${d.derived.meanPairwise[last].toFixed(4)}`)
+        if (last > 0)
+          summary.push(
+            `  ${f.view} memory ratio (mean step / mean pairwise distance) at epoch ${d.derived.epochs[last].toFixed(2)}: ${d.derived.stepToSpread[last].toFixed(4)}; pairwise distance ${d.derived.meanPairwise[last].toFixed(4)}`,
+          )
       }
-      summary.push(`  embedding: ${query.method}, ${query.view}, Kruskal stress-1 ${paths.stress?.toFixed(4)} over ${paths.points} points`)
+      summary.push(
+        `  embedding: ${query.method}, ${query.view}, Kruskal stress-1 ${paths.stress?.toFixed(4)} over ${paths.points} points`,
+      )
       summary.push(`  files: ${id}.svg ${id}.png ${id}.pdf`, '')
       io.out(`${id}: wrote ${path.join(outDir, id)}.{svg,png,pdf} (stress ${paths.stress?.toFixed(3)})`)
     }

@@ -46,7 +46,10 @@ function parseValue(s: string): unknown {
 }
 
 /** The specs a `run` invocation asks for: a preset's runs, or a spec file, with overrides. */
-async function specsFrom(positionals: string[], v: Values): Promise<{ label: string; spec: Record<string, unknown> }[]> {
+async function specsFrom(
+  positionals: string[],
+  v: Values,
+): Promise<{ label: string; spec: Record<string, unknown> }[]> {
   let bases: { label: string; spec: Record<string, unknown> }[]
   if (v.preset) {
     const id = String(v.preset)
@@ -71,7 +74,8 @@ async function specsFrom(positionals: string[], v: Values): Promise<{ label: str
     bases = [{ label: 'default', spec: {} }]
   }
   for (const b of bases) {
-    for (const [flag, [field, parse]] of Object.entries(OVERRIDES)) if (v[flag] !== undefined) setPath(b.spec, field, parse(String(v[flag])))
+    for (const [flag, [field, parse]] of Object.entries(OVERRIDES))
+      if (v[flag] !== undefined) setPath(b.spec, field, parse(String(v[flag])))
     if (v['no-deskew']) setPath(b.spec, 'dataset.deskew', false)
     for (const kv of (v.set as string[] | undefined) ?? []) {
       const eq = kv.indexOf('=')
@@ -112,12 +116,16 @@ export const runCommand: Command = {
       if (v['dry-run']) io.out(JSON.stringify(r.spec, null, 2))
     }
     if (v['dry-run']) return 0
-    if (v.shard && !v['run-id']) throw new UsageError('--shard needs --run-id ID, the same for every shard (e.g. the Slurm job id)')
-    if (v['run-id'] && wanted.length > 1) throw new UsageError(`--run-id names one run, but this preset has ${wanted.length}`)
+    if (v.shard && !v['run-id'])
+      throw new UsageError('--shard needs --run-id ID, the same for every shard (e.g. the Slurm job id)')
+    if (v['run-id'] && wanted.length > 1)
+      throw new UsageError(`--run-id names one run, but this preset has ${wanted.length}`)
     const project = await Project.openOrCreate(dir)
     let code = 0
     for (const w of wanted) {
-      const run = v['run-id'] ? await createOrJoinRun(project, w.spec, String(v['run-id'])) : await createRun(project, w.spec)
+      const run = v['run-id']
+        ? await createOrJoinRun(project, w.spec, String(v['run-id']))
+        : await createRun(project, w.spec)
       io.out(`run ${run.id} in ${project.dir}: ${describeSpec(run.attrs.spec)}`)
       code = await trainFromTerminal(project, run.id, v, io)
       if (code !== 0) break

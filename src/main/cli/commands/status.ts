@@ -34,7 +34,13 @@ export const statusCommand: Command = {
       }
     } else {
       const behind = prog.perNet.map((c, k) => [k, c] as const).filter(([, c]) => c < a.snapshots)
-      if (behind.length) io.out(`  networks not finished: ${behind.slice(0, 20).map(([k, c]) => `${k} (${c}/${a.snapshots})`).join(', ')}${behind.length > 20 ? ', …' : ''}`)
+      if (behind.length)
+        io.out(
+          `  networks not finished: ${behind
+            .slice(0, 20)
+            .map(([k, c]) => `${k} (${c}/${a.snapshots})`)
+            .join(', ')}${behind.length > 20 ? ', …' : ''}`,
+        )
     }
     return 0
   },

@@ -17,7 +17,8 @@ export const SUBPROBLEMS_OPTIONS = {
   'include-initial': { type: 'boolean' },
   ...outputOptions,
 } as const
-export const SUBPROBLEMS_SUMMARY = 'convergence rates of the subproblems (classes, confusion pairs): fits, rate spectrum, rank correlation'
+export const SUBPROBLEMS_SUMMARY =
+  'convergence rates of the subproblems (classes, confusion pairs): fits, rate spectrum, rank correlation'
 export const SUBPROBLEMS_USAGE = `sgdscope subproblems RUN [--project DIR] [--nets 0-9] [--model exponential|power] [--kind pairs|classes|all]
              [--min-images 3] [--min-fraction 0.01] [--min-r2 0] [--zipf-s 1] [--from EPOCH] [--include-initial] ${OUTPUT_USAGE}
              (errors per class and confusion pair from the probe set τ: the first P test images, or the
@@ -27,7 +28,12 @@ export const SUBPROBLEMS_USAGE = `sgdscope subproblems RUN [--project DIR] [--ne
 /** The subproblems report as lines of text. */
 export function formatSubproblems(r: SubproblemsReport): string[] {
   const o = r.options
-  const what = o.kind === 'pairs' ? `${r.classes * (r.classes - 1)} confusion pairs` : o.kind === 'classes' ? `${r.classes} classes` : `${r.classes} classes and ${r.classes * (r.classes - 1)} confusion pairs`
+  const what =
+    o.kind === 'pairs'
+      ? `${r.classes * (r.classes - 1)} confusion pairs`
+      : o.kind === 'classes'
+        ? `${r.classes} classes`
+        : `${r.classes} classes and ${r.classes * (r.classes - 1)} confusion pairs`
   const lines = [
     `${r.runId}: subproblem convergence of ${r.nets.length} network(s), ${what}, from the probe set τ (the first ${r.probe} test images, argmax against their labels)`,
     `  fitted from each curve's peak over the snapshots at epochs ${o.includeInitial ? '≥' : '>'} ${o.fromEpoch}${o.includeInitial || o.fromEpoch > 0 ? '' : ' (the initial weights left out)'}`,
@@ -38,8 +44,11 @@ export function formatSubproblems(r: SubproblemsReport): string[] {
     const at = [1, 2, 5, 10, 20, 50, 100, 200, 500].filter((k) => k < med.length)
     const cells = [...at.map((k) => `#${k} ${f3(med[k - 1])}`), `#${med.length} ${f3(med[med.length - 1])}`]
     lines.push(`  rate spectrum (${unit}, rank-wise median over networks): ${cells.join(', ')}`)
-    lines.push(`  log–log slope of the median spectrum ${f3(r.spectrumSlope)}${o.model === 'exponential' ? ` (the toy model with Zipf s = ${o.zipfS}: ${f3(-o.zipfS)})` : ''}`)
-  } else lines.push('  no rates: no subproblem was tracked and fitted (try --min-images 1, or a run with more snapshots)')
+    lines.push(
+      `  log–log slope of the median spectrum ${f3(r.spectrumSlope)}${o.model === 'exponential' ? ` (the toy model with Zipf s = ${o.zipfS}: ${f3(-o.zipfS)})` : ''}`,
+    )
+  } else
+    lines.push('  no rates: no subproblem was tracked and fitted (try --min-images 1, or a run with more snapshots)')
   const q = r.fitQuality
   lines.push(
     `  fit quality: exponential median R² ${r2(q.exponential.medianR2)} (${pct(q.exponential.good)} ≥ 0.9 of ${q.exponential.fitted}); power law median R² (log scale) ${r2(q.power.medianR2)} (${pct(q.power.good)} ≥ 0.9 of ${q.power.fitted})`,
@@ -76,7 +85,12 @@ async function subproblemsRun(positionals: string[], v: Values, io: Io): Promise
   const r = await subproblems(project, runId, opts)
   if (v.json) io.out(JSON.stringify(r))
   else formatSubproblems(r).forEach((l) => io.out(l))
-  if (target) await writeBeyondFigure({ kind: 'rates', data: r.rates, options: {} }, target, v.json ? { out: io.err, err: io.err } : io)
+  if (target)
+    await writeBeyondFigure(
+      { kind: 'rates', data: r.rates, options: {} },
+      target,
+      v.json ? { out: io.err, err: io.err } : io,
+    )
   return 0
 }
 

@@ -65,8 +65,18 @@ class NotInstalled extends Error {}
 const resolveFromHere = createRequire(import.meta.url)
 
 function errorText(e: unknown): string {
-  const msg = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e)
-  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error'
+  const msg =
+    e instanceof Error
+      ? e.message
+      : typeof e === 'object' && e !== null && 'message' in e
+        ? String((e as { message: unknown }).message)
+        : String(e)
+  return (
+    msg
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  )
 }
 
 /** True if `pkg` can be resolved from here (its package.json, or, if that is not exported, the package itself). */
@@ -142,7 +152,8 @@ export function loadTfjsBackend(name: TfjsBackend, custom?: BackendLoader): Prom
 /** Switches tfjs to `name` and checks with a small product that it computes; throws if not. */
 export async function activateTfjsBackend(name: TfjsBackend): Promise<void> {
   if (!tf.findBackendFactory(name)) throw new Error(`tfjs has no backend named '${name}' registered`)
-  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed (the backend did not initialise)`)
+  if (tf.getBackend() !== name && !(await tf.setBackend(name)))
+    throw new Error(`tf.setBackend('${name}') failed (the backend did not initialise)`)
   await tf.ready()
   const v = tf.tidy(() => {
     const a = tf.tensor3d([1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, 0], [2, 2, 3])
@@ -172,7 +183,9 @@ function preferenceFrom(opts: SelectBackendOptions): TfjsBackendPreference {
   const raw = opts.backend ?? process.env[BACKEND_ENV]?.trim()
   if (raw === undefined || raw === '' || raw === 'auto') return 'auto'
   if ((TFJS_BACKENDS as readonly string[]).includes(raw)) return raw as TfjsBackend
-  throw new Error(`unknown tfjs backend '${raw}'${opts.backend === undefined ? ` (from $${BACKEND_ENV})` : ''}; expected ${TFJS_BACKENDS.join(', ')} or auto`)
+  throw new Error(
+    `unknown tfjs backend '${raw}'${opts.backend === undefined ? ` (from $${BACKEND_ENV})` : ''}; expected ${TFJS_BACKENDS.join(', ')} or auto`,
+  )
 }
 
 /**
@@ -192,14 +205,16 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
       const missing = e instanceof NotInstalled
       const reason = missing ? errorText(e) : `${name} backend failed: ${errorText(e)}`
       attempts.push({ name, ok: false, reason })
-      if (preference !== 'auto') throw new Error(`the tfjs backend '${name}' (forced) is not available: ${reason}`, { cause: e })
+      if (preference !== 'auto')
+        throw new Error(`the tfjs backend '${name}' (forced) is not available: ${reason}`, { cause: e })
       // A missing optional package is the normal case; a broken one deserves a word.
       if (!missing) log(`${reason}; falling back to the next tfjs backend`)
       continue
     }
     const what = await describeBackend(name)
     const skipped = attempts.map((a) => a.reason)
-    const reason = preference === 'auto' ? `${what}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}` : `${what}; forced`
+    const reason =
+      preference === 'auto' ? `${what}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}` : `${what}; forced`
     attempts.push({ name, ok: true, reason: what })
     return { name, reason, attempts }
   }
@@ -208,5 +223,6 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
 
 /** Makes `name` the current tfjs backend again (another module of this thread may have switched it). */
 export async function ensureBackend(name: TfjsBackend): Promise<void> {
-  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`could not switch tfjs back to '${name}'`)
+  if (tf.getBackend() !== name && !(await tf.setBackend(name)))
+    throw new Error(`could not switch tfjs back to '${name}'`)
 }

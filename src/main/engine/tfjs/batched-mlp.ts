@@ -49,17 +49,28 @@ export class BatchedMlp implements MlpGroup {
   static fromStates(shape: MlpShape, loss: Loss, momentum: number, states: readonly Float32Array[]): BatchedMlp {
     const D = paramCount(shape)
     checkStates(shape, loss, momentum, states, D)
-    const p = upload(shape, states.map((s) => s.subarray(0, D)))
+    const p = upload(
+      shape,
+      states.map((s) => s.subarray(0, D)),
+    )
     let v: Params | null = null
     if (momentum > 0) {
       const zeros = new Float32Array(D)
-      v = upload(shape, states.map((s) => (s.length === 2 * D ? s.subarray(D) : zeros)))
+      v = upload(
+        shape,
+        states.map((s) => (s.length === 2 * D ? s.subarray(D) : zeros)),
+      )
     }
     return new BatchedMlp(shape, loss, momentum, p, v)
   }
 
   concat(other: MlpGroup): MlpGroup {
-    if (!(other instanceof BatchedMlp) || other.loss !== this.loss || other.momentum !== this.momentum || !sameShape(other.shape, this.shape)) {
+    if (
+      !(other instanceof BatchedMlp) ||
+      other.loss !== this.loss ||
+      other.momentum !== this.momentum ||
+      !sameShape(other.shape, this.shape)
+    ) {
       throw new RangeError('BatchedMlp.concat: groups of different specs or programs')
     }
     this.check()
@@ -70,7 +81,13 @@ export class BatchedMlp implements MlpGroup {
       B: tf.concat([x.B, y.B], 0),
       b: tf.concat([x.b, y.b], 0),
     })
-    const merged = new BatchedMlp(this.shape, this.loss, this.momentum, cat(this.p, other.p), this.v && other.v ? cat(this.v, other.v) : null)
+    const merged = new BatchedMlp(
+      this.shape,
+      this.loss,
+      this.momentum,
+      cat(this.p, other.p),
+      this.v && other.v ? cat(this.v, other.v) : null,
+    )
     this.dispose()
     other.dispose()
     return merged
@@ -101,7 +118,8 @@ export class BatchedMlp implements MlpGroup {
     const { inputs: I, outputs: K } = this.shape
     const N = this.nets
     const { m } = batch
-    if (batch.x.length !== N * m * I || batch.t.length !== N * m * K) throw new RangeError('BatchedMlp.step: the batch does not fit the group')
+    if (batch.x.length !== N * m * I || batch.t.length !== N * m * K)
+      throw new RangeError('BatchedMlp.step: the batch does not fit the group')
     const { A, a, B, b } = this.p
     const mu = this.momentum
     const next = tf.tidy(() => {
@@ -140,13 +158,22 @@ export class BatchedMlp implements MlpGroup {
     }
   }
 
-  evaluate(images: SparseImages, labels: Uint8Array, from: number, count: number, outputs?: readonly Float32Array[]): Evaluation {
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    from: number,
+    count: number,
+    outputs?: readonly Float32Array[],
+  ): Evaluation {
     this.check()
     const { inputs: I, hidden: H, outputs: K } = this.shape
     const N = this.nets
-    if (images.dim !== I) throw new RangeError(`BatchedMlp.evaluate: images have ${images.dim} pixels, the networks ${I} inputs`)
-    if (!(from >= 0 && count >= 0 && from + count <= images.count)) throw new RangeError(`BatchedMlp.evaluate: range outside 0..${images.count}`)
-    if (outputs && (outputs.length !== N || outputs.some((o) => o.length !== outputs[0]!.length))) throw new RangeError('BatchedMlp.evaluate: need one output array per network, all of one length')
+    if (images.dim !== I)
+      throw new RangeError(`BatchedMlp.evaluate: images have ${images.dim} pixels, the networks ${I} inputs`)
+    if (!(from >= 0 && count >= 0 && from + count <= images.count))
+      throw new RangeError(`BatchedMlp.evaluate: range outside 0..${images.count}`)
+    if (outputs && (outputs.length !== N || outputs.some((o) => o.length !== outputs[0]!.length)))
+      throw new RangeError('BatchedMlp.evaluate: need one output array per network, all of one length')
     const rows = outputs ? Math.min(count, Math.floor(outputs[0]!.length / K)) : 0
     const loss = new Float64Array(N)
     const errors = new Int32Array(N)
@@ -227,7 +254,12 @@ function upload(shape: MlpShape, params: readonly Float32Array[]): Params {
   const { inputs: I, hidden: H, outputs: K } = shape
   const N = params.length
   const sizes = { A: I * H, a: H, B: K * H, b: K }
-  const blocks = { A: new Float32Array(N * sizes.A), a: new Float32Array(N * sizes.a), B: new Float32Array(N * sizes.B), b: new Float32Array(N * sizes.b) }
+  const blocks = {
+    A: new Float32Array(N * sizes.A),
+    a: new Float32Array(N * sizes.a),
+    B: new Float32Array(N * sizes.B),
+    b: new Float32Array(N * sizes.b),
+  }
   params.forEach((s, n) => {
     let off = 0
     for (const key of KEYS) {

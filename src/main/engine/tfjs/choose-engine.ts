@@ -86,7 +86,16 @@ function timeSteps(step: (k: number) => void, perStep: number, nets: number, opt
  */
 export function fusedThroughput(opts: ThroughputOptions): Throughput & { kernel: string } {
   const { data, shape, batch } = opts
-  const spec = parseSpec({ hidden: shape.hidden, loss: opts.loss, batch, momentum: opts.momentum ?? 0, lr: opts.lr ?? 0.1, seed: 1, trainSubset: 1, probe: 1 }) as MlpSpec
+  const spec = parseSpec({
+    hidden: shape.hidden,
+    loss: opts.loss,
+    batch,
+    momentum: opts.momentum ?? 0,
+    lr: opts.lr ?? 0.1,
+    seed: 1,
+    trainSubset: 1,
+    probe: 1,
+  }) as MlpSpec
   const trainer = new NetTrainer(spec, data, 0)
   const kernel = (trainer.mlp as { kernel?: string }).kernel ?? 'ts'
   // Whole batches of about 2 048 samples per timed step (the trainer's own loop).
@@ -181,7 +190,18 @@ const memo = new Map<string, Promise<EngineChoice>>()
  */
 export function chooseMlpEngine(spec: MlpSpec, data: TrainData, opts: ChooseEngineOptions = {}): Promise<EngineChoice> {
   const workers = Math.max(1, opts.workers ?? 1)
-  const key = JSON.stringify([data.train.count, data.train.dim, spec.hidden, data.classes, spec.batch, spec.loss, spec.momentum, spec.nets, workers, opts.backend ?? null])
+  const key = JSON.stringify([
+    data.train.count,
+    data.train.dim,
+    spec.hidden,
+    data.classes,
+    spec.batch,
+    spec.loss,
+    spec.momentum,
+    spec.nets,
+    workers,
+    opts.backend ?? null,
+  ])
   let p = memo.get(key)
   if (!p) {
     p = measure(spec, data, workers, opts)
@@ -191,9 +211,18 @@ export function chooseMlpEngine(spec: MlpSpec, data: TrainData, opts: ChooseEngi
   return p
 }
 
-async function measure(spec: MlpSpec, data: TrainData, workers: number, opts: ChooseEngineOptions): Promise<EngineChoice> {
+async function measure(
+  spec: MlpSpec,
+  data: TrainData,
+  workers: number,
+  opts: ChooseEngineOptions,
+): Promise<EngineChoice> {
   if (spec.batch === 1) {
-    return { engine: 'fused', reason: 'auto: batch 1 is the fused sparse kernel’s home ground (a tensor program spends a batch-1 step dispatching operations)' }
+    return {
+      engine: 'fused',
+      reason:
+        'auto: batch 1 is the fused sparse kernel’s home ground (a tensor program spends a batch-1 step dispatching operations)',
+    }
   }
   let backend: TfjsBackend
   try {
@@ -209,10 +238,22 @@ async function measure(spec: MlpSpec, data: TrainData, workers: number, opts: Ch
   const threads = Math.min(workers, spec.nets)
   const perWorker = backend === 'tensorflow' ? spec.nets : Math.ceil(spec.nets / threads)
   const nets = Math.max(1, Math.min(perWorker, defaultMaxGroup(shape, batch, spec.momentum), 16))
-  const tfjs = tfjsThroughput({ ...base, nets, strategy: defaultStrategy(backend), clock: backend === 'tensorflow' ? 'wall' : 'cpu' })
+  const tfjs = tfjsThroughput({
+    ...base,
+    nets,
+    strategy: defaultStrategy(backend),
+    clock: backend === 'tensorflow' ? 'wall' : 'cpu',
+  })
   const fusedRun = fused.samplesPerSec * threads
   const tfjsRun = tfjs.samplesPerSec * (backend === 'tensorflow' ? 1 : threads)
-  const measured = { fusedPerThread: fused.samplesPerSec, tfjsPerGroup: tfjs.samplesPerSec, nets, backend, fusedRun, tfjsRun }
+  const measured = {
+    fusedPerThread: fused.samplesPerSec,
+    tfjsPerGroup: tfjs.samplesPerSec,
+    nets,
+    backend,
+    fusedRun,
+    tfjsRun,
+  }
   const numbers = `tfjs/${backend} ${fmt(tfjsRun)} vs fused ${fmt(fusedRun)} samples/s measured at batch ${spec.batch} on ${threads} thread(s)`
   if (tfjsRun > 1.1 * fusedRun) return { engine: 'tfjs', backend, reason: `auto: ${numbers}`, measured }
   return { engine: 'fused', reason: `auto: ${numbers}`, measured }

@@ -23,7 +23,13 @@ import { initParams, type Loss, type MlpShape } from '../mlp'
 import type { WorkerInput, WorkerMessage } from '../protocol'
 import { epochOrder, initRng } from '../rng'
 import { CHECK_EVERY, lrAt, mlpShape, stateSize } from '../train'
-import { ensureBackend, selectBackend, type BackendChoice, type TfjsBackend, type TfjsBackendPreference } from './backend'
+import {
+  ensureBackend,
+  selectBackend,
+  type BackendChoice,
+  type TfjsBackend,
+  type TfjsBackendPreference,
+} from './backend'
 import { BatchedMlp } from './batched-mlp'
 import { BatchGatherer, defaultStrategy, type MatmulStrategy, type MlpGroup } from './group'
 import { PerNetMlp } from './per-net-mlp'
@@ -65,8 +71,16 @@ const YIELD_MS = 100
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** A group of networks of one spec in one tensor program: `batched` or `per-net` (see group.ts). */
-export function createGroup(strategy: MatmulStrategy, shape: MlpShape, loss: Loss, momentum: number, states: readonly Float32Array[]): MlpGroup {
-  return strategy === 'per-net' ? PerNetMlp.fromStates(shape, loss, momentum, states) : BatchedMlp.fromStates(shape, loss, momentum, states)
+export function createGroup(
+  strategy: MatmulStrategy,
+  shape: MlpShape,
+  loss: Loss,
+  momentum: number,
+  states: readonly Float32Array[],
+): MlpGroup {
+  return strategy === 'per-net'
+    ? PerNetMlp.fromStates(shape, loss, momentum, states)
+    : BatchedMlp.fromStates(shape, loss, momentum, states)
 }
 
 interface Group {
@@ -80,7 +94,11 @@ interface Group {
 }
 
 /** Trains every listed network to the last snapshot with tfjs. */
-export async function runTfjs(input: WorkerInput, emit: (m: WorkerMessage) => void, opts: RunTfjsOptions = {}): Promise<RunTfjsResult> {
+export async function runTfjs(
+  input: WorkerInput,
+  emit: (m: WorkerMessage) => void,
+  opts: RunTfjsOptions = {},
+): Promise<RunTfjsResult> {
   const { spec, data, samples, cancel } = input
   const choice = await selectBackend({ backend: opts.backend, onLog: opts.onLog })
   opts.onBackend?.(choice)
@@ -95,7 +113,8 @@ export async function runTfjs(input: WorkerInput, emit: (m: WorkerMessage) => vo
   const cancelled = () => Atomics.load(cancel, 0) !== 0
 
   for (const n of input.nets) {
-    if (n.state && n.state.length !== size) throw new RangeError(`network ${n.net}: saved state holds ${n.state.length} values, the spec needs ${size}`)
+    if (n.state && n.state.length !== size)
+      throw new RangeError(`network ${n.net}: saved state holds ${n.state.length} values, the spec needs ${size}`)
   }
   // Networks not yet in a group, with their state (null: the initial weights).
   const waiting = input.nets.map((n) => ({ net: n.net, at: n.state ? n.snapshot : -1, state: n.state ?? null }))
@@ -132,7 +151,13 @@ export async function runTfjs(input: WorkerInput, emit: (m: WorkerMessage) => vo
     for (let i = 0; i < joining.length; i += maxGroup) {
       const part = joining.slice(i, i + maxGroup)
       const states = part.map((w) => w.state ?? initialState(spec, shape, w.net))
-      added.push(makeGroup(part.map((w) => w.net), createGroup(strategy, shape, spec.loss, spec.momentum, states), at))
+      added.push(
+        makeGroup(
+          part.map((w) => w.net),
+          createGroup(strategy, shape, spec.loss, spec.momentum, states),
+          at,
+        ),
+      )
     }
     for (const w of joining) waiting.splice(waiting.indexOf(w), 1)
     groups.push(...added)

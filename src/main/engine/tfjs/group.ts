@@ -66,12 +66,19 @@ export class BatchGatherer {
     this.tt = transposed ? new Float32Array(n * shape.outputs) : null
   }
 
-  gather(images: SparseImages, labels: Uint8Array, orders: readonly Uint32Array[], pos: number, m: number): GatheredBatch {
+  gather(
+    images: SparseImages,
+    labels: Uint8Array,
+    orders: readonly Uint32Array[],
+    pos: number,
+    m: number,
+  ): GatheredBatch {
     const { inputs: I, outputs: K } = this.shape
     const N = this.nets
     if (orders.length !== N) throw new RangeError(`BatchGatherer: ${orders.length} orders for ${N} networks`)
     if (!(m >= 1 && m <= this.maxBatch)) throw new RangeError(`BatchGatherer: batch ${m} outside 1..${this.maxBatch}`)
-    if (images.dim !== I) throw new RangeError(`BatchGatherer: images have ${images.dim} pixels, the networks ${I} inputs`)
+    if (images.dim !== I)
+      throw new RangeError(`BatchGatherer: images have ${images.dim} pixels, the networks ${I} inputs`)
     const x = this.x.subarray(0, N * m * I)
     const t = this.t.subarray(0, N * m * K)
     const xt = this.xt ? this.xt.subarray(0, N * m * I) : null
@@ -125,7 +132,13 @@ export interface MlpGroup {
    * array per network, all of one length) the outputs of the first length / outputs
    * images are written there, row by row.
    */
-  evaluate(images: SparseImages, labels: Uint8Array, from: number, count: number, outputs?: readonly Float32Array[]): Evaluation
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    from: number,
+    count: number,
+    outputs?: readonly Float32Array[],
+  ): Evaluation
   /** States in the fused layout, one fresh array per network. */
   states(): Float32Array[]
   /** The networks of this group, then those of `other`, as one group (both are consumed). */
@@ -134,12 +147,19 @@ export interface MlpGroup {
 }
 
 /** Checks a group's spec and states (D = paramCount(shape)); throws RangeError. */
-export function checkStates(shape: MlpShape, loss: Loss, momentum: number, states: readonly Float32Array[], D: number): void {
+export function checkStates(
+  shape: MlpShape,
+  loss: Loss,
+  momentum: number,
+  states: readonly Float32Array[],
+  D: number,
+): void {
   if (loss !== 'mse' && loss !== 'cross-entropy') throw new RangeError(`unknown loss ${String(loss)}`)
   if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`momentum must be in [0, 1) (got ${momentum})`)
   if (states.length < 1) throw new RangeError('an MLP group needs at least one network')
   for (const key of ['inputs', 'hidden', 'outputs'] as const) {
-    if (!(Number.isInteger(shape[key]) && shape[key] >= 1)) throw new RangeError(`MLP shape: ${key} must be a positive integer (got ${shape[key]})`)
+    if (!(Number.isInteger(shape[key]) && shape[key] >= 1))
+      throw new RangeError(`MLP shape: ${key} must be a positive integer (got ${shape[key]})`)
   }
   for (const s of states) {
     if (s.length !== D && !(momentum > 0 && s.length === 2 * D)) {
@@ -162,7 +182,15 @@ export function evaluationChunk(nets: number, shape: MlpShape, count: number): n
 }
 
 /** Dense inputs and one-hot targets of images [from, from + c) into x (c×inputs) and t (c×outputs). */
-export function denseChunk(images: SparseImages, labels: Uint8Array, from: number, c: number, x: Float32Array, t: Float32Array, K: number): void {
+export function denseChunk(
+  images: SparseImages,
+  labels: Uint8Array,
+  from: number,
+  c: number,
+  x: Float32Array,
+  t: Float32Array,
+  K: number,
+): void {
   const I = images.dim
   x.fill(0, 0, c * I)
   t.fill(0, 0, c * K)

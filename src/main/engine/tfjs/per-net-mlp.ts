@@ -16,7 +16,15 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { paramCount, paramOffsets, type Loss, type MlpShape } from '../mlp'
 import type { SparseImages } from '../sparse'
-import { checkStates, denseChunk, evaluationChunk, transposeInto, type Evaluation, type GatheredBatch, type MlpGroup } from './group'
+import {
+  checkStates,
+  denseChunk,
+  evaluationChunk,
+  transposeInto,
+  type Evaluation,
+  type GatheredBatch,
+  type MlpGroup,
+} from './group'
 
 /** Aᵀ, a, B, b of one network. */
 type Net = [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]
@@ -45,17 +53,29 @@ export class PerNetMlp implements MlpGroup {
     const D = paramCount(shape)
     checkStates(shape, loss, momentum, states, D)
     const p = states.map((s) => upload(shape, s.subarray(0, D)))
-    const v = momentum > 0 ? states.map((s) => upload(shape, s.length === 2 * D ? s.subarray(D) : new Float32Array(D))) : null
+    const v =
+      momentum > 0 ? states.map((s) => upload(shape, s.length === 2 * D ? s.subarray(D) : new Float32Array(D))) : null
     return new PerNetMlp(shape, loss, momentum, p, v)
   }
 
   concat(other: MlpGroup): MlpGroup {
-    if (!(other instanceof PerNetMlp) || other.loss !== this.loss || other.momentum !== this.momentum || !sameShape(other.shape, this.shape)) {
+    if (
+      !(other instanceof PerNetMlp) ||
+      other.loss !== this.loss ||
+      other.momentum !== this.momentum ||
+      !sameShape(other.shape, this.shape)
+    ) {
       throw new RangeError('PerNetMlp.concat: groups of different specs or programs')
     }
     this.check()
     other.check()
-    const merged = new PerNetMlp(this.shape, this.loss, this.momentum, [...this.p, ...other.p], this.v && other.v ? [...this.v, ...other.v] : null)
+    const merged = new PerNetMlp(
+      this.shape,
+      this.loss,
+      this.momentum,
+      [...this.p, ...other.p],
+      this.v && other.v ? [...this.v, ...other.v] : null,
+    )
     // The tensors now belong to `merged`.
     this.disposed = true
     other.disposed = true
@@ -79,7 +99,8 @@ export class PerNetMlp implements MlpGroup {
     const { m, x, xt, tt } = batch
     const N = this.nets
     if (!xt || !tt) throw new RangeError('PerNetMlp.step: needs the transposed batch layouts')
-    if (x.length !== N * m * I || xt.length !== N * m * I || tt.length !== N * m * K) throw new RangeError('PerNetMlp.step: the batch does not fit the group')
+    if (x.length !== N * m * I || xt.length !== N * m * I || tt.length !== N * m * K)
+      throw new RangeError('PerNetMlp.step: the batch does not fit the group')
     const mu = this.momentum
     const scale = (mu > 0 ? 1 : lr) / m
     for (let n = 0; n < N; n++) {
@@ -98,7 +119,12 @@ export class PerNetMlp implements MlpGroup {
         }
         const dZ1 = tf.mul(tf.matMul(B, dZ2, true, false), tf.mul(Hd, tf.sub(1, Hd)))
         const X = tf.tensor2d(x.subarray(n * m * I, (n + 1) * m * I), [m, I])
-        const g = [tf.matMul(dZ1, X), tf.sum(dZ1, 1, true), tf.matMul(dZ2, Hd, false, true), tf.sum(dZ2, 1, true)] as Net
+        const g = [
+          tf.matMul(dZ1, X),
+          tf.sum(dZ1, 1, true),
+          tf.matMul(dZ2, Hd, false, true),
+          tf.sum(dZ2, 1, true),
+        ] as Net
         const p = this.p[n]!
         if (!this.v) return p.map((w, j) => tf.sub(w, g[j]!)) as tf.Tensor2D[]
         const vNext = this.v[n]!.map((old, j) => tf.add(tf.mul(old, mu), g[j]!)) as tf.Tensor2D[]
@@ -114,13 +140,22 @@ export class PerNetMlp implements MlpGroup {
     }
   }
 
-  evaluate(images: SparseImages, labels: Uint8Array, from: number, count: number, outputs?: readonly Float32Array[]): Evaluation {
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    from: number,
+    count: number,
+    outputs?: readonly Float32Array[],
+  ): Evaluation {
     this.check()
     const { inputs: I, outputs: K } = this.shape
     const N = this.nets
-    if (images.dim !== I) throw new RangeError(`PerNetMlp.evaluate: images have ${images.dim} pixels, the networks ${I} inputs`)
-    if (!(from >= 0 && count >= 0 && from + count <= images.count)) throw new RangeError(`PerNetMlp.evaluate: range outside 0..${images.count}`)
-    if (outputs && (outputs.length !== N || outputs.some((o) => o.length !== outputs[0]!.length))) throw new RangeError('PerNetMlp.evaluate: need one output array per network, all of one length')
+    if (images.dim !== I)
+      throw new RangeError(`PerNetMlp.evaluate: images have ${images.dim} pixels, the networks ${I} inputs`)
+    if (!(from >= 0 && count >= 0 && from + count <= images.count))
+      throw new RangeError(`PerNetMlp.evaluate: range outside 0..${images.count}`)
+    if (outputs && (outputs.length !== N || outputs.some((o) => o.length !== outputs[0]!.length)))
+      throw new RangeError('PerNetMlp.evaluate: need one output array per network, all of one length')
     const rows = outputs ? Math.min(count, Math.floor(outputs[0]!.length / K)) : 0
     const loss = new Float64Array(N)
     const errors = new Int32Array(N)
@@ -216,7 +251,12 @@ function upload(shape: MlpShape, params: Float32Array): Net {
 function download(shape: MlpShape, net: Net, dst: Float32Array, offset: number): void {
   const { inputs: I, hidden: H } = shape
   const o = paramOffsets(shape)
-  const [AT, a, B, b] = net.map((t) => t.dataSync() as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array]
+  const [AT, a, B, b] = net.map((t) => t.dataSync() as Float32Array) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ]
   transposeInto(AT, H, I, dst, offset + o.A)
   dst.set(a, offset + o.a)
   dst.set(B, offset + o.B)

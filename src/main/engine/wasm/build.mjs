@@ -20,7 +20,9 @@ const source = join(here, 'assembly', 'kernel.ts')
 const outDir = join(here, 'generated')
 const outJs = join(outDir, 'kernel.js')
 
-const ascVersion = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('assemblyscript/package.json'), 'utf8')).version
+const ascVersion = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve('assemblyscript/package.json'), 'utf8'),
+).version
 // -O3 without assertions; the minimal runtime only for its allocator (heap.alloc/free:
 // the kernel creates no managed objects, so its garbage collector never runs).
 const options = ['-O3', '--noAssert', '--runtime', 'minimal', '--enable', 'simd']
@@ -33,7 +35,11 @@ const force = process.argv.includes('--force')
 const wantWat = process.argv.includes('--wat')
 const upToDate = existsSync(outJs) && readFileSync(outJs, 'utf8').includes(`export const sourceHash = '${hash}'`)
 if (process.argv.includes('--check')) {
-  console.log(upToDate ? 'build:wasm: generated/kernel.js is up to date' : 'build:wasm: generated/kernel.js is missing or stale: run `npm run build:wasm`')
+  console.log(
+    upToDate
+      ? 'build:wasm: generated/kernel.js is up to date'
+      : 'build:wasm: generated/kernel.js is missing or stale: run `npm run build:wasm`',
+  )
   process.exit(upToDate ? 0 : 1)
 }
 if (upToDate && !force && !wantWat) {
@@ -74,4 +80,6 @@ writeFileSync(
     `export const sourceHash = '${hash}'\n` +
     `export const wasmBase64 =\n  '${b64}'\n`,
 )
-console.log(`build:wasm: assembly/kernel.ts → generated/kernel.js (${binary.length} bytes of WebAssembly, asc ${ascVersion})`)
+console.log(
+  `build:wasm: assembly/kernel.ts → generated/kernel.js (${binary.length} bytes of WebAssembly, asc ${ascVersion})`,
+)

@@ -23,7 +23,10 @@ export function wasmKernelStatus(): { available: boolean; reason: string } {
 }
 
 /** The kernel to use here, and why (suitable for a run's engine record). */
-export function chooseKernel(env: Record<string, string | undefined> = process.env): { kernel: KernelName; reason: string } {
+export function chooseKernel(env: Record<string, string | undefined> = process.env): {
+  kernel: KernelName
+  reason: string
+} {
   const raw = env[KERNEL_ENV]?.trim().toLowerCase()
   const status = wasmKernelStatus()
   if (raw === undefined || raw === '' || raw === 'auto') {
@@ -33,7 +36,8 @@ export function chooseKernel(env: Record<string, string | undefined> = process.e
   }
   if (raw === 'ts') return { kernel: 'ts', reason: `TypeScript kernel (${KERNEL_ENV}=ts)` }
   if (raw === 'wasm') {
-    if (!status.available) throw new Error(`${KERNEL_ENV}=wasm, but the WebAssembly SIMD kernel is unavailable: ${status.reason}`)
+    if (!status.available)
+      throw new Error(`${KERNEL_ENV}=wasm, but the WebAssembly SIMD kernel is unavailable: ${status.reason}`)
     return { kernel: 'wasm', reason: `WebAssembly SIMD kernel (${KERNEL_ENV}=wasm)` }
   }
   throw new RangeError(`${KERNEL_ENV} must be "ts", "wasm" or "auto" (got "${env[KERNEL_ENV]}")`)
@@ -48,5 +52,7 @@ export function createMlp(
   velocity?: Float32Array,
   kernel: KernelName = chooseKernel().kernel,
 ): MlpKernel {
-  return kernel === 'wasm' ? new WasmMlp(shape, loss, params, momentum, velocity) : new FusedMlp(shape, loss, params, momentum, velocity)
+  return kernel === 'wasm'
+    ? new WasmMlp(shape, loss, params, momentum, velocity)
+    : new FusedMlp(shape, loss, params, momentum, velocity)
 }

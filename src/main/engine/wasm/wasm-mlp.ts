@@ -76,7 +76,8 @@ export class WasmMlp implements MlpKernel {
     const n = paramCount(shape)
     if (params.length !== n) throw new RangeError(`WasmMlp: expected ${n} parameters, got ${params.length}`)
     if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`WasmMlp: momentum must be in [0, 1) (got ${momentum})`)
-    if (velocity !== undefined && velocity.length !== n) throw new RangeError(`WasmMlp: expected ${n} velocity entries, got ${velocity.length}`)
+    if (velocity !== undefined && velocity.length !== n)
+      throw new RangeError(`WasmMlp: expected ${n} velocity entries, got ${velocity.length}`)
     this.shape = { inputs: shape.inputs, hidden: shape.hidden, outputs: shape.outputs }
     this.loss = loss
     this.momentum = momentum
@@ -155,7 +156,8 @@ export class WasmMlp implements MlpKernel {
   forward(images: SparseImages, i: number, out: Float32Array): void {
     this.check()
     this.checkImages(images)
-    if (!(i >= 0 && i < images.count)) throw new RangeError(`WasmMlp.forward: sample ${i} outside 0..${images.count - 1}`)
+    if (!(i >= 0 && i < images.count))
+      throw new RangeError(`WasmMlp.forward: sample ${i} outside 0..${images.count - 1}`)
     const nnz = this.copySample(images, i)
     this.rt.ex.forward(this.net, this.rt.sampleXi, this.rt.sampleXv, nnz)
     const y = this.rt.f64
@@ -170,7 +172,8 @@ export class WasmMlp implements MlpKernel {
     const rt = this.rt
     if (m === 1 && this.pV === 0) {
       const i = idx[0]
-      if (!(i >= 0 && i < images.count)) throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
+      if (!(i >= 0 && i < images.count))
+        throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
       if (this.disposed) this.check()
       const nnz = this.copySample(images, i)
       return rt.ex.stepOne(this.net, rt.sampleXi, rt.sampleXv, nnz, labels[i], lr)
@@ -192,8 +195,19 @@ export class WasmMlp implements MlpKernel {
     return loss / m
   }
 
-  evaluate(images: SparseImages, labels: Uint8Array, from: number, to: number, outputs?: Float32Array): { loss: number; errors: number }
-  evaluate(images: SparseImages, labels: Uint8Array, idx: ArrayLike<number>, outputs?: Float32Array): { loss: number; errors: number }
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    from: number,
+    to: number,
+    outputs?: Float32Array,
+  ): { loss: number; errors: number }
+  evaluate(
+    images: SparseImages,
+    labels: Uint8Array,
+    idx: ArrayLike<number>,
+    outputs?: Float32Array,
+  ): { loss: number; errors: number }
   evaluate(
     images: SparseImages,
     labels: Uint8Array,
@@ -207,7 +221,8 @@ export class WasmMlp implements MlpKernel {
     if (idx) {
       for (let r = 0; r < count; r++) {
         const i = idx[r]
-        if (!(i >= 0 && i < images.count)) throw new RangeError(`WasmMlp.evaluate: sample ${i} outside 0..${images.count - 1}`)
+        if (!(i >= 0 && i < images.count))
+          throw new RangeError(`WasmMlp.evaluate: sample ${i} outside 0..${images.count - 1}`)
       }
     }
     const K = this.K
@@ -262,7 +277,8 @@ export class WasmMlp implements MlpKernel {
   }
 
   private checkImages(images: SparseImages): void {
-    if (images.dim !== this.I) throw new RangeError(`WasmMlp: images have ${images.dim} pixels, the network ${this.I} inputs`)
+    if (images.dim !== this.I)
+      throw new RangeError(`WasmMlp: images have ${images.dim} pixels, the network ${this.I} inputs`)
   }
 
   /** Copies sample i's pixels into the thread's sample buffer; returns their number. */
@@ -335,7 +351,8 @@ export class WasmMlp implements MlpKernel {
     } else {
       for (let i = 0; i < I; i++) out.set(f.subarray(b + i * Hp, b + i * Hp + H), i * H)
       out.set(f.subarray(b + I * Hp, b + I * Hp + H), off.a)
-      for (let k = 0; k < K; k++) out.set(f.subarray(b + I * Hp + Hp + k * Hp, b + I * Hp + Hp + k * Hp + H), off.B + k * H)
+      for (let k = 0; k < K; k++)
+        out.set(f.subarray(b + I * Hp + Hp + k * Hp, b + I * Hp + Hp + k * Hp + H), off.B + k * H)
     }
     out.set(f.subarray(b + I * Hp + Hp + K * Hp, b + I * Hp + Hp + K * Hp + K), off.b)
     return out

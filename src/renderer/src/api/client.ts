@@ -98,6 +98,8 @@ export function createClient(): ApiClient & { host: 'electron' | 'browser' } {
   }
   const proto = page.location.protocol === 'https:' ? 'wss:' : 'ws:'
   const token = new URLSearchParams(page.location.search).get('token')
-  const client = webSocketClient(`${proto}//${page.location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`)
+  const client = webSocketClient(
+    `${proto}//${page.location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+  )
   return { host: 'browser', call: client.call, on: client.on }
 }

@@ -16,7 +16,11 @@ export const SCREEN_FONT_PT = 9
 
 /** The look's figure style at a container's size. Lines and markers grow a little with
  * the chart (a paper figure is 3.5 in wide; on screen it may be 10 in), text does not. */
-export function screenStyle(look: Pick<FigureLook, 'style' | 'fontSize'>, widthPx: number, heightPx: number): FigureStyle {
+export function screenStyle(
+  look: Pick<FigureLook, 'style' | 'fontSize'>,
+  widthPx: number,
+  heightPx: number,
+): FigureStyle {
   const base = resolveStyle(look.style)
   const grow = Math.min(2, Math.max(1, Math.sqrt(widthPx / (3.5 * PX_PER_IN))))
   return resolveStyle(base, {
@@ -114,8 +118,13 @@ function scaleSnapper(stops: readonly string[], levels: number): (color: string)
  * points; categorical colours are kept (quantized invisibly, {@link quantizeColor}).
  * Tooltips keep working (large series still find the hovered point).
  */
-export function batchPaths(option: EChartsOption, opts: { epochColors?: readonly string[]; levels?: number } = {}): EChartsOption {
-  const vm = arr(option.visualMap)[0] as { dimension?: number; min?: number; max?: number; seriesIndex?: number[]; inRange?: { color?: string[] } } | undefined
+export function batchPaths(
+  option: EChartsOption,
+  opts: { epochColors?: readonly string[]; levels?: number } = {},
+): EChartsOption {
+  const vm = arr(option.visualMap)[0] as
+    | { dimension?: number; min?: number; max?: number; seriesIndex?: number[]; inRange?: { color?: string[] } }
+    | undefined
   const levels = Math.max(2, opts.levels ?? SCREEN_SCALE_LEVELS)
   const stops = opts.epochColors ?? vm?.inRange?.color
   const snap = opts.epochColors ? scaleSnapper(opts.epochColors, levels) : quantizeColor
@@ -130,11 +139,17 @@ export function batchPaths(option: EChartsOption, opts: { epochColors?: readonly
   arr(option.series).forEach((s, i) => {
     const data = arr<unknown>(s.data)
     if (s.type === 'lines') {
-      const itemColor = (d: unknown) => ((d as { lineStyle?: { color?: string } }).lineStyle?.color ?? '')
+      const itemColor = (d: unknown) => (d as { lineStyle?: { color?: string } }).lineStyle?.color ?? ''
       const style = (s.lineStyle ?? {}) as Obj
       for (const [color, items] of group(data, (d) => (itemColor(d) ? snap(itemColor(d)) : ''))) {
         const plain = items.map((d) => ({ coords: (d as { coords: unknown }).coords }))
-        series.push({ ...s, large: true, largeThreshold: 0, data: plain, lineStyle: color ? { ...style, color } : style })
+        series.push({
+          ...s,
+          large: true,
+          largeThreshold: 0,
+          data: plain,
+          lineStyle: color ? { ...style, color } : style,
+        })
       }
     } else if (s.type === 'scatter') {
       const dim = vm?.dimension ?? 2
@@ -146,7 +161,13 @@ export function batchPaths(option: EChartsOption, opts: { epochColors?: readonly
       const item = (s.itemStyle ?? {}) as Obj
       for (const [color, items] of group(data, colorOf)) {
         const values = items.map((d) => (Array.isArray(d) ? d : (d as { value: unknown }).value))
-        series.push({ ...s, large: true, largeThreshold: 0, data: values, itemStyle: color ? { ...item, color } : item })
+        series.push({
+          ...s,
+          large: true,
+          largeThreshold: 0,
+          data: values,
+          itemStyle: color ? { ...item, color } : item,
+        })
       }
     } else series.push(s)
   })
@@ -159,21 +180,48 @@ export function batchPaths(option: EChartsOption, opts: { epochColors?: readonly
  * slider move redraws fig1's 3100 points in a frame or two); zoom and pan (mouse
  * wheel, drag) on both axes of every panel together, so panels stay linked and x and
  * y keep one scale; hover tooltips; points and lines clipped to the plot while zoomed. */
-export function interactivePaths(option: EChartsOption, opts: { zoom?: boolean; epochColors?: readonly string[] } = {}): EChartsOption {
+export function interactivePaths(
+  option: EChartsOption,
+  opts: { zoom?: boolean; epochColors?: readonly string[] } = {},
+): EChartsOption {
   const xs = arr(option.xAxis).map((_, i) => i)
   const ys = arr(option.yAxis).map((_, i) => i)
   const batched = batchPaths(option, { epochColors: opts.epochColors })
   const out: EChartsOption = {
     ...batched,
     series: arr(batched.series).map((s) => ({ ...s, clip: true })),
-    tooltip: { trigger: 'item', confine: true, transitionDuration: 0, formatter: formatPathTooltip as never, textStyle: { fontSize: 12 } },
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      transitionDuration: 0,
+      formatter: formatPathTooltip as never,
+      textStyle: { fontSize: 12 },
+    },
   }
   if (opts.zoom !== false)
     out.dataZoom = [
       // One per direction: the wheel zooms both by the same factor about the cursor
       // (one scale kept), a drag pans x by dx and y by dy.
-      { type: 'inside', id: 'zoom-x', xAxisIndex: xs, filterMode: 'none', zoomOnMouseWheel: true, moveOnMouseMove: true, moveOnMouseWheel: false, preventDefaultMouseMove: true },
-      { type: 'inside', id: 'zoom-y', yAxisIndex: ys, filterMode: 'none', zoomOnMouseWheel: true, moveOnMouseMove: true, moveOnMouseWheel: false, preventDefaultMouseMove: true },
+      {
+        type: 'inside',
+        id: 'zoom-x',
+        xAxisIndex: xs,
+        filterMode: 'none',
+        zoomOnMouseWheel: true,
+        moveOnMouseMove: true,
+        moveOnMouseWheel: false,
+        preventDefaultMouseMove: true,
+      },
+      {
+        type: 'inside',
+        id: 'zoom-y',
+        yAxisIndex: ys,
+        filterMode: 'none',
+        zoomOnMouseWheel: true,
+        moveOnMouseMove: true,
+        moveOnMouseWheel: false,
+        preventDefaultMouseMove: true,
+      },
     ]
   return out
 }
@@ -190,7 +238,10 @@ export function isFullZoom(z: ZoomWindow): boolean {
   return z.x[0] <= 1e-6 && z.x[1] >= 100 - 1e-6 && z.y[0] <= 1e-6 && z.y[1] >= 100 - 1e-6
 }
 
-const visible = (a: AxisFrame, pct: [number, number]): [number, number] => [a.min + ((a.max - a.min) * pct[0]) / 100, a.min + ((a.max - a.min) * pct[1]) / 100]
+const visible = (a: AxisFrame, pct: [number, number]): [number, number] => [
+  a.min + ((a.max - a.min) * pct[0]) / 100,
+  a.min + ((a.max - a.min) * pct[1]) / 100,
+]
 
 /** The axis patch (tick interval and positions) for a zoom window: ticks 1-2-5 spaced
  * about as far apart as the builder's, shared by x and y. */
@@ -241,7 +292,9 @@ function fmt(v: number): string {
 /** The role of each series of a metrics option: per-network lines, the two stacked
  * series of the min–max band, or the median. */
 export function metricsSeriesRoles(option: EChartsOption): ('nets' | 'lo' | 'span' | 'median')[] {
-  return arr(option.series).map((s) => (s.type === 'lines' ? 'nets' : s.stack ? (s.areaStyle ? 'span' : 'lo') : 'median'))
+  return arr(option.series).map((s) =>
+    s.type === 'lines' ? 'nets' : s.stack ? (s.areaStyle ? 'span' : 'lo') : 'median',
+  )
 }
 
 /** An axis tooltip for metrics figures: epoch, then per run the median and range. */
@@ -262,16 +315,23 @@ export function metricsTooltip(option: EChartsOption): (params: unknown) => stri
       if (role === 'median') {
         r.med = y
         r.color = typeof p.color === 'string' ? p.color : r.color
-      }
-      else if (role === 'lo') r.lo = y
+      } else if (role === 'lo') r.lo = y
       else if (role === 'span') r.span = y
       rows.set(p.seriesName, r)
     }
     const lines = [`epoch ${epoch === undefined ? '—' : fmt(epoch)}`]
     for (const [name, r] of rows) {
-      const range = r.lo !== undefined && r.span !== undefined && Number.isFinite(r.lo + r.span) ? ` (${fmt(r.lo)}–${fmt(r.lo + r.span)})` : ''
-      const dot = r.color ? `<span style="display:inline-block;width:8px;height:8px;border-radius:4px;background:${esc(r.color)};margin-right:4px"></span>` : ''
-      if (r.med !== undefined || range) lines.push(`${dot}${esc(rows.size > 1 || name ? name + ': ' : '')}${r.med !== undefined ? fmt(r.med) : '—'}${range}`)
+      const range =
+        r.lo !== undefined && r.span !== undefined && Number.isFinite(r.lo + r.span)
+          ? ` (${fmt(r.lo)}–${fmt(r.lo + r.span)})`
+          : ''
+      const dot = r.color
+        ? `<span style="display:inline-block;width:8px;height:8px;border-radius:4px;background:${esc(r.color)};margin-right:4px"></span>`
+        : ''
+      if (r.med !== undefined || range)
+        lines.push(
+          `${dot}${esc(rows.size > 1 || name ? name + ': ' : '')}${r.med !== undefined ? fmt(r.med) : '—'}${range}`,
+        )
     }
     return lines.join('<br>')
   }

@@ -3,7 +3,9 @@ import type { ComposeOption } from 'echarts/core'
 import type { GridComponentOption, LegendComponentOption, LineSeriesOption, TooltipComponentOption } from 'echarts'
 
 /** What the workbench's own charts (EChart.vue) are drawn from. */
-export type ChartOption = ComposeOption<LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>
+export type ChartOption = ComposeOption<
+  LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+>
 
 export interface ChartColors {
   text: string

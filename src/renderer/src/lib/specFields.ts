@@ -85,13 +85,64 @@ export const MLP_GROUPS: FieldGroup[] = [
           { value: 'idx', label: 'IDX files…' },
         ],
       },
-      { path: 'dataset.deskew', label: 'Deskew images', help: 'Remove the slant by the moment method (the paper’s variant of MNIST).', kind: 'bool' },
-      { path: 'dataset.trainImages', label: 'Training images (IDX)', help: 'Path to an IDX3 file of images.', kind: 'text', when: idx, wide: true, mono: true, placeholder: '/path/to/train-images-idx3-ubyte' },
-      { path: 'dataset.trainLabels', label: 'Training labels (IDX)', help: 'Path to an IDX1 file of labels.', kind: 'text', when: idx, wide: true, mono: true, placeholder: '/path/to/train-labels-idx1-ubyte' },
-      { path: 'dataset.testImages', label: 'Test images (IDX)', help: 'Path to an IDX3 file of images.', kind: 'text', when: idx, wide: true, mono: true, placeholder: '/path/to/t10k-images-idx3-ubyte' },
-      { path: 'dataset.testLabels', label: 'Test labels (IDX)', help: 'Path to an IDX1 file of labels.', kind: 'text', when: idx, wide: true, mono: true, placeholder: '/path/to/t10k-labels-idx1-ubyte' },
-      { path: 'probe', label: 'Probe images', help: 'The first P test images; each network’s outputs on them are its point in function space.', kind: 'int' },
-      { path: 'trainSubset', label: 'Train-metric subset', help: 'Train loss and error are measured on this many training images.', kind: 'int' },
+      {
+        path: 'dataset.deskew',
+        label: 'Deskew images',
+        help: 'Remove the slant by the moment method (the paper’s variant of MNIST).',
+        kind: 'bool',
+      },
+      {
+        path: 'dataset.trainImages',
+        label: 'Training images (IDX)',
+        help: 'Path to an IDX3 file of images.',
+        kind: 'text',
+        when: idx,
+        wide: true,
+        mono: true,
+        placeholder: '/path/to/train-images-idx3-ubyte',
+      },
+      {
+        path: 'dataset.trainLabels',
+        label: 'Training labels (IDX)',
+        help: 'Path to an IDX1 file of labels.',
+        kind: 'text',
+        when: idx,
+        wide: true,
+        mono: true,
+        placeholder: '/path/to/train-labels-idx1-ubyte',
+      },
+      {
+        path: 'dataset.testImages',
+        label: 'Test images (IDX)',
+        help: 'Path to an IDX3 file of images.',
+        kind: 'text',
+        when: idx,
+        wide: true,
+        mono: true,
+        placeholder: '/path/to/t10k-images-idx3-ubyte',
+      },
+      {
+        path: 'dataset.testLabels',
+        label: 'Test labels (IDX)',
+        help: 'Path to an IDX1 file of labels.',
+        kind: 'text',
+        when: idx,
+        wide: true,
+        mono: true,
+        placeholder: '/path/to/t10k-labels-idx1-ubyte',
+      },
+      {
+        path: 'probe',
+        label: 'Probe images',
+        help: 'The first P test images; each network’s outputs on them are its point in function space.',
+        kind: 'int',
+      },
+      {
+        path: 'trainSubset',
+        label: 'Train-metric subset',
+        help: 'Train loss and error are measured on this many training images.',
+        kind: 'int',
+      },
     ],
   },
   {
@@ -121,8 +172,19 @@ export const MLP_GROUPS: FieldGroup[] = [
           { value: 'normal', label: 'normal(σ)' },
         ],
       },
-      { path: 'initSigma', label: 'Init σ', help: 'Standard deviation of the normal initialisation.', kind: 'number', enabled: (d) => getPath(d, 'init') === 'normal' },
-      { path: 'seed', label: 'Seed', help: 'Network k’s initial weights and sample order depend on (seed, k) only.', kind: 'int' },
+      {
+        path: 'initSigma',
+        label: 'Init σ',
+        help: 'Standard deviation of the normal initialisation.',
+        kind: 'number',
+        enabled: (d) => getPath(d, 'init') === 'normal',
+      },
+      {
+        path: 'seed',
+        label: 'Seed',
+        help: 'Network k’s initial weights and sample order depend on (seed, k) only.',
+        kind: 'int',
+      },
     ],
   },
   {
@@ -141,13 +203,50 @@ export const MLP_GROUPS: FieldGroup[] = [
           { value: 'linear', label: 'linear: η → η·to' },
         ],
       },
-      { path: 'lrSchedule.every', label: 'Step every (epochs)', help: 'Multiply η by γ every this many epochs.', kind: 'number', when: schedule('step'), initial: 5 },
-      { path: 'lrSchedule.gamma', label: 'Step factor γ', help: 'The factor applied at each step.', kind: 'number', when: schedule('step'), initial: 0.5 },
-      { path: 'lrSchedule.to', label: 'Final factor', help: 'η falls linearly to η·to at the last epoch.', kind: 'number', when: schedule('linear'), initial: 0.1 },
-      { path: 'momentum', label: 'Momentum μ', help: 'Classical momentum, 0 ≤ μ < 1 (v ← μv + g, θ ← θ − ηv).', kind: 'number' },
-      { path: 'batch', label: 'Batch size', help: 'The gradient is the batch mean; 1 is the paper’s default.', kind: 'int' },
+      {
+        path: 'lrSchedule.every',
+        label: 'Step every (epochs)',
+        help: 'Multiply η by γ every this many epochs.',
+        kind: 'number',
+        when: schedule('step'),
+        initial: 5,
+      },
+      {
+        path: 'lrSchedule.gamma',
+        label: 'Step factor γ',
+        help: 'The factor applied at each step.',
+        kind: 'number',
+        when: schedule('step'),
+        initial: 0.5,
+      },
+      {
+        path: 'lrSchedule.to',
+        label: 'Final factor',
+        help: 'η falls linearly to η·to at the last epoch.',
+        kind: 'number',
+        when: schedule('linear'),
+        initial: 0.1,
+      },
+      {
+        path: 'momentum',
+        label: 'Momentum μ',
+        help: 'Classical momentum, 0 ≤ μ < 1 (v ← μv + g, θ ← θ − ηv).',
+        kind: 'number',
+      },
+      {
+        path: 'batch',
+        label: 'Batch size',
+        help: 'The gradient is the batch mean; 1 is the paper’s default.',
+        kind: 'int',
+      },
       { path: 'epochs', label: 'Epochs', help: 'Fractions allowed (0.5 = half an epoch).', kind: 'number' },
-      { path: 'order', label: 'Sample order', help: 'Each network its own shuffle every epoch, or one order for all (separates the order’s effect from the initial weights’).', kind: 'select', options: ORDER },
+      {
+        path: 'order',
+        label: 'Sample order',
+        help: 'Each network its own shuffle every epoch, or one order for all (separates the order’s effect from the initial weights’).',
+        kind: 'select',
+        options: ORDER,
+      },
     ],
   },
   {
@@ -165,11 +264,42 @@ export const MLP_GROUPS: FieldGroup[] = [
         ],
         enabled: (d) => !hasAt(d),
       },
-      { path: 'snapshots.firstEpoch', label: 'Points in epoch 1', help: 'Evenly spaced snapshots inside the first epoch (0 = none).', kind: 'int', enabled: (d) => !hasAt(d) },
-      { path: 'snapshots.every', label: 'Then every (epochs)', help: 'After the first epoch, one snapshot every this many epochs.', kind: 'number', enabled: (d) => linear(d) && !hasAt(d) },
-      { path: 'snapshots.count', label: 'Log-spaced count', help: 'Number of log-spaced snapshots.', kind: 'int', enabled: (d) => !linear(d) && !hasAt(d) },
-      { path: 'snapshots.from', label: 'Record from epoch', help: 'Skip snapshots before this epoch (the initial weights are always kept).', kind: 'number', enabled: (d) => !hasAt(d) },
-      { path: 'snapshots.at', label: 'Explicit epochs', help: 'A list such as 0.1, 0.5, 1, 5 overrides the schedule above. Leave empty to use it.', kind: 'numbers', wide: true, placeholder: 'e.g. 0.1, 0.5, 1, 2, 5' },
+      {
+        path: 'snapshots.firstEpoch',
+        label: 'Points in epoch 1',
+        help: 'Evenly spaced snapshots inside the first epoch (0 = none).',
+        kind: 'int',
+        enabled: (d) => !hasAt(d),
+      },
+      {
+        path: 'snapshots.every',
+        label: 'Then every (epochs)',
+        help: 'After the first epoch, one snapshot every this many epochs.',
+        kind: 'number',
+        enabled: (d) => linear(d) && !hasAt(d),
+      },
+      {
+        path: 'snapshots.count',
+        label: 'Log-spaced count',
+        help: 'Number of log-spaced snapshots.',
+        kind: 'int',
+        enabled: (d) => !linear(d) && !hasAt(d),
+      },
+      {
+        path: 'snapshots.from',
+        label: 'Record from epoch',
+        help: 'Skip snapshots before this epoch (the initial weights are always kept).',
+        kind: 'number',
+        enabled: (d) => !hasAt(d),
+      },
+      {
+        path: 'snapshots.at',
+        label: 'Explicit epochs',
+        help: 'A list such as 0.1, 0.5, 1, 5 overrides the schedule above. Leave empty to use it.',
+        kind: 'numbers',
+        wide: true,
+        placeholder: 'e.g. 0.1, 0.5, 1, 2, 5',
+      },
     ],
   },
   {
@@ -209,8 +339,20 @@ export const STOCHASTIC_GROUPS: FieldGroup[] = [
           { value: 'zipf', label: 'Zipf' },
         ],
       },
-      { path: 'zipfS', label: 'Zipf exponent s', help: 'P(i) ∝ 1/i^s.', kind: 'number', enabled: (d) => getPath(d, 'picking') === 'zipf' },
-      { path: 'order', label: 'Coordinate order', help: 'One coordinate sequence per vector, or the same for all.', kind: 'select', options: ORDER },
+      {
+        path: 'zipfS',
+        label: 'Zipf exponent s',
+        help: 'P(i) ∝ 1/i^s.',
+        kind: 'number',
+        enabled: (d) => getPath(d, 'picking') === 'zipf',
+      },
+      {
+        path: 'order',
+        label: 'Coordinate order',
+        help: 'One coordinate sequence per vector, or the same for all.',
+        kind: 'select',
+        options: ORDER,
+      },
       { path: 'seed', label: 'Seed', help: 'Vector k depends on (seed, k) only.', kind: 'int' },
     ],
   },
@@ -224,7 +366,13 @@ export const STOCHASTIC_GROUPS: FieldGroup[] = [
   },
 ]
 
-export const NAME_FIELD: FieldDef = { path: 'name', label: 'Run name', help: 'A label for the run in the project (optional).', kind: 'text', wide: true }
+export const NAME_FIELD: FieldDef = {
+  path: 'name',
+  label: 'Run name',
+  help: 'A label for the run in the project (optional).',
+  kind: 'text',
+  wide: true,
+}
 
 export function groupsFor(kind: unknown): FieldGroup[] {
   return kind === 'stochastic' ? STOCHASTIC_GROUPS : MLP_GROUPS
@@ -250,10 +398,12 @@ export function friendlyProblem(issue: Pick<InputIssue, 'problem' | 'message'>):
   const p = issue.problem
   switch (p.kind) {
     case 'too-small':
-      if (p.of === 'number') return p.inclusive ? `Must be at least ${big(p.minimum)}.` : `Must be greater than ${big(p.minimum)}.`
+      if (p.of === 'number')
+        return p.inclusive ? `Must be at least ${big(p.minimum)}.` : `Must be greater than ${big(p.minimum)}.`
       break
     case 'too-big':
-      if (p.of === 'number') return p.inclusive ? `Must be at most ${big(p.maximum)}.` : `Must be less than ${big(p.maximum)}.`
+      if (p.of === 'number')
+        return p.inclusive ? `Must be at most ${big(p.maximum)}.` : `Must be less than ${big(p.maximum)}.`
       if (p.of === 'string' && p.inclusive) return `At most ${p.maximum} characters.`
       break
     case 'not-integer':

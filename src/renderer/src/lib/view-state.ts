@@ -65,7 +65,10 @@ export function defaultLook(overrides: Partial<Look> = {}): Look {
   return FigureLook.parse(overrides)
 }
 
-export function defaultPathsState(runs: string[], kind: 'paths' | 'compare' = runs.length > 1 ? 'compare' : 'paths'): PathsState {
+export function defaultPathsState(
+  runs: string[],
+  kind: 'paths' | 'compare' = runs.length > 1 ? 'compare' : 'paths',
+): PathsState {
   return {
     kind,
     runs,
@@ -92,7 +95,9 @@ export function subsetNets(subset: NetSubset, nNets?: number): number[] | undefi
       return Array.from({ length: nNets === undefined ? k : Math.min(k, nNets) }, (_, i) => i)
     }
     case 'pick':
-      return [...new Set(subset.nets)].filter((n) => Number.isInteger(n) && n >= 0 && (nNets === undefined || n < nNets)).sort((a, b) => a - b)
+      return [...new Set(subset.nets)]
+        .filter((n) => Number.isInteger(n) && n >= 0 && (nNets === undefined || n < nNets))
+        .sort((a, b) => a - b)
   }
 }
 
@@ -166,7 +171,15 @@ export function embedQuery(s: PathsState): PathQuery {
 
 /** A stable text key of a query, for caching. */
 export function queryKey(q: PathQuery): string {
-  return JSON.stringify([q.runs, q.labels ?? null, q.view, q.method, q.nets ?? null, q.epochs ?? null, q.align ?? 'joint'])
+  return JSON.stringify([
+    q.runs,
+    q.labels ?? null,
+    q.view,
+    q.method,
+    q.nets ?? null,
+    q.epochs ?? null,
+    q.align ?? 'joint',
+  ])
 }
 
 /** Does the project's saved-view format record what is shown apart from what is
@@ -182,7 +195,11 @@ interface ShownSelection {
 
 /** A view state as a saved view (without its name): what `views.save`,
  * `figures.render` and `figures.export` take. */
-export function toSavedView(s: ViewState, nNets?: number, shownInLook = LOOK_HAS_SHOWN_SELECTION): Omit<SavedView, 'name'> {
+export function toSavedView(
+  s: ViewState,
+  nNets?: number,
+  shownInLook = LOOK_HAS_SHOWN_SELECTION,
+): Omit<SavedView, 'name'> {
   if (s.kind === 'metrics') {
     const query: PathQuery = { runs: s.runs, ...(s.labels ? { labels: s.labels } : {}), view: s.view, method: 'smacof' }
     if (!isOpenWindow(s.epochWindow)) query.epochs = s.epochWindow
@@ -211,7 +228,14 @@ export function fromSavedView(v: Pick<SavedView, 'kind' | 'query' | 'look'>, nNe
   const { epochWindow: shownWindow, nets: shownNets, ...rest } = v.look as Look & ShownSelection
   const look = defaultLook(rest)
   if (v.kind === 'metrics')
-    return { kind: 'metrics', runs: [...q.runs], ...(q.labels ? { labels: [...q.labels] } : {}), view: q.view ?? 'tau', epochWindow: q.epochs ? [...q.epochs] : [...OPEN_WINDOW], look }
+    return {
+      kind: 'metrics',
+      runs: [...q.runs],
+      ...(q.labels ? { labels: [...q.labels] } : {}),
+      view: q.view ?? 'tau',
+      epochWindow: q.epochs ? [...q.epochs] : [...OPEN_WINDOW],
+      look,
+    }
   const embedEpochs = q.epochs && !isOpenWindow(q.epochs) ? ([...q.epochs] as EpochWindow) : undefined
   const embedNets = q.nets ? [...q.nets] : undefined
   return {
@@ -245,7 +269,12 @@ export function pathsFigureOptions(s: PathsState, nNets?: number) {
 /** Derived ensemble metrics (pairwise distance, step length, their ratio, distance to
  * the final mean) as figure data for the metrics builder: one curve per quantity,
  * named as its axis is labelled. */
-export const DERIVED_NAMES = ['mean pairwise distance', 'mean step length', 'step / pairwise distance', 'distance to final mean'] as const
+export const DERIVED_NAMES = [
+  'mean pairwise distance',
+  'mean step length',
+  'step / pairwise distance',
+  'distance to final mean',
+] as const
 
 export function derivedAsMetrics(runs: { label: string; derived: DerivedMetrics }[]): MetricsData {
   const nan = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN)
@@ -264,12 +293,19 @@ export function derivedAsMetrics(runs: { label: string; derived: DerivedMetrics 
 
 /** Snapshot epochs of several runs together, sorted and without repeats. */
 export function unionEpochs(lists: readonly (readonly number[])[]): number[] {
-  const all = lists.flat().filter(Number.isFinite).sort((a, b) => a - b)
+  const all = lists
+    .flat()
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b)
   return all.filter((e, i) => i === 0 || !near(e, all[i - 1]!))
 }
 
 /** A file name for a view's figure. */
 export function figureFileName(name: string, format: string): string {
-  const base = name.trim().replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'figure'
+  const base =
+    name
+      .trim()
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'figure'
   return `${base}.${format}`
 }

@@ -12,7 +12,9 @@ export const useProjectStore = defineStore('project', () => {
   const busy = ref(false)
 
   /** Newest first. */
-  const runs = computed<RunSummary[]>(() => [...(current.value?.runs ?? [])].sort((a, b) => b.created.localeCompare(a.created)))
+  const runs = computed<RunSummary[]>(() =>
+    [...(current.value?.runs ?? [])].sort((a, b) => b.created.localeCompare(a.created)),
+  )
   const runById = computed(() => new Map((current.value?.runs ?? []).map((r) => [r.id, r])))
 
   /**
@@ -59,7 +61,8 @@ export const useProjectStore = defineStore('project', () => {
       return
     }
     if (ui.route.name === 'start') ui.go({ name: 'project' })
-    if (ui.route.name === 'run' && !p.runs.some((r) => r.id === (ui.route as { runId: string }).runId)) ui.go({ name: 'project' })
+    if (ui.route.name === 'run' && !p.runs.some((r) => r.id === (ui.route as { runId: string }).runId))
+      ui.go({ name: 'project' })
   }
 
   /** Reads the open project afresh (at start, and after the connection was lost: events may be missing). */
@@ -75,7 +78,9 @@ export const useProjectStore = defineStore('project', () => {
   async function open(dir: string, create = false): Promise<boolean> {
     busy.value = true
     try {
-      const p = await ui.guard(create ? 'Cannot create the project' : 'Cannot open the project', () => api().call('project.open', { dir, create }))
+      const p = await ui.guard(create ? 'Cannot create the project' : 'Cannot open the project', () =>
+        api().call('project.open', { dir, create }),
+      )
       if (!p) return false
       set(p)
       ui.go({ name: 'project' })
@@ -112,7 +117,12 @@ export const useProjectStore = defineStore('project', () => {
   }
 
   /** A run's status changed (event): shown at once with the counts it carries, the full summary follows. */
-  function patchStatus(runId: string, status: RunStatus, error?: string, counts?: { done?: number; total?: number }): void {
+  function patchStatus(
+    runId: string,
+    status: RunStatus,
+    error?: string,
+    counts?: { done?: number; total?: number },
+  ): void {
     liveStatus.set(runId, { status, ...(error ? { error } : {}) })
     const p = current.value
     if (!p) return
@@ -121,10 +131,29 @@ export const useProjectStore = defineStore('project', () => {
     const runs = p.runs.slice()
     const { error: _old, ...rest } = runs[i]
     const { done, total } = counts ?? {}
-    runs[i] = { ...rest, status, ...(error ? { error } : {}), ...(done !== undefined && total !== undefined ? { done, total } : {}) }
+    runs[i] = {
+      ...rest,
+      status,
+      ...(error ? { error } : {}),
+      ...(done !== undefined && total !== undefined ? { done, total } : {}),
+    }
     current.value = { ...p, runs }
     refreshRunsSoon()
   }
 
-  return { current, recent, busy, runs, runById, set, loadCurrent, loadRecent, open, close, refreshRuns, refreshRunsSoon, patchStatus }
+  return {
+    current,
+    recent,
+    busy,
+    runs,
+    runById,
+    set,
+    loadCurrent,
+    loadRecent,
+    open,
+    close,
+    refreshRuns,
+    refreshRunsSoon,
+    patchStatus,
+  }
 })

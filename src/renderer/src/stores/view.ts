@@ -13,7 +13,16 @@ import { api } from '../lib/api'
 import { useProjectStore } from './project'
 import { useRunsStore } from './runs'
 import { useUiStore } from './ui'
-import { defaultMetricsState, defaultPathsState, fromSavedView, queryKey, toSavedView, type MetricsState, type PathsState, type ViewState } from '../lib/view-state'
+import {
+  defaultMetricsState,
+  defaultPathsState,
+  fromSavedView,
+  queryKey,
+  toSavedView,
+  type MetricsState,
+  type PathsState,
+  type ViewState,
+} from '../lib/view-state'
 
 export type Embedding = ResultOf<'paths.embed'>
 export interface RunMetrics {
@@ -130,7 +139,9 @@ export const useViewStore = defineStore('view', () => {
   async function save(name: string, state: ViewState, nNets?: number): Promise<boolean> {
     saving.value = true
     try {
-      const list = await ui.guard('Cannot save the view', () => api().call('views.save', { name, ...toSavedView(state, nNets) }))
+      const list = await ui.guard('Cannot save the view', () =>
+        api().call('views.save', { name, ...toSavedView(state, nNets) }),
+      )
       if (!list) return false
       setViews(list)
       ui.notify('success', `Saved view “${name}”`)

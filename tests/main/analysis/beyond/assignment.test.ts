@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { alignHidden, maxSimilarityAssignment, permuteHidden, unitSimilarity, weightDistance } from '../../../../src/main/analysis/beyond/assignment'
+import {
+  alignHidden,
+  maxSimilarityAssignment,
+  permuteHidden,
+  unitSimilarity,
+  weightDistance,
+} from '../../../../src/main/analysis/beyond/assignment'
 import { FusedMlp, initParams, paramOffsets } from '../../../../src/main/engine/mlp'
 import { Rng } from '../../../../src/main/engine/rng'
 import { randomPermutation, syntheticData } from './helpers'
@@ -71,6 +77,9 @@ describe('weight matching of hidden units', () => {
     // … and no other permutation tried at random does better.
     const best = weightDistance(wa, aligned)
     const rng = new Rng(4)
-    for (let t = 0; t < 200; t++) expect(weightDistance(wa, permuteHidden(wb, shape, randomPermutation(shape.hidden, rng)))).toBeGreaterThanOrEqual(best - 1e-9)
+    for (let t = 0; t < 200; t++)
+      expect(weightDistance(wa, permuteHidden(wb, shape, randomPermutation(shape.hidden, rng)))).toBeGreaterThanOrEqual(
+        best - 1e-9,
+      )
   })
 })

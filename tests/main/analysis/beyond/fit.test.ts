@@ -4,7 +4,11 @@ import { Rng } from '../../../../src/main/engine/rng'
 
 // Snapshot times like a run's: 0, then 10 points in the first epoch, then every epoch.
 const N = 60_000
-const T = [0, ...Array.from({ length: 10 }, (_, i) => ((i + 1) * N) / 10), ...Array.from({ length: 19 }, (_, i) => (i + 2) * N)]
+const T = [
+  0,
+  ...Array.from({ length: 10 }, (_, i) => ((i + 1) * N) / 10),
+  ...Array.from({ length: 19 }, (_, i) => (i + 2) * N),
+]
 
 describe('exponential fit e(t) = c + a·exp(−t/τ)', () => {
   it('recovers known rates, floors and amplitudes from exact curves', () => {

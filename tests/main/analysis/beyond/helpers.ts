@@ -15,7 +15,12 @@ export function randomPermutation(n: number, rng: Rng): Int32Array {
 
 /** `count` images of `inputs` pixels in `classes` classes: each class lights its own
  * band of pixels (with noise), so a small network learns it in a few hundred steps. */
-export function syntheticData(count: number, inputs: number, classes: number, seed = 7): { images: SparseImages; labels: Uint8Array } {
+export function syntheticData(
+  count: number,
+  inputs: number,
+  classes: number,
+  seed = 7,
+): { images: SparseImages; labels: Uint8Array } {
   const rng = new Rng(seed)
   const pixels = new Float32Array(count * inputs)
   const labels = new Uint8Array(count)
@@ -33,7 +38,13 @@ export function syntheticData(count: number, inputs: number, classes: number, se
 }
 
 /** A network of `shape` trained by SGD (batch 1) for `steps` steps on the data. */
-export function trainedNetwork(shape: MlpShape, data: { images: SparseImages; labels: Uint8Array }, steps: number, seed = 3, lr = 1): Float32Array {
+export function trainedNetwork(
+  shape: MlpShape,
+  data: { images: SparseImages; labels: Uint8Array },
+  steps: number,
+  seed = 3,
+  lr = 1,
+): Float32Array {
   const params = initParams(shape, 'torch7', 0, new Rng(seed))
   const net = new FusedMlp(shape, 'mse', params)
   const rng = new Rng(seed + 1000)

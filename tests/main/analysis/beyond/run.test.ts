@@ -14,7 +14,15 @@ import { tempDir } from '../../../helpers/tmp'
 
 // Small but real: deskewed MNIST, 3 networks of 12 hidden units, 0.05 epoch (3 000
 // samples each) with 20 snapshots inside it, probe 200 images, every snapshot's weights kept.
-const SPEC = { nets: 3, hidden: 12, epochs: 0.05, probe: 200, trainSubset: 1000, snapshots: { firstEpoch: 400 }, keepWeights: 'all' }
+const SPEC = {
+  nets: 3,
+  hidden: 12,
+  epochs: 0.05,
+  probe: 200,
+  trainSubset: 1000,
+  snapshots: { firstEpoch: 400 },
+  keepWeights: 'all',
+}
 
 describe('beyond the paper on a small real run', () => {
   const root = tempDir()
@@ -43,7 +51,8 @@ describe('beyond the paper on a small real run', () => {
     expect(r.counts.tracked).toBeGreaterThan(30)
     expect(r.counts.inSpectrum).toBeGreaterThan(0)
     expect(r.rates.perNet).toHaveLength(3)
-    for (const p of r.rates.perNet) for (let i = 1; i < p.rates.length; i++) expect(p.rates[i]).toBeLessThanOrEqual(p.rates[i - 1])
+    for (const p of r.rates.perNet)
+      for (let i = 1; i < p.rates.length; i++) expect(p.rates[i]).toBeLessThanOrEqual(p.rates[i - 1])
     expect(r.fitQuality.exponential.fitted).toBeGreaterThan(0)
     expect(r.rankCorrelation.pairs).toBe(3)
     expect(r.rankCorrelation.mean).toBeGreaterThanOrEqual(-1)
@@ -59,7 +68,10 @@ describe('beyond the paper on a small real run', () => {
     expect(r.curves!.runs[0]!.series[3]!.name).toBe('class 3 error')
     expect(r.curves!.runs[0]!.series[3]!.perNet[1]![S - 1]).toBeCloseTo(wrong3 / of3, 12)
     // The overall probe error is the class-weighted mean of the class errors; it falls.
-    const classErr = (j: number) => r.subproblems.filter((s) => s.kind === 'class').reduce((acc, s, c) => acc + s.images * r.curves!.runs[0]!.series[c]!.perNet[0]![j]!, 0) / 200
+    const classErr = (j: number) =>
+      r.subproblems
+        .filter((s) => s.kind === 'class')
+        .reduce((acc, s, c) => acc + s.images * r.curves!.runs[0]!.series[c]!.perNet[0]![j]!, 0) / 200
     expect(classErr(S - 1)).toBeLessThan(classErr(0))
     expect(JSON.parse(JSON.stringify(r)).runId).toBe(runId)
   })
@@ -121,23 +133,38 @@ describe('beyond the paper on a small real run', () => {
   })
 
   it('figures render through the headless exporter', async () => {
-    const svg = (await renderBeyondFigure(project, runId, { kind: 'rates', spectrum: 'all', minImages: 2 }, 'svg')).content as string
+    const svg = (await renderBeyondFigure(project, runId, { kind: 'rates', spectrum: 'all', minImages: 2 }, 'svg'))
+      .content as string
     expect(svg.startsWith('<svg')).toBe(true)
     expect(svg).toContain('Zipf s = 1')
-    const pdf = (await renderBeyondFigure(project, runId, { kind: 'barrier', nets: [0, 1], points: 5, count: 300 }, 'pdf', { widthIn: 7.16 })).content as Buffer
+    const pdf = (
+      await renderBeyondFigure(project, runId, { kind: 'barrier', nets: [0, 1], points: 5, count: 300 }, 'pdf', {
+        widthIn: 7.16,
+      })
+    ).content as Buffer
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
-    const png = (await renderBeyondFigure(project, runId, { kind: 'weightVsFunction', logX: true }, 'png', { dpi: 100 })).content as Buffer
+    const png = (
+      await renderBeyondFigure(project, runId, { kind: 'weightVsFunction', logX: true }, 'png', { dpi: 100 })
+    ).content as Buffer
     expect(png.subarray(1, 4).toString()).toBe('PNG')
   })
 
   it('CLI commands print summaries, JSON and figures', async () => {
     const lines: string[] = []
     const errs: string[] = []
-    const io = { out: (l: string) => lines.push(l), err: (l: string) => errs.push(l), signal: new AbortController().signal }
+    const io = {
+      out: (l: string) => lines.push(l),
+      err: (l: string) => errs.push(l),
+      signal: new AbortController().signal,
+    }
     const command =
       (name: 'subproblems' | 'barrier' | 'distances') => (positionals: string[], v: Record<string, string | boolean>) =>
         COMMANDS[name].run(positionals, { project: project.dir, ...v }, io)
-    const [subproblemsCommand, barrierCommand, distancesCommand] = [command('subproblems'), command('barrier'), command('distances')]
+    const [subproblemsCommand, barrierCommand, distancesCommand] = [
+      command('subproblems'),
+      command('barrier'),
+      command('distances'),
+    ]
     expect(await subproblemsCommand([runId.slice(0, 25)], { kind: 'all', 'min-images': '2' })).toBe(0)
     expect(lines.join('\n')).toMatch(/rate spectrum .*rank-wise median/)
     expect(lines.join('\n')).toMatch(/rank correlation of rates between networks \(Spearman\): mean/)

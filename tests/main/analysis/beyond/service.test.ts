@@ -12,8 +12,17 @@ import { Project } from '../../../../src/main/archive/project'
 import { createRun, trainRun } from '../../../../src/main/experiments/runner'
 import { tempDir } from '../../../helpers/tmp'
 
-const declared = isRequestName('beyond.subproblems') && isRequestName('beyond.barrier') && isRequestName('beyond.figure')
-const SPEC = { nets: 2, hidden: 8, epochs: 0.02, probe: 100, trainSubset: 500, snapshots: { firstEpoch: 500 }, keepWeights: 'all' }
+const declared =
+  isRequestName('beyond.subproblems') && isRequestName('beyond.barrier') && isRequestName('beyond.figure')
+const SPEC = {
+  nets: 2,
+  hidden: 8,
+  epochs: 0.02,
+  probe: 100,
+  trainSubset: 500,
+  snapshots: { firstEpoch: 500 },
+  keepWeights: 'all',
+}
 
 describe.skipIf(!declared)('beyond requests through the service', () => {
   it('answer with reports and figures, and refuse bad arguments with a code', async () => {
@@ -36,9 +45,18 @@ describe.skipIf(!declared)('beyond requests through the service', () => {
     expect(sum.pairs).toHaveLength(1)
     const wvf = await call('beyond.weightVsFunction', { runId: run.id, alignment: 'each' })
     expect(wvf.figure.pairs).toHaveLength(1)
-    const fig = await call('beyond.figure', { runId: run.id, figure: { kind: 'barrier', nets: [0, 1], points: 3, count: 100 }, format: 'svg' })
+    const fig = await call('beyond.figure', {
+      runId: run.id,
+      figure: { kind: 'barrier', nets: [0, 1], points: 3, count: 100 },
+      format: 'svg',
+    })
     expect(String(fig.data).startsWith('<svg')).toBe(true)
-    const png = await call('beyond.figure', { runId: run.id, figure: { kind: 'rates', spectrum: 'classes', minImages: 1 }, format: 'png', look: { dpi: 72 } })
+    const png = await call('beyond.figure', {
+      runId: run.id,
+      figure: { kind: 'rates', spectrum: 'classes', minImages: 1 },
+      format: 'png',
+      look: { dpi: 72 },
+    })
     expect(Buffer.from(String(png.data), 'base64').subarray(1, 4).toString()).toBe('PNG')
     await expect(call('beyond.barrier', { runId: run.id, nets: [0, 5] })).rejects.toMatchObject({
       code: 'bad-input',
@@ -49,8 +67,13 @@ describe.skipIf(!declared)('beyond requests through the service', () => {
       code: 'bad-input',
       details: { issues: [{ path: 'model', problem: { kind: 'not-one-of', options: ['exponential', 'power'] } }] },
     })
-    await expect(call('beyond.figure', { runId: run.id, figure: { kind: 'paths' } })).rejects.toMatchObject({ code: 'bad-input' })
-    await expect(call('beyond.subproblems', { runId: 'nope' })).rejects.toMatchObject({ code: 'not-found', details: { what: 'run', which: 'nope' } })
+    await expect(call('beyond.figure', { runId: run.id, figure: { kind: 'paths' } })).rejects.toMatchObject({
+      code: 'bad-input',
+    })
+    await expect(call('beyond.subproblems', { runId: 'nope' })).rejects.toMatchObject({
+      code: 'not-found',
+      details: { what: 'run', which: 'nope' },
+    })
     await service.shutdown()
   })
 })

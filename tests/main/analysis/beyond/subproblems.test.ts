@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { classCounts, confusionCounts, predictions, subproblemDefs, subproblemErrors } from '../../../../src/main/analysis/beyond/confusion'
+import {
+  classCounts,
+  confusionCounts,
+  predictions,
+  subproblemDefs,
+  subproblemErrors,
+} from '../../../../src/main/analysis/beyond/confusion'
 import { medianSpectrum, analyseSubproblems, rateCorrelation } from '../../../../src/main/analysis/beyond/subproblems'
 import { ranks, spearman, summarise } from '../../../../src/main/analysis/beyond/stats'
 import { Rng } from '../../../../src/main/engine/rng'
@@ -53,7 +59,11 @@ describe('rank correlation', () => {
   })
   it('over networks: same order everywhere → 1; a reversed network pulls the mean down', () => {
     const base = [5, 1, 3, 0.2, 8, 2]
-    const same = [Float64Array.from(base), Float64Array.from(base.map((r) => r * 2)), Float64Array.from(base.map((r) => r ** 1.5))]
+    const same = [
+      Float64Array.from(base),
+      Float64Array.from(base.map((r) => r * 2)),
+      Float64Array.from(base.map((r) => r ** 1.5)),
+    ]
     const rc = rateCorrelation(same)
     expect(rc.mean).toBeCloseTo(1, 12)
     expect(rc.pairs).toBe(3)
@@ -91,7 +101,7 @@ describe('subproblem analysis on constructed curves', () => {
     const errors = new Float64Array(defs.length * S)
     let pk = 0
     defs.forEach((d, k) => {
-      const ratePerEpoch = d.kind === 'pair' ? pairRate(pk++) * (1 + jitter * ((net + k) % 3 - 1)) : 3 + d.trueClass
+      const ratePerEpoch = d.kind === 'pair' ? pairRate(pk++) * (1 + jitter * (((net + k) % 3) - 1)) : 3 + d.trueClass
       for (let j = 0; j < S; j++) errors[k * S + j] = 0.01 + 0.3 * Math.exp(-(samples[j] / trainCount) * ratePerEpoch)
     })
     return { net, errors }

@@ -60,7 +60,9 @@ describe('tfjs backend selection', () => {
     })
     expect(choice.name).toBe('wasm')
     expect(logs).toHaveLength(1)
-    expect(logs[0]).toMatch(/tensorflow backend failed: libtensorflow\.so\.2: cannot open shared object file.*falling back/)
+    expect(logs[0]).toMatch(
+      /tensorflow backend failed: libtensorflow\.so\.2: cannot open shared object file.*falling back/,
+    )
     expect(choice.reason).toMatch(/tensorflow backend failed/)
   })
 
@@ -90,6 +92,8 @@ describe('tfjs backend selection', () => {
     const broken = async () => {
       throw new Error('nope')
     }
-    await expect(selectBackend({ backend: 'wasm', loaders: { wasm: broken } })).rejects.toThrow(/'wasm' \(forced\) is not available: wasm backend failed: nope/)
+    await expect(selectBackend({ backend: 'wasm', loaders: { wasm: broken } })).rejects.toThrow(
+      /'wasm' \(forced\) is not available: wasm backend failed: nope/,
+    )
   })
 })

@@ -8,7 +8,13 @@ import { randomData } from './helpers'
 const shape = { inputs: 64, hidden: 16, outputs: 10 }
 const train = randomData(400, shape, 0.2, 1)
 const test = randomData(100, shape, 0.2, 2)
-const data: TrainData = { train: train.images, trainLabels: train.labels, test: test.images, testLabels: test.labels, classes: 10 }
+const data: TrainData = {
+  train: train.images,
+  trainLabels: train.labels,
+  test: test.images,
+  testLabels: test.labels,
+  classes: 10,
+}
 const spec = (over: Record<string, unknown>) => parseSpec({ nets: 4, hidden: 16, ...over }) as MlpSpec
 
 describe('engine: auto', () => {

@@ -38,7 +38,8 @@ beforeAll(async () => {
   data = (await loadTrainData({ source: 'mnist', deskew: true })).data
 })
 
-const mlp = (over: Record<string, unknown>): MlpSpec => parseSpec({ nets: 3, hidden: 20, probe: 100, trainSubset: 1000, seed: 3, engine: 'tfjs', ...over }) as MlpSpec
+const mlp = (over: Record<string, unknown>): MlpSpec =>
+  parseSpec({ nets: 3, hidden: 20, probe: 100, trainSubset: 1000, seed: 3, engine: 'tfjs', ...over }) as MlpSpec
 
 type Snapshot = Extract<WorkerMessage, { type: 'snapshot' }>
 
@@ -61,7 +62,11 @@ function collector() {
 
 const noCancel = () => new Int32Array(new SharedArrayBuffer(4))
 
-function input(spec: MlpSpec, samples: number[], nets: WorkerInput['nets'] = Array.from({ length: spec.nets }, (_, net) => ({ net, snapshot: -1 }))): WorkerInput {
+function input(
+  spec: MlpSpec,
+  samples: number[],
+  nets: WorkerInput['nets'] = Array.from({ length: spec.nets }, (_, net) => ({ net, snapshot: -1 })),
+): WorkerInput {
   return { spec, data, samples, nets, cancel: noCancel() }
 }
 
@@ -132,34 +137,44 @@ describe('tfjs engine = fused engine on deskewed MNIST', () => {
     ['cross-entropy', 0, 1],
     ['cross-entropy', 0.9, 0.1],
   ]
-  const cases = [...batch1.map(([l, mu, lr]) => [1, 2000, l, mu, lr] as const), ...batch100.map(([l, mu, lr]) => [100, 50, l, mu, lr] as const)]
+  const cases = [
+    ...batch1.map(([l, mu, lr]) => [1, 2000, l, mu, lr] as const),
+    ...batch100.map(([l, mu, lr]) => [100, 50, l, mu, lr] as const),
+  ]
 
-  it.each(cases)('batch %i, %i steps, %s, momentum %s, η = %s: τ agrees to float32 round-off', async (batch, steps, loss, momentum, lr) => {
-    const spec = mlp({ batch, loss, momentum, lr })
-    const inp = input(spec, [0, (steps / 2) * batch, steps * batch])
-    const f = fusedRun(inp)
-    const t = await tfjsRun(inp)
-    const d = compare(f.snaps, t.snaps)
-    expect(d.tau).toBeLessThan(TOL)
-    expect(d.loss).toBeLessThan(TOL)
-    expect(d.error).toBeLessThanOrEqual(0.001)
-    // and the networks did learn: the last snapshot's train loss is below the first's
-    for (let net = 0; net < 3; net++) expect(t.snaps.get(`${net}/2`)!.metrics[0]!).toBeLessThan(t.snaps.get(`${net}/0`)!.metrics[0]!)
-    expect(t.ticks).toBe(3 * steps * batch)
-  })
+  it.each(cases)(
+    'batch %i, %i steps, %s, momentum %s, η = %s: τ agrees to float32 round-off',
+    async (batch, steps, loss, momentum, lr) => {
+      const spec = mlp({ batch, loss, momentum, lr })
+      const inp = input(spec, [0, (steps / 2) * batch, steps * batch])
+      const f = fusedRun(inp)
+      const t = await tfjsRun(inp)
+      const d = compare(f.snaps, t.snaps)
+      expect(d.tau).toBeLessThan(TOL)
+      expect(d.loss).toBeLessThan(TOL)
+      expect(d.error).toBeLessThanOrEqual(0.001)
+      // and the networks did learn: the last snapshot's train loss is below the first's
+      for (let net = 0; net < 3; net++)
+        expect(t.snaps.get(`${net}/2`)!.metrics[0]!).toBeLessThan(t.snaps.get(`${net}/0`)!.metrics[0]!)
+      expect(t.ticks).toBe(3 * steps * batch)
+    },
+  )
 
   it.each([
     ['wasm', 'batched'],
     ['cpu', 'batched'],
     ['cpu', 'per-net'],
-  ] as const)('the %s backend with the %s program agrees too (native TensorFlow runs the batched one)', async (backend, strategy: MatmulStrategy) => {
-    const spec = mlp({ batch: 100, loss: 'cross-entropy', momentum: 0.5, lr: 0.5, order: 'shared' })
-    const inp = input(spec, [0, 1000, 2000])
-    const f = fusedRun(inp)
-    const t = await tfjsRun(inp, { backend, strategy })
-    expect(t.result.backend).toBe(backend)
-    expect(compare(f.snaps, t.snaps).tau).toBeLessThan(TOL)
-  })
+  ] as const)(
+    'the %s backend with the %s program agrees too (native TensorFlow runs the batched one)',
+    async (backend, strategy: MatmulStrategy) => {
+      const spec = mlp({ batch: 100, loss: 'cross-entropy', momentum: 0.5, lr: 0.5, order: 'shared' })
+      const inp = input(spec, [0, 1000, 2000])
+      const f = fusedRun(inp)
+      const t = await tfjsRun(inp, { backend, strategy })
+      expect(t.result.backend).toBe(backend)
+      expect(compare(f.snaps, t.snaps).tau).toBeLessThan(TOL)
+    },
+  )
 
   it('epochs: the last batch of an epoch is smaller, and the next epoch takes a new order', async () => {
     // 700 does not divide 60 000: each epoch ends with a batch of 500
@@ -182,10 +197,12 @@ describe('tfjs engine = fused engine on deskewed MNIST', () => {
       { net: 2, snapshot: 3, state: full.snaps.get('2/3')!.state.slice() },
     ]
     const t = await tfjsRun(input(spec, samples, nets), { maxGroup: 2 })
-    const expected = new Map([...full.snaps].filter(([key]) => {
-      const [net, snap] = key.split('/').map(Number) as [number, number]
-      return snap > (nets[net]!.snapshot ?? -1)
-    }))
+    const expected = new Map(
+      [...full.snaps].filter(([key]) => {
+        const [net, snap] = key.split('/').map(Number) as [number, number]
+        return snap > (nets[net]!.snapshot ?? -1)
+      }),
+    )
     expect(compare(expected, t.snaps).tau).toBeLessThan(TOL)
     // lockstep: laggards come forward first; every snapshot j of all networks before j + 1
     const snapOf = (key: string) => Number(key.split('/')[1])
@@ -197,22 +214,25 @@ describe('tfjs engine = fused engine on deskewed MNIST', () => {
     expect(t.snaps.get('1/4')!.state.length).toBe(stateSize(spec, mlpShape(spec, data)))
   })
 
-  it.each(['per-net', 'batched'] as const)('groups networks across snapshots 0 (%s): fresh ones are observed first, resumed ones are not re-observed', async (strategy) => {
-    const spec = mlp({ nets: 4, batch: 20, lr: 1 })
-    const samples = [0, 400, 800]
-    const full = fusedRun(input(spec, samples))
-    const nets = [
-      { net: 0, snapshot: -1 },
-      { net: 1, snapshot: 0, state: full.snaps.get('1/0')!.state.slice() },
-      { net: 2, snapshot: -1 },
-      { net: 3, snapshot: -1 },
-    ]
-    const t = await tfjsRun(input(spec, samples, nets), { maxGroup: 2, strategy })
-    expect(t.order.slice(0, 3).sort()).toEqual(['0/0', '2/0', '3/0'])
-    expect(t.snaps.has('1/0')).toBe(false)
-    const expected = new Map([...full.snaps].filter(([key]) => key !== '1/0'))
-    expect(compare(expected, t.snaps).tau).toBeLessThan(TOL)
-  })
+  it.each(['per-net', 'batched'] as const)(
+    'groups networks across snapshots 0 (%s): fresh ones are observed first, resumed ones are not re-observed',
+    async (strategy) => {
+      const spec = mlp({ nets: 4, batch: 20, lr: 1 })
+      const samples = [0, 400, 800]
+      const full = fusedRun(input(spec, samples))
+      const nets = [
+        { net: 0, snapshot: -1 },
+        { net: 1, snapshot: 0, state: full.snaps.get('1/0')!.state.slice() },
+        { net: 2, snapshot: -1 },
+        { net: 3, snapshot: -1 },
+      ]
+      const t = await tfjsRun(input(spec, samples, nets), { maxGroup: 2, strategy })
+      expect(t.order.slice(0, 3).sort()).toEqual(['0/0', '2/0', '3/0'])
+      expect(t.snaps.has('1/0')).toBe(false)
+      const expected = new Map([...full.snaps].filter(([key]) => key !== '1/0'))
+      expect(compare(expected, t.snaps).tau).toBeLessThan(TOL)
+    },
+  )
 
   it('emits arrays that own their buffers (the worker transfers them)', async () => {
     const t = await tfjsRun(input(mlp({ batch: 100 }), [0, 100]))

@@ -15,7 +15,9 @@ const LOSSES: Loss[] = ['mse', 'cross-entropy']
 const NETS = 3
 
 /** Every (backend, program) pair; the native backend only where installed. */
-const CASES: [TfjsBackend, MatmulStrategy][] = (['wasm', 'cpu'] as const).flatMap((b) => MATMUL_STRATEGIES.map((s) => [b, s] as [TfjsBackend, MatmulStrategy]))
+const CASES: [TfjsBackend, MatmulStrategy][] = (['wasm', 'cpu'] as const).flatMap((b) =>
+  MATMUL_STRATEGIES.map((s) => [b, s] as [TfjsBackend, MatmulStrategy]),
+)
 
 const params = (net: number) => initParams(shape, 'torch7', 0, initRng(5, net))
 const orders = Array.from({ length: NETS }, (_, n) => epochOrder(data.images.count, 5, n, 0))
@@ -74,24 +76,32 @@ describe.each(CASES)('tfjs group on %s, %s program', (backend, strategy) => {
     }
   })
 
-  it.each(LOSSES)('steps with momentum (%s) follow the fused engine, the last batch of an epoch smaller', async (loss) => {
-    await use()
-    const mu = 0.9
-    const lr = 0.2
-    const g = createGroup(strategy, shape, loss, mu, [0, 1, 2].map(params))
-    const fused = [0, 1, 2].map((n) => new FusedMlp(shape, loss, params(n), mu))
-    const gatherer = new BatchGatherer(NETS, shape, 8, g.wantsTransposed)
-    for (const [pos, m] of [[0, 8], [8, 8], [16, 8], [56, 4]] as const) {
-      g.step(gatherer.gather(data.images, data.labels, orders, pos, m), lr)
-      fused.forEach((f, n) => f.step(data.images, data.labels, orders[n]!.subarray(pos, pos + m), lr))
-    }
-    const states = g.states()
-    g.dispose()
-    fused.forEach((f, n) => {
-      expect(maxAbsDiff(states[n]!.subarray(0, D), f.params)).toBeLessThan(2e-6)
-      expect(maxAbsDiff(states[n]!.subarray(D), f.velocity!)).toBeLessThan(2e-6)
-    })
-  })
+  it.each(LOSSES)(
+    'steps with momentum (%s) follow the fused engine, the last batch of an epoch smaller',
+    async (loss) => {
+      await use()
+      const mu = 0.9
+      const lr = 0.2
+      const g = createGroup(strategy, shape, loss, mu, [0, 1, 2].map(params))
+      const fused = [0, 1, 2].map((n) => new FusedMlp(shape, loss, params(n), mu))
+      const gatherer = new BatchGatherer(NETS, shape, 8, g.wantsTransposed)
+      for (const [pos, m] of [
+        [0, 8],
+        [8, 8],
+        [16, 8],
+        [56, 4],
+      ] as const) {
+        g.step(gatherer.gather(data.images, data.labels, orders, pos, m), lr)
+        fused.forEach((f, n) => f.step(data.images, data.labels, orders[n]!.subarray(pos, pos + m), lr))
+      }
+      const states = g.states()
+      g.dispose()
+      fused.forEach((f, n) => {
+        expect(maxAbsDiff(states[n]!.subarray(0, D), f.params)).toBeLessThan(2e-6)
+        expect(maxAbsDiff(states[n]!.subarray(D), f.velocity!)).toBeLessThan(2e-6)
+      })
+    },
+  )
 
   it.each(LOSSES)('evaluates (%s) like the fused engine: outputs, loss and errors', async (loss) => {
     await use()
@@ -116,7 +126,14 @@ describe.each(CASES)('tfjs group on %s, %s program', (backend, strategy) => {
     const before = tf.memory().numTensors
     for (let k = 0; k < 150; k++) {
       g.step(gatherer.gather(data.images, data.labels, orders, (4 * k) % 56, 4), 0.1)
-      if (k % 50 === 0) g.evaluate(data.images, data.labels, 0, 60, [0, 1, 2].map(() => new Float32Array(50)))
+      if (k % 50 === 0)
+        g.evaluate(
+          data.images,
+          data.labels,
+          0,
+          60,
+          [0, 1, 2].map(() => new Float32Array(50)),
+        )
     }
     expect(tf.memory().numTensors).toBe(before)
     g.dispose()

@@ -15,7 +15,9 @@ export function syntheticTrainData(): TrainData {
     for (let i = 0; i < n; i++) {
       const c = rng.int(4)
       labels[i] = c
-      for (let p = 0; p < dim; p++) if (templates[c]![p] ? rng.next() < 0.8 : rng.next() < 0.05) x[i * dim + p] = rng.next() < 0.5 ? 1 : Math.fround(rng.next())
+      for (let p = 0; p < dim; p++)
+        if (templates[c]![p] ? rng.next() < 0.8 : rng.next() < 0.05)
+          x[i * dim + p] = rng.next() < 0.5 ? 1 : Math.fround(rng.next())
     }
     return { images: toSparse(x, n, dim), labels }
   }

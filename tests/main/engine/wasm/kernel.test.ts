@@ -38,7 +38,12 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** n random images with about `density` non-zero pixels and random labels. */
-function randomData(n: number, shape: MlpShape, density: number, seed: number): { images: SparseImages; labels: Uint8Array } {
+function randomData(
+  n: number,
+  shape: MlpShape,
+  density: number,
+  seed: number,
+): { images: SparseImages; labels: Uint8Array } {
   const rng = new Rng(seed)
   const x = new Float32Array(n * shape.inputs)
   for (let j = 0; j < x.length; j++) if (rng.next() < density) x[j] = rng.next() < 0.3 ? 1 : 1 - rng.next()
@@ -84,16 +89,30 @@ describe('WebAssembly SIMD kernel', () => {
 
   it('is built from the current AssemblyScript source', () => {
     // generated/kernel.js records a hash of the source, compiler and options it came from.
-    expect(() => execFileSync(process.execPath, ['src/main/engine/wasm/build.mjs', '--check'], { stdio: 'pipe' })).not.toThrow()
+    expect(() =>
+      execFileSync(process.execPath, ['src/main/engine/wasm/build.mjs', '--check'], { stdio: 'pipe' }),
+    ).not.toThrow()
   })
 
   describe('trains like the TypeScript reference on deskewed MNIST, 784-100-10 (3 000 steps of batch 1, 2 000 of batch 10)', () => {
     const cases: { loss: Loss; batch: number; momentum: number; lr: number }[] = []
     for (const loss of ['mse', 'cross-entropy'] as const)
       for (const batch of [1, 10])
-        for (const momentum of [0, 0.9]) cases.push({ loss, batch, momentum, lr: loss === 'mse' ? (momentum > 0 ? 0.1 : 1) : momentum > 0 ? 0.01 : 0.1 })
+        for (const momentum of [0, 0.9])
+          cases.push({
+            loss,
+            batch,
+            momentum,
+            lr: loss === 'mse' ? (momentum > 0 ? 0.1 : 1) : momentum > 0 ? 0.01 : 0.1,
+          })
     it.each(cases)('$loss, batch $batch, momentum $momentum, η = $lr', ({ loss, batch, momentum, lr }) => {
-      const { ref, wasm, lossRef, lossWasm } = trainBoth(mnist(), MNIST, loss, { steps: batch === 1 ? 3000 : 2000, batch, momentum, lr, seed: 3 })
+      const { ref, wasm, lossRef, lossWasm } = trainBoth(mnist(), MNIST, loss, {
+        steps: batch === 1 ? 3000 : 2000,
+        batch,
+        momentum,
+        lr,
+        seed: 3,
+      })
       // It learned something (so that the comparison is not between two untrained nets).
       const untrained = new FusedMlp(MNIST, loss, initParams(MNIST, 'torch7', 0, initRng(3, 0)))
       const e0 = untrained.evaluate(data.test, data.testLabels, 0, PROBE)
@@ -127,7 +146,10 @@ describe('WebAssembly SIMD kernel', () => {
         w.forward(data.train, i, outWasm)
         expect(maxAbsDiff(outRef, outWasm)).toBeLessThan(FORWARD_TOL)
       }
-      for (const [images, labels] of [[data.train, data.trainLabels], [data.test, data.testLabels]] as const) {
+      for (const [images, labels] of [
+        [data.train, data.trainLabels],
+        [data.test, data.testLabels],
+      ] as const) {
         const n = 10_000
         const a = new Float32Array(n * 10)
         const b = new Float32Array(n * 10)
@@ -140,7 +162,9 @@ describe('WebAssembly SIMD kernel', () => {
         const idx = [9999, 3, 3, 1234, 0, 777]
         const c = new Float32Array(idx.length * 10)
         const ei = w.evaluate(images, labels, idx, c)
-        idx.forEach((i, r) => expect(Array.from(c.subarray(r * 10, r * 10 + 10))).toEqual(Array.from(b.subarray(i * 10, i * 10 + 10))))
+        idx.forEach((i, r) =>
+          expect(Array.from(c.subarray(r * 10, r * 10 + 10))).toEqual(Array.from(b.subarray(i * 10, i * 10 + 10))),
+        )
         expect(ei.errors).toBe(idx.filter((i) => argmax(b.subarray(i * 10, i * 10 + 10)) !== labels[i]).length)
         // A sub-range that crosses evaluation chunks gives the same outputs as the full pass.
         const d = new Float32Array(1500 * 10)
@@ -165,7 +189,12 @@ describe('WebAssembly SIMD kernel', () => {
       expect(Array.from(w.readParams())).toEqual(Array.from(p))
       expect(Array.from(w.readVelocity()!)).toEqual(Array.from(v))
       for (const loss of ['mse', 'cross-entropy'] as const)
-        for (const [batch, momentum] of [[1, 0], [7, 0], [1, 0.9], [7, 0.9]] as const) {
+        for (const [batch, momentum] of [
+          [1, 0],
+          [7, 0],
+          [1, 0.9],
+          [7, 0.9],
+        ] as const) {
           const { ref, wasm } = trainBoth(d, shape, loss, { steps: 400, batch, momentum, lr: 0.2, seed: 6, sigma: 0.5 })
           expect(maxAbsDiff(ref.readParams(), wasm.readParams())).toBeLessThan(PARAM_TOL)
           const a = new Float32Array(300 * shape.outputs)

@@ -36,8 +36,14 @@ describe('kernel selection', () => {
     expect(wasmKernelStatus()).toEqual({ available: true, reason: 'WebAssembly SIMD available' })
     expect(chooseKernel({}).kernel).toBe('wasm')
     expect(chooseKernel({ [KERNEL_ENV]: 'auto' }).kernel).toBe('wasm')
-    expect(chooseKernel({ [KERNEL_ENV]: ' WASM ' })).toEqual({ kernel: 'wasm', reason: `WebAssembly SIMD kernel (${KERNEL_ENV}=wasm)` })
-    expect(chooseKernel({ [KERNEL_ENV]: 'ts' })).toEqual({ kernel: 'ts', reason: `TypeScript kernel (${KERNEL_ENV}=ts)` })
+    expect(chooseKernel({ [KERNEL_ENV]: ' WASM ' })).toEqual({
+      kernel: 'wasm',
+      reason: `WebAssembly SIMD kernel (${KERNEL_ENV}=wasm)`,
+    })
+    expect(chooseKernel({ [KERNEL_ENV]: 'ts' })).toEqual({
+      kernel: 'ts',
+      reason: `TypeScript kernel (${KERNEL_ENV}=ts)`,
+    })
     expect(() => chooseKernel({ [KERNEL_ENV]: 'cuda' })).toThrow(/must be "ts", "wasm" or "auto"/)
   })
 
@@ -69,12 +75,19 @@ describe('kernel selection', () => {
 
   it('falls back to the TypeScript kernel where WebAssembly is disabled (node --noexpose-wasm), with identical results', () => {
     const child = (env: Record<string, string>) => {
-      const r = spawnSync(process.execPath, ['--noexpose-wasm', '--import', 'tsx', 'tests/main/engine/wasm/no-wasm-child.ts'], {
-        env: { ...process.env, ...env },
-        encoding: 'utf8',
-      })
+      const r = spawnSync(
+        process.execPath,
+        ['--noexpose-wasm', '--import', 'tsx', 'tests/main/engine/wasm/no-wasm-child.ts'],
+        {
+          env: { ...process.env, ...env },
+          encoding: 'utf8',
+        },
+      )
       expect(r.status, r.stderr).toBe(0)
-      return JSON.parse(r.stdout) as { choice: { kernel?: string; reason?: string; error?: string }; result: { kernel: string; tau: number[] } | null }
+      return JSON.parse(r.stdout) as {
+        choice: { kernel?: string; reason?: string; error?: string }
+        result: { kernel: string; tau: number[] } | null
+      }
     }
     const auto = child({ [KERNEL_ENV]: '' })
     expect(auto.choice).toEqual({ kernel: 'ts', reason: 'TypeScript kernel: WebAssembly is not available' })
@@ -85,7 +98,9 @@ describe('kernel selection', () => {
     here.advance(0, 500)
     expect(auto.result!.tau).toEqual(Array.from(here.observe().tau))
     // Asking for the WebAssembly kernel there is an error, not a silent fallback.
-    expect(child({ [KERNEL_ENV]: 'wasm' }).choice.error).toMatch(/SGDSCOPE_KERNEL=wasm, but the WebAssembly SIMD kernel is unavailable: WebAssembly is not available/)
+    expect(child({ [KERNEL_ENV]: 'wasm' }).choice.error).toMatch(
+      /SGDSCOPE_KERNEL=wasm, but the WebAssembly SIMD kernel is unavailable: WebAssembly is not available/,
+    )
   })
 })
 
@@ -96,7 +111,8 @@ describe('worker threads use the selected kernel', () => {
   async function tau(project: Project, id: string): Promise<Float32Array> {
     const run = await project.openRun(id)
     const parts: Float32Array[] = []
-    for (let k = 0; k < run.attrs.nets; k++) for (let j = 0; j < run.attrs.snapshots; j++) parts.push(await run.readTau(k, j))
+    for (let k = 0; k < run.attrs.nets; k++)
+      for (let j = 0; j < run.attrs.snapshots; j++) parts.push(await run.readTau(k, j))
     const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0))
     let at = 0
     for (const p of parts) {
@@ -126,10 +142,27 @@ describe('worker threads use the selected kernel', () => {
     const taus: Float32Array[] = []
     for (const kernel of ['wasm', 'ts']) {
       const p = `${root}/built-${kernel}.sgdscope`
-      const args = ['--nets', '2', '--hidden', '20', '--epochs', '0.05', '--probe', '200', '--set', 'trainSubset=1000', '--set', 'snapshots.firstEpoch=40']
-      const { stdout } = await promisify(execFile)(process.execPath, ['bin/sgdscope.js', 'run', ...args, '--project', p, '--workers', '2'], {
-        env: { ...process.env, [KERNEL_ENV]: kernel },
-      })
+      const args = [
+        '--nets',
+        '2',
+        '--hidden',
+        '20',
+        '--epochs',
+        '0.05',
+        '--probe',
+        '200',
+        '--set',
+        'trainSubset=1000',
+        '--set',
+        'snapshots.firstEpoch=40',
+      ]
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['bin/sgdscope.js', 'run', ...args, '--project', p, '--workers', '2'],
+        {
+          env: { ...process.env, [KERNEL_ENV]: kernel },
+        },
+      )
       expect(stdout).toMatch(/complete/)
       const project = await Project.open(p)
       const [id] = await project.runIds()

@@ -47,9 +47,11 @@ describe('analyses (Beyond) store', () => {
     const p = store.barrier('r1', { nets: [0, 1], points: 21 })
     await until(() => fail !== null, 'the barrier request')
     expect(store.inFlight).toBe(1)
-    fail!(hostError('bad-input', 'nets: 5 is not a network of this run', {
-      issues: [{ path: 'nets', problem: { kind: 'invalid' }, message: '5 is not a network of this run' }],
-    }))
+    fail!(
+      hostError('bad-input', 'nets: 5 is not a network of this run', {
+        issues: [{ path: 'nets', problem: { kind: 'invalid' }, message: '5 is not a network of this run' }],
+      }),
+    )
     await expect(p).rejects.toMatchObject({ code: 'bad-input', details: { issues: [{ path: 'nets' }] } })
     expect(store.inFlight).toBe(0)
     host.handle('beyond.barrier', () => ({ ok: true }))

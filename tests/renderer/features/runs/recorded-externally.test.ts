@@ -15,7 +15,12 @@ beforeEach(() => {
   host.reset()
 })
 
-const recorded = runSummary({ id: 'rec', kind: 'external', status: 'running', external: { source: 'python', meta: { model: 'resnet18', lr: 0.1 } } })
+const recorded = runSummary({
+  id: 'rec',
+  kind: 'external',
+  status: 'running',
+  external: { source: 'python', meta: { model: 'resnet18', lr: 0.1 } },
+})
 
 describe('a run recorded externally', () => {
   it('is marked in the run list with its source and metadata', () => {

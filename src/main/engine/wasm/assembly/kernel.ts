@@ -70,8 +70,8 @@ function expv(x: v128): v128 {
   x = f32x4.max(f32x4.min(x, f32x4.splat(88.0)), f32x4.splat(-87.0))
   const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)))
   let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)))
-  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)))
-  let p = f32x4.splat(1.9875691500e-4)
+  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.1219444e-4)))
+  let p = f32x4.splat(1.98756915e-4)
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3))
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3))
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2))
@@ -98,7 +98,7 @@ function sigmoidv(z: v128): v128 {
 function gatherRows(z: usize, rb: usize, w: usize, xi: usize, xv: usize, nnz: i32): void {
   let q = 0
   for (; q + 3 < nnz; q += 4) {
-    const o = <usize>q << 2
+    const o = (<usize>q) << 2
     const x0 = f32x4.splat(load<f32>(xv + o, 0))
     const x1 = f32x4.splat(load<f32>(xv + o, 4))
     const x2 = f32x4.splat(load<f32>(xv + o, 8))
@@ -114,21 +114,52 @@ function gatherRows(z: usize, rb: usize, w: usize, xi: usize, xv: usize, nnz: i3
       const a2 = r2 + j
       const a3 = r3 + j
       const zz = z + j
-      v128.store(zz, f32x4.add(v128.load(zz), sum4(x0, v128.load(a0), x1, v128.load(a1), x2, v128.load(a2), x3, v128.load(a3))))
-      v128.store(zz, f32x4.add(v128.load(zz, 16), sum4(x0, v128.load(a0, 16), x1, v128.load(a1, 16), x2, v128.load(a2, 16), x3, v128.load(a3, 16))), 16)
-      v128.store(zz, f32x4.add(v128.load(zz, 32), sum4(x0, v128.load(a0, 32), x1, v128.load(a1, 32), x2, v128.load(a2, 32), x3, v128.load(a3, 32))), 32)
-      v128.store(zz, f32x4.add(v128.load(zz, 48), sum4(x0, v128.load(a0, 48), x1, v128.load(a1, 48), x2, v128.load(a2, 48), x3, v128.load(a3, 48))), 48)
+      v128.store(
+        zz,
+        f32x4.add(v128.load(zz), sum4(x0, v128.load(a0), x1, v128.load(a1), x2, v128.load(a2), x3, v128.load(a3))),
+      )
+      v128.store(
+        zz,
+        f32x4.add(
+          v128.load(zz, 16),
+          sum4(x0, v128.load(a0, 16), x1, v128.load(a1, 16), x2, v128.load(a2, 16), x3, v128.load(a3, 16)),
+        ),
+        16,
+      )
+      v128.store(
+        zz,
+        f32x4.add(
+          v128.load(zz, 32),
+          sum4(x0, v128.load(a0, 32), x1, v128.load(a1, 32), x2, v128.load(a2, 32), x3, v128.load(a3, 32)),
+        ),
+        32,
+      )
+      v128.store(
+        zz,
+        f32x4.add(
+          v128.load(zz, 48),
+          sum4(x0, v128.load(a0, 48), x1, v128.load(a1, 48), x2, v128.load(a2, 48), x3, v128.load(a3, 48)),
+        ),
+        48,
+      )
     }
     for (; j < rb; j += 16) {
       const zz = z + j
-      v128.store(zz, f32x4.add(v128.load(zz), sum4(x0, v128.load(r0 + j), x1, v128.load(r1 + j), x2, v128.load(r2 + j), x3, v128.load(r3 + j))))
+      v128.store(
+        zz,
+        f32x4.add(
+          v128.load(zz),
+          sum4(x0, v128.load(r0 + j), x1, v128.load(r1 + j), x2, v128.load(r2 + j), x3, v128.load(r3 + j)),
+        ),
+      )
     }
   }
   for (; q < nnz; q++) {
-    const o = <usize>q << 2
+    const o = (<usize>q) << 2
     const x = f32x4.splat(load<f32>(xv + o))
     const r = w + <usize>load<i32>(xi + o) * rb
-    for (let j: usize = 0; j < rb; j += 16) v128.store(z + j, f32x4.add(v128.load(z + j), f32x4.mul(x, v128.load(r + j))))
+    for (let j: usize = 0; j < rb; j += 16)
+      v128.store(z + j, f32x4.add(v128.load(z + j), f32x4.mul(x, v128.load(r + j))))
   }
 }
 
@@ -153,7 +184,7 @@ function axpyRow(r: usize, x: v128, g0: v128, g1: v128, g2: v128, g3: v128): voi
 function addRows(w: usize, rb: usize, xi: usize, xv: usize, nnz: i32, g: usize, c: f32): void {
   let q = 0
   for (; q + 3 < nnz; q += 4) {
-    const o = <usize>q << 2
+    const o = (<usize>q) << 2
     const x0 = f32x4.splat(c * load<f32>(xv + o, 0))
     const x1 = f32x4.splat(c * load<f32>(xv + o, 4))
     const x2 = f32x4.splat(c * load<f32>(xv + o, 8))
@@ -183,10 +214,11 @@ function addRows(w: usize, rb: usize, xi: usize, xv: usize, nnz: i32, g: usize, 
     }
   }
   for (; q < nnz; q++) {
-    const o = <usize>q << 2
+    const o = (<usize>q) << 2
     const x = f32x4.splat(c * load<f32>(xv + o))
     const r = w + <usize>load<i32>(xi + o) * rb
-    for (let j: usize = 0; j < rb; j += 16) v128.store(r + j, f32x4.add(v128.load(r + j), f32x4.mul(x, v128.load(g + j))))
+    for (let j: usize = 0; j < rb; j += 16)
+      v128.store(r + j, f32x4.add(v128.load(r + j), f32x4.mul(x, v128.load(g + j))))
   }
 }
 
@@ -215,24 +247,27 @@ function fwd(net: usize, xi: usize, xv: usize, nnz: i32): void {
     let acc = f32x4.splat(0)
     for (let j: usize = 0; j < rb; j += 16) acc = f32x4.add(acc, f32x4.mul(v128.load(row + j), v128.load(hid + j)))
     const dot =
-      <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3)
-    store<f64>(y + (<usize>k << 3), <f64>load<f32>(pb + (<usize>k << 2)) + dot)
+      <f64>f32x4.extract_lane(acc, 0) +
+      <f64>f32x4.extract_lane(acc, 1) +
+      <f64>f32x4.extract_lane(acc, 2) +
+      <f64>f32x4.extract_lane(acc, 3)
+    store<f64>(y + ((<usize>k) << 3), <f64>load<f32>(pb + ((<usize>k) << 2)) + dot)
   }
   if (load<i32>(net, H_MSE) != 0) {
     for (let k = 0; k < K; k++) {
-      const p = y + (<usize>k << 3)
+      const p = y + ((<usize>k) << 3)
       store<f64>(p, sigmoid64(load<f64>(p)))
     }
   } else {
     const logit = <usize>load<i32>(net, H_LOGIT)
     let max = -Infinity
     for (let k = 0; k < K; k++) {
-      const v = load<f64>(y + (<usize>k << 3))
+      const v = load<f64>(y + ((<usize>k) << 3))
       if (v > max) max = v
     }
     let sum: f64 = 0
     for (let k = 0; k < K; k++) {
-      const o = <usize>k << 3
+      const o = (<usize>k) << 3
       const e = load<f64>(y + o) - max
       store<f64>(logit + o, e)
       const ex = Math.exp(e)
@@ -242,7 +277,7 @@ function fwd(net: usize, xi: usize, xv: usize, nnz: i32): void {
     logSum = Math.log(sum)
     const inv = 1.0 / sum
     for (let k = 0; k < K; k++) {
-      const o = <usize>k << 3
+      const o = (<usize>k) << 3
       store<f64>(y + o, load<f64>(y + o) * inv)
     }
   }
@@ -255,12 +290,12 @@ function sampleLoss(net: usize, t: i32): f64 {
     const y = <usize>load<i32>(net, H_Y)
     let s: f64 = 0
     for (let k = 0; k < K; k++) {
-      const e = load<f64>(y + (<usize>k << 3)) - (k == t ? 1.0 : 0.0)
+      const e = load<f64>(y + ((<usize>k) << 3)) - (k == t ? 1.0 : 0.0)
       s += e * e
     }
     return s / <f64>K
   }
-  return logSum - load<f64>(<usize>load<i32>(net, H_LOGIT) + (<usize>t << 3))
+  return logSum - load<f64>(<usize>load<i32>(net, H_LOGIT) + ((<usize>t) << 3))
 }
 
 /** Output deltas dL/dz_out times `scale` → D (f64). */
@@ -271,11 +306,12 @@ function outputDeltas(net: usize, t: i32, scale: f64): void {
   if (load<i32>(net, H_MSE) != 0) {
     const c = (2.0 / <f64>K) * scale
     for (let k = 0; k < K; k++) {
-      const yk = load<f64>(y + (<usize>k << 3))
-      store<f64>(d + (<usize>k << 3), c * (yk - (k == t ? 1.0 : 0.0)) * yk * (1.0 - yk))
+      const yk = load<f64>(y + ((<usize>k) << 3))
+      store<f64>(d + ((<usize>k) << 3), c * (yk - (k == t ? 1.0 : 0.0)) * yk * (1.0 - yk))
     }
   } else {
-    for (let k = 0; k < K; k++) store<f64>(d + (<usize>k << 3), scale * (load<f64>(y + (<usize>k << 3)) - (k == t ? 1.0 : 0.0)))
+    for (let k = 0; k < K; k++)
+      store<f64>(d + ((<usize>k) << 3), scale * (load<f64>(y + ((<usize>k) << 3)) - (k == t ? 1.0 : 0.0)))
   }
 }
 
@@ -303,7 +339,7 @@ export function stepOne(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, lr: 
   const pa = <usize>load<i32>(net, H_a)
   memory.fill(g, 0, rb)
   for (let k = 0; k < K; k++) {
-    const dk64 = load<f64>(d + (<usize>k << 3))
+    const dk64 = load<f64>(d + ((<usize>k) << 3))
     const dk = f32x4.splat(<f32>dk64)
     const row = pB + <usize>k * rb
     for (let j: usize = 0; j < rb; j += 16) {
@@ -311,7 +347,7 @@ export function stepOne(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, lr: 
       v128.store(g + j, f32x4.add(v128.load(g + j), f32x4.mul(dk, w))) // back-propagate through the old weights
       v128.store(row + j, f32x4.sub(w, f32x4.mul(dk, v128.load(hid + j))))
     }
-    const bk = pb + (<usize>k << 2)
+    const bk = pb + ((<usize>k) << 2)
     store<f32>(bk, <f32>(<f64>load<f32>(bk) - dk64))
   }
   const one = f32x4.splat(1.0)
@@ -346,7 +382,7 @@ export function accumulate(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, s
   const restb = restB + <usize>K * rb
   memory.fill(g, 0, rb)
   for (let k = 0; k < K; k++) {
-    const dk64 = load<f64>(d + (<usize>k << 3))
+    const dk64 = load<f64>(d + ((<usize>k) << 3))
     const dk = f32x4.splat(<f32>dk64)
     const row = pB + <usize>k * rb
     const grow = restB + <usize>k * rb
@@ -354,7 +390,7 @@ export function accumulate(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, s
       v128.store(g + j, f32x4.add(v128.load(g + j), f32x4.mul(dk, v128.load(row + j))))
       v128.store(grow + j, f32x4.add(v128.load(grow + j), f32x4.mul(dk, v128.load(hid + j))))
     }
-    const bk = restb + (<usize>k << 2)
+    const bk = restb + ((<usize>k) << 2)
     store<f32>(bk, <f32>(<f64>load<f32>(bk) + dk64))
   }
   const one = f32x4.splat(1.0)
@@ -368,10 +404,10 @@ export function accumulate(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, s
   const rows = <usize>load<i32>(net, H_ROWS)
   let nRows = load<i32>(net, H_NROWS)
   for (let q = 0; q < nnz; q++) {
-    const px = load<i32>(xi + (<usize>q << 2))
+    const px = load<i32>(xi + ((<usize>q) << 2))
     if (load<u8>(touched + <usize>px) == 0) {
       store<u8>(touched + <usize>px, 1)
-      store<i32>(rows + (<usize>nRows << 2), px)
+      store<i32>(rows + ((<usize>nRows) << 2), px)
       nRows++
     }
   }
@@ -407,7 +443,7 @@ export function apply(net: usize, lr: f64, mu: f64): void {
       v128.store(rest + j, zero)
     }
     for (let r = 0; r < nRows; r++) {
-      const off = <usize>load<i32>(rows + (<usize>r << 2)) * rb
+      const off = <usize>load<i32>(rows + ((<usize>r) << 2)) * rb
       const p = pA + off
       const a = gA + off
       for (let j: usize = 0; j < rb; j += 16) {
@@ -430,9 +466,9 @@ export function apply(net: usize, lr: f64, mu: f64): void {
       v128.store(pV + j, v)
       v128.store(pA + j, f32x4.sub(v128.load(pA + j), f32x4.mul(lrv, v)))
     }
-    for (let r = 0; r < nRows; r++) memory.fill(gA + <usize>load<i32>(rows + (<usize>r << 2)) * rb, 0, rb)
+    for (let r = 0; r < nRows; r++) memory.fill(gA + <usize>load<i32>(rows + ((<usize>r) << 2)) * rb, 0, rb)
   }
-  for (let r = 0; r < nRows; r++) store<u8>(touched + <usize>load<i32>(rows + (<usize>r << 2)), 0)
+  for (let r = 0; r < nRows; r++) store<u8>(touched + <usize>load<i32>(rows + ((<usize>r) << 2)), 0)
   store<i32>(net, 0, H_NROWS)
 }
 
@@ -449,7 +485,7 @@ export function clearAccumulators(net: usize): void {
   const nRows = load<i32>(net, H_NROWS)
   memory.fill(<usize>load<i32>(net, H_REST), 0, (np << 2) - (pa - pA))
   for (let r = 0; r < nRows; r++) {
-    const px = <usize>load<i32>(rows + (<usize>r << 2))
+    const px = <usize>load<i32>(rows + ((<usize>r) << 2))
     memory.fill(gA + px * rb, 0, rb)
     store<u8>(touched + px, 0)
   }
@@ -468,15 +504,15 @@ export function evaluate(net: usize, xi: usize, xv: usize, ptr: usize, labels: u
   let loss: f64 = 0
   let errors = 0
   for (let r = 0; r < count; r++) {
-    const s = load<i32>(ptr + (<usize>r << 2))
-    const e = load<i32>(ptr + (<usize>r << 2), 4)
-    fwd(net, xi + (<usize>s << 2), xv + (<usize>s << 2), e - s)
+    const s = load<i32>(ptr + ((<usize>r) << 2))
+    const e = load<i32>(ptr + ((<usize>r) << 2), 4)
+    fwd(net, xi + ((<usize>s) << 2), xv + ((<usize>s) << 2), e - s)
     const t = <i32>load<u8>(labels + <usize>r)
     loss += sampleLoss(net, t)
     let best = 0
     let bestVal = <f32>load<f64>(y)
     for (let k = 0; k < K; k++) {
-      const o = <f32>load<f64>(y + (<usize>k << 3))
+      const o = <f32>load<f64>(y + ((<usize>k) << 3))
       if (out != 0) store<f32>(out + ((<usize>r * <usize>K + <usize>k) << 2), o)
       if (o > bestVal) {
         best = k
