@@ -140,6 +140,40 @@ export class RunArchive {
     return this.attrs.id
   }
 
+  /** One chunk of an array, checked: a damaged chunk file (cut short, too long, not
+   * decodable) is an ArchiveError naming it, not a short or garbled array. */
+  private async chunk<D extends 'float32' | 'uint8'>(
+    name: string,
+    a: zarr.Array<D, Store>,
+    coords: number[],
+  ): Promise<zarr.Chunk<D>['data']> {
+    const file = path.join(this.dir, name, 'c', ...coords.map(String))
+    let data: zarr.Chunk<D>['data']
+    try {
+      ;({ data } = await a.getChunk(coords))
+    } catch (e) {
+      throw new ArchiveError(`run ${this.dir} is damaged: ${file} cannot be read (${(e as Error).message})`, file)
+    }
+    const want = a.chunks.reduce((x, y) => x * y, 1)
+    if (data.length !== want)
+      throw new ArchiveError(
+        `run ${this.dir} is damaged: ${file} holds ${data.length} values, a chunk holds ${want}`,
+        file,
+      )
+    return data
+  }
+
+  /** A whole read of an array (or a slice), with a damaged chunk an ArchiveError naming the array. */
+  private async whole<T>(name: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read()
+    } catch (e) {
+      if (e instanceof ArchiveError) throw e
+      const file = path.join(this.dir, name)
+      throw new ArchiveError(`run ${this.dir} is damaged: ${file} cannot be read (${(e as Error).message})`, file)
+    }
+  }
+
   static async create(dir: string, r: NewRun): Promise<RunArchive> {
     await fs.mkdir(dir, { recursive: true })
     const store = new AtomicFsStore(dir)
@@ -367,8 +401,7 @@ export class RunArchive {
   async readWeights(net: number, snapshot: number): Promise<Float32Array | null> {
     const k = this.weightIndex(snapshot)
     if (k < 0) return null
-    const { data } = await (await this.weights()).getChunk([net, k, 0])
-    const w = data as Float32Array
+    const w = (await this.chunk('weights', await this.weights(), [net, k, 0])) as Float32Array
     return Number.isNaN(w[0]) ? null : w
   }
 
@@ -424,15 +457,17 @@ export class RunArchive {
 
   /** The saved state of a network, or null if it has none yet. */
   async readState(net: number): Promise<{ snapshot: number; state: Float32Array } | null> {
-    const { data } = await this.arrays.state.getChunk([net, 0])
-    const row = data as Float32Array
+    const row = (await this.chunk('state', this.arrays.state, [net, 0])) as Float32Array
     if (Number.isNaN(row[0])) return null
     return { snapshot: row[0], state: row.slice(1) }
   }
 
   async readTau(net: number, snapshot: number): Promise<Float32Array> {
-    const { data } = await this.arrays.tau.getChunk([net, snapshot, ...this.attrs.pointShape.map(() => 0)])
-    return data as Float32Array
+    return (await this.chunk('tau', this.arrays.tau, [
+      net,
+      snapshot,
+      ...this.attrs.pointShape.map(() => 0),
+    ])) as Float32Array
   }
 
   /** The first `snapshots` entries of the snapshot axis (format 2's arrays may be longer). */
@@ -445,21 +480,24 @@ export class RunArchive {
   async readMetrics(): Promise<Float32Array> {
     const a = this.arrays.metrics
     if (this.attrs.snapshots === 0 || this.attrs.metrics.length === 0) return new Float32Array(0)
-    return (await zarr.get(a, [null, this.snapshotSlice(a), null])).data as Float32Array
+    return this.whole(
+      'metrics',
+      async () => (await zarr.get(a, [null, this.snapshotSlice(a), null])).data as Float32Array,
+    )
   }
 
   /** The metrics of one (network, snapshot); NaN where not recorded. */
   async readMetricsAt(net: number, snapshot: number): Promise<Float32Array> {
     if (this.attrs.metrics.length === 0) return new Float32Array(0)
-    const { data } = await this.arrays.metrics.getChunk([net, snapshot, 0])
-    return (data as Float32Array).subarray(0, this.attrs.metrics.length)
+    const data = (await this.chunk('metrics', this.arrays.metrics, [net, snapshot, 0])) as Float32Array
+    return data.subarray(0, this.attrs.metrics.length)
   }
 
   /** done[net * snapshots + snapshot] = 1 once recorded. */
   async readDone(): Promise<Uint8Array> {
     const a = this.arrays.done
     if (this.attrs.snapshots === 0) return new Uint8Array(0)
-    return (await zarr.get(a, [null, this.snapshotSlice(a)])).data as Uint8Array
+    return this.whole('done', async () => (await zarr.get(a, [null, this.snapshotSlice(a)])).data as Uint8Array)
   }
 
   /** Samples and epochs of the first `snapshots` snapshots. Read from the chunk itself:

@@ -17,6 +17,7 @@ import { Service } from '../../../src/main/service'
 import { FileSettingsStore } from '../../../src/main/settings'
 import { ApiError, REQUEST_NAMES } from '../../../src/shared/api/contract'
 import { tempDir } from '../../helpers/tmp'
+import { writeTestExternalRun } from '../../helpers/external'
 import WebSocket from 'ws'
 import { startServer } from '../../../src/main/server'
 
@@ -337,5 +338,46 @@ describe('fuzz', () => {
       await server.close()
       await service.shutdown()
     }
+  })
+  it(`archive chunks: ${count(1000)} damaged chunk files → the numbers or an ArchiveError naming the file`, async () => {
+    const root = tempDir()
+    const { run } = await writeTestExternalRun(`${root}/chunks.sgdscope`, {
+      id: 'damaged',
+      nets: 2,
+      snapshots: 3,
+      probe: 5,
+      mlp: { inputs: 4, hidden: 3 },
+    })
+    const chunks: string[] = []
+    for (const f of await fs.readdir(run.dir, { recursive: true }))
+      if (/(^|\/)c\//.test(f) && (await fs.stat(`${run.dir}/${f}`)).isFile()) chunks.push(f)
+    expect(chunks.length).toBeGreaterThan(10)
+    let refused = 0
+    for (let i = 0; i < cases(1000); i++) {
+      const file = `${run.dir}/${pick(chunks)}`
+      const good = await fs.readFile(file)
+      await fs.writeFile(file, mutate(good))
+      try {
+        const r = await RunArchive.open(run.dir)
+        for (let k = 0; k < 2; k++)
+          for (let j = 0; j < 3; j++) {
+            expect((await r.readTau(k, j)).length).toBe(5 * 3)
+            await r.readMetricsAt(k, j)
+            await r.readWeights(k, j)
+          }
+        await r.readMetrics()
+        await r.readDone()
+        await r.readTimes()
+        await r.readLabels()
+      } catch (e) {
+        if (!(e instanceof ArchiveError))
+          throw new Error(`chunk case ${i} (${file}): ${(e as Error).name}: ${(e as Error).message}`, { cause: e })
+        expect((e as Error).message).toMatch(/is damaged|cannot be read|holds/)
+        refused++
+      } finally {
+        await fs.writeFile(file, good)
+      }
+    }
+    expect(refused).toBeGreaterThan(0)
   })
 })
