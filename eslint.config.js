@@ -27,6 +27,12 @@ export default defineConfig(
     languageOptions: { globals: globals.node },
     rules: {
       // `const { figure: _figure, ...rest } = x` and `(_a) => …` are how the code says "unused on purpose".
+      // Prettier wraps code at 120 columns; this catches what it leaves (comments, markup).
+      // Long strings, templates and regular expressions stay whole, so messages can be grepped.
+      'max-len': [
+        'error',
+        { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true },
+      ],
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },

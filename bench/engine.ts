@@ -34,7 +34,8 @@ export interface BenchFusedOptions {
   clock?: 'wall' | 'cpu'
 }
 
-/** Samples per second of SGD (batch 1 unless `batch` says otherwise) with the fused engine: one network, this thread. */
+/** Samples per second of SGD (batch 1 unless `batch` says otherwise) with the fused engine:
+ * one network, this thread. */
 export async function benchFused(opts: BenchFusedOptions): Promise<number> {
   const { images, labels } = opts
   const samples = opts.samples ?? 60_000

@@ -9,7 +9,8 @@
  *
  * A slider move is: the input event → (the next animation frame, where the chart
  * redraws) → the figure builder (buildFigure) → ECharts setOption (which draws
- * synchronously) → the next painted frame. Printed, never asserted. A screenshot of each explorer goes to tests/artifacts/screenshots/.
+ * synchronously) → the next painted frame. Printed, never asserted. A screenshot of each
+ * explorer goes to tests/artifacts/screenshots/.
  *
  * Needs `npm run build` (out/renderer) and Chromium (/usr/bin/chromium or CHROMIUM_PATH).
  */
@@ -68,7 +69,12 @@ const SWEEP = `async ({ sel, positions }) => {
     // redrawn, then wait for the frame that paints it.
     while (Number(chart.dataset.renders) === before) await new Promise((r) => setTimeout(r, 0))
     await raf()
-    out.push({ total: performance.now() - t0, build: Number(chart.dataset.buildMs), draw: Number(chart.dataset.drawMs), points: Number(chart.dataset.points) })
+    out.push({
+      total: performance.now() - t0,
+      build: Number(chart.dataset.buildMs),
+      draw: Number(chart.dataset.drawMs),
+      points: Number(chart.dataset.points),
+    })
   }
   return out
 }`

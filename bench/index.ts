@@ -45,7 +45,8 @@ async function main() {
   console.log(`\nfused engine, 784-100-10, batch 1, mse, one core, one epoch (TypeScript kernel, wall clock):`)
   console.log(`  ${fmt(perCore)} samples/s per core  (${(1e6 / perCore).toFixed(1)} µs per sample)`)
 
-  // Snapshot cost: τ on the probe set, test error on 10 000 test images, train loss and error on 10 000 training images.
+  // Snapshot cost: τ on the probe set, test error on 10 000 test images, train loss and
+  // error on 10 000 training images.
   const spec = parseSpec(PRESETS.fig1.runs[0].spec) as MlpSpec
   const trainer = new NetTrainer(spec, data, 0)
   trainer.observe()

@@ -60,7 +60,8 @@ export function cpuMicrosPerSample(data: TrainData, kernel: KernelName, c: Kerne
   return (used.user + used.system) / (Math.ceil(c.samples[kernel] / c.batch) * c.batch)
 }
 
-/** CPU seconds of one snapshot (NetTrainer.observe: τ and the metrics, 20 000 forward passes for fig1) with one kernel. */
+/** CPU seconds of one snapshot (NetTrainer.observe: τ and the metrics, 20 000 forward passes
+ * for fig1) with one kernel. */
 export function cpuSecondsPerSnapshot(data: TrainData, kernel: KernelName, spec: MlpSpec, reps = 3): number {
   const saved = process.env[KERNEL_ENV]
   process.env[KERNEL_ENV] = kernel

@@ -23,7 +23,8 @@ interface Cruise {
 const DEPCRUISE = path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs')
 const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs')
 
-/** `depcruise src` in `cwd` with the project's rules; with the `err` reporter, the exit code is the number of errors. */
+/** `depcruise src` in `cwd` with the project's rules; with the `err` reporter, the exit code
+ * is the number of errors. */
 function cruise(cwd: string, outputType: 'json' | 'err'): Promise<Cruise> {
   return new Promise((resolve, reject) => {
     const args = [DEPCRUISE, 'src', '--config', CONFIG, '--output-type', outputType]

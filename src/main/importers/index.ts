@@ -125,7 +125,8 @@ export async function readImport(file: string, opts: ImportOptions = {}): Promis
   }
 }
 
-/** Imports a file as a new run of the project at projectDir (created if missing, once the file has passed every check). */
+/** Imports a file as a new run of the project at projectDir (created if missing, once the
+ * file has passed every check). */
 export async function importRun(projectDir: string, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const run = await readImport(file, opts)
   throwIfAborted(opts.signal)

@@ -139,7 +139,8 @@ export class KernelRuntime {
   }
 
   private chunkRaw: number[] = []
-  /** Chunk of images in CSR form: pixels (xi, xv; chunkNnz), offsets (ptr; chunkImages + 1), labels (u8), outputs (f32; chunkImages × chunkOutputs). */
+  /** Chunk of images in CSR form: pixels (xi, xv; chunkNnz), offsets (ptr; chunkImages + 1),
+   * labels (u8), outputs (f32; chunkImages × chunkOutputs). */
   chunk = { xi: 0, xv: 0, ptr: 0, labels: 0, out: 0, nnz: 0, images: 0, outputs: 0 }
 
   ensureChunk(dim: number, outputs: number): void {

@@ -136,7 +136,8 @@ describe('subproblem analysis on constructed curves', () => {
   })
 
   it('leaves out subproblems too rare to track', () => {
-    const rare = { ...input, nets: input.nets.map((n) => ({ net: n.net, errors: n.errors.map((v) => v / 200) })) } // peak 0.0016 of 100 images
+    // Peak 0.0016 of 100 images.
+    const rare = { ...input, nets: input.nets.map((n) => ({ net: n.net, errors: n.errors.map((v) => v / 200) })) }
     const r = analyseSubproblems(rare, { minImages: 3 })
     expect(r.counts.tracked).toBe(0)
     expect(r.rates.median).toEqual([])

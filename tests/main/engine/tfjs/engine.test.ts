@@ -6,8 +6,8 @@
  * over all networks is ≤ 1.2·10⁻⁷ at snapshot 0 and ≤ 1.2·10⁻⁶ after 2 000 batch-1 steps
  * (worst: cross-entropy) or ≤ 2.4·10⁻⁷ after 50 batch-100 steps, for both losses, with and
  * without momentum, on wasm (both programs) and cpu, against either kernel of the fused
- * engine (TypeScript or WebAssembly). The assertion allows 1·10⁻⁵. Learning rates are ones at which SGD is stable: where it
- * is not (e.g. cross-entropy at η = 1, batch 1), any round-off difference, even between
+ * engine (TypeScript or WebAssembly). The assertion allows 1·10⁻⁵. Learning rates are ones
+ * at which SGD is stable: where it is not (e.g. cross-entropy at η = 1, batch 1), any round-off difference, even between
  * two float64 implementations, grows until the trajectories part.
  */
 import * as tf from '@tensorflow/tfjs-core'
