@@ -197,6 +197,9 @@ export class Service {
         this.log('error', `run ${runId} failed: ${message}`)
         this.emit('run.status', { runId, status: 'failed', error: message, ...(await this.counts(runId)) })
       } finally {
+        // What the trainer wrote was reported by its own events: the watcher takes it as
+        // seen before the run stops being ours, so it does not report it a second time.
+        await this.watcher?.absorb(runId)
         this.queue = this.queue.filter((x) => x !== t)
       }
     })

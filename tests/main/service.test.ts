@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { Service } from '../../src/main/service'
 import { FileSettingsStore } from '../../src/main/settings'
+import { writeTestExternalRun } from '../helpers/external'
 import { tempDir } from '../helpers/tmp'
 
 describe('service', () => {
@@ -46,5 +47,35 @@ describe('service', () => {
     const m = await service.request('runs.metrics', { runId: a, derived: false })
     expect(m.data.runs[0].series.map((s) => s.name)).toContain('test_error')
     expect(m.derived.meanPairwise).toEqual([])
+  })
+})
+
+describe('service and the project watcher', () => {
+  it('reports a run it trains once: the watcher does not report it again when the run is no longer training', async () => {
+    const root = tempDir()
+    const service = new Service({
+      host: 'browser',
+      settings: new FileSettingsStore(`${root}/config`),
+      watch: { pollMs: 20, debounceMs: 5 },
+    })
+    const events: { event: string; payload: { runId?: string; status?: string } }[] = []
+    service.on((event, payload) => void events.push({ event, payload: payload as { runId?: string; status?: string } }))
+    await service.request('project.open', { dir: `${root}/once.sgdscope`, create: true })
+    const { runIds } = await service.request('runs.start', {
+      spec: { nets: 2, hidden: 10, epochs: 0.02, probe: 50, trainSubset: 500, snapshots: { firstEpoch: 10 } },
+    })
+    const statusOf = (id: string) =>
+      events.filter((e) => e.event === 'run.status' && e.payload.runId === id).map((e) => e.payload.status)
+    await vi.waitFor(() => expect(statusOf(runIds[0]!)).toContain('complete'), { timeout: 120_000, interval: 20 })
+    // A run another process writes afterwards: once the watcher reports it, it has looked
+    // at the folder since the trained run finished.
+    await writeTestExternalRun(`${root}/once.sgdscope`, { id: 'later', nets: 1, snapshots: 1, probe: 5 })
+    await vi.waitFor(() => expect(events.some((e) => e.event === 'project.changed')).toBe(true), { timeout: 30_000 })
+    expect(statusOf(runIds[0]!)).toEqual(['running', 'complete'])
+    const snapshots = events.filter((e) => e.event === 'run.snapshot' && e.payload.runId === runIds[0])
+    const run = (await service.request('runs.list', {})).find((r) => r.id === runIds[0])!
+    expect(run.done).toBe(run.total)
+    expect(snapshots).toHaveLength(run.total)
+    await service.shutdown()
   })
 })

@@ -186,6 +186,22 @@ export class ProjectWatcher {
     if (removed && !baseline) this.cb.onRunsChanged()
   }
 
+  /** Takes a run's current state as seen, without events (its writer in this process
+   * reported it itself). */
+  async absorb(runId: string): Promise<void> {
+    // A look under way may have read the run before its writer finished: let it end
+    // first, so what it saw cannot overwrite what is taken here.
+    while (this.scanning) await this.scanning
+    if (this.stopped) return
+    const groupStamp = await mtime(path.join(this.runsDir, runId, 'zarr.json'))
+    if (groupStamp < 0) return
+    try {
+      await this.compare(await this.project.openRun(runId), this.seen.get(runId), groupStamp, true)
+    } catch {
+      // unreadable just now: the next look sees it
+    }
+  }
+
   /** Updates what was seen of a run and reports the differences (unless silent). */
   private async compare(run: RunArchive, before: Seen | undefined, groupStamp: number, silent: boolean): Promise<void> {
     const { nets: N, snapshots: S } = run.attrs

@@ -16,6 +16,9 @@ import { settle, startApp } from './helpers'
 
 vi.mock('electron', async () => (await import('./fake-electron')).electronModule())
 
+/** Waits for a condition as long as a busy machine may need (vi.waitFor gives up after 1 s). */
+const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 30_000, interval: 10 })
+
 const root = tempDir('sgdscope-menu-')
 let np = 0
 async function makeProject(name = `p${++np}`): Promise<string> {
@@ -128,7 +131,7 @@ describe('File ▸ Open Project…', () => {
     fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [dir] })
     const spy = vi.spyOn(desk.service, 'call')
     click('open-project')
-    await vi.waitFor(async () => expect((await current(desk))?.dir).toBe(dir))
+    await waitFor(async () => expect((await current(desk))?.dir).toBe(dir))
     const [parent, options] = fake.dialog.showOpenDialog.mock.calls[0] as [
       unknown,
       { properties: string[]; defaultPath: string },
@@ -147,7 +150,7 @@ describe('File ▸ Open Project…', () => {
     const { desk } = await startApp(root)
     await desk.service.call('settings.set', { defaultProjectDir: path.join(root, 'projects') })
     click('open-project')
-    await vi.waitFor(() => expect(fake.dialog.showOpenDialog).toHaveBeenCalled())
+    await waitFor(() => expect(fake.dialog.showOpenDialog).toHaveBeenCalled())
     expect((fake.dialog.showOpenDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(
       path.join(root, 'projects'),
     )
@@ -157,7 +160,7 @@ describe('File ▸ Open Project…', () => {
     const { desk } = await startApp(root)
     const spy = vi.spyOn(desk.service, 'call')
     click('open-project')
-    await vi.waitFor(() => expect(fake.dialog.showOpenDialog).toHaveBeenCalled())
+    await waitFor(() => expect(fake.dialog.showOpenDialog).toHaveBeenCalled())
     await settle()
     expect(spy.mock.calls.map((c) => c[0])).not.toContain('project.open')
     expect(await current(desk)).toBeNull()
@@ -170,7 +173,7 @@ describe('File ▸ Open Project…', () => {
     mkdirSync(notProject, { recursive: true })
     fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [notProject] })
     click('open-project')
-    await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
+    await waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
     const box = fake.dialog.showMessageBox.mock.calls[0][1] as { type: string; message: string; detail: string }
     expect(box).toMatchObject({ type: 'error', message: 'Cannot open the project' })
     expect(box.detail).toMatch(/not an sgdscope project/)
@@ -185,7 +188,7 @@ describe('File ▸ New Project…', () => {
     const chosen = path.join(root, 'new', 'Mnist study')
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: chosen })
     click('new-project')
-    await vi.waitFor(async () => expect((await current(desk))?.dir).toBe(`${chosen}.sgdscope`))
+    await waitFor(async () => expect((await current(desk))?.dir).toBe(`${chosen}.sgdscope`))
     expect(existsSync(path.join(`${chosen}.sgdscope`, 'project.json'))).toBe(true)
     expect((await current(desk))!.name).toBe('Mnist study')
     expect((fake.dialog.showSaveDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(
@@ -198,7 +201,7 @@ describe('File ▸ New Project…', () => {
     const dir = await makeProject()
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: dir })
     click('new-project')
-    await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
+    await waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
     expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({
       type: 'error',
       message: `${path.basename(dir)} already exists`,
@@ -210,7 +213,7 @@ describe('File ▸ New Project…', () => {
     const { desk } = await startApp(root)
     const spy = vi.spyOn(desk.service, 'call')
     click('new-project')
-    await vi.waitFor(() => expect(fake.dialog.showSaveDialog).toHaveBeenCalled())
+    await waitFor(() => expect(fake.dialog.showSaveDialog).toHaveBeenCalled())
     await settle()
     expect(spy.mock.calls.map((c) => c[0])).not.toContain('project.open')
   })
@@ -227,7 +230,7 @@ describe('File ▸ Open Recent', () => {
       'Clear Menu',
     ])
     click('recent-1')
-    await vi.waitFor(async () => expect((await current(desk))?.dir).toBe(a))
+    await waitFor(async () => expect((await current(desk))?.dir).toBe(a))
     expect(await desk.store.recent()).toEqual([a, b])
     expect(labels(findItem(fake.lastMenu(), 'open-recent')!.submenu)[0]).toContain('recent-a')
     expect(fake.app.addRecentDocument).toHaveBeenCalledWith(a)
@@ -237,19 +240,19 @@ describe('File ▸ Open Recent', () => {
     const gone = path.join(root, 'gone.sgdscope')
     const { desk } = await startApp(root, { kv: new Map<string, unknown>([['recent', [gone]]]) })
     click('recent-0')
-    await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
+    await waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
     expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({
       type: 'error',
       message: 'gone.sgdscope is no longer there',
     })
     expect(await desk.store.recent()).toEqual([])
-    await vi.waitFor(() => expect(findItem(fake.lastMenu(), 'recent-none')).toBeDefined())
+    await waitFor(() => expect(findItem(fake.lastMenu(), 'recent-none')).toBeDefined())
   })
 
   it('Clear Menu empties the list', async () => {
     const { desk } = await startApp(root, { kv: new Map<string, unknown>([['recent', [await makeProject()]]]) })
     click('clear-recent')
-    await vi.waitFor(() => expect(findItem(fake.lastMenu(), 'recent-none')).toBeDefined())
+    await waitFor(() => expect(findItem(fake.lastMenu(), 'recent-none')).toBeDefined())
     expect(await desk.store.recent()).toEqual([])
     expect(findItem(fake.lastMenu(), 'clear-recent')!.enabled).toBe(false)
   })
@@ -272,7 +275,7 @@ describe('File ▸ Save Project As…', () => {
     const dest = path.join(root, 'copies', 'second')
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: dest })
     click('save-project-as')
-    await vi.waitFor(async () => expect((await current(desk))?.dir).toBe(`${dest}.sgdscope`))
+    await waitFor(async () => expect((await current(desk))?.dir).toBe(`${dest}.sgdscope`))
     expect((fake.dialog.showSaveDialog.mock.calls[0][1] as { defaultPath: string }).defaultPath).toBe(
       path.join(path.dirname(src), 'original copy.sgdscope'),
     )
@@ -293,13 +296,13 @@ describe('File ▸ Save Project As…', () => {
     const other = await makeProject()
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: other })
     click('save-project-as')
-    await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalledTimes(1))
+    await waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalledTimes(1))
     expect(fake.dialog.showMessageBox.mock.calls[0][1]).toMatchObject({
       message: `${path.basename(other)} already exists`,
     })
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: path.join(src, 'inner') })
     click('save-project-as')
-    await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalledTimes(2))
+    await waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalledTimes(2))
     expect(fake.dialog.showMessageBox.mock.calls[1][1]).toMatchObject({
       message: 'Cannot save the project inside itself',
     })
@@ -316,7 +319,7 @@ describe('File ▸ Save Project As…', () => {
     await desk.service.call('project.open', { dir: src })
     const spy = vi.spyOn(desk.service, 'call')
     click('save-project-as')
-    await vi.waitFor(() => expect(fake.dialog.showSaveDialog).toHaveBeenCalled())
+    await waitFor(() => expect(fake.dialog.showSaveDialog).toHaveBeenCalled())
     await settle()
     expect(spy.mock.calls.map((c) => c[0])).toEqual(['project.current'])
   })
@@ -327,8 +330,8 @@ describe('File ▸ Close Project', () => {
     const { desk } = await startApp(root)
     await desk.service.call('project.open', { dir: await makeProject() })
     click('close-project')
-    await vi.waitFor(async () => expect(await current(desk)).toBeNull())
-    await vi.waitFor(() => expect(findItem(fake.lastMenu(), 'close-project')!.enabled).toBe(false))
+    await waitFor(async () => expect(await current(desk)).toBeNull())
+    await waitFor(() => expect(findItem(fake.lastMenu(), 'close-project')!.enabled).toBe(false))
   })
 })
 
@@ -361,7 +364,7 @@ describe('Help', () => {
     expect(fake.shell.openExternal).toHaveBeenCalledWith(PAPER_URL)
     expect(PAPER_URL).toBe('https://arxiv.org/abs/1508.02790')
     click('about')
-    await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
+    await waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled())
     const box = fake.dialog.showMessageBox.mock.calls[0][1] as { message: string; detail: string }
     expect(box.message).toMatch(/^sgdscope \d+\.\d+\.\d+/)
     expect(box.detail).toMatch(/1508\.02790/)
@@ -375,7 +378,7 @@ describe('the app lifecycle', () => {
     const e = { preventDefault: vi.fn() }
     fake.app.emit('before-quit', e)
     expect(e.preventDefault).toHaveBeenCalled()
-    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled())
+    await waitFor(() => expect(fake.app.quit).toHaveBeenCalled())
     expect(shutdown).toHaveBeenCalled()
     const again = { preventDefault: vi.fn() }
     fake.app.emit('before-quit', again)
