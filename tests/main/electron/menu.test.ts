@@ -286,7 +286,8 @@ describe('File ▸ Save Project As…', () => {
     expect(existsSync(path.join(copy, 'runs', 'r1', 'lock.json'))).toBe(false)
     expect(existsSync(path.join(copy, 'runs', 'r1', 'x.json.123-abcd.sgdscope-tmp'))).toBe(false)
     expect(existsSync(path.join(src, 'runs', 'r1', 'lock.json'))).toBe(true)
-    expect((await desk.store.recent())[0]).toBe(copy)
+    // The recent list is written after the project is open.
+    await waitFor(async () => expect((await desk.store.recent())[0]).toBe(copy))
   })
 
   it('never overwrites an existing folder, and never copies into itself', async () => {
