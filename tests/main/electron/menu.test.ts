@@ -231,8 +231,9 @@ describe('File ▸ Open Recent', () => {
     ])
     click('recent-1')
     await waitFor(async () => expect((await current(desk))?.dir).toBe(a))
-    expect(await desk.store.recent()).toEqual([a, b])
-    expect(labels(findItem(fake.lastMenu(), 'open-recent')!.submenu)[0]).toContain('recent-a')
+    // The recent list and the menu follow once the project is open.
+    await waitFor(async () => expect(await desk.store.recent()).toEqual([a, b]))
+    await waitFor(() => expect(labels(findItem(fake.lastMenu(), 'open-recent')!.submenu)[0]).toContain('recent-a'))
     expect(fake.app.addRecentDocument).toHaveBeenCalledWith(a)
   })
 
