@@ -92,6 +92,11 @@ describe('where a host may write', () => {
       /thesis is not empty and is not an sgdscope project \(it holds chapter1\.tex\)/,
     )
     expect(readdirSync(foreign)).toEqual(['chapter1.tex'])
+    // A folder another creator of the same project has just begun (its claim, its temporary file) is not foreign.
+    const racing = path.join(root, 'racing.sgdscope')
+    mkdirSync(path.join(racing, 'runs'), { recursive: true })
+    writeFileSync(path.join(racing, 'project.json.4242-abcd.sgdscope-tmp'), '{}')
+    expect((await Project.create(racing)).name).toBe('racing')
     // New and empty folders are fine.
     const empty = path.join(root, 'empty.sgdscope')
     mkdirSync(empty)

@@ -88,9 +88,9 @@ export class Project {
     }
     // Never scatter a project into someone's folder: only a new or empty one (or one a
     // concurrent creator of this project has just begun) becomes a project.
-    const foreign = (await fs.readdir(dir).catch(() => [] as string[])).filter(
-      (n) => n !== 'runs' && n !== CLAIM && n !== 'project.json',
-    )
+    // project.json.* covers the claim and another creator's temporary file before its rename.
+    const ours = (n: string) => n === 'runs' || n.startsWith('project.json') || n === '.DS_Store'
+    const foreign = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => !ours(n))
     if (foreign.length) {
       const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, … (${foreign.length} entries)` : '')
       throw new ForeignFolderError(

@@ -171,8 +171,7 @@ export class ProjectWatcher {
         listChanged = true
         this.cb.onRunsChanged()
       }
-      const silent = baseline || (this.cb.skip?.(id) ?? false)
-      await this.compare(run, before, groupStamp, silent)
+      await this.compare(run, before, groupStamp, baseline)
       this.watchDir(id, dir)
     }
     let removed = false
@@ -202,8 +201,10 @@ export class ProjectWatcher {
     }
   }
 
-  /** Updates what was seen of a run and reports the differences (unless silent). */
-  private async compare(run: RunArchive, before: Seen | undefined, groupStamp: number, silent: boolean): Promise<void> {
+  /** Updates what was seen of a run and reports the differences, unless `quiet` or the
+   * run is this process's own when the reading is done (a look can take long on a busy
+   * machine: a run may start and even finish while it reads). */
+  private async compare(run: RunArchive, before: Seen | undefined, groupStamp: number, quiet: boolean): Promise<void> {
     const { nets: N, snapshots: S } = run.attrs
     const status = await this.cb.status(run)
     const sameAxis = before && before.nets === N && before.snapshots === S
@@ -231,7 +232,7 @@ export class ProjectWatcher {
       netStamp[k] = stamp >= 0 && now - stamp > SETTLED_MS ? stamp : -1
     }
     this.seen.set(run.id, { status, nets: N, snapshots: S, done, netStamp, groupStamp })
-    if (silent) return
+    if (quiet || (this.cb.skip?.(run.id) ?? false)) return
     if (fresh.length) {
       const { epochs } = await run.readTimes()
       const names = run.attrs.metrics
