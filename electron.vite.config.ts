@@ -16,6 +16,7 @@ export default defineConfig({
           worker: resolve('src/main/engine/worker.ts'),
           'embed-worker': resolve('src/main/analysis/embed-worker.ts'),
           'checkpoint-worker': resolve('src/main/checkpoints/worker.ts'),
+          'job-worker': resolve('src/main/jobs/worker.ts'),
         },
         output: {
           format: 'es',

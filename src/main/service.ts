@@ -12,6 +12,7 @@ import {
   parseRequest,
   type EventName,
   type Events,
+  type CallOptions,
   type ParsedArgsOf,
   type ProjectSummary,
   type RequestName,
@@ -23,21 +24,26 @@ import { PRESETS, isPresetId } from '../shared/presets'
 import { checkSpec } from '../shared/spec'
 import { Project } from './archive/project'
 import { writeFileAtomic } from './archive/atomic'
-import { embedPaths, runMetrics } from './analysis/paths'
 import { defaultWorkerCount } from './engine/pool'
 import { createRun, liveStatus, trainRun } from './experiments/runner'
 import { ProjectWatcher, type WatchOptions } from './archive/watch'
 import { toApiError } from './errors'
 import { runDetails, runSummary } from './experiments/summary'
-import { renderView } from './figures/views'
-import { barrier, barrierSummary, subproblems, weightVsFunction } from './analysis/beyond'
-import { renderBeyondFigure } from './figures/beyond'
+import { JobPool, type JobOptions } from './jobs/pool'
+import type { JobProgress, TaskArgs, TaskName, TaskResult } from './jobs/tasks'
 import type { SettingsStore } from './settings'
 import { SGDSCOPE_VERSION } from './version'
 import { checkWritable, defaultExportDir } from './write-guard'
 import { importRun } from './importers'
 
-type Handlers = { [N in RequestName]: (args: ParsedArgsOf<N>) => Promise<ResultOf<N>> }
+/** What a request's handler gets besides its arguments. */
+interface CallContext {
+  /** Aborted when the caller gives up (the transport's cancel, a closed connection). */
+  signal?: AbortSignal
+  /** Reports progress of this call (a `job.progress` event when the caller gave a key). */
+  progress(p: JobProgress): void
+}
+type Handlers = { [N in RequestName]: (args: ParsedArgsOf<N>, ctx: CallContext) => Promise<ResultOf<N>> }
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
 
 /** Native dialogs, where the host has them (the desktop app). */
@@ -58,6 +64,8 @@ export interface ServiceOptions {
   cacheDir?: string
   /** Watching the open project for runs written by other processes (default on). */
   watch?: WatchOptions | false
+  /** Threads of the pool that runs heavy requests (default: one per core). */
+  jobThreads?: number
 }
 
 interface Training {
@@ -78,6 +86,8 @@ export class Service {
   private closed = false
   /** Imports under way (runs.cancelImport aborts them). */
   private imports = new Set<AbortController>()
+  /** Heavy requests run here, off the host's event loop (started on first use). */
+  private pool: JobPool | null = null
 
   constructor(private readonly opts: ServiceOptions) {}
 
@@ -101,20 +111,53 @@ export class Service {
   }
 
   /** Validates and runs one request. Every failure is an ApiError {code, message}. */
-  async call(name: unknown, args: unknown): Promise<unknown> {
+  async call(name: unknown, args: unknown, opts: CallOptions = {}): Promise<unknown> {
     const req = parseRequest(name, args)
     if (this.closed) throw new ApiError('cancelled', `${req.name}: sgdscope is shutting down`, { request: req.name })
+    const key = opts.key
+    const ctx: CallContext = {
+      signal: opts.signal,
+      progress: (p) => {
+        if (key !== undefined) this.emit('job.progress', { key, request: req.name, ...p })
+      },
+    }
     try {
-      const handler = this.handlers[req.name] as (a: unknown) => Promise<unknown>
-      return await handler(req.args)
+      const handler = this.handlers[req.name] as (a: unknown, c: CallContext) => Promise<unknown>
+      return await handler(req.args, ctx)
     } catch (e) {
-      throw toApiError(e, { request: req.name, runField: req.name === 'paths.embed' ? 'runs' : 'runId' })
+      throw toApiError(e, { request: req.name, runField: this.runField(req.name) })
     }
   }
 
+  private runField(request: RequestName): string {
+    return request === 'paths.embed' ? 'runs' : 'runId'
+  }
+
   /** Typed call for in-process use (tests, the CLI). */
-  request<N extends RequestName>(name: N, args: unknown): Promise<ResultOf<N>> {
-    return this.call(name, args) as Promise<ResultOf<N>>
+  request<N extends RequestName>(name: N, args: unknown, opts?: CallOptions): Promise<ResultOf<N>> {
+    return this.call(name, args, opts) as Promise<ResultOf<N>>
+  }
+
+  /** Runs a heavy task in the job pool, on behalf of request `request`. */
+  private job<N extends TaskName>(
+    request: RequestName,
+    ctx: CallContext,
+    task: N,
+    args: TaskArgs<N>,
+    priority: JobOptions['priority'] = 'interactive',
+  ): Promise<TaskResult<N>> {
+    this.pool ??= new JobPool(this.opts.jobThreads)
+    return this.pool.run(task, args, {
+      priority,
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress(p),
+      context: { request, runField: this.runField(request) },
+    })
+  }
+
+  /** The open project's folder and the run a request names, for a job. */
+  private async onRun(runId: string): Promise<{ dir: string; runId: string; cacheDir?: string }> {
+    return { dir: this.requireProject().dir, runId: await this.resolveRun(runId), cacheDir: this.opts.cacheDir }
   }
 
   private requireProject(): Project {
@@ -228,6 +271,8 @@ export class Service {
   async close(): Promise<void> {
     this.closed = true
     await this.shutdown()
+    await this.pool?.close()
+    this.pool = null
   }
 
   /** Follows the open project's folder: runs recorded or trained by other processes
@@ -356,15 +401,13 @@ export class Service {
       this.enqueue(id)
       return null
     },
-    'runs.metrics': async ({ runId, view, derived }) =>
-      runMetrics(this.requireProject(), await this.resolveRun(runId), view, undefined, derived),
-    'paths.embed': async (q) => {
-      const project = this.requireProject()
+    'runs.metrics': async ({ runId, view, derived }, ctx) =>
+      this.job('runs.metrics', ctx, 'metrics', { ...(await this.onRun(runId)), view, derived }),
+    'paths.embed': async (q, ctx) => {
+      const dir = this.requireProject().dir
       const runs = []
       for (const r of q.runs) runs.push(await this.resolveRun(r))
-      const log = (p: { stage: string; done: number; total: number }) =>
-        this.emit('log', { level: 'info', message: `${p.stage} ${p.done}/${p.total}`, time: new Date().toISOString() })
-      return embedPaths(project, { ...q, runs }, log, this.opts.cacheDir)
+      return this.job('paths.embed', ctx, 'embed', { dir, query: { ...q, runs }, cacheDir: this.opts.cacheDir })
     },
     'views.save': async (view) => {
       const p = this.requireProject()
@@ -381,15 +424,14 @@ export class Service {
       await p.save()
       return p.file.views as ProjectSummary['views']
     },
-    'figures.render': async ({ view, format }) => {
-      const fig = await renderView(this.requireProject(), view, format)
-      const data = typeof fig.content === 'string' ? fig.content : fig.content.toString('base64')
-      return { format, data, widthIn: fig.widthIn, heightIn: fig.heightIn }
+    'figures.render': async ({ view, format }, ctx) => {
+      const fig = await this.job('figures.render', ctx, 'renderView', { dir: this.requireProject().dir, view, format })
+      return { format, data: figureText(fig.content), widthIn: fig.widthIn, heightIn: fig.heightIn }
     },
-    'figures.export': async ({ view, format, path: file }) => {
+    'figures.export': async ({ view, format, path: file }, ctx) => {
       const target = await this.writable(file, 'path')
-      const fig = await renderView(this.requireProject(), view, format)
-      const bytes = typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content
+      const fig = await this.job('figures.export', ctx, 'renderView', { dir: this.requireProject().dir, view, format })
+      const bytes = figureBytes(fig.content)
       await writeFileAtomic(target, bytes)
       return { path: target, bytes: bytes.length }
     },
@@ -438,42 +480,42 @@ export class Service {
       }
       return { path: await this.opts.dialogs.saveFile(defaultName, format) }
     },
-    'figures.exportAll': async ({ dir, format }) => {
+    'figures.exportAll': async ({ dir, format }, ctx) => {
       const p = this.requireProject()
       dir = await this.writable(dir, 'dir')
       await fs.mkdir(dir, { recursive: true })
       const written: string[] = []
-      for (const v of p.file.views as ProjectSummary['views']) {
+      const views = p.file.views as ProjectSummary['views']
+      for (const [i, v] of views.entries()) {
+        ctx.progress({ stage: 'figures', done: i, total: views.length })
         const file = path.join(path.resolve(dir), `${v.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${format}`)
-        const fig = await renderView(p, v, format)
-        await writeFileAtomic(file, typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content)
+        const fig = await this.job('figures.exportAll', ctx, 'renderView', { dir: p.dir, view: v, format })
+        await writeFileAtomic(file, figureBytes(fig.content))
         written.push(file)
       }
       return { written }
     },
-    'beyond.subproblems': async ({ runId, ...q }) =>
-      subproblems(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
-    'beyond.barrier': async ({ runId, ...q }) =>
-      barrier(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
-    'beyond.barrierSummary': async ({ runId, ...q }) =>
-      barrierSummary(this.requireProject(), await this.resolveRun(runId), { ...q, cacheDir: this.opts.cacheDir }),
-    'beyond.weightVsFunction': async ({ runId, ...q }) =>
-      weightVsFunction(this.requireProject(), await this.resolveRun(runId), q),
-    'beyond.figure': async ({ runId, figure, look, format }) => {
-      const fig = await renderBeyondFigure(
-        this.requireProject(),
-        await this.resolveRun(runId),
-        figure,
-        format,
-        look,
-        this.opts.cacheDir,
-      )
-      return {
-        format,
-        data: typeof fig.content === 'string' ? fig.content : fig.content.toString('base64'),
-        widthIn: fig.widthIn,
-        heightIn: fig.heightIn,
-      }
+    'beyond.subproblems': async ({ runId, ...options }, ctx) =>
+      this.job('beyond.subproblems', ctx, 'subproblems', { ...(await this.onRun(runId)), options }),
+    'beyond.barrier': async ({ runId, ...options }, ctx) =>
+      this.job('beyond.barrier', ctx, 'barrier', { ...(await this.onRun(runId)), options }),
+    'beyond.barrierSummary': async ({ runId, ...options }, ctx) =>
+      this.job('beyond.barrierSummary', ctx, 'barrierSummary', { ...(await this.onRun(runId)), options }),
+    'beyond.weightVsFunction': async ({ runId, ...options }, ctx) =>
+      this.job('beyond.weightVsFunction', ctx, 'weightVsFunction', { ...(await this.onRun(runId)), options }),
+    'beyond.figure': async ({ runId, figure, look, format }, ctx) => {
+      const on = await this.onRun(runId)
+      const fig = await this.job('beyond.figure', ctx, 'beyondFigure', { ...on, figure, look, format })
+      return { format, data: figureText(fig.content), widthIn: fig.widthIn, heightIn: fig.heightIn }
     },
   }
+}
+
+/** A figure from a job as the API sends it: SVG as text, PNG and PDF as base64. */
+function figureText(content: string | Uint8Array): string {
+  return typeof content === 'string' ? content : Buffer.from(content).toString('base64')
+}
+
+function figureBytes(content: string | Uint8Array): Uint8Array {
+  return typeof content === 'string' ? Buffer.from(content) : content
 }

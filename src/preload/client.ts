@@ -11,12 +11,13 @@
  */
 import type { EventName } from '../shared/api/contract'
 import type { ApiErrorShape } from '../shared/api/errors'
-import { CALL_CHANNEL, EVENT_CHANNEL, isCallReply } from '../shared/api/transport'
+import { CALL_CHANNEL, CANCEL_CHANNEL, EVENT_CHANNEL, isCallReply } from '../shared/api/transport'
 import type { SgdscopeBridge, SgdscopeCallError } from './types'
 
 /** The part of ipcRenderer the client uses. */
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>
+  send(channel: string, ...args: unknown[]): void
   on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
 }
 
@@ -39,10 +40,11 @@ export function createBridge(ipc: IpcRendererLike): SgdscopeBridge {
 
   const bridge = {
     host: 'electron' as const,
-    async call(name: string, args: unknown): Promise<unknown> {
+    async call(name: string, args: unknown, opts?: { key?: string }): Promise<unknown> {
       let reply: unknown
+      const key = typeof opts?.key === 'string' ? [opts.key] : []
       try {
-        reply = await ipc.invoke(CALL_CHANNEL, name, args)
+        reply = await ipc.invoke(CALL_CHANNEL, name, args, ...key)
       } catch (e) {
         // invoke itself failed: the main process has no handler (it is starting or gone).
         const message = (e as Error)?.message ?? String(e)
@@ -51,6 +53,9 @@ export function createBridge(ipc: IpcRendererLike): SgdscopeBridge {
       if (!isCallReply(reply)) throw internal(`malformed reply to ${String(name)}`)
       if (reply.ok) return reply.result
       throw bridgeError(reply.error)
+    },
+    cancel(key: string): void {
+      if (typeof key === 'string') ipc.send(CANCEL_CHANNEL, key)
     },
     on(event: EventName, listener: (payload: unknown) => void): () => void {
       if (typeof listener !== 'function') throw new TypeError('sgdscope.on: the listener must be a function')

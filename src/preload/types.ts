@@ -5,10 +5,9 @@
  */
 import type { ApiClient } from '../shared/api/contract'
 import type { ApiErrorShape } from '../shared/api/errors'
+import type { DesktopBridge } from '../shared/api/transport'
 
-export interface SgdscopeBridge extends ApiClient {
-  readonly host: 'electron'
-}
+export interface SgdscopeBridge extends Omit<ApiClient, 'call'>, Omit<DesktopBridge, 'on'> {}
 
 /**
  * What a failed `window.sgdscope.call` rejects with. Plain data rather than an Error,

@@ -533,7 +533,10 @@ export class RunArchive {
   /** Caches an embedding (n×2 coordinates) with what it was computed from. */
   async writeEmbedding(key: string, coords: Float64Array, attrs: Record<string, unknown>): Promise<void> {
     const n = coords.length / 2
-    const a = await zarr.create(zarr.root(this.store).resolve(`embeddings/${key}`), {
+    // Written under a temporary name and renamed whole, so a job stopped half-way (or a
+    // crash) never leaves an array whose metadata is there and its chunk not.
+    const partial = `.partial-${key}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+    const a = await zarr.create(zarr.root(this.store).resolve(`embeddings/${partial}`), {
       shape: [n, 2],
       chunkShape: [n, 2],
       dtype: 'float64',
@@ -543,6 +546,13 @@ export class RunArchive {
       attributes: attrs,
     })
     await zarr.set(a, null, { data: coords, shape: [n, 2], stride: [2, 1] })
+    const dir = path.join(this.dir, 'embeddings')
+    try {
+      await fs.rename(path.join(dir, partial), path.join(dir, key))
+    } catch {
+      // Another process cached the same key first: theirs stays.
+      await fs.rm(path.join(dir, partial), { recursive: true, force: true })
+    }
   }
 
   /** Counts of finished snapshots per network. */

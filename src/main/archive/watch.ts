@@ -136,6 +136,11 @@ export class ProjectWatcher {
     }
     this.timer = setTimeout(() => {
       this.timer = null
+      // absorb() may have begun since this look was scheduled: one reader at a time.
+      if (this.scanning) {
+        this.again = true
+        return
+      }
       this.scanning = this.scan(false)
         .catch((e) => this.cb.onError?.(`watching ${this.project.dir}: ${(e as Error).message}`))
         .finally(() => {
@@ -192,6 +197,21 @@ export class ProjectWatcher {
     // first, so what it saw cannot overwrite what is taken here.
     while (this.scanning) await this.scanning
     if (this.stopped) return
+    // Counts as a look: no other look starts (and reads the run's old state) until it ends.
+    const work = this.absorbNow(runId)
+    this.scanning = work
+    try {
+      await work
+    } finally {
+      if (this.scanning === work) this.scanning = null
+      if (this.again) {
+        this.again = false
+        this.schedule()
+      }
+    }
+  }
+
+  private async absorbNow(runId: string): Promise<void> {
     const groupStamp = await mtime(path.join(this.runsDir, runId, 'zarr.json'))
     if (groupStamp < 0) return
     try {

@@ -11,7 +11,7 @@
 import type { IpcMainInvokeEvent } from 'electron'
 import type { EventName, Events } from '../../shared/api/contract'
 import { ApiError } from '../../shared/api/errors'
-import { CALL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../../shared/api/transport'
+import { CALL_CHANNEL, CANCEL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../../shared/api/transport'
 import { toApiError } from '../errors'
 import { isAppUrl, type AppLocation } from './security'
 
@@ -19,7 +19,10 @@ import { isAppUrl, type AppLocation } from './security'
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown> | unknown): void
   removeHandler(channel: string): void
+  on(channel: string, listener: CancelListener): unknown
+  removeListener(channel: string, listener: CancelListener): unknown
 }
+type CancelListener = (event: { sender: unknown }, key: unknown) => void
 
 /** What the binding needs of a window's webContents. */
 export interface EventSink {
@@ -29,7 +32,7 @@ export interface EventSink {
 
 /** What the binding needs of the Service (src/main/service.ts). */
 export interface ServiceLike {
-  call(name: unknown, args: unknown): Promise<unknown>
+  call(name: unknown, args: unknown, opts?: { signal?: AbortSignal; key?: string }): Promise<unknown>
   on(listener: <E extends EventName>(event: E, payload: Events[E]) => void): () => void
 }
 
@@ -85,18 +88,36 @@ export function bindContract({
     }
   }
 
-  ipcMain.handle(CALL_CHANNEL, async (event, name, args): Promise<CallReply> => {
+  // Calls under way that the renderer gave a key, per window: CANCEL_CHANNEL aborts one,
+  // a window going away aborts all of its own.
+  const calls = new Map<unknown, Map<string, AbortController>>()
+  const onCancel: CancelListener = (event, key) => {
+    if (typeof key === 'string') calls.get(event.sender)?.get(key)?.abort()
+  }
+  ipcMain.on(CANCEL_CHANNEL, onCancel)
+
+  ipcMain.handle(CALL_CHANNEL, async (event, name, args, key): Promise<CallReply> => {
     const problem = senderProblem(event, targets, loc)
     if (problem) {
       return { ok: false, error: new ApiError('unauthorized', `refused: ${problem}`, { reason: problem }).toJSON() }
     }
+    const abort = new AbortController()
+    const own = typeof key === 'string' ? key.slice(0, 200) : undefined
+    let mine: Map<string, AbortController> | undefined
+    if (own !== undefined) {
+      mine = calls.get(event.sender) ?? new Map()
+      calls.set(event.sender, mine)
+      mine.set(own, abort)
+    }
     try {
-      return { ok: true, result: await service.call(name, args) }
+      return { ok: true, result: await service.call(name, args, { signal: abort.signal, key: own }) }
     } catch (e) {
       const error = toApiError(e)
       // The service throws only ApiErrors; anything else is a bug worth its stack.
       if (!(e instanceof ApiError)) report(`sgdscope: ${String(name)} failed: ${(e as Error)?.stack ?? error.message}`)
       return { ok: false, error: error.toJSON() }
+    } finally {
+      if (own !== undefined && mine?.get(own) === abort) mine.delete(own)
     }
   })
 
@@ -105,12 +126,17 @@ export function bindContract({
   return {
     attach(target) {
       targets.add(target)
-      return () => targets.delete(target)
+      return () => {
+        targets.delete(target)
+        for (const c of calls.get(target)?.values() ?? []) c.abort()
+        calls.delete(target)
+      }
     },
     emit: (event, payload) => send(event, payload),
     dispose() {
       off()
       ipcMain.removeHandler(CALL_CHANNEL)
+      ipcMain.removeListener(CANCEL_CHANNEL, onCancel)
       targets.clear()
     },
   }

@@ -21,7 +21,7 @@ export type BeyondFigureQuery =
       SubproblemsOptions,
       'nets' | 'model' | 'minImages' | 'minFraction' | 'minR2' | 'zipfS' | 'fromEpoch' | 'includeInitial'
     > & { spectrum?: SubproblemsOptions['kind'] })
-  | ({ kind: 'barrier'; nets: number[] } & Omit<BarrierSummaryOptions, 'nets' | 'cacheDir'>)
+  | ({ kind: 'barrier'; nets: number[] } & Omit<BarrierSummaryOptions, 'nets' | 'cacheDir' | 'onProgress'>)
   | ({ kind: 'weightVsFunction'; logX?: boolean } & WeightFunctionOptions)
 
 /** How the figure looks: a style and size, as FigureLook carries them. */

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { EventName } from '../../shared/api/contract'
 import { ApiError, badInput } from '../../shared/api/errors'
-import { isWsCall, type WsCall, type WsMessage } from '../../shared/api/transport'
+import { isWsCall, isWsCancel, type WsCall, type WsMessage } from '../../shared/api/transport'
 import { toApiError } from '../errors'
 import type { Service } from '../service'
 
@@ -183,18 +183,29 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m))
     }
     const off = opts.service.on((event: EventName, payload: unknown) => send({ event, payload }))
-    ws.on('close', off)
+    // Calls under way, by id: a cancel message or the page going away (a closed socket) stops them.
+    const calls = new Map<number, AbortController>()
+    ws.on('close', () => {
+      off()
+      for (const c of calls.values()) c.abort()
+      calls.clear()
+    })
     // A frame over MAX_FRAME, invalid UTF-8 or a broken frame: ws closes the socket and
     // reports it here; without a listener the error would end the process.
     ws.on('error', () => ws.terminate())
     let windowStart = Date.now()
     let inWindow = 0
     const answer = async (msg: WsCall) => {
+      const abort = new AbortController()
+      calls.set(msg.id, abort)
+      const key = typeof msg.key === 'string' ? msg.key.slice(0, 200) : undefined
       try {
-        const result = await opts.service.call(msg.name, msg.args)
+        const result = await opts.service.call(msg.name, msg.args, { signal: abort.signal, key })
         send({ id: msg.id, ok: true, result: result ?? null })
       } catch (e) {
         send({ id: msg.id, ok: false, error: toApiError(e).toJSON() })
+      } finally {
+        if (calls.get(msg.id) === abort) calls.delete(msg.id)
       }
     }
     ws.on('message', (raw, isBinary) => {
@@ -207,6 +218,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       let msg: WsCall
       try {
         const parsed: unknown = JSON.parse(String(raw))
+        if (isWsCancel(parsed)) return void calls.get(parsed.cancel)?.abort()
         if (!isWsCall(parsed)) throw new Error('a request is {"id": number, "name": string, "args": object}')
         msg = parsed
       } catch (e) {

@@ -385,6 +385,15 @@ export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(REQUESTS, name)
 }
 
+export interface JobProgressEvent {
+  /** The key the caller gave the request. */
+  key: string
+  request: string
+  stage: string
+  done: number
+  total: number
+}
+
 /** Event streams from the Node side to the UI. */
 export interface Events {
   'run.progress': RunProgressEvent
@@ -395,6 +404,8 @@ export interface Events {
   /** A host asks the UI to do something (e.g. the desktop app's menu: Run ▸ New Run…). */
   'ui.command': { command: UiCommand }
   'import.progress': ImportProgressEvent
+  /** Progress of a long request, for the caller that gave it a key (see CallOptions). */
+  'job.progress': JobProgressEvent
 }
 export type UiCommand = 'new-run' | 'cancel-run' | 'resume-run' | 'open-settings' | 'import-run'
 export type EventName = keyof Events
@@ -406,6 +417,7 @@ export const EVENT_NAMES: EventName[] = [
   'log',
   'ui.command',
   'import.progress',
+  'job.progress',
 ]
 
 export * from './errors'
@@ -425,8 +437,15 @@ export function parseRequest<N extends RequestName>(name: unknown, args: unknown
   return { name: name as N, args: r.data as ParsedArgsOf<N> }
 }
 
+/** How a caller calls: aborting `signal` cancels the request (it then rejects `cancelled`, and
+ * its work in the host stops); `job.progress` events of the call carry `key`. */
+export interface CallOptions {
+  signal?: AbortSignal
+  key?: string
+}
+
 /** What the renderer calls, whatever the transport. */
 export interface ApiClient {
-  call<N extends RequestName>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>>
+  call<N extends RequestName>(name: N, args: ArgsOf<N>, opts?: CallOptions): Promise<ResultOf<N>>
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
 }

@@ -56,6 +56,7 @@ function desk(configDir: string): Desk {
   const frame: Desk['frame'] = { current: null }
   const bridge = createBridge({
     invoke: (channel, ...args) => fake.invoke(channel, wc.invokeEvent(frame.current ?? wc.mainFrame), ...args),
+    send: (channel, ...args) => void fake.ipcMain.emit(channel, { sender: wc }, ...args),
     on: () => undefined,
   })
   // contextBridge copies what crosses into the page; an Error would lose all but its message.

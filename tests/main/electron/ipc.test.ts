@@ -10,7 +10,7 @@ import { REQUEST_NAMES, REQUESTS, EVENT_NAMES, type EventName, type Events } fro
 import { Service } from '../../../src/main/service'
 import { FileSettingsStore } from '../../../src/main/settings'
 import { bindContract, type ContractBinding } from '../../../src/main/electron/ipc'
-import { CALL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../../../src/shared/api/transport'
+import { CALL_CHANNEL, CANCEL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../../../src/shared/api/transport'
 import type { AppLocation } from '../../../src/main/electron/security'
 import { tempDir } from '../../helpers/tmp'
 import { FakeFrame, FakeWebContents, fake, resetFake } from './fake-electron'
@@ -205,5 +205,50 @@ describe('the IPC binding of the contract', () => {
     s.binding.dispose()
     expect(fake.ipcMain.removeHandler).toHaveBeenCalledWith(CALL_CHANNEL)
     expect(fake.handlers.has(CALL_CHANNEL)).toBe(false)
+  })
+})
+
+describe('cancelling over IPC', () => {
+  /** A service whose one request waits until its signal aborts, and says what it got. */
+  function waiting() {
+    resetFake()
+    const got: { key?: string; aborted: () => boolean }[] = []
+    const service = {
+      call: (_name: unknown, _args: unknown, opts?: { signal?: AbortSignal; key?: string }) =>
+        new Promise<unknown>((_resolve, reject) => {
+          got.push({ key: opts?.key, aborted: () => !!opts?.signal?.aborted })
+          opts?.signal?.addEventListener('abort', () => reject(new Error('stopped')))
+        }),
+      on: () => () => {},
+    }
+    const binding = bindContract({ ipcMain: fake.ipcMain, service, loc, report: () => {} })
+    const wc = new FakeWebContents()
+    wc.mainFrame.url = `${loc.indexUrl}#/project`
+    const detach = binding.attach(wc)
+    const call = (key?: string) => fake.invoke(CALL_CHANNEL, wc.invokeEvent(), 'runs.metrics', {}, key)
+    return { got, wc, detach, call }
+  }
+
+  it("aborts a call when the renderer sends its key on the cancel channel, and only that window's", async () => {
+    const s = waiting()
+    const reply = s.call('k1') as Promise<CallReply>
+    void s.call('k2')
+    await vi.waitFor(() => expect(s.got).toHaveLength(2))
+    expect(s.got.map((g) => g.key)).toEqual(['k1', 'k2'])
+    fake.ipcMain.emit(CANCEL_CHANNEL, { sender: new FakeWebContents() }, 'k1') // another window: ignored
+    expect(s.got[0].aborted()).toBe(false)
+    fake.ipcMain.emit(CANCEL_CHANNEL, { sender: s.wc }, 'k1')
+    expect(s.got[0].aborted()).toBe(true)
+    expect(s.got[1].aborted()).toBe(false)
+    expect((await reply).ok).toBe(false)
+  })
+
+  it('aborts every call of a window that goes away', async () => {
+    const s = waiting()
+    void s.call('a')
+    void s.call('b')
+    await vi.waitFor(() => expect(s.got).toHaveLength(2))
+    s.detach()
+    expect(s.got.every((g) => g.aborted())).toBe(true)
   })
 })

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { CALL_CHANNEL, EVENT_CHANNEL } from '../../../src/shared/api/transport'
+import { CALL_CHANNEL, CANCEL_CHANNEL, EVENT_CHANNEL } from '../../../src/shared/api/transport'
 import type { SgdscopeBridge } from '../../../src/preload/types'
 import { fake } from './fake-electron'
 
@@ -25,9 +25,10 @@ const emit = (name: unknown, payload: unknown) => {
 }
 
 describe('window.sgdscope', () => {
-  it('is exposed under "sgdscope" and is exactly {host, call, on}', () => {
+  it('is exposed under "sgdscope" and is exactly {host, call, cancel, on}', () => {
     expect(fake.contextBridge.exposeInMainWorld.mock.calls[0][0]).toBe('sgdscope')
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'host', 'on'])
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'cancel', 'host', 'on'])
+    expect(bridge.cancel).toBeTypeOf('function')
     expect(bridge.host).toBe('electron')
     expect(bridge.call).toBeTypeOf('function')
     expect(bridge.on).toBeTypeOf('function')
@@ -42,10 +43,20 @@ describe('window.sgdscope', () => {
     walk(bridge)
   })
 
-  it('listens on the event channel only, and uses nothing of ipcRenderer but invoke and on', () => {
+  it('listens on the event channel only, and uses nothing of ipcRenderer but invoke, on and send', () => {
     expect(fake.ipcRenderer.on.mock.calls.map((c) => c[0])).toEqual([EVENT_CHANNEL])
     expect(fake.ipcRenderer.send).not.toHaveBeenCalled()
     expect(fake.ipcRenderer.sendSync).not.toHaveBeenCalled()
+  })
+
+  it('a call with a key passes it to the main process, and cancel(key) sends it on the cancel channel only', async () => {
+    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: null })
+    await bridge.call('runs.metrics', { runId: 'r' }, { key: 'k7' })
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(CALL_CHANNEL, 'runs.metrics', { runId: 'r' }, 'k7')
+    bridge.cancel('k7')
+    expect(fake.ipcRenderer.send.mock.calls).toEqual([[CANCEL_CHANNEL, 'k7']])
+    ;(bridge.cancel as (k: unknown) => void)({ not: 'a key' })
+    expect(fake.ipcRenderer.send).toHaveBeenCalledTimes(1)
   })
 
   it('call() invokes the call channel with (name, args) and resolves the result', async () => {

@@ -337,6 +337,8 @@ export interface BarrierSummaryOptions {
   /** Images evaluated (default 2000: every pair costs 2 × points evaluations). */
   count?: number
   cacheDir?: string
+  /** Pairs measured so far, after each pair. */
+  onProgress?: (done: number, total: number) => void
 }
 
 /** Barriers between every pair of a set of networks, summarised. */
@@ -360,6 +362,8 @@ export async function barrierSummary(
   for (const k of nets) weights.set(k, await weightsAt(run, k, snapshot))
   const pairs: BarrierSummaryReport['pairs'] = []
   const figure: BarrierData = { alphas, lossName: `${data.set} loss (${loss})`, before: [], after: [] }
+  const total = (nets.length * (nets.length - 1)) / 2
+  opts.onProgress?.(0, total)
   for (let x = 0; x < nets.length; x++)
     for (let y = x + 1; y < nets.length; y++) {
       const [i, j] = [nets[x], nets[y]]
@@ -372,6 +376,7 @@ export async function barrierSummary(
       })
       figure.before.push({ label: curveLabel(i, j), loss: r.before.loss, error: r.before.error })
       figure.after.push({ label: curveLabel(i, j), loss: r.after.loss, error: r.after.error })
+      opts.onProgress?.(pairs.length, total)
     }
   const stats = (pick: (p: BarrierSummaryReport['pairs'][number]) => number) => {
     const { mean, median, min, max } = summarise(pairs.map(pick))

@@ -4,9 +4,17 @@
  * page loaded). Both implement the same ApiClient interface from the contract, and
  * both reject with the contract's ApiError: code and details as the host sent them.
  */
-import type { ApiClient, ArgsOf, EventName, Events, RequestName, ResultOf } from '../../../shared/api/contract'
+import type {
+  ApiClient,
+  ArgsOf,
+  CallOptions,
+  EventName,
+  Events,
+  RequestName,
+  ResultOf,
+} from '../../../shared/api/contract'
 import { ApiError, isApiErrorShape } from '../../../shared/api/errors'
-import { isWsEvent, type WsMessage } from '../../../shared/api/transport'
+import { isWsEvent, type DesktopBridge, type WsMessage } from '../../../shared/api/transport'
 
 /** A failed request (the name the renderer has always used for it). */
 export { ApiError as RequestError }
@@ -20,6 +28,13 @@ export function bridgeFailure(e: unknown): ApiError {
 }
 
 type Listener = (payload: unknown) => void
+
+const aborted = (name: string) => new ApiError('cancelled', `${name}: cancelled`, { request: name })
+
+/** Keys of this page's calls: unique across the pages a host serves (events go to all of them). */
+const page = Math.random().toString(36).slice(2, 10)
+let calls = 0
+export const callKey = (): string => `${page}-${++calls}`
 
 export function webSocketClient(url: string): ApiClient & { ready: Promise<void>; close(): void } {
   let next = 1
@@ -55,13 +70,27 @@ export function webSocketClient(url: string): ApiClient & { ready: Promise<void>
     get ready() {
       return opened
     },
-    async call<N extends RequestName>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>> {
+    async call<N extends RequestName>(name: N, args: ArgsOf<N>, opts: CallOptions = {}): Promise<ResultOf<N>> {
+      const { signal } = opts
+      if (signal?.aborted) throw aborted(name)
       if (ws.readyState === WebSocket.CLOSED) connect()
       await opened
+      if (signal?.aborted) throw aborted(name)
       const id = next++
       return new Promise<ResultOf<N>>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
-        ws.send(JSON.stringify({ id, name, args }))
+        const onAbort = () => {
+          if (!pending.delete(id)) return
+          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ cancel: id }))
+          reject(aborted(name))
+        }
+        const done = () => signal?.removeEventListener('abort', onAbort)
+        pending.set(id, {
+          resolve: (v) => (done(), resolve(v as ResultOf<N>)),
+          reject: (e) => (done(), reject(e)),
+        })
+        signal?.addEventListener('abort', onAbort, { once: true })
+        const key = opts.key ?? (signal ? callKey() : undefined)
+        ws.send(JSON.stringify({ id, name, args, ...(key ? { key } : {}) }))
       })
     },
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
@@ -78,7 +107,7 @@ export function webSocketClient(url: string): ApiClient & { ready: Promise<void>
 
 /** What the client reads of the page (through globalThis: the host tests run this module under Node). */
 interface Page {
-  sgdscope?: ApiClient & { host?: string }
+  sgdscope?: DesktopBridge
   location: { protocol: string; host: string; search: string }
 }
 
@@ -89,10 +118,23 @@ export function createClient(): ApiClient & { host: 'electron' | 'browser' } {
     const bridge = page.sgdscope
     return {
       host: 'electron',
-      call: (name, args) =>
-        bridge.call(name, args).catch((e: unknown) => {
+      call: <N extends RequestName>(name: N, args: ArgsOf<N>, opts: CallOptions = {}) => {
+        const { signal } = opts
+        if (signal?.aborted) return Promise.reject(aborted(name))
+        const key = opts.key ?? (signal ? callKey() : undefined)
+        const call = bridge.call(name, args, key ? { key } : undefined).catch((e: unknown) => {
           throw bridgeFailure(e)
-        }),
+        }) as Promise<ResultOf<N>>
+        if (!signal) return call
+        return new Promise<ResultOf<N>>((resolve, reject) => {
+          const onAbort = () => {
+            bridge.cancel(key!)
+            reject(aborted(name))
+          }
+          signal.addEventListener('abort', onAbort, { once: true })
+          call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+        })
+      },
       on: (event, listener) => bridge.on(event, listener),
     }
   }

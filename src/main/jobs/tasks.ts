@@ -1,0 +1,78 @@
+/**
+ * The heavy work the hosts hand to the job pool (pool.ts), one entry per kind of job. A
+ * task runs in a worker thread: it gets plain data (the project's folder, not a Project)
+ * and returns plain data, so nothing it does can stall the host's event loop. A new kind
+ * of heavy request is added here and called through `JobPool.run` in service.ts.
+ */
+import { Project } from '../archive/project'
+import { embedPaths, runMetrics, type PathQuery, type View } from '../analysis/paths'
+import {
+  barrier,
+  barrierSummary,
+  subproblems,
+  weightVsFunction,
+  type BarrierOptions,
+  type BarrierSummaryOptions,
+  type SubproblemsOptions,
+  type WeightFunctionOptions,
+} from '../analysis/beyond'
+import { renderView, type ViewToRender } from '../figures/views'
+import { renderBeyondFigure, type BeyondFigureQuery, type BeyondLook } from '../figures/beyond'
+import type { FigureFormat } from '../figures/export'
+
+/** What a task reports while it works; the pool forwards it (at most ten a second). */
+export interface JobProgress {
+  stage: string
+  done: number
+  total: number
+}
+
+export interface TaskContext {
+  progress(p: JobProgress): void
+}
+
+interface OnRun {
+  /** The open project's folder: the worker opens it itself. */
+  dir: string
+  runId: string
+  cacheDir?: string
+}
+
+/** A rendered figure as plain data (a Buffer would arrive as a bare Uint8Array). */
+interface Figure {
+  content: string | Uint8Array
+  widthIn: number
+  heightIn: number
+}
+const figure = (f: { content: string | Buffer; widthIn: number; heightIn: number }): Figure => ({
+  content: typeof f.content === 'string' ? f.content : new Uint8Array(f.content),
+  widthIn: f.widthIn,
+  heightIn: f.heightIn,
+})
+
+export const TASKS = {
+  metrics: async (a: OnRun & { view: View; derived: boolean }) =>
+    runMetrics(await Project.open(a.dir), a.runId, a.view, undefined, a.derived),
+  embed: async (a: { dir: string; query: PathQuery; cacheDir?: string }, ctx: TaskContext) =>
+    embedPaths(await Project.open(a.dir), a.query, (p) => ctx.progress(p), a.cacheDir),
+  subproblems: async (a: OnRun & { options: SubproblemsOptions }) =>
+    subproblems(await Project.open(a.dir), a.runId, { ...a.options, cacheDir: a.cacheDir }),
+  barrier: async (a: OnRun & { options: BarrierOptions }) =>
+    barrier(await Project.open(a.dir), a.runId, { ...a.options, cacheDir: a.cacheDir }),
+  barrierSummary: async (a: OnRun & { options: BarrierSummaryOptions }, ctx: TaskContext) =>
+    barrierSummary(await Project.open(a.dir), a.runId, {
+      ...a.options,
+      cacheDir: a.cacheDir,
+      onProgress: (done, total) => ctx.progress({ stage: 'pairs', done, total }),
+    }),
+  weightVsFunction: async (a: OnRun & { options: WeightFunctionOptions }) =>
+    weightVsFunction(await Project.open(a.dir), a.runId, a.options),
+  renderView: async (a: { dir: string; view: ViewToRender; format: FigureFormat }, ctx: TaskContext) =>
+    figure(await renderView(await Project.open(a.dir), a.view, a.format, (p) => ctx.progress(p))),
+  beyondFigure: async (a: OnRun & { figure: BeyondFigureQuery; format: FigureFormat; look: BeyondLook }) =>
+    figure(await renderBeyondFigure(await Project.open(a.dir), a.runId, a.figure, a.format, a.look, a.cacheDir)),
+} satisfies Record<string, (args: never, ctx: TaskContext) => Promise<unknown>>
+
+export type TaskName = keyof typeof TASKS
+export type TaskArgs<N extends TaskName> = Parameters<(typeof TASKS)[N]>[0]
+export type TaskResult<N extends TaskName> = Awaited<ReturnType<(typeof TASKS)[N]>>
