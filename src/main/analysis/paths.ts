@@ -53,7 +53,8 @@ interface Gathered {
   run: RunArchive
   label: string
   rows: { net: number; snapshot: number }[]
-  X: Float32Array
+  /** The rows' τ (read on first use: a cached embedding needs only the rows). */
+  tau(): Promise<Float32Array>
   d: number
   epochs: Float64Array
   samples: Float64Array
@@ -95,18 +96,24 @@ async function gatherFrom(
   for (const net of netList)
     for (let j = 0; j < S; j++) if (done[net * S + j] && inWindow(epochs[j], q.epochs)) rows.push({ net, snapshot: j })
   const d = pointShape.reduce((a, b) => a * b, 1)
-  const X = new Float32Array(rows.length * d)
-  for (let i = 0; i < rows.length; i++) {
-    X.set(await run.readTau(rows[i].net, rows[i].snapshot), i * d)
-    if (i % 200 === 0) onProgress?.({ stage: 'reading', done: i, total: rows.length })
-  }
+  let read: Promise<Float32Array> | null = null
+  const tau = () =>
+    (read ??= (async () => {
+      const X = new Float32Array(rows.length * d)
+      for (let i = 0; i < rows.length; i++) {
+        X.set(await run.readTau(rows[i].net, rows[i].snapshot), i * d)
+        if (i % 200 === 0) onProgress?.({ stage: 'reading', done: i, total: rows.length })
+      }
+      return X
+    })())
   const m = await run.readMetrics()
   const te = names.indexOf('test_error')
   const M = names.length
   // Runs recorded outside sgdscope without a test error are coloured by their probe error.
   const labels = te < 0 ? await externalLabels(run) : null
   const probeErrors = new Map<string, number>()
-  if (labels)
+  const X = labels ? await tau() : null
+  if (labels && X)
     rows.forEach((r, i) =>
       probeErrors.set(
         `${r.net}:${r.snapshot}`,
@@ -117,7 +124,7 @@ async function gatherFrom(
     run,
     label: label ?? run.attrs.spec.name ?? runId,
     rows,
-    X,
+    tau,
     d,
     epochs,
     samples,
@@ -154,13 +161,7 @@ async function embedPoints(
     const message = `${what} needs class outputs; stochastic-model runs have only τ`
     throw new ApiError('conflict', message, { reason: 'not-applicable', run: classless.run.id })
   }
-  const X =
-    gs.length === 1
-      ? gs[0].X.slice()
-      : concat(
-          gs.map((g) => g.X),
-          n * d,
-        )
+  const X = gs.length === 1 ? (await gs[0].tau()).slice() : concat(await Promise.all(gs.map((g) => g.tau())), n * d)
   const job: EmbedJob = {
     X,
     n,
@@ -349,6 +350,16 @@ export async function runMetrics(
   if (view === 'kappa') requireClasses(run, 'the κ view')
   let complete = 0
   while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
+  // Snapshots once written never change: the complete ones identify the result.
+  const cacheName = `derived-${view}-${nets}x${S}-${complete}`
+  const hit = await run.readCache<Record<string, (number | null)[]>>(cacheName)
+  if (hit && Array.isArray(hit.meanPairwise) && hit.meanPairwise.length === complete) {
+    // JSON has no NaN (a step of one snapshot, an undefined ratio): it was written as null.
+    const derived = Object.fromEntries(
+      Object.entries(hit).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => x ?? NaN) : v]),
+    ) as unknown as DerivedMetrics
+    return { data, derived }
+  }
   const g = await gatherFrom(run, runId, label, {
     runs: [runId],
     view,
@@ -357,11 +368,12 @@ export async function runMetrics(
   })
   const n = g.rows.length
   const layout = { nets, snapshots: complete }
+  const X = await g.tau()
   let D: Float64Array
   if (view === 'kappa') {
     const [P, C] = run.attrs.pointShape
-    D = await hammingDistances(classesOf(g.X, n * P, C), n, P, C)
-  } else D = await euclideanDistances(g.X, n, g.d)
+    D = await hammingDistances(classesOf(X, n * P, C), n, P, C)
+  } else D = await euclideanDistances(X, n, g.d)
   const spread =
     complete > 0
       ? ensembleSpread(D, n, layout)
@@ -372,7 +384,9 @@ export async function runMetrics(
     meanStep: Array.from(spread.meanStep),
     stepToSpread: Array.from(spread.stepToSpread),
   }
-  if (view === 'tau' && complete > 0)
-    derived.distanceToFinalMean = Array.from(distanceToFinalMean(g.X, g.d, layout).mean)
+  if (view === 'tau' && complete > 0) derived.distanceToFinalMean = Array.from(distanceToFinalMean(X, g.d, layout).mean)
+  await run.writeCache(cacheName, derived).catch(() => {
+    /* a read-only archive: the result is still returned */
+  })
   return { data, derived }
 }

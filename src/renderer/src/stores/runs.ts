@@ -45,6 +45,8 @@ export const useRunsStore = defineStore('runs', () => {
   const progress = reactive<Record<string, RunProgressEvent>>({})
   const details = reactive<Record<string, RunDetails>>({})
   const curves = shallowReactive<Record<string, Curve>>({})
+  /** Runs whose recorded curve is being read (a loading curve is not an empty one). */
+  const curveLoading = shallowReactive<Record<string, boolean>>({})
   /** Requests in flight per run (cancel, resume), to disable their buttons. */
   const pending = reactive<Record<string, 'cancel' | 'resume' | undefined>>({})
   const starting = ref(false)
@@ -156,7 +158,11 @@ export const useRunsStore = defineStore('runs', () => {
     }
     curves[runId] = c
     if (d.done === 0) return
-    const m = await ui.guard('Cannot read the run’s metrics', () => api().call('runs.metrics', { runId }))
+    // The raw metrics only: the derived ones (distances between networks) take seconds more.
+    curveLoading[runId] = true
+    const m = await ui
+      .guard('Cannot read the run’s metrics', () => api().call('runs.metrics', { runId, derived: false }))
+      .finally(() => delete curveLoading[runId])
     if (!m) fromArchive.delete(runId)
     const series = m?.data.runs[0]?.series.find((s) => s.name === metric)
     if (!series) return
@@ -243,6 +249,7 @@ export const useRunsStore = defineStore('runs', () => {
     progress,
     details,
     curves,
+    curveLoading,
     pending,
     starting,
     presets,
