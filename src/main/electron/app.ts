@@ -17,6 +17,7 @@ import { registerAppScheme, serveApp } from './app-protocol'
 import { APP_INDEX_URL, devOrigin, guardWebContents, hardenSession, isExternalLink, type AppLocation } from './security'
 import { ElectronSettingsStore } from './store'
 import { createMainWindow } from './window'
+import { checkPackagedNative } from './native'
 
 export interface DesktopPaths {
   preload: string
@@ -67,6 +68,8 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
     return null
   }
   const isDev = !app.isPackaged
+  // Plain Node (tests with the fake Electron) has no resourcesPath.
+  if (process.resourcesPath) checkPackagedNative(app, process.resourcesPath)
   const paths = opts.paths ?? defaultPaths()
   const devUrl = isDev ? (opts.devUrl ?? process.env.ELECTRON_RENDERER_URL) : undefined
   const loc: AppLocation = { indexUrl: APP_INDEX_URL, ...(devOrigin(devUrl) ? { devUrl } : {}) }

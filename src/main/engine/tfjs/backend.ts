@@ -39,6 +39,8 @@ export type TfjsBackendPreference = TfjsBackend | 'auto'
 
 /** Environment variable that forces a backend (`tensorflow`, `wasm`, `cpu` or `auto`). */
 export const BACKEND_ENV = 'SGDSCOPE_TFJS_BACKEND'
+/** Set by a host that knows why the native backend cannot load (a packaged app missing its unpacked addon). */
+export const NATIVE_UNAVAILABLE_ENV = 'SGDSCOPE_TFJS_NODE_UNAVAILABLE'
 /** Environment variable naming the folder of @tensorflow/tfjs-node to load (default: resolved from here). */
 export const NATIVE_DIR_ENV = 'SGDSCOPE_TFJS_NODE_DIR'
 
@@ -133,6 +135,8 @@ function coreCopyOf(req: NodeJS.Require, from: string): string {
  */
 export function loadNativeBackend(dir = process.env[NATIVE_DIR_ENV]?.trim() || undefined): void {
   const pkg = '@tensorflow/tfjs-node'
+  const unavailable = process.env[NATIVE_UNAVAILABLE_ENV]?.trim()
+  if (unavailable) throw new Error(unavailable)
   let entry: string
   if (dir) {
     // Named explicitly: a missing folder is a broken set-up, not a missing optional package.
