@@ -10,6 +10,7 @@ import { euclideanDistances, euclideanRows } from './tau-distances'
 import { embed, type EmbeddingOptions } from './embedding'
 import { landmarkMds } from './landmark'
 import { neighbourhoodScores } from './neighbourhood'
+import { shepardData } from './shepard'
 import type { EmbeddingMethod, EmbeddingResult } from './types'
 
 export interface EmbedJob {
@@ -94,6 +95,7 @@ export async function computeEmbedding(
   }
   onProgress?.({ stage: 'diagnostics', done: 0, total: 1 })
   result.neighbourhood = neighbourhoodScores(D, result.coords, n)
+  result.shepard = shepardData(D, result.coords, n)
   return result
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { Project } from '../archive/project'
 import type { RunArchive } from '../archive/run'
-import type { GoodnessOfFit, MetricsData, NeighbourhoodScores, PathsData } from '../../shared/figures/data'
+import type { GoodnessOfFit, MetricsData, NeighbourhoodScores, PathsData, ShepardData } from '../../shared/figures/data'
 import type { DerivedMetrics } from '../../shared/api/contract'
 import { ApiError } from '../../shared/api/errors'
 import { classesOf, hammingDistances } from './kappa-distances'
@@ -195,7 +195,7 @@ async function cachedEmbedding(
   const key = createHash('sha1')
     .update(
       JSON.stringify({
-        v: 2,
+        v: 3,
         data: gs.map(dataVersion),
         rows: gs.map((g) => g.rows),
         view: q.view,
@@ -212,9 +212,12 @@ async function cachedEmbedding(
     const result: EmbeddingResult = { method: q.method, coords: hit.coords, stress: Number(a.stress ?? NaN) }
     if (typeof a.explainedVariance === 'number') result.explainedVariance = a.explainedVariance
     if (a.neighbourhood) result.neighbourhood = fromJson(a.neighbourhood as NeighbourhoodScores)
+    const shepard = await readShepard(home, key)
+    if (shepard) result.shepard = shepard
     return { result, cached: true }
   }
   const result = await embedPoints(gs, q, onProgress)
+  if (result.shepard) await writeShepard(home, key, result.shepard)
   await home.writeEmbedding(key, result.coords, {
     method: q.method,
     view: q.view,
@@ -226,6 +229,25 @@ async function cachedEmbedding(
     created: new Date().toISOString(),
   })
   return { result, cached: false }
+}
+
+/** The Shepard data beside its embedding: the pairs (or the bin counts) as an m×2 array, the rest in
+ * its attributes. */
+async function writeShepard(run: RunArchive, key: string, sh: ShepardData): Promise<void> {
+  const { points, bins, ...rest } = sh
+  const values = Float64Array.from(points ?? bins?.counts ?? [])
+  if (values.length % 2 !== 0 || values.length === 0) return // nothing to store as m×2: recomputed next time
+  const binShape = bins ? { nx: bins.nx, ny: bins.ny, xMax: bins.xMax, yMax: bins.yMax } : undefined
+  await run.writeEmbedding(`${key}-shepard`, values, { shepard: rest, ...(binShape ? { bins: binShape } : {}) })
+}
+
+async function readShepard(run: RunArchive, key: string): Promise<ShepardData | null> {
+  const hit = await run.readEmbedding(`${key}-shepard`)
+  const rest = hit?.attrs.shepard as Omit<ShepardData, 'points' | 'bins'> | undefined
+  if (!hit || !rest) return null
+  const bins = hit.attrs.bins as Omit<NonNullable<ShepardData['bins']>, 'counts'> | undefined
+  const values = Array.from(hit.coords)
+  return bins ? { ...rest, bins: { ...bins, counts: values } } : { ...rest, points: values }
 }
 
 /** A NaN (k ≥ n/2) in the stored attributes comes back as null or "NaN". */
@@ -275,6 +297,7 @@ export async function embedPaths(
   let stress: number
   let fit: GoodnessOfFit
   let neighbourhood: NeighbourhoodScores | undefined
+  let shepard: ShepardData | undefined
   let cached = true
   if (gs.length === 1 || (q.align ?? 'joint') === 'joint') {
     const r = await cachedEmbedding(gs, q, onProgress)
@@ -282,6 +305,7 @@ export async function embedPaths(
     stress = r.result.stress
     fit = goodnessOfFit(r.result)
     neighbourhood = r.result.neighbourhood
+    shepard = r.result.shepard
     coords = []
     let o = 0
     for (const g of gs) {
@@ -357,6 +381,7 @@ export async function embedPaths(
     stress,
     fit,
     ...(neighbourhood ? { neighbourhood } : {}),
+    ...(shepard ? { shepard } : {}),
     cached,
     seconds: (performance.now() - t0) / 1000,
     points: gs.reduce((a, g) => a + g.rows.length, 0),

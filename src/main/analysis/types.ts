@@ -1,4 +1,4 @@
-import type { NeighbourhoodScores } from '../../shared/figures/data'
+import type { NeighbourhoodScores, ShepardData } from '../../shared/figures/data'
 
 /** What every embedding method returns. */
 export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca'
@@ -31,6 +31,8 @@ export interface EmbeddingResult {
   explainedVariance?: number
   /** Trustworthiness, continuity and rank correlation against the input distances. */
   neighbourhood?: NeighbourhoodScores
+  /** Embedded against input distance of the pairs (a Shepard diagram). */
+  shepard?: ShepardData
   /** landmark: the landmark points, in selection order. */
   landmarks?: number[]
 }

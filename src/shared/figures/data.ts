@@ -33,6 +33,21 @@ export interface PathsData {
   fit?: GoodnessOfFit
   /** Neighbourhood faithfulness of the picture to the distances it was drawn from. */
   neighbourhood?: NeighbourhoodScores
+  /** Embedded against original distance of the pairs (the `shepard` figure). */
+  shepard?: ShepardData
+}
+
+/** A Shepard diagram: each pair's embedded against its original distance, and a monotone fit. */
+export interface ShepardData {
+  /** Pairs i < j of the embedded points. */
+  pairs: number
+  /** Every pair's (original, embedded) distance, interleaved, in order (0,1), (0,2), …, (1,2), …;
+   * absent when there are too many pairs and `bins` holds their density instead. */
+  points?: number[]
+  /** Pair counts in nx × ny bins over [0, xMax] × [0, yMax], row-major from the bottom row. */
+  bins?: { nx: number; ny: number; xMax: number; yMax: number; counts: number[] }
+  /** Isotonic regression of embedded on original distance: (original, fitted) knots, interleaved. */
+  fit: number[]
 }
 
 /** A goodness-of-fit number with its name: `stress-1` (0 = perfect, lower is better) or

@@ -3,6 +3,8 @@ import { Project } from '../../../src/main/archive/project'
 import { createRun, trainRun } from '../../../src/main/experiments/runner'
 import { embedPaths, runMetrics } from '../../../src/main/analysis/paths'
 import { tempDir } from '../../helpers/tmp'
+import { renderView } from '../../../src/main/figures/views'
+import { FigureLook } from '../../../src/shared/api/contract'
 import { euclideanDistances } from '../../../src/main/analysis/tau-distances'
 import { neighbourhoodScores } from '../../../src/main/analysis/neighbourhood'
 
@@ -39,6 +41,18 @@ describe('paths of real runs', async () => {
     const coords = Float64Array.from(first.runs[0].nets.flatMap((n) => n.points.flatMap((p) => [p.x, p.y])))
     expect(first.neighbourhood).toEqual(neighbourhoodScores(D, coords, 3 * S))
     expect(again.neighbourhood).toEqual(first.neighbourhood)
+    // The Shepard data are the τ distances and the picture's, pair by pair; cached too.
+    const n = 3 * S
+    expect(first.shepard!.pairs).toBe((n * (n - 1)) / 2)
+    expect(first.shepard!.points![0]).toBe(D[1])
+    expect(first.shepard!.points![2 * (n - 1)]).toBe(D[n + 2]) // pair (1, 2)
+    expect(again.shepard).toEqual(first.shepard)
+    const svg = await renderView(
+      project,
+      { kind: 'shepard', query: { runs: [a.id], view: 'tau', method: 'smacof' }, look: FigureLook.parse({}) },
+      'svg',
+    )
+    expect(String(svg.content)).toContain('embedded distance')
   })
 
   it('embeds in a worker thread: progress arrives and this thread stays free meanwhile', async () => {
