@@ -58,9 +58,11 @@ describe('loading is not empty', () => {
       new g.MutationObserver(note).observe(g.document.body, { subtree: true, childList: true, attributes: true })
     })
     await h.go(`#/run/${run}/details`)
-    await h.page.waitForFunction(
-      () => Number(globalThis.document.querySelector('[data-testid="live-curve"]')?.getAttribute('data-points')) > 0,
-    )
+    await h.page.waitForFunction(() => {
+      type Doc = { querySelector(s: string): { getAttribute(n: string): string | null } | null }
+      const doc = (globalThis as unknown as { document: Doc }).document
+      return Number(doc.querySelector('[data-testid="live-curve"]')?.getAttribute('data-points')) > 0
+    })
     const states = await h.page.evaluate(() => (globalThis as unknown as { curveStates: string[] }).curveStates)
     expect(states).not.toContain('empty')
     expect(states.at(-1)).toBe('drawn')
