@@ -320,6 +320,7 @@ export async function runMetrics(
   view: View = 'tau',
   label?: string,
   withDerived = true,
+  onProgress?: (p: EmbedProgress) => void,
 ): Promise<{ data: MetricsData; derived: DerivedMetrics }> {
   const run = await project.openRun(runId)
   const { nets, snapshots: S, metrics: names } = run.attrs
@@ -360,20 +361,27 @@ export async function runMetrics(
     ) as unknown as DerivedMetrics
     return { data, derived }
   }
-  const g = await gatherFrom(run, runId, label, {
-    runs: [runId],
-    view,
-    method: 'classical',
-    epochs: [null, complete > 0 ? epochs[complete - 1] : -1],
-  })
+  const g = await gatherFrom(
+    run,
+    runId,
+    label,
+    {
+      runs: [runId],
+      view,
+      method: 'classical',
+      epochs: [null, complete > 0 ? epochs[complete - 1] : -1],
+    },
+    onProgress,
+  )
   const n = g.rows.length
   const layout = { nets, snapshots: complete }
   const X = await g.tau()
+  const distances = { onProgress: (done: number, total: number) => onProgress?.({ stage: 'distances', done, total }) }
   let D: Float64Array
   if (view === 'kappa') {
     const [P, C] = run.attrs.pointShape
-    D = await hammingDistances(classesOf(X, n * P, C), n, P, C)
-  } else D = await euclideanDistances(X, n, g.d)
+    D = await hammingDistances(classesOf(X, n * P, C), n, P, C, distances)
+  } else D = await euclideanDistances(X, n, g.d, distances)
   const spread =
     complete > 0
       ? ensembleSpread(D, n, layout)

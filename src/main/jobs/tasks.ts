@@ -51,8 +51,8 @@ const figure = (f: { content: string | Buffer; widthIn: number; heightIn: number
 })
 
 export const TASKS = {
-  metrics: async (a: OnRun & { view: View; derived: boolean }) =>
-    runMetrics(await Project.open(a.dir), a.runId, a.view, undefined, a.derived),
+  metrics: async (a: OnRun & { view: View; derived: boolean }, ctx: TaskContext) =>
+    runMetrics(await Project.open(a.dir), a.runId, a.view, undefined, a.derived, (p) => ctx.progress(p)),
   embed: async (a: { dir: string; query: PathQuery; cacheDir?: string }, ctx: TaskContext) =>
     embedPaths(await Project.open(a.dir), a.query, (p) => ctx.progress(p), a.cacheDir),
   subproblems: async (a: OnRun & { options: SubproblemsOptions }) =>
