@@ -9,6 +9,7 @@ import type { RunArchive } from '../archive/run'
 import type { MetricsData, PathsData } from '../../shared/figures/data'
 import type { DerivedMetrics } from '../../shared/api/contract'
 import { ApiError } from '../../shared/api/errors'
+import { preferredRunColor, runLegend } from '../../shared/run-display'
 import { classesOf, hammingDistances } from './kappa-distances'
 import { euclideanDistances } from './tau-distances'
 import { embedInWorker, type EmbedJob, type EmbedProgress } from './embed-job'
@@ -115,7 +116,7 @@ async function gatherFrom(
     )
   return {
     run,
-    label: label ?? run.attrs.spec.name ?? runId,
+    label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
     rows,
     X,
     d,
@@ -298,7 +299,7 @@ export async function embedPaths(
         ...(te !== undefined ? { testError: te } : {}),
       })
     })
-    return { label: g.label, nets: [...byNet.values()] }
+    return { label: g.label, color: preferredRunColor(g.run.id, g.run.attrs.display), nets: [...byNet.values()] }
   })
   return {
     runs,
@@ -343,7 +344,14 @@ export async function runMetrics(
     series.push({ name: PROBE_ERROR, perNet })
   }
   const data: MetricsData = {
-    runs: [{ label: label ?? run.attrs.spec.name ?? runId, epochs: Array.from(epochs), series }],
+    runs: [
+      {
+        label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
+        color: preferredRunColor(runId, run.attrs.display),
+        epochs: Array.from(epochs),
+        series,
+      },
+    ],
   }
   if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
   if (view === 'kappa') requireClasses(run, 'the κ view')
