@@ -23,6 +23,7 @@ import { badInput, describeIssues } from '../shared/api/errors'
 import { PRESETS, isPresetId } from '../shared/presets'
 import { checkSpec } from '../shared/spec'
 import { Project } from './archive/project'
+import { setRunDisplay } from './archive/display'
 import { writeFileAtomic } from './archive/atomic'
 import { defaultWorkerCount } from './engine/pool'
 import { createRun, liveStatus, trainRun } from './experiments/runner'
@@ -439,6 +440,12 @@ export class Service {
         this.emit('run.status', { runId: id, status, done, total })
       }
       return null
+    },
+    'runs.rename': async ({ runId, name, label, color }) => {
+      const run = await this.requireProject().openRun(await this.resolveRun(runId))
+      await setRunDisplay(run, { name, label, color })
+      this.emit('project.changed', await this.summary())
+      return runSummary(run)
     },
     'runs.resume': async ({ runId }) => {
       const id = await this.resolveRun(runId)

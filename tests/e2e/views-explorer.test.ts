@@ -77,7 +77,9 @@ describe('path explorer', () => {
     await idle(h.page, PATHS)
     const f = await chartFacts(h.page, PATHS)
     expect(f.points).toBe(NETS * SNAPS)
-    expect(f.caption.some((t) => /^τ · MDS · stress \d\.\d{3}$/.test(t))).toBe(true)
+    expect(
+      f.caption.some((t) => /^τ · MDS · stress-1 \d\.\d{3} · T₁₀ \d\.\d{3} · C₁₀ \d\.\d{3} · ρ -?\d\.\d{3}$/.test(t)),
+    ).toBe(true)
     expect(f.caption).toContain('epoch')
     expect(await h.page.locator(`${PATHS} [data-testid="stress"]`).innerText()).toMatch(/^\d\.\d{3}$/)
     expect(await h.page.locator(`${PATHS} [data-testid="view-tau"]`).getAttribute('aria-checked')).toBe('true')
@@ -137,10 +139,10 @@ describe('path explorer', () => {
   it('changes the method and shows its stress', async () => {
     const caption = async () => (await chartFacts(h.page, PATHS)).caption.join(' | ')
     await h.page.selectOption(`${PATHS} [data-testid="method"]`, 'pca')
-    await expect.poll(caption, { timeout: 60_000 }).toMatch(/τ · PC · stress \d\.\d{3}/)
+    await expect.poll(caption, { timeout: 60_000 }).toMatch(/τ · PC · explained variance \d\.\d{3}/)
     await idle(h.page, PATHS)
     await h.page.selectOption(`${PATHS} [data-testid="method"]`, 'smacof')
-    await expect.poll(caption, { timeout: 60_000 }).toMatch(/τ · MDS · stress/)
+    await expect.poll(caption, { timeout: 60_000 }).toMatch(/τ · MDS · stress-1/)
     await idle(h.page, PATHS)
   })
 

@@ -6,12 +6,13 @@
 import { createHash } from 'node:crypto'
 import type { Project } from '../archive/project'
 import type { RunArchive } from '../archive/run'
-import type { MetricsData, PathsData } from '../../shared/figures/data'
+import type { GoodnessOfFit, MetricsData, NeighbourhoodScores, PathsData } from '../../shared/figures/data'
 import type { DerivedMetrics } from '../../shared/api/contract'
 import { ApiError } from '../../shared/api/errors'
+import { preferredRunColor, runLegend } from '../../shared/run-display'
 import { classesOf, hammingDistances } from './kappa-distances'
 import { euclideanDistances } from './tau-distances'
-import { embedInWorker, type EmbedJob, type EmbedProgress } from './embed-job'
+import { embedInWorker, INPCA_KAPPA, type EmbedJob, type EmbedProgress } from './embed-job'
 import type { EmbeddingOptions } from './embedding'
 import { ensembleSpread, distanceToFinalMean } from './metrics'
 import { procrustes } from './procrustes'
@@ -122,7 +123,7 @@ async function gatherFrom(
     )
   return {
     run,
-    label: label ?? run.attrs.spec.name ?? runId,
+    label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
     rows,
     tau,
     d,
@@ -161,6 +162,8 @@ async function embedPoints(
     const message = `${what} needs class outputs; stochastic-model runs have only τ`
     throw new ApiError('conflict', message, { reason: 'not-applicable', run: classless.run.id })
   }
+  if (q.view === 'kappa' && q.method === 'inpca')
+    throw new ApiError('conflict', INPCA_KAPPA, { reason: 'not-applicable', run: gs[0].run.id })
   const X = gs.length === 1 ? (await gs[0].tau()).slice() : concat(await Promise.all(gs.map((g) => g.tau())), n * d)
   const job: EmbedJob = {
     X,
@@ -193,7 +196,7 @@ async function cachedEmbedding(
   const key = createHash('sha1')
     .update(
       JSON.stringify({
-        v: 1,
+        v: 2,
         data: gs.map(dataVersion),
         rows: gs.map((g) => g.rows),
         view: q.view,
@@ -205,18 +208,56 @@ async function cachedEmbedding(
     .slice(0, 20)
   const home = gs[0].run
   const hit = await home.readEmbedding(key)
-  if (hit)
-    return { result: { method: q.method, coords: hit.coords, stress: Number(hit.attrs.stress ?? NaN) }, cached: true }
+  if (hit) {
+    const a = hit.attrs
+    const result: EmbeddingResult = { method: q.method, coords: hit.coords, stress: Number(a.stress ?? NaN) }
+    if (typeof a.explainedVariance === 'number') result.explainedVariance = a.explainedVariance
+    if (a.neighbourhood) result.neighbourhood = fromJson(a.neighbourhood as NeighbourhoodScores)
+    return { result, cached: true }
+  }
   const result = await embedPoints(gs, q, onProgress)
   await home.writeEmbedding(key, result.coords, {
     method: q.method,
     view: q.view,
     stress: result.stress,
+    ...(result.explainedVariance !== undefined ? { explainedVariance: result.explainedVariance } : {}),
+    ...(result.neighbourhood ? { neighbourhood: result.neighbourhood } : {}),
     runs: gs.map((g) => g.run.id),
     points: gs.map((g) => g.rows.length),
     created: new Date().toISOString(),
   })
   return { result, cached: false }
+}
+
+/** A NaN (k ≥ n/2) in the stored attributes comes back as null or "NaN". */
+function fromJson(s: NeighbourhoodScores): NeighbourhoodScores {
+  const num = (v: unknown) => (typeof v === 'number' ? v : NaN)
+  return {
+    ...s,
+    trustworthiness: s.trustworthiness.map(num),
+    continuity: s.continuity.map(num),
+    rankCorrelation: num(s.rankCorrelation),
+  }
+}
+
+/** The method's own goodness of fit: explained variance for PCA and InPCA, stress-1 otherwise. */
+export function goodnessOfFit(r: EmbeddingResult): GoodnessOfFit {
+  if ((r.method === 'pca' || r.method === 'inpca') && r.explainedVariance !== undefined)
+    return { name: 'explained variance', value: r.explainedVariance }
+  return { name: 'stress-1', value: r.stress }
+}
+
+function worstScores(all: (NeighbourhoodScores | undefined)[]): NeighbourhoodScores | undefined {
+  if (all.some((s) => !s)) return undefined
+  const list = all as NeighbourhoodScores[]
+  const min = (f: (s: NeighbourhoodScores) => number) => Math.min(...list.map(f))
+  return {
+    k: list[0]!.k,
+    trustworthiness: list[0]!.k.map((_, a) => min((s) => s.trustworthiness[a]!)),
+    continuity: list[0]!.k.map((_, a) => min((s) => s.continuity[a]!)),
+    rankCorrelation: min((s) => s.rankCorrelation),
+    pairs: min((s) => s.pairs),
+  }
 }
 
 /** The embedded paths of one or more runs, ready for the `paths` figure. */
@@ -233,11 +274,15 @@ export async function embedPaths(
   for (const [i, id] of q.runs.entries()) gs.push(await gather(project, id, q.labels?.[i], q, onProgress))
   let coords: Float64Array[]
   let stress: number
+  let fit: GoodnessOfFit
+  let neighbourhood: NeighbourhoodScores | undefined
   let cached = true
   if (gs.length === 1 || (q.align ?? 'joint') === 'joint') {
     const r = await cachedEmbedding(gs, q, onProgress)
     cached = r.cached
     stress = r.result.stress
+    fit = goodnessOfFit(r.result)
+    neighbourhood = r.result.neighbourhood
     coords = []
     let o = 0
     for (const g of gs) {
@@ -283,7 +328,12 @@ export async function embedPaths(
       }
       coords.push(out)
     }
+    // Several pictures: the worst of each number speaks for them all.
     stress = Math.max(...each.map((e) => e.stress))
+    const fits = each.map(goodnessOfFit)
+    fit =
+      fits[0]!.name === 'stress-1' ? { ...fits[0]!, value: stress } : fits.reduce((a, b) => (b.value < a.value ? b : a))
+    neighbourhood = worstScores(each.map((e) => e.neighbourhood))
   }
   const runs = gs.map((g, gi) => {
     const byNet = new Map<number, PathsData['runs'][number]['nets'][number]>()
@@ -299,13 +349,15 @@ export async function embedPaths(
         ...(te !== undefined ? { testError: te } : {}),
       })
     })
-    return { label: g.label, nets: [...byNet.values()] }
+    return { label: g.label, color: preferredRunColor(g.run.id, g.run.attrs.display), nets: [...byNet.values()] }
   })
   return {
     runs,
     view: q.view,
     method: q.method,
     stress,
+    fit,
+    ...(neighbourhood ? { neighbourhood } : {}),
     cached,
     seconds: (performance.now() - t0) / 1000,
     points: gs.reduce((a, g) => a + g.rows.length, 0),
@@ -345,7 +397,14 @@ export async function runMetrics(
     series.push({ name: PROBE_ERROR, perNet })
   }
   const data: MetricsData = {
-    runs: [{ label: label ?? run.attrs.spec.name ?? runId, epochs: Array.from(epochs), series }],
+    runs: [
+      {
+        label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
+        color: preferredRunColor(runId, run.attrs.display),
+        epochs: Array.from(epochs),
+        series,
+      },
+    ],
   }
   if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
   if (view === 'kappa') requireClasses(run, 'the κ view')
