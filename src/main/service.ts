@@ -152,8 +152,7 @@ export class Service {
     args: TaskArgs<N>,
     priority: JobOptions['priority'] = 'interactive',
   ): Promise<TaskResult<N>> {
-    this.pool ??= new JobPool(this.opts.jobThreads)
-    return this.pool.run(task, args, {
+    return this.jobs().run(task, args, {
       priority,
       signal: ctx.signal,
       onProgress: (p) => ctx.progress(p),
@@ -201,6 +200,10 @@ export class Service {
   /** Complete runs of the open project (whose views are precomputed when it opens). */
   private completeRuns(s: ProjectSummary): string[] {
     return s.runs.filter((r) => r.status === 'complete').map((r) => r.id)
+  }
+
+  private jobs(): JobPool {
+    return (this.pool ??= new JobPool(this.opts.jobThreads))
   }
 
   /** The open project's folder and the run a request names, for a job. */
@@ -391,6 +394,8 @@ export class Service {
       await this.opts.settings.addRecent(abs)
       const s = await this.summary()
       this.emit('project.changed', s)
+      // In the hosts (precompute on), the first heavy request should not wait for threads to start.
+      if (this.opts.precompute) this.jobs().warm()
       this.precompute(this.completeRuns(s))
       return s
     },

@@ -123,3 +123,15 @@ describe('the job pool', () => {
     expect(late.code).toBe('cancelled')
   })
 })
+
+describe('warming the pool', () => {
+  it('starts its threads idle, and they take the first jobs', async () => {
+    const dir = await project()
+    const jobs = pool(2)
+    jobs.warm()
+    expect(jobs.load).toEqual({ running: 0, queued: 0, threads: 2 })
+    const args = { dir, runId: 'r', view: 'tau' as const, derived: false }
+    await Promise.all([jobs.run('metrics', args), jobs.run('metrics', args)])
+    expect(jobs.load.threads).toBe(2) // no thread was added
+  })
+})
