@@ -27,6 +27,7 @@ import { setRunDisplay } from './archive/display'
 import { writeFileAtomic } from './archive/atomic'
 import { defaultWorkerCount } from './engine/pool'
 import { createRun, liveStatus, trainRun } from './experiments/runner'
+import type { TrainDataLoader } from './experiments/data'
 import { ProjectWatcher, type WatchOptions } from './archive/watch'
 import { toApiError } from './errors'
 import { runDetails, runSummary } from './experiments/summary'
@@ -202,6 +203,10 @@ export class Service {
     return s.runs.filter((r) => r.status === 'complete').map((r) => r.id)
   }
 
+  /** Datasets are read and deskewed in the job pool: seconds of work, not on the event loop. */
+  private readonly loadData: TrainDataLoader = (spec, cacheDir) =>
+    this.job('runs.start', { progress: () => {} }, 'trainData', { spec, ...(cacheDir ? { cacheDir } : {}) })
+
   private jobs(): JobPool {
     return (this.pool ??= new JobPool(this.opts.jobThreads))
   }
@@ -274,6 +279,7 @@ export class Service {
           workers: await this.workers(),
           signal: abort.signal,
           cacheDir: this.opts.cacheDir,
+          loadData: this.loadData,
           onLog: (m) => this.log('info', m),
           onProgress: (p) => this.emit('run.progress', p),
           onSnapshot: (net, snapshot, m) =>
@@ -427,7 +433,8 @@ export class Service {
         }
       }
       const ids: string[] = []
-      for (const s of specs) ids.push((await createRun(project, s, { cacheDir: this.opts.cacheDir })).id)
+      const opts = { cacheDir: this.opts.cacheDir, loadData: this.loadData }
+      for (const s of specs) ids.push((await createRun(project, s, opts)).id)
       this.emit('project.changed', await this.summary())
       for (const id of ids) this.enqueue(id)
       return { runIds: ids }
