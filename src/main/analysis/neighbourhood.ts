@@ -17,8 +17,9 @@ export const NEIGHBOURHOOD_KS = [5, 10, 20] as const
 
 export type { NeighbourhoodScores }
 
-/** Above this many pairs the rank correlation uses a seeded sample of this many. */
-export const RANK_PAIRS_LIMIT = 1_000_000
+/** Above this many pairs the rank correlation uses a seeded sample of this many (its standard
+ * error is then about 0.002). */
+export const RANK_PAIRS_LIMIT = 250_000
 
 /**
  * Scores of an embedding `coords` (n×dims, row-major) against the n×n distances D.
@@ -113,47 +114,61 @@ export function trustAndContinuity(
 /** The k nearest of row i (excluding i), nearest first, into out[0..k). */
 function nearest(row: Float64Array, n: number, i: number, k: number, out: Int32Array): void {
   let size = 0
-  const less = (a: number, b: number) => row[a]! < row[b]! || (row[a] === row[b] && a < b)
+  let worst = Infinity // row value of out[k − 1] once full
+  let worstIdx = -1
   for (let l = 0; l < n; l++) {
     if (l === i) continue
-    if (size === k && !less(l, out[k - 1]!)) continue
+    const v = row[l]!
+    if (size === k && (v > worst || (v === worst && l > worstIdx))) continue
     let p = size < k ? size++ : k - 1
-    while (p > 0 && less(l, out[p - 1]!)) {
-      out[p] = out[p - 1]!
-      p--
+    while (p > 0) {
+      const q = out[p - 1]!
+      const w = row[q]!
+      if (v < w || (v === w && l < q)) {
+        out[p] = q
+        p--
+      } else break
     }
     out[p] = l
+    if (size === k) {
+      worstIdx = out[k - 1]!
+      worst = row[worstIdx]!
+    }
   }
 }
 
 /**
  * 1-based ranks in `row` (excluding i) of the points cand[0..m): one pass over the row, each
- * point placed among the sorted candidates by binary search.
+ * point placed among the sorted candidates by binary search (ties broken by index).
  */
 function ranksOf(row: Float64Array, n: number, i: number, cand: Int32Array, m: number, out: Float64Array): void {
-  const less = (a: number, b: number) => row[a]! < row[b]! || (row[a] === row[b] && a < b)
-  const order = Array.from(cand.subarray(0, m)).sort((a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0))
-  const last = order[m - 1]!
+  const order = Array.from(cand.subarray(0, m)).sort((a, b) => row[a]! - row[b]! || a - b)
+  const tv = Float64Array.from(order, (q) => row[q]!)
+  const ti = Int32Array.from(order)
+  const lastV = tv[m - 1]!
+  const lastI = ti[m - 1]!
   const bucket = new Int32Array(m + 1)
   for (let l = 0; l < n; l++) {
-    if (l === i || !less(l, last)) continue
-    // pos = candidates whose key ≤ key(l); l counts for every candidate after them.
+    const v = row[l]!
+    if (v > lastV || (v === lastV && l >= lastI) || l === i) continue
+    // a = candidates whose key ≤ key(l); l counts for every candidate after them.
     let a = 0
     let b = m
     while (a < b) {
       const mid = (a + b) >> 1
-      if (less(l, order[mid]!)) b = mid
+      const w = tv[mid]!
+      if (v < w || (v === w && l < ti[mid]!)) b = mid
       else a = mid + 1
     }
     bucket[a]!++
   }
-  const rankOf = new Map<number, number>()
   let below = 0
+  const rank = new Float64Array(m)
   for (let p = 0; p < m; p++) {
     below += bucket[p]!
-    rankOf.set(order[p]!, below + 1)
+    rank[p] = below + 1
   }
-  for (let p = 0; p < m; p++) out[p] = rankOf.get(cand[p]!)!
+  for (let p = 0; p < m; p++) out[p] = rank[order.indexOf(cand[p]!)]!
 }
 
 /** Spearman's ρ of two pair functions over all pairs i < j, or a seeded sample of maxPairs. */
@@ -194,27 +209,29 @@ export function spearman(A: Float64Array, B: Float64Array): number {
 }
 
 export function averageRanks(v: Float64Array): Float64Array {
+  const m = v.length
   const sorted = Float64Array.from(v).sort()
-  const out = new Float64Array(v.length)
-  for (let p = 0; p < v.length; p++) {
+  // The mean 1-based rank of each run of equal values, stored at the run's first position.
+  const tie = new Float64Array(m)
+  for (let a = 0; a < m;) {
+    let b = a + 1
+    while (b < m && sorted[b] === sorted[a]) b++
+    tie[a] = (a + b + 1) / 2
+    a = b
+  }
+  const out = new Float64Array(m)
+  for (let p = 0; p < m; p++) {
     const x = v[p]!
-    const lo = bound(sorted, x, false)
-    const hi = bound(sorted, x, true)
-    out[p] = (lo + hi - 1) / 2 + 1
+    let a = 0
+    let b = m
+    while (a < b) {
+      const mid = (a + b) >> 1
+      if (sorted[mid]! < x) a = mid + 1
+      else b = mid
+    }
+    out[p] = tie[a]!
   }
   return out
-}
-
-/** First index with sorted[idx] ≥ x (or > x when `after`). */
-function bound(sorted: Float64Array, x: number, after: boolean): number {
-  let a = 0
-  let b = sorted.length
-  while (a < b) {
-    const mid = (a + b) >> 1
-    if (sorted[mid]! < x || (after && sorted[mid] === x)) a = mid + 1
-    else b = mid
-  }
-  return a
 }
 
 function pearson(x: Float64Array, y: Float64Array): number {

@@ -260,6 +260,46 @@ function worstScores(all: (NeighbourhoodScores | undefined)[]): NeighbourhoodSco
   }
 }
 
+/** A point's τ as a key: equal keys are the same function on the probe set. */
+function tauKey(X: Float32Array, d: number, i: number): string {
+  const row = X.subarray(i * d, (i + 1) * d)
+  return createHash('sha256')
+    .update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength))
+    .digest('base64')
+}
+
+/**
+ * The points of run `g` and of the reference that Procrustes should bring together, as
+ * [reference index, g index]. Points with identical τ are the same network state (networks
+ * of the same seed before training, or runs that agree), so when there are at least three,
+ * the alignment is fitted on them alone: fitting on every (network, snapshot) pair as well
+ * would pull those identical points apart to match paths that differ by design (another
+ * batch size, rate). Without three, the same network at the same epoch (not snapshot index:
+ * schedules may differ) is paired.
+ */
+async function alignmentPairs(ref: Gathered, g: Gathered): Promise<[number, number][]> {
+  if (ref.d === g.d) {
+    const [refX, gX] = [await ref.tau(), await g.tau()]
+    const byTau = new Map<string, number>()
+    ref.rows.forEach((_, i) => byTau.set(tauKey(refX, ref.d, i), i))
+    const same: [number, number][] = []
+    const used = new Set<number>()
+    g.rows.forEach((_, i) => {
+      const a = byTau.get(tauKey(gX, g.d, i))
+      if (a !== undefined && !used.has(a)) {
+        used.add(a)
+        same.push([a, i])
+      }
+    })
+    if (same.length >= 3) return same
+  }
+  const at = (net: number, epoch: number) => `${net}:${epoch.toPrecision(12)}`
+  const byNetEpoch = new Map(ref.rows.map((r, i) => [at(r.net, ref.epochs[r.snapshot]), i]))
+  return g.rows
+    .map((r, i) => [byNetEpoch.get(at(r.net, g.epochs[r.snapshot])), i] as const)
+    .filter(([a]) => a !== undefined) as [number, number][]
+}
+
 /** The embedded paths of one or more runs, ready for the `paths` figure. */
 export async function embedPaths(
   project: Project,
@@ -299,13 +339,10 @@ export async function embedPaths(
       each.push(r.result)
     }
     coords = [each[0].coords]
-    const ref = new Map(gs[0].rows.map((r, i) => [`${r.net}:${r.snapshot}`, i]))
     for (let k = 1; k < gs.length; k++) {
-      const common = gs[k].rows
-        .map((r, i) => [ref.get(`${r.net}:${r.snapshot}`), i] as const)
-        .filter(([a]) => a !== undefined) as [number, number][]
+      const common = await alignmentPairs(gs[0], gs[k])
       if (common.length < 3) {
-        const message = `run ${gs[k].run.id} shares fewer than 3 (network, snapshot) points with ${gs[0].run.id}; use joint embedding`
+        const message = `run ${gs[k].run.id} shares fewer than 3 points (the same network at the same epoch) with ${gs[0].run.id}; use joint embedding`
         throw new ApiError('conflict', message, { reason: 'not-applicable', run: gs[k].run.id })
       }
       const A = new Float64Array(common.length * 2)

@@ -1,7 +1,8 @@
 /**
- * Renaming runs in the app (a researcher's day, issue: runs with one name, legends with
- * ids): the run's name, short label and colour, and the comparison's legend using them,
- * in Chromium through the browser host on two small real runs that carry the same name.
+ * A researcher's day in the workbench, in Chromium through the browser host on two small
+ * real runs made as fig6's are (the same seeds and name, batch 1 against batch 10):
+ * renaming runs (name, short label, colour) and legends using them; the Procrustes
+ * overlay putting the networks both runs start from on themselves.
  */
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest'
@@ -115,5 +116,41 @@ describe('renaming runs', () => {
       `${COMPARE} .plot`,
       { timeout: 60_000 },
     )
+  })
+})
+
+/** The epoch-0 points of each run's networks in the chart in `scope`: run label → net → [x, y]. */
+const startPoints = (scope: string) =>
+  h.page.evaluate((sel) => {
+    const o = (globalThis as any).document
+      .querySelector(`${sel} [data-testid="figure-chart"]`)
+      .__sgdscopeChart.getOption()
+    const out: Record<string, Record<number, [number, number]>> = {}
+    for (const s of o.series.filter((x: any) => x.type === 'scatter'))
+      for (const d of s.data) {
+        const v = Array.isArray(d) ? d : d.value
+        if (v[2] === 0) (out[s.name] ??= {})[v[3]] = [v[0], v[1]]
+      }
+    return out
+  }, scope)
+
+describe('Procrustes overlay', () => {
+  it('puts the networks both runs start from on themselves', async () => {
+    // Still on the comparison of the two runs, overlaid.
+    const n = (await chartFacts(h.page, `${COMPARE} .plot`)).renders
+    await h.page.click(`${COMPARE} [data-testid="align-procrustes"]`)
+    await waitForRender(h.page, `${COMPARE} .plot`, n)
+    await idle(h.page, COMPARE)
+    const labels = (await legend(`${COMPARE} .plot`)).map((l: string[]) => l[0])
+    const pts = await startPoints(`${COMPARE} .plot`)
+    const [pa, pb] = [pts[labels[0]]!, pts[labels[1]]!]
+    expect(Object.keys(pa)).toEqual(['0', '1', '2', '3'])
+    let diameter = 0
+    for (const i of [0, 1, 2, 3])
+      for (const j of [0, 1, 2, 3])
+        diameter = Math.max(diameter, Math.hypot(pa[i]![0] - pa[j]![0], pa[i]![1] - pa[j]![1]))
+    for (const k of [0, 1, 2, 3])
+      expect(Math.hypot(pb[k]![0] - pa[k]![0], pb[k]![1] - pa[k]![1])).toBeLessThan(0.15 * diameter)
+    await h.screenshot('procrustes-overlay-same-seeds')
   })
 })
