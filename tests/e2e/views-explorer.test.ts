@@ -36,6 +36,40 @@ beforeAll(async () => {
 }, 300_000)
 afterAll(async () => h?.close())
 
+describe('loading is not empty', () => {
+  it('a finished run’s curve says it is loading, never that nothing was recorded, until it is drawn', async () => {
+    await h.go('#/project')
+    await h.reload() // the run's curve is read afresh
+    // Every state the curve's placeholder passes through, from before the run is opened.
+    await h.page.evaluate(() => {
+      type El = { getAttribute(n: string): string | null; querySelector(s: string): El | null }
+      const g = globalThis as unknown as {
+        document: { body: unknown; querySelector(s: string): El | null }
+        MutationObserver: new (f: () => void) => { observe(t: unknown, o: object): void }
+        curveStates: string[]
+      }
+      g.curveStates = []
+      const note = () => {
+        const p = g.document.querySelector('[data-testid="live-curve"] .placeholder')
+        const state =
+          p?.getAttribute('data-state') ?? (g.document.querySelector('[data-testid="live-curve"]') ? 'drawn' : null)
+        if (state && g.curveStates.at(-1) !== state) g.curveStates.push(state)
+      }
+      new g.MutationObserver(note).observe(g.document.body, { subtree: true, childList: true, attributes: true })
+    })
+    await h.go(`#/run/${run}/details`)
+    await h.page.waitForFunction(() => {
+      type Doc = { querySelector(s: string): { getAttribute(n: string): string | null } | null }
+      const doc = (globalThis as unknown as { document: Doc }).document
+      return Number(doc.querySelector('[data-testid="live-curve"]')?.getAttribute('data-points')) > 0
+    })
+    const states = await h.page.evaluate(() => (globalThis as unknown as { curveStates: string[] }).curveStates)
+    expect(states).not.toContain('empty')
+    expect(states.at(-1)).toBe('drawn')
+    await h.screenshot('details-curve')
+  })
+})
+
 describe('path explorer', () => {
   it('shows every network’s path in τ with its stress, coloured by epoch with a colour bar', async () => {
     await h.go(`#/run/${run}/paths`)

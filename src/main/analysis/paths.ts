@@ -9,6 +9,7 @@ import type { RunArchive } from '../archive/run'
 import type { GoodnessOfFit, MetricsData, NeighbourhoodScores, PathsData, ShepardData } from '../../shared/figures/data'
 import type { DerivedMetrics } from '../../shared/api/contract'
 import { ApiError } from '../../shared/api/errors'
+import { preferredRunColor, runLegend } from '../../shared/run-display'
 import { classesOf, hammingDistances } from './kappa-distances'
 import { euclideanDistances } from './tau-distances'
 import { embedInWorker, INPCA_KAPPA, type EmbedJob, type EmbedProgress } from './embed-job'
@@ -122,7 +123,7 @@ async function gatherFrom(
     )
   return {
     run,
-    label: label ?? run.attrs.spec.name ?? runId,
+    label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
     rows,
     tau,
     d,
@@ -281,6 +282,46 @@ function worstScores(all: (NeighbourhoodScores | undefined)[]): NeighbourhoodSco
   }
 }
 
+/** A point's τ as a key: equal keys are the same function on the probe set. */
+function tauKey(X: Float32Array, d: number, i: number): string {
+  const row = X.subarray(i * d, (i + 1) * d)
+  return createHash('sha256')
+    .update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength))
+    .digest('base64')
+}
+
+/**
+ * The points of run `g` and of the reference that Procrustes should bring together, as
+ * [reference index, g index]. Points with identical τ are the same network state (networks
+ * of the same seed before training, or runs that agree), so when there are at least three,
+ * the alignment is fitted on them alone: fitting on every (network, snapshot) pair as well
+ * would pull those identical points apart to match paths that differ by design (another
+ * batch size, rate). Without three, the same network at the same epoch (not snapshot index:
+ * schedules may differ) is paired.
+ */
+async function alignmentPairs(ref: Gathered, g: Gathered): Promise<[number, number][]> {
+  if (ref.d === g.d) {
+    const [refX, gX] = [await ref.tau(), await g.tau()]
+    const byTau = new Map<string, number>()
+    ref.rows.forEach((_, i) => byTau.set(tauKey(refX, ref.d, i), i))
+    const same: [number, number][] = []
+    const used = new Set<number>()
+    g.rows.forEach((_, i) => {
+      const a = byTau.get(tauKey(gX, g.d, i))
+      if (a !== undefined && !used.has(a)) {
+        used.add(a)
+        same.push([a, i])
+      }
+    })
+    if (same.length >= 3) return same
+  }
+  const at = (net: number, epoch: number) => `${net}:${epoch.toPrecision(12)}`
+  const byNetEpoch = new Map(ref.rows.map((r, i) => [at(r.net, ref.epochs[r.snapshot]), i]))
+  return g.rows
+    .map((r, i) => [byNetEpoch.get(at(r.net, g.epochs[r.snapshot])), i] as const)
+    .filter(([a]) => a !== undefined) as [number, number][]
+}
+
 /** The embedded paths of one or more runs, ready for the `paths` figure. */
 export async function embedPaths(
   project: Project,
@@ -322,13 +363,10 @@ export async function embedPaths(
       each.push(r.result)
     }
     coords = [each[0].coords]
-    const ref = new Map(gs[0].rows.map((r, i) => [`${r.net}:${r.snapshot}`, i]))
     for (let k = 1; k < gs.length; k++) {
-      const common = gs[k].rows
-        .map((r, i) => [ref.get(`${r.net}:${r.snapshot}`), i] as const)
-        .filter(([a]) => a !== undefined) as [number, number][]
+      const common = await alignmentPairs(gs[0], gs[k])
       if (common.length < 3) {
-        const message = `run ${gs[k].run.id} shares fewer than 3 (network, snapshot) points with ${gs[0].run.id}; use joint embedding`
+        const message = `run ${gs[k].run.id} shares fewer than 3 points (the same network at the same epoch) with ${gs[0].run.id}; use joint embedding`
         throw new ApiError('conflict', message, { reason: 'not-applicable', run: gs[k].run.id })
       }
       const A = new Float64Array(common.length * 2)
@@ -372,7 +410,7 @@ export async function embedPaths(
         ...(te !== undefined ? { testError: te } : {}),
       })
     })
-    return { label: g.label, nets: [...byNet.values()] }
+    return { label: g.label, color: preferredRunColor(g.run.id, g.run.attrs.display), nets: [...byNet.values()] }
   })
   return {
     runs,
@@ -396,6 +434,7 @@ export async function runMetrics(
   view: View = 'tau',
   label?: string,
   withDerived = true,
+  onProgress?: (p: EmbedProgress) => void,
 ): Promise<{ data: MetricsData; derived: DerivedMetrics }> {
   const run = await project.openRun(runId)
   const { nets, snapshots: S, metrics: names } = run.attrs
@@ -420,7 +459,14 @@ export async function runMetrics(
     series.push({ name: PROBE_ERROR, perNet })
   }
   const data: MetricsData = {
-    runs: [{ label: label ?? run.attrs.spec.name ?? runId, epochs: Array.from(epochs), series }],
+    runs: [
+      {
+        label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
+        color: preferredRunColor(runId, run.attrs.display),
+        epochs: Array.from(epochs),
+        series,
+      },
+    ],
   }
   if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
   if (view === 'kappa') requireClasses(run, 'the κ view')
@@ -436,20 +482,27 @@ export async function runMetrics(
     ) as unknown as DerivedMetrics
     return { data, derived }
   }
-  const g = await gatherFrom(run, runId, label, {
-    runs: [runId],
-    view,
-    method: 'classical',
-    epochs: [null, complete > 0 ? epochs[complete - 1] : -1],
-  })
+  const g = await gatherFrom(
+    run,
+    runId,
+    label,
+    {
+      runs: [runId],
+      view,
+      method: 'classical',
+      epochs: [null, complete > 0 ? epochs[complete - 1] : -1],
+    },
+    onProgress,
+  )
   const n = g.rows.length
   const layout = { nets, snapshots: complete }
   const X = await g.tau()
+  const distances = { onProgress: (done: number, total: number) => onProgress?.({ stage: 'distances', done, total }) }
   let D: Float64Array
   if (view === 'kappa') {
     const [P, C] = run.attrs.pointShape
-    D = await hammingDistances(classesOf(X, n * P, C), n, P, C)
-  } else D = await euclideanDistances(X, n, g.d)
+    D = await hammingDistances(classesOf(X, n * P, C), n, P, C, distances)
+  } else D = await euclideanDistances(X, n, g.d, distances)
   const spread =
     complete > 0
       ? ensembleSpread(D, n, layout)

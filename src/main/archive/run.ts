@@ -25,6 +25,7 @@ import * as zarr from 'zarrita'
 import { AtomicFsStore, writeJsonAtomic } from './atomic'
 import { z } from 'zod'
 import { RunSpec } from '../../shared/spec'
+import { RunDisplay } from '../../shared/run-display'
 import { ArchiveError, MissingArchiveError, NewerFormatError } from './errors'
 
 /** The format sgdscope's engines write (fixed snapshot axis). */
@@ -70,6 +71,8 @@ export interface RunAttributes {
   /** Wall-clock seconds spent training, summed over sessions (resumes add to it). */
   trainSeconds: number
   probe?: ProbeInfo
+  /** How the run is shown (name, legend label, colour), set by `sgdscope rename` or the app. */
+  display?: RunDisplay
   [extra: string]: unknown
 }
 
@@ -89,6 +92,8 @@ const RunAttributesSchema = z.looseObject({
   metrics: z.array(z.string()),
   stateSize: z.number().int().min(0),
   trainSeconds: z.number().min(0),
+  // A hand-edited display that is not valid is ignored (the run shows its spec's name), never fatal.
+  display: RunDisplay.optional().catch(undefined),
   probe: z
     .looseObject({
       size: z.number().int().positive(),

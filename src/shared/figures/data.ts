@@ -20,6 +20,8 @@ export interface PathPoint {
 export interface PathsData {
   runs: {
     label: string
+    /** The colour the run asks for (run-display.ts); figures keep runs of one view distinct. */
+    color?: string
     nets: { net: number; points: PathPoint[] }[]
   }[]
   /** τ (outputs, Euclidean) or κ (classifications, Hamming). */
@@ -75,6 +77,8 @@ export interface NeighbourhoodScores {
 export interface MetricsData {
   runs: {
     label: string
+    /** The colour the run asks for (run-display.ts); figures keep runs of one view distinct. */
+    color?: string
     /** Epoch of each snapshot. */
     epochs: number[]
     series: {

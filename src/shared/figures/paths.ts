@@ -18,6 +18,7 @@ import type {
   ScatterSeriesOption,
   SeriesOption,
 } from 'echarts'
+import { resolveRunColors } from '../run-display'
 import { colorScale, gradientStops } from './color'
 import type { PathPoint, PathsData } from './data'
 import {
@@ -374,7 +375,8 @@ function buildPathsOption(
   const epochColor = colorScale(style.epochColors, L.epochRange[0], L.epochRange[1])
   const cat = style.categorical
   const netColor = (net: number) => cat[((net % cat.length) + cat.length) % cat.length]!
-  const runColor = (r: number) => cat[r % cat.length]!
+  const runColors = resolveRunColors(data.runs.map((r) => r.color))
+  const runColor = (r: number) => runColors[r]!
 
   const grids = L.panels.map((r) => grid(style, m, r))
   const xAxes = L.panels.map((_, i) => {
