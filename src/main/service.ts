@@ -5,7 +5,7 @@
  * so a bad request gets a structured error and changes nothing. Every failure leaves
  * here as an ApiError (src/shared/api/errors.ts) with its code and details.
  */
-import { promises as fs } from 'node:fs'
+import { fs } from './archive/file-pool'
 import * as path from 'node:path'
 import {
   ApiError,

@@ -9,7 +9,7 @@
  * its `done` mark last. Several processes may record different networks of one run.
  */
 import { randomBytes } from 'node:crypto'
-import { promises as fs } from 'node:fs'
+import { fs } from './file-pool'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { ExternalSpec, type ExternalSpec as ExternalSpecType } from '../../shared/spec'

@@ -1,6 +1,5 @@
 /** `sgdscope serve`: the workbench in a web browser (the browser host). */
 import { spawn } from 'node:child_process'
-import { startServer } from '../../server'
 import { Service } from '../../service'
 import { FileSettingsStore } from '../../settings'
 import { UsageError, type Command } from '../command'
@@ -20,6 +19,7 @@ export const serveCommand: Command = {
       )
     const service = new Service({ host: 'browser', settings: new FileSettingsStore() })
     if (positionals[0]) await service.call('project.open', { dir: positionals[0], create: true })
+    const { startServer } = await import('../../server')
     const server = await startServer({ service, port, host })
     io.out(
       `sgdscope is serving the workbench at\n\n    ${server.url}\n\nOpen that URL in a browser (it carries the access token). Ctrl-C stops the server.`,
