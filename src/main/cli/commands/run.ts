@@ -1,5 +1,5 @@
 /** `sgdscope run`: create runs from a preset or a spec file (with overrides as flags) and train them. */
-import { promises as fs } from 'node:fs'
+import { fs } from '../../archive/file-pool'
 import * as path from 'node:path'
 import { PRESETS, PRESET_IDS, isPresetId } from '../../../shared/presets'
 import { checkSpec } from '../../../shared/spec'
