@@ -154,3 +154,50 @@ describe('Procrustes overlay', () => {
     await h.screenshot('procrustes-overlay-same-seeds')
   })
 })
+
+describe('learning curves and the analyses panel', () => {
+  it('draws learning curves on a log epoch axis by default, linear one click away', async () => {
+    await h.go(`#/run/${a}/details`)
+    await h.page.waitForSelector('[data-testid="live-curve"]')
+    // 4 networks × 9 snapshots, of which epoch 0 is not on a log axis.
+    await h.page.waitForFunction(
+      () => (globalThis as any).document.querySelector('[data-testid="live-curve"]')?.dataset.points === '32',
+    )
+    expect(await h.page.isChecked('[data-testid="curve-log-x"]')).toBe(true)
+    await h.screenshot('learning-curve-log')
+    await h.page.uncheck('[data-testid="curve-log-x"]')
+    await h.page.waitForFunction(
+      () => (globalThis as any).document.querySelector('[data-testid="live-curve"]')?.dataset.points === '36',
+    )
+    // The Metrics tab starts on a log epoch axis too.
+    await h.go(`#/run/${a}/metrics`)
+    await h.page.waitForSelector('[data-testid="log-x"]')
+    expect(await h.page.isChecked('[data-testid="log-x"]')).toBe(true)
+    await waitForRender(h.page, '[data-testid="metrics-view"]')
+    const type = await h.page.evaluate(
+      () =>
+        (globalThis as any).document
+          .querySelector('[data-testid="metrics-view"] [data-testid="figure-chart"]')
+          .__sgdscopeChart.getOption().xAxis[0].type,
+    )
+    expect(type).toBe('log')
+  })
+
+  it('lists the slowest and the fastest subproblems as two distinct sets', async () => {
+    await h.go(`#/run/${a}/beyond`)
+    const facts = '[data-testid="beyond-subproblem-facts"]'
+    await h.page.waitForSelector(`${facts} [data-testid="beyond-slowest"]`, { timeout: 120_000 })
+    const ids = async (which: string) =>
+      (await h.page.locator(`${facts} [data-testid="beyond-${which}"]`).innerText())
+        .split(', ')
+        .map((x) => x.replace(/ \(.*\)$/, '').trim())
+        .filter((x) => x && x !== '—')
+    const slowest = await ids('slowest')
+    const fastest = await ids('fastest')
+    expect(slowest.length).toBeGreaterThan(0)
+    expect(fastest.length).toBe(slowest.length)
+    expect(slowest.filter((x) => fastest.includes(x))).toEqual([])
+    await h.page.locator(facts).scrollIntoViewIfNeeded()
+    await h.screenshot('beyond-slowest-fastest')
+  })
+})
