@@ -201,3 +201,32 @@ describe('learning curves and the analyses panel', () => {
     await h.screenshot('beyond-slowest-fastest')
   })
 })
+
+describe('paths without the initial points', () => {
+  it('hides epoch 0 on request, and the rest fills the plot', async () => {
+    const PATHS = '[data-testid="paths-view"]'
+    await h.go(`#/run/${a}/paths`)
+    await h.page.waitForSelector(`${PATHS} [data-testid="figure-chart"]`)
+    await idle(h.page, PATHS)
+    const shown = () =>
+      h.page.evaluate((sel) => {
+        const el = (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)
+        const x = el.__sgdscopeChart.getOption().xAxis[0]
+        return { points: Number(el.dataset.points), span: x.max - x.min }
+      }, PATHS)
+    await h.page.waitForFunction(
+      (sel) =>
+        Number((globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points) ===
+        36,
+      PATHS,
+    )
+    const before = await shown()
+    const n = (await chartFacts(h.page, PATHS)).renders
+    await h.page.check(`${PATHS} [data-testid="hide-initial"]`)
+    await waitForRender(h.page, PATHS, n)
+    const after = await shown()
+    expect(after.points).toBe(32) // 4 networks × 8 snapshots after epoch 0
+    expect(after.span).toBeLessThan(before.span)
+    await h.screenshot('paths-hide-initial')
+  })
+})

@@ -263,6 +263,7 @@ export function pathsFigureOptions(s: PathsState, nNets?: number) {
     colorBy: s.look.colorBy,
     points: s.look.points,
     lines: s.look.lines,
+    ...(s.look.hideInitial ? { hideInitial: true } : {}),
     ...(isOpenWindow(s.epochWindow) ? {} : { epochWindow: s.epochWindow }),
     ...(nets ? { nets } : {}),
   }
