@@ -272,7 +272,7 @@ describe.skipIf(!HAS_CHROMIUM)('the workbench in Chromium', () => {
     await dialog.getByTestId('start-run').click()
     await dialog.waitFor({ state: 'hidden' })
     await waitForStatus(page, 'complete')
-    expect(await text(page.locator('.run-head h1'))).toBe('fig7: stochastic model, uniform picking — steps 5000')
+    expect(await text(page.locator('.run-head h1'))).toBe('fig7 (5000 of 50000 steps)')
     expect(await page.getByTestId('run-item').count()).toBe(2)
     // The stochastic model's curve is its norm, 5 vectors × 11 records, step 0 not on the default log axis.
     await waitForPoints(page, 50, true)
