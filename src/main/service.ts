@@ -20,7 +20,7 @@ import {
   type RunStatus,
 } from '../shared/api/contract'
 import { badInput, describeIssues } from '../shared/api/errors'
-import { PRESETS, isPresetId } from '../shared/presets'
+import { PRESETS, isPresetId, scaledPresetName } from '../shared/presets'
 import { checkSpec } from '../shared/spec'
 import { Project } from './archive/project'
 import { setRunDisplay } from './archive/display'
@@ -422,7 +422,12 @@ export class Service {
       if (preset !== undefined) {
         if (!isPresetId(preset))
           throw new ApiError('not-found', `unknown preset "${preset}"`, { what: 'preset', which: preset })
-        specs = PRESETS[preset].runs.map((r) => ({ ...r.spec, ...(spec && typeof spec === 'object' ? spec : {}) }))
+        const runs = PRESETS[preset].runs
+        specs = runs.map((r) => {
+          const s: Record<string, unknown> = { ...r.spec, ...(spec && typeof spec === 'object' ? spec : {}) }
+          const name = scaledPresetName(preset, r.spec as Record<string, unknown>, s, runs.length === 1)
+          return name ? { ...s, name } : s
+        })
       } else if (spec !== undefined) specs = [spec]
       else throw badInput('', 'runs.start needs a spec or a preset', { kind: 'required' })
       for (const s of specs) {

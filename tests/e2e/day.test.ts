@@ -154,3 +154,79 @@ describe('Procrustes overlay', () => {
     await h.screenshot('procrustes-overlay-same-seeds')
   })
 })
+
+describe('learning curves and the analyses panel', () => {
+  it('draws learning curves on a log epoch axis by default, linear one click away', async () => {
+    await h.go(`#/run/${a}/details`)
+    await h.page.waitForSelector('[data-testid="live-curve"]')
+    // 4 networks × 9 snapshots, of which epoch 0 is not on a log axis.
+    await h.page.waitForFunction(
+      () => (globalThis as any).document.querySelector('[data-testid="live-curve"]')?.dataset.points === '32',
+    )
+    expect(await h.page.isChecked('[data-testid="curve-log-x"]')).toBe(true)
+    await h.screenshot('learning-curve-log')
+    await h.page.uncheck('[data-testid="curve-log-x"]')
+    await h.page.waitForFunction(
+      () => (globalThis as any).document.querySelector('[data-testid="live-curve"]')?.dataset.points === '36',
+    )
+    // The Metrics tab starts on a log epoch axis too.
+    await h.go(`#/run/${a}/metrics`)
+    await h.page.waitForSelector('[data-testid="log-x"]')
+    expect(await h.page.isChecked('[data-testid="log-x"]')).toBe(true)
+    await waitForRender(h.page, '[data-testid="metrics-view"]')
+    const type = await h.page.evaluate(
+      () =>
+        (globalThis as any).document
+          .querySelector('[data-testid="metrics-view"] [data-testid="figure-chart"]')
+          .__sgdscopeChart.getOption().xAxis[0].type,
+    )
+    expect(type).toBe('log')
+  })
+
+  it('lists the slowest and the fastest subproblems as two distinct sets', async () => {
+    await h.go(`#/run/${a}/beyond`)
+    const facts = '[data-testid="beyond-subproblem-facts"]'
+    await h.page.waitForSelector(`${facts} [data-testid="beyond-slowest"]`, { timeout: 120_000 })
+    const ids = async (which: string) =>
+      (await h.page.locator(`${facts} [data-testid="beyond-${which}"]`).innerText())
+        .split(', ')
+        .map((x) => x.replace(/ \(.*\)$/, '').trim())
+        .filter((x) => x && x !== '—')
+    const slowest = await ids('slowest')
+    const fastest = await ids('fastest')
+    expect(slowest.length).toBeGreaterThan(0)
+    expect(fastest.length).toBe(slowest.length)
+    expect(slowest.filter((x) => fastest.includes(x))).toEqual([])
+    await h.page.locator(facts).scrollIntoViewIfNeeded()
+    await h.screenshot('beyond-slowest-fastest')
+  })
+})
+
+describe('paths without the initial points', () => {
+  it('hides epoch 0 on request, and the rest fills the plot', async () => {
+    const PATHS = '[data-testid="paths-view"]'
+    await h.go(`#/run/${a}/paths`)
+    await h.page.waitForSelector(`${PATHS} [data-testid="figure-chart"]`)
+    await idle(h.page, PATHS)
+    const shown = () =>
+      h.page.evaluate((sel) => {
+        const el = (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)
+        const x = el.__sgdscopeChart.getOption().xAxis[0]
+        return { points: Number(el.dataset.points), span: x.max - x.min }
+      }, PATHS)
+    await h.page.waitForFunction(
+      (sel) =>
+        Number((globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)?.dataset.points) ===
+        36,
+      PATHS,
+    )
+    const before = await shown()
+    const n = (await chartFacts(h.page, PATHS)).renders
+    await h.page.check(`${PATHS} [data-testid="hide-initial"]`)
+    await waitForRender(h.page, PATHS, n)
+    const after = await shown()
+    expect(after.points).toBe(32) // 4 networks × 8 snapshots after epoch 0
+    expect(after.span).toBeLessThan(before.span)
+    await h.screenshot('paths-hide-initial')
+  })
+})

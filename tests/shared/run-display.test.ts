@@ -45,3 +45,21 @@ describe('run display', () => {
     expect(legend.map((d) => d.itemStyle.color)).toEqual(['#0072b2', '#d55e00'])
   })
 })
+
+describe('paths without the initial points', () => {
+  it('leaves out epoch 0 and lets the rest set the axes', async () => {
+    const { selectPaths } = await import('../../src/shared/figures')
+    const pts = [
+      { x: 100, y: 100, epoch: 0, samples: 0 },
+      { x: 1, y: 1, epoch: 0.01, samples: 600 },
+      { x: 2, y: 0, epoch: 1, samples: 60000 },
+    ]
+    const data: PathsData = { runs: [{ label: 'a', nets: [{ net: 0, points: pts }] }], view: 'tau', method: 'smacof' }
+    expect(selectPaths(data)[0]!.nets[0]!.points).toHaveLength(3)
+    expect(selectPaths(data, { hideInitial: true })[0]!.nets[0]!.points.map((p) => p.epoch)).toEqual([0.01, 1])
+    const o = buildCompare(data, STYLES.paper, { hideInitial: true, layout: 'overlay' }) as {
+      xAxis: { max: number }[]
+    }
+    expect([o.xAxis].flat()[0]!.max).toBeLessThan(50)
+  })
+})

@@ -38,6 +38,7 @@ function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' | 'pane
     colorBy: look.colorBy,
     points: look.points,
     lines: look.lines,
+    ...(look.hideInitial ? { hideInitial: true } : {}),
     ...(window ? { epochWindow: window } : {}),
     ...(nets ? { nets } : {}),
   }

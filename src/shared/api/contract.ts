@@ -61,6 +61,9 @@ export const FigureLook = z.object({
   lines: z.boolean().default(true),
   /** Several runs: one plot with a legend, or panels with shared axes. */
   layout: z.enum(['overlay', 'panels']).default('overlay'),
+  /** Paths: leave out the initial snapshot (epoch 0), whose far-off points otherwise set the
+   * axes; what is embedded is unchanged. */
+  hideInitial: z.boolean().default(false),
   logX: z.boolean().default(false),
   logY: z.boolean().default(false),
   /** What is shown of the embedded points (the app filters on the client); the

@@ -49,6 +49,8 @@ export interface PathsOptions {
   epochWindow?: [number | null, number | null]
   /** Only these networks (by `net` index); default all. */
   nets?: number[]
+  /** Leave out the initial snapshot (epoch 0): far from the rest, it otherwise sets the axes. */
+  hideInitial?: boolean
   /** Draw the snapshots as markers (default true). */
   points?: boolean
   /** Join each network's snapshots in order (default true). */
@@ -88,8 +90,11 @@ export interface ShownRun {
 
 /** The runs, networks and snapshots a paths figure shows: the network subset and the
  * epoch window applied (networks left without points are dropped). */
-export function selectPaths(data: PathsData, opts: Pick<PathsOptions, 'epochWindow' | 'nets'> = {}): ShownRun[] {
-  const from = opts.epochWindow?.[0] ?? -Infinity
+export function selectPaths(
+  data: PathsData,
+  opts: Pick<PathsOptions, 'epochWindow' | 'nets' | 'hideInitial'> = {},
+): ShownRun[] {
+  const from = Math.max(opts.epochWindow?.[0] ?? -Infinity, opts.hideInitial ? Number.MIN_VALUE : -Infinity)
   const to = opts.epochWindow?.[1] ?? Infinity
   const subset = opts.nets ? new Set(opts.nets) : null
   return data.runs.map((run) => ({
