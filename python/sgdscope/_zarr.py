@@ -1,5 +1,5 @@
 """The small part of Zarr v3 that sgdscope runs use: regular chunk grids, the default
-chunk key encoding with "/", and the `bytes` codec (raw little-endian, no compression).
+chunk key encoding with "/" (or "." for format 3's one-chunk arrays), and the `bytes` codec (raw little-endian, no compression).
 That is what zarrita writes for the engine, so the arrays here are byte-for-byte alike."""
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ def array_meta(
     }
 
 
-def chunk_path(array_dir: str, index: Sequence[int]) -> str:
+def chunk_path(array_dir: str, index: Sequence[int], sep: str = "/") -> str:
+    if sep == ".":  # format 3's consolidated arrays: c.0.0
+        return os.path.join(array_dir, ".".join(["c", *[str(int(i)) for i in index]]))
     return os.path.join(array_dir, "c", *[str(int(i)) for i in index])
 
 
@@ -107,7 +109,7 @@ def read_array(array_dir: str, limit: Optional[Sequence[Optional[int]]] = None) 
         raise ZarrFormatError(f"{where}: chunk grid {grid.get('name')!r} is not supported")
     enc = meta.get("chunk_key_encoding", {})
     sep = (enc.get("configuration") or {}).get("separator", "/")
-    if enc.get("name") != "default" or sep != "/":
+    if enc.get("name") != "default" or sep not in ("/", "."):
         raise ZarrFormatError(f"{where}: chunk key encoding {enc} is not supported")
     dtype = _numpy_dtype(meta, where)
     shape: List[int] = [int(s) for s in meta["shape"]]
@@ -121,7 +123,7 @@ def read_array(array_dir: str, limit: Optional[Sequence[Optional[int]]] = None) 
     want = int(np.prod(chunk)) if chunk else 1
     for idx in itertools.product(*[range(n) for n in counts]):
         try:
-            with open(chunk_path(array_dir, idx) if idx else os.path.join(array_dir, "c"), "rb") as f:
+            with open(chunk_path(array_dir, idx, sep) if idx else os.path.join(array_dir, "c"), "rb") as f:
                 raw = f.read()
         except FileNotFoundError:
             continue

@@ -9,7 +9,7 @@
  * lock file, so two changes at once both land.
  */
 import { jsonProblem } from '../shared/json-problem'
-import { promises as fs } from 'node:fs'
+import { fs } from './archive/file-pool'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { Settings } from '../shared/api/contract'

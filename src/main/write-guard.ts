@@ -5,7 +5,7 @@
  * folder ($SGDSCOPE_EXPORT_DIR, default ~/Downloads). Symbolic links are resolved first,
  * so a link inside an allowed folder cannot lead out of it.
  */
-import { promises as fs } from 'node:fs'
+import { fs } from './archive/file-pool'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { badInput } from '../shared/api/errors'

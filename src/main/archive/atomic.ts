@@ -4,10 +4,10 @@
  * one, never a torn one.
  */
 import { randomBytes } from 'node:crypto'
-import { promises as fs } from 'node:fs'
+import { fs, withFileSlot } from './file-pool'
 import * as path from 'node:path'
 import FileSystemStore from '@zarrita/storage/fs'
-import type { AbsolutePath } from '@zarrita/storage'
+import type { AbsolutePath, RangeQuery } from '@zarrita/storage'
 
 /** Temporary files end with this, so that a cleanup can recognise leftovers. */
 export const TMP_SUFFIX = '.sgdscope-tmp'
@@ -28,8 +28,28 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n')
 }
 
-/** zarrita's file-system store with every write made atomic. */
-export class AtomicFsStore extends FileSystemStore {
+/** zarrita's file-system store with every file operation taking a slot of the file pool
+ * (zarrita reads all of an array's chunks at once). */
+export class PooledFsStore extends FileSystemStore {
+  override get(key: AbsolutePath, opts?: { signal?: AbortSignal }): Promise<Uint8Array | undefined> {
+    return withFileSlot(() => super.get(key, opts))
+  }
+
+  override getRange(key: AbsolutePath, range: RangeQuery, opts?: { signal?: AbortSignal }) {
+    return withFileSlot(() => super.getRange(key, range, opts))
+  }
+
+  override has(key: AbsolutePath): Promise<boolean> {
+    return withFileSlot(() => super.has(key))
+  }
+
+  override delete(key: AbsolutePath): Promise<boolean> {
+    return withFileSlot(() => super.delete(key))
+  }
+}
+
+/** The pooled store with every write made atomic. */
+export class AtomicFsStore extends PooledFsStore {
   override async set(key: AbsolutePath, value: Uint8Array): Promise<void> {
     await writeFileAtomic(path.join(this.root, key.slice(1)), value)
   }

@@ -9,7 +9,7 @@
  * its `done` mark last. Several processes may record different networks of one run.
  */
 import { randomBytes } from 'node:crypto'
-import { promises as fs } from 'node:fs'
+import { fs } from './file-pool'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { ExternalSpec, type ExternalSpec as ExternalSpecType } from '../../shared/spec'
@@ -367,7 +367,7 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 
 /** Changes only the given group attributes, re-reading the group under the snapshot
  * lock so that concurrent writers' changes (status, snapshots) are never lost. */
-async function patchGroup(dir: string, patch: Partial<RunAttributes>): Promise<RunAttributes> {
+export async function patchGroup(dir: string, patch: Partial<RunAttributes>): Promise<RunAttributes> {
   return withSnapshotLock(dir, async () => {
     const meta = path.join(dir, 'zarr.json')
     const group = await readJson(meta)

@@ -5,7 +5,7 @@
  * sections that several processes take in turn (the settings file).
  */
 import { randomBytes } from 'node:crypto'
-import { promises as fs } from 'node:fs'
+import { fs } from './file-pool'
 import * as os from 'node:os'
 
 /** Someone else holds the lock `file` (owner: who, when it is known). */

@@ -3,7 +3,7 @@
  * comparisons, figure styles) and runs/RUN_ID/, one Zarr group per run (docs/ARCHITECTURE.md).
  */
 import { jsonProblem } from '../../shared/json-problem'
-import { promises as fs } from 'node:fs'
+import { fs } from './file-pool'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'

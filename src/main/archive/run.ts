@@ -3,8 +3,9 @@
  * zarr-python ≥ 3:
  *
  *   tau      float32 [nets, snapshots, ...point]  one chunk per (net, snapshot)
- *   metrics  float32 [nets, snapshots, metric]     one chunk per (net, snapshot), NaN = not yet
- *   done     uint8   [nets, snapshots]             1 once that snapshot's tau and metrics are written
+ *   metrics  float32 [nets, snapshots, metric]     NaN = not yet; format 3: one chunk (`c.0.0.0`)
+ *   done     uint8   [nets, snapshots]             1 once that snapshot's tau and metrics are written;
+ *                                                  format 3: one chunk (`c.0.0`)
  *   samples  float64 [snapshots]                   samples seen at each snapshot
  *   epoch    float64 [snapshots]
  *   state    float32 [nets, 1 + state size]        latest training state per network (element 0:
@@ -17,22 +18,35 @@
  * Every chunk is written to a temporary name and renamed, and a (net, snapshot) is
  * marked `done` only after its data, so a killed process never leaves a torn or
  * half-reported snapshot; separate processes can fill disjoint networks of one run.
+ * Format 3 keeps `done` and `metrics` in one chunk each: a writer collects its snapshots'
+ * flags and metrics and rewrites both (read, merge, write) under CONSOLIDATED_LOCK at most
+ * every FLUSH_MS, and writes a network's resume state only after its flags are flushed, so
+ * a killed writer loses at most recomputable snapshots and never a flag of another writer.
  */
 import { jsonProblem } from '../../shared/json-problem'
-import { promises as fs } from 'node:fs'
+import { fs } from './file-pool'
 import * as path from 'node:path'
 import * as zarr from 'zarrita'
 import { AtomicFsStore, writeJsonAtomic } from './atomic'
+import { withLock } from './lock'
 import { z } from 'zod'
 import { RunSpec } from '../../shared/spec'
+import { RunDisplay } from '../../shared/run-display'
 import { ArchiveError, MissingArchiveError, NewerFormatError } from './errors'
 
-/** The format sgdscope's engines write (fixed snapshot axis). */
-export const RUN_FORMAT = 1
+/** The format sgdscope's engines write: format 1 (fixed snapshot axis) with `done` and
+ * `metrics` each one chunk (docs/run-format.md, format 3). */
+export const RUN_FORMAT = 3
 /** Runs recorded outside sgdscope: growing snapshot axis, labels, probe inputs. */
 export const EXTERNAL_RUN_FORMAT = 2
 /** The newest format this version reads. */
-export const READ_FORMAT = 2
+export const READ_FORMAT = 3
+/** Held while a writer rewrites a run's consolidated `done` and `metrics`. */
+export const CONSOLIDATED_LOCK = 'consolidated.lock'
+/** A writer rewrites the consolidated arrays at most this often (and when asked to flush). */
+const FLUSH_MS = 500
+/** …or when this many (network, snapshot)s are waiting. */
+const FLUSH_CELLS = 4096
 
 /** The probe set a run's τ is measured on (docs/run-format.md, probe fingerprints). */
 export interface ProbeInfo {
@@ -70,6 +84,8 @@ export interface RunAttributes {
   /** Wall-clock seconds spent training, summed over sessions (resumes add to it). */
   trainSeconds: number
   probe?: ProbeInfo
+  /** How the run is shown (name, legend label, colour), set by `sgdscope rename` or the app. */
+  display?: RunDisplay
   [extra: string]: unknown
 }
 
@@ -89,6 +105,8 @@ const RunAttributesSchema = z.looseObject({
   metrics: z.array(z.string()),
   stateSize: z.number().int().min(0),
   trainSeconds: z.number().min(0),
+  // A hand-edited display that is not valid is ignored (the run shows its spec's name), never fatal.
+  display: RunDisplay.optional().catch(undefined),
   probe: z
     .looseObject({
       size: z.number().int().positive(),
@@ -213,7 +231,8 @@ export class RunArchive {
     })
     const metrics = await zarr.create(root.resolve('metrics'), {
       shape: [r.nets, S, r.metrics.length],
-      chunkShape: [1, 1, r.metrics.length],
+      chunkShape: [r.nets, Math.max(S, 1), Math.max(r.metrics.length, 1)],
+      chunkSeparator: '.',
       dtype: 'float32',
       codecs: bytes,
       fillValue: NaN,
@@ -222,7 +241,8 @@ export class RunArchive {
     })
     const done = await zarr.create(root.resolve('done'), {
       shape: [r.nets, S],
-      chunkShape: [1, 1],
+      chunkShape: [r.nets, Math.max(S, 1)],
+      chunkSeparator: '.',
       dtype: 'uint8',
       codecs: bytes,
       fillValue: 0,
@@ -315,7 +335,7 @@ export class RunArchive {
       const { nets, snapshots: S, pointShape } = attrs
       // Format 2's snapshot axis grows while a run is recorded: the arrays are grown
       // before the group's `snapshots`, so they may be longer than it, never shorter.
-      const growing = attrs.sgdscope.format >= 2
+      const growing = attrs.spec.kind === 'external'
       const fits = (shape: number[], want: number[]) =>
         shape.length === want.length && shape.every((n, i) => (i === 1 && growing ? n >= want[i] : n === want[i]))
       const expected = (want: number[]) => `[${want.map((n, i) => (i === 1 && growing ? `≥${n}` : n)).join(', ')}]`
@@ -328,7 +348,8 @@ export class RunArchive {
       check('metrics', metrics.shape, [nets, S, attrs.metrics.length])
       if (state.shape.join() !== [nets, 1 + attrs.stateSize].join()) throw new Error(`state has shape [${state.shape}]`)
       if (attrs.spec.kind === 'external') {
-        if (!growing) throw new Error(`an external run must be format 2, this one says format ${attrs.sgdscope.format}`)
+        if (attrs.sgdscope.format !== EXTERNAL_RUN_FORMAT)
+          throw new Error(`an external run must be format 2, this one says format ${attrs.sgdscope.format}`)
         if (pointShape[0] !== attrs.spec.probe)
           throw new Error(
             `pointShape [${pointShape.join(', ')}] does not start with the spec's probe size ${attrs.spec.probe}`,
@@ -357,6 +378,48 @@ export class RunArchive {
     return this.attrs
   }
 
+  /** True when `done` and `metrics` are one chunk each (format 3). Decided by the arrays
+   * themselves, so a run whose upgrade was interrupted half-way reads right. */
+  get consolidated(): boolean {
+    const covers = (a: { shape: number[]; chunks: number[] }) => a.shape.every((n, i) => a.chunks[i] >= n)
+    return covers(this.arrays.done) && covers(this.arrays.metrics)
+  }
+
+  /** Format 3: (net * snapshots + snapshot) → metrics, and net → state row, not yet on disk. */
+  private pendingCells = new Map<number, Float32Array>()
+  private pendingStates = new Map<number, Float32Array>()
+  private lastFlush = Date.now()
+
+  /** Writes what is waiting (format 3) now: `metrics`, then `done`, merged under the lock
+   * with what other writers wrote, then the resume states of those networks. */
+  async flush(): Promise<void> {
+    if (this.pendingCells.size === 0 && this.pendingStates.size === 0) return
+    const cells = this.pendingCells
+    const states = this.pendingStates
+    this.pendingCells = new Map()
+    this.pendingStates = new Map()
+    if (cells.size)
+      await withLock(path.join(this.dir, CONSOLIDATED_LOCK), `run ${this.id}'s done flags and metrics`, async () => {
+        const { nets: N, snapshots: S } = this.attrs
+        const M = this.attrs.metrics.length
+        if (M > 0) {
+          const m = await this.readMetricsFromDisk()
+          for (const [i, row] of cells) m.set(row.subarray(0, M), i * M)
+          await zarr.set(this.arrays.metrics, null, { data: m, shape: [N, S, M], stride: [S * M, M, 1] })
+        }
+        const done = await this.readDoneFromDisk()
+        for (const i of cells.keys()) done[i] = 1
+        await zarr.set(this.arrays.done, null, { data: done, shape: [N, S], stride: [S, 1] })
+      })
+    for (const [net, row] of states)
+      await zarr.set(this.arrays.state, [net, null], { data: row, shape: [row.length], stride: [1] })
+    this.lastFlush = Date.now()
+  }
+
+  private async maybeFlush(): Promise<void> {
+    if (this.pendingCells.size >= FLUSH_CELLS || Date.now() - this.lastFlush >= FLUSH_MS) await this.flush()
+  }
+
   /** Records one (network, snapshot): τ and metrics first, then the `done` mark. */
   async writeSnapshot(net: number, snapshot: number, tau: Float32Array, metrics: ArrayLike<number>): Promise<void> {
     const ps = this.attrs.pointShape
@@ -366,6 +429,10 @@ export class RunArchive {
       stride: strides(ps),
     })
     const m = Float32Array.from(metrics)
+    if (this.consolidated) {
+      this.pendingCells.set(net * this.attrs.snapshots + snapshot, m)
+      return this.maybeFlush()
+    }
     await zarr.set(this.arrays.metrics, [net, snapshot, null], { data: m, shape: [m.length], stride: [1] })
     await zarr.set(this.arrays.done, [net, snapshot], 1)
   }
@@ -394,7 +461,7 @@ export class RunArchive {
   /** Where snapshot j's weights are in `weights`: format 1 keeps the listed snapshots,
    * format 2 keeps weights of snapshot j at j (NaN where none were recorded). */
   private weightIndex(snapshot: number): number {
-    if (this.attrs.sgdscope.format >= 2) return this.attrs.paramCount && snapshot < this.attrs.snapshots ? snapshot : -1
+    if (this.isExternal) return this.attrs.paramCount && snapshot < this.attrs.snapshots ? snapshot : -1
     return this.attrs.weightSnapshots?.indexOf(snapshot) ?? -1
   }
 
@@ -409,7 +476,7 @@ export class RunArchive {
   /** Snapshot indices where every network (of `nets`, default all) has weights. Format 1: those kept by the
    * spec; format 2: those where each network recorded them (checked chunk by chunk). */
   async weightSnapshotsAvailable(nets?: number[]): Promise<number[]> {
-    if (this.attrs.sgdscope.format < 2) return this.attrs.weightSnapshots ?? []
+    if (!this.isExternal) return this.attrs.weightSnapshots ?? []
     if (!this.attrs.paramCount) return []
     const which = nets ?? Array.from({ length: this.attrs.nets }, (_, k) => k)
     const out: number[] = []
@@ -429,14 +496,14 @@ export class RunArchive {
 
   /** The probe set's labels (format 2; −1 where unknown), or null for format-1 runs. */
   async readLabels(): Promise<Int32Array | null> {
-    if (this.attrs.sgdscope.format < 2) return null
+    if (!this.isExternal) return null
     const a = await zarr.open(zarr.root(this.store).resolve('labels'), { kind: 'array' })
     return (await zarr.get(a)).data as Int32Array
   }
 
   /** The recorded probe inputs [P, ...] (format 2, optional), or null. */
   async readProbeInputs(): Promise<{ data: Float32Array; shape: number[] } | null> {
-    if (this.attrs.sgdscope.format < 2 || !(await this.store.has('/probe_inputs/zarr.json'))) return null
+    if (!this.isExternal || !(await this.store.has('/probe_inputs/zarr.json'))) return null
     const a = await zarr.open(zarr.root(this.store).resolve('probe_inputs'), { kind: 'array' })
     if (!a.is('float32'))
       throw new ArchiveError(`${this.dir}/probe_inputs is ${a.dtype}, expected float32`, `${this.dir}/probe_inputs`)
@@ -453,11 +520,17 @@ export class RunArchive {
     const row = new Float32Array(1 + this.attrs.stateSize)
     row[0] = snapshot
     row.set(state, 1)
+    if (this.consolidated) {
+      // After the flags of its snapshots: a resume never starts past an unrecorded snapshot.
+      this.pendingStates.set(net, row)
+      return this.maybeFlush()
+    }
     await zarr.set(this.arrays.state, [net, null], { data: row, shape: [row.length], stride: [1] })
   }
 
   /** The saved state of a network, or null if it has none yet. */
   async readState(net: number): Promise<{ snapshot: number; state: Float32Array } | null> {
+    await this.flush()
     const row = (await this.chunk('state', this.arrays.state, [net, 0])) as Float32Array
     if (Number.isNaN(row[0])) return null
     return { snapshot: row[0], state: row.slice(1) }
@@ -479,6 +552,11 @@ export class RunArchive {
 
   /** All metrics, [nets][snapshots][metric] flattened; NaN where not yet recorded. */
   async readMetrics(): Promise<Float32Array> {
+    await this.flush()
+    return this.readMetricsFromDisk()
+  }
+
+  private async readMetricsFromDisk(): Promise<Float32Array> {
     const a = this.arrays.metrics
     if (this.attrs.snapshots === 0 || this.attrs.metrics.length === 0) return new Float32Array(0)
     return this.whole(
@@ -490,12 +568,24 @@ export class RunArchive {
   /** The metrics of one (network, snapshot); NaN where not recorded. */
   async readMetricsAt(net: number, snapshot: number): Promise<Float32Array> {
     if (this.attrs.metrics.length === 0) return new Float32Array(0)
+    await this.flush()
+    if (this.consolidated) {
+      const M = this.attrs.metrics.length
+      const all = await this.readMetricsFromDisk()
+      const i = (net * this.attrs.snapshots + snapshot) * M
+      return all.slice(i, i + M)
+    }
     const data = (await this.chunk('metrics', this.arrays.metrics, [net, snapshot, 0])) as Float32Array
     return data.subarray(0, this.attrs.metrics.length)
   }
 
   /** done[net * snapshots + snapshot] = 1 once recorded. */
   async readDone(): Promise<Uint8Array> {
+    await this.flush()
+    return this.readDoneFromDisk()
+  }
+
+  private async readDoneFromDisk(): Promise<Uint8Array> {
     const a = this.arrays.done
     if (this.attrs.snapshots === 0) return new Uint8Array(0)
     return this.whole('done', async () => (await zarr.get(a, [null, this.snapshotSlice(a)])).data as Uint8Array)

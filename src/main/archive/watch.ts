@@ -9,7 +9,8 @@
  * before, reading only what can have changed: the `done` chunks of snapshots not yet
  * done, in the networks whose `done/c/NET` folder changed.
  */
-import { watch, promises as fs, type FSWatcher } from 'node:fs'
+import { watch, type FSWatcher } from 'node:fs'
+import { fs } from './file-pool'
 import * as path from 'node:path'
 import type { RunSnapshotEvent, RunStatus, RunStatusEvent } from '../../shared/api/contract'
 import type { Project } from './project'
@@ -235,7 +236,15 @@ export class ProjectWatcher {
         for (let j = 0; j < Math.min(S, before.snapshots); j++) done[k * S + j] = before.done[k * before.snapshots + j]
     const now = Date.now()
     const fresh: { net: number; snapshot: number }[] = []
-    for (let k = 0; k < N; k++) {
+    // Format 3: the flags are one file, read whole.
+    const all = run.consolidated ? await run.readDone() : null
+    if (all)
+      for (let i = 0; i < N * S; i++)
+        if (all[i] && !done[i]) {
+          done[i] = 1
+          fresh.push({ net: Math.floor(i / S), snapshot: i % S })
+        }
+    for (let k = 0; all === null && k < N; k++) {
       const stamp = await mtime(path.join(run.dir, 'done', 'c', String(k)))
       if (stamp < 0) continue // nothing recorded for this network yet
       if (sameAxis && before!.netStamp[k] >= 0 && before!.netStamp[k] === stamp) {

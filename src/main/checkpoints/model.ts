@@ -2,7 +2,7 @@
  * One ONNX checkpoint run on the probe set with onnxruntime-web's WebAssembly backend
  * (single-threaded: the evaluator runs one worker thread per core instead).
  */
-import { readFile } from 'node:fs/promises'
+import { fs } from '../archive/file-pool'
 import * as ort from 'onnxruntime-web'
 import { CheckpointFileError } from './errors'
 import { batches, planInput } from './shape'
@@ -38,7 +38,7 @@ const product = (a: readonly number[]) => a.reduce((x, y) => x * y, 1)
 export async function evaluateModel(file: string, probe: ProbeView): Promise<ModelOutputs> {
   let bytes: Uint8Array
   try {
-    bytes = await readFile(file)
+    bytes = await fs.readFile(file)
   } catch (e) {
     throw new CheckpointFileError(`${file}: cannot read: ${(e as Error).message}`, file)
   }

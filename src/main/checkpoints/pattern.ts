@@ -4,7 +4,7 @@
  * whole or decimal number: `012`, `0.5`). Without `--pattern` both common layouts are
  * accepted: `net{net}/epoch{epoch}.onnx` and `net{net}_epoch{epoch}.onnx`.
  */
-import { promises as fs } from 'node:fs'
+import { fs } from '../archive/file-pool'
 import * as path from 'node:path'
 import { CheckpointError } from './errors'
 

@@ -6,7 +6,9 @@
 import { writeFileAtomic } from '../archive/atomic'
 import { Project } from '../archive/project'
 import type { FigureFormat } from '../figures/export'
-import { renderBeyondData, type BeyondFigureData, type BeyondLook } from '../figures/beyond'
+// Loaded when a figure is drawn: the renderers' dependency graph is hundreds of files, and the
+// module loader opens them all at once (EMFILE under a low `ulimit -n` for every command).
+import type { BeyondFigureData, BeyondLook } from '../figures/beyond'
 import { numberOption, parseLength } from './args'
 import { UsageError, type Io, type Values } from './command'
 
@@ -55,6 +57,7 @@ export async function writeBeyondFigure(
   t: { file: string; format: FigureFormat; look: BeyondLook },
   io: Pick<Io, 'out' | 'err'>,
 ): Promise<void> {
+  const { renderBeyondData } = await import('../figures/beyond')
   const r = await renderBeyondData(fig, t.format, t.look)
   const bytes = typeof r.content === 'string' ? Buffer.from(r.content) : r.content
   await writeFileAtomic(t.file, bytes)

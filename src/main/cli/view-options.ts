@@ -7,7 +7,8 @@ import { FigureLook, PathQuery } from '../../shared/api/contract'
 import { EMBEDDING_METHODS } from '../analysis/paths'
 import type { Project } from '../archive/project'
 import { writeFileAtomic } from '../archive/atomic'
-import { renderView, type ViewToRender } from '../figures/views'
+// Loaded when a figure is drawn (see beyond-output.ts).
+import type { ViewToRender } from '../figures/views'
 import { parseEpochWindow, parseLength, parseNets } from './args'
 import { UsageError, type Values } from './command'
 
@@ -77,6 +78,7 @@ export async function writeViewFigure(
   format: 'svg' | 'png' | 'pdf',
   file: string,
 ): Promise<number> {
+  const { renderView } = await import('../figures/views')
   const fig = await renderView(project, view, format)
   const bytes = typeof fig.content === 'string' ? Buffer.from(fig.content) : fig.content
   await writeFileAtomic(file, bytes)

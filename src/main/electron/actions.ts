@@ -4,7 +4,7 @@
  * 'project.changed' event, whichever side opened it). Menu items that need the UI
  * (New Run…, Cancel, Resume) send it a 'ui.command' event instead.
  */
-import { promises as fs } from 'node:fs'
+import { fs } from '../archive/file-pool'
 import * as path from 'node:path'
 import type {
   MessageBoxOptions,

@@ -4,7 +4,7 @@
  * response header, and only files inside the built renderer folder can be loaded — a
  * file:// page could read any file its path reached.
  */
-import { promises as fs } from 'node:fs'
+import { fs } from '../archive/file-pool'
 import * as path from 'node:path'
 import { protocol } from 'electron'
 import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security'

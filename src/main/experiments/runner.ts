@@ -5,14 +5,15 @@
  * a run's networks.
  */
 import * as path from 'node:path'
-import { promises as fs } from 'node:fs'
+import { fs } from '../archive/file-pool'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
 import { canonicalSpec, parseSpec } from '../../shared/spec'
 import type { RunProgressEvent } from '../../shared/api/contract'
 import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
 import type { Project } from '../archive/project'
 import { MissingArchiveError } from '../archive/errors'
-import { RunArchive, type RunStatus } from '../archive/run'
+import { RUN_FORMAT, RunArchive, type RunStatus } from '../archive/run'
+import { upgradeRun } from '../archive/upgrade'
 import { defaultWorkerCount, runWorkers, shareNets } from '../engine/pool'
 import type { WorkerInput, WorkerMessage } from '../engine/protocol'
 import { runNets } from '../engine/run-nets'
@@ -20,7 +21,7 @@ import { MLP_METRICS, mlpShape, stateSize, type TrainData } from '../engine/trai
 import { paramCount } from '../engine/mlp'
 import { chooseKernel } from '../engine/wasm'
 import { runtimeVersions } from '../version'
-import { loadTrainData } from './data'
+import { loadTrainData, type TrainDataLoader } from './data'
 import { datasetProbe } from './probe'
 import { mlpSchedule, weightSnapshots } from './schedule'
 import { STOCHASTIC_METRICS, StochasticModel, stochasticSchedule } from './stochastic'
@@ -45,6 +46,8 @@ export interface TrainOptions {
   shard?: Shard
   /** Where deskewed datasets are cached. */
   cacheDir?: string
+  /** How the dataset is loaded (default: in this thread). */
+  loadData?: TrainDataLoader
 }
 
 /** A run that cannot be created or trained as asked: its id is taken by another spec
@@ -86,10 +89,10 @@ export async function chooseEngine(
 export async function createRun(
   project: Project,
   input: unknown,
-  opts: { cacheDir?: string; id?: string } = {},
+  opts: { cacheDir?: string; id?: string; loadData?: TrainDataLoader } = {},
 ): Promise<RunArchive> {
   const spec = parseSpec(input)
-  const loaded = spec.kind === 'mlp' ? await loadTrainData(spec.dataset, opts.cacheDir) : null
+  const loaded = spec.kind === 'mlp' ? await loadTrainData(spec.dataset, opts.cacheDir, opts.loadData) : null
   const engine = await chooseEngine(spec, loaded?.data)
   const id = opts.id ?? project.newRunId(spec.preset ?? spec.kind)
   const dir = project.runDir(id)
@@ -214,7 +217,7 @@ export async function liveStatus(run: RunArchive): Promise<RunStatus> {
  * marking the run `failed` on an error.
  */
 export async function trainRun(project: Project, runId: string, opts: TrainOptions = {}): Promise<RunStatus> {
-  const run = await project.openRun(runId)
+  let run = await project.openRun(runId)
   if (run.attrs.spec.kind === 'external')
     throw new RunError(
       `run ${runId} was recorded outside sgdscope (${run.attrs.spec.source}); sgdscope cannot train or resume it`,
@@ -225,10 +228,21 @@ export async function trainRun(project: Project, runId: string, opts: TrainOptio
     path.join(run.dir, lockName(opts.shard)),
     `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`,
   )
+  // Resuming a format-1 run upgrades it first: format 3 writes its flags and metrics in one chunk each.
+  if (!run.consolidated || run.attrs.sgdscope.format !== RUN_FORMAT) {
+    try {
+      await upgradeRun(run.dir, { trainer: true })
+      run = await project.openRun(runId)
+    } catch (e) {
+      await release()
+      throw e
+    }
+  }
   const started = Date.now()
   try {
     await run.update({ status: 'running', error: undefined, ...(opts.shard ? { shardCount: opts.shard.count } : {}) })
     const spec = run.attrs.spec
+    if (spec.kind === 'external') throw new Error('unreachable: external runs were refused above')
     const cancelled = spec.kind === 'mlp' ? await trainMlp(run, spec, opts) : await trainStochastic(run, spec, opts)
     const { done, total } = await run.progress()
     let status: RunStatus = done === total ? 'complete' : 'interrupted'
@@ -312,7 +326,7 @@ function writeQueue(onFailure: () => void) {
 }
 
 async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Promise<boolean> {
-  const { data } = await loadTrainData(spec.dataset, opts.cacheDir)
+  const { data } = await loadTrainData(spec.dataset, opts.cacheDir, opts.loadData)
   const samples = Array.from((await run.readTimes()).samples)
   const S = samples.length
   const doneFlags = await run.readDone()
@@ -402,7 +416,12 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort)
-    await queue.drain()
+    try {
+      await queue.drain()
+    } finally {
+      // What the archive still holds back (format 3 writes flags in batches) goes to disk.
+      await run.flush()
+    }
   }
   meter.end()
   return cancelled
@@ -416,21 +435,25 @@ async function trainStochastic(run: RunArchive, spec: StochasticSpec, opts: Trai
   const meter = progressMeter(run.id, mine.length * samples[S - 1], mine.length * S, 0, 0, opts.onProgress)
   // The model is cheap: a resumed vector is recomputed from the start, writing only
   // what is missing.
-  for (const net of mine) {
-    const model = new StochasticModel(spec, net)
-    for (let j = 0; j < S; j++) {
-      if (opts.signal?.aborted) return true
-      if (j > 0) model.step(samples[j] - samples[j - 1])
-      meter.samples(j > 0 ? samples[j] - samples[j - 1] : 0)
-      if (!doneFlags[net * S + j]) {
-        const metrics = Float32Array.of(model.norm())
-        await run.writeSnapshot(net, j, Float32Array.from(model.theta), metrics)
-        opts.onSnapshot?.(net, j, metrics)
+  try {
+    for (const net of mine) {
+      const model = new StochasticModel(spec, net)
+      for (let j = 0; j < S; j++) {
+        if (opts.signal?.aborted) return true
+        if (j > 0) model.step(samples[j] - samples[j - 1])
+        meter.samples(j > 0 ? samples[j] - samples[j - 1] : 0)
+        if (!doneFlags[net * S + j]) {
+          const metrics = Float32Array.of(model.norm())
+          await run.writeSnapshot(net, j, Float32Array.from(model.theta), metrics)
+          opts.onSnapshot?.(net, j, metrics)
+        }
+        meter.snapshot()
       }
-      meter.snapshot()
+      // Let an abort signal (Ctrl-C) be delivered between vectors.
+      await new Promise((r) => setImmediate(r))
     }
-    // Let an abort signal (Ctrl-C) be delivered between vectors.
-    await new Promise((r) => setImmediate(r))
+  } finally {
+    await run.flush()
   }
   meter.end()
   return false

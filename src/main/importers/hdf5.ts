@@ -7,7 +7,8 @@
  * and decoded here, so float16 works too; big arrays are read one slab of the first
  * axis at a time, for progress and cancel.
  */
-import nodeFs, { promises as fs } from 'node:fs'
+import nodeFs from 'node:fs'
+import { fs } from '../archive/file-pool'
 import * as path from 'node:path'
 import { decodeElements, dtypeOf, elementCount, type ArrayInfo, type DType, type NdArray } from './ndarray'
 import { ImportError, normaliseName, throwIfAborted, yieldToLoop, type ArraySource } from './source'

@@ -3,7 +3,7 @@
  * Python dict literal ({'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }),
  * then the elements. A bare .npy file holds one array: `outputs`.
  */
-import { promises as fs } from 'node:fs'
+import { fs } from '../archive/file-pool'
 import { decodeElements, dtypeOf, elementCount, shapeText, type ArrayInfo, type DType, type NdArray } from './ndarray'
 import { ImportError, throwIfAborted, type ArraySource, type ReadOptions } from './source'
 

@@ -2,7 +2,7 @@
  * Which importer reads a file: by its content (zip, NumPy, HDF5 magic bytes; a folder
  * with Zarr metadata), else by its extension. A new format is one entry here.
  */
-import { promises as fs } from 'node:fs'
+import { fs } from '../archive/file-pool'
 import * as path from 'node:path'
 import { hasHdf5Signature, openHdf5 } from './hdf5'
 import { isNpy, openNpy } from './npy'

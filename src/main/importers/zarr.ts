@@ -4,10 +4,10 @@
  * `metrics/` (or arrays `metrics_NAME`). Chunks may be raw or compressed with any codec
  * zarrita reads (gzip, zlib, blosc, lz4, zstd, …).
  */
-import { promises as fs } from 'node:fs'
+import { fs } from '../archive/file-pool'
 import * as path from 'node:path'
 import * as zarr from 'zarrita'
-import FileSystemStore from '@zarrita/storage/fs'
+import { PooledFsStore } from '../archive/atomic'
 import { dtypeOf, elementCount, type ArrayInfo, type DType, type NdArray, type Numbers } from './ndarray'
 import { ImportError, normaliseName, throwIfAborted, yieldToLoop, type ArraySource } from './source'
 
@@ -40,7 +40,7 @@ async function isArrayDir(dir: string): Promise<boolean> {
   }
 }
 
-type AnyArray = zarr.Array<zarr.DataType, FileSystemStore>
+type AnyArray = zarr.Array<zarr.DataType, PooledFsStore>
 
 function toNumbers(data: unknown, where: string): Numbers {
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Float64Array.from(data, Number)
@@ -51,7 +51,7 @@ function toNumbers(data: unknown, where: string): Numbers {
 export async function openZarr(dir: string): Promise<ArraySource> {
   const version = await zarrVersion(dir)
   if (!version) throw new ImportError(`${dir} is not a Zarr group (it has no zarr.json, .zgroup or .zattrs)`)
-  const store = new FileSystemStore(path.resolve(dir))
+  const store = new PooledFsStore(path.resolve(dir))
   const root = zarr.root(store)
   const arrays = new Map<string, { array: AnyArray; info: ArrayInfo; where: string }>()
   const add = async (rel: string) => {

@@ -4,7 +4,8 @@
  * (inflated with fflate in pieces, so a big member shows progress and can be
  * cancelled). Zip64 is read too: NumPy writes its members with zip64 headers.
  */
-import { promises as fs } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
+import { fs } from '../archive/file-pool'
 import { crc32 } from 'node:zlib'
 import { Inflate } from 'fflate'
 import { ImportError, throwIfAborted, yieldToLoop, type ReadOptions } from './source'
@@ -29,7 +30,7 @@ const PIECE = 4 << 20
 export const isZip = (head: Uint8Array) =>
   head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)
 
-async function readAt(fh: fs.FileHandle, offset: number, length: number): Promise<Uint8Array> {
+async function readAt(fh: FileHandle, offset: number, length: number): Promise<Uint8Array> {
   const buf = new Uint8Array(length)
   const { bytesRead } = await fh.read(buf, 0, length, offset)
   return buf.subarray(0, bytesRead)
@@ -41,7 +42,7 @@ const u64 = (v: DataView, at: number) => Number(v.getBigUint64(at, true))
 export class ZipReader {
   private constructor(
     readonly file: string,
-    private fh: fs.FileHandle,
+    private fh: FileHandle,
     readonly members: ZipMember[],
   ) {}
 
@@ -131,7 +132,7 @@ export class ZipReader {
   }
 }
 
-async function readDirectory(file: string, fh: fs.FileHandle): Promise<ZipMember[]> {
+async function readDirectory(file: string, fh: FileHandle): Promise<ZipMember[]> {
   const size = (await fh.stat()).size
   const corrupt = (why: string) => new ImportError(`${file} is not a readable zip (.npz) file: ${why}`)
   // The end record is within the last 22 + 65535 bytes (its comment can be that long).

@@ -8,7 +8,7 @@
  * other origins are refused, so another web page cannot drive the API.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { promises as fs } from 'node:fs'
+import { fs } from '../archive/file-pool'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'

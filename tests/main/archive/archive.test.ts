@@ -31,6 +31,13 @@ describe('run archive', () => {
     const tau = Float32Array.from({ length: 30 }, (_, i) => i / 7)
     await run.writeSnapshot(1, 2, tau, [0.5, 0.25, 0.75, 0.125])
     await run.writeState(1, 2, Float32Array.of(1, 2, 3, 4, 5))
+    // Format 3 holds flags, metrics and the state back until a flush (at most FLUSH_MS):
+    // another reader sees none of them before it, all of them after.
+    expect(run.consolidated).toBe(true)
+    const early = await RunArchive.open(`${root}/r1`)
+    expect(Array.from(await early.readDone())).toEqual(new Array(6).fill(0))
+    expect(await early.readState(1)).toBeNull()
+    await run.flush()
     const again = await RunArchive.open(`${root}/r1`)
     expect(Array.from(await again.readTau(1, 2))).toEqual(Array.from(tau))
     expect(Array.from(await again.readTau(0, 0))).toEqual(new Array(30).fill(0))

@@ -1,6 +1,5 @@
 /** `sgdscope serve`: the workbench in a web browser (the browser host). */
 import { spawn } from 'node:child_process'
-import { startServer } from '../../server'
 import { Service } from '../../service'
 import { FileSettingsStore } from '../../settings'
 import { UsageError, type Command } from '../command'
@@ -18,8 +17,9 @@ export const serveCommand: Command = {
       io.err(
         `warning: listening on ${host} makes the workbench reachable from other machines; anyone with the token can run code-heavy jobs on this one`,
       )
-    const service = new Service({ host: 'browser', settings: new FileSettingsStore() })
+    const service = new Service({ host: 'browser', settings: new FileSettingsStore(), precompute: true })
     if (positionals[0]) await service.call('project.open', { dir: positionals[0], create: true })
+    const { startServer } = await import('../../server')
     const server = await startServer({ service, port, host })
     io.out(
       `sgdscope is serving the workbench at\n\n    ${server.url}\n\nOpen that URL in a browser (it carries the access token). Ctrl-C stops the server.`,

@@ -18,6 +18,8 @@ export function progressLine(p: Pick<JobProgressEvent, 'stage' | 'done' | 'total
       return `Computing distances${of}`
     case 'embedding':
       return p.done > 0 ? `Embedding: pass ${p.done} of at most ${p.total}` : 'Embedding…'
+    case 'diagnostics':
+      return 'Checking neighbourhoods and ranks…'
     case 'pairs':
       return `Measuring pairs${of}`
     default:

@@ -159,22 +159,27 @@ export const useRunsStore = defineStore('runs', () => {
     curves[runId] = c
     if (d.done === 0) return
     // The raw metrics only: the derived ones (distances between networks) take seconds more.
+    // Loading until the values are in the curve: an empty curve in between would read "nothing recorded".
     curveLoading[runId] = true
-    const m = await ui
-      .guard('Cannot read the run’s metrics', () => api().call('runs.metrics', { runId, derived: false }))
-      .finally(() => delete curveLoading[runId])
-    if (!m) fromArchive.delete(runId)
-    const series = m?.data.runs[0]?.series.find((s) => s.name === metric)
-    if (!series) return
-    const now = curves[runId] ?? c
-    const values = now.values.map((row, k) =>
-      row.map((v, j) => {
-        if (v !== null) return v
-        const x = series.perNet[k]?.[j]
-        return typeof x === 'number' && Number.isFinite(x) ? x : null
-      }),
-    )
-    curves[runId] = { ...now, values, version: now.version + 1 }
+    try {
+      const m = await ui.guard('Cannot read the run’s metrics', () =>
+        api().call('runs.metrics', { runId, derived: false }),
+      )
+      if (!m) fromArchive.delete(runId)
+      const series = m?.data.runs[0]?.series.find((s) => s.name === metric)
+      if (!series) return
+      const now = curves[runId] ?? c
+      const values = now.values.map((row, k) =>
+        row.map((v, j) => {
+          if (v !== null) return v
+          const x = series.perNet[k]?.[j]
+          return typeof x === 'number' && Number.isFinite(x) ? x : null
+        }),
+      )
+      curves[runId] = { ...now, values, version: now.version + 1 }
+    } finally {
+      delete curveLoading[runId]
+    }
   }
 
   /** A run is shown: its curve from the archive once (events keep it current), its details afresh. */

@@ -1,0 +1,90 @@
+/**
+ * Upgrading an engine-trained run from format 1 to format 3 (docs/run-format.md): `done` and
+ * `metrics` become one chunk each. Each array is rewritten in three steps, each leaving it
+ * readable: the consolidated chunk under its new key (`c.0.0`, which the old metadata never
+ * names), then the array's zarr.json (atomically), then the old `c/` folder is removed. The
+ * group's format changes last. A run interrupted at any point reads right (readers go by
+ * each array's own metadata) and the next upgrade finishes it.
+ */
+import * as path from 'node:path'
+import { writeFileAtomic, writeJsonAtomic } from './atomic'
+import { leBytes } from './bytes'
+import { fs } from './file-pool'
+import { isLockHeld, withLock } from './lock'
+import { ArchiveError } from './errors'
+import { CONSOLIDATED_LOCK, RUN_FORMAT, RunArchive } from './run'
+import type { Project } from './project'
+
+export type UpgradeResult = 'upgraded' | 'current' | 'external'
+
+/** Rewrites one array as a single chunk holding `data` (its whole content, C order). */
+async function consolidate(dir: string, data: Float32Array | Uint8Array): Promise<void> {
+  const metaFile = path.join(dir, 'zarr.json')
+  const meta = JSON.parse(await fs.readFile(metaFile, 'utf8'))
+  const shape: number[] = meta.shape
+  const key = `c.${shape.map(() => 0).join('.')}`
+  if (data.length > 0) await writeFileAtomic(path.join(dir, key), leBytes(data))
+  await writeJsonAtomic(metaFile, {
+    ...meta,
+    chunk_grid: { name: 'regular', configuration: { chunk_shape: shape.map((n) => Math.max(n, 1)) } },
+    chunk_key_encoding: { name: 'default', configuration: { separator: '.' } },
+  })
+  await fs.rm(path.join(dir, 'c'), { recursive: true, force: true })
+}
+
+/** Upgrades the run in `dir` to format 3 (external runs keep format 2: see docs/run-format.md).
+ * Refuses a run being trained (an older sgdscope would go on writing format 1 into it),
+ * unless the caller is its trainer (`trainer`). */
+export async function upgradeRun(dir: string, opts: { trainer?: boolean } = {}): Promise<UpgradeResult> {
+  const run = await RunArchive.open(dir)
+  if (run.isExternal) return 'external'
+  if (run.consolidated && run.attrs.sgdscope.format === RUN_FORMAT) return 'current'
+  if (!opts.trainer)
+    for (const f of await fs.readdir(dir))
+      if (/^lock.*\.json$/.test(f) && (await isLockHeld(path.join(dir, f))))
+        throw new ArchiveError(
+          `run ${run.id} is being trained (lock file ${path.join(dir, f)}); upgrade it when training stops`,
+          dir,
+        )
+  // Under the writers' lock: a format-3 writer of this run merges into the new arrays only.
+  await withLock(path.join(dir, CONSOLIDATED_LOCK), `the upgrade of run ${run.id}`, async () => {
+    const again = await RunArchive.open(dir)
+    if (!again.consolidated) {
+      const metrics = await again.readMetrics()
+      const done = await again.readDone()
+      await consolidate(path.join(dir, 'metrics'), metrics)
+      await consolidate(path.join(dir, 'done'), done)
+    }
+    await again.update({ sgdscope: { kind: 'run', format: RUN_FORMAT } })
+  })
+  return 'upgraded'
+}
+
+export interface UpgradeProgress {
+  done: number
+  total: number
+  runId: string
+  result: UpgradeResult | 'unreadable'
+  error?: string
+}
+
+/** Upgrades every run of a project, one at a time; a run that cannot be read is reported and skipped. */
+export async function upgradeProject(
+  project: Project,
+  opts: { signal?: AbortSignal; onProgress?: (p: UpgradeProgress) => void } = {},
+): Promise<UpgradeProgress[]> {
+  const ids = await project.runIds()
+  const out: UpgradeProgress[] = []
+  for (const [i, runId] of ids.entries()) {
+    opts.signal?.throwIfAborted()
+    let step: UpgradeProgress
+    try {
+      step = { done: i + 1, total: ids.length, runId, result: await upgradeRun(project.runDir(runId)) }
+    } catch (e) {
+      step = { done: i + 1, total: ids.length, runId, result: 'unreadable', error: (e as Error).message }
+    }
+    out.push(step)
+    opts.onProgress?.(step)
+  }
+  return out
+}
