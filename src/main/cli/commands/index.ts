@@ -18,6 +18,7 @@ import { runCommand } from './run'
 import { serveCommand } from './serve'
 import { statusCommand } from './status'
 import { subproblemsCommand } from './subproblems'
+import { upgradeCommand } from './upgrade'
 
 export { DEFAULT_PROJECT, UsageError, type Command, type Io, type Values } from '../command'
 
@@ -34,6 +35,7 @@ export const COMMANDS: Record<string, Command> = {
   barrier: barrierCommand,
   distances: distancesCommand,
   status: statusCommand,
+  upgrade: upgradeCommand,
   import: importCommand,
   'evaluate-checkpoints': evaluateCheckpointsCommand,
 }
