@@ -139,3 +139,35 @@ export const PRESETS: Record<PresetId, Preset> = {
 export function isPresetId(id: string): id is PresetId {
   return (PRESET_IDS as readonly string[]).includes(id)
 }
+
+/**
+ * The name of a preset's run made with changes, so that it does not claim the full
+ * preset's sizes: "fig1 (8 of 100 networks)", "fig6: batch 1 (4 of 10 networks, lr 2)".
+ * Undefined when nothing changed or the run was given its own name. `single`: the preset
+ * has one run, whose name (which spells out the sizes) gives way to the preset's id.
+ */
+export function scaledPresetName(
+  id: PresetId,
+  base: Record<string, unknown>,
+  spec: Record<string, unknown>,
+  single: boolean,
+): string | undefined {
+  if (spec.name !== undefined && spec.name !== base.name) return undefined
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+  const parts: string[] = []
+  const sizes: [string, string][] = [
+    ['nets', 'networks'],
+    ['epochs', 'epochs'],
+    ['steps', 'steps'],
+  ]
+  for (const [k, unit] of sizes)
+    if (spec[k] !== undefined && base[k] !== undefined && !same(spec[k], base[k]))
+      parts.push(`${String(spec[k])} of ${String(base[k])} ${unit}`)
+  for (const k of Object.keys(spec)) {
+    if (['name', 'preset', 'nets', 'epochs', 'steps'].includes(k) || same(spec[k], base[k])) continue
+    const v = spec[k]
+    parts.push(v !== null && typeof v === 'object' ? `${k} changed` : `${k} ${String(v)}`)
+  }
+  if (!parts.length) return undefined
+  return `${single ? id : String(base.name ?? id)} (${parts.join(', ')})`
+}

@@ -367,7 +367,7 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 
 /** Changes only the given group attributes, re-reading the group under the snapshot
  * lock so that concurrent writers' changes (status, snapshots) are never lost. */
-async function patchGroup(dir: string, patch: Partial<RunAttributes>): Promise<RunAttributes> {
+export async function patchGroup(dir: string, patch: Partial<RunAttributes>): Promise<RunAttributes> {
   return withSnapshotLock(dir, async () => {
     const meta = path.join(dir, 'zarr.json')
     const group = await readJson(meta)

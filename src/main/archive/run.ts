@@ -13,6 +13,7 @@
  *   weights  float32 [nets, kept, params]          weights at the snapshots listed in the
  *                                                  attribute weightSnapshots (MLP runs)
  *   embeddings/KEY float64 [points, 2]            cached embeddings, keyed by their inputs
+ *   cache/NAME.json                               other cached results (derived metrics), plain JSON
  *
  * Every chunk is written to a temporary name and renamed, and a (net, snapshot) is
  * marked `done` only after its data, so a killed process never leaves a torn or
@@ -30,6 +31,7 @@ import { AtomicFsStore, writeJsonAtomic } from './atomic'
 import { withLock } from './lock'
 import { z } from 'zod'
 import { RunSpec } from '../../shared/spec'
+import { RunDisplay } from '../../shared/run-display'
 import { ArchiveError, MissingArchiveError, NewerFormatError } from './errors'
 
 /** The format sgdscope's engines write: format 1 (fixed snapshot axis) with `done` and
@@ -82,6 +84,8 @@ export interface RunAttributes {
   /** Wall-clock seconds spent training, summed over sessions (resumes add to it). */
   trainSeconds: number
   probe?: ProbeInfo
+  /** How the run is shown (name, legend label, colour), set by `sgdscope rename` or the app. */
+  display?: RunDisplay
   [extra: string]: unknown
 }
 
@@ -101,6 +105,8 @@ const RunAttributesSchema = z.looseObject({
   metrics: z.array(z.string()),
   stateSize: z.number().int().min(0),
   trainSeconds: z.number().min(0),
+  // A hand-edited display that is not valid is ignored (the run shows its spec's name), never fatal.
+  display: RunDisplay.optional().catch(undefined),
   probe: z
     .looseObject({
       size: z.number().int().positive(),
@@ -613,6 +619,21 @@ export class RunArchive {
     } catch {
       return null // absent or unreadable: the caller recomputes it
     }
+  }
+
+  /** A cached result (null when absent or unreadable: the caller recomputes it). */
+  async readCache<T>(name: string): Promise<T | null> {
+    try {
+      return JSON.parse(await fs.readFile(path.join(this.dir, 'cache', `${name}.json`), 'utf8')) as T
+    } catch {
+      return null
+    }
+  }
+
+  /** Caches a result under a name that says what it was computed from (written atomically). */
+  async writeCache(name: string, value: unknown): Promise<void> {
+    await fs.mkdir(path.join(this.dir, 'cache'), { recursive: true })
+    await writeJsonAtomic(path.join(this.dir, 'cache', `${name}.json`), value)
   }
 
   /** Caches an embedding (n×2 coordinates) with what it was computed from. */

@@ -2,6 +2,7 @@
 import type { RunSpec } from '../../shared/spec'
 import type { RunDetails, RunSummary } from '../../shared/api/contract'
 import type { RunArchive } from '../archive/run'
+import { preferredRunColor, runLegend } from '../../shared/run-display'
 import { liveStatus } from './runner'
 
 export function describeSpec(s: RunSpec): string {
@@ -48,7 +49,9 @@ export async function runSummary(run: RunArchive): Promise<RunSummary> {
   for (const x of done) count += x
   return {
     id: a.id,
-    name: a.spec.name ?? a.id,
+    name: a.display?.name ?? a.spec.name ?? a.id,
+    label: runLegend(a.id, a.spec.name, a.display),
+    color: preferredRunColor(a.id, a.display),
     ...(a.spec.preset ? { preset: a.spec.preset } : {}),
     status,
     kind: a.spec.kind,

@@ -9,7 +9,8 @@ import type { FigureLook, PathQuery, SavedView } from '../../shared/api/contract
 import type { MetricsData } from '../../shared/figures/data'
 import { renderFigure, type ExportedFigure, type FigureFormat } from './export'
 
-export type ViewToRender = Omit<SavedView, 'name'>
+/** A saved view's kinds, or the Shepard diagram of a paths view's embedding. */
+export type ViewToRender = Omit<SavedView, 'name' | 'kind'> & { kind: SavedView['kind'] | 'shepard' }
 
 /** The metrics of several runs as one figure's data (one legend entry per run). */
 export async function metricsData(project: Project, q: Pick<PathQuery, 'runs' | 'labels'>): Promise<MetricsData> {
@@ -37,6 +38,7 @@ function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' | 'pane
     colorBy: look.colorBy,
     points: look.points,
     lines: look.lines,
+    ...(look.hideInitial ? { hideInitial: true } : {}),
     ...(window ? { epochWindow: window } : {}),
     ...(nets ? { nets } : {}),
   }
@@ -62,6 +64,7 @@ export async function renderView(
     })
   }
   const data = await embedPaths(project, view.query, onProgress)
+  if (view.kind === 'shepard') return renderFigure('shepard', data, look.style, size)
   const layout = view.kind === 'compare' ? look.layout : 'overlay'
   return renderFigure(view.kind, data, look.style, { ...size, figure: figureOptions(look, view.query, layout) })
 }

@@ -61,6 +61,9 @@ export const FigureLook = z.object({
   lines: z.boolean().default(true),
   /** Several runs: one plot with a legend, or panels with shared axes. */
   layout: z.enum(['overlay', 'panels']).default('overlay'),
+  /** Paths: leave out the initial snapshot (epoch 0), whose far-off points otherwise set the
+   * axes; what is embedded is unchanged. */
+  hideInitial: z.boolean().default(false),
   logX: z.boolean().default(false),
   logY: z.boolean().default(false),
   /** What is shown of the embedded points (the app filters on the client); the
@@ -99,6 +102,10 @@ export type RunStatus = 'created' | 'running' | 'complete' | 'interrupted' | 'fa
 export interface RunSummary {
   id: string
   name: string
+  /** Short text for legends (the name when none was given). */
+  label: string
+  /** The run's colour in figures (chosen, else stable from its id; run-display.ts). */
+  color: string
   preset?: string
   status: RunStatus
   kind: RunSpec['kind']
@@ -314,6 +321,14 @@ export const REQUESTS = {
   'runs.start': req<{ runIds: string[] }>()(
     z.object({ spec: z.unknown().optional(), preset: z.string().optional() }),
     'create runs from a spec or a preset and start training them',
+  ),
+  'runs.rename': req<RunSummary>()(
+    RunRef.extend({
+      name: z.string().nullable().optional(),
+      label: z.string().nullable().optional(),
+      color: z.string().nullable().optional(),
+    }),
+    'rename a run: its name, legend label and colour (null clears one, absent keeps it)',
   ),
   'runs.cancel': req<null>()(RunRef, 'stop a training run (finished snapshots are kept)'),
   'runs.resume': req<null>()(RunRef, 'continue an interrupted run'),

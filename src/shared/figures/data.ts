@@ -20,6 +20,8 @@ export interface PathPoint {
 export interface PathsData {
   runs: {
     label: string
+    /** The colour the run asks for (run-display.ts); figures keep runs of one view distinct. */
+    color?: string
     nets: { net: number; points: PathPoint[] }[]
   }[]
   /** τ (outputs, Euclidean) or κ (classifications, Hamming). */
@@ -28,12 +30,55 @@ export interface PathsData {
   method: string
   /** Kruskal stress-1 of the embedding, when it has one. */
   stress?: number
+  /** The method's own goodness of fit, by name and on its own scale (stress-1 for MDS, explained
+   * variance for PCA and InPCA). */
+  fit?: GoodnessOfFit
+  /** Neighbourhood faithfulness of the picture to the distances it was drawn from. */
+  neighbourhood?: NeighbourhoodScores
+  /** Embedded against original distance of the pairs (the `shepard` figure). */
+  shepard?: ShepardData
+}
+
+/** A Shepard diagram: each pair's embedded against its original distance, and a monotone fit. */
+export interface ShepardData {
+  /** Pairs i < j of the embedded points. */
+  pairs: number
+  /** Every pair's (original, embedded) distance, interleaved, in order (0,1), (0,2), …, (1,2), …;
+   * absent when there are too many pairs and `bins` holds their density instead. */
+  points?: number[]
+  /** Pair counts in nx × ny bins over [0, xMax] × [0, yMax], row-major from the bottom row. */
+  bins?: { nx: number; ny: number; xMax: number; yMax: number; counts: number[] }
+  /** Isotonic regression of embedded on original distance: (original, fitted) knots, interleaved. */
+  fit: number[]
+}
+
+/** A goodness-of-fit number with its name: `stress-1` (0 = perfect, lower is better) or
+ * `explained variance` (fraction in [0, 1], higher is better). */
+export interface GoodnessOfFit {
+  name: 'stress-1' | 'explained variance'
+  value: number
+}
+
+/** Trustworthiness and continuity (Venna & Kaski) at each k, and Spearman's ρ of the distances. */
+export interface NeighbourhoodScores {
+  /** The neighbourhood sizes, ascending. */
+  k: number[]
+  /** Trustworthiness at each k, in [0, 1]; NaN (null in JSON) where k ≥ n/2. */
+  trustworthiness: number[]
+  /** Continuity at each k (trustworthiness with the two spaces' roles swapped). */
+  continuity: number[]
+  /** Spearman correlation of original vs embedded distances over the pairs. */
+  rankCorrelation: number
+  /** Pairs the rank correlation was computed on (all of them, or a seeded sample). */
+  pairs: number
 }
 
 /** Per-snapshot metrics of every network of one or more runs. */
 export interface MetricsData {
   runs: {
     label: string
+    /** The colour the run asks for (run-display.ts); figures keep runs of one view distinct. */
+    color?: string
     /** Epoch of each snapshot. */
     epochs: number[]
     series: {

@@ -21,6 +21,7 @@ import type {
   LinesSeriesOption,
   SeriesOption,
 } from 'echarts'
+import { resolveRunColors } from '../run-display'
 import type { MetricsData } from './data'
 import {
   baseOption,
@@ -273,8 +274,8 @@ export function buildMetrics(data: MetricsData, style: FigureStyle, opts: Metric
   const heightPx = style.heightIn !== undefined ? style.heightIn * PX_PER_IN : undefined
   const L = layoutMetrics(panels, style, m, opts, r.cols, r.rows, r.legend, heightPx)
   const percent = opts.errorPercent !== false
-  const cat = style.categorical
-  const runColor = (i: number) => cat[i % cat.length]!
+  const runColors = resolveRunColors(data.runs.map((r) => r.color))
+  const runColor = (i: number) => runColors[i]!
 
   const grids = L.rects.map((rect) => grid(style, m, rect))
   const xAxes = panels.map((_, i) =>

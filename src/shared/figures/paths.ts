@@ -9,6 +9,7 @@
  * the plot rectangles are laid out in exact pixels and the ranges widened to match
  * their aspect, which is what an embedding needs to be read at all.
  */
+import { fitText } from './diagnostics'
 import type {
   EChartsOption,
   GraphicComponentOption,
@@ -17,6 +18,7 @@ import type {
   ScatterSeriesOption,
   SeriesOption,
 } from 'echarts'
+import { resolveRunColors } from '../run-display'
 import { colorScale, gradientStops } from './color'
 import type { PathPoint, PathsData } from './data'
 import {
@@ -47,6 +49,8 @@ export interface PathsOptions {
   epochWindow?: [number | null, number | null]
   /** Only these networks (by `net` index); default all. */
   nets?: number[]
+  /** Leave out the initial snapshot (epoch 0): far from the rest, it otherwise sets the axes. */
+  hideInitial?: boolean
   /** Draw the snapshots as markers (default true). */
   points?: boolean
   /** Join each network's snapshots in order (default true). */
@@ -86,8 +90,11 @@ export interface ShownRun {
 
 /** The runs, networks and snapshots a paths figure shows: the network subset and the
  * epoch window applied (networks left without points are dropped). */
-export function selectPaths(data: PathsData, opts: Pick<PathsOptions, 'epochWindow' | 'nets'> = {}): ShownRun[] {
-  const from = opts.epochWindow?.[0] ?? -Infinity
+export function selectPaths(
+  data: PathsData,
+  opts: Pick<PathsOptions, 'epochWindow' | 'nets' | 'hideInitial'> = {},
+): ShownRun[] {
+  const from = Math.max(opts.epochWindow?.[0] ?? -Infinity, opts.hideInitial ? Number.MIN_VALUE : -Infinity)
   const to = opts.epochWindow?.[1] ?? Infinity
   const subset = opts.nets ? new Set(opts.nets) : null
   return data.runs.map((run) => ({
@@ -111,11 +118,21 @@ export function embeddingAxisNames(method: string): [string, string] {
   return [`${base} 1`, `${base} 2`]
 }
 
-/** Caption text: view, method and stress. */
+/** Caption text: view, method, the method's goodness of fit and, when known, the
+ * neighbourhood scores at k = 10 (T trustworthiness, C continuity, ρ rank correlation). */
 export function pathsCaption(data: PathsData): string {
   const view = data.view === 'tau' ? 'τ' : 'κ'
   const method = embeddingAxisNames(data.method)[0].replace(/ 1$/, '')
-  return `${view} · ${method}${data.stress !== undefined && Number.isFinite(data.stress) ? ` · stress ${data.stress.toFixed(3)}` : ''}`
+  const fit = data.fit ?? (data.stress !== undefined ? { name: 'stress-1' as const, value: data.stress } : undefined)
+  const parts = [view, method]
+  if (fit && Number.isFinite(fit.value)) parts.push(fitText(fit))
+  const nb = data.neighbourhood
+  const a = nb ? nb.k.indexOf(10) : -1
+  if (nb && a >= 0 && Number.isFinite(nb.trustworthiness[a]!)) {
+    parts.push(`T₁₀ ${nb.trustworthiness[a]!.toFixed(3)}`, `C₁₀ ${nb.continuity[a]!.toFixed(3)}`)
+  }
+  if (nb && Number.isFinite(nb.rankCorrelation)) parts.push(`ρ ${nb.rankCorrelation.toFixed(3)}`)
+  return parts.join(' · ')
 }
 
 interface PathsLayout {
@@ -324,7 +341,7 @@ function resolveOptions(
   const captionText =
     typeof opts.caption === 'string'
       ? opts.caption
-      : (opts.caption ?? data.stress !== undefined)
+      : (opts.caption ?? (data.stress !== undefined || data.fit !== undefined))
         ? pathsCaption(data)
         : undefined
   return {
@@ -363,7 +380,8 @@ function buildPathsOption(
   const epochColor = colorScale(style.epochColors, L.epochRange[0], L.epochRange[1])
   const cat = style.categorical
   const netColor = (net: number) => cat[((net % cat.length) + cat.length) % cat.length]!
-  const runColor = (r: number) => cat[r % cat.length]!
+  const runColors = resolveRunColors(data.runs.map((r) => r.color))
+  const runColor = (r: number) => runColors[r]!
 
   const grids = L.panels.map((r) => grid(style, m, r))
   const xAxes = L.panels.map((_, i) => {

@@ -9,6 +9,7 @@ import { barrierHeightIn, buildBarrier, type BarrierFigureOptions } from './barr
 import { buildMetrics, metricsHeightIn, type MetricsOptions } from './metrics'
 import { buildCompare, buildPaths, pathsHeightIn, type PathsOptions } from './paths'
 import { buildRates, ratesHeightIn, type RatesOptions } from './rates'
+import { buildShepard, shepardHeightIn, type ShepardOptions } from './shepard'
 import type { FigureStyle } from './style'
 import { buildWeightFunction, weightFunctionHeightIn, type WeightFunctionOptions } from './weight-function'
 
@@ -33,6 +34,11 @@ export const FIGURES = {
     description: 'several runs side by side in panels with shared axes (or overlaid)',
     build: buildCompare,
     heightIn: (d, s, o) => pathsHeightIn(d, s, o, 'panels'),
+  }),
+  shepard: def<PathsData, ShepardOptions>({
+    description: 'Shepard diagram: embedded against original distance of every pair (binned when many), isotonic fit',
+    build: buildShepard,
+    heightIn: shepardHeightIn,
   }),
   metrics: def<MetricsData, MetricsOptions>({
     description: 'test/train error and loss against epoch: per-network lines, median and range',

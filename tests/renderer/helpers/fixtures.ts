@@ -5,6 +5,8 @@ export function runSummary(over: Partial<RunSummary> = {}): RunSummary {
   return {
     id: 'r1',
     name: 'batch 1',
+    label: 'batch 1',
+    color: '#0072b2',
     status: 'complete',
     kind: 'mlp',
     summary: '4 nets 10 hidden',

@@ -176,7 +176,7 @@ describe('paths figure', () => {
     const o = buildPaths(data, paper)
     expect((o.xAxis as Any[])[0].name).toBe('MDS 1')
     expect((o.yAxis as Any[])[0].name).toBe('MDS 2')
-    expect((o.graphic as Any[]).some((g) => g.style?.text === 'τ · MDS · stress 0.080')).toBe(true)
+    expect((o.graphic as Any[]).some((g) => g.style?.text === 'τ · MDS · stress-1 0.080')).toBe(true)
     const pca = buildPaths({ ...data, method: 'pca', stress: undefined }, paper)
     expect((pca.xAxis as Any[])[0].name).toBe('PC 1')
     expect((pca.graphic as Any[]).some((g) => /stress/.test(g.style?.text ?? ''))).toBe(false)
@@ -320,7 +320,7 @@ describe('metrics figure', () => {
 
 describe('registry', () => {
   it('lists paths, compare and metrics', () => {
-    expect(FIGURE_KINDS).toEqual(['paths', 'compare', 'metrics', 'rates', 'barrier', 'weightVsFunction'])
+    expect(FIGURE_KINDS).toEqual(['paths', 'compare', 'shepard', 'metrics', 'rates', 'barrier', 'weightVsFunction'])
     expect(isFigureKind('paths')).toBe(true)
     expect(isFigureKind('toString')).toBe(false)
     for (const k of FIGURE_KINDS) expect(FIGURES[k].description).toBeTruthy()

@@ -257,6 +257,8 @@ export function analyseSubproblems(
     )
     .map((s) => ({ id: s.id, medianRate: s.medianRate, tracked: s.tracked }))
     .sort((a, b) => a.medianRate - b.medianRate)
+  // Up to 8 at each end, never the same subproblem at both.
+  const extremes = Math.min(8, Math.floor(ranked.length / 2))
   const unit = model === 'exponential' ? 'decay rate 1/τ (per epoch)' : 'power-law exponent b'
   return {
     trainCount,
@@ -278,8 +280,9 @@ export function analyseSubproblems(
     fitQuality: { exponential: quality(r2Exp), power: quality(r2Pow) },
     rankCorrelation: rateCorrelation(rateRows, opts.correlationNets ?? 50),
     subproblems,
-    slowest: ranked.slice(0, 8),
-    fastest: ranked.slice(-8).reverse(),
+    // Two disjoint sets: with fewer than 16 subproblems, the same ones were both (reversed).
+    slowest: ranked.slice(0, extremes),
+    fastest: ranked.slice(ranked.length - extremes).reverse(),
     ...(opts.detail ? { fits } : {}),
   }
 }

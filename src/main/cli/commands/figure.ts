@@ -7,7 +7,7 @@ import { figureLook, lookOptions, pathQuery, viewOptions, writeViewFigure } from
 
 export const figureCommand: Command = {
   summary: 'draw runs as a publication figure (SVG, PNG or PDF)',
-  usage: `sgdscope figure RUN... --kind paths|metrics|compare --out FILE [--format svg|png|pdf]
+  usage: `sgdscope figure RUN... --kind paths|metrics|compare|shepard --out FILE [--format svg|png|pdf]
            [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--align joint|procrustes]
            [--labels a,b] [--style paper|paper-serif|colorblind] [--width 3.5in|7.16in|89mm] [--height H]
            [--dpi 300] [--font-size 8] [--color-by epoch|net|run] [--layout overlay|panels]
@@ -30,8 +30,8 @@ export const figureCommand: Command = {
     if (!['svg', 'png', 'pdf'].includes(format))
       throw new UsageError(`--format must be svg, png or pdf (or give --out a .svg/.png/.pdf name)`)
     const kind = String(v.kind ?? (positionals.length > 1 ? 'compare' : 'paths'))
-    if (!['paths', 'metrics', 'compare'].includes(kind))
-      throw new UsageError(`--kind must be paths, metrics or compare, not "${kind}"`)
+    if (!['paths', 'metrics', 'compare', 'shepard'].includes(kind))
+      throw new UsageError(`--kind must be paths, metrics, compare or shepard, not "${kind}"`)
     const project = await Project.open(projectDir(v))
     const ids = []
     for (const r of positionals) ids.push(await project.resolveRunId(r))

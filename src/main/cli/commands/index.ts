@@ -12,6 +12,7 @@ import { figureCommand } from './figure'
 import { importCommand } from './import'
 import { infoCommand } from './info'
 import { listCommand } from './list'
+import { renameCommand } from './rename'
 import { reproduceCommand } from './reproduce'
 import { resumeCommand } from './resume'
 import { runCommand } from './run'
@@ -27,6 +28,7 @@ export const COMMANDS: Record<string, Command> = {
   resume: resumeCommand,
   list: listCommand,
   info: infoCommand,
+  rename: renameCommand,
   embed: embedCommand,
   figure: figureCommand,
   reproduce: reproduceCommand,

@@ -1,7 +1,7 @@
 /** `sgdscope run`: create runs from a preset or a spec file (with overrides as flags) and train them. */
 import { fs } from '../../archive/file-pool'
 import * as path from 'node:path'
-import { PRESETS, PRESET_IDS, isPresetId } from '../../../shared/presets'
+import { PRESETS, PRESET_IDS, isPresetId, scaledPresetName, type PresetId } from '../../../shared/presets'
 import { checkSpec } from '../../../shared/spec'
 import { Project } from '../../archive/project'
 import { createOrJoinRun, createRun } from '../../experiments/runner'
@@ -82,6 +82,14 @@ async function specsFrom(
       if (eq < 1) throw new UsageError(`--set takes field=value (e.g. snapshots.every=2), not "${kv}"`)
       setPath(b.spec, kv.slice(0, eq), parseValue(kv.slice(eq + 1)))
     }
+  }
+  if (v.preset) {
+    const id = String(v.preset) as PresetId
+    bases.forEach((b, i) => {
+      const base = PRESETS[id].runs[i]!.spec as Record<string, unknown>
+      const name = scaledPresetName(id, base, b.spec, bases.length === 1)
+      if (name) b.spec.name = name
+    })
   }
   return bases
 }

@@ -77,12 +77,14 @@ export function defaultPathsState(
     align: 'joint',
     epochWindow: [...OPEN_WINDOW],
     subset: { mode: 'all' },
-    look: defaultLook(kind === 'compare' ? { layout: 'panels' } : {}),
+    // Compare's learning curves, like every learning curve, start on a log epoch axis.
+    look: defaultLook(kind === 'compare' ? { layout: 'panels', logX: true } : {}),
   }
 }
 
 export function defaultMetricsState(runs: string[]): MetricsState {
-  return { kind: 'metrics', runs, view: 'tau', epochWindow: [...OPEN_WINDOW], look: defaultLook() }
+  // Snapshots are log-spaced in epochs: a linear axis is dominated by the first few.
+  return { kind: 'metrics', runs, view: 'tau', epochWindow: [...OPEN_WINDOW], look: defaultLook({ logX: true }) }
 }
 
 /** The network indices a subset shows (undefined = all), for `nNets` networks. */
@@ -261,6 +263,7 @@ export function pathsFigureOptions(s: PathsState, nNets?: number) {
     colorBy: s.look.colorBy,
     points: s.look.points,
     lines: s.look.lines,
+    ...(s.look.hideInitial ? { hideInitial: true } : {}),
     ...(isOpenWindow(s.epochWindow) ? {} : { epochWindow: s.epochWindow }),
     ...(nets ? { nets } : {}),
   }

@@ -20,6 +20,7 @@ export const ICONS = {
   wifi: 'M2 8.8a15 15 0 0 1 20 0M5 12.6a10 10 0 0 1 14 0M8.5 16.4a5 5 0 0 1 7 0M12 20h.01',
   copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
   reset: 'M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5',
+  edit: 'M4 20h4L19 9l-4-4L4 16zM13.5 6.5l4 4',
 } as const
 
 export type IconName = keyof typeof ICONS

@@ -123,6 +123,10 @@ describe('subproblem analysis on constructed curves', () => {
     expect(r.rankCorrelation.pairs).toBe(3)
     // Slowest pair first: the last of the 12.
     expect(r.slowest[0]!.id).toBe(defs.filter((d) => d.kind === 'pair')[11]!.id)
+    // 12 pairs: the 6 slowest and the 6 fastest, two disjoint sets (not one list reversed).
+    const pairs = defs.filter((d) => d.kind === 'pair').map((d) => d.id)
+    expect(r.slowest.map((x) => x.id)).toEqual(pairs.slice(6).reverse())
+    expect(r.fastest.map((x) => x.id)).toEqual(pairs.slice(0, 6))
     expect(r.subproblems).toHaveLength(16)
   })
 
