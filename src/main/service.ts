@@ -27,6 +27,7 @@ import { setRunDisplay } from './archive/display'
 import { writeFileAtomic } from './archive/atomic'
 import { defaultWorkerCount } from './engine/pool'
 import { createRun, liveStatus, trainRun } from './experiments/runner'
+import type { TrainDataLoader } from './experiments/data'
 import { ProjectWatcher, type WatchOptions } from './archive/watch'
 import { toApiError } from './errors'
 import { runDetails, runSummary } from './experiments/summary'
@@ -67,6 +68,9 @@ export interface ServiceOptions {
   watch?: WatchOptions | false
   /** Threads of the pool that runs heavy requests (default: one per core). */
   jobThreads?: number
+  /** Computing a finished run's derived metrics and default embeddings in the background, so
+   * that it opens with them (the hosts turn it on; default off, so tests see only their own work). */
+  precompute?: boolean
 }
 
 interface Training {
@@ -89,6 +93,8 @@ export class Service {
   private imports = new Set<AbortController>()
   /** Heavy requests run here, off the host's event loop (started on first use). */
   private pool: JobPool | null = null
+  /** Aborts the open project's background precomputation (when it closes). */
+  private background: AbortController | null = null
 
   constructor(private readonly opts: ServiceOptions) {}
 
@@ -147,13 +153,62 @@ export class Service {
     args: TaskArgs<N>,
     priority: JobOptions['priority'] = 'interactive',
   ): Promise<TaskResult<N>> {
-    this.pool ??= new JobPool(this.opts.jobThreads)
-    return this.pool.run(task, args, {
+    return this.jobs().run(task, args, {
       priority,
       signal: ctx.signal,
       onProgress: (p) => ctx.progress(p),
       context: { request, runField: this.runField(request) },
     })
+  }
+
+  /**
+   * What a finished run's views ask first — its derived metrics and its default (SMACOF)
+   * embeddings, τ and κ — computed by background jobs into the run's caches. Results cached
+   * already are found at once; a resumed or extended run has new cache keys.
+   */
+  private precompute(runIds: string[]): void {
+    const project = this.project
+    if (!this.opts.precompute || !project || runIds.length === 0) return
+    this.background ??= new AbortController()
+    const signal = this.background.signal
+    const ctx: CallContext = { signal, progress: () => {} }
+    const dir = project.dir
+    const cacheDir = this.opts.cacheDir
+    void (async () => {
+      for (const runId of runIds) {
+        try {
+          const run = await project.openRun(runId)
+          const views: ('tau' | 'kappa')[] = run.attrs.pointShape[1] === undefined ? ['tau'] : ['tau', 'kappa']
+          for (const view of views) {
+            if (run.attrs.metrics.length > 0)
+              await this.job('runs.metrics', ctx, 'metrics', { dir, runId, view, derived: true }, 'background')
+            const query = { runs: [runId], view, method: 'smacof' as const }
+            await this.job('paths.embed', ctx, 'embed', { dir, query, cacheDir }, 'background')
+          }
+        } catch (e) {
+          if (signal.aborted) return
+          this.log('warn', `precomputing the views of run ${runId}: ${(e as Error).message}`)
+        }
+      }
+    })()
+  }
+
+  private stopPrecompute(): void {
+    this.background?.abort()
+    this.background = null
+  }
+
+  /** Complete runs of the open project (whose views are precomputed when it opens). */
+  private completeRuns(s: ProjectSummary): string[] {
+    return s.runs.filter((r) => r.status === 'complete').map((r) => r.id)
+  }
+
+  /** Datasets are read and deskewed in the job pool: seconds of work, not on the event loop. */
+  private readonly loadData: TrainDataLoader = (spec, cacheDir) =>
+    this.job('runs.start', { progress: () => {} }, 'trainData', { spec, ...(cacheDir ? { cacheDir } : {}) })
+
+  private jobs(): JobPool {
+    return (this.pool ??= new JobPool(this.opts.jobThreads))
   }
 
   /** The open project's folder and the run a request names, for a job. */
@@ -224,6 +279,7 @@ export class Service {
           workers: await this.workers(),
           signal: abort.signal,
           cacheDir: this.opts.cacheDir,
+          loadData: this.loadData,
           onLog: (m) => this.log('info', m),
           onProgress: (p) => this.emit('run.progress', p),
           onSnapshot: (net, snapshot, m) =>
@@ -236,6 +292,7 @@ export class Service {
             }),
         })
         this.emit('run.status', { runId, status, ...(await this.counts(runId)) })
+        if (status === 'complete') this.precompute([runId])
       } catch (e) {
         const message = (e as Error).message
         this.log('error', `run ${runId} failed: ${message}`)
@@ -271,6 +328,7 @@ export class Service {
   /** Shuts down for good (the host is quitting): requests from now on end `cancelled`. */
   async close(): Promise<void> {
     this.closed = true
+    this.stopPrecompute()
     await this.shutdown()
     await this.pool?.close()
     this.pool = null
@@ -294,7 +352,10 @@ export class Service {
               () => {},
             )
         },
-        onStatus: (e) => this.emit('run.status', e),
+        onStatus: (e) => {
+          this.emit('run.status', e)
+          if (e.status === 'complete' && this.project === project) this.precompute([e.runId])
+        },
         onSnapshot: (e) => this.emit('run.snapshot', e),
         onProgress: (runId, done, total, run) =>
           this.emit('run.progress', {
@@ -332,16 +393,22 @@ export class Service {
     'project.open': async ({ dir, create }) => {
       const abs = path.resolve(dir)
       if (this.queue.length > 0) throw this.training('a run is training; cancel it before switching projects')
-      this.project = create ? await Project.openOrCreate(abs) : await Project.open(abs)
+      const project = create ? await Project.openOrCreate(abs) : await Project.open(abs)
+      this.stopPrecompute()
+      this.project = project
       await this.watchProject(this.project)
       await this.opts.settings.addRecent(abs)
       const s = await this.summary()
       this.emit('project.changed', s)
+      // In the hosts (precompute on), the first heavy request should not wait for threads to start.
+      if (this.opts.precompute) this.jobs().warm()
+      this.precompute(this.completeRuns(s))
       return s
     },
     'project.current': async () => (this.project ? this.summary() : null),
     'project.close': async () => {
       if (this.queue.length > 0) throw this.training('a run is training; cancel it before closing the project')
+      this.stopPrecompute()
       this.project = null
       await this.watchProject(null)
       this.emit('project.changed', null)
@@ -371,7 +438,8 @@ export class Service {
         }
       }
       const ids: string[] = []
-      for (const s of specs) ids.push((await createRun(project, s, { cacheDir: this.opts.cacheDir })).id)
+      const opts = { cacheDir: this.opts.cacheDir, loadData: this.loadData }
+      for (const s of specs) ids.push((await createRun(project, s, opts)).id)
       this.emit('project.changed', await this.summary())
       for (const id of ids) this.enqueue(id)
       return { runIds: ids }

@@ -38,7 +38,8 @@ export class Host {
   async start(): Promise<this> {
     if (!existsSync(path.join(RENDERER_DIR, 'index.html')))
       throw new Error(`${RENDERER_DIR} is missing: run \`npm run build\` first (npm test does)`)
-    this.service = new Service({ host: 'browser', settings: new FileSettingsStore(this.configDir) })
+    // As `sgdscope serve` makes it: finished runs' views are precomputed in the background.
+    this.service = new Service({ host: 'browser', settings: new FileSettingsStore(this.configDir), precompute: true })
     this.server = await startServer({ service: this.service, staticDir: RENDERER_DIR })
     return this
   }

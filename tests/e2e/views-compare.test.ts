@@ -212,7 +212,7 @@ describe('figure export', () => {
     expect(svg).toContain('MDS 1')
     expect(svg).toContain('MDS 2')
     expect(svg).toContain('epoch')
-    expect(svg).toMatch(/κ · MDS · stress \d\.\d{3}/)
+    expect(svg).toMatch(/κ · MDS · stress-1 \d\.\d{3} · T₁₀ \d\.\d{3} · C₁₀ \d\.\d{3} · ρ -?\d\.\d{3}/)
 
     // Single column at 300 dpi: 3.5 in → 1050 px.
     const png = pngSize(await download('png', 'paths.png'))

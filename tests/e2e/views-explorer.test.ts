@@ -36,6 +36,40 @@ beforeAll(async () => {
 }, 300_000)
 afterAll(async () => h?.close())
 
+describe('loading is not empty', () => {
+  it('a finished run’s curve says it is loading, never that nothing was recorded, until it is drawn', async () => {
+    await h.go('#/project')
+    await h.reload() // the run's curve is read afresh
+    // Every state the curve's placeholder passes through, from before the run is opened.
+    await h.page.evaluate(() => {
+      type El = { getAttribute(n: string): string | null; querySelector(s: string): El | null }
+      const g = globalThis as unknown as {
+        document: { body: unknown; querySelector(s: string): El | null }
+        MutationObserver: new (f: () => void) => { observe(t: unknown, o: object): void }
+        curveStates: string[]
+      }
+      g.curveStates = []
+      const note = () => {
+        const p = g.document.querySelector('[data-testid="live-curve"] .placeholder')
+        const state =
+          p?.getAttribute('data-state') ?? (g.document.querySelector('[data-testid="live-curve"]') ? 'drawn' : null)
+        if (state && g.curveStates.at(-1) !== state) g.curveStates.push(state)
+      }
+      new g.MutationObserver(note).observe(g.document.body, { subtree: true, childList: true, attributes: true })
+    })
+    await h.go(`#/run/${run}/details`)
+    await h.page.waitForFunction(() => {
+      type Doc = { querySelector(s: string): { getAttribute(n: string): string | null } | null }
+      const doc = (globalThis as unknown as { document: Doc }).document
+      return Number(doc.querySelector('[data-testid="live-curve"]')?.getAttribute('data-points')) > 0
+    })
+    const states = await h.page.evaluate(() => (globalThis as unknown as { curveStates: string[] }).curveStates)
+    expect(states).not.toContain('empty')
+    expect(states.at(-1)).toBe('drawn')
+    await h.screenshot('details-curve')
+  })
+})
+
 describe('path explorer', () => {
   it('shows every network’s path in τ with its stress, coloured by epoch with a colour bar', async () => {
     await h.go(`#/run/${run}/paths`)
@@ -43,7 +77,9 @@ describe('path explorer', () => {
     await idle(h.page, PATHS)
     const f = await chartFacts(h.page, PATHS)
     expect(f.points).toBe(NETS * SNAPS)
-    expect(f.caption.some((t) => /^τ · MDS · stress \d\.\d{3}$/.test(t))).toBe(true)
+    expect(
+      f.caption.some((t) => /^τ · MDS · stress-1 \d\.\d{3} · T₁₀ \d\.\d{3} · C₁₀ \d\.\d{3} · ρ -?\d\.\d{3}$/.test(t)),
+    ).toBe(true)
     expect(f.caption).toContain('epoch')
     expect(await h.page.locator(`${PATHS} [data-testid="stress"]`).innerText()).toMatch(/^\d\.\d{3}$/)
     expect(await h.page.locator(`${PATHS} [data-testid="view-tau"]`).getAttribute('aria-checked')).toBe('true')
@@ -103,10 +139,10 @@ describe('path explorer', () => {
   it('changes the method and shows its stress', async () => {
     const caption = async () => (await chartFacts(h.page, PATHS)).caption.join(' | ')
     await h.page.selectOption(`${PATHS} [data-testid="method"]`, 'pca')
-    await expect.poll(caption, { timeout: 60_000 }).toMatch(/τ · PC · stress \d\.\d{3}/)
+    await expect.poll(caption, { timeout: 60_000 }).toMatch(/τ · PC · explained variance \d\.\d{3}/)
     await idle(h.page, PATHS)
     await h.page.selectOption(`${PATHS} [data-testid="method"]`, 'smacof')
-    await expect.poll(caption, { timeout: 60_000 }).toMatch(/τ · MDS · stress/)
+    await expect.poll(caption, { timeout: 60_000 }).toMatch(/τ · MDS · stress-1/)
     await idle(h.page, PATHS)
   })
 

@@ -9,6 +9,7 @@ import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
 import { euclideanDistances, euclideanRows } from './tau-distances'
 import { embed, type EmbeddingOptions } from './embedding'
 import { landmarkMds } from './landmark'
+import { neighbourhoodScores } from './neighbourhood'
 import type { EmbeddingMethod, EmbeddingResult } from './types'
 
 export interface EmbedJob {
@@ -24,10 +25,15 @@ export interface EmbedJob {
 }
 
 export interface EmbedProgress {
-  stage: 'reading' | 'distances' | 'embedding'
+  stage: 'reading' | 'distances' | 'embedding' | 'diagnostics'
   done: number
   total: number
 }
+
+/** InPCA measures distances between class probabilities (τ); κ's one-hot classes have none. */
+export const INPCA_KAPPA =
+  'InPCA embeds Bhattacharyya distances between class probabilities, which κ (classes alone) does not have: ' +
+  'use the τ view for InPCA, or another method for κ'
 
 /** Above this many points, `landmark` avoids the full distance matrix. */
 const FULL_MATRIX_LIMIT = 12_000
@@ -68,20 +74,27 @@ export async function computeEmbedding(
   }
   let D: Float64Array
   if (method === 'inpca') {
+    if (kappa) throw new Error(INPCA_KAPPA)
     const { P, C } = classes('InPCA')
     D = await bhattacharyyaDistances(X, n, P, C, { onProgress: progress })
   } else if (kappa) D = await hammingDistances(kappa.K, n, kappa.P, kappa.C, { onProgress: progress })
   else D = await euclideanDistances(X, n, d, { onProgress: progress })
   onProgress?.({ stage: 'embedding', done: 0, total: 1 })
+  let result: EmbeddingResult
   if (method === 'pca') {
-    if (kappa) return embed('pca', { n, D, X: oneHot(kappa.K, n, kappa.P, kappa.C), d: kappa.P * kappa.C })
-    return embed('pca', { n, D, X, d })
+    result = kappa
+      ? embed('pca', { n, D, X: oneHot(kappa.K, n, kappa.P, kappa.C), d: kappa.P * kappa.C })
+      : embed('pca', { n, D, X, d })
+  } else {
+    const maxIter = job.options?.maxIter ?? 300
+    const onIteration = (i: number) => {
+      if (i % 10 === 0) onProgress?.({ stage: 'embedding', done: i, total: maxIter })
+    }
+    result = embed(method, { n, D }, { ...job.options, onIteration })
   }
-  const maxIter = job.options?.maxIter ?? 300
-  const onIteration = (i: number) => {
-    if (i % 10 === 0) onProgress?.({ stage: 'embedding', done: i, total: maxIter })
-  }
-  return embed(method, { n, D }, { ...job.options, onIteration })
+  onProgress?.({ stage: 'diagnostics', done: 0, total: 1 })
+  result.neighbourhood = neighbourhoodScores(D, result.coords, n)
+  return result
 }
 
 type WorkerReply =

@@ -29,7 +29,24 @@ export function inpca(D: Float64Array, n: number): EmbeddingResult {
     iterations: eig.steps,
     eigenvalues: eig.values,
     axisSigns,
+    explainedVariance: squaredNormShare(D, n, eig.values),
   }
+}
+
+/** (λ₁² + λ₂²)/‖W‖²_F with W = −½·J·D·J, formed entry by entry from D's row and grand means. */
+function squaredNormShare(D: Float64Array, n: number, values: number[]): number {
+  const r = new Float64Array(n)
+  let g = 0
+  for (let i = 0; i < n; i++) {
+    let s = 0
+    for (let j = 0; j < n; j++) s += D[i * n + j]!
+    r[i] = s / n
+    g += s
+  }
+  g /= n * n
+  let norm = 0
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) norm += (-0.5 * (D[i * n + j]! - r[i]! - r[j]! + g)) ** 2
+  return norm > 0 ? values.reduce((a, l) => a + l * l, 0) / norm : 0
 }
 
 /**

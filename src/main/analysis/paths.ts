@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto'
 import type { Project } from '../archive/project'
 import type { RunArchive } from '../archive/run'
-import type { MetricsData, PathsData } from '../../shared/figures/data'
+import type { GoodnessOfFit, MetricsData, NeighbourhoodScores, PathsData } from '../../shared/figures/data'
 import type { DerivedMetrics } from '../../shared/api/contract'
 import { ApiError } from '../../shared/api/errors'
 import { preferredRunColor, runLegend } from '../../shared/run-display'
 import { classesOf, hammingDistances } from './kappa-distances'
 import { euclideanDistances } from './tau-distances'
-import { embedInWorker, type EmbedJob, type EmbedProgress } from './embed-job'
+import { embedInWorker, INPCA_KAPPA, type EmbedJob, type EmbedProgress } from './embed-job'
 import type { EmbeddingOptions } from './embedding'
 import { ensembleSpread, distanceToFinalMean } from './metrics'
 import { procrustes } from './procrustes'
@@ -54,7 +54,8 @@ interface Gathered {
   run: RunArchive
   label: string
   rows: { net: number; snapshot: number }[]
-  X: Float32Array
+  /** The rows' τ (read on first use: a cached embedding needs only the rows). */
+  tau(): Promise<Float32Array>
   d: number
   epochs: Float64Array
   samples: Float64Array
@@ -96,18 +97,24 @@ async function gatherFrom(
   for (const net of netList)
     for (let j = 0; j < S; j++) if (done[net * S + j] && inWindow(epochs[j], q.epochs)) rows.push({ net, snapshot: j })
   const d = pointShape.reduce((a, b) => a * b, 1)
-  const X = new Float32Array(rows.length * d)
-  for (let i = 0; i < rows.length; i++) {
-    X.set(await run.readTau(rows[i].net, rows[i].snapshot), i * d)
-    if (i % 200 === 0) onProgress?.({ stage: 'reading', done: i, total: rows.length })
-  }
+  let read: Promise<Float32Array> | null = null
+  const tau = () =>
+    (read ??= (async () => {
+      const X = new Float32Array(rows.length * d)
+      for (let i = 0; i < rows.length; i++) {
+        X.set(await run.readTau(rows[i].net, rows[i].snapshot), i * d)
+        if (i % 200 === 0) onProgress?.({ stage: 'reading', done: i, total: rows.length })
+      }
+      return X
+    })())
   const m = await run.readMetrics()
   const te = names.indexOf('test_error')
   const M = names.length
   // Runs recorded outside sgdscope without a test error are coloured by their probe error.
   const labels = te < 0 ? await externalLabels(run) : null
   const probeErrors = new Map<string, number>()
-  if (labels)
+  const X = labels ? await tau() : null
+  if (labels && X)
     rows.forEach((r, i) =>
       probeErrors.set(
         `${r.net}:${r.snapshot}`,
@@ -118,7 +125,7 @@ async function gatherFrom(
     run,
     label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
     rows,
-    X,
+    tau,
     d,
     epochs,
     samples,
@@ -155,13 +162,9 @@ async function embedPoints(
     const message = `${what} needs class outputs; stochastic-model runs have only τ`
     throw new ApiError('conflict', message, { reason: 'not-applicable', run: classless.run.id })
   }
-  const X =
-    gs.length === 1
-      ? gs[0].X.slice()
-      : concat(
-          gs.map((g) => g.X),
-          n * d,
-        )
+  if (q.view === 'kappa' && q.method === 'inpca')
+    throw new ApiError('conflict', INPCA_KAPPA, { reason: 'not-applicable', run: gs[0].run.id })
+  const X = gs.length === 1 ? (await gs[0].tau()).slice() : concat(await Promise.all(gs.map((g) => g.tau())), n * d)
   const job: EmbedJob = {
     X,
     n,
@@ -193,7 +196,7 @@ async function cachedEmbedding(
   const key = createHash('sha1')
     .update(
       JSON.stringify({
-        v: 1,
+        v: 2,
         data: gs.map(dataVersion),
         rows: gs.map((g) => g.rows),
         view: q.view,
@@ -205,13 +208,20 @@ async function cachedEmbedding(
     .slice(0, 20)
   const home = gs[0].run
   const hit = await home.readEmbedding(key)
-  if (hit)
-    return { result: { method: q.method, coords: hit.coords, stress: Number(hit.attrs.stress ?? NaN) }, cached: true }
+  if (hit) {
+    const a = hit.attrs
+    const result: EmbeddingResult = { method: q.method, coords: hit.coords, stress: Number(a.stress ?? NaN) }
+    if (typeof a.explainedVariance === 'number') result.explainedVariance = a.explainedVariance
+    if (a.neighbourhood) result.neighbourhood = fromJson(a.neighbourhood as NeighbourhoodScores)
+    return { result, cached: true }
+  }
   const result = await embedPoints(gs, q, onProgress)
   await home.writeEmbedding(key, result.coords, {
     method: q.method,
     view: q.view,
     stress: result.stress,
+    ...(result.explainedVariance !== undefined ? { explainedVariance: result.explainedVariance } : {}),
+    ...(result.neighbourhood ? { neighbourhood: result.neighbourhood } : {}),
     runs: gs.map((g) => g.run.id),
     points: gs.map((g) => g.rows.length),
     created: new Date().toISOString(),
@@ -219,9 +229,40 @@ async function cachedEmbedding(
   return { result, cached: false }
 }
 
+/** A NaN (k ≥ n/2) in the stored attributes comes back as null or "NaN". */
+function fromJson(s: NeighbourhoodScores): NeighbourhoodScores {
+  const num = (v: unknown) => (typeof v === 'number' ? v : NaN)
+  return {
+    ...s,
+    trustworthiness: s.trustworthiness.map(num),
+    continuity: s.continuity.map(num),
+    rankCorrelation: num(s.rankCorrelation),
+  }
+}
+
+/** The method's own goodness of fit: explained variance for PCA and InPCA, stress-1 otherwise. */
+export function goodnessOfFit(r: EmbeddingResult): GoodnessOfFit {
+  if ((r.method === 'pca' || r.method === 'inpca') && r.explainedVariance !== undefined)
+    return { name: 'explained variance', value: r.explainedVariance }
+  return { name: 'stress-1', value: r.stress }
+}
+
+function worstScores(all: (NeighbourhoodScores | undefined)[]): NeighbourhoodScores | undefined {
+  if (all.some((s) => !s)) return undefined
+  const list = all as NeighbourhoodScores[]
+  const min = (f: (s: NeighbourhoodScores) => number) => Math.min(...list.map(f))
+  return {
+    k: list[0]!.k,
+    trustworthiness: list[0]!.k.map((_, a) => min((s) => s.trustworthiness[a]!)),
+    continuity: list[0]!.k.map((_, a) => min((s) => s.continuity[a]!)),
+    rankCorrelation: min((s) => s.rankCorrelation),
+    pairs: min((s) => s.pairs),
+  }
+}
+
 /** A point's τ as a key: equal keys are the same function on the probe set. */
-function tauKey(g: Gathered, i: number): string {
-  const row = g.X.subarray(i * g.d, (i + 1) * g.d)
+function tauKey(X: Float32Array, d: number, i: number): string {
+  const row = X.subarray(i * d, (i + 1) * d)
   return createHash('sha256')
     .update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength))
     .digest('base64')
@@ -236,14 +277,15 @@ function tauKey(g: Gathered, i: number): string {
  * batch size, rate). Without three, the same network at the same epoch (not snapshot index:
  * schedules may differ) is paired.
  */
-function alignmentPairs(ref: Gathered, g: Gathered): [number, number][] {
+async function alignmentPairs(ref: Gathered, g: Gathered): Promise<[number, number][]> {
   if (ref.d === g.d) {
+    const [refX, gX] = [await ref.tau(), await g.tau()]
     const byTau = new Map<string, number>()
-    ref.rows.forEach((_, i) => byTau.set(tauKey(ref, i), i))
+    ref.rows.forEach((_, i) => byTau.set(tauKey(refX, ref.d, i), i))
     const same: [number, number][] = []
     const used = new Set<number>()
     g.rows.forEach((_, i) => {
-      const a = byTau.get(tauKey(g, i))
+      const a = byTau.get(tauKey(gX, g.d, i))
       if (a !== undefined && !used.has(a)) {
         used.add(a)
         same.push([a, i])
@@ -272,11 +314,15 @@ export async function embedPaths(
   for (const [i, id] of q.runs.entries()) gs.push(await gather(project, id, q.labels?.[i], q, onProgress))
   let coords: Float64Array[]
   let stress: number
+  let fit: GoodnessOfFit
+  let neighbourhood: NeighbourhoodScores | undefined
   let cached = true
   if (gs.length === 1 || (q.align ?? 'joint') === 'joint') {
     const r = await cachedEmbedding(gs, q, onProgress)
     cached = r.cached
     stress = r.result.stress
+    fit = goodnessOfFit(r.result)
+    neighbourhood = r.result.neighbourhood
     coords = []
     let o = 0
     for (const g of gs) {
@@ -294,7 +340,7 @@ export async function embedPaths(
     }
     coords = [each[0].coords]
     for (let k = 1; k < gs.length; k++) {
-      const common = alignmentPairs(gs[0], gs[k])
+      const common = await alignmentPairs(gs[0], gs[k])
       if (common.length < 3) {
         const message = `run ${gs[k].run.id} shares fewer than 3 points (the same network at the same epoch) with ${gs[0].run.id}; use joint embedding`
         throw new ApiError('conflict', message, { reason: 'not-applicable', run: gs[k].run.id })
@@ -319,7 +365,12 @@ export async function embedPaths(
       }
       coords.push(out)
     }
+    // Several pictures: the worst of each number speaks for them all.
     stress = Math.max(...each.map((e) => e.stress))
+    const fits = each.map(goodnessOfFit)
+    fit =
+      fits[0]!.name === 'stress-1' ? { ...fits[0]!, value: stress } : fits.reduce((a, b) => (b.value < a.value ? b : a))
+    neighbourhood = worstScores(each.map((e) => e.neighbourhood))
   }
   const runs = gs.map((g, gi) => {
     const byNet = new Map<number, PathsData['runs'][number]['nets'][number]>()
@@ -342,6 +393,8 @@ export async function embedPaths(
     view: q.view,
     method: q.method,
     stress,
+    fit,
+    ...(neighbourhood ? { neighbourhood } : {}),
     cached,
     seconds: (performance.now() - t0) / 1000,
     points: gs.reduce((a, g) => a + g.rows.length, 0),
@@ -356,6 +409,7 @@ export async function runMetrics(
   view: View = 'tau',
   label?: string,
   withDerived = true,
+  onProgress?: (p: EmbedProgress) => void,
 ): Promise<{ data: MetricsData; derived: DerivedMetrics }> {
   const run = await project.openRun(runId)
   const { nets, snapshots: S, metrics: names } = run.attrs
@@ -393,19 +447,37 @@ export async function runMetrics(
   if (view === 'kappa') requireClasses(run, 'the κ view')
   let complete = 0
   while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
-  const g = await gatherFrom(run, runId, label, {
-    runs: [runId],
-    view,
-    method: 'classical',
-    epochs: [null, complete > 0 ? epochs[complete - 1] : -1],
-  })
+  // Snapshots once written never change: the complete ones identify the result.
+  const cacheName = `derived-${view}-${nets}x${S}-${complete}`
+  const hit = await run.readCache<Record<string, (number | null)[]>>(cacheName)
+  if (hit && Array.isArray(hit.meanPairwise) && hit.meanPairwise.length === complete) {
+    // JSON has no NaN (a step of one snapshot, an undefined ratio): it was written as null.
+    const derived = Object.fromEntries(
+      Object.entries(hit).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => x ?? NaN) : v]),
+    ) as unknown as DerivedMetrics
+    return { data, derived }
+  }
+  const g = await gatherFrom(
+    run,
+    runId,
+    label,
+    {
+      runs: [runId],
+      view,
+      method: 'classical',
+      epochs: [null, complete > 0 ? epochs[complete - 1] : -1],
+    },
+    onProgress,
+  )
   const n = g.rows.length
   const layout = { nets, snapshots: complete }
+  const X = await g.tau()
+  const distances = { onProgress: (done: number, total: number) => onProgress?.({ stage: 'distances', done, total }) }
   let D: Float64Array
   if (view === 'kappa') {
     const [P, C] = run.attrs.pointShape
-    D = await hammingDistances(classesOf(g.X, n * P, C), n, P, C)
-  } else D = await euclideanDistances(g.X, n, g.d)
+    D = await hammingDistances(classesOf(X, n * P, C), n, P, C, distances)
+  } else D = await euclideanDistances(X, n, g.d, distances)
   const spread =
     complete > 0
       ? ensembleSpread(D, n, layout)
@@ -416,7 +488,9 @@ export async function runMetrics(
     meanStep: Array.from(spread.meanStep),
     stepToSpread: Array.from(spread.stepToSpread),
   }
-  if (view === 'tau' && complete > 0)
-    derived.distanceToFinalMean = Array.from(distanceToFinalMean(g.X, g.d, layout).mean)
+  if (view === 'tau' && complete > 0) derived.distanceToFinalMean = Array.from(distanceToFinalMean(X, g.d, layout).mean)
+  await run.writeCache(cacheName, derived).catch(() => {
+    /* a read-only archive: the result is still returned */
+  })
   return { data, derived }
 }

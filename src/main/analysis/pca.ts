@@ -45,6 +45,9 @@ export function pca(X: Float32Array, n: number, d: number, opts: PcaOptions = {}
     for (let k = 0; k < d; k++) out[k]! -= mean[k]! * sv
   }
 
+  let total = 0
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) total += (X[i * d + a]! - mean[a]!) ** 2
+  const explained = (values: number[]) => (total > 0 ? values.reduce((a, b) => a + Math.max(0, b), 0) / total : 0)
   const k = Math.min(EMBEDDING_DIMS, n, d)
   if (n <= d) {
     const tmp = new Float64Array(d)
@@ -57,7 +60,14 @@ export function pca(X: Float32Array, n: number, d: number, opts: PcaOptions = {}
       const s = Math.sqrt(Math.max(0, eig.values[a]!))
       for (let i = 0; i < n; i++) coords[i * EMBEDDING_DIMS + a] = v[i]! * s
     })
-    return { method: 'pca', coords, stress: stressOf(coords), iterations: eig.steps, eigenvalues: eig.values }
+    return {
+      method: 'pca',
+      coords,
+      stress: stressOf(coords),
+      iterations: eig.steps,
+      eigenvalues: eig.values,
+      explainedVariance: explained(eig.values),
+    }
   }
   const tmp = new Float64Array(n)
   const op: SymmetricOperator = (x, y) => {
@@ -70,5 +80,12 @@ export function pca(X: Float32Array, n: number, d: number, opts: PcaOptions = {}
     mulXc(u, scores)
     for (let i = 0; i < n; i++) coords[i * EMBEDDING_DIMS + a] = scores[i]!
   })
-  return { method: 'pca', coords, stress: stressOf(coords), iterations: eig.steps, eigenvalues: eig.values }
+  return {
+    method: 'pca',
+    coords,
+    stress: stressOf(coords),
+    iterations: eig.steps,
+    eigenvalues: eig.values,
+    explainedVariance: explained(eig.values),
+  }
 }

@@ -1,3 +1,5 @@
+import type { NeighbourhoodScores } from '../../shared/figures/data'
+
 /** What every embedding method returns. */
 export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca'
 
@@ -22,6 +24,13 @@ export interface EmbeddingResult {
   axisSigns?: number[]
   /** smacof: stress-1 after each iteration, starting with the initial configuration. */
   stressHistory?: number[]
+  /**
+   * pca: the share of the points' total variance on the two axes, (λ₁ + λ₂)/Σλ. inpca: the share
+   * of ‖W‖²_F (W = −½·J·D·J) on the two axes, (λ₁² + λ₂²)/Σλ², as W has negative eigenvalues.
+   */
+  explainedVariance?: number
+  /** Trustworthiness, continuity and rank correlation against the input distances. */
+  neighbourhood?: NeighbourhoodScores
   /** landmark: the landmark points, in selection order. */
   landmarks?: number[]
 }

@@ -12,6 +12,7 @@
  *   weights  float32 [nets, kept, params]          weights at the snapshots listed in the
  *                                                  attribute weightSnapshots (MLP runs)
  *   embeddings/KEY float64 [points, 2]            cached embeddings, keyed by their inputs
+ *   cache/NAME.json                               other cached results (derived metrics), plain JSON
  *
  * Every chunk is written to a temporary name and renamed, and a (net, snapshot) is
  * marked `done` only after its data, so a killed process never leaves a torn or
@@ -533,6 +534,21 @@ export class RunArchive {
     } catch {
       return null // absent or unreadable: the caller recomputes it
     }
+  }
+
+  /** A cached result (null when absent or unreadable: the caller recomputes it). */
+  async readCache<T>(name: string): Promise<T | null> {
+    try {
+      return JSON.parse(await fs.readFile(path.join(this.dir, 'cache', `${name}.json`), 'utf8')) as T
+    } catch {
+      return null
+    }
+  }
+
+  /** Caches a result under a name that says what it was computed from (written atomically). */
+  async writeCache(name: string, value: unknown): Promise<void> {
+    await fs.mkdir(path.join(this.dir, 'cache'), { recursive: true })
+    await writeJsonAtomic(path.join(this.dir, 'cache', `${name}.json`), value)
   }
 
   /** Caches an embedding (n×2 coordinates) with what it was computed from. */

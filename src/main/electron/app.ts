@@ -117,6 +117,7 @@ export async function startDesktopApp(opts: DesktopOptions = {}): Promise<Deskto
     host: 'electron',
     settings: store,
     dialogs: hostDialogs,
+    precompute: true,
     ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
   })
   hardenSession(session.defaultSession)

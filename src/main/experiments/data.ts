@@ -5,26 +5,43 @@ import type { Dataset } from '../datasets/types'
 import { toSparse } from '../engine/sparse'
 import type { TrainData } from '../engine/train'
 
-const memo = new Map<string, Promise<{ data: TrainData; dataset: Dataset }>>()
+export interface LoadedData {
+  data: TrainData
+  dataset: Dataset
+}
 
-export function loadTrainData(spec: DatasetSpec, cacheDir?: string): Promise<{ data: TrainData; dataset: Dataset }> {
+/** How a host loads a dataset: in this thread (the default), or in a worker thread (the
+ * hosts: reading, deskewing and converting 70,000 images takes seconds, and every array is
+ * a SharedArrayBuffer, so the result crosses threads without a copy). */
+export type TrainDataLoader = (spec: DatasetSpec, cacheDir?: string) => Promise<LoadedData>
+
+const memo = new Map<string, Promise<LoadedData>>()
+
+export function loadTrainData(
+  spec: DatasetSpec,
+  cacheDir?: string,
+  load: TrainDataLoader = readTrainData,
+): Promise<LoadedData> {
   const key = JSON.stringify([spec, cacheDir ?? null])
   let p = memo.get(key)
   if (!p) {
-    p = (async () => {
-      const dataset = await loadDataset(spec, { cacheDir })
-      const { train, test } = dataset
-      const data: TrainData = {
-        train: toSparse(train.pixels, train.count, train.rows * train.cols),
-        trainLabels: train.labels,
-        test: toSparse(test.pixels, test.count, test.rows * test.cols),
-        testLabels: test.labels,
-        classes: Math.max(train.classes, test.classes),
-      }
-      return { data, dataset }
-    })()
+    p = load(spec, cacheDir)
     p.catch(() => memo.delete(key))
     memo.set(key, p)
   }
   return p
+}
+
+/** Reads (and deskews) a dataset and converts it to the engine's sparse form, in this thread. */
+export async function readTrainData(spec: DatasetSpec, cacheDir?: string): Promise<LoadedData> {
+  const dataset = await loadDataset(spec, { cacheDir })
+  const { train, test } = dataset
+  const data: TrainData = {
+    train: toSparse(train.pixels, train.count, train.rows * train.cols),
+    trainLabels: train.labels,
+    test: toSparse(test.pixels, test.count, test.rows * test.cols),
+    testLabels: test.labels,
+    classes: Math.max(train.classes, test.classes),
+  }
+  return { data, dataset }
 }

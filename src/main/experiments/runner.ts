@@ -20,7 +20,7 @@ import { MLP_METRICS, mlpShape, stateSize, type TrainData } from '../engine/trai
 import { paramCount } from '../engine/mlp'
 import { chooseKernel } from '../engine/wasm'
 import { runtimeVersions } from '../version'
-import { loadTrainData } from './data'
+import { loadTrainData, type TrainDataLoader } from './data'
 import { datasetProbe } from './probe'
 import { mlpSchedule, weightSnapshots } from './schedule'
 import { STOCHASTIC_METRICS, StochasticModel, stochasticSchedule } from './stochastic'
@@ -45,6 +45,8 @@ export interface TrainOptions {
   shard?: Shard
   /** Where deskewed datasets are cached. */
   cacheDir?: string
+  /** How the dataset is loaded (default: in this thread). */
+  loadData?: TrainDataLoader
 }
 
 /** A run that cannot be created or trained as asked: its id is taken by another spec
@@ -86,10 +88,10 @@ export async function chooseEngine(
 export async function createRun(
   project: Project,
   input: unknown,
-  opts: { cacheDir?: string; id?: string } = {},
+  opts: { cacheDir?: string; id?: string; loadData?: TrainDataLoader } = {},
 ): Promise<RunArchive> {
   const spec = parseSpec(input)
-  const loaded = spec.kind === 'mlp' ? await loadTrainData(spec.dataset, opts.cacheDir) : null
+  const loaded = spec.kind === 'mlp' ? await loadTrainData(spec.dataset, opts.cacheDir, opts.loadData) : null
   const engine = await chooseEngine(spec, loaded?.data)
   const id = opts.id ?? project.newRunId(spec.preset ?? spec.kind)
   const dir = project.runDir(id)
@@ -312,7 +314,7 @@ function writeQueue(onFailure: () => void) {
 }
 
 async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Promise<boolean> {
-  const { data } = await loadTrainData(spec.dataset, opts.cacheDir)
+  const { data } = await loadTrainData(spec.dataset, opts.cacheDir, opts.loadData)
   const samples = Array.from((await run.readTimes()).samples)
   const S = samples.length
   const doneFlags = await run.readDone()

@@ -71,6 +71,17 @@ export class JobPool {
     })
   }
 
+  /** Starts the threads before they are needed (a thread loads every task's modules first). */
+  warm(): void {
+    if (this.closed) return
+    while (this.slots.length < this.size) {
+      const slot: Slot = { worker: spawn(), job: null }
+      this.watch(slot)
+      slot.worker.unref()
+      this.slots.push(slot)
+    }
+  }
+
   /** Stops every thread; jobs still running or waiting end `cancelled`. */
   async close(): Promise<void> {
     this.closed = true

@@ -19,6 +19,8 @@ import {
 import { renderView, type ViewToRender } from '../figures/views'
 import { renderBeyondFigure, type BeyondFigureQuery, type BeyondLook } from '../figures/beyond'
 import type { FigureFormat } from '../figures/export'
+import { readTrainData } from '../experiments/data'
+import type { DatasetSpec } from '../../shared/spec'
 
 /** What a task reports while it works; the pool forwards it (at most ten a second). */
 export interface JobProgress {
@@ -51,8 +53,8 @@ const figure = (f: { content: string | Buffer; widthIn: number; heightIn: number
 })
 
 export const TASKS = {
-  metrics: async (a: OnRun & { view: View; derived: boolean }) =>
-    runMetrics(await Project.open(a.dir), a.runId, a.view, undefined, a.derived),
+  metrics: async (a: OnRun & { view: View; derived: boolean }, ctx: TaskContext) =>
+    runMetrics(await Project.open(a.dir), a.runId, a.view, undefined, a.derived, (p) => ctx.progress(p)),
   embed: async (a: { dir: string; query: PathQuery; cacheDir?: string }, ctx: TaskContext) =>
     embedPaths(await Project.open(a.dir), a.query, (p) => ctx.progress(p), a.cacheDir),
   subproblems: async (a: OnRun & { options: SubproblemsOptions }) =>
@@ -71,6 +73,8 @@ export const TASKS = {
     figure(await renderView(await Project.open(a.dir), a.view, a.format, (p) => ctx.progress(p))),
   beyondFigure: async (a: OnRun & { figure: BeyondFigureQuery; format: FigureFormat; look: BeyondLook }) =>
     figure(await renderBeyondFigure(await Project.open(a.dir), a.runId, a.figure, a.format, a.look, a.cacheDir)),
+  /** A dataset read, deskewed and made sparse; its arrays are shared with the host, not copied. */
+  trainData: async (a: { spec: DatasetSpec; cacheDir?: string }) => readTrainData(a.spec, a.cacheDir),
 } satisfies Record<string, (args: never, ctx: TaskContext) => Promise<unknown>>
 
 export type TaskName = keyof typeof TASKS

@@ -30,6 +30,32 @@ export interface PathsData {
   method: string
   /** Kruskal stress-1 of the embedding, when it has one. */
   stress?: number
+  /** The method's own goodness of fit, by name and on its own scale (stress-1 for MDS, explained
+   * variance for PCA and InPCA). */
+  fit?: GoodnessOfFit
+  /** Neighbourhood faithfulness of the picture to the distances it was drawn from. */
+  neighbourhood?: NeighbourhoodScores
+}
+
+/** A goodness-of-fit number with its name: `stress-1` (0 = perfect, lower is better) or
+ * `explained variance` (fraction in [0, 1], higher is better). */
+export interface GoodnessOfFit {
+  name: 'stress-1' | 'explained variance'
+  value: number
+}
+
+/** Trustworthiness and continuity (Venna & Kaski) at each k, and Spearman's ρ of the distances. */
+export interface NeighbourhoodScores {
+  /** The neighbourhood sizes, ascending. */
+  k: number[]
+  /** Trustworthiness at each k, in [0, 1]; NaN (null in JSON) where k ≥ n/2. */
+  trustworthiness: number[]
+  /** Continuity at each k (trustworthiness with the two spaces' roles swapped). */
+  continuity: number[]
+  /** Spearman correlation of original vs embedded distances over the pairs. */
+  rankCorrelation: number
+  /** Pairs the rank correlation was computed on (all of them, or a seeded sample). */
+  pairs: number
 }
 
 /** Per-snapshot metrics of every network of one or more runs. */

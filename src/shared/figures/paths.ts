@@ -9,6 +9,7 @@
  * the plot rectangles are laid out in exact pixels and the ranges widened to match
  * their aspect, which is what an embedding needs to be read at all.
  */
+import { fitText } from './diagnostics'
 import type {
   EChartsOption,
   GraphicComponentOption,
@@ -117,11 +118,21 @@ export function embeddingAxisNames(method: string): [string, string] {
   return [`${base} 1`, `${base} 2`]
 }
 
-/** Caption text: view, method and stress. */
+/** Caption text: view, method, the method's goodness of fit and, when known, the
+ * neighbourhood scores at k = 10 (T trustworthiness, C continuity, ρ rank correlation). */
 export function pathsCaption(data: PathsData): string {
   const view = data.view === 'tau' ? 'τ' : 'κ'
   const method = embeddingAxisNames(data.method)[0].replace(/ 1$/, '')
-  return `${view} · ${method}${data.stress !== undefined && Number.isFinite(data.stress) ? ` · stress ${data.stress.toFixed(3)}` : ''}`
+  const fit = data.fit ?? (data.stress !== undefined ? { name: 'stress-1' as const, value: data.stress } : undefined)
+  const parts = [view, method]
+  if (fit && Number.isFinite(fit.value)) parts.push(fitText(fit))
+  const nb = data.neighbourhood
+  const a = nb ? nb.k.indexOf(10) : -1
+  if (nb && a >= 0 && Number.isFinite(nb.trustworthiness[a]!)) {
+    parts.push(`T₁₀ ${nb.trustworthiness[a]!.toFixed(3)}`, `C₁₀ ${nb.continuity[a]!.toFixed(3)}`)
+  }
+  if (nb && Number.isFinite(nb.rankCorrelation)) parts.push(`ρ ${nb.rankCorrelation.toFixed(3)}`)
+  return parts.join(' · ')
 }
 
 interface PathsLayout {
@@ -330,7 +341,7 @@ function resolveOptions(
   const captionText =
     typeof opts.caption === 'string'
       ? opts.caption
-      : (opts.caption ?? data.stress !== undefined)
+      : (opts.caption ?? (data.stress !== undefined || data.fit !== undefined))
         ? pathsCaption(data)
         : undefined
   return {

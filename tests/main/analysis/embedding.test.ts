@@ -180,6 +180,13 @@ describe('PCA', () => {
     expect(p.stress).toBeCloseTo(c.stress, 8)
     expect(pca(X, m, d).stress).toBeNaN()
   })
+
+  it('reports the share of the variance on its two axes', () => {
+    // Axis variances 18, 8 and 2 (sums of squares): the plane keeps 26 of 28.
+    const X = Float32Array.from([3, 0, 0, -3, 0, 0, 0, 2, 0, 0, -2, 0, 0, 0, 1, 0, 0, -1])
+    expect(pca(X, 6, 3).explainedVariance).toBeCloseTo(26 / 28, 10)
+    expect(pca(X.subarray(0, 12), 4, 3).explainedVariance).toBeCloseTo(1, 10)
+  })
 })
 
 describe('InPCA', () => {
@@ -211,6 +218,7 @@ describe('InPCA', () => {
     expect(res.axisSigns).toEqual([1, -1])
     expect(res.eigenvalues![1]).toBeLessThan(0)
     expect(res.stress).toBeLessThan(1e-8)
+    expect(res.explainedVariance).toBeCloseTo(1, 10) // W has rank 2
     expect(rigidResidual(P, res.coords, m)).toBeLessThan(1e-8)
   })
 

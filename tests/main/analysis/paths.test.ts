@@ -3,6 +3,8 @@ import { Project } from '../../../src/main/archive/project'
 import { createRun, trainRun } from '../../../src/main/experiments/runner'
 import { embedPaths, runMetrics } from '../../../src/main/analysis/paths'
 import { tempDir } from '../../helpers/tmp'
+import { euclideanDistances } from '../../../src/main/analysis/tau-distances'
+import { neighbourhoodScores } from '../../../src/main/analysis/neighbourhood'
 
 const SMALL = { nets: 3, hidden: 16, epochs: 0.05, probe: 100, trainSubset: 1000, snapshots: { firstEpoch: 50 } }
 
@@ -28,6 +30,15 @@ describe('paths of real runs', async () => {
     expect(again.cached).toBe(true)
     expect(again.runs).toEqual(first.runs)
     expect(again.stress).toBeCloseTo(first.stress!, 12)
+    expect(first.fit).toEqual({ name: 'stress-1', value: first.stress })
+    // The neighbourhood scores are those of the τ distances against the returned picture, and survive the cache.
+    const X = new Float32Array(3 * S * a.attrs.pointShape[0]! * a.attrs.pointShape[1]!)
+    const d = X.length / (3 * S)
+    for (let net = 0; net < 3; net++) for (let j = 0; j < S; j++) X.set(await a.readTau(net, j), (net * S + j) * d)
+    const D = await euclideanDistances(X, 3 * S, d)
+    const coords = Float64Array.from(first.runs[0].nets.flatMap((n) => n.points.flatMap((p) => [p.x, p.y])))
+    expect(first.neighbourhood).toEqual(neighbourhoodScores(D, coords, 3 * S))
+    expect(again.neighbourhood).toEqual(first.neighbourhood)
   })
 
   it('embeds in a worker thread: progress arrives and this thread stays free meanwhile', async () => {
@@ -85,6 +96,13 @@ describe('paths of real runs', async () => {
     }
     const k = await embedPaths(project, { runs: [a.id], view: 'kappa', method: 'pca' })
     expect(k.points).toBe(3 * S)
+    expect(k.fit?.name).toBe('explained variance')
+    expect(k.fit!.value).toBeGreaterThan(0)
+    expect(k.fit!.value).toBeLessThanOrEqual(1)
+    // InPCA needs class probabilities: κ has none, and says so.
+    await expect(embedPaths(project, { runs: [a.id], view: 'kappa', method: 'inpca' })).rejects.toThrow(
+      /InPCA embeds Bhattacharyya distances between class probabilities/,
+    )
   })
 
   it('derives the ensemble metrics per snapshot', async () => {

@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from '../../helpers/cli-process'
 import { tempDir } from '../../helpers/tmp'
+import { isNativeInstalled } from '../../../src/main/engine/tfjs/backend'
 
 const bin = path.join(ROOT, 'bin/sgdscope.js')
 const built = existsSync(path.join(ROOT, 'out/main/cli.js'))
@@ -39,7 +40,8 @@ describe.skipIf(!built)('the built CLI (npm run build first)', () => {
     expect(sgdscope('run', ...small)).toMatch(/complete/)
     expect(sgdscope('run', ...small, '--engine', 'tfjs', '--batch', '10')).toMatch(/complete/)
     expect(sgdscope('info', '1', '--project', p)).toMatch(/engine\s+fused \(wasm-simd\)/)
-    expect(sgdscope('info', '2', '--project', p)).toMatch(/engine\s+tfjs \(wasm\)/)
+    const backend = isNativeInstalled() ? 'tensorflow' : 'wasm'
+    expect(sgdscope('info', '2', '--project', p)).toMatch(new RegExp(`engine\\s+tfjs \\(${backend}\\)`))
     expect(sgdscope('embed', '1', '--view', 'kappa', '--project', p)).toMatch(/Kruskal stress-1 \d/)
     const out = `${path.dirname(p)}/f.pdf`
     expect(sgdscope('figure', '1', '2', '--kind', 'compare', '--out', out, '--project', p)).toMatch(/wrote/)

@@ -140,10 +140,15 @@ describe('File ▸ Open Project…', () => {
     expect(options.properties).toContain('openDirectory')
     expect(options.defaultPath).toBe(fake.app.documents)
     expect(spy).toHaveBeenCalledWith('project.open', { dir, create: false })
-    // The window learns of it through the event channel, as if the renderer had opened it.
-    expect(win.webContents.sent.some((m) => m.channel === EVENT_CHANNEL && m.args[0] === 'project.changed')).toBe(true)
+    // The window learns of it through the event channel, as if the renderer had opened it
+    // (the project is current a little before its summary is read and sent)…
+    await waitFor(() =>
+      expect(win.webContents.sent.some((m) => m.channel === EVENT_CHANNEL && m.args[0] === 'project.changed')).toBe(
+        true,
+      ),
+    )
     // …and it is now in Open Recent.
-    expect(findItem(fake.lastMenu(), 'recent-0')!.label).toContain(path.basename(dir))
+    await waitFor(() => expect(findItem(fake.lastMenu(), 'recent-0')!.label).toContain(path.basename(dir)))
   })
 
   it('starts in the default project folder from the settings', async () => {

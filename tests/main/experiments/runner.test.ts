@@ -5,6 +5,7 @@ import type { RunArchive } from '../../../src/main/archive/run'
 import { tempDir } from '../../helpers/tmp'
 import { initParams } from '../../../src/main/engine/mlp'
 import { initRng } from '../../../src/main/engine/rng'
+import { isNativeInstalled } from '../../../src/main/engine/tfjs/backend'
 
 // Small but real: deskewed MNIST, 3 networks of 20 hidden units, 0.05 epoch
 // (3 000 samples each), probe 200 images; per-network shuffling.
@@ -141,7 +142,7 @@ describe('training runs', () => {
     const f = await createRun(project, { ...spec, engine: 'fused' })
     await trainRun(project, f.id, { workers: 1 })
     const tr = await project.openRun(t.id)
-    expect(tr.attrs.engine).toMatchObject({ name: 'tfjs', backend: 'wasm' })
+    expect(tr.attrs.engine).toMatchObject({ name: 'tfjs', backend: isNativeInstalled() ? 'tensorflow' : 'wasm' })
     expect((await project.openRun(f.id)).attrs.engine).toMatchObject({ name: 'fused', backend: 'wasm-simd' })
     let max = 0
     for (let k = 0; k < 2; k++)

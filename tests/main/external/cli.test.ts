@@ -46,6 +46,8 @@ describe('sgdscope CLI on recorded runs', () => {
     expect(e.code).toBe(0)
     expect(e.out).toMatch(/seeds: kappa view, classical: Kruskal stress-1 \d\.\d{4} over 12 points/)
     expect(e.out).toMatch(/step\/spread \d/)
+    // 12 points: k = 5 is defined, k = 10 and 20 (≥ n/2) are not.
+    expect(e.out).toMatch(/trustworthiness \d\.\d{3}\/—\/—, continuity \d\.\d{3}\/—\/— \(k = 5\/10\/20\), rank ρ -?\d/)
     const ev = await cli('embed', 'vals', '--view', 'kappa', '--project', p)
     expect(ev.code).not.toBe(0)
     expect(ev.err).toMatch(/the κ view needs class outputs; run vals records values/)

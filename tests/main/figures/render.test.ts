@@ -49,7 +49,9 @@ describe('SVG', () => {
     const doc = parseXml(svg)
     expect(doc.root).toBe('svg')
     expect(doc.elements).toContain('text')
-    expect(doc.texts).toEqual(expect.arrayContaining(['MDS 1', 'MDS 2', 'epoch', '0', '20', 'τ · MDS · stress 0.084']))
+    expect(doc.texts).toEqual(
+      expect.arrayContaining(['MDS 1', 'MDS 2', 'epoch', '0', '20', 'τ · MDS · stress-1 0.084']),
+    )
     // 3.5 in at 96 px/in
     expect(svg).toMatch(/^<svg[^>]* width="336"/)
     expect(svg).toContain('Liberation Sans')

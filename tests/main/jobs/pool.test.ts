@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Project } from '../../../src/main/archive/project'
 import { embedPaths, runMetrics } from '../../../src/main/analysis/paths'
+import { readTrainData } from '../../../src/main/experiments/data'
 import { JobPool } from '../../../src/main/jobs/pool'
 import type { JobProgress } from '../../../src/main/jobs/tasks'
 import { ApiError } from '../../../src/shared/api/errors'
@@ -121,5 +122,31 @@ describe('the job pool', () => {
       .run('metrics', { dir, runId: 'r', view: 'tau', derived: false })
       .catch((x) => x)) as ApiError
     expect(late.code).toBe('cancelled')
+  })
+})
+
+describe('warming the pool', () => {
+  it('starts its threads idle, and they take the first jobs', async () => {
+    const dir = await project()
+    const jobs = pool(2)
+    jobs.warm()
+    expect(jobs.load).toEqual({ running: 0, queued: 0, threads: 2 })
+    const args = { dir, runId: 'r', view: 'tau' as const, derived: false }
+    await Promise.all([jobs.run('metrics', args), jobs.run('metrics', args)])
+    expect(jobs.load.threads).toBe(2) // no thread was added
+  })
+})
+
+describe('datasets in the pool', () => {
+  it('reads a dataset in a worker thread and hands it over in shared memory (no copy), equal to reading it here', async () => {
+    const jobs = pool(1)
+    const spec = { source: 'mnist' as const, deskew: false }
+    const { data, dataset } = await jobs.run('trainData', { spec, cacheDir: tempDir() })
+    expect(data.train.values.buffer).toBeInstanceOf(SharedArrayBuffer)
+    expect(dataset.train.pixels.buffer).toBeInstanceOf(SharedArrayBuffer)
+    const here = await readTrainData(spec)
+    expect(data.train.count).toBe(60_000)
+    expect(data.test.indptr).toEqual(here.data.test.indptr)
+    expect(data.trainLabels).toEqual(here.data.trainLabels)
   })
 })

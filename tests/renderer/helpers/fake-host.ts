@@ -6,11 +6,14 @@
  */
 import { vi } from 'vitest'
 import type { ApiClient, EventName, Events, RequestName } from '../../../src/shared/api/contract'
+import type { DesktopBridge } from '../../../src/shared/api/transport'
 import type { ApiErrorCode, ApiErrorDetails, ApiErrorShape } from '../../../src/shared/api/errors'
 
 export interface FakeCall {
   name: string
   args: unknown
+  /** The key the renderer gave the call (its progress events and cancel use it). */
+  key?: string
 }
 
 type Handler = (args: never) => unknown
@@ -23,6 +26,8 @@ export interface FakeHost {
   emit<E extends EventName>(event: E, payload: Events[E]): void
   /** The requests of one name, in order. */
   callsOf(name: RequestName): unknown[]
+  /** Keys of the calls the renderer cancelled, in order. */
+  cancelled: string[]
   /** Forgets handlers and recorded calls (listeners stay: stores subscribe once). */
   reset(): void
 }
@@ -40,15 +45,17 @@ export function installFakeHost(): FakeHost {
   const calls: FakeCall[] = []
   const handlers = new Map<string, Handler>()
   const listeners = new Map<string, Set<(p: unknown) => void>>()
-  const bridge: ApiClient & { host: string } = {
+  const cancelled: string[] = []
+  const bridge: Omit<ApiClient, 'call'> & DesktopBridge = {
     host: 'electron',
-    async call(name, args) {
-      calls.push({ name, args })
+    cancel: (key) => void cancelled.push(key),
+    async call(name, args, opts) {
+      calls.push({ name, args, ...(opts?.key ? { key: opts.key } : {}) })
       const h = handlers.get(name)
       if (!h) throw hostError('not-found', `the fake host has no answer for ${name}`, { what: 'request', which: name })
       return (await h(args as never)) as never
     },
-    on(event, listener) {
+    on(event: string, listener: (p: never) => void) {
       let set = listeners.get(event)
       if (!set) listeners.set(event, (set = new Set()))
       set.add(listener as (p: unknown) => void)
@@ -58,6 +65,7 @@ export function installFakeHost(): FakeHost {
   ;(window as unknown as { sgdscope: typeof bridge }).sgdscope = bridge
   return {
     calls,
+    cancelled,
     handle: (name, f) => void handlers.set(name, f),
     emit(event, payload) {
       for (const l of listeners.get(event) ?? []) l(payload)
@@ -65,6 +73,7 @@ export function installFakeHost(): FakeHost {
     callsOf: (name) => calls.filter((c) => c.name === name).map((c) => c.args),
     reset() {
       calls.length = 0
+      cancelled.length = 0
       handlers.clear()
     },
   }

@@ -74,7 +74,7 @@ describe('runs store', () => {
     runs.onSnapshot({ runId: 'r1', net: 0, snapshot: 2, epoch: 1, metrics: { test_error: 0.2 } } as never)
     await runs.loadCurve('r1')
     expect(host.callsOf('runs.get')).toEqual([{ runId: 'r1' }])
-    expect(host.callsOf('runs.metrics')).toEqual([{ runId: 'r1' }])
+    expect(host.callsOf('runs.metrics')).toEqual([{ runId: 'r1', derived: false }])
     expect(runs.curves.r1!.values).toEqual([
       [0.9, 0.5, 0.2],
       [0.8, 0.4, 0.3],

@@ -5,7 +5,7 @@ import type { PathQuery, SavedView } from '../../../src/shared/api/contract'
 import { defaultPathsState, embedQuery, toSavedView } from '../../../src/renderer/src/lib/view-state'
 import { useProjectStore } from '../../../src/renderer/src/stores/project'
 import { useUiStore } from '../../../src/renderer/src/stores/ui'
-import { progressText, useViewStore } from '../../../src/renderer/src/stores/view'
+import { progressLine, useViewStore } from '../../../src/renderer/src/stores/view'
 import { hostError, installFakeHost, until } from '../helpers/fake-host'
 import { project, runSummary } from '../helpers/fixtures'
 
@@ -63,13 +63,17 @@ describe('view store: data from the host', () => {
     expect(host.callsOf('paths.embed')).toHaveLength(3)
   })
 
-  it('shows the host’s progress while a request is in flight', async () => {
+  it('shows the host’s progress for its own request while it is in flight', async () => {
     let answer!: (v: unknown) => void
     host.handle('paths.embed', () => new Promise((r) => (answer = r)))
     const store = useViewStore()
     const p = store.embed(embedQuery(defaultPathsState(['a'])))
     await until(() => store.inFlight === 1, 'the request to start')
-    host.emit('log', { level: 'info', message: 'distances 3/10', time: '' })
+    const key = host.calls.at(-1)!.key!
+    expect(key).toBeTruthy()
+    host.emit('job.progress', { key: 'another page', request: 'paths.embed', stage: 'distances', done: 9, total: 10 })
+    expect(store.progress).toBeNull()
+    host.emit('job.progress', { key, request: 'paths.embed', stage: 'distances', done: 3, total: 10 })
     expect(store.progress).toBe('Computing distances 3 / 10')
     answer(embedding(['a']))
     await p
@@ -77,10 +81,29 @@ describe('view store: data from the host', () => {
     expect(store.progress).toBeNull()
   })
 
-  it('reads progress lines of the host', () => {
-    expect(progressText('reading 2/9')).toBe('Reading snapshots 2 / 9')
-    expect(progressText('embedding 1/1')).toBe('Embedding…')
-    expect(progressText('trained 3 nets')).toBeNull()
+  it('cancels a request in the host only when every view waiting for it has given up', async () => {
+    host.handle('paths.embed', () => new Promise(() => {}))
+    const store = useViewStore()
+    const q = embedQuery(defaultPathsState(['a']))
+    const [one, two] = [new AbortController(), new AbortController()]
+    const first = store.embed(q, false, one.signal).catch((e: unknown) => e)
+    const second = store.embed(q, false, two.signal).catch((e: unknown) => e)
+    expect(host.callsOf('paths.embed')).toHaveLength(1) // one request for both
+    one.abort()
+    expect(await first).toMatchObject({ code: 'cancelled' })
+    expect(host.cancelled).toEqual([])
+    two.abort()
+    expect(await second).toMatchObject({ code: 'cancelled' })
+    expect(host.cancelled).toEqual([host.calls.at(-1)!.key])
+    // Given up, so not cached: the next view asks again.
+    void store.embed(q).catch(() => {})
+    expect(host.callsOf('paths.embed')).toHaveLength(2)
+  })
+
+  it('reads progress of the host', () => {
+    expect(progressLine({ stage: 'reading', done: 2, total: 9 })).toBe('Reading snapshots 2 / 9')
+    expect(progressLine({ stage: 'embedding', done: 0, total: 300 })).toBe('Embedding…')
+    expect(progressLine({ stage: 'embedding', done: 40, total: 300 })).toBe('Embedding: pass 40 of at most 300')
   })
 })
 

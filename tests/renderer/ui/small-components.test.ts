@@ -46,6 +46,13 @@ describe('BusyOverlay', () => {
     const idle = mount(BusyOverlay)
     expect(idle.text()).toContain('Computing the embedding…')
     expect(idle.get('[data-testid="busy-progress"]').text()).toBe('Starting…')
+    expect(idle.find('[data-testid="busy-cancel"]').exists()).toBe(false)
+  })
+
+  it('offers Cancel when the view can stop its request', async () => {
+    const w = mount(BusyOverlay, { props: { cancellable: true } })
+    await w.get('[data-testid="busy-cancel"]').trigger('click')
+    expect(w.emitted('cancel')).toHaveLength(1)
   })
 })
 

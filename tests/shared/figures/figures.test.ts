@@ -176,7 +176,7 @@ describe('paths figure', () => {
     const o = buildPaths(data, paper)
     expect((o.xAxis as Any[])[0].name).toBe('MDS 1')
     expect((o.yAxis as Any[])[0].name).toBe('MDS 2')
-    expect((o.graphic as Any[]).some((g) => g.style?.text === 'τ · MDS · stress 0.080')).toBe(true)
+    expect((o.graphic as Any[]).some((g) => g.style?.text === 'τ · MDS · stress-1 0.080')).toBe(true)
     const pca = buildPaths({ ...data, method: 'pca', stress: undefined }, paper)
     expect((pca.xAxis as Any[])[0].name).toBe('PC 1')
     expect((pca.graphic as Any[]).some((g) => /stress/.test(g.style?.text ?? ''))).toBe(false)

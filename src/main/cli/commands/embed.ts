@@ -3,9 +3,10 @@ import { embedPaths, runMetrics } from '../../analysis/paths'
 import { Project } from '../../archive/project'
 import { UsageError, projectDir, projectOption, type Command } from '../command'
 import { pathQuery, viewOptions } from '../view-options'
+import { neighbourhoodLine } from '../../../shared/figures/diagnostics'
 
 export const embedCommand: Command = {
-  summary: 'embed a run’s paths in 2-D (cached in the run) and print the stress',
+  summary: 'embed a run’s paths in 2-D (cached in the run) and print its goodness of fit and neighbourhood scores',
   usage:
     'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca] [--nets 0-4] [--epochs 2:20] [--project DIR] [--json]',
   options: { ...projectOption, ...viewOptions, json: { type: 'boolean' } },
@@ -19,9 +20,11 @@ export const embedCommand: Command = {
       io.out(JSON.stringify(r))
       return 0
     }
+    const fit = r.fit ? `${r.fit.name === 'stress-1' ? 'Kruskal stress-1' : r.fit.name} ${r.fit.value.toFixed(4)}` : ''
     io.out(
-      `${id}: ${q.view} view, ${q.method}: Kruskal stress-1 ${r.stress?.toFixed(4)} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`,
+      `${id}: ${q.view} view, ${q.method}: ${fit} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`,
     )
+    if (r.neighbourhood) io.out(`  ${neighbourhoodLine(r.neighbourhood)}`)
     const d = await runMetrics(project, id, q.view as 'tau' | 'kappa')
     const last = d.derived.epochs.length - 1
     if (last > 0)

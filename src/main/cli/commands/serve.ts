@@ -18,7 +18,7 @@ export const serveCommand: Command = {
       io.err(
         `warning: listening on ${host} makes the workbench reachable from other machines; anyone with the token can run code-heavy jobs on this one`,
       )
-    const service = new Service({ host: 'browser', settings: new FileSettingsStore() })
+    const service = new Service({ host: 'browser', settings: new FileSettingsStore(), precompute: true })
     if (positionals[0]) await service.call('project.open', { dir: positionals[0], create: true })
     const server = await startServer({ service, port, host })
     io.out(

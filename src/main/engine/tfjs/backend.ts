@@ -16,6 +16,13 @@
  * right numbers. `SGDSCOPE_TFJS_BACKEND=tensorflow|wasm|cpu` (or the `backend` option)
  * forces one; a forced backend that is not available is an error, not a fallback.
  *
+ * tfjs-node is loaded with Node's own `require` (createRequire), never through `import()`:
+ * an ESM-aware loader in between (a bundler, vitest's module runner) may hand this module
+ * a different copy of @tensorflow/tfjs-core than the CommonJS one tfjs-node registers its
+ * backend with, and the backend would then be missing here with no error. That case is
+ * checked and named too. `SGDSCOPE_TFJS_NODE_DIR` loads tfjs-node from another folder
+ * (the packaged desktop app's unpacked copy; tests: a broken one).
+ *
  * tfjs has one global backend per process (per worker thread): selecting one here calls
  * `tf.setBackend`, which other tfjs users in the same thread share. This is the one place
  * that loads tfjs backends: the analyses' matrix products (analysis/gemm.ts) load theirs
@@ -24,6 +31,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { createRequire } from 'node:module'
 import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 export const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const
 export type TfjsBackend = (typeof TFJS_BACKENDS)[number]
@@ -31,6 +39,8 @@ export type TfjsBackendPreference = TfjsBackend | 'auto'
 
 /** Environment variable that forces a backend (`tensorflow`, `wasm`, `cpu` or `auto`). */
 export const BACKEND_ENV = 'SGDSCOPE_TFJS_BACKEND'
+/** Environment variable naming the folder of @tensorflow/tfjs-node to load (default: resolved from here). */
+export const NATIVE_DIR_ENV = 'SGDSCOPE_TFJS_NODE_DIR'
 
 export interface BackendAttempt {
   name: TfjsBackend
@@ -108,12 +118,42 @@ export function wasmDistFolder(): string {
   return path.join(path.dirname(pkg), 'dist') + path.sep
 }
 
+/** The folder of the @tensorflow/tfjs-core copy that code in `from` resolves, for messages. */
+function coreCopyOf(req: NodeJS.Require, from: string): string {
+  try {
+    return path.dirname(req.resolve('@tensorflow/tfjs-core/package.json', { paths: [from] }))
+  } catch {
+    return 'unknown'
+  }
+}
+
+/**
+ * Loads @tensorflow/tfjs-node (from `dir`, default: $SGDSCOPE_TFJS_NODE_DIR, else resolved
+ * from here) with Node's require, and checks that its backend reached this module's tfjs.
+ */
+export function loadNativeBackend(dir = process.env[NATIVE_DIR_ENV]?.trim() || undefined): void {
+  const pkg = '@tensorflow/tfjs-node'
+  let entry: string
+  if (dir) {
+    // Named explicitly: a missing folder is a broken set-up, not a missing optional package.
+    entry = path.resolve(dir)
+  } else {
+    if (!isInstalled(pkg)) throw new NotInstalled(`${pkg} is not installed`)
+    entry = resolveFromHere.resolve(pkg)
+  }
+  resolveFromHere(entry)
+  if (!tf.findBackendFactory('tensorflow')) {
+    const theirs = coreCopyOf(resolveFromHere, path.dirname(entry))
+    const ours = coreCopyOf(resolveFromHere, path.dirname(fileURLToPath(import.meta.url)))
+    throw new Error(
+      `${pkg} loaded but registered its backend with another copy of @tensorflow/tfjs-core (${theirs}) than this one (${ours})`,
+    )
+  }
+}
+
 const defaultLoaders: Record<TfjsBackend, BackendLoader> = {
   async tensorflow() {
-    const pkg = '@tensorflow/tfjs-node'
-    if (!isInstalled(pkg)) throw new NotInstalled(`${pkg} is not installed`)
-    // A variable specifier keeps bundlers from resolving the optional package at build time.
-    await import(/* @vite-ignore */ pkg)
+    loadNativeBackend()
   },
   async wasm() {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
@@ -203,7 +243,8 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
       await activateTfjsBackend(name)
     } catch (e) {
       const missing = e instanceof NotInstalled
-      const reason = missing ? errorText(e) : `${name} backend failed: ${errorText(e)}`
+      const hint = name === 'tensorflow' ? ' (`npm run setup:native` rebuilds it)' : ''
+      const reason = missing ? errorText(e) : `${name} backend failed: ${errorText(e)}${hint}`
       attempts.push({ name, ok: false, reason })
       if (preference !== 'auto')
         throw new Error(`the tfjs backend '${name}' (forced) is not available: ${reason}`, { cause: e })
@@ -214,7 +255,9 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
     const what = await describeBackend(name)
     const skipped = attempts.map((a) => a.reason)
     const reason =
-      preference === 'auto' ? `${what}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}` : `${what}; forced`
+      preference === 'auto'
+        ? `${what}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}`
+        : `${what}; forced${opts.backend === undefined ? ` by $${BACKEND_ENV}` : ''}`
     attempts.push({ name, ok: true, reason: what })
     return { name, reason, attempts }
   }

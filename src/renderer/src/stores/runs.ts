@@ -45,6 +45,8 @@ export const useRunsStore = defineStore('runs', () => {
   const progress = reactive<Record<string, RunProgressEvent>>({})
   const details = reactive<Record<string, RunDetails>>({})
   const curves = shallowReactive<Record<string, Curve>>({})
+  /** Runs whose recorded curve is being read (a loading curve is not an empty one). */
+  const curveLoading = shallowReactive<Record<string, boolean>>({})
   /** Requests in flight per run (cancel, resume), to disable their buttons. */
   const pending = reactive<Record<string, 'cancel' | 'resume' | undefined>>({})
   const starting = ref(false)
@@ -156,19 +158,28 @@ export const useRunsStore = defineStore('runs', () => {
     }
     curves[runId] = c
     if (d.done === 0) return
-    const m = await ui.guard('Cannot read the run’s metrics', () => api().call('runs.metrics', { runId }))
-    if (!m) fromArchive.delete(runId)
-    const series = m?.data.runs[0]?.series.find((s) => s.name === metric)
-    if (!series) return
-    const now = curves[runId] ?? c
-    const values = now.values.map((row, k) =>
-      row.map((v, j) => {
-        if (v !== null) return v
-        const x = series.perNet[k]?.[j]
-        return typeof x === 'number' && Number.isFinite(x) ? x : null
-      }),
-    )
-    curves[runId] = { ...now, values, version: now.version + 1 }
+    // The raw metrics only: the derived ones (distances between networks) take seconds more.
+    // Loading until the values are in the curve: an empty curve in between would read "nothing recorded".
+    curveLoading[runId] = true
+    try {
+      const m = await ui.guard('Cannot read the run’s metrics', () =>
+        api().call('runs.metrics', { runId, derived: false }),
+      )
+      if (!m) fromArchive.delete(runId)
+      const series = m?.data.runs[0]?.series.find((s) => s.name === metric)
+      if (!series) return
+      const now = curves[runId] ?? c
+      const values = now.values.map((row, k) =>
+        row.map((v, j) => {
+          if (v !== null) return v
+          const x = series.perNet[k]?.[j]
+          return typeof x === 'number' && Number.isFinite(x) ? x : null
+        }),
+      )
+      curves[runId] = { ...now, values, version: now.version + 1 }
+    } finally {
+      delete curveLoading[runId]
+    }
   }
 
   /** A run is shown: its curve from the archive once (events keep it current), its details afresh. */
@@ -243,6 +254,7 @@ export const useRunsStore = defineStore('runs', () => {
     progress,
     details,
     curves,
+    curveLoading,
     pending,
     starting,
     presets,

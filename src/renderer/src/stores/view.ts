@@ -6,10 +6,11 @@
  * where it belongs with its state restored).
  */
 import { defineStore } from 'pinia'
-import { computed, markRaw, reactive, ref, shallowRef, watch } from 'vue'
-import type { DerivedMetrics, PathQuery, ResultOf, SavedView } from '../../../shared/api/contract'
+import { computed, reactive, ref, shallowRef, watch } from 'vue'
+import type { CallOptions, DerivedMetrics, PathQuery, ResultOf, SavedView } from '../../../shared/api/contract'
 import type { MetricsData } from '../../../shared/figures/data'
 import { api } from '../lib/api'
+import { isCancelled, progressLine, sharedRequests, type Shared } from '../lib/shared-requests'
 import { useProjectStore } from './project'
 import { useRunsStore } from './runs'
 import { useUiStore } from './ui'
@@ -34,13 +35,7 @@ export interface RunMetrics {
 export const RUN_TAB_IDS = { paths: 'paths', metrics: 'metrics' } as const
 export const PAGE_IDS = { compare: 'compare', saved: 'saved-views' } as const
 
-/** "distances 3/10" → "Computing distances 3 / 10". */
-export function progressText(message: string): string | null {
-  const m = /^(reading|distances|embedding) (\d+)\/(\d+)$/.exec(message.trim())
-  if (!m) return null
-  const what = m[1] === 'reading' ? 'Reading snapshots' : m[1] === 'distances' ? 'Computing distances' : 'Embedding'
-  return m[1] === 'embedding' ? `${what}…` : `${what} ${m[2]} / ${m[3]}`
-}
+export { isCancelled, progressLine }
 
 export const useViewStore = defineStore('view', () => {
   const project = useProjectStore()
@@ -49,55 +44,26 @@ export const useViewStore = defineStore('view', () => {
 
   // ---- Data from the host, cached per query ------------------------------------
 
-  const embeddings = new Map<string, Promise<Embedding>>()
-  const metricsCache = new Map<string, Promise<RunMetrics>>()
-  /** Requests in flight, and the last progress line the host sent meanwhile. */
-  const inFlight = ref(0)
-  const progress = ref<string | null>(null)
-  let subscribed = false
-
-  function subscribe(): void {
-    if (subscribed) return
-    subscribed = true
-    api().on('log', (e) => {
-      if (inFlight.value === 0) return
-      const text = progressText(e.message)
-      if (text) progress.value = text
-    })
-  }
-
-  async function tracked<T>(p: Promise<T>): Promise<T> {
-    subscribe()
-    inFlight.value++
-    try {
-      return await p
-    } finally {
-      if (--inFlight.value === 0) progress.value = null
-    }
-  }
+  const embeddings = new Map<string, Shared<Embedding>>()
+  const metricsCache = new Map<string, Shared<RunMetrics>>()
+  /** Requests in flight, and the last progress line the host sent for one of them. */
+  const { inFlight, progress, shared } = sharedRequests()
 
   /** The embedding of a query (from the cache unless `fresh`). The data is raw (not
    * reactive): it is large and never changed. */
-  function embed(q: PathQuery, fresh = false): Promise<Embedding> {
-    const key = queryKey(q)
-    let p = fresh ? undefined : embeddings.get(key)
-    if (!p) {
-      p = tracked(api().call('paths.embed', q)).then((r) => markRaw(r))
-      embeddings.set(key, p)
-      p.catch(() => embeddings.delete(key))
-    }
-    return p
+  function embed(q: PathQuery, fresh = false, signal?: AbortSignal): Promise<Embedding> {
+    return shared(embeddings, queryKey(q), fresh, 'paths.embed', (o) => api().call('paths.embed', q, o), signal)
   }
 
-  function metrics(runId: string, view: 'tau' | 'kappa' = 'tau', fresh = false): Promise<RunMetrics> {
+  function metrics(
+    runId: string,
+    view: 'tau' | 'kappa' = 'tau',
+    fresh = false,
+    signal?: AbortSignal,
+  ): Promise<RunMetrics> {
     const key = `${runId}\u0000${view}`
-    let p = fresh ? undefined : metricsCache.get(key)
-    if (!p) {
-      p = tracked(api().call('runs.metrics', { runId, view })).then((r) => markRaw(r))
-      metricsCache.set(key, p)
-      p.catch(() => metricsCache.delete(key))
-    }
-    return p
+    const call = (o: CallOptions) => api().call('runs.metrics', { runId, view }, o)
+    return shared(metricsCache, key, fresh, 'runs.metrics', call, signal)
   }
 
   /** Forget cached data of a run (it changed: more snapshots), or of everything. */

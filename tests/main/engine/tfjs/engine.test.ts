@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { WorkerInput, WorkerMessage } from '../../../../src/main/engine/protocol'
 import { runNets } from '../../../../src/main/engine/run-nets'
 import { stateSize, mlpShape, type TrainData } from '../../../../src/main/engine/train'
+import { BACKEND_ENV } from '../../../../src/main/engine/tfjs/backend'
 import { runTfjs, type RunTfjsOptions } from '../../../../src/main/engine/tfjs/engine'
 import type { MatmulStrategy } from '../../../../src/main/engine/tfjs/group'
 import { loadTrainData } from '../../../../src/main/experiments/data'
@@ -101,7 +102,7 @@ function compare(a: Map<string, Snapshot>, b: Map<string, Snapshot>) {
 }
 
 describe('tfjs engine = fused engine on deskewed MNIST', () => {
-  it('identical initial weights and τ at snapshot 0 (on the backend the fallback chain picks: wasm here)', async () => {
+  it(`identical initial weights and τ at snapshot 0 (on the backend the fallback chain picks: ${nativeInstalled ? 'tensorflow' : 'wasm'} here)`, async () => {
     const spec = mlp({ init: 'torch7' })
     const inp = input(spec, [0])
     const f = fusedRun(inp)
@@ -137,18 +138,21 @@ describe('tfjs engine = fused engine on deskewed MNIST', () => {
     ['cross-entropy', 0, 1],
     ['cross-entropy', 0.9, 0.1],
   ]
-  const cases = [
-    ...batch1.map(([l, mu, lr]) => [1, 2000, l, mu, lr] as const),
-    ...batch100.map(([l, mu, lr]) => [100, 50, l, mu, lr] as const),
-  ]
+  // Every case on wasm, and on native TensorFlow where @tensorflow/tfjs-node is installed.
+  const backends = nativeInstalled ? (['wasm', 'tensorflow'] as const) : (['wasm'] as const)
+  const cases = backends.flatMap((backend) => [
+    ...batch1.map(([l, mu, lr]) => [backend, 1, 2000, l, mu, lr] as const),
+    ...batch100.map(([l, mu, lr]) => [backend, 100, 50, l, mu, lr] as const),
+  ])
 
   it.each(cases)(
-    'batch %i, %i steps, %s, momentum %s, η = %s: τ agrees to float32 round-off',
-    async (batch, steps, loss, momentum, lr) => {
+    '%s, batch %i, %i steps, %s, momentum %s, η = %s: τ agrees to float32 round-off',
+    async (backend, batch, steps, loss, momentum, lr) => {
       const spec = mlp({ batch, loss, momentum, lr })
       const inp = input(spec, [0, (steps / 2) * batch, steps * batch])
       const f = fusedRun(inp)
-      const t = await tfjsRun(inp)
+      const t = await tfjsRun(inp, { backend })
+      expect(t.result.backend).toBe(backend)
       const d = compare(f.snaps, t.snaps)
       expect(d.tau).toBeLessThan(TOL)
       expect(d.loss).toBeLessThan(TOL)
@@ -175,6 +179,39 @@ describe('tfjs engine = fused engine on deskewed MNIST', () => {
       expect(compare(f.snaps, t.snaps).tau).toBeLessThan(TOL)
     },
   )
+
+  it.runIf(nativeInstalled).each([
+    [1, 1000, 1],
+    [100, 30, 10],
+  ])(
+    'native TensorFlow on the paper’s 784-100-10 network, batch %i, %i steps: τ = fused τ',
+    async (batch, steps, lr) => {
+      const spec = mlp({ hidden: 100, batch, lr, init: 'torch7' })
+      const inp = input(spec, [0, steps * batch])
+      const f = fusedRun(inp)
+      const t = await tfjsRun(inp, { backend: 'tensorflow' })
+      expect(t.result.backend).toBe('tensorflow')
+      const d = compare(f.snaps, t.snaps)
+      expect(d.tau).toBeLessThan(TOL)
+      expect(d.loss).toBeLessThan(TOL)
+    },
+  )
+
+  it(`${BACKEND_ENV}=wasm forces WebAssembly over ${nativeInstalled ? 'native TensorFlow' : 'the chain'}, with the same τ`, async () => {
+    const spec = mlp({ batch: 100, loss: 'mse', momentum: 0.9, lr: 1 })
+    const inp = input(spec, [0, 2500, 5000])
+    const chain = await tfjsRun(inp, { backend: 'auto' })
+    expect(chain.result.backend).toBe(nativeInstalled ? 'tensorflow' : 'wasm')
+    process.env[BACKEND_ENV] = 'wasm'
+    try {
+      const forced = await tfjsRun(inp, { backend: undefined })
+      expect(forced.result.backend).toBe('wasm')
+      expect(forced.result.reason).toMatch(new RegExp(`forced by \\$${BACKEND_ENV}$`))
+      expect(compare(chain.snaps, forced.snaps).tau).toBeLessThan(TOL)
+    } finally {
+      delete process.env[BACKEND_ENV]
+    }
+  })
 
   it('epochs: the last batch of an epoch is smaller, and the next epoch takes a new order', async () => {
     // 700 does not divide 60 000: each epoch ends with a batch of 500

@@ -5,9 +5,11 @@
  * headless renderer (the file is what the CLI writes).
  */
 import { defineStore } from 'pinia'
-import { markRaw, ref } from 'vue'
-import type { ArgsOf, RenderedFigure, ResultOf } from '../../../../shared/api/contract'
+import type { ArgsOf, CallOptions, RenderedFigure } from '../../../../shared/api/contract'
 import { api } from '../../lib/api'
+import { sharedRequests, type Shared } from '../../lib/shared-requests'
+
+type Start<T> = (opts: CallOptions) => Promise<T>
 
 export type SubproblemsQuery = Omit<ArgsOf<'beyond.subproblems'>, 'runId'>
 export type BarrierQuery = Omit<ArgsOf<'beyond.barrier'>, 'runId'>
@@ -41,39 +43,45 @@ function keyOf(runId: string, what: string, q: object): string {
 }
 
 export const useBeyondStore = defineStore('beyond', () => {
-  const cache = new Map<string, Promise<unknown>>()
-  /** Requests in flight (the view shows a busy state). */
-  const inFlight = ref(0)
+  const cache = new Map<string, Shared<object>>()
+  /** Requests in flight (the view shows a busy state) and the last progress line of one. */
+  const { inFlight, progress, shared } = sharedRequests()
 
-  function cached<T extends object>(key: string, fresh: boolean, f: () => Promise<T>): Promise<T> {
-    let p = fresh ? undefined : (cache.get(key) as Promise<T> | undefined)
-    if (!p) {
-      inFlight.value++
-      p = f()
-        .then((r) => markRaw(r))
-        .finally(() => inFlight.value--)
-      cache.set(key, p)
-      p.catch(() => cache.delete(key))
-    }
-    return p
-  }
+  const cached = <T extends object>(key: string, fresh: boolean, what: string, f: Start<T>, signal?: AbortSignal) =>
+    shared(cache as Map<string, Shared<T>>, key, fresh, what, f, signal)
 
-  const subproblems = (runId: string, q: SubproblemsQuery, fresh = false): Promise<ResultOf<'beyond.subproblems'>> =>
-    cached(keyOf(runId, 'subproblems', q), fresh, () => api().call('beyond.subproblems', { runId, ...q }))
-  const barrier = (runId: string, q: BarrierQuery, fresh = false): Promise<ResultOf<'beyond.barrier'>> =>
-    cached(keyOf(runId, 'barrier', q), fresh, () => api().call('beyond.barrier', { runId, ...q }))
-  const barrierSummary = (
-    runId: string,
-    q: BarrierSummaryQuery,
-    fresh = false,
-  ): Promise<ResultOf<'beyond.barrierSummary'>> =>
-    cached(keyOf(runId, 'barrierSummary', q), fresh, () => api().call('beyond.barrierSummary', { runId, ...q }))
-  const weightVsFunction = (
-    runId: string,
-    q: WeightFunctionQuery,
-    fresh = false,
-  ): Promise<ResultOf<'beyond.weightVsFunction'>> =>
-    cached(keyOf(runId, 'weightVsFunction', q), fresh, () => api().call('beyond.weightVsFunction', { runId, ...q }))
+  const subproblems = (runId: string, q: SubproblemsQuery, fresh = false, signal?: AbortSignal) =>
+    cached(
+      keyOf(runId, 'subproblems', q),
+      fresh,
+      'beyond.subproblems',
+      (o) => api().call('beyond.subproblems', { runId, ...q }, o),
+      signal,
+    )
+  const barrier = (runId: string, q: BarrierQuery, fresh = false, signal?: AbortSignal) =>
+    cached(
+      keyOf(runId, 'barrier', q),
+      fresh,
+      'beyond.barrier',
+      (o) => api().call('beyond.barrier', { runId, ...q }, o),
+      signal,
+    )
+  const barrierSummary = (runId: string, q: BarrierSummaryQuery, fresh = false, signal?: AbortSignal) =>
+    cached(
+      keyOf(runId, 'barrierSummary', q),
+      fresh,
+      'beyond.barrierSummary',
+      (o) => api().call('beyond.barrierSummary', { runId, ...q }, o),
+      signal,
+    )
+  const weightVsFunction = (runId: string, q: WeightFunctionQuery, fresh = false, signal?: AbortSignal) =>
+    cached(
+      keyOf(runId, 'weightVsFunction', q),
+      fresh,
+      'beyond.weightVsFunction',
+      (o) => api().call('beyond.weightVsFunction', { runId, ...q }, o),
+      signal,
+    )
 
   /** Forgets a run's results (after it trained further). */
   function invalidate(runId: string): void {
@@ -107,5 +115,5 @@ export const useBeyondStore = defineStore('beyond', () => {
     return file
   }
 
-  return { inFlight, subproblems, barrier, barrierSummary, weightVsFunction, invalidate, download }
+  return { inFlight, progress, subproblems, barrier, barrierSummary, weightVsFunction, invalidate, download }
 })

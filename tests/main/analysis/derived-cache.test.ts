@@ -1,0 +1,30 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { Project } from '../../../src/main/archive/project'
+import { runMetrics } from '../../../src/main/analysis/paths'
+import { writeTestExternalRun } from '../../helpers/external'
+import { tempDir } from '../../helpers/tmp'
+
+describe('derived metrics are cached in the run', () => {
+  it('a second reading gives the same numbers (NaN included) from the cache, keyed by the complete snapshots', async () => {
+    const dir = path.join(tempDir(), 'p.sgdscope')
+    await Project.openOrCreate(dir)
+    await writeTestExternalRun(dir, { id: 'r', nets: 3, snapshots: 5, probe: 20 })
+    const p = await Project.open(dir)
+    const first = await runMetrics(p, 'r', 'tau')
+    expect(first.derived.meanStep.some(Number.isNaN)).toBe(true) // no step before the first snapshot
+    const files = await readdir(path.join(dir, 'runs', 'r', 'cache'))
+    expect(files).toEqual(['derived-tau-3x5-5.json'])
+    expect(await runMetrics(p, 'r', 'tau')).toEqual(first)
+    // The cache is what is read: a changed file shows through.
+    const file = path.join(dir, 'runs', 'r', 'cache', files[0])
+    const cached = JSON.parse(await readFile(file, 'utf8'))
+    cached.meanPairwise = cached.meanPairwise.map(() => 42)
+    await writeFile(file, JSON.stringify(cached))
+    expect((await runMetrics(p, 'r', 'tau')).derived.meanPairwise).toEqual([42, 42, 42, 42, 42])
+    // A damaged entry is recomputed, not fatal.
+    await writeFile(file, '{ not json')
+    expect(await runMetrics(p, 'r', 'tau')).toEqual(first)
+  })
+})
