@@ -8,6 +8,8 @@
  * "trained" function (one-hot labels plus noise) with shrinking random steps, so that the set
  * looks like fig1: fast initial phase, slow diffusion later. κ points are the argmax classes.
  */
+import { neighbourhoodScores } from '../src/main/analysis/neighbourhood'
+import { shepardData } from '../src/main/analysis/shepard'
 import {
   bhattacharyyaDistances,
   classesOf,
@@ -172,6 +174,12 @@ async function main(): Promise<void> {
   const [sm, tSm] = await timed(() => smacof(D, n, { init: cl.coords }))
   line('SMACOF (accelerated, from classical)', report(sm, tSm))
   line('distances + classical + SMACOF', secs(plus(tDist, tCl, tSm)))
+  const [nbh, tNb] = await timed(() => neighbourhoodScores(D, sm.coords, n))
+  const [, tSh] = await timed(() => shepardData(D, sm.coords, n))
+  line(
+    'diagnostics: neighbourhood scores + Shepard',
+    `${secs(plus(tNb, tSh))} (goal ≤ 1 s), T₁₀ ${nbh.trustworthiness[1]!.toFixed(3)}, ρ ${nbh.rankCorrelation.toFixed(3)}`,
+  )
   if (!quick) {
     const [plain, tPlain] = await timed(() => smacof(D, n, { init: cl.coords, accelerate: false, eps: 0 }))
     line('SMACOF (plain Guttman, all 300 iterations)', report(plain, tPlain))

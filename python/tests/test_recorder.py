@@ -279,7 +279,7 @@ def test_a_newer_format_is_refused(tmp_path):
     record(p, nets=1, epochs=(0,))
     meta = p / "runs/r/zarr.json"
     g = json.loads(meta.read_text())
-    g["attributes"]["sgdscope"]["format"] = 3
+    g["attributes"]["sgdscope"]["format"] = 4
     meta.write_text(json.dumps(g))
-    with pytest.raises(sgdscope.RunFormatError, match=re.escape("run format 3, this version reads up to 2); update")):
+    with pytest.raises(sgdscope.RunFormatError, match=re.escape("run format 4, this version reads up to 3); update")):
         sgdscope.open_run(p)

@@ -84,6 +84,13 @@ describe('path explorer', () => {
     expect(await h.page.locator(`${PATHS} [data-testid="stress"]`).innerText()).toMatch(/^\d\.\d{3}$/)
     expect(await h.page.locator(`${PATHS} [data-testid="view-tau"]`).getAttribute('aria-checked')).toBe('true')
     await h.screenshot('paths-tau')
+    // Beside the plot: the fit by its name, trustworthiness/continuity per k, ρ and the Shepard diagram.
+    const panel = `${PATHS} [data-testid="faithfulness"]`
+    expect(await h.page.locator(`${panel} tbody tr`).count()).toBe(3)
+    expect(await h.page.locator(`${panel} [data-testid="rank-correlation"]`).innerText()).toMatch(/^-?\d\.\d{3}$/)
+    await h.page.locator(`${panel} [data-testid="shepard"]`).scrollIntoViewIfNeeded()
+    await expect.poll(() => h.page.locator(`${panel} [data-testid="shepard"] canvas`).count()).toBeGreaterThan(0)
+    await h.screenshot('paths-faithfulness')
   })
 
   it('shows network, epoch, samples seen and test error on hover', async () => {

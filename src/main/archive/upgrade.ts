@@ -18,7 +18,7 @@ import type { Project } from './project'
 export type UpgradeResult = 'upgraded' | 'current' | 'external'
 
 /** Rewrites one array as a single chunk holding `data` (its whole content, C order). */
-async function consolidate(dir: string, data: Float32Array | Uint8Array): Promise<void> {
+export async function consolidateArray(dir: string, data: Float32Array | Uint8Array): Promise<void> {
   const metaFile = path.join(dir, 'zarr.json')
   const meta = JSON.parse(await fs.readFile(metaFile, 'utf8'))
   const shape: number[] = meta.shape
@@ -52,8 +52,8 @@ export async function upgradeRun(dir: string, opts: { trainer?: boolean } = {}):
     if (!again.consolidated) {
       const metrics = await again.readMetrics()
       const done = await again.readDone()
-      await consolidate(path.join(dir, 'metrics'), metrics)
-      await consolidate(path.join(dir, 'done'), done)
+      await consolidateArray(path.join(dir, 'metrics'), metrics)
+      await consolidateArray(path.join(dir, 'done'), done)
     }
     await again.update({ sgdscope: { kind: 'run', format: RUN_FORMAT } })
   })

@@ -5,6 +5,7 @@
  */
 import { FigureLook, PathQuery } from '../../shared/api/contract'
 import { EMBEDDING_METHODS } from '../analysis/paths'
+import type { EmbeddingOptions } from '../analysis/embedding'
 import type { Project } from '../archive/project'
 import { writeFileAtomic } from '../archive/atomic'
 // Loaded when a figure is drawn (see beyond-output.ts).
@@ -17,6 +18,7 @@ export const viewOptions = {
   method: { type: 'string', short: 'm' },
   nets: { type: 'string' },
   epochs: { type: 'string' },
+  'max-iter': { type: 'string' },
 } as const
 
 export const lookOptions = {
@@ -33,7 +35,10 @@ export const lookOptions = {
   'no-lines': { type: 'boolean' },
 } as const
 
-export function pathQuery(runs: string[], v: Values, labels?: string[]): PathQuery {
+/** A query with the embedding's options (`--max-iter`: SMACOF passes, e.g. few to see an early-stopped picture). */
+export type CliPathQuery = PathQuery & { options?: EmbeddingOptions }
+
+export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPathQuery {
   const r = PathQuery.safeParse({
     runs,
     ...(labels ? { labels } : {}),
@@ -49,7 +54,11 @@ export function pathQuery(runs: string[], v: Values, labels?: string[]): PathQue
       `--${String(i.path[0])}: ${i.message}${i.path[0] === 'method' ? methods : ''}`
     throw new UsageError(r.error.issues.map(problem).join('; '))
   }
-  return r.data
+  if (v['max-iter'] === undefined) return r.data
+  const maxIter = Number(v['max-iter'])
+  if (!Number.isInteger(maxIter) || maxIter < 1)
+    throw new UsageError(`--max-iter must be a whole number of passes ≥ 1, not "${String(v['max-iter'])}"`)
+  return { ...r.data, options: { maxIter } }
 }
 
 export function figureLook(v: Values, base: Partial<FigureLook> = {}): FigureLook {

@@ -48,6 +48,26 @@ describe('sgdscope CLI on recorded runs', () => {
     expect(e.out).toMatch(/step\/spread \d/)
     // 12 points: k = 5 is defined, k = 10 and 20 (≥ n/2) are not.
     expect(e.out).toMatch(/trustworthiness \d\.\d{3}\/—\/—, continuity \d\.\d{3}\/—\/— \(k = 5\/10\/20\), rank ρ -?\d/)
+    // --max-iter stops SMACOF early: a new embedding (not the cached one), never better than the converged.
+    const stressOf = (out: string) => Number(/Kruskal stress-1 (\d\.\d+)/.exec(out)![1])
+    const full = await cli('embed', 'seeds', '--view', 'kappa', '--method', 'smacof', '--project', p)
+    const early = await cli(
+      'embed',
+      'seeds',
+      '--view',
+      'kappa',
+      '--method',
+      'smacof',
+      '--max-iter',
+      '1',
+      '--project',
+      p,
+    )
+    expect(early.out).toMatch(/computed in/)
+    expect(stressOf(early.out)).toBeGreaterThanOrEqual(stressOf(full.out))
+    const bad = await cli('embed', 'seeds', '--max-iter', '0', '--project', p)
+    expect(bad.code).not.toBe(0)
+    expect(bad.err).toMatch(/--max-iter must be a whole number of passes ≥ 1, not "0"/)
     const ev = await cli('embed', 'vals', '--view', 'kappa', '--project', p)
     expect(ev.code).not.toBe(0)
     expect(ev.err).toMatch(/the κ view needs class outputs; run vals records values/)

@@ -19,6 +19,7 @@ import { runCommand } from './run'
 import { serveCommand } from './serve'
 import { statusCommand } from './status'
 import { subproblemsCommand } from './subproblems'
+import { upgradeCommand } from './upgrade'
 
 export { DEFAULT_PROJECT, UsageError, type Command, type Io, type Values } from '../command'
 
@@ -36,6 +37,7 @@ export const COMMANDS: Record<string, Command> = {
   barrier: barrierCommand,
   distances: distancesCommand,
   status: statusCommand,
+  upgrade: upgradeCommand,
   import: importCommand,
   'evaluate-checkpoints': evaluateCheckpointsCommand,
 }
