@@ -104,7 +104,8 @@ describe('path explorer', () => {
   })
 
   it('zooms and pans with one scale on both axes, and resets', async () => {
-    const box = (await h.page.locator(`${PATHS} [data-testid="figure-chart"]`).boundingBox())!
+    // The path plot is the view's first chart (the Shepard diagram is another).
+    const box = (await h.page.locator(`${PATHS} [data-testid="figure-chart"]`).first().boundingBox())!
     await h.page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5)
     await h.page.mouse.wheel(0, -300)
     await h.page.locator(`${PATHS} [data-testid="reset-zoom"]`).waitFor()

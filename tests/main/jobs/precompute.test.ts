@@ -30,14 +30,15 @@ describe('precomputing finished runs', () => {
     services.push(service)
     await service.request('project.open', { dir })
     const run = path.join(dir, 'runs', 'r')
-    // τ and κ: two derived-metric entries and two embeddings.
+    // τ and κ: two derived-metric entries and two embeddings (each with its Shepard data beside it).
     await vi.waitFor(
       async () => {
         expect((await files(path.join(run, 'cache'))).sort()).toEqual([
           'derived-kappa-3x6-6.json',
           'derived-tau-3x6-6.json',
         ])
-        expect((await files(path.join(run, 'embeddings'))).filter((f) => !f.startsWith('.'))).toHaveLength(2)
+        const embeddings = (await files(path.join(run, 'embeddings'))).filter((f) => !f.startsWith('.'))
+        expect(embeddings.filter((f) => !f.endsWith('-shepard'))).toHaveLength(2)
       },
       { timeout: 60_000, interval: 50 },
     )
