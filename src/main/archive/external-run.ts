@@ -367,11 +367,16 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 
 /** Changes only the given group attributes, re-reading the group under the snapshot
  * lock so that concurrent writers' changes (status, snapshots) are never lost. */
-export async function patchGroup(dir: string, patch: Partial<RunAttributes>): Promise<RunAttributes> {
+export async function patchGroup(
+  dir: string,
+  patch: Partial<RunAttributes> | (() => Promise<Partial<RunAttributes>>),
+): Promise<RunAttributes> {
   return withSnapshotLock(dir, async () => {
     const meta = path.join(dir, 'zarr.json')
     const group = await readJson(meta)
-    const attributes = { ...(group.attributes as RunAttributes), ...patch, updated: new Date().toISOString() }
+    // A function decides the patch inside the lock, so that what it saw still holds when it is written.
+    const change = typeof patch === 'function' ? await patch() : patch
+    const attributes = { ...(group.attributes as RunAttributes), ...change, updated: new Date().toISOString() }
     await writeJsonAtomic(meta, { ...group, attributes })
     return attributes
   })
@@ -555,11 +560,17 @@ export class ExternalRunWriter {
   /** Releases this writer's lock; the run is `complete` when no other live writer
    * remains (else it stays `running`), or `interrupted`/`failed` when given. */
   async close(outcome: { status?: 'interrupted' | 'failed'; error?: string } = {}): Promise<RunStatus> {
-    if (this.lockFile) await fs.rm(this.lockFile, { force: true })
+    const lockFile = this.lockFile
     this.lockFile = null
     let status: RunStatus = outcome.status ?? 'complete'
-    if (!outcome.status && (await otherLiveRecorders(this.dir))) status = 'running'
-    this.attrs = await patchGroup(this.dir, { status, ...(outcome.error ? { error: outcome.error } : {}) })
+    // Dropping this writer's lock, looking for others and writing the status form one step
+    // under the group's lock: two writers closing at once could otherwise each see the other
+    // and the later write of 'running' would win over 'complete'.
+    this.attrs = await patchGroup(this.dir, async () => {
+      if (lockFile) await fs.rm(lockFile, { force: true })
+      if (!outcome.status && (await otherLiveRecorders(this.dir))) status = 'running'
+      return { status, ...(outcome.error ? { error: outcome.error } : {}) }
+    })
     return status
   }
 }
