@@ -24,6 +24,7 @@ import { PRESETS, isPresetId, scaledPresetName } from '../shared/presets'
 import { checkSpec } from '../shared/spec'
 import { Project } from './archive/project'
 import { setRunDisplay } from './archive/display'
+import type { RunArchive } from './archive/run'
 import { writeFileAtomic } from './archive/atomic'
 import { defaultWorkerCount } from './engine/pool'
 import { createRun, liveStatus, trainRun } from './experiments/runner'
@@ -71,6 +72,9 @@ export interface ServiceOptions {
   /** Computing a finished run's derived metrics and default embeddings in the background, so
    * that it opens with them (the hosts turn it on; default off, so tests see only their own work). */
   precompute?: boolean
+  /** Starting the job threads when a project opens, so its first heavy request does not
+   * wait for one to load (default: as `precompute`). */
+  warmJobs?: boolean
 }
 
 interface Training {
@@ -78,6 +82,8 @@ interface Training {
   abort: AbortController
   done: Promise<void>
   started: boolean
+  /** The archive its trainer writes (set once training starts). */
+  archive?: RunArchive
 }
 
 export class Service {
@@ -95,6 +101,9 @@ export class Service {
   private pool: JobPool | null = null
   /** Aborts the open project's background precomputation (when it closes). */
   private background: AbortController | null = null
+  /** The background precomputation under way: close() waits for it, so nothing writes
+   * into the project after the host has stopped. */
+  private backgroundDone: Promise<void> = Promise.resolve()
 
   constructor(private readonly opts: ServiceOptions) {}
 
@@ -174,8 +183,11 @@ export class Service {
     const ctx: CallContext = { signal, progress: () => {} }
     const dir = project.dir
     const cacheDir = this.opts.cacheDir
-    void (async () => {
+    const previous = this.backgroundDone
+    this.backgroundDone = (async () => {
+      await previous
       for (const runId of runIds) {
+        if (signal.aborted) return
         try {
           const run = await project.openRun(runId)
           const views: ('tau' | 'kappa')[] = run.attrs.pointShape[1] === undefined ? ['tau'] : ['tau', 'kappa']
@@ -243,8 +255,13 @@ export class Service {
     return checkWritable(file, [this.requireProject().dir, this.opts.exportDir ?? defaultExportDir()], field)
   }
 
+  /** The run a reference names, with what this process has recorded of it on disk: the
+   * archive writes its flags and metrics in batches, and a reader (a reloaded page) must
+   * not miss snapshots whose events were already sent. */
   private async resolveRun(ref: string): Promise<string> {
-    return this.requireProject().resolveRunId(ref)
+    const runId = await this.requireProject().resolveRunId(ref)
+    await this.queue.find((t) => t.runId === runId)?.archive?.flush()
+    return runId
   }
 
   /** `busy`: a run trains, so the project cannot change now. */
@@ -280,6 +297,7 @@ export class Service {
           signal: abort.signal,
           cacheDir: this.opts.cacheDir,
           loadData: this.loadData,
+          onArchive: (a) => (t.archive = a),
           onLog: (m) => this.log('info', m),
           onProgress: (p) => this.emit('run.progress', p),
           onSnapshot: (net, snapshot, m) =>
@@ -332,6 +350,7 @@ export class Service {
     await this.shutdown()
     await this.pool?.close()
     this.pool = null
+    await this.backgroundDone
   }
 
   /** Follows the open project's folder: runs recorded or trained by other processes
@@ -400,8 +419,8 @@ export class Service {
       await this.opts.settings.addRecent(abs)
       const s = await this.summary()
       this.emit('project.changed', s)
-      // In the hosts (precompute on), the first heavy request should not wait for threads to start.
-      if (this.opts.precompute) this.jobs().warm()
+      // In the hosts, the first heavy request should not wait for threads to start.
+      if (this.opts.warmJobs ?? this.opts.precompute) this.jobs().warm()
       this.precompute(this.completeRuns(s))
       return s
     },

@@ -50,7 +50,7 @@ export class Host {
 
   /** Stops like Ctrl-C on `sgdscope serve`: training is interrupted, then the server closes. */
   async stop(): Promise<void> {
-    await this.service.shutdown()
+    await this.service.close()
     await this.server.close()
   }
 }

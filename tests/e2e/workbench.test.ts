@@ -28,7 +28,16 @@ const text = async (l: Locator) => ((await l.textContent()) ?? '').trim()
 
 /** Waits until the run workspace shows `status`. */
 async function waitForStatus(page: Page, status: string, timeout = 60_000) {
-  await page.locator(`[data-testid="run-workspace"][data-status="${status}"]`).waitFor({ timeout })
+  try {
+    await page.locator(`[data-testid="run-workspace"][data-status="${status}"]`).waitFor({ timeout })
+  } catch (e) {
+    // Say what was shown instead: which run, in which state, at which address.
+    const ws = page.getByTestId('run-workspace')
+    const seen = (await ws.count())
+      ? `run ${await ws.getAttribute('data-run')} ${await ws.getAttribute('data-status')}`
+      : 'no run workspace'
+    throw new Error(`waiting for a run ${status}: the page shows ${seen} at ${page.url()}`, { cause: e })
+  }
 }
 
 /** The page's document, typed just enough for the checks below (tests compile without the DOM library). */
@@ -38,15 +47,25 @@ type Doc = {
 
 /** Waits until the live curve draws at least `min` points (exactly `min` if `exact`). */
 async function waitForPoints(page: Page, min: number, exact = false, timeout = 60_000) {
-  await page.waitForFunction(
-    ([n, eq]) => {
-      const el = (globalThis as unknown as { document: Doc }).document.querySelector('[data-testid="live-curve"]')
-      const points = Number(el?.dataset.points ?? 0)
-      return eq ? points === n : points >= n
-    },
-    [min, exact] as const,
-    { timeout },
-  )
+  await page
+    .waitForFunction(
+      ([n, eq]) => {
+        const el = (globalThis as unknown as { document: Doc }).document.querySelector('[data-testid="live-curve"]')
+        const points = Number(el?.dataset.points ?? 0)
+        return eq ? points === n : points >= n
+      },
+      [min, exact] as const,
+      { timeout },
+    )
+    .catch(async (e: unknown) => {
+      const seen = await page
+        .getByTestId('live-curve')
+        .getAttribute('data-points')
+        .catch(() => 'no curve')
+      throw new Error(`waiting for ${exact ? 'exactly' : 'at least'} ${min} points: the curve has ${seen}`, {
+        cause: e,
+      })
+    })
 }
 
 /** Number of points the live curve draws. */

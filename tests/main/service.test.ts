@@ -79,3 +79,34 @@ describe('service and the project watcher', () => {
     await service.shutdown()
   })
 })
+
+describe('service: reading a run while it trains', () => {
+  it('sees every snapshot it has already reported (the archive writes its flags in batches)', async () => {
+    const root = tempDir()
+    const service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`), watch: false })
+    await service.request('project.open', { dir: `${root}/p.sgdscope`, create: true })
+    const reported: number[] = []
+    const reads: Promise<void>[] = []
+    let finished = () => {}
+    const complete = new Promise<void>((r) => (finished = r))
+    service.on((event, payload) => {
+      if (event === 'run.status' && (payload as { status: string }).status === 'complete') finished()
+      if (event !== 'run.snapshot') return
+      reported.push(1)
+      // A reader arriving now (a reloaded page) must find at least what was reported.
+      const seen = reported.length
+      if (seen === 1 || seen === 40)
+        reads.push(
+          service.request('runs.get', { runId }).then((d) => {
+            expect(d.done).toBeGreaterThanOrEqual(seen)
+          }),
+        )
+    })
+    const spec = { kind: 'stochastic', nets: 4, dim: 10, steps: 2000, recordEvery: 20 }
+    const [runId] = (await service.request('runs.start', { spec })).runIds
+    await complete
+    await Promise.all(reads)
+    await service.close()
+    expect(reads).toHaveLength(2)
+  })
+})

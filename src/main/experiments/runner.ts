@@ -48,6 +48,9 @@ export interface TrainOptions {
   cacheDir?: string
   /** How the dataset is loaded (default: in this thread). */
   loadData?: TrainDataLoader
+  /** The archive being written, once training starts: a reader in the same process calls
+   * its flush() to see every snapshot already reported. */
+  onArchive?: (run: RunArchive) => void
 }
 
 /** A run that cannot be created or trained as asked: its id is taken by another spec
@@ -239,6 +242,7 @@ export async function trainRun(project: Project, runId: string, opts: TrainOptio
     }
   }
   const started = Date.now()
+  opts.onArchive?.(run)
   try {
     await run.update({ status: 'running', error: undefined, ...(opts.shard ? { shardCount: opts.shard.count } : {}) })
     const spec = run.attrs.spec
