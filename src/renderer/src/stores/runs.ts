@@ -18,7 +18,7 @@ import type {
 } from '../../../shared/api/contract'
 import type { Preset } from '../../../shared/presets'
 import type { ExperimentSpec } from '../../../shared/spec'
-import { api } from '../lib/api'
+import { api, isConnectionError } from '../lib/api'
 import { useProjectStore } from './project'
 import { useUiStore } from './ui'
 
@@ -47,6 +47,8 @@ export const useRunsStore = defineStore('runs', () => {
   const curves = shallowReactive<Record<string, Curve>>({})
   /** Runs whose recorded curve is being read (a loading curve is not an empty one). */
   const curveLoading = shallowReactive<Record<string, boolean>>({})
+  /** Why a run's details could not be read (shown where they would be, with a retry). */
+  const detailsError = shallowReactive<Record<string, unknown>>({})
   /** Requests in flight per run (cancel, resume), to disable their buttons. */
   const pending = reactive<Record<string, 'cancel' | 'resume' | undefined>>({})
   const starting = ref(false)
@@ -133,9 +135,17 @@ export const useRunsStore = defineStore('runs', () => {
   const detailsAt = new Map<string, number>()
   async function loadDetails(runId: string): Promise<RunDetails | undefined> {
     detailsAt.set(runId, Date.now())
-    const d = await ui.guard('Cannot read the run', () => api().call('runs.get', { runId }))
-    if (d) details[runId] = d
-    return d
+    try {
+      const d = await api().call('runs.get', { runId })
+      details[runId] = d
+      delete detailsError[runId]
+      return d
+    } catch (e) {
+      // A lost host goes to the connection banner; anything else is shown in the Details tab.
+      if (isConnectionError(e)) ui.reportError('Cannot read the run', e)
+      else detailsError[runId] = e
+      return undefined
+    }
   }
 
   /** Runs whose curve was read from the archive: events alone miss what was recorded before they began. */
@@ -247,6 +257,7 @@ export const useRunsStore = defineStore('runs', () => {
     for (const k of Object.keys(progress)) delete progress[k]
     for (const k of Object.keys(details)) delete details[k]
     for (const k of Object.keys(curves)) delete curves[k]
+    for (const k of Object.keys(detailsError)) delete detailsError[k]
     fromArchive.clear()
   }
 
@@ -255,6 +266,7 @@ export const useRunsStore = defineStore('runs', () => {
     details,
     curves,
     curveLoading,
+    detailsError,
     pending,
     starting,
     presets,
