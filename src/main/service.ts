@@ -602,6 +602,12 @@ export class Service {
       this.job('beyond.barrierSummary', ctx, 'barrierSummary', { ...(await this.onRun(runId)), options }),
     'beyond.weightVsFunction': async ({ runId, ...options }, ctx) =>
       this.job('beyond.weightVsFunction', ctx, 'weightVsFunction', { ...(await this.onRun(runId)), options }),
+    'beyond.pathDistances': async ({ runs, ...options }, ctx) => {
+      const dir = this.requireProject().dir
+      const runIds = []
+      for (const r of runs) runIds.push(await this.resolveRun(r))
+      return this.job('beyond.pathDistances', ctx, 'pathDistances', { dir, runIds, options })
+    },
     'beyond.figure': async ({ runId, figure, look, format }, ctx) => {
       const on = await this.onRun(runId)
       const fig = await this.job('beyond.figure', ctx, 'beyondFigure', { ...on, figure, look, format })

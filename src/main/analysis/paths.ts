@@ -50,7 +50,7 @@ export interface EmbeddedPaths extends PathsData {
   points: number
 }
 
-interface Gathered {
+export interface Gathered {
   run: RunArchive
   label: string
   rows: { net: number; snapshot: number }[]
@@ -69,7 +69,7 @@ function inWindow(e: number, w?: [number | null, number | null]): boolean {
 }
 
 /** The recorded points of one run that a query selects, with their τ. */
-async function gather(
+export async function gather(
   project: Project,
   runId: string,
   label: string | undefined,

@@ -16,6 +16,7 @@ import {
   type SubproblemsOptions,
   type WeightFunctionOptions,
 } from '../analysis/beyond'
+import { pathDistances, type PathDistancesOptions } from '../analysis/beyond/path-distances'
 import { renderView, type ViewToRender } from '../figures/views'
 import { renderBeyondFigure, type BeyondFigureQuery, type BeyondLook } from '../figures/beyond'
 import type { FigureFormat } from '../figures/export'
@@ -69,6 +70,10 @@ export const TASKS = {
     }),
   weightVsFunction: async (a: OnRun & { options: WeightFunctionOptions }) =>
     weightVsFunction(await Project.open(a.dir), a.runId, a.options),
+  pathDistances: async (a: { dir: string; runIds: string[]; options: PathDistancesOptions }, ctx: TaskContext) =>
+    pathDistances(await Project.open(a.dir), a.runIds, a.options, (stage, done, total) =>
+      ctx.progress({ stage, done, total }),
+    ),
   renderView: async (a: { dir: string; view: ViewToRender; format: FigureFormat }, ctx: TaskContext) =>
     figure(await renderView(await Project.open(a.dir), a.view, a.format, (p) => ctx.progress(p))),
   beyondFigure: async (a: OnRun & { figure: BeyondFigureQuery; format: FigureFormat; look: BeyondLook }) =>

@@ -16,6 +16,7 @@ import type {
   BarrierSummaryReport,
   SubproblemsReport,
   WeightFunctionReport,
+  PathDistancesReport,
 } from '../figures/beyond-data'
 
 /** A request: the schema of its arguments and (as a phantom) its result type. */
@@ -278,6 +279,15 @@ export const WeightFunctionQuery = z.object({
     .optional(),
   alignment: z.enum(['final', 'each']).optional(),
 })
+/** Distances between whole paths (one per network) of one or more runs. */
+export const PathDistancesQuery = z.object({
+  runs: z.array(z.string().min(1)).min(1).max(16),
+  view: ViewKind.default('tau'),
+  progress: z.enum(['length', 'error']).default('length'),
+  nets: z.array(NetIndex).max(10_000).optional(),
+  grid: z.number().int().min(2).max(1000).optional(),
+})
+
 /** What a beyond-the-paper figure shows: the analysis behind it (barrier: two networks →
  * their curves; more → every pair thin, the median bold). */
 export const BeyondFigureQuery = z.discriminatedUnion('kind', [
@@ -382,6 +392,10 @@ export const REQUESTS = {
   'beyond.weightVsFunction': req<WeightFunctionReport>()(
     RunRef.extend(WeightFunctionQuery.shape),
     'distances between networks over training: aligned weights beside τ',
+  ),
+  'beyond.pathDistances': req<PathDistancesReport>()(
+    PathDistancesQuery,
+    'distances between whole paths (discrete Fréchet, progress-aligned) within and across runs, one point per network',
   ),
   'beyond.figure': req<RenderedFigure>()(
     RunRef.extend({ figure: BeyondFigureQuery, look: FigureLook.prefault({}), format: FigureFormat.default('svg') }),

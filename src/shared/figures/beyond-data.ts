@@ -251,3 +251,33 @@ export interface WeightFunctionReport {
   first: { epoch: number; weightRaw: number; weightAligned: number; tau: number }
   last: { epoch: number; weightRaw: number; weightAligned: number; tau: number }
 }
+
+/** Distances between whole paths (one per network), within a run and across runs. */
+export interface PathDistancesReport {
+  view: 'tau' | 'kappa'
+  progress: 'length' | 'error'
+  /** One entry per path, in the order of the matrices' rows. */
+  paths: { runId: string; label: string; net: number; snapshots: number }[]
+  /** Paths × paths: discrete Fréchet distance. */
+  frechet: number[][]
+  /** Paths × paths: mean distance at equal progress (null where a path has no progress). */
+  aligned: (number | null)[][]
+  /** Paths whose progress could not be measured, and why. */
+  unaligned: { path: number; reason: string }[]
+  /** Whole paths embedded in 2-D (classical MDS of the aligned distances, or Fréchet where
+   * some path has no progress): one point per network. */
+  embedding: { of: 'aligned' | 'frechet'; coords: [number, number][]; stress: number }
+  /** "Same path, only faster?" for each pair of runs: pairs of networks with the same start
+   * (equal first point) in the two runs, against pairs with different starts. */
+  comparisons: {
+    runs: [string, string]
+    sameStart: { pairs: number; aligned: number; frechet: number }
+    differentStart: { pairs: number; aligned: number; frechet: number }
+    /** Median aligned distance of same-start pairs over that of different-start pairs. */
+    ratio: number
+    verdict: string
+  }[]
+  /** Within each run: the median distance between its networks' paths. */
+  spread: { runId: string; pairs: number; aligned: number; frechet: number }[]
+  seconds: number
+}

@@ -12,6 +12,7 @@ import { figureCommand } from './figure'
 import { importCommand } from './import'
 import { infoCommand } from './info'
 import { listCommand } from './list'
+import { pathDistancesCommand } from './path-distances'
 import { renameCommand } from './rename'
 import { reproduceCommand } from './reproduce'
 import { resumeCommand } from './resume'
@@ -36,6 +37,7 @@ export const COMMANDS: Record<string, Command> = {
   subproblems: subproblemsCommand,
   barrier: barrierCommand,
   distances: distancesCommand,
+  'path-distances': pathDistancesCommand,
   status: statusCommand,
   upgrade: upgradeCommand,
   import: importCommand,
