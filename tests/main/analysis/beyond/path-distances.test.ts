@@ -7,6 +7,7 @@ import { Project } from '../../../../src/main/archive/project'
 import { createRun, trainRun } from '../../../../src/main/experiments/runner'
 import { runCli } from '../../../helpers/cli-in-process'
 import { tempDir } from '../../../helpers/tmp'
+import type { PathDistancesReport } from '../../../../src/shared/figures/beyond-data'
 
 const SPEC = { nets: 3, hidden: 8, epochs: 0.05, probe: 100, trainSubset: 500, snapshots: { firstEpoch: 200 } }
 
@@ -22,8 +23,9 @@ describe('path distances', () => {
     await trainRun(project, b.id, { workers: 1 })
     const service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`), watch: false })
     await service.call('project.open', { dir })
+    const pathDistances = (args: object) => service.call('beyond.pathDistances', args) as Promise<PathDistancesReport>
     try {
-      const r = await service.call('beyond.pathDistances', { runs: [a.id, b.id] })
+      const r = await pathDistances({ runs: [a.id, b.id] })
       const P = 6
       expect(r.paths.map((p) => `${p.runId === a.id ? 'a' : 'b'}${p.net}`)).toEqual([
         'a0',
@@ -52,11 +54,11 @@ describe('path distances', () => {
       expect(r.spread.map((s) => s.pairs)).toEqual([3, 3])
 
       // A run against itself: every network's path coincides with its copy.
-      const self = await service.call('beyond.pathDistances', { runs: [a.id, a.id], progress: 'error' })
+      const self = await pathDistances({ runs: [a.id, a.id], progress: 'error' })
       expect(self.comparisons[0].sameStart.aligned).toBe(0)
       expect(self.comparisons[0].sameStart.frechet).toBe(0)
       expect(self.comparisons[0].verdict).toBe('the same path, at its own speed')
-      const kappa = await service.call('beyond.pathDistances', { runs: [a.id], view: 'kappa' })
+      const kappa = await pathDistances({ runs: [a.id], view: 'kappa' })
       expect(kappa.frechet[0][1]).toBeGreaterThanOrEqual(0)
       expect(kappa.frechet[0][1]).toBeLessThanOrEqual(1) // a disagreement fraction
 
