@@ -267,3 +267,30 @@ describe('figure export', () => {
     await h.screenshot('saved-views-exported')
   })
 })
+
+describe('path distances', () => {
+  it('compares whole paths of two runs that share seeds: matrix, one point per network, and a verdict', async () => {
+    const PD = '[data-testid="path-distances-page"]'
+    await h.go('#/page/path-distances')
+    await h.page.waitForSelector(PD)
+    expect(await h.page.locator(`${PD} [data-testid="pd-empty"]`).innerText()).toMatch(/Pick one or more runs/)
+    await h.page.click(`[data-testid="pd-run-${a}"]`)
+    await h.page.click(`[data-testid="pd-run-${b}"]`)
+    const verdict = h.page.locator(`${PD} [data-testid="pd-verdict"]`)
+    await verdict.waitFor({ timeout: 120_000 })
+    // The same seeds in both runs: networks pair up by their first point.
+    const row = await h.page.locator(`${PD} [data-testid="pd-comparison"]`).innerText()
+    expect(row).toContain('batch 1 vs batch 10')
+    expect(await verdict.innerText()).toMatch(/same path|closer|no closer/)
+    const ratio = Number(await h.page.locator(`${PD} [data-testid="pd-ratio"]`).innerText())
+    expect(ratio).toBeGreaterThanOrEqual(0)
+    // The embedding draws one point per network of both runs.
+    const nets = await h.page.evaluate((sel) => {
+      const el = (globalThis as any).document.querySelector(`${sel} [data-testid="pd-embedding"] .echart`)
+      const opt = el?.__sgdscopeChart?.getOption()
+      return (opt?.series ?? []).map((s: { data: unknown[] }) => s.data.length)
+    }, PD)
+    expect(nets.reduce((x: number, y: number) => x + y, 0)).toBe(h.runIds.length * Number(smallSpec().nets))
+    await h.screenshot('path-distances')
+  })
+})

@@ -39,6 +39,11 @@ export const PAGES: Page[] = [
     component: defineAsyncComponent(() => import('../features/compare/ComparePage.vue')),
   },
   {
+    id: 'path-distances',
+    title: 'Path distances',
+    component: defineAsyncComponent(() => import('../features/path-distances/PathDistancesPage.vue')),
+  },
+  {
     id: 'saved-views',
     title: 'Saved views',
     component: defineAsyncComponent(() => import('../features/saved-views/SavedViewsPage.vue')),

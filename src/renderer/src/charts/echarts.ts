@@ -5,7 +5,7 @@
  * (many points); SVG draws the live curve (sharp, inspectable in tests).
  */
 import * as echarts from 'echarts/core'
-import { LineChart, LinesChart, ScatterChart } from 'echarts/charts'
+import { HeatmapChart, LineChart, LinesChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomInsideComponent,
   GraphicComponent,
@@ -17,6 +17,7 @@ import {
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 
 echarts.use([
+  HeatmapChart,
   LineChart,
   LinesChart,
   ScatterChart,

@@ -1,10 +1,24 @@
 /** Chart colours taken from the theme's CSS variables, so charts follow light and dark. */
 import type { ComposeOption } from 'echarts/core'
-import type { GridComponentOption, LegendComponentOption, LineSeriesOption, TooltipComponentOption } from 'echarts'
+import type {
+  GridComponentOption,
+  HeatmapSeriesOption,
+  LegendComponentOption,
+  LineSeriesOption,
+  ScatterSeriesOption,
+  TooltipComponentOption,
+  VisualMapComponentOption,
+} from 'echarts'
 
 /** What the workbench's own charts (EChart.vue) are drawn from. */
 export type ChartOption = ComposeOption<
-  LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+  | LineSeriesOption
+  | ScatterSeriesOption
+  | HeatmapSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TooltipComponentOption
+  | VisualMapComponentOption
 >
 
 export interface ChartColors {

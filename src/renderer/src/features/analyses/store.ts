@@ -15,6 +15,7 @@ export type SubproblemsQuery = Omit<ArgsOf<'beyond.subproblems'>, 'runId'>
 export type BarrierQuery = Omit<ArgsOf<'beyond.barrier'>, 'runId'>
 export type BarrierSummaryQuery = Omit<ArgsOf<'beyond.barrierSummary'>, 'runId'>
 export type WeightFunctionQuery = Omit<ArgsOf<'beyond.weightVsFunction'>, 'runId'>
+export type PathDistancesQuery = ArgsOf<'beyond.pathDistances'>
 export type BeyondFigureQuery = ArgsOf<'beyond.figure'>['figure']
 export type FigureFormat = 'svg' | 'png' | 'pdf'
 
@@ -83,9 +84,22 @@ export const useBeyondStore = defineStore('beyond', () => {
       signal,
     )
 
+  /** Distances between whole paths of one or more runs (cached under every run it reads). */
+  const pathDistances = (q: PathDistancesQuery, fresh = false, signal?: AbortSignal) =>
+    cached(
+      keyOf(q.runs.join('\u0001'), 'pathDistances', q),
+      fresh,
+      'beyond.pathDistances',
+      (o) => api().call('beyond.pathDistances', q, o),
+      signal,
+    )
+
   /** Forgets a run's results (after it trained further). */
   function invalidate(runId: string): void {
-    for (const k of [...cache.keys()]) if (k.startsWith(`${runId}\u0000`)) cache.delete(k)
+    for (const k of [...cache.keys()]) {
+      const runs = k.slice(0, k.indexOf('\u0000')).split('\u0001')
+      if (runs.includes(runId)) cache.delete(k)
+    }
   }
 
   /** Renders a figure on the host and downloads it; returns the file name. */
@@ -115,5 +129,15 @@ export const useBeyondStore = defineStore('beyond', () => {
     return file
   }
 
-  return { inFlight, progress, subproblems, barrier, barrierSummary, weightVsFunction, invalidate, download }
+  return {
+    inFlight,
+    progress,
+    subproblems,
+    barrier,
+    barrierSummary,
+    weightVsFunction,
+    pathDistances,
+    invalidate,
+    download,
+  }
 })
