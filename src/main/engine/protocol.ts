@@ -18,7 +18,16 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
-  | { type: 'snapshot'; net: number; snapshot: number; tau: Float32Array; metrics: Float32Array; state: Float32Array }
+  | {
+      type: 'snapshot'
+      net: number
+      snapshot: number
+      tau: Float32Array
+      metrics: Float32Array
+      state: Float32Array
+      /** Seconds this thread spent evaluating the snapshot (the ETA charges snapshots left at it). */
+      seconds?: number
+    }
   | { type: 'tick'; samples: number }
   | { type: 'finished'; cancelled: boolean }
   | { type: 'error'; message: string; stack?: string }

@@ -16,8 +16,10 @@ export function runNets(input: WorkerInput, emit: (m: WorkerMessage) => void): b
     return !cancelled()
   }
   const observe = (n: (typeof nets)[number], snapshot: number) => {
+    const t0 = performance.now()
     const { tau, metrics } = n.trainer.observe()
-    emit({ type: 'snapshot', net: n.trainer.net, snapshot, tau, metrics, state: n.trainer.state() })
+    const seconds = (performance.now() - t0) / 1000
+    emit({ type: 'snapshot', net: n.trainer.net, snapshot, tau, metrics, state: n.trainer.state(), seconds })
     n.at = snapshot
   }
   for (const n of nets) {

@@ -22,6 +22,7 @@ import { paramCount } from '../engine/mlp'
 import { chooseKernel } from '../engine/wasm'
 import { runtimeVersions } from '../version'
 import { loadTrainData, type TrainDataLoader } from './data'
+import { EtaMeter } from './eta'
 import { datasetProbe } from './probe'
 import { mlpSchedule, weightSnapshots } from './schedule'
 import { STOCHASTIC_METRICS, StochasticModel, stochasticSchedule } from './stochastic'
@@ -272,15 +273,30 @@ function progressMeter(
   done0: number,
   snaps0: number,
   onProgress?: (p: RunProgress) => void,
+  threads = 1,
 ) {
   const t0 = Date.now()
   let samples = done0
   let snapshots = snaps0
+  let evalSeconds: number | undefined
   let last = 0
+  const eta = new EtaMeter(totalSamples, totalSnapshots, threads)
+  // The speed is measured from the first report on: starting the workers and loading the
+  // data are not training speed.
+  let first: { at: number; samples: number; snapshots: number; evalSeconds: number } | null = null
   const emit = (force = false) => {
     const now = Date.now()
     if (!onProgress || (!force && now - last < 200)) return
     last = now
+    if (!first) {
+      if (samples + snapshots > done0 + snaps0) first = { at: now, samples, snapshots, evalSeconds: evalSeconds ?? 0 }
+    } else
+      eta.observe({
+        seconds: (now - first.at) / 1000,
+        samples: samples - first.samples,
+        snapshots: snapshots - first.snapshots,
+        ...(evalSeconds !== undefined ? { evalSeconds: evalSeconds - first.evalSeconds } : {}),
+      })
     const elapsed = (now - t0) / 1000
     const rate = elapsed > 0 ? (samples - done0) / elapsed : 0
     onProgress({
@@ -290,7 +306,7 @@ function progressMeter(
       snapshotsDone: snapshots,
       snapshotsTotal: totalSnapshots,
       samplesPerSec: rate,
-      etaSeconds: rate > 0 ? (totalSamples - samples) / rate : null,
+      etaSeconds: eta.secondsLeft(samples, snapshots) ?? (rate > 0 ? (totalSamples - samples) / rate : null),
       elapsedSeconds: elapsed,
     })
   }
@@ -299,8 +315,10 @@ function progressMeter(
       samples += n
       emit()
     },
-    snapshot: () => {
+    /** A snapshot recorded; `seconds`: the thread-time its evaluation took, if measured. */
+    snapshot: (seconds?: number) => {
       snapshots++
+      if (seconds !== undefined) evalSeconds = (evalSeconds ?? 0) + seconds
       emit()
     },
     end: () => emit(true),
@@ -357,6 +375,7 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
     samplesDone,
     snapsDone,
     opts.onProgress,
+    Math.max(1, Math.min(opts.workers ?? defaultWorkerCount(), todo.length)),
   )
   if (todo.length === 0) return false
   const cancel = new Int32Array(new SharedArrayBuffer(4))
@@ -371,7 +390,7 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
         if (run.attrs.paramCount) await run.writeWeights(m.net, m.snapshot, m.state.subarray(0, run.attrs.paramCount))
         await run.writeSnapshot(m.net, m.snapshot, m.tau, m.metrics)
         await run.writeState(m.net, m.snapshot, m.state)
-        meter.snapshot()
+        meter.snapshot(m.seconds)
         opts.onSnapshot?.(m.net, m.snapshot, m.metrics)
       })
     }
