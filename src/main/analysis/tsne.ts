@@ -19,9 +19,11 @@
  *
  * t-SNE's distances are not metric: the result is rescaled by the least-squares factor onto D,
  * so that the axes are in distance units and stress-1 is as fair to it as one number can be.
+ * Coincident points (distance 0) are embedded once and share their place (distinct.ts).
  */
 import { Rng } from '../engine/rng'
 import { classicalMds } from './classical'
+import { distinctPoints, spread } from './distinct'
 import { nearest } from './neighbourhood'
 import { checkSquare, kruskalStress } from './stress'
 import { EMBEDDING_DIMS, type EmbeddingResult } from './types'
@@ -413,6 +415,14 @@ export function fitScale(D: Float64Array, Y: Float64Array, n: number): void {
 
 export function tsne(D: Float64Array, n: number, opts: TsneOptions = {}): EmbeddingResult & { klDivergence: number } {
   checkSquare(D, n, 'tsne')
+  const u = distinctPoints(D, n)
+  if (u.m < n) {
+    // Copies share their point's place (distinct.ts).
+    const r = tsne(u.D, u.m, opts)
+    const all = spread(r.coords, u.of)
+    fitScale(D, all, n)
+    return { ...r, coords: all, stress: kruskalStress(D, all, n) }
+  }
   const coords = new Float64Array(n * EMBEDDING_DIMS)
   if (n < 3) {
     // Too few points for a neighbourhood: the distances themselves (at most one pair).

@@ -9,10 +9,12 @@
  * gives the same coordinates.
  *
  * UMAP's distances are not metric: the result is rescaled by the least-squares factor onto D
- * (as t-SNE's), so the axes are in distance units and stress-1 means what it can.
+ * (as t-SNE's), so the axes are in distance units and stress-1 means what it can. Coincident
+ * points (distance 0) are embedded once and share their place (distinct.ts).
  */
 import { UMAP } from 'umap-js'
 import { Rng } from '../engine/rng'
+import { distinctPoints, spread } from './distinct'
 import { nearest } from './neighbourhood'
 import { checkSquare, kruskalStress } from './stress'
 import { fitScale } from './tsne'
@@ -49,6 +51,14 @@ export function knnFromDistances(
 
 export function umap(D: Float64Array, n: number, opts: UmapOptions = {}): EmbeddingResult {
   checkSquare(D, n, 'umap')
+  const dp = distinctPoints(D, n)
+  if (dp.m < n) {
+    // Copies share their point's place (distinct.ts).
+    const r = umap(dp.D, dp.m, opts)
+    const all = spread(r.coords, dp.of)
+    fitScale(D, all, n)
+    return { ...r, coords: all, stress: kruskalStress(D, all, n) }
+  }
   const coords = new Float64Array(n * EMBEDDING_DIMS)
   if (n < 3) {
     if (n === 2) coords[2] = D[1]!

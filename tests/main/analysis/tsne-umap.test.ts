@@ -3,6 +3,7 @@ import { tsne, tsneAffinities, tsneGradient } from '../../../src/main/analysis/t
 import { knnFromDistances, umap } from '../../../src/main/analysis/umap'
 import { embed } from '../../../src/main/analysis/embedding'
 import { computeEmbedding } from '../../../src/main/analysis/embed-job'
+import { distinctPoints } from '../../../src/main/analysis/distinct'
 import { naiveEuclidean, rng } from './helpers'
 
 /*
@@ -199,6 +200,29 @@ describe('UMAP', () => {
     const c = umap(D, n, { maxIter: 100, seed: 2 })
     expect(Array.from(a.coords)).toEqual(Array.from(b.coords))
     expect(Array.from(a.coords)).not.toEqual(Array.from(c.coords))
+  })
+})
+
+describe('coincident points', () => {
+  it('are embedded once and share their place, so copies do not split off as their own cluster', () => {
+    // Three clusters, each point present three times (as κ of networks that agree).
+    const base = clusters(3, 15, 2)
+    const n = base.n * 3
+    const D = new Float64Array(n * n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) D[i * n + j] = base.D[(i % base.n) * base.n + (j % base.n)]!
+    const labels = Array.from({ length: n }, (_, i) => base.labels[i % base.n]!)
+    const d = distinctPoints(D, n)
+    expect(d.m).toBe(base.n)
+    expect(Array.from(d.of.subarray(0, 3))).toEqual([0, 1, 2])
+    expect(d.of[base.n]).toBe(0)
+    for (const method of ['tsne', 'umap'] as const) {
+      const r = embed(method, { n, D }, { maxIter: 300 })
+      for (let i = base.n; i < n; i++) {
+        expect(r.coords[2 * i]).toBe(r.coords[2 * (i % base.n)])
+        expect(r.coords[2 * i + 1]).toBe(r.coords[2 * (i % base.n) + 1])
+      }
+      expect(knnPurity(r.coords, labels, 10)).toBeGreaterThanOrEqual(0.95)
+    }
   })
 })
 
