@@ -7,7 +7,7 @@ import { startWorker } from '../engine/start-worker'
 import { bhattacharyyaDistances } from './bhattacharyya-distances'
 import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
 import { euclideanDistances, euclideanRows } from './tau-distances'
-import { embed, type EmbeddingOptions } from './embedding'
+import { defaultIterations, embed, type EmbeddingOptions } from './embedding'
 import { landmarkMds } from './landmark'
 import { neighbourhoodScores } from './neighbourhood'
 import { shepardData } from './shepard'
@@ -87,7 +87,7 @@ export async function computeEmbedding(
       ? embed('pca', { n, D, X: oneHot(kappa.K, n, kappa.P, kappa.C), d: kappa.P * kappa.C })
       : embed('pca', { n, D, X, d })
   } else {
-    const maxIter = job.options?.maxIter ?? 300
+    const maxIter = job.options?.maxIter ?? defaultIterations(method, n)
     const onIteration = (i: number) => {
       if (i % 10 === 0) onProgress?.({ stage: 'embedding', done: i, total: maxIter })
     }

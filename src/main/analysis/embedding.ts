@@ -1,6 +1,6 @@
 /**
  * The embedding methods by name. Each takes what it needs from an EmbeddingInput: a distance
- * matrix D (classical, smacof, landmark, inpca — Bhattacharyya distances for inpca) or the
+ * matrix D (classical, smacof, landmark, tsne, umap, inpca — Bhattacharyya distances for inpca) or the
  * points X themselves (pca).
  */
 import { classicalMds, type ClassicalOptions } from './classical'
@@ -8,6 +8,8 @@ import { inpca } from './inpca'
 import { landmarkMdsFromMatrix, type LandmarkOptions } from './landmark'
 import { pca } from './pca'
 import { smacof, type SmacofOptions } from './smacof'
+import { tsne, type TsneOptions } from './tsne'
+import { umap, type UmapOptions } from './umap'
 import type { EmbeddingMethod, EmbeddingResult } from './types'
 
 export interface EmbeddingInput {
@@ -19,7 +21,15 @@ export interface EmbeddingInput {
   d?: number
 }
 
-export type EmbeddingOptions = ClassicalOptions & SmacofOptions & LandmarkOptions
+export type EmbeddingOptions = ClassicalOptions & SmacofOptions & LandmarkOptions & TsneOptions & UmapOptions
+
+/** Iterations a method makes when maxIter is not given (for progress): SMACOF's and t-SNE's
+ * scikit-learn defaults, umap-js's epochs by size. */
+export function defaultIterations(method: EmbeddingMethod, n: number): number {
+  if (method === 'tsne') return 1000
+  if (method === 'umap') return n <= 2500 ? 500 : n <= 5000 ? 400 : n <= 7500 ? 300 : 200
+  return 300
+}
 
 export type EmbeddingFn = (input: EmbeddingInput, opts?: EmbeddingOptions) => EmbeddingResult
 
@@ -37,6 +47,8 @@ export const EMBEDDINGS: Record<EmbeddingMethod, EmbeddingFn> = {
     return pca(input.X, input.n, input.d, { D: input.D })
   },
   inpca: (input) => inpca(needD(input, 'inpca'), input.n),
+  tsne: (input, opts) => tsne(needD(input, 'tsne'), input.n, opts),
+  umap: (input, opts) => umap(needD(input, 'umap'), input.n, opts),
 }
 
 export function embed(method: EmbeddingMethod, input: EmbeddingInput, opts?: EmbeddingOptions): EmbeddingResult {

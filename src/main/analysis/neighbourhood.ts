@@ -111,8 +111,8 @@ export function trustAndContinuity(
   }
 }
 
-/** The k nearest of row i (excluding i), nearest first, into out[0..k). */
-function nearest(row: Float64Array, n: number, i: number, k: number, out: Int32Array): void {
+/** The k nearest of row i (excluding i), nearest first, into out[0..k); ties by index. */
+export function nearest(row: Float64Array, n: number, i: number, k: number, out: Int32Array): void {
   let size = 0
   let worst = Infinity // row value of out[k − 1] once full
   let worstIdx = -1

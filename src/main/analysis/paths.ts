@@ -22,7 +22,7 @@ import type { EmbeddingMethod, EmbeddingResult } from './types'
 /** The metric computed for recorded runs from τ and their labels. */
 export const PROBE_ERROR = 'probe_error'
 
-export const EMBEDDING_METHODS: EmbeddingMethod[] = ['smacof', 'classical', 'landmark', 'pca', 'inpca']
+export const EMBEDDING_METHODS: EmbeddingMethod[] = ['smacof', 'classical', 'landmark', 'pca', 'inpca', 'tsne', 'umap']
 export type View = 'tau' | 'kappa'
 
 export interface PathQuery {
@@ -269,10 +269,18 @@ function fromJson(s: NeighbourhoodScores): NeighbourhoodScores {
   }
 }
 
-/** The method's own goodness of fit: explained variance for PCA and InPCA, stress-1 otherwise. */
+/** The method's own goodness of fit: explained variance for PCA and InPCA, trustworthiness at
+ * k = 10 for t-SNE and UMAP (which keep neighbourhoods, not distances), stress-1 otherwise. */
 export function goodnessOfFit(r: EmbeddingResult): GoodnessOfFit {
   if ((r.method === 'pca' || r.method === 'inpca') && r.explainedVariance !== undefined)
     return { name: 'explained variance', value: r.explainedVariance }
+  const at10 = r.neighbourhood?.k.indexOf(10) ?? -1
+  if (
+    (r.method === 'tsne' || r.method === 'umap') &&
+    at10 >= 0 &&
+    Number.isFinite(r.neighbourhood!.trustworthiness[at10])
+  )
+    return { name: 'trustworthiness (k = 10)', value: r.neighbourhood!.trustworthiness[at10]! }
   return { name: 'stress-1', value: r.stress }
 }
 

@@ -1,7 +1,7 @@
 import type { NeighbourhoodScores, ShepardData } from '../../shared/figures/data'
 
 /** What every embedding method returns. */
-export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca'
+export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca' | 'tsne' | 'umap'
 
 /** Embeddings are planar: coords are n×2, row-major (x₀, y₀, x₁, y₁, …). */
 export const EMBEDDING_DIMS = 2

@@ -19,6 +19,8 @@ export const viewOptions = {
   nets: { type: 'string' },
   epochs: { type: 'string' },
   'max-iter': { type: 'string' },
+  /** The same as --max-iter, by the name the paper's readers look for. */
+  iterations: { type: 'string' },
 } as const
 
 export const lookOptions = {
@@ -35,7 +37,8 @@ export const lookOptions = {
   'no-lines': { type: 'boolean' },
 } as const
 
-/** A query with the embedding's options (`--max-iter`: SMACOF passes, e.g. few to see an early-stopped picture). */
+/** A query with the embedding's options (`--max-iter` / `--iterations`: SMACOF passes, t-SNE iterations, UMAP
+ * epochs; few of them show an early-stopped picture, docs/ring.md). */
 export type CliPathQuery = PathQuery & { options?: EmbeddingOptions }
 
 export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPathQuery {
@@ -54,10 +57,16 @@ export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPath
       `--${String(i.path[0])}: ${i.message}${i.path[0] === 'method' ? methods : ''}`
     throw new UsageError(r.error.issues.map(problem).join('; '))
   }
-  if (v['max-iter'] === undefined) return r.data
-  const maxIter = Number(v['max-iter'])
-  if (!Number.isInteger(maxIter) || maxIter < 1)
-    throw new UsageError(`--max-iter must be a whole number of passes ≥ 1, not "${String(v['max-iter'])}"`)
+  const flag = v['max-iter'] !== undefined ? '--max-iter' : '--iterations'
+  const given = v['max-iter'] ?? v.iterations
+  if (given === undefined) return r.data
+  if (v['max-iter'] !== undefined && v.iterations !== undefined && String(v['max-iter']) !== String(v.iterations))
+    throw new UsageError(
+      `--max-iter and --iterations are the same option; give one (got ${String(v['max-iter'])} and ${String(v.iterations)})`,
+    )
+  const maxIter = Number(given)
+  if (!Number.isInteger(maxIter) || maxIter < 1 || maxIter > 100_000)
+    throw new UsageError(`${flag} must be a whole number of iterations from 1 to 100000, not "${String(given)}"`)
   return { ...r.data, options: { maxIter } }
 }
 

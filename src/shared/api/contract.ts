@@ -32,8 +32,17 @@ const req =
 
 export const RunRef = z.object({ runId: z.string().min(1).max(200) })
 export const ViewKind = z.enum(['tau', 'kappa'])
-export const EmbeddingMethodName = z.enum(['smacof', 'classical', 'landmark', 'pca', 'inpca'])
+export const EmbeddingMethodName = z.enum(['smacof', 'classical', 'landmark', 'pca', 'inpca', 'tsne', 'umap'])
 const EpochWindow = z.tuple([z.number().nullable(), z.number().nullable()])
+/** How an embedding is computed beyond its method: iterations (SMACOF passes, t-SNE iterations,
+ * UMAP epochs; few of them show an early-stopped picture, docs/ring.md) and the seed of t-SNE's
+ * random start and of UMAP. */
+export const EmbeddingOptionsSchema = z
+  .object({
+    maxIter: z.number().int().min(1).max(100_000).optional(),
+    seed: z.number().int().min(0).max(0xffffffff).optional(),
+  })
+  .strict()
 
 /** What a path view shows: run(s), view kind, method, window, subset. */
 export const PathQuery = z.object({
@@ -44,6 +53,7 @@ export const PathQuery = z.object({
   nets: z.array(z.number().int().min(0)).max(100_000).optional(),
   epochs: EpochWindow.optional(),
   align: z.enum(['joint', 'procrustes']).optional(),
+  options: EmbeddingOptionsSchema.optional(),
 })
 export type PathQuery = z.infer<typeof PathQuery>
 

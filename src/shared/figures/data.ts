@@ -55,7 +55,8 @@ export interface ShepardData {
 /** A goodness-of-fit number with its name: `stress-1` (0 = perfect, lower is better) or
  * `explained variance` (fraction in [0, 1], higher is better). */
 export interface GoodnessOfFit {
-  name: 'stress-1' | 'explained variance'
+  /** t-SNE and UMAP aim at neighbourhoods, not distances: their fit is trustworthiness at k = 10. */
+  name: 'stress-1' | 'explained variance' | 'trustworthiness (k = 10)'
   value: number
 }
 

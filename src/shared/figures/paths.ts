@@ -114,7 +114,7 @@ export function selectPaths(
 /** Axis names for an embedding method. */
 export function embeddingAxisNames(method: string): [string, string] {
   const m = method.toLowerCase()
-  const base = m === 'pca' ? 'PC' : m === 'inpca' ? 'InPCA' : 'MDS'
+  const base = m === 'pca' ? 'PC' : m === 'inpca' ? 'InPCA' : m === 'tsne' ? 't-SNE' : m === 'umap' ? 'UMAP' : 'MDS'
   return [`${base} 1`, `${base} 2`]
 }
 
@@ -125,7 +125,8 @@ export function pathsCaption(data: PathsData): string {
   const method = embeddingAxisNames(data.method)[0].replace(/ 1$/, '')
   const fit = data.fit ?? (data.stress !== undefined ? { name: 'stress-1' as const, value: data.stress } : undefined)
   const parts = [view, method]
-  if (fit && Number.isFinite(fit.value)) parts.push(fitText(fit))
+  // t-SNE's and UMAP's fit is T₁₀ itself, given below.
+  if (fit && Number.isFinite(fit.value) && fit.name !== 'trustworthiness (k = 10)') parts.push(fitText(fit))
   const nb = data.neighbourhood
   const a = nb ? nb.k.indexOf(10) : -1
   if (nb && a >= 0 && Number.isFinite(nb.trustworthiness[a]!)) {

@@ -67,7 +67,30 @@ describe('sgdscope CLI on recorded runs', () => {
     expect(stressOf(early.out)).toBeGreaterThanOrEqual(stressOf(full.out))
     const bad = await cli('embed', 'seeds', '--max-iter', '0', '--project', p)
     expect(bad.code).not.toBe(0)
-    expect(bad.err).toMatch(/--max-iter must be a whole number of passes ≥ 1, not "0"/)
+    expect(bad.err).toMatch(/--max-iter must be a whole number of iterations from 1 to 100000, not "0"/)
+    // --iterations is the same option: the same embedding, so it comes from the cache.
+    const alias = await cli(
+      'embed',
+      'seeds',
+      '--view',
+      'kappa',
+      '--method',
+      'smacof',
+      '--iterations',
+      '1',
+      '--project',
+      p,
+    )
+    expect(alias.out).toMatch(/from the cache/)
+    expect(stressOf(alias.out)).toBe(stressOf(early.out))
+    const badAlias = await cli('embed', 'seeds', '--iterations', 'ten', '--project', p)
+    expect(badAlias.err).toMatch(/--iterations must be a whole number of iterations from 1 to 100000, not "ten"/)
+    for (const method of ['tsne', 'umap']) {
+      const r = await cli('embed', 'seeds', '--method', method, '--project', p)
+      expect(r.code).toBe(0)
+      expect(r.out).toMatch(new RegExp(`seeds: tau view, ${method}: .*not its goal\\) over 12 points`))
+      expect(r.out).toMatch(/trustworthiness \d\.\d{3}\//)
+    }
     const ev = await cli('embed', 'vals', '--view', 'kappa', '--project', p)
     expect(ev.code).not.toBe(0)
     expect(ev.err).toMatch(/the κ view needs class outputs; run vals records values/)

@@ -23,6 +23,8 @@ export const METHODS: { id: Method; label: string }[] = [
   { id: 'pca', label: 'PCA' },
   { id: 'landmark', label: 'landmark MDS' },
   { id: 'inpca', label: 'InPCA' },
+  { id: 'tsne', label: 't-SNE' },
+  { id: 'umap', label: 'UMAP' },
 ]
 
 /** Which networks are shown. */
