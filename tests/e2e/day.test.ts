@@ -2,9 +2,12 @@
  * A researcher's day in the workbench, in Chromium through the browser host on two small
  * real runs made as fig6's are (the same seeds and name, batch 1 against batch 10):
  * renaming runs (name, short label, colour) and legends using them; the Procrustes
- * overlay putting the networks both runs start from on themselves.
+ * overlay putting the networks both runs start from on themselves; one honest progress
+ * across a cancel and a resume (header, list and CLI).
  */
 import { readFile } from 'node:fs/promises'
+import { Project } from '../../src/main/archive/project'
+import { runCli } from '../helpers/cli-in-process'
 import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest'
 import {
   HAS_CHROMIUM,
@@ -228,5 +231,114 @@ describe('paths without the initial points', () => {
     expect(after.points).toBe(32) // 4 networks × 8 snapshots after epoch 0
     expect(after.span).toBeLessThan(before.span)
     await h.screenshot('paths-hide-initial')
+  })
+})
+
+/** What the run header and the run's list entry show, read together (they update in one
+ * frame). Installed as `__progressProbe` by a string evaluated through the debugger (the
+ * app's CSP forbids eval, and a function compiled here could carry the test's helpers). */
+const INSTALL_PROBE = `globalThis.__progressProbe = function () {
+  const d = document
+  const ws = d.querySelector('[data-testid="run-workspace"]')
+  const item = d.querySelector('[data-run-id="' + ws?.dataset.run + '"][data-testid="run-item"]')
+  const metric = d.querySelector('[data-testid="latest-metric"]')
+  return {
+    status: ws?.dataset.status,
+    header: d.querySelector('[data-testid="progress-percent"]')?.textContent?.trim(),
+    snapshots: d.querySelector('[data-testid="snapshots-done"]')?.textContent?.trim(),
+    list: item?.querySelector('[data-testid="list-progress"]')?.textContent?.trim() ?? null,
+    epoch: metric ? metric.dataset.epoch : null,
+    metric: metric?.textContent?.trim().split(/\\s+/).slice(0, 2).join(' ') ?? null,
+  }
+}`
+const PROGRESS_PROBE = '__progressProbe()'
+
+describe('honest progress', () => {
+  it('shows one progress in header, list and CLI; a resume continues it; the header has the latest snapshot’s error', async () => {
+    // Log-spaced snapshots, as the paper's: 14 per network, most of them early, so the
+    // fraction of samples trained lags far behind the fraction of snapshots recorded.
+    const at = [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 1.5]
+    const spec = smallSpec({ name: 'progress', epochs: 1.5, snapshots: { at } })
+    const S = at.length + 1
+    let recorded = 0
+    let cancelled = false
+    let id = ''
+    const interrupted = new Promise<void>((resolve) => {
+      const off = h.host.service.on((name, e: any) => {
+        if (name === 'run.snapshot' && e.runId === id && ++recorded >= 12 && !cancelled) {
+          cancelled = true
+          void h.host.service.request('runs.cancel', { runId: id })
+        }
+        if (name === 'run.status' && e.runId === id && e.status === 'interrupted') {
+          off()
+          resolve()
+        }
+      })
+    })
+    id = (await h.host.service.request('runs.start', { spec })).runIds[0]!
+    await interrupted
+    await h.go(`#/run/${id}/details`)
+    await h.page.waitForSelector(`${WORKSPACE}[data-status="interrupted"]`)
+    await h.page.evaluate(INSTALL_PROBE)
+    const total = 4 * S
+    const archived = async () => (await (await Project.open(h.projectDir)).openRun(id)).progress()
+    const { done } = await archived()
+    expect(done).toBeGreaterThanOrEqual(12)
+    expect(done).toBeLessThan(total)
+    const pct = `${Math.floor((100 * done) / total)} %`
+    await h.page.waitForFunction((want) => (globalThis as any).__progressProbe().list === want, pct)
+    const before = await h.page.evaluate(PROGRESS_PROBE)
+    expect(before).toMatchObject({ header: pct, list: pct, snapshots: `${done} / ${total}` })
+    // The CLI says the same.
+    const cli = await runCli(['status', id, '--project', h.projectDir])
+    expect(cli.out).toContain(`${done}/${total} (network, snapshot) pairs recorded (${pct})`)
+    await h.screenshot('progress-interrupted')
+
+    // Every state the page shows during the resume, as it shows it.
+    await h.page.evaluate(() => {
+      const g = globalThis as any
+      g.__progress = []
+      let prev = ''
+      // Sampled every frame's worth of time: each distinct state once.
+      g.__progressTimer = g.setInterval(() => {
+        const now = g.__progressProbe()
+        const key = JSON.stringify(now)
+        if (key !== prev) g.__progress.push(now)
+        prev = key
+      }, 10)
+    })
+    await h.page.click('[data-testid="resume-run"]')
+    await h.page.waitForSelector(`${WORKSPACE}[data-status="complete"]`, { timeout: 120_000 })
+    await h.page.waitForFunction(() => (globalThis as any).__progressProbe().header === '100 %')
+    const seen: any[] = await h.page.evaluate(() => {
+      const g = globalThis as any
+      g.clearInterval(g.__progressTimer)
+      return g.__progress
+    })
+    const value = (s: string) => Number(s.replace(/ %$/, ''))
+    const shown = seen.filter((s) => s.header && s.list)
+    expect(shown.length).toBeGreaterThan(0)
+    let last = value(pct)
+    for (const s of shown) {
+      // Never below where the run stood, never back; header and list agree at every moment.
+      expect(value(s.header)).toBeGreaterThanOrEqual(last)
+      last = value(s.header)
+      expect(s.list).toBe(s.header)
+      const [a, b] = s.snapshots.split(' / ').map((x: string) => Number(x.replace(/\D/g, '')))
+      expect(b).toBe(total)
+      expect(s.header).toBe(`${Math.floor((100 * a) / b)} %`)
+    }
+    // While it trained, the header's error was the latest snapshot's, not epoch 0's.
+    expect(shown.some((s) => s.status === 'running' && Number(s.epoch) > 0.1)).toBe(true)
+    await h.page.waitForFunction(() => (globalThis as any).__progressProbe().epoch === '1.5')
+    const run = await (await Project.open(h.projectDir)).openRun(id)
+    const m = await run.readMetrics()
+    const c = run.attrs.metrics.indexOf('test_error')
+    const M = run.attrs.metrics.length
+    const mean = [0, 1, 2, 3].reduce((acc, k) => acc + m[(k * S + S - 1) * M + c]!, 0) / 4
+    expect(((await h.page.evaluate(PROGRESS_PROBE)) as any).metric).toBe(`${(100 * mean).toFixed(2)} %`)
+    const end = await runCli(['status', id, '--project', h.projectDir])
+    expect(end.out).toContain(`${total}/${total} (network, snapshot) pairs recorded (100 %)`)
+    await h.screenshot('progress-complete')
   })
 })

@@ -1,6 +1,8 @@
 /** Training progress on a terminal: a bar with samples/s and ETA on a TTY, plain
- * lines (at most one every few seconds) when the output is a file or a pipe. */
+ * lines (at most one every few seconds) when the output is a file or a pipe. Progress
+ * is snapshots recorded of the whole run (src/shared/progress.ts), as the app shows it. */
 import cliProgress from 'cli-progress'
+import { progressPercent } from '../../shared/progress'
 import type { RunProgress } from '../experiments/runner'
 
 export function formatDuration(seconds: number | null): string {
@@ -23,7 +25,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
-        format: '{run} [{bar}] {percentage}% | {snaps} snapshots | {rate} samples/s | ETA {eta_h}',
+        format: '{run} [{bar}] {pct} | {value}/{total} snapshots | {rate} samples/s | ETA {eta_h}',
         barsize: 30,
         hideCursor: true,
         stream,
@@ -35,14 +37,14 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
       update(p: RunProgress) {
         const payload = {
           run: p.runId.slice(-24),
-          snaps: `${p.snapshotsDone}/${p.snapshotsTotal}`,
+          pct: progressPercent({ done: p.snapshotsDone, total: p.snapshotsTotal }),
           rate: formatRate(p.samplesPerSec),
           eta_h: formatDuration(p.etaSeconds),
         }
         if (!started) {
-          bar.start(p.samplesTotal, p.samplesDone, payload)
+          bar.start(p.snapshotsTotal, p.snapshotsDone, payload)
           started = true
-        } else bar.update(p.samplesDone, payload)
+        } else bar.update(p.snapshotsDone, payload)
       },
       stop() {
         if (started) bar.stop()
@@ -56,9 +58,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
       const now = Date.now()
       if (now - last < 5000 && p.samplesDone < p.samplesTotal) return
       last = now
-      const pct = p.samplesTotal > 0 ? ((100 * p.samplesDone) / p.samplesTotal).toFixed(1) : '100.0'
+      const pct = progressPercent({ done: p.snapshotsDone, total: p.snapshotsTotal })
       stream.write(
-        `${p.runId}: ${pct}% (${p.snapshotsDone}/${p.snapshotsTotal} snapshots) ${formatRate(p.samplesPerSec)} samples/s ETA ${formatDuration(p.etaSeconds)}\n`,
+        `${p.runId}: ${pct} (${p.snapshotsDone}/${p.snapshotsTotal} snapshots) ${formatRate(p.samplesPerSec)} samples/s ETA ${formatDuration(p.etaSeconds)}\n`,
       )
     },
     stop() {},

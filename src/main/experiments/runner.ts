@@ -9,6 +9,7 @@ import { fs } from '../archive/file-pool'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
 import { canonicalSpec, parseSpec } from '../../shared/spec'
 import type { RunProgressEvent } from '../../shared/api/contract'
+import { countDone } from '../../shared/progress'
 import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
 import type { Project } from '../archive/project'
 import { MissingArchiveError } from '../archive/errors'
@@ -265,22 +266,29 @@ export async function trainRun(project: Project, runId: string, opts: TrainOptio
   }
 }
 
-/** Sends progress at most every 200 ms (and at the end). */
+/** Sends progress at most every 200 ms (and at the end). Snapshots are counted over the
+ * whole run from its done flags (`done`, [net][snapshot], updated here), a pair once however
+ * often it is recomputed, so the count is the summary's (src/shared/progress.ts) and a
+ * resume continues from where the run stood. Samples are this process's share, for the speed. */
 function progressMeter(
   runId: string,
   totalSamples: number,
-  totalSnapshots: number,
   done0: number,
-  snaps0: number,
+  done: Uint8Array,
+  nets: number,
+  S: number,
   onProgress?: (p: RunProgress) => void,
   threads = 1,
 ) {
   const t0 = Date.now()
   let samples = done0
-  let snapshots = snaps0
+  const counts = countDone(done, nets, S)
+  const perNet = Array.from({ length: nets }, (_, k) => done.subarray(k * S, (k + 1) * S).reduce((a, b) => a + b, 0))
+  // Snapshots for the ETA: the whole run's (a shard's ETA counts the others' snapshots left too).
+  const snaps0 = counts.done
   let evalSeconds: number | undefined
   let last = 0
-  const eta = new EtaMeter(totalSamples, totalSnapshots, threads)
+  const eta = new EtaMeter(totalSamples, counts.total, threads)
   // The speed is measured from the first report on: starting the workers and loading the
   // data are not training speed.
   let first: { at: number; samples: number; snapshots: number; evalSeconds: number } | null = null
@@ -288,6 +296,7 @@ function progressMeter(
     const now = Date.now()
     if (!onProgress || (!force && now - last < 200)) return
     last = now
+    const snapshots = counts.done
     if (!first) {
       if (samples + snapshots > done0 + snaps0) first = { at: now, samples, snapshots, evalSeconds: evalSeconds ?? 0 }
     } else
@@ -303,8 +312,9 @@ function progressMeter(
       runId,
       samplesDone: samples,
       samplesTotal: totalSamples,
-      snapshotsDone: snapshots,
-      snapshotsTotal: totalSnapshots,
+      snapshotsDone: counts.done,
+      snapshotsTotal: counts.total,
+      netsDone: counts.netsDone!,
       samplesPerSec: rate,
       etaSeconds: eta.secondsLeft(samples, snapshots) ?? (rate > 0 ? (totalSamples - samples) / rate : null),
       elapsedSeconds: elapsed,
@@ -316,8 +326,12 @@ function progressMeter(
       emit()
     },
     /** A snapshot recorded; `seconds`: the thread-time its evaluation took, if measured. */
-    snapshot: (seconds?: number) => {
-      snapshots++
+    snapshot: (net: number, j: number, seconds?: number) => {
+      if (!done[net * S + j]) {
+        done[net * S + j] = 1
+        counts.done++
+        if (++perNet[net]! === S) counts.netsDone!++
+      }
       if (seconds !== undefined) evalSeconds = (evalSeconds ?? 0) + seconds
       emit()
     },
@@ -356,11 +370,9 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
   // between writing a snapshot and its state) are recomputed to the same bytes.
   const todo: WorkerInput['nets'] = []
   let samplesDone = 0
-  let snapsDone = 0
   const mine = shardNets(spec.nets, opts.shard)
   for (const net of mine) {
     const saved = await run.readState(net)
-    for (let j = 0; j < S; j++) snapsDone += doneFlags[net * S + j]
     if (saved && saved.snapshot >= S - 1 && doneFlags[net * S + S - 1]) {
       samplesDone += samples[S - 1]
       continue
@@ -371,9 +383,10 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
   const meter = progressMeter(
     run.id,
     mine.length * samples[S - 1],
-    mine.length * S,
     samplesDone,
-    snapsDone,
+    Uint8Array.from(doneFlags),
+    spec.nets,
+    S,
     opts.onProgress,
     Math.max(1, Math.min(opts.workers ?? defaultWorkerCount(), todo.length)),
   )
@@ -390,7 +403,7 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
         if (run.attrs.paramCount) await run.writeWeights(m.net, m.snapshot, m.state.subarray(0, run.attrs.paramCount))
         await run.writeSnapshot(m.net, m.snapshot, m.tau, m.metrics)
         await run.writeState(m.net, m.snapshot, m.state)
-        meter.snapshot(m.seconds)
+        meter.snapshot(m.net, m.snapshot, m.seconds)
         opts.onSnapshot?.(m.net, m.snapshot, m.metrics)
       })
     }
@@ -455,7 +468,15 @@ async function trainStochastic(run: RunArchive, spec: StochasticSpec, opts: Trai
   const S = samples.length
   const doneFlags = await run.readDone()
   const mine = shardNets(spec.nets, opts.shard)
-  const meter = progressMeter(run.id, mine.length * samples[S - 1], mine.length * S, 0, 0, opts.onProgress)
+  const meter = progressMeter(
+    run.id,
+    mine.length * samples[S - 1],
+    0,
+    Uint8Array.from(doneFlags),
+    spec.nets,
+    S,
+    opts.onProgress,
+  )
   // The model is cheap: a resumed vector is recomputed from the start, writing only
   // what is missing.
   try {
@@ -470,7 +491,7 @@ async function trainStochastic(run: RunArchive, spec: StochasticSpec, opts: Trai
           await run.writeSnapshot(net, j, Float32Array.from(model.theta), metrics)
           opts.onSnapshot?.(net, j, metrics)
         }
-        meter.snapshot()
+        meter.snapshot(net, j)
       }
       // Let an abort signal (Ctrl-C) be delivered between vectors.
       await new Promise((r) => setImmediate(r))

@@ -3,6 +3,7 @@ import type { RunSpec } from '../../shared/spec'
 import type { RunDetails, RunSummary } from '../../shared/api/contract'
 import type { RunArchive } from '../archive/run'
 import { preferredRunColor, runLegend } from '../../shared/run-display'
+import { countDone, latestSnapshot } from '../../shared/progress'
 import { liveStatus } from './runner'
 
 export function describeSpec(s: RunSpec): string {
@@ -17,23 +18,18 @@ export function describeSpec(s: RunSpec): string {
 
 export type FinalMetrics = Record<string, { mean: number; min: number; max: number }>
 
-/** Mean, min and max of each metric at each network's last recorded snapshot. */
+/** Mean, min and max of each metric at the latest snapshot any network has recorded,
+ * over the networks that recorded it (src/shared/progress.ts `latestSnapshot`, as the run
+ * header shows it live): never an older snapshot's value standing in for "now". */
 export function finalMetrics(run: RunArchive, metrics: Float32Array, done: Uint8Array): FinalMetrics {
   const { nets, snapshots: S, metrics: names } = run.attrs
   const out: FinalMetrics = {}
   names.forEach((name, c) => {
-    const vals: number[] = []
-    for (let k = 0; k < nets; k++) {
-      let last = -1
-      for (let j = 0; j < S; j++) if (done[k * S + j]) last = j
-      if (last >= 0) vals.push(metrics[(k * S + last) * names.length + c])
-    }
-    if (vals.length)
-      out[name] = {
-        mean: vals.reduce((a, b) => a + b, 0) / vals.length,
-        min: Math.min(...vals),
-        max: Math.max(...vals),
-      }
+    const rows = Array.from({ length: nets }, (_, k) =>
+      Array.from({ length: S }, (_, j) => (done[k * S + j] ? metrics[(k * S + j) * names.length + c]! : null)),
+    )
+    const at = latestSnapshot(rows)
+    if (at) out[name] = { mean: at.mean, min: at.min, max: at.max }
   })
   return out
 }
@@ -45,8 +41,7 @@ export async function runSummary(run: RunArchive): Promise<RunSummary> {
   const status = await liveStatus(run)
   const done = await run.readDone()
   const metrics = await run.readMetrics()
-  let count = 0
-  for (const x of done) count += x
+  const counts = countDone(done, a.nets, a.snapshots)
   return {
     id: a.id,
     name: a.display?.name ?? a.spec.name ?? a.id,
@@ -58,8 +53,9 @@ export async function runSummary(run: RunArchive): Promise<RunSummary> {
     summary: describeSpec(a.spec),
     nets: a.nets,
     snapshots: a.snapshots,
-    done: count,
-    total: a.nets * a.snapshots,
+    done: counts.done,
+    total: counts.total,
+    netsDone: counts.netsDone!,
     created: a.created,
     final: finalMetrics(run, metrics, done),
     ...(a.error ? { error: a.error } : {}),

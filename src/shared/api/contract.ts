@@ -124,10 +124,13 @@ export interface RunSummary {
   summary: string
   nets: number
   snapshots: number
+  /** (network, snapshot) pairs recorded, of `total` = nets × snapshots: the run's progress
+   * (src/shared/progress.ts); `netsDone` networks have every snapshot. */
   done: number
   total: number
+  netsDone: number
   created: string
-  /** Ensemble mean, min and max at the last recorded snapshot. */
+  /** Ensemble mean, min and max at the latest snapshot any network recorded (over those that did). */
   final: Record<string, { mean: number; min: number; max: number }>
   error?: string
   /** Runs recorded outside sgdscope: who recorded them and the metadata they gave. */
@@ -171,11 +174,16 @@ export interface RunStatusEvent {
 
 export interface RunProgressEvent {
   runId: string
-  /** Samples (SGD examples, or model steps) trained so far, over all networks of this process's share. */
+  /** Samples (SGD examples, or model steps) trained so far, over all networks of this process's
+   * share: for the speed and time left only (progress is counted in snapshots). */
   samplesDone: number
   samplesTotal: number
+  /** (network, snapshot) pairs of the whole run recorded, as far as this process knows, of
+   * nets × snapshots: the same count as RunSummary's done/total. */
   snapshotsDone: number
   snapshotsTotal: number
+  /** Networks with every snapshot recorded. */
+  netsDone?: number
   samplesPerSec: number
   /** Seconds to go at the current speed; null until measurable. */
   etaSeconds: number | null

@@ -82,7 +82,19 @@ describe('training runs', () => {
     expect(prog.done).toBeLessThan(prog.total)
     expect(await liveStatus(partial)).toBe('interrupted')
 
-    expect(await trainRun(project, run.id, { workers: 1 })).toBe('complete')
+    // Progress after the resume continues from the archive's count, never below it, and is
+    // counted over the whole run: the numbers the summary and the app show.
+    const events: { done: number; total: number; nets?: number }[] = []
+    expect(
+      await trainRun(project, run.id, {
+        workers: 1,
+        onProgress: (p) => events.push({ done: p.snapshotsDone, total: p.snapshotsTotal, nets: p.netsDone }),
+      }),
+    ).toBe('complete')
+    expect(events.length).toBeGreaterThan(0)
+    expect(events[0]!.done).toBeGreaterThanOrEqual(prog.done)
+    for (let i = 1; i < events.length; i++) expect(events[i]!.done).toBeGreaterThanOrEqual(events[i - 1]!.done)
+    expect(events.at(-1)).toEqual({ done: prog.total, total: prog.total, nets: 3 })
     const [a, b] = [await allTau(await project.openRun(ref.id)), await allTau(await project.openRun(run.id))]
     expect(a.equals(b)).toBe(true)
   })

@@ -137,7 +137,7 @@ describe('sgdscope CLI on recorded runs', () => {
     await w.record(0, 0, { outputs: [1, 0, 0, 1] })
     const st = await cli('status', 'live', '--project', p)
     expect(st.code).toBe(0)
-    expect(st.out).toMatch(/live: running, 1\/2 \(network, snapshot\) pairs recorded \(50\.0%\)/)
+    expect(st.out).toMatch(/live: running, 1\/2 \(network, snapshot\) pairs recorded \(50 %\)/)
     expect(st.out).toMatch(new RegExp(`recording: lock-recorder-\\S+-${process.pid} by process ${process.pid}`))
     await w.close()
     expect((await cli('status', 'live', '--project', p)).out).toMatch(/live: complete/)

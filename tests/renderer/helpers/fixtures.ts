@@ -14,6 +14,7 @@ export function runSummary(over: Partial<RunSummary> = {}): RunSummary {
     snapshots: 3,
     done: 6,
     total: 6,
+    netsDone: 2,
     created: '2026-01-01T10:00:00.000Z',
     final: {},
     ...over,

@@ -1,4 +1,5 @@
 /** `sgdscope list`: the runs of a project, one line each (or JSON). */
+import { progressPercent } from '../../../shared/progress'
 import { Project } from '../../archive/project'
 import { runSummary, type FinalMetrics } from '../../experiments/summary'
 import { projectDir, projectOption, type Command } from '../command'
@@ -22,6 +23,7 @@ export const listCommand: Command = {
           summary: (e as Error).message,
           done: 0,
           total: 0,
+          netsDone: 0,
           final: {} as FinalMetrics,
         })
       }
@@ -35,7 +37,7 @@ export const listCommand: Command = {
     rows.forEach((r, i) => {
       const te = r.final.test_error
       io.out(
-        `${String(i + 1).padStart(3)}  ${r.id}  ${r.status.padEnd(11)} ${String(r.done).padStart(6)}/${r.total} snapshots  ${te ? `test err ${pct(te.mean)}  ` : ''}${r.summary}`,
+        `${String(i + 1).padStart(3)}  ${r.id}  ${r.status.padEnd(11)} ${String(r.done).padStart(6)}/${r.total} snapshots ${`(${progressPercent(r)})`.padEnd(7)}  ${te ? `test err ${pct(te.mean)}  ` : ''}${r.summary}`,
       )
     })
     return 0

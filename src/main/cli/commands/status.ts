@@ -1,4 +1,5 @@
 /** `sgdscope status`: how far a run (and each of its shards) has come, and who is training it. */
+import { progressPercent } from '../../../shared/progress'
 import { readLock } from '../../archive/lock'
 import { Project } from '../../archive/project'
 import { liveLocks } from '../../experiments/runner'
@@ -17,7 +18,7 @@ export const statusCommand: Command = {
     const a = run.attrs
     const s = await runSummary(run)
     const prog = await run.progress()
-    const pctDone = prog.total ? ` (${((100 * prog.done) / prog.total).toFixed(1)}%)` : ''
+    const pctDone = prog.total ? ` (${progressPercent(prog)})` : ''
     io.out(`${a.id}: ${s.status}, ${prog.done}/${prog.total} (network, snapshot) pairs recorded${pctDone}`)
     const locks = await liveLocks(run)
     for (const f of locks) {

@@ -17,6 +17,7 @@ import type {
   RunStatusEvent,
 } from '../../../shared/api/contract'
 import type { Preset } from '../../../shared/presets'
+import { currentProgress, type SnapshotProgress } from '../../../shared/progress'
 import type { ExperimentSpec } from '../../../shared/spec'
 import { api, isConnectionError } from '../lib/api'
 import { useProjectStore } from './project'
@@ -100,6 +101,17 @@ export const useRunsStore = defineStore('runs', () => {
     row[e.snapshot] = typeof v === 'number' && Number.isFinite(v) ? v : null
     c.epochs[e.snapshot] = e.epoch
     touch(e.runId)
+  }
+
+  /** How far a run has come: its summary's counts, or the live ones when ahead (shared/progress.ts). */
+  function progressOf(r: {
+    id: string
+    done: number
+    total: number
+    netsDone?: number
+    nets?: number
+  }): SnapshotProgress {
+    return currentProgress(r, progress[r.id])
   }
 
   function onProgress(e: RunProgressEvent): void {
@@ -263,6 +275,7 @@ export const useRunsStore = defineStore('runs', () => {
 
   return {
     progress,
+    progressOf,
     details,
     curves,
     curveLoading,
