@@ -113,27 +113,30 @@ function kindOf(st: Stats): string {
 /** The header of gzipped IDX data, from the start of the compressed bytes alone. */
 function gzipHeader(gz: Uint8Array, what: string): IdxHeader {
   const corrupt = (e: unknown) => new DatasetError(`${what}: corrupt gzip data: ${(e as Error).message}`)
+  const enough = (h: Uint8Array) => h.length >= MAX_HEADER || (h.length >= 4 && h.length >= 4 + 4 * h[3]!)
   for (const n of [4096, 1 << 16]) {
-    if (n >= gz.length) break
+    const whole = n >= gz.length
     let head: Uint8Array
     try {
-      // A truncated stream, flushed, yields what its start decodes to.
-      head = gunzipSync(gz.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH })
+      // A truncated stream, flushed, yields what its start decodes to. A stream shorter
+      // than the prefix is decoded whole: a small file (a few labels, or images that
+      // compress well) inflates to more than a header, and that is no fault.
+      head = gunzipSync(whole ? gz : gz.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH })
     } catch (e) {
       throw corrupt(e)
     }
-    if (head.length >= MAX_HEADER || (head.length >= 4 && head.length >= 4 + 4 * head[3]!))
+    if (enough(head)) return parseHeader(head, what)
+    if (whole) {
+      // The whole stream decodes to less than a header: damaged (say so) or a short file.
+      try {
+        gunzipSync(gz)
+      } catch (e) {
+        throw corrupt(e)
+      }
       return parseHeader(head, what)
+    }
   }
-  // Small, or a start that decodes to little: the whole stream (its header is short or it is damaged).
-  try {
-    return parseHeader(gunzipSync(gz, { maxOutputLength: MAX_HEADER }), what)
-  } catch (e) {
-    if (e instanceof DatasetError) throw e
-    if (e instanceof RangeError)
-      throw new DatasetError(`${what}: corrupt gzip data: its start does not decode to an IDX header`)
-    throw corrupt(e)
-  }
+  throw new DatasetError(`${what}: corrupt gzip data: its start does not decode to an IDX header`)
 }
 
 /** Reads a plain or gzipped IDX file (gzip detected by its magic bytes 1f 8b, not the
