@@ -270,3 +270,69 @@ export function readPair(
   checkPair(imagesPath, images.count, labelsPath, labels.length)
   return { images, labels }
 }
+
+/** What an IDX file's header says, read without loading the data. */
+export interface IdxInfo {
+  dims: number[]
+  gzipped: boolean
+}
+
+/**
+ * Checks an IDX file from its header alone (for a form that checks paths as they are
+ * typed): it exists, is a regular file, has an IDX header of unsigned bytes, and its size
+ * is what the header declares. A gzipped file's size is checked against the length gzip
+ * records in its last four bytes (modulo 2³²), so nothing is inflated beyond the header.
+ */
+export function inspectIdxFile(path: string): IdxInfo {
+  try {
+    return inspectIdx(path)
+  } catch (e) {
+    if (e instanceof DatasetError && !e.file) throw new DatasetError(e.message, { path })
+    throw e
+  }
+}
+
+function inspectIdx(path: string): IdxInfo {
+  let st: Stats
+  try {
+    st = statSync(path)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : (e as Error).message
+    throw new DatasetError(`${path}: cannot read: ${why}`, { path, errno: code })
+  }
+  if (!st.isFile())
+    throw new DatasetError(`${path}: not a regular file (a ${kindOf(st)}); an IDX file is expected`, { path })
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (e) {
+    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, {
+      path,
+      errno: (e as NodeJS.ErrnoException).code,
+    })
+  }
+  try {
+    const head = Buffer.alloc(Math.min(st.size, 1 << 16))
+    const got = readSync(fd, head, 0, head.length, 0)
+    if (!(got >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+      const h = parseHeader(head.subarray(0, got), path)
+      if (st.size !== h.declared) throw sizeMismatch(path, st.size, h)
+      return { dims: h.dims, gzipped: false }
+    }
+    const h = gzipHeader(st.size <= head.length ? head.subarray(0, got) : head, path)
+    if (st.size >= 18) {
+      const tail = Buffer.alloc(4)
+      readSync(fd, tail, 0, 4, st.size - 4)
+      const isize = tail.readUInt32LE(0)
+      if (isize !== h.declared % 2 ** 32)
+        throw new DatasetError(
+          `${path}: inflates to ${isize} bytes, header declares ${h.declared} (${h.dims.join('×')} values + ${h.headerBytes} header bytes)` +
+            (isize < h.declared ? ': truncated?' : ''),
+        )
+    }
+    return { dims: h.dims, gzipped: true }
+  } finally {
+    closeSync(fd)
+  }
+}

@@ -172,6 +172,25 @@ export interface RunProgressEvent {
   elapsedSeconds: number
 }
 
+/** What a spec will cost (spec.preflight, `sgdscope run`): bytes and seconds. */
+export interface SpecEstimate {
+  /** Training time at the measured speed, evaluation at every snapshot included. */
+  seconds: number
+  /** The archive's arrays (stored uncompressed): τ, kept weights, the rest. */
+  disk: { tau: number; weights: number; other: number; total: number }
+  /** Training (dataset + threads) and analysis (the τ distance matrix of all points). */
+  memory: { training: number; analysis: number }
+  snapshots: number
+  weightSnapshots: number
+  samplesPerNet: number
+  threads: number
+  /** Where the speed comes from, in words. */
+  basis: string
+  dataset: { trainCount: number; testCount: number; inputs: number; classes: number } | null
+  /** Why to ask before starting ("more than an hour of training"), or null. */
+  confirm: string | null
+}
+
 /** One recorded (network, snapshot), as it is written: the live curves' points. */
 export interface RunSnapshotEvent {
   runId: string
@@ -318,6 +337,10 @@ export const REQUESTS = {
   'spec.check': req<{ ok: true; spec: ExperimentSpec } | { ok: false; problems: InputIssue[] }>()(
     z.object({ spec: z.unknown() }),
     'validate a spec, filling defaults',
+  ),
+  'spec.preflight': req<{ problems: InputIssue[]; estimate: SpecEstimate | null }>()(
+    z.object({ spec: z.unknown() }),
+    'check a spec as Start would (its IDX files on this host too) and estimate its time, disk and memory',
   ),
   'project.recent': req<string[]>()(z.object({}), 'recently opened projects'),
   'project.open': req<ProjectSummary>()(
