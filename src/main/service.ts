@@ -424,10 +424,12 @@ export class Service {
       return { problems: r.problems, estimate: r.estimate }
     },
     'project.recent': async () => this.opts.settings.recent(),
-    'project.open': async ({ dir, create }) => {
+    'project.open': async ({ dir, create, onlyNew }) => {
       const abs = path.resolve(dir)
       if (this.queue.length > 0) throw this.training('a run is training; cancel it before switching projects')
-      const project = create ? await Project.openOrCreate(abs) : await Project.open(abs)
+      const project = create
+        ? await (onlyNew ? Project.create(abs) : Project.openOrCreate(abs))
+        : await Project.open(abs)
       this.stopPrecompute()
       this.project = project
       await this.watchProject(this.project)

@@ -132,11 +132,13 @@ function estimateMlp(spec: MlpSpec, d: DatasetShape, speed: EngineSpeed, workers
   const disk = {
     tau: N * S * P * C * f32,
     weights: N * K * params * f32,
-    // metrics (4 float32) and done flags per (net, snapshot), resume state per net.
-    other: N * S * (4 * f32 + 1) + N * (1 + stateSize(spec, shape)) * f32,
+    // Each network's latest resume state (parameters, and momentum's velocity).
+    state: N * (1 + stateSize(spec, shape)) * f32,
+    // Metrics (4 float32) and done flags per (net, snapshot).
+    other: N * S * (4 * f32 + 1),
     total: 0,
   }
-  disk.total = disk.tau + disk.weights + disk.other
+  disk.total = disk.tau + disk.weights + disk.state + disk.other
   // Training: the sparse dataset once (shared by the threads; values + indices) and, per
   // thread, a network's state and its outputs on the test set. Analysis: the τ distance
   // matrix between all N·S points (float64), which an embedding of all paths builds.
@@ -164,8 +166,8 @@ function estimateStochastic(spec: StochasticSpec, speed: EngineSpeed): SpecEstim
   const N = spec.nets
   // A step is one multiply; a record reads all D coordinates (its norm and τ).
   const seconds = N * (spec.steps / speed.stochasticStepsPerSec + (S * spec.dim) / (speed.stochasticStepsPerSec * 4))
-  const disk = { tau: N * S * spec.dim * 4, weights: 0, other: N * S * (4 + 1) + N * 4, total: 0 }
-  disk.total = disk.tau + disk.weights + disk.other
+  const disk = { tau: N * S * spec.dim * 4, weights: 0, state: N * 4, other: N * S * (4 + 1), total: 0 }
+  disk.total = disk.tau + disk.weights + disk.state + disk.other
   return verdict({
     seconds,
     disk,

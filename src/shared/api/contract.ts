@@ -176,8 +176,8 @@ export interface RunProgressEvent {
 export interface SpecEstimate {
   /** Training time at the measured speed, evaluation at every snapshot included. */
   seconds: number
-  /** The archive's arrays (stored uncompressed): τ, kept weights, the rest. */
-  disk: { tau: number; weights: number; other: number; total: number }
+  /** The archive's arrays (stored uncompressed): τ, kept weights, resume state, the rest. */
+  disk: { tau: number; weights: number; state: number; other: number; total: number }
   /** Training (dataset + threads) and analysis (the τ distance matrix of all points). */
   memory: { training: number; analysis: number }
   snapshots: number
@@ -344,7 +344,12 @@ export const REQUESTS = {
   ),
   'project.recent': req<string[]>()(z.object({}), 'recently opened projects'),
   'project.open': req<ProjectSummary>()(
-    z.object({ dir: z.string().min(1), create: z.boolean().default(false) }),
+    z.object({
+      dir: z.string().min(1),
+      create: z.boolean().default(false),
+      /** With create: refuse (conflict, reason "exists") a folder that holds a project, so the user is asked. */
+      onlyNew: z.boolean().default(false),
+    }),
     'open (or create) a project',
   ),
   'project.current': req<ProjectSummary | null>()(z.object({}), 'the open project'),

@@ -89,8 +89,9 @@ describe('estimate of a spec', () => {
     expect(e.snapshots).toBe(3)
     expect(e.disk.tau).toBe(2 * 3 * 20 * 3 * 4) // 1 440 bytes of float32
     expect(e.disk.weights).toBe(2 * 3 * 203 * 4) // 4 872
-    expect(e.disk.other).toBe(2 * 3 * (4 * 4 + 1) + 2 * (1 + 203) * 4) // 1 734
-    expect(e.disk.total).toBe(1440 + 4872 + 1734)
+    expect(e.disk.state).toBe(2 * (1 + 203) * 4) // 1 632
+    expect(e.disk.other).toBe(2 * 3 * (4 * 4 + 1)) // 102
+    expect(e.disk.total).toBe(1440 + 4872 + 1632 + 102)
     expect(estimateSpec({ ...spec, keepWeights: 'final' }, shape, SPEED, 1).disk.weights).toBe(2 * 1 * 203 * 4)
     expect(estimateSpec({ ...spec, keepWeights: [0.4] }, shape, SPEED, 1).weightSnapshots).toBe(1)
     expect(estimateSpec({ ...spec, keepWeights: 'none' }, shape, SPEED, 1).disk.weights).toBe(0)
