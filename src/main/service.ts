@@ -28,6 +28,7 @@ import type { RunArchive } from './archive/run'
 import { writeFileAtomic } from './archive/atomic'
 import { defaultWorkerCount } from './engine/pool'
 import { createRun, liveStatus, trainRun } from './experiments/runner'
+import { preflightSpec, type EngineSpeed } from './experiments/estimate'
 import type { TrainDataLoader } from './experiments/data'
 import { ProjectWatcher, type WatchOptions } from './archive/watch'
 import { toApiError } from './errors'
@@ -99,6 +100,8 @@ export class Service {
   private imports = new Set<AbortController>()
   /** Heavy requests run here, off the host's event loop (started on first use). */
   private pool: JobPool | null = null
+  /** The engine's measured speed, once per process (spec.preflight's time estimates). */
+  private speed: Promise<EngineSpeed> | null = null
   /** Aborts the open project's background precomputation (when it closes). */
   private background: AbortController | null = null
   /** The background precomputation under way: close() waits for it, so nothing writes
@@ -408,11 +411,25 @@ export class Service {
       const r = checkSpec(spec)
       return r.ok ? r : { ok: false as const, problems: r.issues }
     },
+    'spec.preflight': async ({ spec }, ctx) => {
+      const r = await preflightSpec(
+        spec,
+        await this.workers(),
+        () =>
+          (this.speed ??= this.job('spec.preflight', ctx, 'engineSpeed', {}).catch((e: unknown) => {
+            this.speed = null // a cancelled measurement is measured again next time
+            throw e
+          })),
+      )
+      return { problems: r.problems, estimate: r.estimate }
+    },
     'project.recent': async () => this.opts.settings.recent(),
-    'project.open': async ({ dir, create }) => {
+    'project.open': async ({ dir, create, onlyNew }) => {
       const abs = path.resolve(dir)
       if (this.queue.length > 0) throw this.training('a run is training; cancel it before switching projects')
-      const project = create ? await Project.openOrCreate(abs) : await Project.open(abs)
+      const project = create
+        ? await (onlyNew ? Project.create(abs) : Project.openOrCreate(abs))
+        : await Project.open(abs)
       this.stopPrecompute()
       this.project = project
       await this.watchProject(this.project)

@@ -113,27 +113,30 @@ function kindOf(st: Stats): string {
 /** The header of gzipped IDX data, from the start of the compressed bytes alone. */
 function gzipHeader(gz: Uint8Array, what: string): IdxHeader {
   const corrupt = (e: unknown) => new DatasetError(`${what}: corrupt gzip data: ${(e as Error).message}`)
+  const enough = (h: Uint8Array) => h.length >= MAX_HEADER || (h.length >= 4 && h.length >= 4 + 4 * h[3]!)
   for (const n of [4096, 1 << 16]) {
-    if (n >= gz.length) break
+    const whole = n >= gz.length
     let head: Uint8Array
     try {
-      // A truncated stream, flushed, yields what its start decodes to.
-      head = gunzipSync(gz.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH })
+      // A truncated stream, flushed, yields what its start decodes to. A stream shorter
+      // than the prefix is decoded whole: a small file (a few labels, or images that
+      // compress well) inflates to more than a header, and that is no fault.
+      head = gunzipSync(whole ? gz : gz.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH })
     } catch (e) {
       throw corrupt(e)
     }
-    if (head.length >= MAX_HEADER || (head.length >= 4 && head.length >= 4 + 4 * head[3]!))
+    if (enough(head)) return parseHeader(head, what)
+    if (whole) {
+      // The whole stream decodes to less than a header: damaged (say so) or a short file.
+      try {
+        gunzipSync(gz)
+      } catch (e) {
+        throw corrupt(e)
+      }
       return parseHeader(head, what)
+    }
   }
-  // Small, or a start that decodes to little: the whole stream (its header is short or it is damaged).
-  try {
-    return parseHeader(gunzipSync(gz, { maxOutputLength: MAX_HEADER }), what)
-  } catch (e) {
-    if (e instanceof DatasetError) throw e
-    if (e instanceof RangeError)
-      throw new DatasetError(`${what}: corrupt gzip data: its start does not decode to an IDX header`)
-    throw corrupt(e)
-  }
+  throw new DatasetError(`${what}: corrupt gzip data: its start does not decode to an IDX header`)
 }
 
 /** Reads a plain or gzipped IDX file (gzip detected by its magic bytes 1f 8b, not the
@@ -266,4 +269,70 @@ export function readPair(
   const labels = readLabels(labelsPath, classes)
   checkPair(imagesPath, images.count, labelsPath, labels.length)
   return { images, labels }
+}
+
+/** What an IDX file's header says, read without loading the data. */
+export interface IdxInfo {
+  dims: number[]
+  gzipped: boolean
+}
+
+/**
+ * Checks an IDX file from its header alone (for a form that checks paths as they are
+ * typed): it exists, is a regular file, has an IDX header of unsigned bytes, and its size
+ * is what the header declares. A gzipped file's size is checked against the length gzip
+ * records in its last four bytes (modulo 2³²), so nothing is inflated beyond the header.
+ */
+export function inspectIdxFile(path: string): IdxInfo {
+  try {
+    return inspectIdx(path)
+  } catch (e) {
+    if (e instanceof DatasetError && !e.file) throw new DatasetError(e.message, { path })
+    throw e
+  }
+}
+
+function inspectIdx(path: string): IdxInfo {
+  let st: Stats
+  try {
+    st = statSync(path)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : (e as Error).message
+    throw new DatasetError(`${path}: cannot read: ${why}`, { path, errno: code })
+  }
+  if (!st.isFile())
+    throw new DatasetError(`${path}: not a regular file (a ${kindOf(st)}); an IDX file is expected`, { path })
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (e) {
+    throw new DatasetError(`${path}: cannot read: ${(e as Error).message}`, {
+      path,
+      errno: (e as NodeJS.ErrnoException).code,
+    })
+  }
+  try {
+    const head = Buffer.alloc(Math.min(st.size, 1 << 16))
+    const got = readSync(fd, head, 0, head.length, 0)
+    if (!(got >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+      const h = parseHeader(head.subarray(0, got), path)
+      if (st.size !== h.declared) throw sizeMismatch(path, st.size, h)
+      return { dims: h.dims, gzipped: false }
+    }
+    const h = gzipHeader(st.size <= head.length ? head.subarray(0, got) : head, path)
+    if (st.size >= 18) {
+      const tail = Buffer.alloc(4)
+      readSync(fd, tail, 0, 4, st.size - 4)
+      const isize = tail.readUInt32LE(0)
+      if (isize !== h.declared % 2 ** 32)
+        throw new DatasetError(
+          `${path}: inflates to ${isize} bytes, header declares ${h.declared} (${h.dims.join('×')} values + ${h.headerBytes} header bytes)` +
+            (isize < h.declared ? ': truncated?' : ''),
+        )
+    }
+    return { dims: h.dims, gzipped: true }
+  } finally {
+    closeSync(fd)
+  }
 }

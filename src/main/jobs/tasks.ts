@@ -22,6 +22,7 @@ import { renderBeyondFigure, type BeyondFigureQuery, type BeyondLook } from '../
 import type { FigureFormat } from '../figures/export'
 import { readTrainData } from '../experiments/data'
 import type { DatasetSpec } from '../../shared/spec'
+import { measureEngineSpeed } from '../experiments/estimate'
 
 /** What a task reports while it works; the pool forwards it (at most ten a second). */
 export interface JobProgress {
@@ -80,6 +81,7 @@ export const TASKS = {
     figure(await renderBeyondFigure(await Project.open(a.dir), a.runId, a.figure, a.format, a.look, a.cacheDir)),
   /** A dataset read, deskewed and made sparse; its arrays are shared with the host, not copied. */
   trainData: async (a: { spec: DatasetSpec; cacheDir?: string }) => readTrainData(a.spec, a.cacheDir),
+  engineSpeed: async (a: { seconds?: number }) => measureEngineSpeed(a.seconds),
 } satisfies Record<string, (args: never, ctx: TaskContext) => Promise<unknown>>
 
 export type TaskName = keyof typeof TASKS

@@ -190,6 +190,25 @@ export interface RunProgressEvent {
   elapsedSeconds: number
 }
 
+/** What a spec will cost (spec.preflight, `sgdscope run`): bytes and seconds. */
+export interface SpecEstimate {
+  /** Training time at the measured speed, evaluation at every snapshot included. */
+  seconds: number
+  /** The archive's arrays (stored uncompressed): τ, kept weights, resume state, the rest. */
+  disk: { tau: number; weights: number; state: number; other: number; total: number }
+  /** Training (dataset + threads) and analysis (the τ distance matrix of all points). */
+  memory: { training: number; analysis: number }
+  snapshots: number
+  weightSnapshots: number
+  samplesPerNet: number
+  threads: number
+  /** Where the speed comes from, in words. */
+  basis: string
+  dataset: { trainCount: number; testCount: number; inputs: number; classes: number } | null
+  /** Why to ask before starting ("more than an hour of training"), or null. */
+  confirm: string | null
+}
+
 /** One recorded (network, snapshot), as it is written: the live curves' points. */
 export interface RunSnapshotEvent {
   runId: string
@@ -337,9 +356,18 @@ export const REQUESTS = {
     z.object({ spec: z.unknown() }),
     'validate a spec, filling defaults',
   ),
+  'spec.preflight': req<{ problems: InputIssue[]; estimate: SpecEstimate | null }>()(
+    z.object({ spec: z.unknown() }),
+    'check a spec as Start would (its IDX files on this host too) and estimate its time, disk and memory',
+  ),
   'project.recent': req<string[]>()(z.object({}), 'recently opened projects'),
   'project.open': req<ProjectSummary>()(
-    z.object({ dir: z.string().min(1), create: z.boolean().default(false) }),
+    z.object({
+      dir: z.string().min(1),
+      create: z.boolean().default(false),
+      /** With create: refuse (conflict, reason "exists") a folder that holds a project, so the user is asked. */
+      onlyNew: z.boolean().default(false),
+    }),
     'open (or create) a project',
   ),
   'project.current': req<ProjectSummary | null>()(z.object({}), 'the open project'),

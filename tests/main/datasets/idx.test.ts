@@ -89,6 +89,17 @@ describe('IDX files', () => {
     expect(readImages(p).pixels).toEqual(readImages(file('im', goodImages)).pixels)
     expect([...readLabels(file('lab.gz', gzipSync(goodLabels)))]).toEqual([7, 0, 9])
   })
+  it('reads small gzipped files that inflate to more than a header (they were refused as corrupt)', () => {
+    // 2 000 zero labels: 42 bytes of gzip that inflate to 2 008 bytes.
+    const labels = idxBytes([2000], new Array<number>(2000).fill(0))
+    const gz = gzipSync(labels)
+    expect(gz.length).toBeLessThan(4096)
+    expect(readLabels(file('small-labels.gz', gz)).length).toBe(2000)
+    // 50 blank 28×28 images: a few hundred bytes compressed, 39 208 inflated.
+    const images = idxBytes([50, 28, 28], new Array<number>(50 * 784).fill(0))
+    const im = readImages(file('small-images.gz', gzipSync(images)))
+    expect([im.count, im.rows, im.cols]).toEqual([50, 28, 28])
+  })
   it('reports corrupt gzip data', () => {
     const gz = gzipSync(goodImages).subarray(0, 20)
     fails(() => readIdxFile(file('broken.gz', gz)), /broken\.gz: corrupt gzip/)

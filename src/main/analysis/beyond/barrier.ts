@@ -190,7 +190,8 @@ export function noWeights(run: RunArchive, nets: number[]): Error {
   return conflict(
     run.attrs.weightSnapshots?.length
       ? `networks ${nets.join(', ')} of run ${run.id} have no kept weights yet (is the run finished?)`
-      : `run ${run.id} keeps no weights (keepWeights: ${keep}); train a run with keepWeights "final" or "all"`,
+      : `run ${run.id} keeps no weights (keepWeights: ${keep}): start a run with Keep weights set to “final snapshot only” ` +
+          `or “every snapshot” in New run (the form shows what it adds on disk; CLI: --set keepWeights='"final"')`,
     run.id,
   )
 }

@@ -76,7 +76,8 @@ export async function weightVsFunction(
   if (kept.length === 0 && run.isExternal) throw noWeights(run, involved)
   if (kept.length === 0)
     throw conflict(
-      `run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')} (keepWeights "all" or a list of epochs keeps them over time)`,
+      `run ${run.id} has no snapshot with kept weights for networks ${involved.join(', ')}: start a run with Keep weights ` +
+        `set to “every snapshot” or “at chosen epochs…” in New run (the form shows what it adds on disk; CLI: --set keepWeights='"all"')`,
       run.id,
     )
   const done = await run.readDone()

@@ -51,6 +51,15 @@ export function duration(s: number | null | undefined): string {
   return `${h} h ${String(m - h * 60).padStart(2, '0')} min`
 }
 
+/** A byte count as people read it (decimal units, as disks are sold): "1.2 GB", "340 MB". */
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—'
+  if (n >= 1e9) return `${(n / 1e9).toFixed(n >= 1e10 ? 0 : 1)} GB`
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} MB`
+  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`
+  return `${n} B`
+}
+
 /** An ISO time as a local date and time: "27 Nov 2026, 12:07". */
 export function dateTime(iso: string): string {
   const d = new Date(iso)

@@ -29,6 +29,11 @@ export interface FieldDef {
   wide?: boolean
   /** Typed in a monospaced font (file paths). */
   mono?: boolean
+  /** No "Default: …" line (fields whose default is the absence of a value). */
+  noDefault?: boolean
+  /** For fields that are a view of the spec rather than one path of it: read and write. */
+  get?: (d: Draft) => unknown
+  set?: (d: Draft, value: unknown) => void
 }
 
 export interface FieldGroup {
@@ -299,6 +304,36 @@ export const MLP_GROUPS: FieldGroup[] = [
         kind: 'numbers',
         wide: true,
         placeholder: 'e.g. 0.1, 0.5, 1, 2, 5',
+      },
+      {
+        path: 'keepWeights',
+        label: 'Keep weights',
+        help: 'Weights stored with the snapshots, for the weight-space analyses (weights vs function, barriers).',
+        kind: 'select',
+        options: [
+          { value: 'none', label: 'none' },
+          { value: 'final', label: 'final snapshot only' },
+          { value: 'all', label: 'every snapshot' },
+          { value: 'epochs', label: 'at chosen epochs…' },
+        ],
+        get: (d) => (Array.isArray(d.keepWeights) ? 'epochs' : d.keepWeights),
+        // Chosen epochs start at the initial and the final weights; the list below edits them.
+        set: (d, v) => {
+          d.keepWeights = v === 'epochs' ? [...new Set([0, Number(d.epochs ?? 20)])] : v
+        },
+      },
+      {
+        path: 'keepWeights.epochs',
+        label: 'Weights at epochs',
+        help: 'Each rounded to the first snapshot at or after it.',
+        kind: 'numbers',
+        when: (d) => Array.isArray(d.keepWeights),
+        placeholder: 'e.g. 0, 1, 5, 20',
+        noDefault: true,
+        get: (d) => d.keepWeights,
+        set: (d, v) => {
+          d.keepWeights = v ?? []
+        },
       },
     ],
   },

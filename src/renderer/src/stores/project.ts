@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { ProjectSummary, RunStatus, RunSummary } from '../../../shared/api/contract'
-import { api } from '../lib/api'
+import { RequestError, api } from '../lib/api'
 import { useUiStore } from './ui'
 
 export const useProjectStore = defineStore('project', () => {
@@ -75,13 +75,20 @@ export const useProjectStore = defineStore('project', () => {
     recent.value = await api().call('project.recent', {})
   }
 
-  async function open(dir: string, create = false): Promise<boolean> {
+  /** Opens (or creates) a project. With `onlyNew`, a folder that already holds a project
+   * is not opened: 'exists' comes back, so the page can ask whether to open it. */
+  async function open(dir: string, create = false, onlyNew = false): Promise<boolean | 'exists'> {
     busy.value = true
     try {
-      const p = await ui.guard(create ? 'Cannot create the project' : 'Cannot open the project', () =>
-        api().call('project.open', { dir, create }),
-      )
-      if (!p) return false
+      let p
+      try {
+        p = await api().call('project.open', { dir, create, ...(onlyNew ? { onlyNew } : {}) })
+      } catch (e) {
+        if (onlyNew && e instanceof RequestError && e.code === 'conflict' && e.details.reason === 'exists')
+          return 'exists'
+        ui.reportError(create ? 'Cannot create the project' : 'Cannot open the project', e)
+        return false
+      }
       set(p)
       ui.go({ name: 'project' })
       void ui.guard('Cannot read the recent projects', loadRecent)

@@ -246,6 +246,18 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Like start, but a refusal is the caller's to show (the new-run form shows it by its field). */
+  async function startOrThrow(args: ArgsOf<'runs.start'>): Promise<string[]> {
+    starting.value = true
+    try {
+      const r = await api().call('runs.start', args)
+      await project.refreshRuns()
+      return r.runIds
+    } finally {
+      starting.value = false
+    }
+  }
+
   async function cancel(runId: string): Promise<void> {
     pending[runId] = 'cancel'
     try {
@@ -291,6 +303,7 @@ export const useRunsStore = defineStore('runs', () => {
     loadCurve,
     showRun,
     start,
+    startOrThrow,
     cancel,
     resume,
     reset,
