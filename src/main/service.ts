@@ -523,7 +523,9 @@ export class Service {
       const dir = this.requireProject().dir
       const runs = []
       for (const r of q.runs) runs.push(await this.resolveRun(r))
-      return this.job('paths.embed', ctx, 'embed', { dir, query: { ...q, runs }, cacheDir: this.opts.cacheDir })
+      const into = q.into && { ...q.into, runs: await Promise.all(q.into.runs.map((r) => this.resolveRun(r))) }
+      const query = { ...q, runs, ...(into ? { into } : {}) }
+      return this.job('paths.embed', ctx, 'embed', { dir, query, cacheDir: this.opts.cacheDir })
     },
     'views.save': async (view) => {
       const p = this.requireProject()

@@ -8,7 +8,10 @@ import { bhattacharyyaDistances } from './bhattacharyya-distances'
 import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
 import { euclideanDistances, euclideanRows } from './tau-distances'
 import { defaultIterations, embed, type EmbeddingOptions } from './embedding'
+import { minkowskiStress } from './inpca'
 import { landmarkMds } from './landmark'
+import { placeIntoFrozen } from './out-of-sample'
+import { kruskalStress } from './stress'
 import { neighbourhoodScores } from './neighbourhood'
 import { shepardData } from './shepard'
 import type { EmbeddingMethod, EmbeddingResult } from './types'
@@ -23,6 +26,9 @@ export interface EmbedJob {
   view: 'tau' | 'kappa'
   method: EmbeddingMethod
   options?: EmbeddingOptions
+  /** Place into a frozen map: the first m of the n points are its reference, drawn at
+   * refCoords (m×2); the others are placed out of sample (out-of-sample.ts). */
+  frozen?: { m: number; refCoords: Float64Array; axisSigns?: number[] }
 }
 
 export interface EmbedProgress {
@@ -64,7 +70,7 @@ export async function computeEmbedding(
           return { K: classesOf(X, n * P, C), P, C }
         })()
       : null
-  if (method === 'landmark' && n > FULL_MATRIX_LIMIT) {
+  if (method === 'landmark' && n > FULL_MATRIX_LIMIT && !job.frozen) {
     const rows = kappa ? hammingRows(kappa.K, n, kappa.P, kappa.C) : await euclideanRows(X, n, d)
     try {
       onProgress?.({ stage: 'embedding', done: 0, total: 1 })
@@ -82,15 +88,33 @@ export async function computeEmbedding(
   else D = await euclideanDistances(X, n, d, { onProgress: progress })
   onProgress?.({ stage: 'embedding', done: 0, total: 1 })
   let result: EmbeddingResult
-  if (method === 'pca') {
+  const maxIter = job.options?.maxIter ?? defaultIterations(method, n)
+  const onIteration = (i: number) => {
+    if (i % 10 === 0) onProgress?.({ stage: 'embedding', done: i, total: maxIter })
+  }
+  if (job.frozen) {
+    const { m, refCoords, axisSigns } = job.frozen
+    // Gower's formula needs squared distances: InPCA's D already is one, κ's Hamming fraction
+    // times 2P is the squared distance of the one-hot rows PCA embedded.
+    const squared = method === 'inpca' ? 1 : method === 'pca' && kappa ? 2 * kappa.P : 'square'
+    const p = placeIntoFrozen(method, D, n, m, refCoords, { squared, maxIter, onIteration, axisSigns })
+    result = {
+      method,
+      coords: p.coords,
+      stress: method === 'inpca' ? minkowskiStress(D, p.coords, p.axisSigns, n) : kruskalStress(D, p.coords, n),
+      iterations: p.iterations,
+      placement: {
+        referencePoints: m,
+        addedPoints: n - m,
+        referenceStress: p.referenceStress,
+        addedStress: p.addedStress,
+      },
+    }
+  } else if (method === 'pca') {
     result = kappa
       ? embed('pca', { n, D, X: oneHot(kappa.K, n, kappa.P, kappa.C), d: kappa.P * kappa.C })
       : embed('pca', { n, D, X, d })
   } else {
-    const maxIter = job.options?.maxIter ?? defaultIterations(method, n)
-    const onIteration = (i: number) => {
-      if (i % 10 === 0) onProgress?.({ stage: 'embedding', done: i, total: maxIter })
-    }
     result = embed(method, { n, D }, { ...job.options, onIteration })
   }
   onProgress?.({ stage: 'diagnostics', done: 0, total: 1 })

@@ -15,6 +15,7 @@ import { euclideanDistances } from './tau-distances'
 import { embedInWorker, INPCA_KAPPA, type EmbedJob, type EmbedProgress } from './embed-job'
 import type { EmbeddingOptions } from './embedding'
 import { ensembleSpread, distanceToFinalMean } from './metrics'
+import { BAD_PLACEMENT_RATIO } from './out-of-sample'
 import { procrustes } from './procrustes'
 import { externalLabels, probeError, requireClasses, requireSameProbe } from './probe-set'
 import type { EmbeddingMethod, EmbeddingResult } from './types'
@@ -40,6 +41,16 @@ export interface PathQuery {
    * alone and rotated onto the first by orthogonal Procrustes (`procrustes`). */
   align?: 'joint' | 'procrustes'
   options?: EmbeddingOptions
+  /** Place the points into a frozen map instead of re-fitting: the embedding of `runs` (this
+   * query's view, method and options), or exactly the cached one with `key`. */
+  into?: FrozenMapQuery
+}
+
+export interface FrozenMapQuery {
+  runs: string[]
+  nets?: number[]
+  epochs?: [number | null, number | null]
+  key?: string
 }
 
 export type { EmbedProgress } from './embed-job'
@@ -48,6 +59,9 @@ export interface EmbeddedPaths extends PathsData {
   cached: boolean
   seconds: number
   points: number
+  /** The cache key of the embedding drawn (of the map, when placed into one): freezing the
+   * view passes it back as `into.key`. Absent for Procrustes-aligned runs. */
+  key?: string
 }
 
 export interface Gathered {
@@ -75,11 +89,12 @@ export async function gather(
   label: string | undefined,
   q: PathQuery,
   onProgress?: (p: EmbedProgress) => void,
+  only?: Set<string>,
 ): Promise<Gathered> {
   const run = await project.openRun(runId)
   if (q.view === 'kappa') requireClasses(run, 'the κ view')
   if (q.method === 'inpca') requireClasses(run, 'InPCA (distances between class probabilities)')
-  return gatherFrom(run, runId, label, q, onProgress)
+  return gatherFrom(run, runId, label, q, onProgress, only)
 }
 
 /** τ chunks read at once (bounded: the archive's file pool limits open files anyway). */
@@ -91,6 +106,8 @@ async function gatherFrom(
   label: string | undefined,
   q: PathQuery,
   onProgress?: (p: EmbedProgress) => void,
+  /** Only these points (`net:snapshot`), e.g. those of a frozen map. */
+  only?: Set<string>,
 ): Promise<Gathered> {
   const { nets, snapshots: S, pointShape, metrics: names } = run.attrs
   const done = await run.readDone()
@@ -98,7 +115,9 @@ async function gatherFrom(
   const netList = (q.nets ?? Array.from({ length: nets }, (_, k) => k)).filter((k) => k >= 0 && k < nets)
   const rows: { net: number; snapshot: number }[] = []
   for (const net of netList)
-    for (let j = 0; j < S; j++) if (done[net * S + j] && inWindow(epochs[j], q.epochs)) rows.push({ net, snapshot: j })
+    for (let j = 0; j < S; j++)
+      if (done[net * S + j] && inWindow(epochs[j], q.epochs) && (!only || only.has(`${net}:${j}`)))
+        rows.push({ net, snapshot: j })
   const d = pointShape.reduce((a, b) => a * b, 1)
   let read: Promise<Float32Array> | null = null
   const tau = () =>
@@ -155,6 +174,22 @@ async function embedPoints(
   onProgress?: (p: EmbedProgress) => void,
 ): Promise<EmbeddingResult> {
   const n = gs.reduce((a, g) => a + g.rows.length, 0)
+  const d = checkEmbeddable(gs, q)
+  const X = gs.length === 1 ? (await gs[0].tau()).slice() : concat(await Promise.all(gs.map((g) => g.tau())), n * d)
+  const job: EmbedJob = {
+    X,
+    n,
+    d,
+    pointShape: gs[0].run.attrs.pointShape,
+    view: q.view,
+    method: q.method,
+    ...(q.options ? { options: q.options } : {}),
+  }
+  return embedInWorker(job, onProgress)
+}
+
+/** Whether these runs' points can share an embedding of this query; their dimension. */
+function checkEmbeddable(gs: Gathered[], q: PathQuery): number {
   const d = gs[0].d
   const odd = gs.find((g) => g.d !== d)
   if (odd) {
@@ -171,17 +206,7 @@ async function embedPoints(
   }
   if (q.view === 'kappa' && q.method === 'inpca')
     throw new ApiError('conflict', INPCA_KAPPA, { reason: 'not-applicable', run: gs[0].run.id })
-  const X = gs.length === 1 ? (await gs[0].tau()).slice() : concat(await Promise.all(gs.map((g) => g.tau())), n * d)
-  const job: EmbedJob = {
-    X,
-    n,
-    d,
-    pointShape: gs[0].run.attrs.pointShape,
-    view: q.view,
-    method: q.method,
-    ...(q.options ? { options: q.options } : {}),
-  }
-  return embedInWorker(job, onProgress)
+  return d
 }
 
 function concat(parts: Float32Array[], length: number): Float32Array {
@@ -199,7 +224,7 @@ async function cachedEmbedding(
   gs: Gathered[],
   q: PathQuery,
   onProgress?: (p: EmbedProgress) => void,
-): Promise<{ result: EmbeddingResult; cached: boolean }> {
+): Promise<{ result: EmbeddingResult; cached: boolean; key: string }> {
   const key = createHash('sha1')
     .update(
       JSON.stringify({
@@ -214,29 +239,58 @@ async function cachedEmbedding(
     .digest('hex')
     .slice(0, 20)
   const home = gs[0].run
-  const hit = await home.readEmbedding(key)
-  if (hit) {
-    const a = hit.attrs
-    const result: EmbeddingResult = { method: q.method, coords: hit.coords, stress: Number(a.stress ?? NaN) }
-    if (typeof a.explainedVariance === 'number') result.explainedVariance = a.explainedVariance
-    if (a.neighbourhood) result.neighbourhood = fromJson(a.neighbourhood as NeighbourhoodScores)
-    const shepard = await readShepard(home, key)
-    if (shepard) result.shepard = shepard
-    return { result, cached: true }
+  const result = await readCachedEmbedding(home, key, q.method)
+  if (result) {
+    // Embeddings cached before maps could be frozen did not record their points.
+    if (!(await home.readEmbedding(`${key}-rows`))) await writeRows(home, key, gs).catch(() => undefined)
+    return { result, cached: true, key }
   }
-  const result = await embedPoints(gs, q, onProgress)
+  const fresh = await embedPoints(gs, q, onProgress)
+  await writeEmbeddingCache(home, key, fresh, q, gs)
+  return { result: fresh, cached: false, key }
+}
+
+async function readCachedEmbedding(home: RunArchive, key: string, method: EmbeddingMethod) {
+  const hit = await home.readEmbedding(key)
+  if (!hit) return null
+  const a = hit.attrs
+  const result: EmbeddingResult = { method, coords: hit.coords, stress: Number(a.stress ?? NaN) }
+  if (typeof a.explainedVariance === 'number') result.explainedVariance = a.explainedVariance
+  if (Array.isArray(a.axisSigns)) result.axisSigns = a.axisSigns as number[]
+  if (a.neighbourhood) result.neighbourhood = fromJson(a.neighbourhood as NeighbourhoodScores)
+  const shepard = await readShepard(home, key)
+  if (shepard) result.shepard = shepard
+  return result
+}
+
+async function writeEmbeddingCache(
+  home: RunArchive,
+  key: string,
+  result: EmbeddingResult,
+  q: PathQuery,
+  gs: Gathered[],
+): Promise<void> {
   if (result.shepard) await writeShepard(home, key, result.shepard)
+  await writeRows(home, key, gs)
   await home.writeEmbedding(key, result.coords, {
     method: q.method,
     view: q.view,
     stress: result.stress,
     ...(result.explainedVariance !== undefined ? { explainedVariance: result.explainedVariance } : {}),
+    ...(result.axisSigns ? { axisSigns: result.axisSigns } : {}),
     ...(result.neighbourhood ? { neighbourhood: result.neighbourhood } : {}),
     runs: gs.map((g) => g.run.id),
     points: gs.map((g) => g.rows.length),
     created: new Date().toISOString(),
   })
-  return { result, cached: false }
+}
+
+/** The embedded points as (net, snapshot) pairs beside the embedding, so that the map can be
+ * frozen: later snapshots of a live run are placed into exactly these points' picture. */
+async function writeRows(run: RunArchive, key: string, gs: Gathered[]): Promise<void> {
+  const rows = gs.flatMap((g) => g.rows.flatMap((r) => [r.net, r.snapshot]))
+  if (rows.length === 0) return
+  await run.writeEmbedding(`${key}-rows`, Float64Array.from(rows), { runs: gs.map((g) => g.run.id) })
 }
 
 /** The Shepard data beside its embedding: the pairs (or the bin counts) as an m×2 array, the rest in
@@ -346,6 +400,7 @@ export async function embedPaths(
 ): Promise<EmbeddedPaths> {
   if (q.runs.length === 0) throw new Error('no runs to embed')
   const t0 = performance.now()
+  if (q.into) return embedIntoMap(project, q, onProgress, cacheDir, t0)
   if (q.runs.length > 1) await requireSameProbe(await Promise.all(q.runs.map((id) => project.openRun(id))), cacheDir)
   const gs: Gathered[] = []
   for (const [i, id] of q.runs.entries()) gs.push(await gather(project, id, q.labels?.[i], q, onProgress))
@@ -355,9 +410,11 @@ export async function embedPaths(
   let neighbourhood: NeighbourhoodScores | undefined
   let shepard: ShepardData | undefined
   let cached = true
+  let key: string | undefined
   if (gs.length === 1 || (q.align ?? 'joint') === 'joint') {
     const r = await cachedEmbedding(gs, q, onProgress)
     cached = r.cached
+    key = r.key
     stress = r.result.stress
     fit = goodnessOfFit(r.result)
     neighbourhood = r.result.neighbourhood
@@ -411,7 +468,24 @@ export async function embedPaths(
       fits[0]!.name === 'stress-1' ? { ...fits[0]!, value: stress } : fits.reduce((a, b) => (b.value < a.value ? b : a))
     neighbourhood = worstScores(each.map((e) => e.neighbourhood))
   }
-  const runs = gs.map((g, gi) => {
+  return {
+    runs: pathsRuns(gs, coords),
+    view: q.view,
+    method: q.method,
+    stress,
+    fit,
+    ...(neighbourhood ? { neighbourhood } : {}),
+    ...(shepard ? { shepard } : {}),
+    cached,
+    seconds: (performance.now() - t0) / 1000,
+    points: gs.reduce((a, g) => a + g.rows.length, 0),
+    ...(key ? { key } : {}),
+  }
+}
+
+/** The figure's runs: each gathered run's points at its coordinates (rows × 2). */
+function pathsRuns(gs: Gathered[], coords: Float64Array[]): PathsData['runs'] {
+  return gs.map((g, gi) => {
     const byNet = new Map<number, PathsData['runs'][number]['nets'][number]>()
     g.rows.forEach((r, i) => {
       let entry = byNet.get(r.net)
@@ -427,17 +501,167 @@ export async function embedPaths(
     })
     return { label: g.label, color: preferredRunColor(g.run.id, g.run.attrs.display), nets: [...byNet.values()] }
   })
-  return {
-    runs,
+}
+
+/** Above this many points (map and added ones), placing needs a distance matrix too big to hold. */
+const PLACE_LIMIT = 12_000
+
+/**
+ * The paths of a query placed into a frozen map (issue 22): the map's points keep their
+ * coordinates, the query's other points are placed out of sample (out-of-sample.ts), in a
+ * worker. The map's runs that the query does not show are drawn too, as the map's context.
+ */
+async function embedIntoMap(
+  project: Project,
+  q: PathQuery,
+  onProgress: ((p: EmbedProgress) => void) | undefined,
+  cacheDir: string | undefined,
+  t0: number,
+): Promise<EmbeddedPaths> {
+  const into = q.into!
+  // t-SNE and UMAP have no out-of-sample rule here: their maps are not metric, so placing
+  // points by distances (Gower, SMACOF) would draw them where the map's distances are not.
+  if (q.method === 'tsne' || q.method === 'umap')
+    throw new ApiError(
+      'conflict',
+      `a ${q.method} map cannot take new points: freeze an MDS, PCA or InPCA map, or re-fit`,
+      {
+        reason: 'not-applicable',
+        run: q.runs[0]!,
+      },
+    )
+  const all = [...new Set([...q.runs, ...into.runs])]
+  if (all.length > 1) await requireSameProbe(await Promise.all(all.map((id) => project.openRun(id))), cacheDir)
+  const refQ: PathQuery = {
+    runs: into.runs,
     view: q.view,
     method: q.method,
-    stress,
-    fit,
-    ...(neighbourhood ? { neighbourhood } : {}),
-    ...(shepard ? { shepard } : {}),
+    ...(into.nets ? { nets: into.nets } : {}),
+    ...(into.epochs ? { epochs: into.epochs } : {}),
+    ...(q.options ? { options: q.options } : {}),
+  }
+  const refGs: Gathered[] = []
+  let map: EmbeddingResult
+  let key: string
+  let cached = true
+  if (into.key) {
+    key = into.key
+    const homeId = into.runs[0]!
+    const home = await project.openRun(homeId)
+    const [hit, rows] = [await readCachedEmbedding(home, key, q.method), await home.readEmbedding(`${key}-rows`)]
+    const stale = (why: string) =>
+      new ApiError('conflict', `the frozen map ${key} of run ${homeId} ${why}: re-fit the map`, {
+        reason: 'not-applicable',
+        run: homeId,
+      })
+    if (!hit || !rows) throw stale('is no longer in its cache')
+    const attrs = (await home.readEmbedding(key))!.attrs
+    const counts = attrs.points as number[] | undefined
+    if (attrs.view !== q.view || attrs.method !== q.method)
+      throw stale(
+        `is a ${String(attrs.method)} map of ${String(attrs.view)}, not of this view's ${q.method} / ${q.view}`,
+      )
+    if (!counts || (attrs.runs as string[] | undefined)?.join('\n') !== into.runs.join('\n'))
+      throw stale(`is not a map of runs ${into.runs.join(', ')}`)
+    let o = 0
+    for (const [i, id] of into.runs.entries()) {
+      const only = new Set<string>()
+      for (let r = 0; r < counts[i]!; r++, o++) only.add(`${rows.coords[2 * o]}:${rows.coords[2 * o + 1]}`)
+      const g = await gather(project, id, undefined, { ...refQ, nets: undefined, epochs: undefined }, onProgress, only)
+      if (g.rows.length !== only.size) throw stale(`has points that run ${id} no longer records`)
+      refGs.push(g)
+    }
+    map = hit
+  } else {
+    for (const id of into.runs) refGs.push(await gather(project, id, undefined, refQ, onProgress))
+    const r = await cachedEmbedding(refGs, refQ, onProgress)
+    ;({ result: map, key, cached } = r)
+  }
+  const m = refGs.reduce((a, g) => a + g.rows.length, 0)
+  if (map.coords.length !== 2 * m) throw new Error(`the frozen map has ${map.coords.length / 2} points, expected ${m}`)
+
+  // The query's points: those of the map keep its coordinates, the others are added.
+  const refIndex = new Map<string, number>()
+  let o = 0
+  for (const g of refGs) for (const r of g.rows) refIndex.set(`${g.run.id}|${r.net}:${r.snapshot}`, o++)
+  const qGs: Gathered[] = []
+  for (const [i, id] of q.runs.entries()) qGs.push(await gather(project, id, q.labels?.[i], q, onProgress))
+  const added: { g: Gathered; i: number }[] = []
+  const where = qGs.map((g) =>
+    g.rows.map((r, i) => {
+      const at = refIndex.get(`${g.run.id}|${r.net}:${r.snapshot}`)
+      if (at !== undefined) return at
+      added.push({ g, i })
+      return m + added.length - 1
+    }),
+  )
+  const n = m + added.length
+  const d = checkEmbeddable([...refGs, ...qGs], q)
+  let result: EmbeddingResult
+  if (added.length === 0) {
+    result = { ...map, placement: { referencePoints: m, addedPoints: 0, referenceStress: map.stress, addedStress: 0 } }
+  } else {
+    if (n > PLACE_LIMIT) {
+      const message = `placing ${added.length} points into a map of ${m} needs all ${n}² distances; at most ${PLACE_LIMIT} points can be placed together: pick fewer networks or epochs`
+      throw new ApiError('conflict', message, { reason: 'not-applicable', run: q.runs[0]! })
+    }
+    const X = new Float32Array(n * d)
+    let at = 0
+    for (const g of refGs) {
+      X.set(await g.tau(), at)
+      at += g.rows.length * d
+    }
+    for (const { g, i } of added) {
+      X.set((await g.tau()).subarray(i * d, (i + 1) * d), at)
+      at += d
+    }
+    const job: EmbedJob = {
+      X,
+      n,
+      d,
+      pointShape: refGs[0]!.run.attrs.pointShape,
+      view: q.view,
+      method: q.method,
+      ...(q.options ? { options: q.options } : {}),
+      frozen: { m, refCoords: map.coords, ...(map.axisSigns ? { axisSigns: map.axisSigns } : {}) },
+    }
+    result = await embedInWorker(job, onProgress)
+    cached = false
+  }
+  const pl = result.placement!
+  const coordsOf = (idx: number[]) => {
+    const c = new Float64Array(2 * idx.length)
+    idx.forEach((k, i) => c.set(result.coords.subarray(2 * k, 2 * k + 2), 2 * i))
+    return c
+  }
+  const context = refGs.filter((g) => !q.runs.includes(g.run.id))
+  let start = 0
+  const contextCoords = refGs.flatMap((g) => {
+    const c = map.coords.subarray(2 * start, 2 * (start + g.rows.length))
+    start += g.rows.length
+    return q.runs.includes(g.run.id) ? [] : [c]
+  })
+  return {
+    runs: pathsRuns([...qGs, ...context], [...where.map(coordsOf), ...contextCoords]),
+    view: q.view,
+    method: q.method,
+    stress: result.stress,
+    fit: goodnessOfFit(map),
+    ...(result.neighbourhood ? { neighbourhood: result.neighbourhood } : {}),
+    ...(result.shepard ? { shepard: result.shepard } : {}),
+    frozen: {
+      runs: into.runs,
+      key,
+      referencePoints: m,
+      addedPoints: pl.addedPoints,
+      referenceStress: pl.referenceStress,
+      addedStress: pl.addedStress,
+      badlyRepresented: pl.addedPoints > 0 && pl.addedStress > BAD_PLACEMENT_RATIO * pl.referenceStress,
+    },
     cached,
     seconds: (performance.now() - t0) / 1000,
-    points: gs.reduce((a, g) => a + g.rows.length, 0),
+    points: qGs.reduce((a, g) => a + g.rows.length, 0) + context.reduce((a, g) => a + g.rows.length, 0),
+    key,
   }
 }
 

@@ -35,4 +35,6 @@ export interface EmbeddingResult {
   shepard?: ShepardData
   /** landmark: the landmark points, in selection order. */
   landmarks?: number[]
+  /** Placed into a frozen map (out-of-sample.ts): the first referencePoints kept, the rest added. */
+  placement?: { referencePoints: number; addedPoints: number; referenceStress: number; addedStress: number }
 }

@@ -54,6 +54,19 @@ export const PathQuery = z.object({
   epochs: EpochWindow.optional(),
   align: z.enum(['joint', 'procrustes']).optional(),
   options: EmbeddingOptionsSchema.optional(),
+  /** A frozen map to place these points into instead of re-fitting (the embedding of `runs`
+   * with the same view and method; exactly the one with `key`, as paths.embed returned it). */
+  into: z
+    .object({
+      runs: z.array(z.string().min(1)).min(1).max(16),
+      nets: z.array(z.number().int().min(0)).max(100_000).optional(),
+      epochs: EpochWindow.optional(),
+      key: z
+        .string()
+        .regex(/^[0-9a-f]{20}$/, 'an embedding key as paths.embed returns it')
+        .optional(),
+    })
+    .optional(),
 })
 export type PathQuery = z.infer<typeof PathQuery>
 
@@ -392,9 +405,9 @@ export const REQUESTS = {
     RunRef.extend({ view: ViewKind.default('tau'), derived: z.boolean().default(true) }),
     'per-network metrics and (unless derived: false, which is cheap) the derived ensemble metrics',
   ),
-  'paths.embed': req<PathsData & { cached: boolean; seconds: number; points: number }>()(
+  'paths.embed': req<PathsData & { cached: boolean; seconds: number; points: number; key?: string }>()(
     PathQuery,
-    'embedded paths of one or more runs',
+    'embedded paths of one or more runs (with into: placed into a frozen map)',
   ),
   'views.save': req<SavedView[]>()(SavedView, 'save a view under a name in the project'),
   'views.delete': req<SavedView[]>()(z.object({ name: z.string() }), 'delete a saved view'),

@@ -37,6 +37,23 @@ export interface PathsData {
   neighbourhood?: NeighbourhoodScores
   /** Embedded against original distance of the pairs (the `shepard` figure). */
   shepard?: ShepardData
+  /** Drawn into a frozen map: new points placed without re-fitting it. */
+  frozen?: FrozenMapInfo
+}
+
+/** A view placed into a frozen map (issue 22): the map's points stay where it drew them, the
+ * others are placed into it out of sample (Gower's formula, or SMACOF over the new points). */
+export interface FrozenMapInfo {
+  /** The runs whose embedding is the map, and its cache key (in the first run). */
+  runs: string[]
+  key: string
+  referencePoints: number
+  addedPoints: number
+  /** Stress-1 of the map's own pairs, and of the pairs with an added point (Minkowski for InPCA). */
+  referenceStress: number
+  addedStress: number
+  /** The added points' stress is well above the map's: they are badly represented, re-fit. */
+  badlyRepresented: boolean
 }
 
 /** A Shepard diagram: each pair's embedded against its original distance, and a monotone fit. */

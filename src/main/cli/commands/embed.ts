@@ -8,13 +8,19 @@ import { neighbourhoodLine } from '../../../shared/figures/diagnostics'
 export const embedCommand: Command = {
   summary: 'embed a run’s paths in 2-D (cached in the run) and print its goodness of fit and neighbourhood scores',
   usage:
-    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca|tsne|umap] [--nets 0-4] [--epochs 2:20] [--max-iter N | --iterations N] [--project DIR] [--json]',
-  options: { ...projectOption, ...viewOptions, json: { type: 'boolean' } },
+    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca|tsne|umap] [--nets 0-4] [--epochs 2:20] [--max-iter N | --iterations N] [--into RUN[,RUN]] [--project DIR] [--json]',
+  options: { ...projectOption, ...viewOptions, into: { type: 'string' }, json: { type: 'boolean' } },
   async run(positionals, v, io) {
     if (!positionals[0]) throw new UsageError('embed needs a run')
     const project = await Project.open(projectDir(v))
     const id = await project.resolveRunId(positionals[0])
-    const q = pathQuery([id], v)
+    const base = pathQuery([id], v)
+    // --into: place RUN's points into the other run's (cached) map instead of re-fitting one.
+    const into = v.into ? String(v.into).split(',').filter(Boolean) : []
+    if (v.into !== undefined && into.length === 0) throw new UsageError('--into needs a run (or runs, comma-separated)')
+    const q = into.length
+      ? { ...base, into: { runs: await Promise.all(into.map((r) => project.resolveRunId(r))) } }
+      : base
     const r = await embedPaths(project, q, (p) => io.err(`${p.stage} ${p.done}/${p.total}`))
     if (v.json) {
       io.out(JSON.stringify(r))
@@ -27,6 +33,12 @@ export const embedCommand: Command = {
     io.out(
       `${id}: ${q.view} view, ${q.method}: ${fit}${side} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`,
     )
+    if (r.frozen) {
+      const f = r.frozen
+      io.out(
+        `  into the map of ${f.runs.join(', ')} (${f.referencePoints} points, stress-1 ${f.referenceStress.toFixed(4)}): ${f.addedPoints} points added, their stress-1 ${f.addedStress.toFixed(4)}${f.badlyRepresented ? ' — well above the map’s: they are badly represented, consider a joint embedding' : ''}`,
+      )
+    }
     if (r.neighbourhood) io.out(`  ${neighbourhoodLine(r.neighbourhood)}`)
     const d = await runMetrics(project, id, q.view as 'tau' | 'kappa')
     const last = d.derived.epochs.length - 1

@@ -45,6 +45,9 @@ export interface PathsState {
   epochWindow: EpochWindow
   subset: NetSubset
   look: Look
+  /** A frozen map (issue 22): the points are placed into the embedding of `runs` (exactly
+   * the one with `key`, once known) instead of re-fitting one. */
+  frozen?: { runs: string[]; key?: string }
 }
 
 /** The metrics of one run, or of several overlaid. */
@@ -170,6 +173,7 @@ export function embedQuery(s: PathsState): PathQuery {
     ...(s.embedNets ? { nets: s.embedNets } : {}),
     ...(s.embedEpochs && !isOpenWindow(s.embedEpochs) ? { epochs: s.embedEpochs } : {}),
     ...(s.runs.length > 1 ? { align: s.align } : {}),
+    ...(s.frozen ? { into: { runs: s.frozen.runs, ...(s.frozen.key ? { key: s.frozen.key } : {}) } } : {}),
   }
 }
 
@@ -183,6 +187,7 @@ export function queryKey(q: PathQuery): string {
     q.nets ?? null,
     q.epochs ?? null,
     q.align ?? 'joint',
+    ...(q.into ? [q.into.runs, q.into.key ?? null] : []),
   ])
 }
 
@@ -254,6 +259,7 @@ export function fromSavedView(v: Pick<SavedView, 'kind' | 'query' | 'look'>, nNe
     epochWindow: (shownWindow ? [...shownWindow] : embedEpochs ? [...embedEpochs] : [...OPEN_WINDOW]) as EpochWindow,
     subset: subsetFromNets(shownNets ?? embedNets, nNets),
     look,
+    ...(q.into ? { frozen: { runs: [...q.into.runs], ...(q.into.key ? { key: q.into.key } : {}) } } : {}),
   }
 }
 
