@@ -26,10 +26,17 @@ export function renderSvg(option: EChartsOption, { widthPx, heightPx }: SvgSize)
     const opt: EChartsOption = { ...option, animation: false }
     for (const k of INTERACTIVE_ONLY) delete (opt as Record<string, unknown>)[k]
     chart.setOption(opt)
-    return normaliseIds(chart.renderToSVGString())
+    return trueMinus(normaliseIds(chart.renderToSVGString()))
   } finally {
     chart.dispose()
   }
+}
+
+/** Typeset negative numbers with a true minus sign (U+2212), as journals ask, not the
+ * hyphen ECharts' default tick labels use: every <text> that is a number (ticks, colour
+ * bars; any axis, whoever formatted it) — words such as "stress-1" are left alone. */
+export function trueMinus(svg: string): string {
+  return svg.replace(/(<text\b[^>]*>)-(?=\d|\.\d)([\d.,]*(?:e[-+]?\d+)?%?)(<\/text>)/g, '$1\u2212$2$3')
 }
 
 /** ECharts numbers ids and class names (`zr3-cls-41`, `zr3-g0`) with process-wide

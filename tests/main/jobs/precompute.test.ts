@@ -30,7 +30,8 @@ describe('precomputing finished runs', () => {
     services.push(service)
     await service.request('project.open', { dir })
     const run = path.join(dir, 'runs', 'r')
-    // τ and κ: two derived-metric entries and two embeddings (each with its Shepard data beside it).
+    // τ and κ: two derived-metric entries and two embeddings (each with its Shepard data and
+    // its points' rows beside it, for frozen maps).
     await vi.waitFor(
       async () => {
         expect((await files(path.join(run, 'cache'))).sort()).toEqual([
@@ -38,7 +39,7 @@ describe('precomputing finished runs', () => {
           'derived-tau-3x6-6.json',
         ])
         const embeddings = (await files(path.join(run, 'embeddings'))).filter((f) => !f.startsWith('.'))
-        expect(embeddings.filter((f) => !f.endsWith('-shepard'))).toHaveLength(2)
+        expect(embeddings.filter((f) => !f.endsWith('-shepard') && !f.endsWith('-rows'))).toHaveLength(2)
       },
       { timeout: 60_000, interval: 50 },
     )
