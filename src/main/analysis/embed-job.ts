@@ -11,7 +11,7 @@ import { defaultIterations, embed, type EmbeddingOptions } from './embedding'
 import { minkowskiStress } from './inpca'
 import { landmarkMds } from './landmark'
 import { placeIntoFrozen } from './out-of-sample'
-import { kruskalStress } from './stress'
+import { kruskalStress, pointStress } from './stress'
 import { neighbourhoodScores } from './neighbourhood'
 import { shepardData } from './shepard'
 import type { EmbeddingMethod, EmbeddingResult } from './types'
@@ -120,6 +120,7 @@ export async function computeEmbedding(
   onProgress?.({ stage: 'diagnostics', done: 0, total: 1 })
   result.neighbourhood = neighbourhoodScores(D, result.coords, n)
   result.shepard = shepardData(D, result.coords, n)
+  result.pointStress = pointStress(D, result.coords, n)
   return result
 }
 

@@ -257,3 +257,13 @@ function pearson(x: Float64Array, y: Float64Array): number {
   }
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN
 }
+
+/** Point i's k nearest neighbours in the original space (row i of D), nearest first. */
+export function trueNeighbours(D: Float64Array, n: number, i: number, k = 5): number[] {
+  checkSquare(D, n, 'trueNeighbours')
+  if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`trueNeighbours: point ${i} is not in 0..${n - 1}`)
+  const kk = Math.min(k, n - 1)
+  const out = new Int32Array(kk)
+  nearest(D.subarray(i * n, (i + 1) * n), n, i, kk, out)
+  return Array.from(out)
+}

@@ -65,3 +65,34 @@ export function checkSquare(D: ArrayLike<number>, n: number, what: string): void
   if (!Number.isInteger(n) || n < 0) throw new Error(`${what}: n must be a non-negative integer (got ${n})`)
   if (D.length !== n * n) throw new Error(`${what}: D has ${D.length} values, expected n² = ${n * n}`)
 }
+
+/**
+ * Each point's share of the stress: Σ_j (d̂ᵢⱼ − dᵢⱼ)² / Σ_i Σ_j (d̂ᵢⱼ − dᵢⱼ)², the numerator of
+ * stress-1 (kruskalStress) split by point. Every pair is counted at both of its points, so the
+ * shares sum to 1 (all zeros for a perfect embedding). Float32: it is a colouring, sent with
+ * every embedding.
+ */
+export function pointStress(D: Float64Array, coords: Float64Array, n: number, dims = 2): Float32Array {
+  checkSquare(D, n, 'pointStress')
+  if (coords.length !== n * dims) {
+    throw new Error(`pointStress: coords has ${coords.length} values, expected n·dims = ${n * dims}`)
+  }
+  const sums = new Float64Array(n)
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let s = 0
+      for (let k = 0; k < dims; k++) {
+        const t = coords[i * dims + k]! - coords[j * dims + k]!
+        s += t * t
+      }
+      const e = D[i * n + j]! - Math.sqrt(s)
+      sums[i] += e * e
+      sums[j] += e * e
+      total += 2 * e * e
+    }
+  }
+  const out = new Float32Array(n)
+  if (total > 0) for (let i = 0; i < n; i++) out[i] = sums[i]! / total
+  return out
+}

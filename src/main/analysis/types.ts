@@ -31,6 +31,8 @@ export interface EmbeddingResult {
   explainedVariance?: number
   /** Trustworthiness, continuity and rank correlation against the input distances. */
   neighbourhood?: NeighbourhoodScores
+  /** Each point's share of the stress (stress.ts pointStress; sums to 1), for colouring. */
+  pointStress?: Float32Array
   /** Embedded against input distance of the pairs (a Shepard diagram). */
   shepard?: ShepardData
   /** landmark: the landmark points, in selection order. */
