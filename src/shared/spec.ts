@@ -53,6 +53,43 @@ export const LrSchedule = z.discriminatedUnion('kind', [
 ])
 export type LrSchedule = z.infer<typeof LrSchedule>
 
+/**
+ * A spawned run (`sgdscope spawn`, docs/method.md "Spawning and stability"): children of some
+ * networks of a parent run, each starting from its parent's state at a spawn point and
+ * trained to the end with the parent's snapshot schedule. Child network
+ * i = (parent index · at.length + spawn point index) · children + child.
+ */
+export const SpawnNoise = z.discriminatedUnion('kind', [
+  /** A new sample order from the spawn point on (Frankle et al.'s instability analysis). */
+  z.object({ kind: z.literal('order') }),
+  /** The weights at the spawn point plus σ·N(0,1) noise; the parent's sample order. */
+  z.object({ kind: z.literal('perturb'), sigma: z.number().positive().max(100) }),
+  /** The parent's state and order: each child reproduces its parent (a check). */
+  z.object({ kind: z.literal('none') }),
+])
+export type SpawnNoise = z.infer<typeof SpawnNoise>
+export const SpawnSpec = z.object({
+  /** The parent run's id (same project). */
+  parent: z.string().min(1).max(200),
+  /** The parent's networks the children come from. */
+  parentNets: z.array(z.number().int().min(0)).min(1).max(100_000),
+  /** Spawn points in epochs: each is a snapshot of the parent (the first at or after the epoch asked for). */
+  at: z.array(z.number().min(0)).min(1).max(1000),
+  /** Children per (parent network, spawn point). */
+  children: z.number().int().min(1).max(1000),
+  noise: SpawnNoise.default({ kind: 'order' }),
+  /** Seed of the children's sample orders and perturbations. */
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
+  /** Where each spawn point's state came from: the parent's kept weights, or a replay of its seeded run. */
+  states: z.array(z.enum(['weights', 'replay'])).optional(),
+})
+export type SpawnSpec = z.infer<typeof SpawnSpec>
+
 export const ENGINES = ['auto', 'fused', 'tfjs'] as const
 export type EngineName = (typeof ENGINES)[number]
 
@@ -97,6 +134,8 @@ export const MlpSpec = z.object({
    * (each rounded to the first snapshot at or after it). */
   keepWeights: z.union([z.enum(['final', 'all', 'none']), z.array(z.number().min(0)).max(10_000)]).default('final'),
   engine: z.enum(ENGINES).default('auto'),
+  /** Set when the run was spawned from another run's networks (SpawnSpec). */
+  spawn: SpawnSpec.optional(),
 })
 export type MlpSpec = z.infer<typeof MlpSpec>
 

@@ -16,6 +16,7 @@ export function runNets(input: WorkerInput, emit: (m: WorkerMessage) => void): b
     return !cancelled()
   }
   const observe = (n: (typeof nets)[number], snapshot: number) => {
+    n.trainer.perturbAt(samples[snapshot]!) // a spawned child perturbed at its spawn point
     const t0 = performance.now()
     const { tau, metrics } = n.trainer.observe()
     const seconds = (performance.now() - t0) / 1000

@@ -5,7 +5,7 @@
  */
 import type { MlpSpec } from '../../shared/spec'
 import { initParams, paramCount, type MlpKernel, type MlpShape } from './mlp'
-import { epochOrder, initRng } from './rng'
+import { Rng, epochOrder, hashKeys, initRng } from './rng'
 import type { SparseImages } from './sparse'
 import { createMlp } from './wasm'
 
@@ -47,12 +47,50 @@ export function lrAt(spec: MlpSpec, samples: number, trainCount: number): number
 /** How often (in samples) a training loop looks at the cancel flag and reports. */
 export const CHECK_EVERY = 2048
 
+/**
+ * Who a network of a spawned run is (spec.spawn): its parent network, the sample count of
+ * its spawn point, and whether it leaves the parent's sample order or perturbs the weights
+ * there. Null for an ordinary run's network.
+ */
+export interface SpawnOrigin {
+  parent: number
+  /** Samples seen at the spawn point (a parent snapshot, so a step boundary). */
+  from: number
+  /** Sample orders from `from` on: the child's own stream, or the parent's. */
+  ownOrder: boolean
+  /** σ of the Gaussian perturbation applied at `from`, or 0. */
+  sigma: number
+  /** Seed of the child's order and perturbation. */
+  seed: number
+}
+
+export function spawnOrigin(spec: MlpSpec, net: number, trainCount: number): SpawnOrigin | null {
+  const s = spec.spawn
+  if (!s) return null
+  const A = s.at.length
+  const per = A * s.children
+  const parent = s.parentNets[Math.floor(net / per)]
+  if (parent === undefined)
+    throw new Error(`network ${net} is not a child of this spawned run (${s.parentNets.length * per} children)`)
+  const at = s.at[Math.floor(net / s.children) % A]!
+  return {
+    parent,
+    // `at` is a parent snapshot's epoch, samples / trainCount: rounding recovers the samples.
+    from: Math.round(at * trainCount),
+    ownOrder: s.noise.kind === 'order',
+    sigma: s.noise.kind === 'perturb' ? s.noise.sigma : 0,
+    seed: hashKeys(spec.seed, s.seed, 7),
+  }
+}
+
 export class NetTrainer {
   /** The WebAssembly SIMD kernel where available, else the TypeScript one (see wasm/index.ts). */
-  readonly mlp: MlpKernel
+  mlp: MlpKernel
   readonly shape: MlpShape
   private order: Uint32Array | null = null
-  private orderEpoch = -1
+  private orderKey = ''
+  /** Set for a network of a spawned run: it is its parent until the spawn point. */
+  readonly origin: SpawnOrigin | null
   private outputs: Float32Array
   private readonly batchIdx: Uint32Array
 
@@ -63,10 +101,11 @@ export class NetTrainer {
     state?: Float32Array,
   ) {
     this.shape = mlpShape(spec, data)
+    this.origin = spawnOrigin(spec, net, data.train.count)
     const n = paramCount(this.shape)
     const params = state
       ? state.slice(0, n)
-      : initParams(this.shape, spec.init, spec.initSigma, initRng(spec.seed, net))
+      : initParams(this.shape, spec.init, spec.initSigma, initRng(spec.seed, this.origin?.parent ?? net))
     const velocity = spec.momentum > 0 ? (state ? state.slice(n, 2 * n) : new Float32Array(n)) : undefined
     this.mlp = createMlp(this.shape, spec.loss, params, spec.momentum, velocity)
     this.outputs = new Float32Array(data.test.count * data.classes)
@@ -84,13 +123,37 @@ export class NetTrainer {
     return s
   }
 
-  private orderFor(epoch: number): Uint32Array {
-    if (epoch !== this.orderEpoch) {
-      const who = this.spec.order === 'shared' ? 'shared' : this.net
-      this.order = epochOrder(this.data.train.count, this.spec.seed, who, epoch)
-      this.orderEpoch = epoch
+  /** The sample order of an epoch for the batch starting at sample `s`: a spawned child
+   * with its own order uses it from the spawn point on (in the epoch of the spawn point,
+   * for the positions after it), and its parent's before. */
+  private orderFor(epoch: number, s: number): Uint32Array {
+    const o = this.origin
+    const own = o !== null && o.ownOrder && s >= o.from
+    const key = `${own ? 'own' : 'parent'}:${epoch}`
+    if (key !== this.orderKey) {
+      const N = this.data.train.count
+      this.order = own
+        ? epochOrder(N, o.seed, this.net, epoch)
+        : epochOrder(N, this.spec.seed, this.spec.order === 'shared' ? 'shared' : (o?.parent ?? this.net), epoch)
+      this.orderKey = key
     }
     return this.order!
+  }
+
+  /** A child spawned with a perturbation gets it when it reaches its spawn point, before
+   * that snapshot is observed: params += σ·N(0,1) from its own stream (the momentum
+   * buffer is kept). Returns whether it perturbed. */
+  perturbAt(samples: number): boolean {
+    const o = this.origin
+    if (!o || o.sigma === 0 || samples !== o.from) return false
+    const params = this.mlp.readParams()
+    const rng = new Rng(hashKeys(o.seed, this.net, 3))
+    for (let i = 0; i < params.length; i++) params[i] = Math.fround(params[i]! + o.sigma * rng.normal())
+    // Kernels take their state at construction: a new one from the perturbed weights.
+    const velocity = this.mlp.readVelocity() ?? undefined
+    ;(this.mlp as { dispose?: () => void }).dispose?.()
+    this.mlp = createMlp(this.shape, this.spec.loss, params, this.spec.momentum, velocity)
+    return true
   }
 
   /**
@@ -108,7 +171,7 @@ export class NetTrainer {
       const epoch = Math.floor(s / N)
       const pos = s - epoch * N
       const end = Math.min(pos + m, N)
-      const order = this.orderFor(epoch)
+      const order = this.orderFor(epoch, s)
       const lr = lrAt(this.spec, s, N)
       if (end - pos === m) {
         for (let i = 0; i < m; i++) this.batchIdx[i] = order[pos + i]
