@@ -80,6 +80,8 @@ export async function chooseEngine(
   if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
   const k = chooseKernel()
   const fused = { name: 'fused', backend: k.kernel === 'wasm' ? 'wasm-simd' : 'typescript' }
+  if (spec.spawn)
+    return { ...fused, reason: `a spawned run: its children replay their parent on the fused engine; ${k.reason}` }
   if (spec.engine === 'fused') return { ...fused, reason: `requested in the spec; ${k.reason}` }
   if (spec.engine === 'tfjs') return { name: 'tfjs', reason: 'requested in the spec' } // backend recorded when training starts
   if (!data) return { ...fused, reason: `auto: no data to measure on; ${k.reason}` }

@@ -139,3 +139,52 @@ describe('spawning children from a run', () => {
     await expectBad({ parent: parent.id, at: [0.05], children: 1, epochs: 0.05 }, /children's end/)
   })
 })
+
+describe('sgdscope spawn', () => {
+  const root = tempDir()
+  it('spawns and trains from the command line, shows the link in info, and names what is wrong', async () => {
+    const { runCli } = await import('../../helpers/cli-in-process')
+    const P = `${root}/cli.sgdscope`
+    const base = ['--project', P]
+    let r = await runCli([
+      'run',
+      '--nets',
+      '2',
+      '--hidden',
+      '10',
+      '--epochs',
+      '0.05',
+      '--probe',
+      '100',
+      '--set',
+      'snapshots.firstEpoch=40',
+      '--set',
+      'trainSubset=500',
+      ...base,
+    ])
+    expect(r.code).toBe(0)
+    r = await runCli(['spawn', '1', '--at', '0,0.025', '--children', '2', '--nets', '1', '--dry-run', ...base])
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(
+      /1 parent network\(s\) × 2 spawn point\(s\) \(epochs 0, 0.025\) × 2 = 4 children; states from 0: replay, 0.025: replay/,
+    )
+    r = await runCli(['spawn', '1', '--at', '0.025', '--children', '1', '--noise', 'perturb:0.001', ...base])
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/: complete/)
+    r = await runCli(['info', '2', ...base])
+    expect(r.out).toMatch(
+      /spawned {3}from \S+, networks 0,1 at epochs 0.025, 1 per point \(perturbed, σ = 0.001\); states from replay/,
+    )
+    for (const [args, text] of [
+      [['spawn', '1', ...base], /needs --at/],
+      [['spawn', '1', '--at', 'x', ...base], /--at takes epochs/],
+      [['spawn', '1', '--at', '0', '--noise', 'shuffle', ...base], /--noise takes order, none or perturb/],
+      [['spawn', '1', '--at', '0', '--nets', '5', ...base], /no network 5/],
+      [['spawn', '1', '--at', '0', '--children', '0', ...base], /--children takes a whole number/],
+    ] as const) {
+      const e = await runCli([...args])
+      expect(e.code).toBe(2)
+      expect(e.err).toMatch(text)
+    }
+  })
+})

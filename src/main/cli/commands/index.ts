@@ -18,6 +18,7 @@ import { reproduceCommand } from './reproduce'
 import { resumeCommand } from './resume'
 import { runCommand } from './run'
 import { serveCommand } from './serve'
+import { spawnCommand } from './spawn'
 import { statusCommand } from './status'
 import { subproblemsCommand } from './subproblems'
 import { upgradeCommand } from './upgrade'
@@ -30,6 +31,7 @@ export const COMMANDS: Record<string, Command> = {
   list: listCommand,
   info: infoCommand,
   rename: renameCommand,
+  spawn: spawnCommand,
   embed: embedCommand,
   figure: figureCommand,
   reproduce: reproduceCommand,

@@ -26,6 +26,18 @@ export const infoCommand: Command = {
     io.out(`project   ${project.dir}`)
     io.out(`status    ${status}${a.error ? ` — ${a.error}` : ''}`)
     io.out(`spec      ${describeSpec(a.spec)}`)
+    if (a.spec.kind === 'mlp' && a.spec.spawn) {
+      const sp = a.spec.spawn
+      const noise =
+        sp.noise.kind === 'perturb'
+          ? `perturbed, σ = ${sp.noise.sigma}`
+          : sp.noise.kind === 'order'
+            ? 'new sample order'
+            : 'the parent’s order'
+      io.out(
+        `spawned   from ${sp.parent}, networks ${sp.parentNets.join(',')} at epochs ${sp.at.map((x) => +x.toPrecision(4)).join(', ')}, ${sp.children} per point (${noise}); states from ${(sp.states ?? []).join(', ')}`,
+      )
+    }
     if (a.spec.kind === 'external') for (const line of await externalLines(run)) io.out(line)
     else
       io.out(
