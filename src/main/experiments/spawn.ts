@@ -118,6 +118,8 @@ export async function planSpawn(parent: RunArchive, req: SpawnRequest): Promise<
     epochs: E,
     snapshots: { at: points },
     engine: 'fused',
+    // Stability compares the children's final weights: keep them at least at the end.
+    keepWeights: ps.keepWeights === 'none' ? 'final' : ps.keepWeights,
     spawn: {
       parent: parent.id,
       parentNets: nets,

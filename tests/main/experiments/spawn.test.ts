@@ -6,6 +6,7 @@ import { loadTrainData } from '../../../src/main/experiments/data'
 import { createRun, trainRun } from '../../../src/main/experiments/runner'
 import { createSpawnRun, planSpawn } from '../../../src/main/experiments/spawn'
 import { NetTrainer } from '../../../src/main/engine/train'
+import { stability } from '../../../src/main/analysis/beyond/stability'
 import type { MlpSpec } from '../../../src/shared/spec'
 import { tempDir } from '../../helpers/tmp'
 
@@ -124,6 +125,49 @@ describe('spawning children from a run', () => {
     expect(x[1]).toEqual(pt[1])
     expect(x[2]!.equals(pt[2]!)).toBe(false) // perturbed before the spawn point's snapshot
     expect(y).toEqual(x)
+  })
+
+  it('stability: siblings that share everything are one network; strangers are not', async () => {
+    const same = await createSpawnRun(project, {
+      parent: parent.id,
+      at: [0, 0.05],
+      children: 2,
+      noise: { kind: 'none' },
+    })
+    const fresh = await createSpawnRun(project, {
+      parent: parent.id,
+      at: [0, 0.05],
+      children: 2,
+      noise: { kind: 'order' },
+    })
+    for (const r of [same, fresh]) expect(await trainRun(project, r.id, { workers: 2 })).toBe('complete')
+    const seen: number[] = []
+    const a = await stability(project, same.id, { count: 500, onProgress: (d) => seen.push(d) })
+    expect(seen.at(-1)).toBe(2 * (2 + 1)) // per point: 2 sibling pairs, 1 stranger pair
+    for (const pt of a.points) {
+      expect(pt.siblings.errorBarrier.before.max).toBe(0)
+      expect(pt.siblings.lossBarrier.after.max).toBe(0)
+      expect(pt.siblings.tauDistance.every((d) => d === 0)).toBe(true)
+      expect(pt.siblings.kappaDisagreement.every((d) => d === 0)).toBe(true)
+      expect(pt.strangers!.tauDistance.every((d) => d > 0)).toBe(true)
+    }
+    expect(a.firstStable).toEqual({ mean: 0, perParent: [0, 0] })
+    const b = await stability(project, fresh.id, { count: 500 })
+    expect(b.points.map((p) => p.at)).toEqual([0, 0.05])
+    expect(b.points[1]!.epochs).toEqual([0.05, 0.075, 0.1])
+    for (const pt of b.points) {
+      // Siblings start as one network at k and drift apart with their own orders.
+      expect(pt.siblings.tauDistance[0]).toBe(0)
+      expect(pt.siblings.tauDistance.at(-1)!).toBeGreaterThan(0)
+      expect(pt.perParent).toHaveLength(2)
+    }
+    // Strangers at k are the two parents at k: their τ distance, by hand.
+    const [t0, t1] = [await parent.readTau(0, 2), await parent.readTau(1, 2)]
+    let s2 = 0
+    for (let i = 0; i < t0.length; i++) s2 += (t0[i]! - t1[i]!) ** 2
+    expect(b.points[1]!.strangers!.tauDistance[0]).toBeCloseTo(Math.sqrt(s2), 4)
+    const e = await stability(project, parent.id).catch((x: unknown) => x)
+    expect((e as Error).message).toMatch(/was not spawned from another run/)
   })
 
   it('refuses requests that cannot be carried out, saying why', async () => {

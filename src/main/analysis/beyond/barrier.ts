@@ -196,7 +196,7 @@ export function noWeights(run: RunArchive, nets: number[]): Error {
   )
 }
 
-async function chooseSnapshot(
+export async function chooseSnapshot(
   run: RunArchive,
   nets: number[],
   snapshot?: number,
@@ -264,7 +264,7 @@ async function probeEvalSet(
   }
 }
 
-async function evalSet(
+export async function evalSet(
   run: RunArchive,
   on: 'test' | 'train',
   count: number | undefined,

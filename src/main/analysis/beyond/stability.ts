@@ -1,0 +1,229 @@
+/**
+ * Stability of SGD to its noise (issue 21; docs/method.md "Spawning and stability"), on a
+ * spawned run (experiments/spawn.ts): for each spawn point k, how far apart do siblings —
+ * children of one parent state at k that differ only in their later noise — end up? Measured
+ * as the error and loss barrier between siblings at the end (raw, and after aligning hidden
+ * units; barrier.ts), and their τ distance and κ disagreement at every snapshot after k.
+ * Beside each, the same quantities for strangers: the first children of two different
+ * parents at the same k (different initial weights), so a value reads between "same
+ * network" (0) and "stranger". Frankle et al. (2020) call a network stable at k when the
+ * mean error barrier between siblings is below 2 %; `firstStable` is the first such k, for
+ * the mean over parents and for each parent alone (its spread is the uncertainty).
+ */
+import type { Project } from '../../archive/project'
+import type { RunArchive } from '../../archive/run'
+import { classesOf } from '../kappa-distances'
+import { chooseSnapshot, evalSet, pairBarrier, runShape, weightsAt } from './barrier'
+import { conflict, badRequest } from './errors'
+import { linspace, summarise, type Summary } from './stats'
+
+export interface StabilityOptions {
+  /** Error barrier below which siblings count as stable (default 0.02). */
+  threshold?: number
+  /** Values of α along each line (default 11). */
+  points?: number
+  on?: 'test' | 'train'
+  /** Images evaluated per network (default 2000). */
+  count?: number
+  cacheDir?: string
+  /** Pairs measured so far, after each pair. */
+  onProgress?: (done: number, total: number) => void
+  signal?: AbortSignal
+}
+
+export interface PairStats {
+  /** Error barrier (fraction), raw and after aligning hidden units. */
+  errorBarrier: { before: Summary; after: Summary }
+  lossBarrier: { before: Summary; after: Summary }
+  /** Mean over pairs at each snapshot from k on (epochs in `epochs`). */
+  tauDistance: number[]
+  kappaDisagreement: number[]
+  pairs: number
+}
+
+export interface StabilityPoint {
+  /** Spawn point, epochs. */
+  at: number
+  /** Snapshot index of the spawn point. */
+  snapshot: number
+  /** Epochs of the snapshots from k to the end (the x of tauDistance and kappaDisagreement). */
+  epochs: number[]
+  siblings: PairStats
+  /** Null with a single parent network. */
+  strangers: PairStats | null
+  /** Mean raw error barrier between one parent's children, per parent (NaN with one child). */
+  perParent: number[]
+}
+
+export interface StabilityReport {
+  runId: string
+  parent: string
+  threshold: number
+  /** Snapshot whose kept weights the barriers use (the last with weights). */
+  snapshot: number
+  epoch: number
+  evaluatedOn: { set: 'test' | 'train'; count: number }
+  points: StabilityPoint[]
+  /** First spawn point whose mean raw sibling error barrier is below the threshold, or null;
+   * the same per parent network (its spread over parents is the uncertainty). */
+  firstStable: { mean: number | null; perParent: (number | null)[] }
+}
+
+/** Children of a spawned run: child i = (parent index · A + point) · C + child. */
+export function childIndex(a: number, p: number, c: number, A: number, C: number): number {
+  return (p * A + a) * C + c
+}
+
+function distances(ta: Float32Array, tb: Float32Array, P: number, C: number): { tau: number; kappa: number } {
+  let s = 0
+  for (let i = 0; i < ta.length; i++) {
+    const d = ta[i]! - tb[i]!
+    s += d * d
+  }
+  const [ka, kb] = [classesOf(ta, P, C), classesOf(tb, P, C)]
+  let diff = 0
+  for (let i = 0; i < P; i++) if (ka[i] !== kb[i]) diff++
+  return { tau: Math.sqrt(s), kappa: diff / P }
+}
+
+export async function stability(
+  project: Project,
+  runId: string,
+  opts: StabilityOptions = {},
+): Promise<StabilityReport> {
+  const run: RunArchive = await project.openRun(runId)
+  const spec = run.attrs.spec
+  if (spec.kind !== 'mlp' || !spec.spawn)
+    throw conflict(
+      `run ${runId} was not spawned from another run: stability needs children of spawn points (sgdscope spawn ${runId} --at …)`,
+      runId,
+    )
+  const s = spec.spawn
+  const [A, C, Pn] = [s.at.length, s.children, s.parentNets.length]
+  if (C < 2 && Pn < 2)
+    throw conflict(
+      `run ${runId} has one child of one parent per spawn point: nothing to compare (spawn with --children 2 or more)`,
+      runId,
+    )
+  const threshold = opts.threshold ?? 0.02
+  if (!(threshold > 0 && threshold < 1)) throw badRequest('threshold', 'must be a fraction between 0 and 1')
+  const all = Array.from({ length: run.attrs.nets }, (_, i) => i)
+  const { snapshot } = await chooseSnapshot(run, all)
+  const { shape, loss } = await runShape(run)
+  const data = await evalSet(run, opts.on ?? 'test', opts.count ?? 2000, opts.cacheDir, shape)
+  const alphas = linspace(0, 1, opts.points ?? 11)
+  const { epochs } = await run.readTimes()
+  const S = epochs.length
+  const [P, K] = run.attrs.pointShape as [number, number]
+  const parentEpochs = s.at
+
+  // Pairs per spawn point: siblings (same parent), strangers (child 0 of two parents).
+  const plan = parentEpochs.map((_, a) => {
+    const siblings: [number, number, number][] = [] // [i, j, parent index]
+    for (let p = 0; p < Pn; p++)
+      for (let x = 0; x < C; x++)
+        for (let y = x + 1; y < C; y++) siblings.push([childIndex(a, p, x, A, C), childIndex(a, p, y, A, C), p])
+    const strangers: [number, number, number][] = []
+    for (let p = 0; p < Pn; p++)
+      for (let q = p + 1; q < Pn; q++) strangers.push([childIndex(a, p, 0, A, C), childIndex(a, q, 0, A, C), -1])
+    return { siblings, strangers }
+  })
+  const total = plan.reduce((n, x) => n + x.siblings.length + x.strangers.length, 0)
+  let done = 0
+  opts.onProgress?.(0, total)
+
+  const weights = new Map<number, Float32Array>()
+  const w = async (i: number) => {
+    let v = weights.get(i)
+    if (!v) weights.set(i, (v = await weightsAt(run, i, snapshot)))
+    return v
+  }
+  const measure = async (pairs: [number, number, number][], from: number): Promise<PairStats & { raw: number[] }> => {
+    const raw: number[] = []
+    const [eb, ea, lb, la] = [[], [], [], []] as number[][]
+    const tau = new Float64Array(S - from)
+    const kappa = new Float64Array(S - from)
+    for (const [i, j] of pairs) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled')
+      const r = pairBarrier(await w(i), await w(j), shape, loss, data, alphas)
+      raw.push(r.before.barrierError)
+      eb!.push(r.before.barrierError)
+      ea!.push(r.after.barrierError)
+      lb!.push(r.before.barrierLoss)
+      la!.push(r.after.barrierLoss)
+      for (let t = from; t < S; t++) {
+        const d = distances(await run.readTau(i, t), await run.readTau(j, t), P, K)
+        tau[t - from] += d.tau / pairs.length
+        kappa[t - from] += d.kappa / pairs.length
+      }
+      opts.onProgress?.(++done, total)
+      await new Promise((r) => setImmediate(r)) // let progress and cancel through
+    }
+    return {
+      errorBarrier: { before: summarise(eb!), after: summarise(ea!) },
+      lossBarrier: { before: summarise(lb!), after: summarise(la!) },
+      tauDistance: Array.from(tau),
+      kappaDisagreement: Array.from(kappa),
+      pairs: pairs.length,
+      raw,
+    }
+  }
+
+  const points: StabilityPoint[] = []
+  for (let a = 0; a < A; a++) {
+    const from = epochs.findIndex((e) => e >= parentEpochs[a]! - 1e-9)
+    const sib = C >= 2 ? await measure(plan[a]!.siblings, from) : null
+    const str = Pn >= 2 ? await measure(plan[a]!.strangers, from) : null
+    const perParent = Array.from({ length: Pn }, (_, p) => {
+      if (!sib) return NaN
+      const mine = sib.raw.filter((_, n) => plan[a]!.siblings[n]![2] === p)
+      return mine.reduce((x, y) => x + y, 0) / mine.length
+    })
+    const strip = (x: (PairStats & { raw: number[] }) | null): PairStats | null =>
+      x && {
+        errorBarrier: x.errorBarrier,
+        lossBarrier: x.lossBarrier,
+        tauDistance: x.tauDistance,
+        kappaDisagreement: x.kappaDisagreement,
+        pairs: x.pairs,
+      }
+    points.push({
+      at: parentEpochs[a]!,
+      snapshot: from,
+      epochs: Array.from(epochs.subarray(from)),
+      siblings: strip(sib) ?? emptyStats(S - from),
+      strangers: strip(str),
+      perParent,
+    })
+  }
+  // Spawn points in increasing k; stable from the first k below the threshold.
+  const order = points.map((_, a) => a).sort((x, y) => points[x]!.at - points[y]!.at)
+  const firstBelow = (value: (a: number) => number) => {
+    for (const a of order) if (value(a) < threshold) return points[a]!.at
+    return null
+  }
+  return {
+    runId,
+    parent: s.parent,
+    threshold,
+    snapshot,
+    epoch: epochs[snapshot]!,
+    evaluatedOn: { set: data.set, count: data.count },
+    points,
+    firstStable: {
+      mean: C >= 2 ? firstBelow((a) => points[a]!.siblings.errorBarrier.before.mean) : null,
+      perParent: s.parentNets.map((_, p) => (C >= 2 ? firstBelow((a) => points[a]!.perParent[p]!) : null)),
+    },
+  }
+}
+
+function emptyStats(n: number): PairStats {
+  const none = summarise([])
+  return {
+    errorBarrier: { before: none, after: none },
+    lossBarrier: { before: none, after: none },
+    tauDistance: new Array<number>(n).fill(NaN),
+    kappaDisagreement: new Array<number>(n).fill(NaN),
+    pairs: 0,
+  }
+}
