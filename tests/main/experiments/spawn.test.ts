@@ -215,6 +215,18 @@ describe('sgdscope spawn', () => {
     r = await runCli(['spawn', '1', '--at', '0.025', '--children', '1', '--noise', 'perturb:0.001', ...base])
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/: complete/)
+    r = await runCli(['stability', '2', ...base])
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(/one child per parent and spawn point: stability compares siblings/)
+    expect((await runCli(['spawn', '1', '--at', '0,0.025', '--children', '2', '--noise', 'none', ...base])).code).toBe(
+      0,
+    )
+    r = await runCli(['stability', '3', '--count', '300', ...base])
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/^ {2}0 +0\.00% \(0\.00%–0\.00%\) +0\.00%/m)
+    expect(r.out).toMatch(
+      /stable from k = 0 epochs: the first spawn point whose mean sibling error barrier is below 2\.00% \(per parent: 0–0, median 0\)/,
+    )
     r = await runCli(['info', '2', ...base])
     expect(r.out).toMatch(
       /spawned {3}from \S+, networks 0,1 at epochs 0.025, 1 per point \(perturbed, σ = 0.001\); states from replay/,

@@ -51,7 +51,7 @@ export interface StabilityPoint {
   siblings: PairStats
   /** Null with a single parent network. */
   strangers: PairStats | null
-  /** Mean raw error barrier between one parent's children, per parent (NaN with one child). */
+  /** Mean raw error barrier between one parent's children, per parent. */
   perParent: number[]
 }
 
@@ -100,9 +100,9 @@ export async function stability(
     )
   const s = spec.spawn
   const [A, C, Pn] = [s.at.length, s.children, s.parentNets.length]
-  if (C < 2 && Pn < 2)
+  if (C < 2)
     throw conflict(
-      `run ${runId} has one child of one parent per spawn point: nothing to compare (spawn with --children 2 or more)`,
+      `run ${runId} has one child per parent and spawn point: stability compares siblings (spawn with --children 2 or more)`,
       runId,
     )
   const threshold = opts.threshold ?? 0.02
@@ -172,10 +172,9 @@ export async function stability(
   const points: StabilityPoint[] = []
   for (let a = 0; a < A; a++) {
     const from = epochs.findIndex((e) => e >= parentEpochs[a]! - 1e-9)
-    const sib = C >= 2 ? await measure(plan[a]!.siblings, from) : null
+    const sib = await measure(plan[a]!.siblings, from)
     const str = Pn >= 2 ? await measure(plan[a]!.strangers, from) : null
     const perParent = Array.from({ length: Pn }, (_, p) => {
-      if (!sib) return NaN
       const mine = sib.raw.filter((_, n) => plan[a]!.siblings[n]![2] === p)
       return mine.reduce((x, y) => x + y, 0) / mine.length
     })
@@ -191,7 +190,7 @@ export async function stability(
       at: parentEpochs[a]!,
       snapshot: from,
       epochs: Array.from(epochs.subarray(from)),
-      siblings: strip(sib) ?? emptyStats(S - from),
+      siblings: strip(sib)!,
       strangers: strip(str),
       perParent,
     })
@@ -211,19 +210,8 @@ export async function stability(
     evaluatedOn: { set: data.set, count: data.count },
     points,
     firstStable: {
-      mean: C >= 2 ? firstBelow((a) => points[a]!.siblings.errorBarrier.before.mean) : null,
-      perParent: s.parentNets.map((_, p) => (C >= 2 ? firstBelow((a) => points[a]!.perParent[p]!) : null)),
+      mean: firstBelow((a) => points[a]!.siblings.errorBarrier.before.mean),
+      perParent: s.parentNets.map((_, p) => firstBelow((a) => points[a]!.perParent[p]!)),
     },
-  }
-}
-
-function emptyStats(n: number): PairStats {
-  const none = summarise([])
-  return {
-    errorBarrier: { before: none, after: none },
-    lossBarrier: { before: none, after: none },
-    tauDistance: new Array<number>(n).fill(NaN),
-    kappaDisagreement: new Array<number>(n).fill(NaN),
-    pairs: 0,
   }
 }

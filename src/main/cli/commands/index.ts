@@ -19,6 +19,7 @@ import { resumeCommand } from './resume'
 import { runCommand } from './run'
 import { serveCommand } from './serve'
 import { spawnCommand } from './spawn'
+import { stabilityCommand } from './stability'
 import { statusCommand } from './status'
 import { subproblemsCommand } from './subproblems'
 import { upgradeCommand } from './upgrade'
@@ -32,6 +33,7 @@ export const COMMANDS: Record<string, Command> = {
   info: infoCommand,
   rename: renameCommand,
   spawn: spawnCommand,
+  stability: stabilityCommand,
   embed: embedCommand,
   figure: figureCommand,
   reproduce: reproduceCommand,
