@@ -5,7 +5,7 @@
  */
 import type { Project } from '../archive/project'
 import { renderFigure, type ExportedFigure, type FigureFormat } from './export'
-import type { BarrierData, RatesData, WeightFunctionData } from '../../shared/figures/beyond-data'
+import type { BarrierData, RatesData, StabilityData, WeightFunctionData } from '../../shared/figures/beyond-data'
 import type { FigureStyle, StyleName } from '../../shared/figures/style'
 import { barrier, barrierSummary, type BarrierSummaryOptions } from '../analysis/beyond/barrier'
 import { subproblems, type SubproblemsOptions } from '../analysis/beyond/subproblems'
@@ -37,6 +37,7 @@ export type BeyondFigureData =
   | { kind: 'rates'; data: RatesData; options: Record<string, never> }
   | { kind: 'barrier'; data: BarrierData; options: Record<string, never> }
   | { kind: 'weightVsFunction'; data: WeightFunctionData; options: { logX?: boolean } }
+  | { kind: 'stability'; data: StabilityData; options: Record<string, never> }
 
 /** Runs the analysis behind a figure and returns its data. */
 export async function beyondFigureData(
@@ -83,6 +84,8 @@ export function renderBeyondData(
       return renderFigure('barrier', fig.data, style, size)
     case 'weightVsFunction':
       return renderFigure('weightVsFunction', fig.data, style, { ...size, figure: fig.options })
+    case 'stability':
+      return renderFigure('stability', fig.data, style, size)
   }
 }
 

@@ -48,6 +48,23 @@ export interface BarrierData {
   after: BarrierCurve[]
 }
 
+/** Stability of a spawned run (sgdscope stability): error barrier between siblings against
+ * the spawn point k, per parent and on average, beside strangers, with the threshold. */
+export interface StabilityData {
+  title?: string
+  /** Spawn points, epochs, ascending. */
+  at: number[]
+  /** Error barrier (fraction) between siblings: mean over pairs, before and after alignment. */
+  siblings: number[]
+  siblingsAligned: number[]
+  /** Mean sibling barrier of each parent network: [parent][point]. */
+  perParent: number[][]
+  /** Mean barrier between strangers (children of different parents), or null. */
+  strangers: number[] | null
+  /** Stable below this barrier (fraction). */
+  threshold: number
+}
+
 /** Distances between pairs of networks over training: weights (raw and after
  * aligning hidden units) and functions (τ on the probe set). */
 export interface WeightFunctionData {

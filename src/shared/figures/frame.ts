@@ -65,6 +65,8 @@ export interface AxisSpec {
    * otherwise count ticks from `min`, which equal-aspect ranges rarely make nice). */
   ticks?: number[]
   log?: boolean
+  /** A log axis' left end standing for 0 (which a log axis cannot show): labelled "0". */
+  zeroAt?: number
   name?: string
   /** Show tick labels (false for inner panels sharing an axis). */
   labels?: boolean
@@ -114,6 +116,9 @@ function axisCommon(style: FigureStyle, m: FrameMetrics, a: AxisSpec) {
       showMinLabel: a.ticks ? true : onStep(a.min),
       showMaxLabel: a.ticks ? true : onStep(a.max),
       ...(a.ticks ? { customValues: a.ticks } : {}),
+      ...(a.zeroAt !== undefined
+        ? { formatter: (v: number) => (Math.abs(v - a.zeroAt!) <= 1e-9 * a.zeroAt! ? '0' : String(+v.toPrecision(6))) }
+        : {}),
     },
     splitLine: { show: !!a.splitLine, lineStyle: { color: '#dddddd', width: m.axisPx * 0.8 } },
     splitArea: { show: false },

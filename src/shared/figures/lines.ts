@@ -28,6 +28,8 @@ export interface LineAxis {
   /** Tick step (linear axes). */
   step?: number
   log?: boolean
+  /** See AxisSpec.zeroAt. */
+  zeroAt?: number
 }
 
 /** One line; a null y breaks it. */
@@ -113,7 +115,7 @@ export function extent(values: Iterable<number | null | undefined>): [number, nu
 }
 
 function tickLabels(a: LineAxis): string[] {
-  if (a.log) return logTicks(a.min, a.max).map(String)
+  if (a.log) return logTicks(a.min, a.max).map((v) => (v === a.zeroAt ? '0' : String(v)))
   return []
 }
 
@@ -217,6 +219,7 @@ export function linePanelsOption(panels: LinePanel[], style: FigureStyle, L: Pan
     min: a.min,
     max: a.max,
     ...(a.log ? { log: true, ticks: logTicks(a.min, a.max) } : { step: a.step }),
+    ...(a.zeroAt !== undefined ? { zeroAt: a.zeroAt } : {}),
   })
   const grids = lay.rects.map((r) => grid(style, m, r))
   const xAxes = panels.map((p, i) => {

@@ -4,12 +4,13 @@
  */
 import type { EChartsOption } from 'echarts'
 import type { MetricsData, PathsData } from './data'
-import type { BarrierData, RatesData, WeightFunctionData } from './beyond-data'
+import type { BarrierData, RatesData, StabilityData, WeightFunctionData } from './beyond-data'
 import { barrierHeightIn, buildBarrier, type BarrierFigureOptions } from './barrier'
 import { buildMetrics, metricsHeightIn, type MetricsOptions } from './metrics'
 import { buildCompare, buildPaths, pathsHeightIn, type PathsOptions } from './paths'
 import { buildRates, ratesHeightIn, type RatesOptions } from './rates'
 import { buildShepard, shepardHeightIn, type ShepardOptions } from './shepard'
+import { buildStability, stabilityHeightIn, type StabilityFigureOptions } from './stability'
 import type { FigureStyle } from './style'
 import { buildWeightFunction, weightFunctionHeightIn, type WeightFunctionOptions } from './weight-function'
 
@@ -60,6 +61,12 @@ export const FIGURES = {
     description: 'distance between networks over training in weight space (aligned) and in function space (τ)',
     build: buildWeightFunction,
     heightIn: weightFunctionHeightIn,
+  }),
+  stability: def<StabilityData, StabilityFigureOptions>({
+    description:
+      'error barrier between siblings spawned at epoch k against k (log), per parent and mean, beside strangers',
+    build: buildStability,
+    heightIn: stabilityHeightIn,
   }),
 }
 

@@ -221,12 +221,15 @@ describe('sgdscope spawn', () => {
     expect((await runCli(['spawn', '1', '--at', '0,0.025', '--children', '2', '--noise', 'none', ...base])).code).toBe(
       0,
     )
-    r = await runCli(['stability', '3', '--count', '300', ...base])
+    r = await runCli(['stability', '3', '--count', '300', '--out', `${root}/stability.svg`, ...base])
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/^ {2}0 +0\.00% \(0\.00%–0\.00%\) +0\.00%/m)
     expect(r.out).toMatch(
       /stable from k = 0 epochs: the first spawn point whose mean sibling error barrier is below 2\.00% \(per parent: 0–0, median 0\)/,
     )
+    expect(r.out).toMatch(/wrote .*stability\.svg \(SVG, 3\.50 ×/)
+    const { readFileSync } = await import('node:fs')
+    expect(readFileSync(`${root}/stability.svg`, 'utf8')).toMatch(/spawn point k \(epochs\)/)
     r = await runCli(['info', '2', ...base])
     expect(r.out).toMatch(
       /spawned {3}from \S+, networks 0,1 at epochs 0.025, 1 per point \(perturbed, σ = 0.001\); states from replay/,

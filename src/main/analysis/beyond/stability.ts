@@ -12,6 +12,7 @@
  */
 import type { Project } from '../../archive/project'
 import type { RunArchive } from '../../archive/run'
+import type { StabilityData } from '../../../shared/figures/beyond-data'
 import { classesOf } from '../kappa-distances'
 import { chooseSnapshot, evalSet, pairBarrier, runShape, weightsAt } from './barrier'
 import { conflict, badRequest } from './errors'
@@ -67,6 +68,8 @@ export interface StabilityReport {
   /** First spawn point whose mean raw sibling error barrier is below the threshold, or null;
    * the same per parent network (its spread over parents is the uncertainty). */
   firstStable: { mean: number | null; perParent: (number | null)[] }
+  /** The \`stability\` figure's data (spawn points ascending). */
+  figure: StabilityData
 }
 
 /** Children of a spawned run: child i = (parent index · A + point) · C + child. */
@@ -201,7 +204,18 @@ export async function stability(
     for (const a of order) if (value(a) < threshold) return points[a]!.at
     return null
   }
+  const sorted = order.map((a) => points[a]!)
+  const figure: StabilityData = {
+    title: `${s.parentNets.length} ${s.parentNets.length === 1 ? 'parent' : 'parents'} × ${C} children, barriers at epoch ${+epochs[snapshot]!.toPrecision(4)}`,
+    at: sorted.map((p) => p.at),
+    siblings: sorted.map((p) => p.siblings.errorBarrier.before.mean),
+    siblingsAligned: sorted.map((p) => p.siblings.errorBarrier.after.mean),
+    perParent: s.parentNets.map((_, q) => sorted.map((p) => p.perParent[q]!)),
+    strangers: Pn >= 2 ? sorted.map((p) => p.strangers!.errorBarrier.before.mean) : null,
+    threshold,
+  }
   return {
+    figure,
     runId,
     parent: s.parent,
     threshold,

@@ -1,7 +1,7 @@
 /** `sgdscope stability`: how stable a spawned run's children are to SGD's noise, per spawn point (issue 21). */
 import { stability, type StabilityReport } from '../../analysis/beyond/stability'
 import { numberOption, oneOf } from '../args'
-import { f3, openRun, pct } from '../beyond-output'
+import { f3, figureTarget, openRun, outputOptions, OUTPUT_USAGE, pct, writeBeyondFigure } from '../beyond-output'
 import { projectDir, projectOption, type Command } from '../command'
 import { countReporter } from '../progress'
 
@@ -42,7 +42,7 @@ export const stabilityCommand: Command = {
   summary:
     "how stable a spawned run's children are to SGD's noise: barriers and distances between siblings per spawn point",
   usage:
-    'sgdscope stability RUN [--threshold 0.02] [--points 11] [--count 2000] [--on test|train] [--json] [--project DIR]\n' +
+    `sgdscope stability RUN [--threshold 0.02] [--points 11] [--count 2000] [--on test|train] [--project DIR] ${OUTPUT_USAGE}\n` +
     '           RUN is a spawned run (sgdscope spawn). Siblings: children of one parent state; strangers: children of different parents.',
   options: {
     ...projectOption,
@@ -50,7 +50,7 @@ export const stabilityCommand: Command = {
     points: { type: 'string' },
     count: { type: 'string' },
     on: { type: 'string' },
-    json: { type: 'boolean' },
+    ...outputOptions,
   },
   async run(positionals, v, io) {
     const opts = {
@@ -64,6 +64,7 @@ export const stabilityCommand: Command = {
       count: numberOption(v, 'count', (x) => Number.isInteger(x) && x >= 1, 'a number of images ≥ 1'),
       on: oneOf(v, 'on', ['test', 'train'] as const),
     }
+    const target = figureTarget(v)
     const { project, runId } = await openRun(positionals, projectDir(v), 'stability')
     const bar = countReporter('pairs')
     const t0 = Date.now()
@@ -82,6 +83,12 @@ export const stabilityCommand: Command = {
     }
     if (v.json) io.out(JSON.stringify(r))
     else formatStability(r).forEach((l) => io.out(l))
+    if (target)
+      await writeBeyondFigure(
+        { kind: 'stability', data: r.figure, options: {} },
+        target,
+        v.json ? { out: io.err, err: io.err } : io,
+      )
     return 0
   },
 }
