@@ -28,6 +28,7 @@ import type { RunArchive } from './archive/run'
 import { writeFileAtomic } from './archive/atomic'
 import { defaultWorkerCount } from './engine/pool'
 import { createRun, liveStatus, trainRun } from './experiments/runner'
+import { createSpawnRun, planSpawn } from './experiments/spawn'
 import { preflightSpec, type EngineSpeed } from './experiments/estimate'
 import type { TrainDataLoader } from './experiments/data'
 import { ProjectWatcher, type WatchOptions } from './archive/watch'
@@ -500,6 +501,41 @@ export class Service {
       this.emit('project.changed', await this.summary())
       return runSummary(run)
     },
+    'runs.spawn': async ({ runId, dryRun, ...req }, ctx) => {
+      const project = this.requireProject()
+      const parent = await project.openRun(await this.resolveRun(runId))
+      const request = { ...req, parent: parent.id }
+      const plan = await planSpawn(parent, request)
+      const r = await preflightSpec(
+        plan.spec,
+        await this.workers(),
+        () =>
+          (this.speed ??= this.job('runs.spawn', ctx, 'engineSpeed', {}).catch((e: unknown) => {
+            this.speed = null
+            throw e
+          })),
+      )
+      // The estimate is for training every child from scratch; charge only what is trained.
+      const full = plan.spec.nets * Math.round(plan.spec.epochs * parent.attrs.dataset!.trainCount)
+      const estimate = r.estimate && {
+        ...r.estimate,
+        seconds: (r.estimate.seconds * plan.samplesToTrain) / Math.max(1, full),
+      }
+      const s = plan.spec.spawn!
+      const summary = {
+        children: plan.spec.nets,
+        at: s.at,
+        states: s.states ?? [],
+        samplesToTrain: plan.samplesToTrain,
+        estimate,
+        name: plan.spec.name ?? '',
+      }
+      if (dryRun) return { plan: summary, runId: null }
+      const run = await createSpawnRun(project, request, { cacheDir: this.opts.cacheDir, loadData: this.loadData })
+      this.emit('project.changed', await this.summary())
+      this.enqueue(run.id)
+      return { plan: summary, runId: run.id }
+    },
     'runs.resume': async ({ runId }) => {
       const id = await this.resolveRun(runId)
       const spec = (await this.requireProject().openRun(id)).attrs.spec
@@ -619,6 +655,8 @@ export class Service {
       this.job('beyond.barrier', ctx, 'barrier', { ...(await this.onRun(runId)), options }),
     'beyond.barrierSummary': async ({ runId, ...options }, ctx) =>
       this.job('beyond.barrierSummary', ctx, 'barrierSummary', { ...(await this.onRun(runId)), options }),
+    'beyond.stability': async ({ runId, ...options }, ctx) =>
+      this.job('beyond.stability', ctx, 'stability', { ...(await this.onRun(runId)), options }),
     'beyond.weightVsFunction': async ({ runId, ...options }, ctx) =>
       this.job('beyond.weightVsFunction', ctx, 'weightVsFunction', { ...(await this.onRun(runId)), options }),
     'beyond.pathDistances': async ({ runs, ...options }, ctx) => {

@@ -113,7 +113,7 @@ export async function planSpawn(parent: RunArchive, req: SpawnRequest): Promise<
     preset: undefined,
     name:
       req.name ??
-      `${parentName}: ${req.children} ${req.children === 1 ? 'child' : 'children'} at ${req.at.join(', ')} ep (${noise.kind === 'perturb' ? `perturb σ=${noise.sigma}` : noise.kind === 'order' ? 'new order' : 'parent’s order'})`,
+      `${parentName}: ${req.children} ${req.children === 1 ? 'child' : 'children'} at ${atSnapshots.map((j) => +parentEpochs[j]!.toPrecision(4)).join(', ')} ep (${noise.kind === 'perturb' ? `perturb σ=${noise.sigma}` : noise.kind === 'order' ? 'new order' : 'parent’s order'})`,
     nets: children,
     epochs: E,
     snapshots: { at: points },

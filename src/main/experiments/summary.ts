@@ -60,6 +60,16 @@ export async function runSummary(run: RunArchive): Promise<RunSummary> {
     final: finalMetrics(run, metrics, done),
     ...(a.error ? { error: a.error } : {}),
     ...(a.spec.kind === 'external' ? { external: { source: a.spec.source, meta: a.spec.meta } } : {}),
+    ...(a.spec.kind === 'mlp' && a.spec.spawn
+      ? {
+          spawn: {
+            parent: a.spec.spawn.parent,
+            at: a.spec.spawn.at,
+            children: a.spec.spawn.children,
+            parentNets: a.spec.spawn.parentNets.length,
+          },
+        }
+      : {}),
   }
 }
 

@@ -17,6 +17,7 @@ import {
   type WeightFunctionOptions,
 } from '../analysis/beyond'
 import { pathDistances, type PathDistancesOptions } from '../analysis/beyond/path-distances'
+import { stability, type StabilityOptions } from '../analysis/beyond/stability'
 import { renderView, type ViewToRender } from '../figures/views'
 import { renderBeyondFigure, type BeyondFigureQuery, type BeyondLook } from '../figures/beyond'
 import type { FigureFormat } from '../figures/export'
@@ -65,6 +66,15 @@ export const TASKS = {
     barrier(await Project.open(a.dir), a.runId, { ...a.options, cacheDir: a.cacheDir }),
   barrierSummary: async (a: OnRun & { options: BarrierSummaryOptions }, ctx: TaskContext) =>
     barrierSummary(await Project.open(a.dir), a.runId, {
+      ...a.options,
+      cacheDir: a.cacheDir,
+      onProgress: (done, total) => ctx.progress({ stage: 'pairs', done, total }),
+    }),
+  stability: async (
+    a: OnRun & { options: Omit<StabilityOptions, 'onProgress' | 'signal' | 'cacheDir'> },
+    ctx: TaskContext,
+  ) =>
+    stability(await Project.open(a.dir), a.runId, {
       ...a.options,
       cacheDir: a.cacheDir,
       onProgress: (done, total) => ctx.progress({ stage: 'pairs', done, total }),

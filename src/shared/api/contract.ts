@@ -9,7 +9,7 @@
 import { z } from 'zod'
 import { ApiError, describeIssues, inputIssues, type InputIssue } from './errors'
 import type { Preset } from '../presets'
-import type { ExperimentSpec, ExternalSpec, RunSpec } from '../spec'
+import { SpawnNoise, type ExperimentSpec, type ExternalSpec, type RunSpec } from '../spec'
 import type { MetricsData, PathsData } from '../figures/data'
 import type {
   BarrierReport,
@@ -17,6 +17,7 @@ import type {
   SubproblemsReport,
   WeightFunctionReport,
   PathDistancesReport,
+  StabilityReport,
 } from '../figures/beyond-data'
 
 /** A request: the schema of its arguments and (as a phantom) its result type. */
@@ -148,6 +149,8 @@ export interface RunSummary {
   error?: string
   /** Runs recorded outside sgdscope: who recorded them and the metadata they gave. */
   external?: { source: ExternalSpec['source']; meta: Record<string, unknown> }
+  /** A spawned run (sgdscope spawn): its parent, spawn points (epochs) and children per point. */
+  spawn?: { parent: string; at: number[]; children: number; parentNets: number }
 }
 
 export interface RunDetails extends RunSummary {
@@ -220,6 +223,20 @@ export interface SpecEstimate {
   dataset: { trainCount: number; testCount: number; inputs: number; classes: number } | null
   /** Why to ask before starting ("more than an hour of training"), or null. */
   confirm: string | null
+}
+
+/** A spawn's plan (runs.spawn): what it will create and what it costs. */
+export interface SpawnPlanSummary {
+  children: number
+  /** Spawn points moved to the parent's snapshots (epochs). */
+  at: number[]
+  /** Where each point's state comes from. */
+  states: ('weights' | 'replay')[]
+  /** Samples to train over all children (replays included). */
+  samplesToTrain: number
+  /** The child run's cost; its seconds count only the samples to train. */
+  estimate: SpecEstimate | null
+  name: string
 }
 
 /** One recorded (network, snapshot), as it is written: the live curves' points. */
@@ -399,6 +416,21 @@ export const REQUESTS = {
     }),
     'rename a run: its name, legend label and colour (null clears one, absent keeps it)',
   ),
+  'runs.spawn': req<{ plan: SpawnPlanSummary; runId: string | null }>()(
+    RunRef.extend({
+      at: z.array(z.number().min(0)).min(1).max(100),
+      children: z.number().int().min(1).max(100).default(2),
+      nets: z.array(z.number().int().min(0)).min(1).max(100_000).optional(),
+      noise: SpawnNoise.optional(),
+      epochs: z.number().positive().optional(),
+      seed: z.number().int().min(0).max(0xffffffff).optional(),
+      name: z.string().max(200).optional(),
+      replay: z.boolean().optional(),
+      /** Only plan: return the plan and cost, create nothing. */
+      dryRun: z.boolean().default(false),
+    }),
+    "spawn children from a run's networks at spawn points (a new run, trained like runs.start), or with dryRun only plan it",
+  ),
   'runs.cancel': req<null>()(RunRef, 'stop a training run (finished snapshots are kept)'),
   'runs.resume': req<null>()(RunRef, 'continue an interrupted run'),
   'runs.metrics': req<{ data: MetricsData; derived: DerivedMetrics }>()(
@@ -455,6 +487,15 @@ export const REQUESTS = {
   'beyond.pathDistances': req<PathDistancesReport>()(
     PathDistancesQuery,
     'distances between whole paths (discrete Fréchet, progress-aligned) within and across runs, one point per network',
+  ),
+  'beyond.stability': req<StabilityReport>()(
+    RunRef.extend({
+      threshold: z.number().gt(0).lt(1).optional(),
+      points: z.number().int().min(2).max(1001).optional(),
+      count: z.number().int().min(1).optional(),
+      on: z.enum(['test', 'train']).optional(),
+    }),
+    "a spawned run's stability per spawn point: barriers and distances between siblings beside strangers",
   ),
   'beyond.figure': req<RenderedFigure>()(
     RunRef.extend({ figure: BeyondFigureQuery, look: FigureLook.prefault({}), format: FigureFormat.default('svg') }),

@@ -298,3 +298,52 @@ export interface PathDistancesReport {
   spread: { runId: string; pairs: number; aligned: number; frechet: number }[]
   seconds: number
 }
+
+/** Mean, median, min and max of a set of values (count: how many). */
+export interface SummaryStats {
+  mean: number
+  median: number
+  min: number
+  max: number
+  count: number
+}
+
+export interface PairStats {
+  /** Error barrier (fraction), raw and after aligning hidden units. */
+  errorBarrier: { before: SummaryStats; after: SummaryStats }
+  lossBarrier: { before: SummaryStats; after: SummaryStats }
+  /** Mean over pairs at each snapshot from k on (epochs in `epochs`). */
+  tauDistance: number[]
+  kappaDisagreement: number[]
+  pairs: number
+}
+
+export interface StabilityPoint {
+  /** Spawn point, epochs. */
+  at: number
+  /** Snapshot index of the spawn point. */
+  snapshot: number
+  /** Epochs of the snapshots from k to the end (the x of tauDistance and kappaDisagreement). */
+  epochs: number[]
+  siblings: PairStats
+  /** Null with a single parent network. */
+  strangers: PairStats | null
+  /** Mean raw error barrier between one parent's children, per parent. */
+  perParent: number[]
+}
+
+export interface StabilityReport {
+  runId: string
+  parent: string
+  threshold: number
+  /** Snapshot whose kept weights the barriers use (the last with weights). */
+  snapshot: number
+  epoch: number
+  evaluatedOn: { set: 'test' | 'train'; count: number }
+  points: StabilityPoint[]
+  /** First spawn point whose mean raw sibling error barrier is below the threshold, or null;
+   * the same per parent network (its spread over parents is the uncertainty). */
+  firstStable: { mean: number | null; perParent: (number | null)[] }
+  /** The \`stability\` figure's data (spawn points ascending). */
+  figure: StabilityData
+}

@@ -12,11 +12,13 @@
  */
 import type { Project } from '../../archive/project'
 import type { RunArchive } from '../../archive/run'
-import type { StabilityData } from '../../../shared/figures/beyond-data'
+import type { PairStats, StabilityData, StabilityPoint, StabilityReport } from '../../../shared/figures/beyond-data'
+
+export type { PairStats, StabilityPoint, StabilityReport }
 import { classesOf } from '../kappa-distances'
 import { chooseSnapshot, evalSet, pairBarrier, runShape, weightsAt } from './barrier'
 import { conflict, badRequest } from './errors'
-import { linspace, summarise, type Summary } from './stats'
+import { linspace, summarise } from './stats'
 
 export interface StabilityOptions {
   /** Error barrier below which siblings count as stable (default 0.02). */
@@ -30,46 +32,6 @@ export interface StabilityOptions {
   /** Pairs measured so far, after each pair. */
   onProgress?: (done: number, total: number) => void
   signal?: AbortSignal
-}
-
-export interface PairStats {
-  /** Error barrier (fraction), raw and after aligning hidden units. */
-  errorBarrier: { before: Summary; after: Summary }
-  lossBarrier: { before: Summary; after: Summary }
-  /** Mean over pairs at each snapshot from k on (epochs in `epochs`). */
-  tauDistance: number[]
-  kappaDisagreement: number[]
-  pairs: number
-}
-
-export interface StabilityPoint {
-  /** Spawn point, epochs. */
-  at: number
-  /** Snapshot index of the spawn point. */
-  snapshot: number
-  /** Epochs of the snapshots from k to the end (the x of tauDistance and kappaDisagreement). */
-  epochs: number[]
-  siblings: PairStats
-  /** Null with a single parent network. */
-  strangers: PairStats | null
-  /** Mean raw error barrier between one parent's children, per parent. */
-  perParent: number[]
-}
-
-export interface StabilityReport {
-  runId: string
-  parent: string
-  threshold: number
-  /** Snapshot whose kept weights the barriers use (the last with weights). */
-  snapshot: number
-  epoch: number
-  evaluatedOn: { set: 'test' | 'train'; count: number }
-  points: StabilityPoint[]
-  /** First spawn point whose mean raw sibling error barrier is below the threshold, or null;
-   * the same per parent network (its spread over parents is the uncertainty). */
-  firstStable: { mean: number | null; perParent: (number | null)[] }
-  /** The \`stability\` figure's data (spawn points ascending). */
-  figure: StabilityData
 }
 
 /** Children of a spawned run: child i = (parent index · A + point) · C + child. */

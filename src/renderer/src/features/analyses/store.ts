@@ -84,6 +84,16 @@ export const useBeyondStore = defineStore('beyond', () => {
       signal,
     )
 
+  /** A spawned run's stability per spawn point. */
+  const stability = (runId: string, fresh = false, signal?: AbortSignal) =>
+    cached(
+      keyOf(runId, 'stability', {}),
+      fresh,
+      'beyond.stability',
+      (o) => api().call('beyond.stability', { runId }, o),
+      signal,
+    )
+
   /** Distances between whole paths of one or more runs (cached under every run it reads). */
   const pathDistances = (q: PathDistancesQuery, fresh = false, signal?: AbortSignal) =>
     cached(
@@ -136,6 +146,7 @@ export const useBeyondStore = defineStore('beyond', () => {
     barrier,
     barrierSummary,
     weightVsFunction,
+    stability,
     pathDistances,
     invalidate,
     download,
