@@ -152,6 +152,8 @@ export interface EngineChoice {
   reason: string
   /** The tfjs backend, when tfjs is chosen (force it in the workers so all agree). */
   backend?: TfjsBackend
+  /** Installed tfjs backends that were broken and skipped while measuring, with why. */
+  fallback?: string
   /** What was measured (absent when the rule needed no measurement). */
   measured?: {
     /** Fused samples/s of one network on one thread. */
@@ -225,8 +227,11 @@ async function measure(
     }
   }
   let backend: TfjsBackend
+  let fallback: { fallback: string } | Record<string, never> = {}
   try {
-    backend = (await selectBackend({ backend: opts.backend, onLog: opts.onLog })).name
+    const choice = await selectBackend({ backend: opts.backend, onLog: opts.onLog })
+    backend = choice.name
+    if (choice.fallbacks.length > 0) fallback = { fallback: choice.fallbacks.join('; ') }
   } catch (e) {
     return { engine: 'fused', reason: `auto: no tfjs backend available (${(e as Error).message})` }
   }
@@ -255,6 +260,9 @@ async function measure(
     tfjsRun,
   }
   const numbers = `tfjs/${backend} ${fmt(tfjsRun)} vs fused ${fmt(fusedRun)} samples/s measured at batch ${spec.batch} on ${threads} thread(s)`
-  if (tfjsRun > 1.1 * fusedRun) return { engine: 'tfjs', backend, reason: `auto: ${numbers}`, measured }
-  return { engine: 'fused', reason: `auto: ${numbers}`, measured }
+  // A broken native backend changes what was measured: say so in the reason too.
+  const skipped = 'fallback' in fallback ? ` (tfjs measured on ${backend}: ${fallback.fallback})` : ''
+  if (tfjsRun > 1.1 * fusedRun)
+    return { engine: 'tfjs', backend, reason: `auto: ${numbers}${skipped}`, measured, ...fallback }
+  return { engine: 'fused', reason: `auto: ${numbers}${skipped}`, measured, ...fallback }
 }
