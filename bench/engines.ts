@@ -135,7 +135,7 @@ export async function benchEngineTable(opts: EngineBenchOptions = {}): Promise<E
           order: epochOrder(data.train.count, 1, 0, 0),
           steps,
         })
-        add('C reference', 1, { cpuSeconds: r.cpuSeconds, wallSeconds: r.cpuSeconds }, r.samples)
+        add('C reference', 1, r, r.samples)
       }
       for (const name of backends) {
         await selectBackend({ backend: name, onLog: () => {} })

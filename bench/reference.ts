@@ -71,8 +71,10 @@ export interface ReferenceRun {
 
 export interface ReferenceResult {
   params: Float32Array
-  /** The training loop's CPU time (the process's, excluding reading the input). */
+  /** The training loop's CPU time (the process's, excluding reading the input) … */
   cpuSeconds: number
+  /** … and its wall time. */
+  wallSeconds: number
   samples: number
   meanLoss: number
 }
@@ -115,7 +117,7 @@ export function runReference(bin: string, run: ReferenceRun): ReferenceResult {
     )
     const r = spawnSync(bin, [input, output, String(run.steps)], { encoding: 'utf8' })
     if (r.status !== 0) throw new Error(`the C reference failed: ${r.stderr.trim() || `exit ${r.status}`}`)
-    const out = JSON.parse(r.stdout) as { cpuSeconds: number; samples: number; meanLoss: number }
+    const out = JSON.parse(r.stdout) as { cpuSeconds: number; wallSeconds: number; samples: number; meanLoss: number }
     const buf = readFileSync(output)
     const params = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))
     return { params, ...out }

@@ -58,6 +58,7 @@ describe('the C reference', () => {
     })
     expect(ref.samples).toBe(batch * steps)
     expect(ref.cpuSeconds).toBeGreaterThan(0)
+    expect(ref.wallSeconds).toBeGreaterThan(0)
 
     const fused = new FusedMlp(shape, loss, params.slice())
     let lossSum = 0
