@@ -63,7 +63,9 @@ describe('the Details tab', () => {
     await until(() => w.find('[data-testid="run-facts"]').exists(), 'the details')
     const facts = w.get('[data-testid="run-facts"]').text()
     expect(facts).toContain('tfjs (wasm)')
-    expect(facts).toContain('requested in the spec; WebAssembly')
+    expect(facts).toContain('requested in the spec; WebAssembly (XNNPACK, SIMD, one thread)')
+    // Said once, as the warning, not also in the reason above it.
+    expect(facts.split('libtensorflow_cc.so.2').length).toBe(2)
     expect(w.get('[data-testid="engine-fallback"]').text()).toBe(`Fell back: ${fallback}`)
   })
 
