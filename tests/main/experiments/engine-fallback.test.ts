@@ -2,13 +2,16 @@
  * A broken native TensorFlow backend never falls back in silence (issue 24 item 2): the run
  * records the fallback and its reason (`engine.fallback`, also in `engine.reason`), the
  * runner logs it as a warning (the app toasts warnings), `sgdscope info` prints it on a
- * line of its own, and a resume replaces the backend's part of the reason instead of
+ * line of its own, the app's host emits it as a `warn` log event (which the renderer shows
+ * as a notice), and a resume replaces the backend's part of the reason instead of
  * repeating it. Broken here means a tfjs-node folder that is not there
  * ($SGDSCOPE_TFJS_NODE_DIR), which fails the same way with or without tfjs-node installed.
  */
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Project } from '../../../src/main/archive/project'
+import { Service } from '../../../src/main/service'
+import { FileSettingsStore } from '../../../src/main/settings'
 import { NATIVE_DIR_ENV } from '../../../src/main/engine/tfjs/backend'
 import { createRun, trainRun } from '../../../src/main/experiments/runner'
 import { runCli } from '../../helpers/cli-in-process'
@@ -66,6 +69,24 @@ describe('a broken native backend in a run', () => {
       engine: { fallback: string }
     }
     expect(json.engine.fallback).toContain(FAILED)
+  })
+
+  it('the app’s host emits it as a warning', async () => {
+    const root = tempDir()
+    const service = new Service({ host: 'browser', settings: new FileSettingsStore(`${root}/config`) })
+    const logs: { level: string; message: string }[] = []
+    let done!: () => void
+    const finished = new Promise<void>((r) => (done = r))
+    service.on((event, payload) => {
+      if (event === 'log') logs.push(payload as { level: string; message: string })
+      if (event === 'run.status' && ['complete', 'failed'].includes((payload as { status: string }).status)) done()
+    })
+    await service.request('project.open', { dir: `${root}/s.sgdscope`, create: true })
+    await service.request('runs.start', { spec: SMALL })
+    await finished
+    await service.shutdown()
+    const warnings = logs.filter((l) => l.level === 'warn')
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining(FAILED)])
   })
 
   it('engine auto records it too: what it measured tfjs on, and why', async () => {
