@@ -8,7 +8,8 @@
  * ($SGDSCOPE_TFJS_NODE_DIR), which fails the same way with or without tfjs-node installed.
  */
 import * as path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { getGemm } from '../../../src/main/analysis/gemm'
 import { Project } from '../../../src/main/archive/project'
 import { Service } from '../../../src/main/service'
 import { FileSettingsStore } from '../../../src/main/settings'
@@ -87,6 +88,18 @@ describe('a broken native backend in a run', () => {
     await service.shutdown()
     const warnings = logs.filter((l) => l.level === 'warn')
     expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining(FAILED)])
+  })
+
+  it('the analyses’ matrix products log it too, and use wasm', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      expect((await getGemm()).name).toBe('wasm')
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        expect.stringContaining(`matrix products: the tensorflow backend failed (Cannot find module '${missing}'`),
+      ])
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('engine auto records it too: what it measured tfjs on, and why', async () => {

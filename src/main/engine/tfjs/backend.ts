@@ -79,6 +79,11 @@ export interface SelectBackendOptions {
 
 class NotInstalled extends Error {}
 
+/** True if `e` says a backend's package is simply not installed (the normal case of an optional package), not broken. */
+export function isNotInstalled(e: unknown): boolean {
+  return e instanceof NotInstalled
+}
+
 // Not named `require`: the ESM bundle gets a `require` shim of its own.
 const resolveFromHere = createRequire(import.meta.url)
 
