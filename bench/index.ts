@@ -10,6 +10,9 @@
  *    fig1 run (100 networks × 20 epochs = 120 million samples, 30 snapshots).
  * 3. Analysis benchmarks (bench/analysis.ts) when given `--analysis`.
  *
+ * `npm run bench -- engine` runs only the engine table (bench/engines.ts: fused, the C
+ * reference, tfjs on WebAssembly and native TensorFlow, batch 1 and 100, 784-100-10 and
+ * 784-1000-10, µs per sample per core).
  * `npm run bench -- responsiveness` runs only the host-responsiveness benchmark
  * (bench/responsiveness.ts), `npm run bench -- path-distances` the whole-path distances at
  * fig1's size (bench/path-distances.ts), `npm run bench -- tsne-umap` t-SNE and UMAP on fig1's 3,100
@@ -106,7 +109,8 @@ async function main() {
   if (process.argv.includes('--analysis')) await import('./analysis')
 }
 
-if (process.argv.includes('responsiveness')) await import('./responsiveness')
+if (process.argv.includes('engine')) await import('./engines')
+else if (process.argv.includes('responsiveness')) await import('./responsiveness')
 else if (process.argv.includes('path-distances')) await import('./path-distances')
 else if (process.argv.includes('tsne-umap')) await import('./tsne-umap')
 else if (process.argv.includes('fuzz')) {

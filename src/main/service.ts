@@ -302,7 +302,7 @@ export class Service {
           cacheDir: this.opts.cacheDir,
           loadData: this.loadData,
           onArchive: (a) => (t.archive = a),
-          onLog: (m) => this.log('info', m),
+          onLog: (m, level) => this.log(level ?? 'info', m),
           onProgress: (p) => this.emit('run.progress', p),
           onSnapshot: (net, snapshot, m) =>
             this.emit('run.snapshot', {

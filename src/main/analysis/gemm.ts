@@ -15,7 +15,7 @@
  * once. Anything else in the same process that uses tfjs shares that choice.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { activateTfjsBackend, loadTfjsBackend } from '../engine/tfjs/backend'
+import { activateTfjsBackend, isNotInstalled, loadTfjsBackend } from '../engine/tfjs/backend'
 
 export type GemmName = 'tensorflow' | 'wasm' | 'cpu' | 'js'
 export type GemmPreference = GemmName | 'auto'
@@ -234,13 +234,20 @@ function checkShape(data: Float32Array, rows: number, cols: number): void {
 // ---------------------------------------------------------------------------------------------
 // Backend selection
 
-/** Loads and activates a tfjs backend through the engine's one loader; false if it is not available. */
-async function available(name: Exclude<GemmName, 'js'>): Promise<boolean> {
+/**
+ * Loads and activates a tfjs backend through the engine's one loader; false if it is not
+ * available. One that is installed but broken is not skipped in silence: its reason is logged.
+ */
+async function available(name: Exclude<GemmName, 'js'>, log = true): Promise<boolean> {
   try {
     await loadTfjsBackend(name)
     await activateTfjsBackend(name)
     return true
-  } catch {
+  } catch (e) {
+    if (log && !isNotInstalled(e))
+      console.warn(
+        `sgdscope: matrix products: the ${name} backend failed (${(e as Error).message?.split('\n')[0] ?? String(e)}); falling back`,
+      )
     return false
   }
 }
@@ -264,7 +271,7 @@ export function getGemm(preference: GemmPreference = 'auto'): Promise<Gemm> {
 async function selectGemm(preference: GemmPreference): Promise<Gemm> {
   if (preference === 'js') return jsGemm
   if (preference !== 'auto') {
-    if (await available(preference)) return tfGemm(preference)
+    if (await available(preference, false)) return tfGemm(preference)
     throw new Error(`gemm: the tfjs backend '${preference}' is not available`)
   }
   for (const name of ['tensorflow', 'wasm'] as const) {

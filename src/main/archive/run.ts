@@ -31,6 +31,7 @@ import { AtomicFsStore, writeJsonAtomic } from './atomic'
 import { withLock } from './lock'
 import { z } from 'zod'
 import { RunSpec } from '../../shared/spec'
+import type { EngineRecord } from '../../shared/api/contract'
 import { RunDisplay } from '../../shared/run-display'
 import { ArchiveError, MissingArchiveError, NewerFormatError } from './errors'
 
@@ -67,7 +68,7 @@ export interface RunAttributes {
   error?: string
   created: string
   updated: string
-  engine?: { name: string; backend?: string; reason: string }
+  engine?: EngineRecord
   versions: Record<string, string>
   /** tau's per-point shape: [probe, classes] for MLP runs, [dim] for the stochastic model. */
   pointShape: number[]

@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import { fs } from '../archive/file-pool'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
 import { canonicalSpec, parseSpec } from '../../shared/spec'
-import type { RunProgressEvent } from '../../shared/api/contract'
+import type { EngineRecord, RunProgressEvent } from '../../shared/api/contract'
 import { countDone } from '../../shared/progress'
 import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
 import type { Project } from '../archive/project'
@@ -42,7 +42,8 @@ export interface TrainOptions {
   workers?: number
   signal?: AbortSignal
   onProgress?: (p: RunProgress) => void
-  onLog?: (line: string) => void
+  /** Progress lines; `warn` for what the user should act on (a tfjs backend that is installed but broken). */
+  onLog?: (line: string, level?: 'info' | 'warn') => void
   /** Called after each (network, snapshot) is written, with its metrics. */
   onSnapshot?: (net: number, snapshot: number, metrics: Float32Array) => void
   shard?: Shard
@@ -76,20 +77,21 @@ export async function chooseEngine(
   spec: ExperimentSpec,
   data?: TrainData,
   opts: { workers?: number; onLog?: (l: string) => void } = {},
-): Promise<{ name: string; backend?: string; reason: string }> {
+): Promise<EngineRecord> {
   if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
   const k = chooseKernel()
   const fused = { name: 'fused', backend: k.kernel === 'wasm' ? 'wasm-simd' : 'typescript' }
   if (spec.spawn)
     return { ...fused, reason: `a spawned run: its children replay their parent on the fused engine; ${k.reason}` }
   if (spec.engine === 'fused') return { ...fused, reason: `requested in the spec; ${k.reason}` }
-  if (spec.engine === 'tfjs') return { name: 'tfjs', reason: 'requested in the spec' } // backend recorded when training starts
+  if (spec.engine === 'tfjs') return { name: 'tfjs', reason: 'requested in the spec', chosen: 'requested in the spec' } // backend recorded when training starts
   if (!data) return { ...fused, reason: `auto: no data to measure on; ${k.reason}` }
   const { chooseMlpEngine } = await import('../engine/tfjs/choose-engine')
   const c = await chooseMlpEngine(spec, data, { workers: opts.workers ?? defaultWorkerCount(), onLog: opts.onLog })
+  const fallback = c.fallback ? { fallback: c.fallback } : {}
   return c.engine === 'tfjs'
-    ? { name: 'tfjs', backend: c.backend, reason: c.reason }
-    : { ...fused, reason: `${c.reason}; ${k.reason}` }
+    ? { name: 'tfjs', backend: c.backend, reason: c.reason, chosen: c.reason, ...fallback }
+    : { ...fused, reason: `${c.reason}; ${k.reason}`, ...fallback }
 }
 
 /** Creates a run's archive (status `created`) and lists it in the project. */
@@ -419,9 +421,17 @@ async function trainMlp(run: RunArchive, spec: MlpSpec, opts: TrainOptions): Pro
   try {
     if (engineName === 'tfjs') {
       const { isNativeInstalled, selectBackend } = await import('../engine/tfjs/backend')
-      const choice = await selectBackend({ onLog: opts.onLog })
+      const choice = await selectBackend({ onLog: (l) => opts.onLog?.(l, 'warn') })
+      // Why tfjs, then why this backend; on a resume the backend's part is replaced, not repeated.
+      const chosen = run.attrs.engine?.chosen ?? run.attrs.engine?.reason ?? 'requested in the spec'
       await run.update({
-        engine: { name: 'tfjs', backend: choice.name, reason: `${run.attrs.engine!.reason}; ${choice.reason}` },
+        engine: {
+          name: 'tfjs',
+          backend: choice.name,
+          reason: `${chosen}; ${choice.reason}`,
+          chosen,
+          ...(choice.fallbacks.length > 0 ? { fallback: choice.fallbacks.join('; ') } : {}),
+        },
       })
       // tfjs-node can be loaded by one thread per process (tensorflow/tfjs#2079, #8388)
       // and is multi-threaded itself: with it (or workers 0) train here.

@@ -153,9 +153,21 @@ export interface RunSummary {
   spawn?: { parent: string; at: number[]; children: number; parentNets: number }
 }
 
+/** Which engine (and tfjs backend) trained a run, and why: recorded in the run's attributes. */
+export interface EngineRecord {
+  name: string
+  backend?: string
+  /** The whole reason, one line: why this engine, then why this backend. */
+  reason: string
+  /** Why this engine alone (the spec, or auto's measurement), kept so a resume does not repeat the backend's part. */
+  chosen?: string
+  /** Backends that are installed but broken and were skipped, with why (also logged as a warning). */
+  fallback?: string
+}
+
 export interface RunDetails extends RunSummary {
   spec: RunSpec
-  engine?: { name: string; backend?: string; reason: string }
+  engine?: EngineRecord
   versions: Record<string, string>
   trainSeconds: number
   dataset?: { id: string; trainCount: number; testCount: number; rows: number; cols: number; classes: number }

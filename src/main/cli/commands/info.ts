@@ -39,10 +39,13 @@ export const infoCommand: Command = {
       )
     }
     if (a.spec.kind === 'external') for (const line of await externalLines(run)) io.out(line)
-    else
+    else {
       io.out(
         `engine    ${a.engine ? `${a.engine.name}${a.engine.backend ? ` (${a.engine.backend})` : ''}: ${a.engine.reason}` : '?'}`,
       )
+      // A broken backend that was skipped gets a line of its own: it is not to be missed.
+      if (a.engine?.fallback) io.out(`fallback  ${a.engine.fallback}`)
+    }
     io.out(
       `versions  ${Object.entries(a.versions)
         .map(([k, x]) => `${k} ${x}`)

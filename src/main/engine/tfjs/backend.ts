@@ -57,6 +57,12 @@ export interface BackendChoice {
   reason: string
   /** Every backend tried, in order. */
   attempts: BackendAttempt[]
+  /**
+   * Why each backend that is installed but broken was skipped (what was logged): a
+   * fallback the run records and the app shows as a warning. A missing optional package
+   * is not one.
+   */
+  fallbacks: string[]
 }
 
 /** Loads a backend's package (registering the backend with tfjs); throws if it cannot. */
@@ -72,6 +78,11 @@ export interface SelectBackendOptions {
 }
 
 class NotInstalled extends Error {}
+
+/** True if `e` says a backend's package is simply not installed (the normal case of an optional package), not broken. */
+export function isNotInstalled(e: unknown): boolean {
+  return e instanceof NotInstalled
+}
 
 // Not named `require`: the ESM bundle gets a `require` shim of its own.
 const resolveFromHere = createRequire(import.meta.url)
@@ -241,6 +252,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
   const log = opts.onLog ?? ((line: string) => console.warn(`sgdscope: ${line}`))
   const candidates: readonly TfjsBackend[] = preference === 'auto' ? TFJS_BACKENDS : [preference]
   const attempts: BackendAttempt[] = []
+  const fallbacks: string[] = []
   for (const name of candidates) {
     try {
       await loadTfjsBackend(name, opts.loaders?.[name])
@@ -253,7 +265,10 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
       if (preference !== 'auto')
         throw new Error(`the tfjs backend '${name}' (forced) is not available: ${reason}`, { cause: e })
       // A missing optional package is the normal case; a broken one deserves a word.
-      if (!missing) log(`${reason}; falling back to the next tfjs backend`)
+      if (!missing) {
+        fallbacks.push(reason)
+        log(`${reason}; falling back to the next tfjs backend`)
+      }
       continue
     }
     const what = await describeBackend(name)
@@ -263,7 +278,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
         ? `${what}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}`
         : `${what}; forced${opts.backend === undefined ? ` by $${BACKEND_ENV}` : ''}`
     attempts.push({ name, ok: true, reason: what })
-    return { name, reason, attempts }
+    return { name, reason, attempts, fallbacks }
   }
   throw new Error(`no tfjs backend is available: ${attempts.map((a) => a.reason).join('; ')}`)
 }

@@ -31,9 +31,9 @@ export interface ThroughputOptions {
   /** … and at least this many steps (default 3). */
   minSteps?: number
   /**
-   * `cpu`: this process's CPU time, robust against other processes on the machine; right
-   * for single-threaded code (fused, wasm, cpu). `wall`: elapsed time (native TensorFlow
-   * runs its own threads). Default `cpu`.
+   * `cpu`: this process's CPU time (all its threads), robust against other processes on
+   * the machine: for native TensorFlow too, it is what a sample costs a core. `wall`:
+   * elapsed time. Default `cpu`; both are returned either way.
    */
   clock?: 'cpu' | 'wall'
 }
@@ -46,6 +46,9 @@ export interface Throughput {
   nets: number
   steps: number
   seconds: number
+  /** The timed steps' wall time and this process's CPU time (all its threads: native TensorFlow's too). */
+  wallSeconds: number
+  cpuSeconds: number
 }
 
 const specFor = (loss: Loss, momentum: number) => parseSpec({ seed: 1, loss, momentum }) as MlpSpec
@@ -68,7 +71,9 @@ function timeSteps(step: (k: number) => void, perStep: number, nets: number, opt
   step(1)
   const budget = opts.seconds ?? 1
   const minSteps = opts.minSteps ?? 3
-  const elapsed = timer(opts.clock ?? 'cpu')
+  const wall = timer('wall')
+  const cpu = timer('cpu')
+  const elapsed = opts.clock === 'wall' ? wall : cpu
   let steps = 0
   let seconds = 0
   while (steps < minSteps || seconds < budget) {
@@ -76,8 +81,9 @@ function timeSteps(step: (k: number) => void, perStep: number, nets: number, opt
     steps++
     seconds = elapsed()
   }
+  const [wallSeconds, cpuSeconds] = [wall(), cpu()]
   const samplesPerSec = (steps * perStep * nets) / seconds
-  return { samplesPerSec, perNet: samplesPerSec / nets, nets, steps, seconds }
+  return { samplesPerSec, perNet: samplesPerSec / nets, nets, steps, seconds, wallSeconds, cpuSeconds }
 }
 
 /**
@@ -152,6 +158,8 @@ export interface EngineChoice {
   reason: string
   /** The tfjs backend, when tfjs is chosen (force it in the workers so all agree). */
   backend?: TfjsBackend
+  /** Installed tfjs backends that were broken and skipped while measuring, with why. */
+  fallback?: string
   /** What was measured (absent when the rule needed no measurement). */
   measured?: {
     /** Fused samples/s of one network on one thread. */
@@ -185,8 +193,11 @@ const memo = new Map<string, Promise<EngineChoice>>()
  *
  * Projection: the fused engine trains one network per worker thread, so a run goes at
  * fused × min(workers, nets). tfjs on wasm/cpu is single-threaded and is meant to run
- * one group per worker too (tfjs × min(workers, nets)); native TensorFlow uses its own
- * threads and runs in one worker (tfjs × 1).
+ * one group per worker too (tfjs × min(workers, nets)). Native TensorFlow runs in one
+ * worker on its own threads, which spread each operation over the cores: it is timed in
+ * CPU time too (all its threads; CPU time per sample is what a sample costs a core, and
+ * unlike wall time it does not count other processes on a busy machine against it) and
+ * projected over the workers' cores (tfjs × workers). bench/engines.ts measured both here.
  */
 export function chooseMlpEngine(spec: MlpSpec, data: TrainData, opts: ChooseEngineOptions = {}): Promise<EngineChoice> {
   const workers = Math.max(1, opts.workers ?? 1)
@@ -225,8 +236,11 @@ async function measure(
     }
   }
   let backend: TfjsBackend
+  let fallback: { fallback: string } | Record<string, never> = {}
   try {
-    backend = (await selectBackend({ backend: opts.backend, onLog: opts.onLog })).name
+    const choice = await selectBackend({ backend: opts.backend, onLog: opts.onLog })
+    backend = choice.name
+    if (choice.fallbacks.length > 0) fallback = { fallback: choice.fallbacks.join('; ') }
   } catch (e) {
     return { engine: 'fused', reason: `auto: no tfjs backend available (${(e as Error).message})` }
   }
@@ -242,10 +256,10 @@ async function measure(
     ...base,
     nets,
     strategy: defaultStrategy(backend),
-    clock: backend === 'tensorflow' ? 'wall' : 'cpu',
+    clock: 'cpu',
   })
   const fusedRun = fused.samplesPerSec * threads
-  const tfjsRun = tfjs.samplesPerSec * (backend === 'tensorflow' ? 1 : threads)
+  const tfjsRun = tfjs.samplesPerSec * (backend === 'tensorflow' ? workers : threads)
   const measured = {
     fusedPerThread: fused.samplesPerSec,
     tfjsPerGroup: tfjs.samplesPerSec,
@@ -254,7 +268,10 @@ async function measure(
     fusedRun,
     tfjsRun,
   }
-  const numbers = `tfjs/${backend} ${fmt(tfjsRun)} vs fused ${fmt(fusedRun)} samples/s measured at batch ${spec.batch} on ${threads} thread(s)`
-  if (tfjsRun > 1.1 * fusedRun) return { engine: 'tfjs', backend, reason: `auto: ${numbers}`, measured }
-  return { engine: 'fused', reason: `auto: ${numbers}`, measured }
+  const numbers = `tfjs/${backend} ${fmt(tfjsRun)} vs fused ${fmt(fusedRun)} samples/s measured at batch ${spec.batch} on ${threads} thread(s)${backend === 'tensorflow' ? ` (native TensorFlow: its CPU time per sample over ${workers} core(s))` : ''}`
+  // A broken native backend changes what was measured: say so in the reason too.
+  const skipped = 'fallback' in fallback ? ` (tfjs measured on ${backend}: ${fallback.fallback})` : ''
+  if (tfjsRun > 1.1 * fusedRun)
+    return { engine: 'tfjs', backend, reason: `auto: ${numbers}${skipped}`, measured, ...fallback }
+  return { engine: 'fused', reason: `auto: ${numbers}${skipped}`, measured, ...fallback }
 }

@@ -36,6 +36,7 @@ describe('tfjs backend selection', () => {
       ['wasm', true],
     ])
     expect(logs).toEqual([]) // a missing optional package is not worth a warning
+    expect(choice.fallbacks).toEqual([])
     expect(isNativeInstalled()).toBe(false)
   })
 
@@ -64,6 +65,9 @@ describe('tfjs backend selection', () => {
       /tensorflow backend failed: libtensorflow\.so\.2: cannot open shared object file.*falling back/,
     )
     expect(choice.reason).toMatch(/tensorflow backend failed/)
+    expect(choice.fallbacks).toEqual([
+      'tensorflow backend failed: libtensorflow.so.2: cannot open shared object file: No such file or directory (`npm run setup:native` rebuilds it)',
+    ])
   })
 
   it('falls back to cpu when wasm fails too', async () => {

@@ -1,4 +1,4 @@
-/** The Details tab tells loading, empty and failed apart (issue 15: loading is not empty). */
+/** The Details tab tells loading, empty and failed apart (issue 15: loading is not empty), and shows a backend's fallback (issue 24). */
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -47,5 +47,36 @@ describe('the Details tab', () => {
     expect(w.find('[data-testid="details-failed"]').exists()).toBe(false)
     expect(w.get('[data-testid="metrics-empty"]').text()).toContain('No snapshot is recorded yet')
     expect(host.callsOf('runs.get')).toHaveLength(2)
+  })
+
+  it('shows the engine, why, and a broken backend it fell back from as a warning of its own', async () => {
+    const fallback =
+      'tensorflow backend failed: libtensorflow_cc.so.2: cannot open shared object file (`npm run setup:native` rebuilds it)'
+    const engine = {
+      name: 'tfjs',
+      backend: 'wasm',
+      reason: `requested in the spec; WebAssembly (XNNPACK, SIMD, one thread); ${fallback}`,
+    }
+    host.handle('runs.get', () => runDetails({ ...run, engine: { ...engine, fallback } }))
+    const w = mount(RunDetailsTab, { props: { runId: 'r1' } })
+    await useRunsStore().showRun('r1')
+    await until(() => w.find('[data-testid="run-facts"]').exists(), 'the details')
+    const facts = w.get('[data-testid="run-facts"]').text()
+    expect(facts).toContain('tfjs (wasm)')
+    expect(facts).toContain('requested in the spec; WebAssembly (XNNPACK, SIMD, one thread)')
+    // Said once, as the warning, not also in the reason above it.
+    expect(facts.split('libtensorflow_cc.so.2').length).toBe(2)
+    expect(w.get('[data-testid="engine-fallback"]').text()).toBe(`Fell back: ${fallback}`)
+  })
+
+  it('without a fallback shows no warning line', async () => {
+    host.handle('runs.get', () =>
+      runDetails({ ...run, engine: { name: 'tfjs', backend: 'tensorflow', reason: 'native' } }),
+    )
+    const w = mount(RunDetailsTab, { props: { runId: 'r1' } })
+    await useRunsStore().showRun('r1')
+    await until(() => w.find('[data-testid="run-facts"]').exists(), 'the details')
+    expect(w.get('[data-testid="run-facts"]').text()).toContain('tfjs (tensorflow)')
+    expect(w.find('[data-testid="engine-fallback"]').exists()).toBe(false)
   })
 })
