@@ -38,7 +38,7 @@ export const lookOptions = {
 } as const
 
 /** A query with the embedding's options (`--max-iter` / `--iterations`: SMACOF passes, t-SNE iterations, UMAP
- * epochs; few of them show an early-stopped picture, docs/ring.md). */
+ * epochs, PHATE's SMACOF passes on its potential distances; few of them show an early-stopped picture, docs/ring.md). */
 export type CliPathQuery = PathQuery & { options?: EmbeddingOptions }
 
 export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPathQuery {

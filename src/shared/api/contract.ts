@@ -32,7 +32,7 @@ const req =
 
 export const RunRef = z.object({ runId: z.string().min(1).max(200) })
 export const ViewKind = z.enum(['tau', 'kappa'])
-export const EmbeddingMethodName = z.enum(['smacof', 'classical', 'landmark', 'pca', 'inpca', 'tsne', 'umap'])
+export const EmbeddingMethodName = z.enum(['smacof', 'classical', 'landmark', 'pca', 'inpca', 'tsne', 'umap', 'phate'])
 const EpochWindow = z.tuple([z.number().nullable(), z.number().nullable()])
 /** How an embedding is computed beyond its method: iterations (SMACOF passes, t-SNE iterations,
  * UMAP epochs; few of them show an early-stopped picture, docs/ring.md) and the seed of t-SNE's

@@ -114,7 +114,18 @@ export function selectPaths(
 /** Axis names for an embedding method. */
 export function embeddingAxisNames(method: string): [string, string] {
   const m = method.toLowerCase()
-  const base = m === 'pca' ? 'PC' : m === 'inpca' ? 'InPCA' : m === 'tsne' ? 't-SNE' : m === 'umap' ? 'UMAP' : 'MDS'
+  const base =
+    m === 'pca'
+      ? 'PC'
+      : m === 'inpca'
+        ? 'InPCA'
+        : m === 'tsne'
+          ? 't-SNE'
+          : m === 'umap'
+            ? 'UMAP'
+            : m === 'phate'
+              ? 'PHATE'
+              : 'MDS'
   return [`${base} 1`, `${base} 2`]
 }
 

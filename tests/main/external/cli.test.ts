@@ -85,7 +85,7 @@ describe('sgdscope CLI on recorded runs', () => {
     expect(stressOf(alias.out)).toBe(stressOf(early.out))
     const badAlias = await cli('embed', 'seeds', '--iterations', 'ten', '--project', p)
     expect(badAlias.err).toMatch(/--iterations must be a whole number of iterations from 1 to 100000, not "ten"/)
-    for (const method of ['tsne', 'umap']) {
+    for (const method of ['tsne', 'umap', 'phate']) {
       const r = await cli('embed', 'seeds', '--method', method, '--project', p)
       expect(r.code).toBe(0)
       expect(r.out).toMatch(new RegExp(`seeds: tau view, ${method}: .*not its goal\\) over 12 points`))
