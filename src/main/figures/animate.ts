@@ -12,6 +12,8 @@ import { animationEpochs } from '../../shared/figures/paths'
 import { renderFigure } from './export'
 import { figureOptions, type ViewToRender } from './views'
 
+export { sequenceNames } from './sequence-names'
+
 // Loaded with Node's require: both are CommonJS, and gifenc's ESM build has another default export.
 const requireHere = createRequire(import.meta.url)
 const gifenc = () => requireHere('gifenc') as typeof import('gifenc')
@@ -150,11 +152,4 @@ export async function renderAnimation(
   const content = format === 'gif' ? encodeGif(decoded, fps) : encodeApng(decoded, fps)
   opts.onProgress?.({ stage: 'encoding', done: 1, total: 1 })
   return { ...base, content }
-}
-
-/** The numbered file names of a PNG sequence written as `stem.png`: stem-0001.png, stem-0002.png, … */
-export function sequenceNames(file: string, count: number): string[] {
-  const stem = file.replace(/\.png$/i, '')
-  const digits = Math.max(4, String(count).length)
-  return Array.from({ length: count }, (_, k) => `${stem}-${String(k + 1).padStart(digits, '0')}.png`)
 }

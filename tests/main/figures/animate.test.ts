@@ -281,3 +281,39 @@ describe('animated paths', () => {
     expect(badFps.err).toMatch(/--fps must be from 0.5 to 60, not "0"/)
   }, 300_000)
 })
+
+describe('animations through the service (the job pool)', () => {
+  it('renders and exports with progress to the caller, refuses a metrics view, and cancels', async () => {
+    const { Service } = await import('../../../src/main/service')
+    const { FileSettingsStore } = await import('../../../src/main/settings')
+    const root = tempDir()
+    const service = new Service({ host: 'electron', settings: new FileSettingsStore(`${root}/config`), jobThreads: 1 })
+    try {
+      await service.call('project.open', { dir: project.dir })
+      const events: { key?: string; stage?: string; done?: number; total?: number }[] = []
+      const off = service.on((name, e) => {
+        if (name === 'job.progress') events.push(e as (typeof events)[number])
+      })
+      const r = await service.request('figures.renderAnimation', { view, format: 'apng', fps: 5 }, { key: 'anim' })
+      off()
+      expect(r).toMatchObject({ format: 'apng', frames: 11, epochs: EPOCHS, widthPx: 200, heightPx: 150 })
+      expect(UPNG.decode(Buffer.from(r.data, 'base64')).frames.map((f) => f.delay)).toEqual(EPOCHS.map(() => 200))
+      const frames = events.filter((e) => e.key === 'anim' && e.stage === 'frames')
+      expect(frames.at(-1)).toMatchObject({ done: 11, total: 11 })
+      const out = path.join(root, 'seq.png')
+      const w = await service.request('figures.exportAnimation', { view, format: 'png-sequence', path: out })
+      expect(w.files).toEqual(sequenceNames(out, 11))
+      expect((await fs.readFile(w.files[2]!)).equals((await still(EPOCHS[2]!)) as Buffer)).toBe(true)
+      const metrics = service.request('figures.renderAnimation', { view: { ...view, kind: 'metrics' }, format: 'gif' })
+      await expect(metrics).rejects.toMatchObject({ code: 'bad-input' })
+      // Cancelled: the request ends as cancelled.
+      const abort = new AbortController()
+      const big = { ...view, look: { ...view.look, dpi: 600 } }
+      const pending = service.request('figures.renderAnimation', { view: big, format: 'gif' }, { signal: abort.signal })
+      abort.abort()
+      await expect(pending).rejects.toMatchObject({ code: 'cancelled' })
+    } finally {
+      await service.close()
+    }
+  }, 300_000)
+})
