@@ -41,6 +41,9 @@ export const EmbeddingOptionsSchema = z
   .object({
     maxIter: z.number().int().min(1).max(100_000).optional(),
     seed: z.number().int().min(0).max(0xffffffff).optional(),
+    /** PHATE's kernel: neighbours that set each point's bandwidth (default 5) and the decay (default 40). */
+    knn: z.number().int().min(1).max(200).optional(),
+    decay: z.number().min(0.1).max(1000).optional(),
   })
   .strict()
 
