@@ -24,6 +24,8 @@ export type AnimationFormat = (typeof ANIMATION_FORMATS)[number]
 
 /** More frames than this are refused: an animation of them would not be watched. */
 export const MAX_FRAMES = 2000
+/** upng-js encodes an APNG from all its frames' pixels at once: at most this many bytes of them. */
+export const APNG_PIXEL_BYTES = 1.5e9
 
 export interface AnimationOptions {
   /** Frames per second (default 10). */
@@ -80,6 +82,10 @@ export async function renderFrames(
   return { pngs, epochs, widthIn, heightIn }
 }
 
+function* decodedFrames(pngs: Buffer[]) {
+  for (const p of pngs) yield decodePng(p)
+}
+
 /** A PNG's pixels as RGBA8. */
 export function decodePng(png: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
   const U = upng()
@@ -95,13 +101,16 @@ function sameSize(frames: { width: number; height: number }[]): { width: number;
   return { width, height }
 }
 
-/** A looping GIF of RGBA frames, each with its own 256-colour palette. */
-export function encodeGif(frames: { width: number; height: number; rgba: Uint8Array }[], fps: number): Buffer {
+/** A looping GIF of RGBA frames, each with its own 256-colour palette; the frames are taken one
+ * at a time (an iterable), so that only one frame's pixels are in memory. */
+export function encodeGif(frames: Iterable<{ width: number; height: number; rgba: Uint8Array }>, fps: number): Buffer {
   checkFps(fps)
   const { GIFEncoder, quantize, applyPalette } = gifenc()
-  const { width, height } = sameSize(frames)
   const gif = GIFEncoder()
+  let size: { width: number; height: number } | undefined
   for (const f of frames) {
+    size ??= { width: f.width, height: f.height }
+    const { width, height } = sameSize([size, f])
     const palette = quantize(f.rgba, 256)
     gif.writeFrame(applyPalette(f.rgba, palette), width, height, { palette, delay: 1000 / fps, repeat: 0 })
   }
@@ -148,8 +157,20 @@ export async function renderAnimation(
   }
   if (format === 'png-sequence') return { ...base, frames: r.pngs }
   opts.onProgress?.({ stage: 'encoding', done: 0, total: 1 })
-  const decoded = r.pngs.map((p) => decodePng(p))
-  const content = format === 'gif' ? encodeGif(decoded, fps) : encodeApng(decoded, fps)
+  let content: Buffer
+  if (format === 'gif') content = encodeGif(decodedFrames(r.pngs), fps)
+  else {
+    const bytes = r.pngs.length * first.width * first.height * 4
+    if (bytes > APNG_PIXEL_BYTES)
+      throw new Error(
+        `an APNG of ${r.pngs.length} frames of ${first.width}×${first.height} px needs ${(bytes / 1e9).toFixed(1)} GB ` +
+          'to encode: lower the dpi, choose an epoch window, or export a GIF or PNG frames',
+      )
+    content = encodeApng(
+      r.pngs.map((p) => decodePng(p)),
+      fps,
+    )
+  }
   opts.onProgress?.({ stage: 'encoding', done: 1, total: 1 })
   return { ...base, content }
 }
