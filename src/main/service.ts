@@ -26,6 +26,7 @@ import { Project } from './archive/project'
 import { setRunDisplay } from './archive/display'
 import type { RunArchive } from './archive/run'
 import { writeFileAtomic } from './archive/atomic'
+import { sequenceNames } from './figures/sequence-names'
 import { defaultWorkerCount } from './engine/pool'
 import { createRun, liveStatus, trainRun } from './experiments/runner'
 import { createSpawnRun, planSpawn } from './experiments/spawn'
@@ -588,6 +589,29 @@ export class Service {
       const bytes = figureBytes(fig.content)
       await writeFileAtomic(target, bytes)
       return { path: target, bytes: bytes.length }
+    },
+    'figures.renderAnimation': async ({ view, format, fps }, ctx) => {
+      const dir = this.requireProject().dir
+      const a = await this.job('figures.renderAnimation', ctx, 'renderAnimation', { dir, view, format, fps })
+      const { content, frames: _frames, frameCount, ...rest } = a
+      return { format, data: Buffer.from(content!).toString('base64'), frames: frameCount, ...rest }
+    },
+    'figures.exportAnimation': async ({ view, format, fps, path: file }, ctx) => {
+      const target = await this.writable(file, 'path')
+      const dir = this.requireProject().dir
+      const a = await this.job('figures.exportAnimation', ctx, 'renderAnimation', { dir, view, format, fps })
+      if (a.frames) {
+        // The frames beside each other: target-0001.png, target-0002.png, …
+        const files = sequenceNames(target, a.frames.length)
+        let bytes = 0
+        for (const [k, png] of a.frames.entries()) {
+          await writeFileAtomic(files[k]!, png)
+          bytes += png.length
+        }
+        return { path: files[0]!, bytes, frames: a.frameCount, files }
+      }
+      await writeFileAtomic(target, a.content!)
+      return { path: target, bytes: a.content!.length, frames: a.frameCount, files: [target] }
     },
     'runs.import': async ({ path: file, ...opts }) => {
       const project = this.requireProject()

@@ -1,5 +1,5 @@
 /**
- * t-SNE and UMAP in the path explorer, in Chromium through the browser host: selectable in the
+ * t-SNE, UMAP and PHATE in the path explorer, in Chromium through the browser host: selectable in the
  * method list, judged by their neighbourhoods (trustworthiness at k = 10 is their fit) with a
  * note that their distances are not metric, which MDS does not show.
  */
@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close())
 
 describe('neighbourhood methods', () => {
-  it('t-SNE and UMAP are in the method list, with their note and neighbourhood scores first', async () => {
+  it('t-SNE, UMAP and PHATE are in the method list, with their note and neighbourhood scores first', async () => {
     await h.go(`#/run/${run}/paths`)
     await waitForRender(h.page, PATHS)
     await idle(h.page, PATHS)
@@ -38,6 +38,7 @@ describe('neighbourhood methods', () => {
     for (const [method, name] of [
       ['tsne', 't-SNE'],
       ['umap', 'UMAP'],
+      ['phate', 'PHATE'],
     ] as const) {
       await h.page.selectOption(`${PATHS} [data-testid="method"]`, method)
       await expect
@@ -48,7 +49,11 @@ describe('neighbourhood methods', () => {
         /trustworthiness \(k = 10\) \d\.\d{3}/,
       )
       const note = await h.page.locator(`${PANEL} [data-testid="not-metric"]`).innerText()
-      expect(note).toContain(`${name} keeps each point's neighbours, not the distances`)
+      expect(note).toContain(
+        method === 'phate'
+          ? 'PHATE draws the distances between diffusion potentials'
+          : `${name} keeps each point's neighbours, not the distances`,
+      )
       expect(await h.page.locator(`${PANEL} [data-testid="secondary-stress"]`).innerText()).toMatch(
         /stress-1 \d\.\d{3}/,
       )

@@ -50,6 +50,14 @@ describe('where a host may write', () => {
     expect(e.code).toBe('bad-input')
     expect(e.details).toMatchObject({ issues: [{ path: 'path' }] })
     expect(e.message).toMatch(/writes only inside the open project or the export folder/)
+    const anim = await failure(
+      s.request('figures.exportAnimation', {
+        view: { ...view, kind: 'paths' },
+        format: 'gif',
+        path: path.join(outside, 'walk.gif'),
+      }),
+    )
+    expect(anim.details).toMatchObject({ issues: [{ path: 'path' }] })
     const all = await failure(s.request('figures.exportAll', { dir: path.join(outside, 'figs'), format: 'svg' }))
     expect(all.details).toMatchObject({ issues: [{ path: 'dir' }] })
     // ../ cannot climb out, nor can a symbolic link inside the project that points outside.

@@ -11,6 +11,7 @@ import { defaultIterations, embed, type EmbeddingOptions } from './embedding'
 import { minkowskiStress } from './inpca'
 import { landmarkMds } from './landmark'
 import { placeIntoFrozen } from './out-of-sample'
+import { phateFinish, phatePrepare } from './phate'
 import { kruskalStress, pointStress } from './stress'
 import { neighbourhoodScores } from './neighbourhood'
 import { shepardData } from './shepard'
@@ -114,6 +115,13 @@ export async function computeEmbedding(
     result = kappa
       ? embed('pca', { n, D, X: oneHot(kappa.K, n, kappa.P, kappa.C), d: kappa.P * kappa.C })
       : embed('pca', { n, D, X, d })
+  } else if (method === 'phate') {
+    // The potential's rows are m-dimensional: their distances on the GEMM backend (tau-distances.ts).
+    const prep = phatePrepare(D, n, job.options)
+    const U = Float32Array.from(prep.potential)
+    onProgress?.({ stage: 'embedding', done: 0, total: maxIter })
+    const Dpot = await euclideanDistances(U, prep.m, prep.m)
+    result = phateFinish(D, n, prep, Dpot, { ...job.options, onIteration })
   } else {
     result = embed(method, { n, D }, { ...job.options, onIteration })
   }

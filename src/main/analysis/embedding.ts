@@ -1,12 +1,13 @@
 /**
  * The embedding methods by name. Each takes what it needs from an EmbeddingInput: a distance
- * matrix D (classical, smacof, landmark, tsne, umap, inpca — Bhattacharyya distances for inpca) or the
+ * matrix D (classical, smacof, landmark, tsne, umap, phate, inpca — Bhattacharyya distances for inpca) or the
  * points X themselves (pca).
  */
 import { classicalMds, type ClassicalOptions } from './classical'
 import { inpca } from './inpca'
 import { landmarkMdsFromMatrix, type LandmarkOptions } from './landmark'
 import { pca } from './pca'
+import { phate, type PhateOptions } from './phate'
 import { smacof, type SmacofOptions } from './smacof'
 import { tsne, type TsneOptions } from './tsne'
 import { umap, type UmapOptions } from './umap'
@@ -21,10 +22,15 @@ export interface EmbeddingInput {
   d?: number
 }
 
-export type EmbeddingOptions = ClassicalOptions & SmacofOptions & LandmarkOptions & TsneOptions & UmapOptions
+export type EmbeddingOptions = ClassicalOptions &
+  SmacofOptions &
+  LandmarkOptions &
+  TsneOptions &
+  UmapOptions &
+  PhateOptions
 
 /** Iterations a method makes when maxIter is not given (for progress): SMACOF's and t-SNE's
- * scikit-learn defaults, umap-js's epochs by size. */
+ * scikit-learn defaults, umap-js's epochs by size; PHATE's are its SMACOF passes. */
 export function defaultIterations(method: EmbeddingMethod, n: number): number {
   if (method === 'tsne') return 1000
   if (method === 'umap') return n <= 2500 ? 500 : n <= 5000 ? 400 : n <= 7500 ? 300 : 200
@@ -49,6 +55,7 @@ export const EMBEDDINGS: Record<EmbeddingMethod, EmbeddingFn> = {
   inpca: (input) => inpca(needD(input, 'inpca'), input.n),
   tsne: (input, opts) => tsne(needD(input, 'tsne'), input.n, opts),
   umap: (input, opts) => umap(needD(input, 'umap'), input.n, opts),
+  phate: (input, opts) => phate(needD(input, 'phate'), input.n, opts),
 }
 
 export function embed(method: EmbeddingMethod, input: EmbeddingInput, opts?: EmbeddingOptions): EmbeddingResult {

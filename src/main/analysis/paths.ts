@@ -23,7 +23,16 @@ import type { EmbeddingMethod, EmbeddingResult } from './types'
 /** The metric computed for recorded runs from τ and their labels. */
 export const PROBE_ERROR = 'probe_error'
 
-export const EMBEDDING_METHODS: EmbeddingMethod[] = ['smacof', 'classical', 'landmark', 'pca', 'inpca', 'tsne', 'umap']
+export const EMBEDDING_METHODS: EmbeddingMethod[] = [
+  'smacof',
+  'classical',
+  'landmark',
+  'pca',
+  'inpca',
+  'tsne',
+  'umap',
+  'phate',
+]
 export type View = 'tau' | 'kappa'
 
 export interface PathQuery {
@@ -324,13 +333,14 @@ function fromJson(s: NeighbourhoodScores): NeighbourhoodScores {
 }
 
 /** The method's own goodness of fit: explained variance for PCA and InPCA, trustworthiness at
- * k = 10 for t-SNE and UMAP (which keep neighbourhoods, not distances), stress-1 otherwise. */
+ * k = 10 for t-SNE, UMAP and PHATE (which keep neighbourhoods or diffusion potentials, not the
+ * distances), stress-1 otherwise. */
 export function goodnessOfFit(r: EmbeddingResult): GoodnessOfFit {
   if ((r.method === 'pca' || r.method === 'inpca') && r.explainedVariance !== undefined)
     return { name: 'explained variance', value: r.explainedVariance }
   const at10 = r.neighbourhood?.k.indexOf(10) ?? -1
   if (
-    (r.method === 'tsne' || r.method === 'umap') &&
+    (r.method === 'tsne' || r.method === 'umap' || r.method === 'phate') &&
     at10 >= 0 &&
     Number.isFinite(r.neighbourhood!.trustworthiness[at10])
   )
@@ -519,9 +529,9 @@ async function embedIntoMap(
   t0: number,
 ): Promise<EmbeddedPaths> {
   const into = q.into!
-  // t-SNE and UMAP have no out-of-sample rule here: their maps are not metric, so placing
-  // points by distances (Gower, SMACOF) would draw them where the map's distances are not.
-  if (q.method === 'tsne' || q.method === 'umap')
+  // t-SNE, UMAP and PHATE have no out-of-sample rule here: their maps are not metric in D, so
+  // placing points by distances (Gower, SMACOF) would draw them where the map's distances are not.
+  if (q.method === 'tsne' || q.method === 'umap' || q.method === 'phate')
     throw new ApiError(
       'conflict',
       `a ${q.method} map cannot take new points: freeze an MDS, PCA or InPCA map, or re-fit`,

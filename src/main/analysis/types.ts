@@ -1,7 +1,7 @@
 import type { NeighbourhoodScores, ShepardData } from '../../shared/figures/data'
 
 /** What every embedding method returns. */
-export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca' | 'tsne' | 'umap'
+export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca' | 'tsne' | 'umap' | 'phate'
 
 /** Embeddings are planar: coords are n×2, row-major (x₀, y₀, x₁, y₁, …). */
 export const EMBEDDING_DIMS = 2
@@ -35,6 +35,8 @@ export interface EmbeddingResult {
   pointStress?: Float32Array
   /** Embedded against input distance of the pairs (a Shepard diagram). */
   shepard?: ShepardData
+  /** phate: the diffusion time t used (the knee of the von Neumann entropy unless given). */
+  diffusionTime?: number
   /** landmark: the landmark points, in selection order. */
   landmarks?: number[]
   /** Placed into a frozen map (out-of-sample.ts): the first referencePoints kept, the rest added. */

@@ -21,6 +21,9 @@ export const viewOptions = {
   'max-iter': { type: 'string' },
   /** The same as --max-iter, by the name the paper's readers look for. */
   iterations: { type: 'string' },
+  /** PHATE's kernel (--method phate): its k nearest neighbours and alpha decay. */
+  knn: { type: 'string' },
+  decay: { type: 'string' },
 } as const
 
 export const lookOptions = {
@@ -38,7 +41,7 @@ export const lookOptions = {
 } as const
 
 /** A query with the embedding's options (`--max-iter` / `--iterations`: SMACOF passes, t-SNE iterations, UMAP
- * epochs; few of them show an early-stopped picture, docs/ring.md). */
+ * epochs, PHATE's SMACOF passes on its potential distances; few of them show an early-stopped picture, docs/ring.md). */
 export type CliPathQuery = PathQuery & { options?: EmbeddingOptions }
 
 export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPathQuery {
@@ -57,9 +60,10 @@ export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPath
       `--${String(i.path[0])}: ${i.message}${i.path[0] === 'method' ? methods : ''}`
     throw new UsageError(r.error.issues.map(problem).join('; '))
   }
+  const phate = phateOptions(v, r.data.method)
   const flag = v['max-iter'] !== undefined ? '--max-iter' : '--iterations'
   const given = v['max-iter'] ?? v.iterations
-  if (given === undefined) return r.data
+  if (given === undefined) return phate ? { ...r.data, options: phate } : r.data
   if (v['max-iter'] !== undefined && v.iterations !== undefined && String(v['max-iter']) !== String(v.iterations))
     throw new UsageError(
       `--max-iter and --iterations are the same option; give one (got ${String(v['max-iter'])} and ${String(v.iterations)})`,
@@ -67,7 +71,27 @@ export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPath
   const maxIter = Number(given)
   if (!Number.isInteger(maxIter) || maxIter < 1 || maxIter > 100_000)
     throw new UsageError(`${flag} must be a whole number of iterations from 1 to 100000, not "${String(given)}"`)
-  return { ...r.data, options: { maxIter } }
+  return { ...r.data, options: { maxIter, ...phate } }
+}
+
+/** --knn and --decay, which only PHATE's kernel has. */
+function phateOptions(v: Values, method: string): { knn?: number; decay?: number } | undefined {
+  if (v.knn === undefined && v.decay === undefined) return undefined
+  if (method !== 'phate') throw new UsageError(`--knn and --decay set PHATE's kernel: give --method phate`)
+  const out: { knn?: number; decay?: number } = {}
+  if (v.knn !== undefined) {
+    const knn = Number(v.knn)
+    if (!Number.isInteger(knn) || knn < 1 || knn > 200)
+      throw new UsageError(`--knn must be a whole number of neighbours from 1 to 200, not "${String(v.knn)}"`)
+    out.knn = knn
+  }
+  if (v.decay !== undefined) {
+    const decay = Number(v.decay)
+    if (!(decay >= 0.1 && decay <= 1000))
+      throw new UsageError(`--decay must be from 0.1 to 1000, not "${String(v.decay)}"`)
+    out.decay = decay
+  }
+  return out
 }
 
 export function figureLook(v: Values, base: Partial<FigureLook> = {}): FigureLook {

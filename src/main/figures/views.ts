@@ -30,7 +30,7 @@ function shownWindow(look: FigureLook, q: PathQuery): [number | null, number | n
   return (look as FigureLook & ShownSelection).epochWindow ?? q.epochs
 }
 
-function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' | 'panels') {
+export function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' | 'panels') {
   const window = shownWindow(look, q)
   const nets = (look as FigureLook & ShownSelection).nets
   return {

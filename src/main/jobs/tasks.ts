@@ -21,6 +21,7 @@ import { stability, type StabilityOptions } from '../analysis/beyond/stability'
 import { renderView, type ViewToRender } from '../figures/views'
 import { renderBeyondFigure, type BeyondFigureQuery, type BeyondLook } from '../figures/beyond'
 import type { FigureFormat } from '../figures/export'
+import { renderAnimation, type AnimationFormat } from '../figures/animate'
 import { readTrainData } from '../experiments/data'
 import type { DatasetSpec } from '../../shared/spec'
 import { measureEngineSpeed } from '../experiments/estimate'
@@ -87,6 +88,21 @@ export const TASKS = {
     ),
   renderView: async (a: { dir: string; view: ViewToRender; format: FigureFormat }, ctx: TaskContext) =>
     figure(await renderView(await Project.open(a.dir), a.view, a.format, (p) => ctx.progress(p))),
+  renderAnimation: async (
+    a: { dir: string; view: ViewToRender; format: AnimationFormat; fps: number },
+    ctx: TaskContext,
+  ) => {
+    const { content, frames, ...rest } = await renderAnimation(await Project.open(a.dir), a.view, a.format, {
+      fps: a.fps,
+      onProgress: (p) => ctx.progress(p),
+    })
+    // Plain data: a Buffer would arrive as a bare Uint8Array.
+    return {
+      ...rest,
+      ...(content ? { content: new Uint8Array(content) } : {}),
+      ...(frames ? { frames: frames.map((f) => new Uint8Array(f)) } : {}),
+    }
+  },
   beyondFigure: async (a: OnRun & { figure: BeyondFigureQuery; format: FigureFormat; look: BeyondLook }) =>
     figure(await renderBeyondFigure(await Project.open(a.dir), a.runId, a.figure, a.format, a.look, a.cacheDir)),
   /** A dataset read, deskewed and made sparse; its arrays are shared with the host, not copied. */

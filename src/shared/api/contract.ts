@@ -33,7 +33,7 @@ const req =
 
 export const RunRef = z.object({ runId: z.string().min(1).max(200) })
 export const ViewKind = z.enum(['tau', 'kappa'])
-export const EmbeddingMethodName = z.enum(['smacof', 'classical', 'landmark', 'pca', 'inpca', 'tsne', 'umap'])
+export const EmbeddingMethodName = z.enum(['smacof', 'classical', 'landmark', 'pca', 'inpca', 'tsne', 'umap', 'phate'])
 const EpochWindow = z.tuple([z.number().nullable(), z.number().nullable()])
 /** How an embedding is computed beyond its method: iterations (SMACOF passes, t-SNE iterations,
  * UMAP epochs; few of them show an early-stopped picture, docs/ring.md) and the seed of t-SNE's
@@ -42,6 +42,9 @@ export const EmbeddingOptionsSchema = z
   .object({
     maxIter: z.number().int().min(1).max(100_000).optional(),
     seed: z.number().int().min(0).max(0xffffffff).optional(),
+    /** PHATE's kernel: neighbours that set each point's bandwidth (default 5) and the decay (default 40). */
+    knn: z.number().int().min(1).max(200).optional(),
+    decay: z.number().min(0.1).max(1000).optional(),
   })
   .strict()
 
@@ -308,6 +311,25 @@ export interface ImportProgressEvent {
   total: number
 }
 
+/** An animation of a paths view: one frame per snapshot (src/main/figures/animate.ts). */
+export const AnimationFormat = z.enum(['gif', 'apng', 'png-sequence'])
+export type AnimationFormat = z.infer<typeof AnimationFormat>
+const AnimatedView = SavedView.omit({ name: true }).extend({ kind: z.enum(['paths', 'compare']) })
+const Fps = z.number().min(0.5).max(60).default(10)
+
+export interface RenderedAnimation {
+  format: 'gif' | 'apng'
+  /** base64 of the file's bytes. */
+  data: string
+  frames: number
+  /** The snapshot (epoch) each frame shows. */
+  epochs: number[]
+  widthIn: number
+  heightIn: number
+  widthPx: number
+  heightPx: number
+}
+
 export interface RenderedFigure {
   format: 'svg' | 'png' | 'pdf'
   /** SVG text, or base64 of PNG/PDF bytes. */
@@ -462,6 +484,14 @@ export const REQUESTS = {
   'figures.export': req<{ path: string; bytes: number }>()(
     z.object({ view: SavedView.omit({ name: true }), format: FigureFormat, path: z.string().min(1) }),
     'render a view and write it to a file',
+  ),
+  'figures.renderAnimation': req<RenderedAnimation>()(
+    z.object({ view: AnimatedView, format: z.enum(['gif', 'apng']), fps: Fps }),
+    'render a paths or compare view over time as an animated GIF or APNG: one frame per snapshot, each the still figure at it',
+  ),
+  'figures.exportAnimation': req<{ path: string; bytes: number; frames: number; files: string[] }>()(
+    z.object({ view: AnimatedView, format: AnimationFormat, fps: Fps, path: z.string().min(1) }),
+    'render a paths or compare view over time and write it: a GIF, an APNG, or PNG frames named like path-0001.png',
   ),
   'runs.import': req<ImportSummary>()(
     ImportArgs,

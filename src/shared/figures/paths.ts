@@ -67,6 +67,27 @@ export interface PathsOptions {
   axisNames?: [string, string]
   /** Panel columns (panels layout); default: all in one row up to 3 runs, else √n. */
   columns?: number
+  /**
+   * One frame of an animation: only the snapshots with epoch ≤ until are drawn, each network's
+   * latest one ringed, with "epoch …" in the plot's corner; axes, colour bar and legend stay
+   * those of the whole selection, so that every frame has the same frame.
+   */
+  until?: number
+}
+
+/** The epochs of an animation's frames: every snapshot the figure shows, in order (one frame each). */
+export function animationEpochs(
+  data: PathsData,
+  opts: Pick<PathsOptions, 'epochWindow' | 'nets' | 'hideInitial'> = {},
+): number[] {
+  const epochs = new Set<number>()
+  for (const r of selectPaths(data, opts)) for (const n of r.nets) for (const p of n.points) epochs.add(p.epoch)
+  return [...epochs].sort((a, b) => a - b)
+}
+
+/** An epoch as a frame's label: at most 4 significant digits, no trailing zeros. */
+function epochLabel(e: number): string {
+  return `epoch ${Number(e.toPrecision(4))}`
 }
 
 /** Marker per run in overlays (ECharts built-in symbols). */
@@ -114,7 +135,18 @@ export function selectPaths(
 /** Axis names for an embedding method. */
 export function embeddingAxisNames(method: string): [string, string] {
   const m = method.toLowerCase()
-  const base = m === 'pca' ? 'PC' : m === 'inpca' ? 'InPCA' : m === 'tsne' ? 't-SNE' : m === 'umap' ? 'UMAP' : 'MDS'
+  const base =
+    m === 'pca'
+      ? 'PC'
+      : m === 'inpca'
+        ? 'InPCA'
+        : m === 'tsne'
+          ? 't-SNE'
+          : m === 'umap'
+            ? 'UMAP'
+            : m === 'phate'
+              ? 'PHATE'
+              : 'MDS'
   return [`${base} 1`, `${base} 2`]
 }
 
@@ -374,9 +406,18 @@ function buildPathsOption(
 ): EChartsOption {
   const m = frameMetrics(style)
   const o = resolveOptions(data, opts, defaultLayout)
-  const shown = selectPaths(data, opts)
+  const all = selectPaths(data, opts)
   const heightPx = style.heightIn !== undefined ? style.heightIn * PX_PER_IN : undefined
-  const L = layoutPaths(shown, style, m, o, heightPx)
+  // Laid out on the whole selection: an animation's frames (until) share axes and colours.
+  const L = layoutPaths(all, style, m, o, heightPx)
+  const until = opts.until
+  const shown =
+    until === undefined
+      ? all
+      : all.map((r) => ({
+          label: r.label,
+          nets: r.nets.map((n) => ({ net: n.net, points: n.points.filter((q) => q.epoch <= until) })),
+        }))
   const overlay = o.layout === 'overlay'
   const epochColor = colorScale(style.epochColors, L.epochRange[0], L.epochRange[1])
   const cat = style.categorical
@@ -488,10 +529,48 @@ function buildPathsOption(
         data: values,
       } as ScatterSeriesOption)
     }
+    if (until !== undefined) {
+      // Where each network is at this frame's snapshot: its latest point, ringed.
+      const marker = overlay ? RUN_MARKERS[r % RUN_MARKERS.length]! : 'circle'
+      const now: { value: [number, number]; itemStyle: { color: string } }[] = []
+      for (const n of run.nets) {
+        const q = n.points[n.points.length - 1]
+        if (!q) continue
+        const color = o.colorBy === 'epoch' ? epochColor(q.epoch) : o.colorBy === 'net' ? netColor(n.net) : runColor(r)
+        now.push({ value: [q.x, q.y], itemStyle: { color } })
+      }
+      series.push({
+        type: 'scatter',
+        name: `${run.label} (now)`,
+        xAxisIndex: p,
+        yAxisIndex: p,
+        symbol: marker.replace('empty', '').replace(/^./, (c) => c.toLowerCase()),
+        symbolSize: round2(m.pointPx * 2.6),
+        z: 3,
+        silent: true,
+        progressive: 0,
+        large: false,
+        itemStyle: { borderColor: style.foreground, borderWidth: round2(Math.max(0.75, m.linePx)), opacity: 1 },
+        data: now,
+      } as ScatterSeriesOption)
+    }
   })
+  const frameLabels: GraphicComponentOption[] = []
+  if (until !== undefined)
+    for (const r of overlay ? L.panels.slice(0, 1) : L.panels)
+      frameLabels.push(
+        text(style, m, {
+          text: epochLabel(until),
+          x: r.x + m.fpx * 0.45,
+          y: r.y + m.fpx * 0.35,
+          size: m.fpx * 0.9,
+          color: '#333333',
+        }),
+      )
 
   const graphic: GraphicComponentOption[] = []
   for (const r of L.panels) graphic.push(frameBox(style, m, r))
+  graphic.push(...frameLabels)
   if (o.title && L.titleY !== undefined)
     graphic.push(text(style, m, { text: o.title, x: L.panels[0]!.x, y: L.titleY, size: m.titlePx, weight: 'bold' }))
   if (o.captionText && L.captionY !== undefined)

@@ -232,7 +232,16 @@ describe('InPCA', () => {
 
 describe('registry', () => {
   it('has every method and checks its input', () => {
-    expect(Object.keys(EMBEDDINGS).sort()).toEqual(['classical', 'inpca', 'landmark', 'pca', 'smacof', 'tsne', 'umap'])
+    expect(Object.keys(EMBEDDINGS).sort()).toEqual([
+      'classical',
+      'inpca',
+      'landmark',
+      'pca',
+      'phate',
+      'smacof',
+      'tsne',
+      'umap',
+    ])
     for (const method of ['classical', 'smacof', 'landmark'] as const) {
       const res = embed(method, { n, D: D2 })
       expect(res.method).toBe(method)

@@ -103,6 +103,16 @@ describe('paths placed into a frozen map', async () => {
     ).rejects.toThrow(/classical map of tau, not of this view's smacof/)
   }, 120_000)
 
+  it('t-SNE, UMAP and PHATE maps refuse new points, saying what to do instead', async () => {
+    for (const method of ['tsne', 'umap', 'phate'] as const) {
+      const r = embedPaths(project, { runs: [a.id], view: 'tau', method, into: { runs: [a.id] } })
+      await expect(r).rejects.toThrow(
+        new RegExp(`a ${method} map cannot take new points: freeze an MDS, PCA or InPCA map`),
+      )
+      await expect(r).rejects.toMatchObject({ code: 'conflict', details: { reason: 'not-applicable' } })
+    }
+  })
+
   it('sgdscope embed RUN --into RUN prints the added points’ stress beside the map’s', async () => {
     const r = await runCli(['embed', b.id, '--into', a.id, '--method', 'classical', '--project', project.dir])
     expect(r.err).not.toMatch(/Error/)

@@ -102,13 +102,13 @@ describe('paths of real runs', async () => {
         expect(aligned.runs[1].nets[k].points[j].x).toBeCloseTo(aligned.runs[0].nets[k].points[j].x, 4)
   })
 
-  it('pca, inpca, t-SNE and UMAP run on τ; κ works with pca, t-SNE and UMAP', async () => {
-    for (const method of ['pca', 'inpca', 'landmark', 'tsne', 'umap'] as const) {
+  it('pca, inpca, t-SNE, UMAP and PHATE run on τ; κ works with pca, t-SNE, UMAP and PHATE', async () => {
+    for (const method of ['pca', 'inpca', 'landmark', 'tsne', 'umap', 'phate'] as const) {
       const r = await embedPaths(project, { runs: [a.id], view: 'tau', method })
       expect(r.points).toBe(3 * S)
       expect(r.runs[0].nets[0].points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true)
     }
-    for (const method of ['tsne', 'umap'] as const) {
+    for (const method of ['tsne', 'umap', 'phate'] as const) {
       const r = await embedPaths(project, { runs: [a.id], view: 'kappa', method, options: { maxIter: 300, seed: 3 } })
       // Neighbourhood methods are judged by their neighbourhoods (k = 10 needs n > 20).
       expect(r.fit?.name).toBe(3 * S > 20 ? 'trustworthiness (k = 10)' : 'stress-1')
@@ -130,7 +130,7 @@ describe('paths of real runs', async () => {
     await expect(embedPaths(project, { runs: [a.id], view: 'kappa', method: 'inpca' })).rejects.toThrow(
       /InPCA embeds Bhattacharyya distances between class probabilities/,
     )
-  })
+  }, 400_000)
 
   it('derives the ensemble metrics per snapshot', async () => {
     const { data, derived } = await runMetrics(project, a.id, 'tau')

@@ -85,12 +85,20 @@ describe('sgdscope CLI on recorded runs', () => {
     expect(stressOf(alias.out)).toBe(stressOf(early.out))
     const badAlias = await cli('embed', 'seeds', '--iterations', 'ten', '--project', p)
     expect(badAlias.err).toMatch(/--iterations must be a whole number of iterations from 1 to 100000, not "ten"/)
-    for (const method of ['tsne', 'umap']) {
+    for (const method of ['tsne', 'umap', 'phate']) {
       const r = await cli('embed', 'seeds', '--method', method, '--project', p)
       expect(r.code).toBe(0)
       expect(r.out).toMatch(new RegExp(`seeds: tau view, ${method}: .*not its goal\\) over 12 points`))
       expect(r.out).toMatch(/trustworthiness \d\.\d{3}\//)
     }
+    // PHATE's kernel can be set; another kernel is another embedding (not the cached one).
+    const kernel = await cli('embed', 'seeds', '--method', 'phate', '--knn', '3', '--decay', '20', '--project', p)
+    expect(kernel.code).toBe(0)
+    expect(kernel.out).toMatch(/phate: .* over 12 points \(computed in/)
+    const notPhate = await cli('embed', 'seeds', '--knn', '3', '--project', p)
+    expect(notPhate.err).toMatch(/--knn and --decay set PHATE's kernel: give --method phate/)
+    const badKnn = await cli('embed', 'seeds', '--method', 'phate', '--knn', '0', '--project', p)
+    expect(badKnn.err).toMatch(/--knn must be a whole number of neighbours from 1 to 200, not "0"/)
     const ev = await cli('embed', 'vals', '--view', 'kappa', '--project', p)
     expect(ev.code).not.toBe(0)
     expect(ev.err).toMatch(/the κ view needs class outputs; run vals records values/)

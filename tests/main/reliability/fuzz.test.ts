@@ -219,6 +219,7 @@ describe('fuzz', () => {
       'views.delete',
       'figures.export',
       'figures.exportAll',
+      'figures.exportAnimation',
       'runs.cancel',
       'runs.resume',
     ])

@@ -8,7 +8,7 @@ import { neighbourhoodLine } from '../../../shared/figures/diagnostics'
 export const embedCommand: Command = {
   summary: 'embed a run’s paths in 2-D (cached in the run) and print its goodness of fit and neighbourhood scores',
   usage:
-    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca|tsne|umap] [--nets 0-4] [--epochs 2:20] [--max-iter N | --iterations N] [--into RUN[,RUN]] [--project DIR] [--json]',
+    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca|tsne|umap|phate] [--nets 0-4] [--epochs 2:20] [--max-iter N | --iterations N] [--knn 5 --decay 40 (phate)] [--into RUN[,RUN]] [--project DIR] [--json]',
   options: { ...projectOption, ...viewOptions, into: { type: 'string' }, json: { type: 'boolean' } },
   async run(positionals, v, io) {
     if (!positionals[0]) throw new UsageError('embed needs a run')
@@ -27,9 +27,12 @@ export const embedCommand: Command = {
       return 0
     }
     const fit = r.fit ? `${r.fit.name === 'stress-1' ? 'Kruskal stress-1' : r.fit.name} ${r.fit.value.toFixed(4)}` : ''
-    // t-SNE and UMAP aim at neighbourhoods: their stress-1 is shown, but as a side note.
+    // t-SNE, UMAP and PHATE aim at neighbourhoods (PHATE: diffusion potentials): their stress-1
+    // is shown, but as a side note.
     const side =
-      q.method === 'tsne' || q.method === 'umap' ? ` (stress-1 ${(r.stress ?? NaN).toFixed(4)}, not its goal)` : ''
+      q.method === 'tsne' || q.method === 'umap' || q.method === 'phate'
+        ? ` (stress-1 ${(r.stress ?? NaN).toFixed(4)}, not its goal)`
+        : ''
     io.out(
       `${id}: ${q.view} view, ${q.method}: ${fit}${side} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`,
     )

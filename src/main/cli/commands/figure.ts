@@ -2,12 +2,20 @@
 import * as path from 'node:path'
 import { Project } from '../../archive/project'
 import type { ViewToRender } from '../../figures/views'
-import { UsageError, projectDir, projectOption, type Command } from '../command'
+
+/** The formats of --animate (figures/animate.ts ANIMATION_FORMATS, without loading it). */
+const ANIMATION_FORMATS: readonly AnimationFormat[] = ['gif', 'apng', 'png-sequence']
+import { writeFileAtomic } from '../../archive/atomic'
+import type { AnimationFormat } from '../../figures/animate'
+import { UsageError, projectDir, projectOption, type Command, type Io, type Values } from '../command'
 import { figureLook, lookOptions, pathQuery, viewOptions, writeViewFigure } from '../view-options'
 
 export const figureCommand: Command = {
-  summary: 'draw runs as a publication figure (SVG, PNG or PDF)',
+  summary:
+    'draw runs as a publication figure (SVG, PNG or PDF), or the paths over time as an animation (GIF, APNG, PNGs)',
   usage: `sgdscope figure RUN... --kind paths|metrics|compare|shepard --out FILE [--format svg|png|pdf]
+           [--animate [--fps 10]]   paths/compare over time, one frame per snapshot: --out a.gif (GIF),
+                                    a.apng or --format apng (APNG), a.png (a-0001.png, a-0002.png, …)
            [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--max-iter N] [--align joint|procrustes]
            [--labels a,b] [--style paper|paper-serif|colorblind] [--width 3.5in|7.16in|89mm] [--height H]
            [--dpi 300] [--font-size 8] [--color-by epoch|net|run] [--layout overlay|panels]
@@ -21,11 +29,15 @@ export const figureCommand: Command = {
     out: { type: 'string', short: 'o' },
     align: { type: 'string' },
     labels: { type: 'string' },
+    animate: { type: 'boolean' },
+    fps: { type: 'string' },
   },
   async run(positionals, v, io) {
     if (positionals.length === 0) throw new UsageError('figure needs at least one run')
     if (!v.out) throw new UsageError('figure needs --out FILE')
     const out = String(v.out)
+    if (v.animate) return animate(positionals, v, io, out)
+    if (v.fps !== undefined) throw new UsageError('--fps is for --animate')
     const format = String(v.format ?? path.extname(out).slice(1) ?? '').toLowerCase()
     if (!['svg', 'png', 'pdf'].includes(format))
       throw new UsageError(`--format must be svg, png or pdf (or give --out a .svg/.png/.pdf name)`)
@@ -49,4 +61,51 @@ export const figureCommand: Command = {
     )
     return 0
   },
+}
+
+/** --animate: the paths view over time (figures/animate.ts), written as GIF, APNG or numbered PNGs. */
+async function animate(positionals: string[], v: Values, io: Io, out: string): Promise<number> {
+  const ext = path.extname(out).slice(1).toLowerCase()
+  const format = String(v.format ?? (ext === 'png' ? 'png-sequence' : ext)).toLowerCase()
+  if (!ANIMATION_FORMATS.includes(format as AnimationFormat))
+    throw new UsageError(
+      `--animate writes gif, apng or png-sequence (--out a.gif, a.apng, or a.png for a-0001.png, …), not "${format}"`,
+    )
+  const fps = v.fps === undefined ? 10 : Number(v.fps)
+  if (!(fps >= 0.5 && fps <= 60)) throw new UsageError(`--fps must be from 0.5 to 60, not "${String(v.fps)}"`)
+  const kind = String(v.kind ?? (positionals.length > 1 ? 'compare' : 'paths'))
+  if (kind !== 'paths' && kind !== 'compare')
+    throw new UsageError(`--animate draws paths or compare figures over time, not "${kind}"`)
+  const project = await Project.open(projectDir(v))
+  const ids = []
+  for (const r of positionals) ids.push(await project.resolveRunId(r))
+  const labels = v.labels ? String(v.labels).split(',') : undefined
+  if (labels && labels.length !== ids.length)
+    throw new UsageError(`--labels gives ${labels.length} label(s) for ${ids.length} run(s)`)
+  const view: ViewToRender = {
+    kind,
+    query: pathQuery(ids, v, labels),
+    look: figureLook(v, kind === 'compare' ? { layout: 'panels' } : {}),
+  }
+  const { renderAnimation, sequenceNames } = await import('../../figures/animate')
+  const a = await renderAnimation(project, view, format as AnimationFormat, {
+    fps,
+    onProgress: (p) => io.err(`${p.stage} ${p.done}/${p.total}`),
+  })
+  const size = `${a.widthPx}×${a.heightPx} px, ${a.frameCount} frames at ${fps} fps`
+  if (a.frames) {
+    const names = sequenceNames(out, a.frames.length)
+    let bytes = 0
+    for (const [k, png] of a.frames.entries()) {
+      await writeFileAtomic(names[k]!, png)
+      bytes += png.length
+    }
+    io.out(
+      `wrote ${names[0]} … ${names[names.length - 1]} (PNG sequence, ${size}, ${bytes.toLocaleString('en-US')} bytes)`,
+    )
+  } else {
+    await writeFileAtomic(out, a.content!)
+    io.out(`wrote ${out} (${format.toUpperCase()}, ${size}, ${a.content!.length.toLocaleString('en-US')} bytes)`)
+  }
+  return 0
 }

@@ -22,6 +22,10 @@ export function progressLine(p: Pick<JobProgressEvent, 'stage' | 'done' | 'total
       return 'Checking neighbourhoods and ranks…'
     case 'pairs':
       return `Measuring pairs${of}`
+    case 'frames':
+      return `Drawing frames${of}`
+    case 'encoding':
+      return 'Encoding the animation…'
     default:
       return `${p.stage}${of}`
   }

@@ -25,6 +25,7 @@ export const METHODS: { id: Method; label: string }[] = [
   { id: 'inpca', label: 'InPCA' },
   { id: 'tsne', label: 't-SNE' },
   { id: 'umap', label: 'UMAP' },
+  { id: 'phate', label: 'PHATE' },
 ]
 
 /** Which networks are shown. */
