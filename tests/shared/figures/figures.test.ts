@@ -320,7 +320,16 @@ describe('metrics figure', () => {
 
 describe('registry', () => {
   it('lists paths, compare and metrics', () => {
-    expect(FIGURE_KINDS).toEqual(['paths', 'compare', 'shepard', 'metrics', 'rates', 'barrier', 'weightVsFunction', 'stability'])
+    expect(FIGURE_KINDS).toEqual([
+      'paths',
+      'compare',
+      'shepard',
+      'metrics',
+      'rates',
+      'barrier',
+      'weightVsFunction',
+      'stability',
+    ])
     expect(isFigureKind('paths')).toBe(true)
     expect(isFigureKind('toString')).toBe(false)
     for (const k of FIGURE_KINDS) expect(FIGURES[k].description).toBeTruthy()
