@@ -1,17 +1,23 @@
 /** `sgdscope figure`: runs drawn as a publication figure, as the app's saved views draw them. */
+import { existsSync, statSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import * as path from 'node:path'
 import { Project } from '../../archive/project'
+import { viewFileName } from '../../figures/file-names'
 import type { ViewToRender } from '../../figures/views'
 import { UsageError, projectDir, projectOption, type Command } from '../command'
 import { figureLook, lookOptions, pathQuery, viewOptions, writeViewFigure } from '../view-options'
 
 export const figureCommand: Command = {
   summary: 'draw runs as a publication figure (SVG, PNG or PDF)',
-  usage: `sgdscope figure RUN... --kind paths|metrics|compare|shepard --out FILE [--format svg|png|pdf]
+  usage: `sgdscope figure RUN... --kind paths|metrics|compare|shepard --out FILE|DIR/ [--format svg|png|pdf]
            [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--max-iter N] [--align joint|procrustes]
            [--labels a,b] [--style paper|paper-serif|colorblind] [--width 3.5in|7.16in|89mm] [--height H]
            [--dpi 300] [--font-size 8] [--color-by epoch|net|run] [--layout overlay|panels]
-           [--log-x] [--log-y] [--no-points] [--no-lines] [--project DIR]`,
+           [--log-x] [--log-y] [--no-points] [--no-lines] [--project DIR]
+  --out DIR/ (an existing folder, or a path ending in /) names the file from the runs' labels,
+  the kind and the view (batch_1-paths-tau.pdf), with a counter if that file exists
+  (batch_1-paths-tau-2.pdf); the format is then --format's, PDF by default.`,
   options: {
     ...projectOption,
     ...viewOptions,
@@ -24,9 +30,10 @@ export const figureCommand: Command = {
   },
   async run(positionals, v, io) {
     if (positionals.length === 0) throw new UsageError('figure needs at least one run')
-    if (!v.out) throw new UsageError('figure needs --out FILE')
-    const out = String(v.out)
-    const format = String(v.format ?? path.extname(out).slice(1) ?? '').toLowerCase()
+    if (!v.out) throw new UsageError('figure needs --out FILE (or --out DIR/ to name the file from the run)')
+    const outArg = String(v.out)
+    const intoDir = /[/\\]$/.test(outArg) || (existsSync(outArg) && statSync(outArg).isDirectory())
+    const format = String(v.format ?? (intoDir ? 'pdf' : path.extname(outArg).slice(1)) ?? '').toLowerCase()
     if (!['svg', 'png', 'pdf'].includes(format))
       throw new UsageError(`--format must be svg, png or pdf (or give --out a .svg/.png/.pdf name)`)
     const kind = String(v.kind ?? (positionals.length > 1 ? 'compare' : 'paths'))
@@ -42,6 +49,12 @@ export const figureCommand: Command = {
       kind: kind as ViewToRender['kind'],
       query: pathQuery(ids, v, labels),
       look: figureLook(v, kind === 'compare' ? { layout: 'panels' } : {}),
+    }
+    let out = outArg
+    if (intoDir) {
+      await mkdir(outArg, { recursive: true })
+      const name = await viewFileName(project, view, format, (f) => existsSync(path.join(outArg, f)))
+      out = path.join(outArg, name)
     }
     const bytes = await writeViewFigure(project, view, format as 'svg' | 'png' | 'pdf', out)
     io.out(
