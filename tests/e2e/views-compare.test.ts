@@ -169,7 +169,8 @@ describe('saved views', () => {
     )
     await h.screenshot('saved-views')
     await h.page.click(`${SAVED} [data-testid="saved-view-kappa late two"] [data-testid="open-view"]`)
-    await h.page.waitForFunction((id) => (globalThis as any).location.hash === `#/run/${id}/paths`, a)
+    // The run's paths tab, its state (κ, window, networks) in the hash's query.
+    await h.page.waitForFunction((id) => (globalThis as any).location.hash.startsWith(`#/run/${id}/paths`), a)
     await waitForRender(h.page, PATHS)
     await idle(h.page, PATHS)
     expect(await h.page.locator(`${PATHS} [data-testid="view-kappa"]`).getAttribute('aria-checked')).toBe('true')
@@ -186,7 +187,7 @@ describe('saved views', () => {
   it('reopens a saved comparison on the Compare page', async () => {
     await h.go('#/page/saved-views')
     await h.page.click(`${SAVED} [data-testid="saved-view-fig6 overlay"] [data-testid="open-view"]`)
-    await h.page.waitForFunction(() => (globalThis as any).location.hash === '#/page/compare')
+    await h.page.waitForFunction(() => /^#\/page\/compare(\?|$)/.test((globalThis as any).location.hash))
     await waitForRender(h.page, `${COMPARE} .plot`)
     await idle(h.page, COMPARE)
     expect(await h.page.locator(`[data-testid="compare-run-${a}"]`).isChecked()).toBe(true)

@@ -41,6 +41,8 @@ function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' | 'pane
     ...(look.hideInitial ? { hideInitial: true } : {}),
     ...(window ? { epochWindow: window } : {}),
     ...(nets ? { nets } : {}),
+    // What the screen shows: a zoomed view exports its region.
+    ...(look.zoom ? { region: look.zoom } : {}),
   }
 }
 

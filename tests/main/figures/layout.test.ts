@@ -60,7 +60,13 @@ function barrier(pairs: number): BarrierData {
       loss: bump(h * (1 + i / 10), 0.012),
       error: bump(h * 1.5 * (1 + i / 10), 0.021),
     }))
-  return { title: 'networks 0 and 1–' + pairs, alphas, lossName: 'test loss (mse)', before: curves(0.3), after: curves(0.02) }
+  return {
+    title: 'networks 0 and 1–' + pairs,
+    alphas,
+    lossName: 'test loss (mse)',
+    before: curves(0.3),
+    after: curves(0.02),
+  }
 }
 
 /** Weight and function distance of 6 pairs over 20 log-spaced epochs (weights kept at some). */
@@ -84,7 +90,11 @@ const cases: [string, FigureKind, unknown, Record<string, unknown>?][] = [
   ['paths', 'paths', syntheticPaths({ stress: 0.084 })],
   ['two runs overlaid', 'paths', two],
   ['two runs in panels', 'compare', two],
-  ['four runs in panels', 'compare', syntheticPaths({ runs: ['B=1', 'B=10', 'B=100', 'B=1000'], seed: 5, stress: 0.12 })],
+  [
+    'four runs in panels',
+    'compare',
+    syntheticPaths({ runs: ['B=1', 'B=10', 'B=100', 'B=1000'], seed: 5, stress: 0.12 }),
+  ],
   ['metrics', 'metrics', syntheticMetrics()],
   ['metrics of two runs', 'metrics', syntheticMetrics({ runs: ['batch 1', 'batch 100'] })],
   ['metrics, log epoch axis', 'metrics', syntheticMetrics(), { logX: true }],
