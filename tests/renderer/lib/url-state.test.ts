@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  applyQueryToMetrics,
   applyQueryToPaths,
   decodeIndices,
   decodeNumbers,
@@ -10,9 +11,15 @@ import {
   encodeWindow,
   encodeZoom,
   hasPathsQuery,
+  metricsStateToQuery,
   pathsStateToQuery,
 } from '../../../src/renderer/src/lib/url-state'
-import { defaultPathsState, fromSavedView, toSavedView } from '../../../src/renderer/src/lib/view-state'
+import {
+  defaultMetricsState,
+  defaultPathsState,
+  fromSavedView,
+  toSavedView,
+} from '../../../src/renderer/src/lib/view-state'
 import { SavedView } from '../../../src/shared/api/contract'
 
 describe('URL codecs', () => {
@@ -105,5 +112,23 @@ describe('a paths state in the URL', () => {
     expect(saved.look.zoom).toEqual({ x: [-1, 2], y: [0, 3] })
     expect(fromSavedView(saved, 4)).toMatchObject({ look: { zoom: { x: [-1, 2], y: [0, 3] } } })
     expect(SavedView.safeParse({ ...saved, look: { zoom: { x: [2, 1], y: [0, 3] } } }).success).toBe(false)
+  })
+})
+
+describe('a metrics tab in the URL', () => {
+  it('round-trips τ/κ, the window and the log axes; defaults are left out', () => {
+    const s = defaultMetricsState(['r1'])
+    expect(Object.values(metricsStateToQuery(s)).every((v) => v === null)).toBe(true)
+    s.view = 'kappa'
+    s.epochWindow = [null, 0.5]
+    s.look.logX = false
+    s.look.logY = true
+    const q = metricsStateToQuery(s)
+    expect(q).toEqual({ view: 'kappa', epochs: ',0.5', logx: '0', logy: '1' })
+    const back = defaultMetricsState(['r1'])
+    applyQueryToMetrics(back, q as Record<string, string>)
+    expect(back).toEqual(s)
+    applyQueryToMetrics(back, {})
+    expect(back).toEqual(defaultMetricsState(['r1']))
   })
 })

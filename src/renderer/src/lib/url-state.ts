@@ -3,20 +3,23 @@
  * what a reload or a link needs to show the same picture. Pure: text codecs and the
  * mapping of a paths state to query keys and back, unit-tested under Node.
  *
- * Keys (each left out at its default): `runs` (compare), `view`, `method`, `align`,
+ * Paths keys (each left out at its default): `runs` (compare), `view`, `method`, `align`,
  * `layout`, `eepochs`/`enets` (what was embedded: a re-embedded selection has other
  * coordinates), `epochs`/`nets` (what is shown), `zoom` (x0,x1,y0,y1 in embedding
  * units; meaningful only with the keys above, which is why they are kept too). A key
  * that does not parse is ignored, never an error: a link edited by hand still opens.
- * A later time slider adds its own key (`t=`) to the same query.
+ * The metrics tab has `view`, `epochs`, `logx`, `logy` (1 or 0). A later time slider
+ * adds its own key (`t=`) to the same query.
  */
 import type { ZoomRegion } from '../../../shared/api/contract'
 import {
+  defaultMetricsState,
   defaultPathsState,
   METHODS,
   subsetFromNets,
   subsetNets,
   type EpochWindow,
+  type MetricsState,
   type Method,
   type PathsState,
 } from './view-state'
@@ -161,4 +164,26 @@ export function applyQueryToPaths(s: PathsState, q: RouteQuery, nNets?: number):
 /** Does the query name any part of a paths state? */
 export function hasPathsQuery(q: RouteQuery): boolean {
   return PATHS_QUERY_KEYS.some((k) => q[k] !== undefined)
+}
+
+/** A run's metrics tab: τ/κ of the derived distances, the epoch window, the log axes. */
+export const METRICS_QUERY_KEYS = ['view', 'epochs', 'logx', 'logy'] as const
+
+export function metricsStateToQuery(s: MetricsState): Record<string, string | null> {
+  const d = defaultMetricsState(s.runs)
+  return {
+    view: s.view !== d.view ? s.view : null,
+    epochs: encodeWindow(s.epochWindow),
+    logx: s.look.logX !== d.look.logX ? (s.look.logX ? '1' : '0') : null,
+    logy: s.look.logY !== d.look.logY ? (s.look.logY ? '1' : '0') : null,
+  }
+}
+
+export function applyQueryToMetrics(s: MetricsState, q: RouteQuery): void {
+  const d = defaultMetricsState(s.runs)
+  s.view = q.view === 'kappa' ? 'kappa' : q.view === 'tau' ? 'tau' : d.view
+  s.epochWindow = decodeWindow(q.epochs) ?? [null, null]
+  const flag = (v: string | undefined, dflt: boolean) => (v === '1' ? true : v === '0' ? false : dflt)
+  s.look.logX = flag(q.logx, d.look.logX)
+  s.look.logY = flag(q.logy, d.look.logY)
 }

@@ -1,40 +1,46 @@
 /**
- * Keeps a paths view's state (runs compared, τ/κ, method, selections, zoom) in the URL's
- * query (lib/url-state.ts says which keys), both ways: a state change rewrites the URL
- * (replaceState: no history entry per zoom step), and a URL that names a state (a reload,
- * a pasted link, the desktop app reopening its last place) sets it. The URL is read when
- * the view opens and when the hash changes from outside; a state replaced by a saved view
- * is written, not overwritten by the old URL.
+ * Keeps a view's state in the URL's query (lib/url-state.ts says which keys), both ways: a
+ * state change rewrites the URL (replaceState: no history entry per zoom step), and a URL
+ * that names a state (a reload, a pasted link, the desktop app reopening its last place)
+ * sets it. The URL is read when the view opens and when the hash changes from outside; a
+ * state replaced by a saved view is written, not overwritten by the old URL.
  */
 import { watch } from 'vue'
 import { useUiStore } from '../../stores/ui'
 import {
+  applyQueryToMetrics,
   applyQueryToPaths,
-  hasPathsQuery,
+  METRICS_QUERY_KEYS,
+  metricsStateToQuery,
   PATHS_QUERY_KEYS,
   pathsStateToQuery,
   type RouteQuery,
 } from '../../lib/url-state'
-import type { PathsState } from '../../lib/view-state'
+import type { MetricsState, PathsState } from '../../lib/view-state'
 
-export interface UrlSyncOptions {
-  state: () => PathsState | null
-  nNets: () => number | undefined
+export interface UrlCodec<S> {
+  /** The keys this view owns (others, e.g. a later `t=`, are left alone). */
+  keys: readonly string[]
+  /** The state as keys (null = at its default: removed). */
+  toQuery: (s: S) => Record<string, string | null>
+  /** Sets the state from keys (an absent key is its default). */
+  apply: (s: S, q: RouteQuery) => void
+}
+
+export interface UrlSyncOptions<S> extends UrlCodec<S> {
+  state: () => S | null
   /** Is the current route this view's screen? (Only then is the URL its own.) */
   isMine: () => boolean
-  /** Compare: applies the runs a link names (the page knows the project's runs and labels). */
-  applyRuns?: (ids: string[]) => void
 }
 
-function own(q: RouteQuery): RouteQuery {
-  const out: RouteQuery = {}
-  for (const k of PATHS_QUERY_KEYS) if (q[k] !== undefined) out[k] = q[k]
-  return out
-}
-const text = (q: RouteQuery) => JSON.stringify(PATHS_QUERY_KEYS.map((k) => q[k] ?? null))
-
-export function useUrlSync(o: UrlSyncOptions): void {
+export function useUrlSync<S>(o: UrlSyncOptions<S>): void {
   const ui = useUiStore()
+  const own = (q: RouteQuery): RouteQuery => {
+    const out: RouteQuery = {}
+    for (const k of o.keys) if (q[k] !== undefined) out[k] = q[k]
+    return out
+  }
+  const text = (q: RouteQuery) => JSON.stringify(o.keys.map((k) => q[k] ?? null))
   /** The view's keys as last written or applied: a change to anything else came from outside. */
   let last = ''
 
@@ -42,25 +48,24 @@ export function useUrlSync(o: UrlSyncOptions): void {
     const s = o.state()
     if (!s) return
     const q = own(ui.query)
-    const { runs } = applyQueryToPaths(s, q, o.nNets())
-    if (runs && o.applyRuns) o.applyRuns(runs)
+    o.apply(s, q)
     last = text(q)
   }
 
   function write(): void {
     const s = o.state()
     if (!s || !o.isMine()) return
-    ui.setQuery(pathsStateToQuery(s, o.nNets()))
+    ui.setQuery(o.toQuery(s))
     last = text(own(ui.query))
   }
 
-  if (o.isMine() && hasPathsQuery(ui.query)) apply()
+  if (o.isMine() && Object.keys(own(ui.query)).length) apply()
   write()
 
   watch(
     () => {
       const s = o.state()
-      return s ? [s, pathsStateToQuery(s, o.nNets())] : null
+      return s ? [s, o.toQuery(s)] : null
     },
     write,
     { deep: true },
@@ -75,4 +80,23 @@ export function useUrlSync(o: UrlSyncOptions): void {
       }
     },
   )
+}
+
+/** A paths view (one run) or a comparison: compare's runs go through `applyRuns` (the page
+ * knows the project's runs and their labels). */
+export function pathsCodec(nNets: () => number | undefined, applyRuns?: (ids: string[]) => void): UrlCodec<PathsState> {
+  return {
+    keys: PATHS_QUERY_KEYS,
+    toQuery: (s) => pathsStateToQuery(s, nNets()),
+    apply: (s, q) => {
+      const { runs } = applyQueryToPaths(s, q, nNets())
+      if (runs && applyRuns) applyRuns(runs)
+    },
+  }
+}
+
+export const metricsCodec: UrlCodec<MetricsState> = {
+  keys: METRICS_QUERY_KEYS,
+  toQuery: metricsStateToQuery,
+  apply: applyQueryToMetrics,
 }
