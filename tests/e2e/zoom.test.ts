@@ -192,6 +192,21 @@ describe('the URL keeps the place', { timeout: 240_000 }, () => {
     await expect.poll(hashNow).not.toMatch(/zoom=/)
   })
 
+  it('the metrics tab keeps its log axes in the URL across a reload', async () => {
+    await h.go(`#/run/${a}/metrics`)
+    const METRICS = '[data-testid="metrics-view"]'
+    await waitForRender(h.page, METRICS)
+    expect(await h.page.isChecked(`${METRICS} [data-testid="log-x"]`)).toBe(true) // the default
+    await h.page.click(`${METRICS} [data-testid="log-x"]`)
+    await h.page.click(`${METRICS} [data-testid="log-y"]`)
+    await expect.poll(hashNow).toBe(`#/run/${a}/metrics?logx=0&logy=1`)
+    await h.reload()
+    await waitForRender(h.page, METRICS)
+    expect(await h.page.isChecked(`${METRICS} [data-testid="log-x"]`)).toBe(false)
+    expect(await h.page.isChecked(`${METRICS} [data-testid="log-y"]`)).toBe(true)
+    expect(await hashNow()).toBe(`#/run/${a}/metrics?logx=0&logy=1`)
+  })
+
   it('a link to a comparison opens it with its runs, layout and zoom (deep link), and survives a reload', async () => {
     await openCompare([a, b])
     const plot = `${COMPARE} .plot`
