@@ -35,6 +35,7 @@ import type { TrainDataLoader } from './experiments/data'
 import { ProjectWatcher, type WatchOptions } from './archive/watch'
 import { toApiError } from './errors'
 import { runDetails, runSummary } from './experiments/summary'
+import { viewFileName } from './figures/file-names'
 import { JobPool, type JobOptions } from './jobs/pool'
 import type { JobProgress, TaskArgs, TaskName, TaskResult } from './jobs/tasks'
 import type { SettingsStore } from './settings'
@@ -664,9 +665,14 @@ export class Service {
       await fs.mkdir(dir, { recursive: true })
       const written: string[] = []
       const views = p.file.views as ProjectSummary['views']
+      // Names from run labels, kind, τ/κ and the view's name; two views that would share a
+      // name get a counter (a folder exported again is overwritten, view by view).
+      const names = new Set<string>()
       for (const [i, v] of views.entries()) {
         ctx.progress({ stage: 'figures', done: i, total: views.length })
-        const file = path.join(path.resolve(dir), `${v.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${format}`)
+        const name = await viewFileName(p, v, format, (f) => names.has(f.toLowerCase()))
+        names.add(name.toLowerCase())
+        const file = path.join(path.resolve(dir), name)
         const fig = await this.job('figures.exportAll', ctx, 'renderView', { dir: p.dir, view: v, format })
         await writeFileAtomic(file, figureBytes(fig.content))
         written.push(file)

@@ -44,6 +44,9 @@ const points = (scope: string) =>
     scope,
   )
 
+/** The names the browser was given for the downloads, in order. */
+const suggested: string[] = []
+
 /** Downloads what the export dialog saves; returns the file's bytes. */
 async function download(format: 'svg' | 'png' | 'pdf', name: string): Promise<Buffer> {
   await h.page.click(`${EXPORT} [data-testid="format-${format}"]`)
@@ -52,6 +55,7 @@ async function download(format: 'svg' | 'png' | 'pdf', name: string): Promise<Bu
     h.page.click(`${EXPORT} [data-testid="export-save"]`),
   ])
   expect(dl.suggestedFilename()).toMatch(new RegExp(`\\.${format}$`))
+  suggested.push(dl.suggestedFilename())
   const file = path.join(h.root, name)
   await dl.saveAs(file)
   return readFileSync(file)
@@ -165,7 +169,8 @@ describe('saved views', () => {
     )
     await h.screenshot('saved-views')
     await h.page.click(`${SAVED} [data-testid="saved-view-kappa late two"] [data-testid="open-view"]`)
-    await h.page.waitForFunction((id) => (globalThis as any).location.hash === `#/run/${id}/paths`, a)
+    // The run's paths tab, its state (κ, window, networks) in the hash's query.
+    await h.page.waitForFunction((id) => (globalThis as any).location.hash.startsWith(`#/run/${id}/paths`), a)
     await waitForRender(h.page, PATHS)
     await idle(h.page, PATHS)
     expect(await h.page.locator(`${PATHS} [data-testid="view-kappa"]`).getAttribute('aria-checked')).toBe('true')
@@ -182,7 +187,7 @@ describe('saved views', () => {
   it('reopens a saved comparison on the Compare page', async () => {
     await h.go('#/page/saved-views')
     await h.page.click(`${SAVED} [data-testid="saved-view-fig6 overlay"] [data-testid="open-view"]`)
-    await h.page.waitForFunction(() => (globalThis as any).location.hash === '#/page/compare')
+    await h.page.waitForFunction(() => /^#\/page\/compare(\?|$)/.test((globalThis as any).location.hash))
     await waitForRender(h.page, `${COMPARE} .plot`)
     await idle(h.page, COMPARE)
     expect(await h.page.locator(`[data-testid="compare-run-${a}"]`).isChecked()).toBe(true)
@@ -222,6 +227,8 @@ describe('figure export', () => {
     const pdf = await download('pdf', 'paths.pdf')
     expect(pdf.subarray(0, 5).toString('ascii')).toBe('%PDF-')
     expect(pdf.length).toBeGreaterThan(1000)
+    // Named from the run's label, the kind and the view.
+    expect(suggested).toEqual(['svg', 'png', 'pdf'].map((f) => `batch_1-paths-kappa.${f}`))
   })
 
   it('exports at a custom size, resolution and font size', async () => {
@@ -236,6 +243,8 @@ describe('figure export', () => {
     await h.page.selectOption(`${EXPORT} [data-testid="export-size"]`, 'double')
     const wide = pngSize(await download('png', 'double.png'))
     expect(wide.width).toBe(716)
+    // The same run and kind exported again: a counter, never the same name.
+    expect(suggested.slice(-2)).toEqual(['batch_1-paths-kappa-2.png', 'batch_1-paths-kappa-3.png'])
     await h.page.click(`${EXPORT} .modal-foot .btn:not(.primary)`)
     await h.page.locator(EXPORT).waitFor({ state: 'detached' })
   })
@@ -259,7 +268,11 @@ describe('figure export', () => {
     await h.page.click(`${SAVED} [data-testid="export-all-go"]`)
     await h.page.locator(`${SAVED} [data-testid="export-all-written"] li`).first().waitFor({ timeout: 120_000 })
     const written = await h.page.locator(`${SAVED} [data-testid="export-all-written"] li`).allInnerTexts()
-    expect(written.map((f) => path.basename(f)).sort()).toEqual(['fig6_overlay.svg', 'kappa_late_two.svg'])
+    // Run labels, kind, view and the saved view's name.
+    expect(written.map((f) => path.basename(f)).sort()).toEqual([
+      'batch_1-paths-kappa-kappa_late_two.svg',
+      'batch_1_vs_batch_10-compare-tau-fig6_overlay.svg',
+    ])
     for (const f of written) {
       expect(existsSync(f)).toBe(true)
       expect(await svgParses(readFileSync(f, 'utf8'))).toBe(true)

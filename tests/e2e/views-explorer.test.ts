@@ -107,7 +107,10 @@ describe('path explorer', () => {
     // The path plot is the view's first chart (the Shepard diagram is another).
     const box = (await h.page.locator(`${PATHS} [data-testid="figure-chart"]`).first().boundingBox())!
     await h.page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5)
+    // ctrl+wheel zooms (the plain wheel scrolls the page: tests/e2e/zoom.test.ts).
+    await h.page.keyboard.down('Control')
     await h.page.mouse.wheel(0, -300)
+    await h.page.keyboard.up('Control')
     await h.page.locator(`${PATHS} [data-testid="reset-zoom"]`).waitFor()
     const z = (await chartFacts(h.page, PATHS)).zoom
     const spanX = z['zoom-x']!.end - z['zoom-x']!.start

@@ -42,7 +42,8 @@ export interface ViewsHarness {
   page: Page
   /** The app's base URL (the token is a cookie after the first load). */
   base: string
-  /** Go to a place of the app by its hash route and wait for the app to show it. */
+  /** Go to a place of the app by its hash route and wait for the app to show it (the
+   * screen may then add its kept state to the hash's query). */
   go(hash: string): Promise<void>
   /** Reload the page (a "restart" of the renderer) and wait for the app. */
   reload(): Promise<void>
@@ -100,10 +101,11 @@ export async function startViewsHarness(
       await page.evaluate((h) => {
         ;(globalThis as unknown as { location: { hash: string } }).location.hash = h
       }, hash)
-      await page.waitForFunction(
-        (h) => (globalThis as unknown as { location: { hash: string } }).location.hash === h,
-        hash,
-      )
+      // The screen may add its state to the hash's query (a kept zoom, selection, …).
+      await page.waitForFunction((h) => {
+        const now = (globalThis as unknown as { location: { hash: string } }).location.hash
+        return now === h || (!h.includes('?') && now.startsWith(`${h}?`))
+      }, hash)
     },
     async reload() {
       await page.reload()

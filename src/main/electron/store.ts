@@ -1,5 +1,5 @@
 /**
- * The desktop host's settings, recent projects and window bounds, kept with
+ * The desktop host's settings, recent projects and window bounds (and last place), kept with
  * electron-store (one JSON file in the app's userData folder). Everything read back is
  * validated; what does not parse falls back to defaults instead of breaking startup.
  * The file itself sits behind a two-method interface so tests can use a Map.
@@ -29,6 +29,12 @@ const WindowStateSchema = z.object({
   width: z.number().int().min(200).max(20_000),
   height: z.number().int().min(150).max(20_000),
   maximized: z.boolean().default(false),
+  /** The place the window showed (its URL's hash: screen, zoom, selections), reopened at start. */
+  route: z
+    .string()
+    .max(4000)
+    .regex(/^#\/[^\s]*$/)
+    .optional(),
 })
 export type WindowState = z.infer<typeof WindowStateSchema>
 

@@ -1,9 +1,11 @@
 /**
  * The app's one window: secure webPreferences, the navigation guards, bounds restored
- * from the store (if they are still on a screen) and saved when it closes.
+ * from the store (if they are still on a screen) and saved when it closes, and the place
+ * it showed (the URL's hash: screen, zoom, selections; the renderer keeps it current)
+ * reopened at the next start, as a reload of the browser host comes back to it.
  */
 import { BrowserWindow, screen, type Rectangle } from 'electron'
-import { guardWebContents, secureWebPreferences, type AppLocation } from './security'
+import { guardWebContents, isAppUrl, secureWebPreferences, type AppLocation } from './security'
 import type { WindowState } from './store'
 
 export const DEFAULT_SIZE = { width: 1280, height: 820 }
@@ -41,6 +43,14 @@ function restoredBounds(state: WindowState | null): Partial<Rectangle> {
     : size
 }
 
+/** The hash of one of the app's own URLs (its route), if it names a place. */
+export function routeOf(url: string, loc: AppLocation): string | undefined {
+  if (!isAppUrl(url, loc)) return undefined
+  const i = url.indexOf('#')
+  const hash = i < 0 ? '' : url.slice(i)
+  return /^#\/[^\s]+$/.test(hash) && hash.length <= 4000 ? hash : undefined
+}
+
 export function createMainWindow(o: WindowOptions): BrowserWindow {
   const win = new BrowserWindow({
     ...restoredBounds(o.state),
@@ -59,15 +69,19 @@ export function createMainWindow(o: WindowOptions): BrowserWindow {
   })
   win.on('close', () => {
     const b = win.getNormalBounds()
+    const route = routeOf(win.webContents.getURL(), o.loc)
     o.saveState({
       x: Math.round(b.x),
       y: Math.round(b.y),
       width: Math.round(b.width),
       height: Math.round(b.height),
       maximized: win.isMaximized(),
+      ...(route ? { route } : {}),
     })
   })
-  if (o.loc.devUrl) void win.loadURL(o.loc.devUrl)
-  else void win.loadURL(o.loc.indexUrl)
+  // The last place: the renderer checks that it still exists (else it shows the project).
+  const route = o.state?.route ?? ''
+  if (o.loc.devUrl) void win.loadURL(`${o.loc.devUrl}${route}`)
+  else void win.loadURL(`${o.loc.indexUrl}${route}`)
   return win
 }

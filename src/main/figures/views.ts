@@ -41,6 +41,8 @@ export function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' 
     ...(look.hideInitial ? { hideInitial: true } : {}),
     ...(window ? { epochWindow: window } : {}),
     ...(nets ? { nets } : {}),
+    // What the screen shows: a zoomed view exports its region.
+    ...(look.zoom ? { region: look.zoom } : {}),
   }
 }
 

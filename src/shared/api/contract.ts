@@ -98,8 +98,16 @@ export const FigureLook = z.object({
    * embedding itself is of query.epochs / query.nets. */
   epochWindow: EpochWindow.optional(),
   nets: z.array(z.number().int().min(0)).max(100_000).optional(),
+  /** Paths: the zoomed region of the (first) panel in embedding units, as the app shows
+   * it; kept by saved views and the URL, so the view reopens zoomed. */
+  zoom: z
+    .object({ x: z.tuple([z.number(), z.number()]), y: z.tuple([z.number(), z.number()]) })
+    .refine((r) => r.x[0] < r.x[1] && r.y[0] < r.y[1], 'a zoom region runs from low to high on both axes')
+    .optional(),
 })
 export type FigureLook = z.infer<typeof FigureLook>
+/** A zoomed region of a paths plot, in embedding units. */
+export type ZoomRegion = NonNullable<FigureLook['zoom']>
 
 /** A saved view: everything needed to redraw it exactly. */
 export const SavedView = z.object({

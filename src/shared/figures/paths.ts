@@ -73,6 +73,9 @@ export interface PathsOptions {
    * those of the whole selection, so that every frame has the same frame.
    */
   until?: number
+  /** Show only this region (embedding units: the app's zoom), points and lines clipped to it;
+   * default the extent of what is shown. */
+  region?: { x: [number, number]; y: [number, number] }
 }
 
 /** The epochs of an animation's frames: every snapshot the figure shows, in order (one frame each). */
@@ -188,7 +191,7 @@ interface PathsLayout {
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
 
-function extentOf(shown: ShownRun[]) {
+function extentOf(shown: ShownRun[], region?: PathsOptions['region']) {
   let x0 = Infinity,
     x1 = -Infinity,
     y0 = Infinity,
@@ -207,6 +210,13 @@ function extentOf(shown: ShownRun[]) {
       }
   if (!Number.isFinite(x0)) [x0, x1, y0, y1, e0, e1] = [-1, 1, -1, 1, 0, 1]
   if (e1 <= e0) e1 = e0 + 1
+  // A zoomed region is drawn as it is (the epoch scale stays that of everything shown).
+  if (region && region.x[1] > region.x[0] && region.y[1] > region.y[0])
+    return {
+      x: [...region.x] as [number, number],
+      y: [...region.y] as [number, number],
+      e: [e0, e1] as [number, number],
+    }
   // A degenerate extent (one point, or points on a line) gets the other axis' span.
   const span = Math.max(x1 - x0, y1 - y0) || 2
   if (x1 - x0 < span * 1e-3) {
@@ -241,7 +251,7 @@ function layoutPaths(
   heightPx: number | undefined,
 ): PathsLayout {
   const W = style.widthIn * PX_PER_IN
-  const ext = extentOf(shown)
+  const ext = extentOf(shown, o.region)
   const rx = ext.x[1] - ext.x[0]
   const ry = ext.y[1] - ext.y[0]
   const nPanels = o.layout === 'panels' ? Math.max(1, shown.length) : 1
@@ -360,6 +370,7 @@ interface ResolvedPathsOptions {
   legend: boolean
   axisNames: [string, string]
   columns?: number
+  region?: PathsOptions['region']
 }
 
 function resolveOptions(
@@ -388,6 +399,7 @@ function resolveOptions(
     legend: opts.legend ?? (layout === 'overlay' && data.runs.length > 1),
     axisNames: opts.axisNames ?? embeddingAxisNames(data.method),
     columns: opts.columns,
+    ...(opts.region ? { region: opts.region } : {}),
   }
 }
 
@@ -489,6 +501,7 @@ function buildPathsOption(
         xAxisIndex: p,
         yAxisIndex: p,
         polyline: o.colorBy !== 'epoch',
+        clip: true,
         silent: true,
         z: 1,
         progressive: 0,
@@ -519,6 +532,7 @@ function buildPathsOption(
         yAxisIndex: p,
         symbol: marker,
         symbolSize: round2(size),
+        clip: true,
         z: 2,
         progressive: 0,
         large: false,

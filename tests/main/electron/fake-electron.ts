@@ -36,6 +36,10 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed() {
     return this.destroyed
   }
+  /** The page's URL now (the renderer's replaceState moves its hash). */
+  getURL() {
+    return this.mainFrame.url
+  }
   /** Fires a navigation-type event the way Electron does; returns whether it was prevented. */
   fire(event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate' | 'will-attach-webview', url = ''): boolean {
     let prevented = false

@@ -150,6 +150,26 @@ describe('window bounds', () => {
     expect(kv.get('window')).toEqual({ x: 200, y: 150, width: 1000, height: 700, maximized: false })
   })
 
+  it('keep the place the window showed (screen, zoom, selections in the hash) and reopen it', async () => {
+    const kv = new Map<string, unknown>()
+    const first = await startApp(root, { kv })
+    expect(first.win.webContents.loaded).toBe('app://sgdscope/index.html')
+    // The renderer moves its hash as the user goes (replaceState); closing keeps the last one.
+    const place = '#/run/r1/paths?nets=0-2&view=kappa&zoom=-1.5,2,0,3.25'
+    first.win.webContents.mainFrame.url = `app://sgdscope/index.html${place}`
+    first.win.close()
+    expect(kv.get('window')).toMatchObject({ route: place })
+    const second = await startApp(root, { kv })
+    expect(second.win.webContents.loaded).toBe(`app://sgdscope/index.html${place}`)
+    // Another page's URL (or a stored value that is not a route) is never reopened.
+    second.win.webContents.mainFrame.url = 'https://example.com/#/run/x/paths'
+    second.win.close()
+    expect(kv.get('window')).not.toHaveProperty('route')
+    kv.set('window', { width: 1200, height: 800, route: 'javascript:alert(1)' })
+    const third = await startApp(root, { kv })
+    expect(third.win.webContents.loaded).toBe('app://sgdscope/index.html')
+  })
+
   it('are dropped when they are off every screen (a monitor was unplugged), keeping the size', async () => {
     const kv = new Map<string, unknown>([['window', { x: 5000, y: 3000, width: 1200, height: 800, maximized: false }]])
     const { win } = await startApp(root, { kv })

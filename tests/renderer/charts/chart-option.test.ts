@@ -8,6 +8,8 @@ import {
   interactivePaths,
   isFullZoom,
   metricsSeriesRoles,
+  sameRegion,
+  scaleZoom,
   metricsTooltip,
   screenStyle,
   zoomedAxes,
@@ -44,6 +46,26 @@ describe('interactive paths', () => {
     expect(o.series.every((s: Any) => s.clip === true)).toBe(true)
     expect(typeof o.tooltip.formatter).toBe('function')
     expect(interactivePaths(option, { zoom: false }).dataZoom).toBeUndefined()
+  })
+
+  it('leave the plain wheel to the page: only ctrl+wheel zooms, the wheel never pans', () => {
+    const { option } = buildFigure('paths', data, style)
+    const o = interactivePaths(option) as Any
+    for (const dz of o.dataZoom) {
+      expect(dz.zoomOnMouseWheel).toBe('ctrl')
+      expect(dz.moveOnMouseWheel).toBe(false)
+      expect(dz.moveOnMouseMove).toBe(true)
+    }
+  })
+
+  it('zoom by a factor about the middle with the zoom tool, kept inside the full range', () => {
+    expect(scaleZoom({ x: [0, 100], y: [0, 100] }, 2)).toEqual({ x: [25, 75], y: [25, 75] })
+    expect(scaleZoom({ x: [25, 75], y: [10, 30] }, 0.5)).toEqual({ x: [0, 100], y: [0, 40] })
+    // Near an edge: the span is kept, the window moves inside.
+    expect(scaleZoom({ x: [80, 100], y: [0, 20] }, 0.5)).toEqual({ x: [60, 100], y: [0, 40] })
+    expect(sameRegion({ x: [0, 1], y: [0, 1] }, { x: [0, 1 + 1e-9], y: [0, 1] })).toBe(true)
+    expect(sameRegion({ x: [0, 1], y: [0, 1] }, { x: [0, 1.01], y: [0, 1] })).toBe(false)
+    expect(sameRegion(undefined, null)).toBe(true)
   })
 
   it('put ticks 1-2-5 apart for the zoomed window, the same step on both axes', () => {

@@ -5,7 +5,6 @@ import {
   defaultPathsState,
   derivedAsMetrics,
   embedQuery,
-  figureFileName,
   fromSavedView,
   indicesFromWindow,
   isOpenWindow,
@@ -201,9 +200,5 @@ describe('helpers', () => {
   })
   it('merge epochs of several runs', () => {
     expect(unionEpochs([[0, 0.5, 1], [0, 1, 2], [0.1 + 0.4]])).toEqual([0, 0.5, 1, 2])
-  })
-  it('make safe file names', () => {
-    expect(figureFileName('fig 6: batch 1 vs 100', 'pdf')).toBe('fig_6_batch_1_vs_100.pdf')
-    expect(figureFileName('   ', 'svg')).toBe('figure.svg')
   })
 })

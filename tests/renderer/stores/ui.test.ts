@@ -37,6 +37,48 @@ describe('routes and hashes', () => {
   })
 })
 
+describe("a screen's query", () => {
+  it('round-trips through the hash, keys sorted, commas and colons readable, anything else escaped', () => {
+    const r: Route = {
+      name: 'run',
+      runId: 'r1',
+      tab: 'paths',
+      query: { zoom: '-1.5,2,0,3', nets: '0-3,7', note: 'a&b=c d', t: '12' },
+    }
+    const hash = routeToHash(r)
+    expect(hash).toBe('#/run/r1/paths?nets=0-3,7&note=a%26b%3Dc%20d&t=12&zoom=-1.5,2,0,3')
+    expect(hashToRoute(hash)).toEqual(r)
+    expect(hashToRoute('#/page/compare?runs=a,b')).toEqual({ name: 'page', pageId: 'compare', query: { runs: 'a,b' } })
+    // No query, or an empty one, is the plain route.
+    expect(hashToRoute('#/page/compare?')).toEqual({ name: 'page', pageId: 'compare' })
+    // Malformed escapes do not throw.
+    expect(hashToRoute('#/run/%E0%A4%A/paths?zoom=%E0%A4%A')).toEqual({
+      name: 'run',
+      runId: '%E0%A4%A',
+      tab: 'paths',
+      query: { zoom: '%E0%A4%A' },
+    })
+  })
+
+  it('setQuery patches the current screen’s query and the URL; another screen starts without one', () => {
+    const ui = useUiStore()
+    ui.go({ name: 'run', runId: 'a', tab: 'paths' })
+    ui.setQuery({ zoom: '0,1,0,1', nets: '0-2' })
+    expect(location.hash).toBe('#/run/a/paths?nets=0-2&zoom=0,1,0,1')
+    ui.setQuery({ zoom: null, t: '5' })
+    expect(ui.query).toEqual({ nets: '0-2', t: '5' })
+    expect(location.hash).toBe('#/run/a/paths?nets=0-2&t=5')
+    // The same run clicked again keeps the screen's state; another tab or run does not.
+    ui.openRun('a')
+    expect(ui.query).toEqual({ nets: '0-2', t: '5' })
+    ui.openRun('a', 'metrics')
+    expect(ui.query).toEqual({})
+    expect(location.hash).toBe('#/run/a/metrics')
+    ui.setQuery({ nets: '' })
+    expect(location.hash).toBe('#/run/a/metrics')
+  })
+})
+
 describe('notifications', () => {
   it('shows the same message twice in a row once, and keeps the last five', () => {
     const ui = useUiStore()

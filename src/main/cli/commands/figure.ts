@@ -1,6 +1,9 @@
 /** `sgdscope figure`: runs drawn as a publication figure, as the app's saved views draw them. */
+import { existsSync, statSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import * as path from 'node:path'
 import { Project } from '../../archive/project'
+import { viewFileName } from '../../figures/file-names'
 import type { ViewToRender } from '../../figures/views'
 
 /** The formats of --animate (figures/animate.ts ANIMATION_FORMATS, without loading it). */
@@ -13,13 +16,16 @@ import { figureLook, lookOptions, pathQuery, viewOptions, writeViewFigure } from
 export const figureCommand: Command = {
   summary:
     'draw runs as a publication figure (SVG, PNG or PDF), or the paths over time as an animation (GIF, APNG, PNGs)',
-  usage: `sgdscope figure RUN... --kind paths|metrics|compare|shepard --out FILE [--format svg|png|pdf]
+  usage: `sgdscope figure RUN... --kind paths|metrics|compare|shepard --out FILE|DIR/ [--format svg|png|pdf]
            [--animate [--fps 10]]   paths/compare over time, one frame per snapshot: --out a.gif (GIF),
                                     a.apng or --format apng (APNG), a.png (a-0001.png, a-0002.png, …)
            [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--max-iter N] [--align joint|procrustes]
            [--labels a,b] [--style paper|paper-serif|colorblind] [--width 3.5in|7.16in|89mm] [--height H]
            [--dpi 300] [--font-size 8] [--color-by epoch|net|run] [--layout overlay|panels]
-           [--log-x] [--log-y] [--no-points] [--no-lines] [--project DIR]`,
+           [--log-x] [--log-y] [--no-points] [--no-lines] [--project DIR]
+  --out DIR/ (an existing folder, or a path ending in /) names the file from the runs' labels,
+  the kind and the view (batch_1-paths-tau.pdf), with a counter if that file exists
+  (batch_1-paths-tau-2.pdf); the format is then --format's, PDF by default.`,
   options: {
     ...projectOption,
     ...viewOptions,
@@ -34,11 +40,12 @@ export const figureCommand: Command = {
   },
   async run(positionals, v, io) {
     if (positionals.length === 0) throw new UsageError('figure needs at least one run')
-    if (!v.out) throw new UsageError('figure needs --out FILE')
-    const out = String(v.out)
-    if (v.animate) return animate(positionals, v, io, out)
+    if (!v.out) throw new UsageError('figure needs --out FILE (or --out DIR/ to name the file from the run)')
+    const outArg = String(v.out)
+    if (v.animate) return animate(positionals, v, io, outArg)
     if (v.fps !== undefined) throw new UsageError('--fps is for --animate')
-    const format = String(v.format ?? path.extname(out).slice(1) ?? '').toLowerCase()
+    const intoDir = /[/\\]$/.test(outArg) || (existsSync(outArg) && statSync(outArg).isDirectory())
+    const format = String(v.format ?? (intoDir ? 'pdf' : path.extname(outArg).slice(1)) ?? '').toLowerCase()
     if (!['svg', 'png', 'pdf'].includes(format))
       throw new UsageError(`--format must be svg, png or pdf (or give --out a .svg/.png/.pdf name)`)
     const kind = String(v.kind ?? (positionals.length > 1 ? 'compare' : 'paths'))
@@ -54,6 +61,12 @@ export const figureCommand: Command = {
       kind: kind as ViewToRender['kind'],
       query: pathQuery(ids, v, labels),
       look: figureLook(v, kind === 'compare' ? { layout: 'panels' } : {}),
+    }
+    let out = outArg
+    if (intoDir) {
+      await mkdir(outArg, { recursive: true })
+      const name = await viewFileName(project, view, format, (f) => existsSync(path.join(outArg, f)))
+      out = path.join(outArg, name)
     }
     const bytes = await writeViewFigure(project, view, format as 'svg' | 'png' | 'pdf', out)
     io.out(

@@ -176,10 +176,16 @@ export function batchPaths(
   return out
 }
 
+/** The modifier that makes the wheel zoom a plot: the plain wheel scrolls the page, as
+ * everywhere else (a trackpad pinch arrives as ctrl+wheel too; ⌘+wheel is passed on as
+ * ctrl+wheel by FigureChart.vue). */
+export const ZOOM_WHEEL_KEY = 'ctrl' as const
+
 /** Make a paths (or compare) option interactive: drawn in colour batches (fast: a
- * slider move redraws fig1's 3100 points in a frame or two); zoom and pan (mouse
- * wheel, drag) on both axes of every panel together, so panels stay linked and x and
- * y keep one scale; hover tooltips; points and lines clipped to the plot while zoomed. */
+ * slider move redraws fig1's 3100 points in a frame or two); zoom (ctrl/⌘+wheel, the
+ * zoom buttons) and pan (drag) on both axes of every panel together, so panels stay
+ * linked and x and y keep one scale; hover tooltips; points and lines clipped to the
+ * plot while zoomed. The plain wheel is left to the page (it scrolls). */
 export function interactivePaths(
   option: EChartsOption,
   opts: { zoom?: boolean; epochColors?: readonly string[] } = {},
@@ -200,14 +206,15 @@ export function interactivePaths(
   }
   if (opts.zoom !== false)
     out.dataZoom = [
-      // One per direction: the wheel zooms both by the same factor about the cursor
-      // (one scale kept), a drag pans x by dx and y by dy.
+      // One per direction: ctrl+wheel zooms both by the same factor about the cursor
+      // (one scale kept), a drag pans x by dx and y by dy. The plain wheel never reaches
+      // ECharts (FigureChart.vue keeps it for the page, which scrolls).
       {
         type: 'inside',
         id: 'zoom-x',
         xAxisIndex: xs,
         filterMode: 'none',
-        zoomOnMouseWheel: true,
+        zoomOnMouseWheel: ZOOM_WHEEL_KEY,
         moveOnMouseMove: true,
         moveOnMouseWheel: false,
         preventDefaultMouseMove: true,
@@ -217,7 +224,7 @@ export function interactivePaths(
         id: 'zoom-y',
         yAxisIndex: ys,
         filterMode: 'none',
-        zoomOnMouseWheel: true,
+        zoomOnMouseWheel: ZOOM_WHEEL_KEY,
         moveOnMouseMove: true,
         moveOnMouseWheel: false,
         preventDefaultMouseMove: true,
@@ -236,6 +243,29 @@ export const FULL_ZOOM: ZoomWindow = { x: [0, 100], y: [0, 100] }
 
 export function isFullZoom(z: ZoomWindow): boolean {
   return z.x[0] <= 1e-6 && z.x[1] >= 100 - 1e-6 && z.y[0] <= 1e-6 && z.y[1] >= 100 - 1e-6
+}
+
+/** The zoom window `factor` times closer (below 1: farther) about its centre, kept
+ * inside the full range (the zoom tool's buttons). */
+export function scaleZoom(z: ZoomWindow, factor: number): ZoomWindow {
+  const one = ([a, b]: [number, number]): [number, number] => {
+    const span = Math.min(100, Math.max(1e-3, (b - a) / factor))
+    const mid = Math.min(100 - span / 2, Math.max(span / 2, (a + b) / 2))
+    return [Math.max(0, mid - span / 2), Math.min(100, mid + span / 2)]
+  }
+  return { x: one(z.x), y: one(z.y) }
+}
+
+/** Two zoom regions (embedding units) alike to rounding, or both absent. */
+export function sameRegion(
+  a: { x: [number, number]; y: [number, number] } | null | undefined,
+  b: { x: [number, number]; y: [number, number] } | null | undefined,
+): boolean {
+  if (!a || !b) return !a && !b
+  const u = Math.max(a.x[1] - a.x[0], a.y[1] - a.y[0], 1e-12) * 1e-6
+  const v = [...a.x, ...a.y]
+  const w = [...b.x, ...b.y]
+  return v.every((x, i) => Math.abs(x - w[i]!) <= u)
 }
 
 const visible = (a: AxisFrame, pct: [number, number]): [number, number] => [

@@ -311,13 +311,3 @@ export function unionEpochs(lists: readonly (readonly number[])[]): number[] {
     .sort((a, b) => a - b)
   return all.filter((e, i) => i === 0 || !near(e, all[i - 1]!))
 }
-
-/** A file name for a view's figure. */
-export function figureFileName(name: string, format: string): string {
-  const base =
-    name
-      .trim()
-      .replace(/[^A-Za-z0-9._-]+/g, '_')
-      .replace(/^_+|_+$/g, '') || 'figure'
-  return `${base}.${format}`
-}

@@ -59,7 +59,7 @@ describe('analyses (Beyond) store', () => {
     expect(host.callsOf('beyond.barrier')).toHaveLength(2)
   })
 
-  it('downloads a figure rendered on the host under a safe file name', async () => {
+  it('downloads a figure rendered on the host under a safe file name: label and kind, a counter the second time', async () => {
     host.handle('beyond.figure', () => ({ format: 'svg', data: '<svg/>' }))
     const clicked: string[] = []
     const click = HTMLAnchorElement.prototype.click
@@ -68,15 +68,9 @@ describe('analyses (Beyond) store', () => {
     }
     try {
       const store = useBeyondStore()
-      const file = await store.download(
-        'r1',
-        { kind: 'rates', spectrum: 'pairs' } as never,
-        'svg',
-        'batch 1 / rates',
-        7,
-      )
-      expect(file).toBe('batch_1_rates.svg')
-      expect(clicked).toEqual(['batch_1_rates.svg'])
+      const file = await store.download('r1', { kind: 'rates', spectrum: 'pairs' } as never, 'svg', 'batch 1 / B=1', 7)
+      expect(file).toBe('batch_1_B_1-rates.svg')
+      expect(clicked).toEqual(['batch_1_B_1-rates.svg'])
       expect(host.callsOf('beyond.figure')).toEqual([
         {
           runId: 'r1',
@@ -85,6 +79,13 @@ describe('analyses (Beyond) store', () => {
           look: { style: 'paper', widthIn: 7 },
         },
       ])
+      // The same run and kind again: a counter, never the same name.
+      expect(await store.download('r1', { kind: 'rates' } as never, 'svg', 'batch 1 / B=1')).toBe(
+        'batch_1_B_1-rates-2.svg',
+      )
+      expect(await store.download('r1', { kind: 'barrier' } as never, 'pdf', 'batch 1 / B=1')).toBe(
+        'batch_1_B_1-barrier.pdf',
+      )
     } finally {
       HTMLAnchorElement.prototype.click = click
     }

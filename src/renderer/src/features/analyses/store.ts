@@ -7,6 +7,7 @@
 import { defineStore } from 'pinia'
 import type { ArgsOf, CallOptions, RenderedFigure } from '../../../../shared/api/contract'
 import { api } from '../../lib/api'
+import { claimFileName, nextFileName } from '../../lib/export-names'
 import { sharedRequests, type Shared } from '../../lib/shared-requests'
 
 type Start<T> = (opts: CallOptions) => Promise<T>
@@ -112,12 +113,13 @@ export const useBeyondStore = defineStore('beyond', () => {
     }
   }
 
-  /** Renders a figure on the host and downloads it; returns the file name. */
+  /** Renders a figure on the host and downloads it; returns the file name: the run's
+   * label and the figure kind, with a counter when this window already used it. */
   async function download(
     runId: string,
     figure: BeyondFigureQuery,
     format: FigureFormat,
-    name: string,
+    label: string,
     widthIn = 3.5,
   ): Promise<string> {
     const r: RenderedFigure = await api().call('beyond.figure', {
@@ -127,7 +129,7 @@ export const useBeyondStore = defineStore('beyond', () => {
       look: { style: 'paper', widthIn },
     })
     const blob = new Blob([r.format === 'svg' ? r.data : bytesOf(r.data)], { type: MIME[format] })
-    const file = `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${format}`
+    const file = nextFileName({ labels: [label], kind: figure.kind }, format)
     const url = URL.createObjectURL(blob)
     const a = document.createElement('a')
     a.href = url
@@ -136,6 +138,7 @@ export const useBeyondStore = defineStore('beyond', () => {
     a.click()
     a.remove()
     setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    claimFileName(file)
     return file
   }
 
