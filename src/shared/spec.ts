@@ -50,8 +50,26 @@ export const LrSchedule = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('step'), every: z.number().positive(), gamma: z.number().positive() }),
   /** linear from η at epoch 0 to η·to at the last epoch */
   z.object({ kind: z.literal('linear'), to: z.number().min(0) }),
+  /** cosine annealing (PyTorch's CosineAnnealingLR, T_max = the run's length):
+   * η·to + (η − η·to)·(1 + cos(π·epoch/epochs))/2, from η to η·to at the last epoch */
+  z.object({ kind: z.literal('cosine'), to: z.number().min(0).max(1).default(0) }),
 ])
 export type LrSchedule = z.infer<typeof LrSchedule>
+
+/**
+ * Linear warm-up (PyTorch's LinearLR with end_factor 1), multiplying the schedule:
+ * factor startFactor + (1 − startFactor)·min(1, epoch/epochs). `epochs: 0` is none.
+ */
+export const LrWarmup = z.object({
+  epochs: z.number().min(0).default(0),
+  /** PyTorch's LinearLR requires 0 < start_factor ≤ 1; its default is 1/3. */
+  startFactor: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1 / 3),
+})
+export type LrWarmup = z.infer<typeof LrWarmup>
 
 export const ENGINES = ['auto', 'fused', 'tfjs'] as const
 export type EngineName = (typeof ENGINES)[number]
@@ -80,6 +98,8 @@ export const MlpSpec = z.object({
   /** Learning rate η. */
   lr: z.number().positive().default(1),
   lrSchedule: LrSchedule.default({ kind: 'constant' }),
+  /** Linear warm-up over the first epochs (none by default), multiplying the schedule. */
+  lrWarmup: LrWarmup.prefault({}),
   /** Classical momentum μ (PyTorch's convention: v ← μv + g, θ ← θ − ηv). */
   momentum: z.number().min(0).lt(1).default(0),
   /** Minibatch size m; the gradient is the batch mean. */

@@ -30,18 +30,37 @@ export function stateSize(spec: MlpSpec, shape: MlpShape): number {
   return paramCount(shape) * (spec.momentum > 0 ? 2 : 1)
 }
 
-/** Learning rate for the batch that starts after `samples` samples. */
+/**
+ * Learning rate for the batch that starts after `samples` samples: the schedule times the
+ * warm-up factor, both functions of the epoch reached (samples / trainCount). When the
+ * batch size divides the training set, this is PyTorch's schedulers stepped once per
+ * batch (StepLR, CosineAnnealingLR with T_max = all steps, LinearLR with total_iters =
+ * the warm-up's steps; warm-up and schedule multiplied as ChainedScheduler does).
+ */
 export function lrAt(spec: MlpSpec, samples: number, trainCount: number): number {
   const s = spec.lrSchedule
   const epoch = samples / trainCount
+  let lr: number
   switch (s.kind) {
     case 'constant':
-      return spec.lr
+      lr = spec.lr
+      break
     case 'step':
-      return spec.lr * Math.pow(s.gamma, Math.floor(epoch / s.every + 1e-9))
+      lr = spec.lr * Math.pow(s.gamma, Math.floor(epoch / s.every + 1e-9))
+      break
     case 'linear':
-      return spec.lr * (1 + (s.to - 1) * Math.min(1, epoch / spec.epochs))
+      lr = spec.lr * (1 + (s.to - 1) * Math.min(1, epoch / spec.epochs))
+      break
+    case 'cosine': {
+      const min = spec.lr * s.to
+      lr = min + ((spec.lr - min) * (1 + Math.cos(Math.PI * Math.min(1, epoch / spec.epochs)))) / 2
+      break
+    }
   }
+  // Old specs (and parseSpec's defaults) have no warm-up: the schedule's value unchanged.
+  const w = spec.lrWarmup
+  if (w && w.epochs > 0 && epoch < w.epochs) lr *= w.startFactor + (1 - w.startFactor) * (epoch / w.epochs)
+  return lr
 }
 
 /** How often (in samples) a training loop looks at the cancel flag and reports. */

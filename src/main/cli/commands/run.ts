@@ -18,6 +18,12 @@ const OVERRIDES: Record<string, [string, (s: string) => unknown]> = {
   hidden: ['hidden', Number],
   seed: ['seed', Number],
   momentum: ['momentum', Number],
+  schedule: ['lrSchedule.kind', String],
+  'lr-every': ['lrSchedule.every', Number],
+  'lr-gamma': ['lrSchedule.gamma', Number],
+  'lr-to': ['lrSchedule.to', Number],
+  warmup: ['lrWarmup.epochs', Number],
+  'warmup-start': ['lrWarmup.startFactor', Number],
   probe: ['probe', Number],
   loss: ['loss', String],
   init: ['init', String],
@@ -111,6 +117,8 @@ export const runCommand: Command = {
   usage: `sgdscope run [SPEC.json] [--preset fig1..fig8] [--project DIR] [--nets N] [--epochs E] [--lr η]
            [--batch M] [--hidden H] [--seed S] [--momentum μ] [--loss mse|cross-entropy]
            [--init torch7|xavier|normal] [--order per-network|shared] [--probe P] [--no-deskew]
+           [--schedule constant|step|linear|cosine] [--lr-every E] [--lr-gamma γ] [--lr-to F]
+           [--warmup E] [--warmup-start F]
            [--dataset mnist|fashion-mnist] [--set field=value]... [--workers W] [--dry-run]
            [--shard i/n --run-id ID]   (train the networks k ≡ i−1 mod n of run ID; shards
                                         started together on several machines fill one run)`,

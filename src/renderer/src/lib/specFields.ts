@@ -23,7 +23,8 @@ export interface FieldDef {
   when?: (d: Draft) => boolean
   /** Editable only when this holds (else shown disabled, with the reason as help). */
   enabled?: (d: Draft) => boolean
-  /** A value to put in when the field appears and the spec has no default for it. */
+  /** A value to put in when the field appears and the spec has no default for it (or a
+   * function of the draft giving it). */
   initial?: unknown
   /** Wide fields (paths) span the whole row. */
   wide?: boolean
@@ -200,12 +201,13 @@ export const MLP_GROUPS: FieldGroup[] = [
       {
         path: 'lrSchedule.kind',
         label: 'Learning-rate schedule',
-        help: 'Constant (the paper’s point), step decay or a linear ramp.',
+        help: 'Constant (the paper’s point), step decay, a linear ramp or cosine annealing (PyTorch’s StepLR, CosineAnnealingLR).',
         kind: 'select',
         options: [
           { value: 'constant', label: 'constant' },
           { value: 'step', label: 'step: η·γ^⌊epoch/every⌋' },
           { value: 'linear', label: 'linear: η → η·to' },
+          { value: 'cosine', label: 'cosine: η → η·to' },
         ],
       },
       {
@@ -227,10 +229,24 @@ export const MLP_GROUPS: FieldGroup[] = [
       {
         path: 'lrSchedule.to',
         label: 'Final factor',
-        help: 'η falls linearly to η·to at the last epoch.',
+        help: 'η falls to η·to at the last epoch: linearly, or along half a cosine (then 0 ≤ to ≤ 1).',
         kind: 'number',
-        when: schedule('linear'),
-        initial: 0.1,
+        when: (d) => schedule('linear')(d) || schedule('cosine')(d),
+        // Cosine annealing usually ends at 0 (CosineAnnealingLR's eta_min = 0).
+        initial: (d: Draft) => (schedule('cosine')(d) ? 0 : 0.1),
+      },
+      {
+        path: 'lrWarmup.epochs',
+        label: 'Warm-up (epochs)',
+        help: 'η rises linearly from η·start to η over these epochs (PyTorch’s LinearLR), times the schedule; 0 = none.',
+        kind: 'number',
+      },
+      {
+        path: 'lrWarmup.startFactor',
+        label: 'Warm-up start',
+        help: 'The factor warm-up starts from, 0 < start ≤ 1.',
+        kind: 'number',
+        enabled: (d) => Number(getPath(d, 'lrWarmup.epochs') ?? 0) > 0,
       },
       {
         path: 'momentum',

@@ -1,0 +1,26 @@
+/** `sgdscope run` flags for the architecture and optimiser options (issue 19), checked with --dry-run. */
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../../helpers/cli-in-process'
+import { tempDir } from '../../helpers/tmp'
+
+describe('sgdscope run: architecture and optimiser flags', () => {
+  const root = tempDir()
+  const dry = async (...argv: string[]) => {
+    const r = await runCli(['run', ...argv, '--dry-run', '--project', `${root}/dry.sgdscope`])
+    return { ...r, spec: r.code === 0 ? JSON.parse(r.out) : null }
+  }
+
+  it('learning-rate schedules and warm-up', async () => {
+    const r = await dry('--schedule', 'cosine', '--lr-to', '0.01', '--warmup', '2', '--warmup-start', '0.1')
+    expect(r.code).toBe(0)
+    expect(r.spec).toMatchObject({
+      lrSchedule: { kind: 'cosine', to: 0.01 },
+      lrWarmup: { epochs: 2, startFactor: 0.1 },
+    })
+    const s = await dry('--schedule', 'step', '--lr-every', '5', '--lr-gamma', '0.5')
+    expect(s.spec.lrSchedule).toEqual({ kind: 'step', every: 5, gamma: 0.5 })
+    const bad = await dry('--schedule', 'exponential')
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/lrSchedule\.kind/)
+  })
+})
