@@ -75,49 +75,64 @@ export const ENGINES = ['auto', 'fused', 'tfjs'] as const
 export type EngineName = (typeof ENGINES)[number]
 
 /** Ensembles of one-hidden-layer MLPs trained by SGD (the paper's §2). */
-export const MlpSpec = z.object({
-  kind: z.literal('mlp').default('mlp'),
-  /** A human-readable label for the run (e.g. the preset it came from). */
-  name: z.string().max(200).optional(),
-  preset: z.string().optional(),
-  dataset: DatasetSpec.prefault({}),
-  /** Number of networks in the ensemble. */
-  nets: z.number().int().min(1).max(100_000).default(100),
-  /** Run seed: network k's initial weights and sample order depend on (seed, k) only. */
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .default(1),
-  hidden: z.number().int().min(1).max(100_000).default(100),
-  loss: z.enum(['mse', 'cross-entropy']).default('mse'),
-  init: z.enum(['torch7', 'xavier', 'normal']).default('torch7'),
-  /** σ of `init: normal`. */
-  initSigma: z.number().positive().default(0.01),
-  /** Learning rate η. */
-  lr: z.number().positive().default(1),
-  lrSchedule: LrSchedule.default({ kind: 'constant' }),
-  /** Linear warm-up over the first epochs (none by default), multiplying the schedule. */
-  lrWarmup: LrWarmup.prefault({}),
-  /** Classical momentum μ (PyTorch's convention: v ← μv + g, θ ← θ − ηv). */
-  momentum: z.number().min(0).lt(1).default(0),
-  /** Minibatch size m; the gradient is the batch mean. */
-  batch: z.number().int().min(1).max(60_000).default(1),
-  epochs: z.number().positive().max(100_000).default(20),
-  /** `per-network`: each network its own shuffle every epoch; `shared`: one order for all. */
-  order: z.enum(['per-network', 'shared']).default('per-network'),
-  /** Probe set: the first `probe` test images. */
-  probe: z.number().int().min(1).max(1_000_000).default(1000),
-  /** Train loss and error are measured on this many training images (a fixed subset). */
-  trainSubset: z.number().int().min(1).max(1_000_000).default(10_000),
-  snapshots: SnapshotSpec.prefault({}),
-  /** Weight snapshots kept in the archive (for weight-space analyses such as barriers
-   * between networks): at the final snapshot, at every one, none, or at these epochs
-   * (each rounded to the first snapshot at or after it). */
-  keepWeights: z.union([z.enum(['final', 'all', 'none']), z.array(z.number().min(0)).max(10_000)]).default('final'),
-  engine: z.enum(ENGINES).default('auto'),
-})
+export const MlpSpec = z
+  .object({
+    kind: z.literal('mlp').default('mlp'),
+    /** A human-readable label for the run (e.g. the preset it came from). */
+    name: z.string().max(200).optional(),
+    preset: z.string().optional(),
+    dataset: DatasetSpec.prefault({}),
+    /** Number of networks in the ensemble. */
+    nets: z.number().int().min(1).max(100_000).default(100),
+    /** Run seed: network k's initial weights and sample order depend on (seed, k) only. */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
+    hidden: z.number().int().min(1).max(100_000).default(100),
+    /** Hidden units' non-linearity: the paper's logistic sigmoid, tanh or ReLU. */
+    activation: z.enum(['sigmoid', 'tanh', 'relu']).default('sigmoid'),
+    loss: z.enum(['mse', 'cross-entropy']).default('mse'),
+    init: z.enum(['torch7', 'xavier', 'normal']).default('torch7'),
+    /** σ of `init: normal`. */
+    initSigma: z.number().positive().default(0.01),
+    /** Learning rate η. */
+    lr: z.number().positive().default(1),
+    lrSchedule: LrSchedule.default({ kind: 'constant' }),
+    /** Linear warm-up over the first epochs (none by default), multiplying the schedule. */
+    lrWarmup: LrWarmup.prefault({}),
+    /** Classical momentum μ (PyTorch's convention: v ← μv + g, θ ← θ − ηv). */
+    momentum: z.number().min(0).lt(1).default(0),
+    /** Nesterov momentum (PyTorch's: d = g + μv, θ ← θ − ηd); needs momentum > 0. */
+    nesterov: z.boolean().default(false),
+    /** L2 weight decay (PyTorch's SGD weight_decay: g ← ∇ + wd·θ, weights and biases alike). */
+    weightDecay: z.number().min(0).max(1000).default(0),
+    /** Minibatch size m; the gradient is the batch mean. */
+    batch: z.number().int().min(1).max(60_000).default(1),
+    epochs: z.number().positive().max(100_000).default(20),
+    /** `per-network`: each network its own shuffle every epoch; `shared`: one order for all. */
+    order: z.enum(['per-network', 'shared']).default('per-network'),
+    /** Probe set: the first `probe` test images. */
+    probe: z.number().int().min(1).max(1_000_000).default(1000),
+    /** Train loss and error are measured on this many training images (a fixed subset). */
+    trainSubset: z.number().int().min(1).max(1_000_000).default(10_000),
+    snapshots: SnapshotSpec.prefault({}),
+    /** Weight snapshots kept in the archive (for weight-space analyses such as barriers
+     * between networks): at the final snapshot, at every one, none, or at these epochs
+     * (each rounded to the first snapshot at or after it). */
+    keepWeights: z.union([z.enum(['final', 'all', 'none']), z.array(z.number().min(0)).max(10_000)]).default('final'),
+    engine: z.enum(ENGINES).default('auto'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.nesterov && !(s.momentum > 0))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nesterov'],
+        message: 'Nesterov momentum needs a momentum > 0 (as PyTorch requires)',
+      })
+  })
 export type MlpSpec = z.infer<typeof MlpSpec>
 
 /**

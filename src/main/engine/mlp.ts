@@ -17,6 +17,45 @@ import type { SparseImages } from './sparse'
 
 export type Loss = 'mse' | 'cross-entropy'
 export type Init = 'torch7' | 'xavier' | 'normal'
+export type Activation = 'sigmoid' | 'tanh' | 'relu'
+export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu']
+
+/**
+ * Beyond the paper's network and plain SGD/momentum (all off by default, which is the
+ * paper's setting): the hidden activation, L2 weight decay and Nesterov momentum, in
+ * PyTorch's torch.optim.SGD convention: g ← ∇ + wd·θ (weights and biases); with momentum
+ * v ← μv + g and d = g + μv (Nesterov) or v; θ ← θ − η·d (η·g without momentum).
+ */
+export interface TrainOptions {
+  activation?: Activation
+  weightDecay?: number
+  nesterov?: boolean
+}
+
+/** Checked options with their defaults. */
+export function trainOptions(o: TrainOptions | undefined, momentum: number, who: string): Required<TrainOptions> {
+  const activation = o?.activation ?? 'sigmoid'
+  const weightDecay = o?.weightDecay ?? 0
+  const nesterov = o?.nesterov ?? false
+  if (!ACTIVATIONS.includes(activation)) throw new RangeError(`${who}: unknown activation ${String(activation)}`)
+  if (!(weightDecay >= 0 && Number.isFinite(weightDecay)))
+    throw new RangeError(`${who}: weight decay must be a finite number ≥ 0 (got ${weightDecay})`)
+  if (nesterov && !(momentum > 0)) throw new RangeError(`${who}: Nesterov momentum needs a momentum > 0`)
+  return { activation, weightDecay, nesterov }
+}
+
+/** The hidden activation and its derivative written in terms of its value h = act(z). */
+export function activationOf(a: Activation): { f: (z: number) => number; df: (h: number) => number } {
+  switch (a) {
+    case 'sigmoid':
+      return { f: sigmoid, df: (h) => h * (1 - h) }
+    case 'tanh':
+      return { f: Math.tanh, df: (h) => 1 - h * h }
+    case 'relu':
+      // PyTorch's ReLU has gradient 0 at 0
+      return { f: (z) => (z > 0 ? z : 0), df: (h) => (h > 0 ? 1 : 0) }
+  }
+}
 
 export interface MlpShape {
   inputs: number
@@ -332,6 +371,7 @@ export class FusedMlp implements MlpKernel {
   readonly shape: MlpShape
   readonly loss: Loss
   readonly momentum: number
+  readonly options: Required<TrainOptions>
   readonly params: Float32Array
   readonly velocity: Float32Array | null
 
@@ -342,6 +382,10 @@ export class FusedMlp implements MlpKernel {
   private readonly oB: number
   private readonly ob: number
   private readonly mse: boolean
+  /** 0 sigmoid, 1 tanh, 2 relu */
+  private readonly act: number
+  /** Whether a step must use the general path (weight decay or Nesterov change every parameter). */
+  private readonly dense: boolean
 
   // per-sample scratch (float64: V8 computes in float64 anyway, and stores need no rounding)
   private readonly hid: Float64Array // hidden pre-activations, then activations
@@ -360,7 +404,14 @@ export class FusedMlp implements MlpKernel {
     rows: Int32Array
   } | null = null
 
-  constructor(shape: MlpShape, loss: Loss, params: Float32Array, momentum = 0, velocity?: Float32Array) {
+  constructor(
+    shape: MlpShape,
+    loss: Loss,
+    params: Float32Array,
+    momentum = 0,
+    velocity?: Float32Array,
+    options?: TrainOptions,
+  ) {
     checkShape(shape)
     if (loss !== 'mse' && loss !== 'cross-entropy') throw new RangeError(`unknown loss ${String(loss)}`)
     const n = paramCount(shape)
@@ -374,6 +425,9 @@ export class FusedMlp implements MlpKernel {
     this.momentum = momentum
     this.params = params
     this.velocity = momentum > 0 ? (velocity ?? new Float32Array(n)) : null
+    this.options = trainOptions(options, momentum, 'FusedMlp')
+    this.act = ACTIVATIONS.indexOf(this.options.activation)
+    this.dense = this.options.weightDecay > 0 || this.options.nesterov
     this.I = shape.inputs
     this.H = shape.hidden
     this.K = shape.outputs
@@ -417,7 +471,7 @@ export class FusedMlp implements MlpKernel {
     const m = idx.length
     if (m < 1) throw new RangeError('FusedMlp.step: empty batch')
     if (images.dim !== this.I) this.checkImages(images)
-    if (m === 1 && this.velocity === null) {
+    if (m === 1 && this.velocity === null && !this.dense) {
       const i = idx[0]
       if (!(i >= 0 && i < images.count))
         throw new RangeError(`FusedMlp.step: sample ${i} outside 0..${images.count - 1}`)
@@ -495,6 +549,7 @@ export class FusedMlp implements MlpKernel {
     const dh = new Float64Array(H)
     const y = new Float64Array(K)
     const dy = new Float64Array(K)
+    const act = activationOf(this.options.activation)
     let loss = 0
     for (let s = 0; s < n; s++) {
       const xo = s * I
@@ -502,7 +557,7 @@ export class FusedMlp implements MlpKernel {
       for (let j = 0; j < H; j++) {
         let z = p[oa + j]
         for (let i = 0; i < I; i++) z += p[i * H + j] * x[xo + i]
-        h[j] = 1 / (1 + Math.exp(-z))
+        h[j] = act.f(z)
       }
       for (let k = 0; k < K; k++) {
         let z = p[ob + k]
@@ -533,7 +588,7 @@ export class FusedMlp implements MlpKernel {
         }
       }
       for (let j = 0; j < H; j++) {
-        const dz = dh[j] * h[j] * (1 - h[j])
+        const dz = dh[j] * act.df(h[j])
         g[oa + j] += dz
         for (let i = 0; i < I; i++) g[i * H + j] += dz * x[xo + i]
       }
@@ -558,7 +613,9 @@ export class FusedMlp implements MlpKernel {
     const oa = this.oa
     for (let j = 0; j < H; j++) hid[j] = p[oa + j]
     gatherRows(hid, H, p, indices, values, indptr[i], indptr[i + 1]) // z = a + Σ x_q A[pixel_q]
-    for (let j = 0; j < H; j++) hid[j] = sigmoid(hid[j])
+    if (this.act === 0) for (let j = 0; j < H; j++) hid[j] = sigmoid(hid[j])
+    else if (this.act === 1) for (let j = 0; j < H; j++) hid[j] = Math.tanh(hid[j])
+    else for (let j = 0; j < H; j++) hid[j] = hid[j] > 0 ? hid[j] : 0
     const oB = this.oB
     const ob = this.ob
     for (let k = 0; k < K; k++) {
@@ -618,6 +675,23 @@ export class FusedMlp implements MlpKernel {
     }
   }
 
+  /** g ← g ⊙ act′(z), from the activations in this.hid: back through the hidden non-linearity. */
+  private hiddenDeltas(): void {
+    const H = this.H
+    const hid = this.hid
+    const g = this.g
+    if (this.act === 0) {
+      for (let j = 0; j < H; j++) {
+        const hj = hid[j]
+        g[j] = g[j] * hj * (1 - hj)
+      }
+    } else if (this.act === 1) {
+      for (let j = 0; j < H; j++) g[j] = g[j] * (1 - hid[j] * hid[j])
+    } else {
+      for (let j = 0; j < H; j++) if (!(hid[j] > 0)) g[j] = 0
+    }
+  }
+
   /** Batch 1, no momentum: update in place, first layer only over the non-zero pixels. */
   private stepOne(images: SparseImages, labels: Uint8Array, i: number, lr: number): number {
     const { indptr, indices, values } = images
@@ -645,12 +719,8 @@ export class FusedMlp implements MlpKernel {
       }
       p[ob + k] -= dk
     }
-    for (let j = 0; j < H; j++) {
-      const hj = hid[j]
-      const gj = g[j] * hj * (1 - hj) // lr · dL/dz_hidden
-      g[j] = gj
-      p[oa + j] -= gj
-    }
+    this.hiddenDeltas()
+    for (let j = 0; j < H; j++) p[oa + j] -= g[j] // g = lr · dL/dz_hidden
     addRows(p, H, indices, values, indptr[i], indptr[i + 1], g, -1) // A[pixel] −= x · g
     return loss
   }
@@ -665,6 +735,32 @@ export class FusedMlp implements MlpKernel {
       }
     }
     return this.acc
+  }
+
+  /**
+   * Weight decay and/or Nesterov (torch.optim.SGD's update, every parameter, the
+   * gradient in the accumulators, gA zero outside the touched rows): g ← ∇ + wd·θ
+   * (rounded to float32 as PyTorch's buffer); with momentum v ← μv + g, d = g + μv
+   * (Nesterov) or v; θ ← θ − η·d.
+   */
+  private denseUpdate(lr: number): void {
+    const { gA, rest } = this.accumulators()
+    const p = this.params
+    const v = this.velocity
+    const { weightDecay: wd, nesterov } = this.options
+    const mu = this.momentum
+    const oa = this.oa
+    const n = p.length
+    for (let j = 0; j < n; j++) {
+      const grad = Math.fround((j < oa ? gA[j] : rest[j - oa]) + wd * p[j])
+      if (v === null) {
+        p[j] -= lr * grad
+        continue
+      }
+      const vj = Math.fround(mu * v[j] + grad)
+      v[j] = vj
+      p[j] -= lr * (nesterov ? Math.fround(grad + mu * vj) : vj)
+    }
   }
 
   /** Zeroes the accumulators after an aborted batch (the first nRows touched rows). */
@@ -719,12 +815,8 @@ export class FusedMlp implements MlpKernel {
         }
         rest[rb + k] += dk
       }
-      for (let j = 0; j < H; j++) {
-        const hj = hid[j]
-        const gj = g[j] * hj * (1 - hj)
-        g[j] = gj
-        rest[j] += gj
-      }
+      this.hiddenDeltas()
+      for (let j = 0; j < H; j++) rest[j] += g[j]
       const start = indptr[i]
       const end = indptr[i + 1]
       for (let q = start; q < end; q++) {
@@ -739,7 +831,11 @@ export class FusedMlp implements MlpKernel {
 
     const v = this.velocity
     const nRest = rest.length
-    if (v === null) {
+    if (this.dense) {
+      this.denseUpdate(lr)
+      for (let r = 0; r < nRows; r++) gA.fill(0, rows[r] * H, rows[r] * H + H)
+      rest.fill(0)
+    } else if (v === null) {
       for (let j = 0; j < nRest; j++) {
         p[oa + j] -= lr * rest[j]
         rest[j] = 0

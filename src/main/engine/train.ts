@@ -4,7 +4,7 @@
  * (spec, network index), whichever thread or process runs it.
  */
 import type { MlpSpec } from '../../shared/spec'
-import { initParams, paramCount, type MlpKernel, type MlpShape } from './mlp'
+import { initParams, paramCount, type MlpKernel, type MlpShape, type TrainOptions } from './mlp'
 import { epochOrder, initRng } from './rng'
 import type { SparseImages } from './sparse'
 import { createMlp } from './wasm'
@@ -23,6 +23,15 @@ export const MLP_METRICS = ['train_loss', 'train_error', 'test_loss', 'test_erro
 
 export function mlpShape(spec: MlpSpec, data: TrainData): MlpShape {
   return { inputs: data.train.dim, hidden: spec.hidden, outputs: data.classes }
+}
+
+/** The kernel options of a spec (fields that older specs lack take the paper's settings). */
+export function trainOptionsOf(spec: MlpSpec): TrainOptions {
+  return {
+    activation: spec.activation ?? 'sigmoid',
+    weightDecay: spec.weightDecay ?? 0,
+    nesterov: spec.nesterov ?? false,
+  }
 }
 
 /** Length of a network's saved state: parameters, then the momentum buffer if any. */
@@ -87,7 +96,7 @@ export class NetTrainer {
       ? state.slice(0, n)
       : initParams(this.shape, spec.init, spec.initSigma, initRng(spec.seed, net))
     const velocity = spec.momentum > 0 ? (state ? state.slice(n, 2 * n) : new Float32Array(n)) : undefined
-    this.mlp = createMlp(this.shape, spec.loss, params, spec.momentum, velocity)
+    this.mlp = createMlp(this.shape, spec.loss, params, spec.momentum, velocity, undefined, trainOptionsOf(spec))
     this.outputs = new Float32Array(data.test.count * data.classes)
     this.batchIdx = new Uint32Array(spec.batch)
   }

@@ -24,3 +24,20 @@ describe('sgdscope run: architecture and optimiser flags', () => {
     expect(bad.err).toMatch(/lrSchedule\.kind/)
   })
 })
+
+describe('sgdscope run: activation, weight decay, Nesterov', () => {
+  const root = tempDir()
+  const dry = (...argv: string[]) => runCli(['run', ...argv, '--dry-run', '--project', `${root}/dry.sgdscope`])
+
+  it('sets the fields, and refuses Nesterov without momentum with the field named', async () => {
+    const r = await dry('--activation', 'tanh', '--weight-decay', '0.0005', '--momentum', '0.9', '--nesterov')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.out)).toMatchObject({ activation: 'tanh', weightDecay: 0.0005, momentum: 0.9, nesterov: true })
+    const defaults = JSON.parse((await dry()).out)
+    expect(defaults).toMatchObject({ activation: 'sigmoid', weightDecay: 0, nesterov: false })
+    const bad = await dry('--nesterov')
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/nesterov: Nesterov momentum needs a momentum > 0/)
+    expect((await dry('--activation', 'gelu')).err).toMatch(/activation/)
+  })
+})

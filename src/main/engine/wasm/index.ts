@@ -6,7 +6,7 @@
  * bit-identical across worker counts). Forcing `wasm` where it is unavailable is an
  * error, not a silent fallback.
  */
-import { FusedMlp, type Loss, type MlpKernel, type MlpShape } from '../mlp'
+import { FusedMlp, type Loss, type MlpKernel, type MlpShape, type TrainOptions } from '../mlp'
 import { kernelModule } from './runtime'
 import { WasmMlp } from './wasm-mlp'
 
@@ -51,8 +51,9 @@ export function createMlp(
   momentum = 0,
   velocity?: Float32Array,
   kernel: KernelName = chooseKernel().kernel,
+  options?: TrainOptions,
 ): MlpKernel {
   return kernel === 'wasm'
-    ? new WasmMlp(shape, loss, params, momentum, velocity)
-    : new FusedMlp(shape, loss, params, momentum, velocity)
+    ? new WasmMlp(shape, loss, params, momentum, velocity, options)
+    : new FusedMlp(shape, loss, params, momentum, velocity, options)
 }

@@ -158,6 +158,17 @@ export const MLP_GROUPS: FieldGroup[] = [
       { path: 'nets', label: 'Networks', help: 'Size of the ensemble, each from its own random start.', kind: 'int' },
       { path: 'hidden', label: 'Hidden units', help: 'One hidden layer of logistic units.', kind: 'int' },
       {
+        path: 'activation',
+        label: 'Activation',
+        help: 'The hidden units’ non-linearity: the paper’s logistic sigmoid, tanh or ReLU.',
+        kind: 'select',
+        options: [
+          { value: 'sigmoid', label: 'sigmoid' },
+          { value: 'tanh', label: 'tanh' },
+          { value: 'relu', label: 'ReLU' },
+        ],
+      },
+      {
         path: 'loss',
         label: 'Loss',
         help: 'Mean squared error on one-hot targets (Torch7’s MSECriterion), or softmax cross-entropy.',
@@ -252,6 +263,19 @@ export const MLP_GROUPS: FieldGroup[] = [
         path: 'momentum',
         label: 'Momentum μ',
         help: 'Classical momentum, 0 ≤ μ < 1 (v ← μv + g, θ ← θ − ηv).',
+        kind: 'number',
+      },
+      {
+        path: 'nesterov',
+        label: 'Nesterov',
+        help: 'Nesterov momentum as PyTorch’s: θ ← θ − η(g + μv). Needs μ > 0.',
+        kind: 'bool',
+        enabled: (d) => Number(getPath(d, 'momentum') ?? 0) > 0,
+      },
+      {
+        path: 'weightDecay',
+        label: 'Weight decay',
+        help: 'L2 weight decay as PyTorch’s SGD: g ← ∇L + wd·θ, weights and biases alike (0 = none).',
         kind: 'number',
       },
       {
