@@ -91,7 +91,9 @@ export const MlpSpec = z
       .min(0)
       .max(2 ** 32 - 1)
       .default(1),
-    hidden: z.number().int().min(1).max(100_000).default(100),
+    /** Hidden units: one layer of this width (the paper's network), or 1–4 layers' widths, first to last. */
+    // (the list's length and widths are checked below, so that a problem is named precisely)
+    hidden: z.union([z.number().int().min(1).max(100_000), z.array(z.number())]).default(100),
     /** Hidden units' non-linearity: the paper's logistic sigmoid, tanh or ReLU. */
     activation: z.enum(['sigmoid', 'tanh', 'relu']).default('sigmoid'),
     loss: z.enum(['mse', 'cross-entropy']).default('mse'),
@@ -131,6 +133,29 @@ export const MlpSpec = z
         code: 'custom',
         path: ['nesterov'],
         message: 'Nesterov momentum needs a momentum > 0 (as PyTorch requires)',
+      })
+    if (Array.isArray(s.hidden)) {
+      if (s.hidden.length < 1 || s.hidden.length > 4)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hidden'],
+          message: `1 to 4 hidden layers (got ${s.hidden.length}): at most 4 hidden layers`,
+        })
+      s.hidden.forEach((w, i) => {
+        if (!(Number.isInteger(w) && w >= 1 && w <= 100_000))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hidden', i],
+            message: `a layer's width is a whole number from 1 to 100000 (got ${w})`,
+          })
+      })
+    }
+    if (Array.isArray(s.hidden) && s.hidden.length > 1 && s.engine === 'tfjs')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['engine'],
+        message:
+          'the tfjs engine trains one hidden layer; deeper networks train on the fused engine ("fused" or "auto")',
       })
   })
 export type MlpSpec = z.infer<typeof MlpSpec>
@@ -199,6 +224,11 @@ export const ExternalSpec = z
       })
   })
 export type ExternalSpec = z.infer<typeof ExternalSpec>
+
+/** The widths of an MLP spec's hidden layers, first to last (a number is one layer). */
+export function hiddenWidths(spec: { hidden: number | number[] }): number[] {
+  return typeof spec.hidden === 'number' ? [spec.hidden] : [...spec.hidden]
+}
 
 /** What sgdscope itself trains (`runs.start`, the new-run dialog). */
 export const ExperimentSpec = z.discriminatedUnion('kind', [MlpSpec, StochasticSpec])

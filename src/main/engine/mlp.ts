@@ -59,33 +59,71 @@ export function activationOf(a: Activation): { f: (z: number) => number; df: (h:
 
 export interface MlpShape {
   inputs: number
+  /** Width of the first hidden layer (the sparse one). */
   hidden: number
   outputs: number
+  /** Widths of hidden layers 2, 3, 4 (none: the paper's one-hidden-layer network). */
+  deeper?: readonly number[]
 }
 
-/** Number of parameters: A (inputs×hidden), a (hidden), B (outputs×hidden), b (outputs). */
+/** Widths of all hidden layers, first to last. */
+export const hiddenLayers = (s: MlpShape): number[] => [s.hidden, ...(s.deeper ?? [])]
+
+/**
+ * Number of parameters: A (inputs×hidden), a (hidden), each deeper layer's weights and
+ * biases, B (outputs×last hidden), b (outputs).
+ */
 export function paramCount(s: MlpShape): number {
-  return s.inputs * s.hidden + s.hidden + s.outputs * s.hidden + s.outputs
+  const o = paramOffsets(s)
+  return o.b + s.outputs
 }
 
 /**
  * Parameter layout in ONE Float32Array: A input-major [inputs][hidden] (a pixel's H
- * weights contiguous, A[i][h] at A + i·hidden + h), then a [hidden], then B
- * [outputs][hidden] (B[k][h] at B + k·hidden + h), then b [outputs].
+ * weights contiguous, A[i][h] at A + i·hidden + h), then a [hidden]; then for each deeper
+ * layer l its weights W [H_l][H_(l−1)] (PyTorch's [out][in]) and biases c [H_l]; then B
+ * [outputs][H_last] (B[k][h] at B + k·H_last + h), then b [outputs]. With one hidden
+ * layer (no `deeper`) this is the paper's network's layout, unchanged.
  */
-export function paramOffsets(s: MlpShape): { A: number; a: number; B: number; b: number } {
+export function paramOffsets(s: MlpShape): {
+  A: number
+  a: number
+  layers: { W: number; c: number; rows: number; cols: number }[]
+  B: number
+  b: number
+} {
   const a = s.inputs * s.hidden
-  const B = a + s.hidden
-  const b = B + s.outputs * s.hidden
-  return { A: 0, a, B, b }
+  let at = a + s.hidden
+  let prev = s.hidden
+  const layers: { W: number; c: number; rows: number; cols: number }[] = []
+  for (const H of s.deeper ?? []) {
+    layers.push({ W: at, c: at + H * prev, rows: H, cols: prev })
+    at += H * prev + H
+    prev = H
+  }
+  const B = at
+  const b = B + s.outputs * prev
+  return { A: 0, a, layers, B, b }
 }
 
-function checkShape(s: MlpShape): void {
+/** The most hidden layers a network may have. */
+export const MAX_HIDDEN_LAYERS = 4
+
+export function checkShape(s: MlpShape): void {
   for (const key of ['inputs', 'hidden', 'outputs'] as const) {
     const v = s[key]
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`MLP shape: ${key} must be a positive integer (got ${v})`)
   }
+  const deeper = s.deeper ?? []
+  if (deeper.length > MAX_HIDDEN_LAYERS - 1)
+    throw new RangeError(`MLP shape: at most ${MAX_HIDDEN_LAYERS} hidden layers (got ${deeper.length + 1})`)
+  for (const v of deeper)
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`MLP shape: hidden layer widths must be positive integers (got ${v})`)
 }
+
+/** Whether a shape has more than one hidden layer (the one-layer kernels refuse it). */
+export const isDeep = (s: MlpShape): boolean => (s.deeper?.length ?? 0) > 0
 
 /**
  * Initial parameters.
@@ -106,20 +144,23 @@ export function initParams(s: MlpShape, init: Init, sigma: number, rng: Rng): Fl
   const { inputs: I, hidden: H, outputs: K } = s
   const off = paramOffsets(s)
   const p = new Float32Array(paramCount(s))
-  let draw: (layer: 1 | 2, bias: boolean) => number
+  // One draw of a layer with the given fan-in and fan-out (layers in order, deeper ones
+  // between the first and the output layer, each weights then biases).
+  let draw: (fanIn: number, fanOut: number, bias: boolean) => number
   switch (init) {
-    case 'torch7': {
-      const b1 = 1 / Math.sqrt(I)
-      const b2 = 1 / Math.sqrt(H)
-      draw = (layer) => (layer === 1 ? rng.uniform(-b1, b1) : rng.uniform(-b2, b2))
+    case 'torch7':
+      draw = (fanIn) => {
+        const bound = 1 / Math.sqrt(fanIn)
+        return rng.uniform(-bound, bound)
+      }
       break
-    }
-    case 'xavier': {
-      const b1 = Math.sqrt(6 / (I + H))
-      const b2 = Math.sqrt(6 / (H + K))
-      draw = (layer, bias) => (bias ? 0 : layer === 1 ? rng.uniform(-b1, b1) : rng.uniform(-b2, b2))
+    case 'xavier':
+      draw = (fanIn, fanOut, bias) => {
+        if (bias) return 0
+        const bound = Math.sqrt(6 / (fanIn + fanOut))
+        return rng.uniform(-bound, bound)
+      }
       break
-    }
     case 'normal': {
       if (!(sigma >= 0) || !Number.isFinite(sigma))
         throw new RangeError(`normal init: sigma must be a finite number ≥ 0 (got ${sigma})`)
@@ -129,10 +170,16 @@ export function initParams(s: MlpShape, init: Init, sigma: number, rng: Rng): Fl
     default:
       throw new RangeError(`unknown initialisation ${String(init)}`)
   }
-  for (let h = 0; h < H; h++) for (let i = 0; i < I; i++) p[off.A + i * H + h] = draw(1, false)
-  for (let h = 0; h < H; h++) p[off.a + h] = draw(1, true)
-  for (let k = 0; k < K; k++) for (let h = 0; h < H; h++) p[off.B + k * H + h] = draw(2, false)
-  for (let k = 0; k < K; k++) p[off.b + k] = draw(2, true)
+  const widths = hiddenLayers(s)
+  for (let h = 0; h < H; h++) for (let i = 0; i < I; i++) p[off.A + i * H + h] = draw(I, H, false)
+  for (let h = 0; h < H; h++) p[off.a + h] = draw(I, H, true)
+  for (const l of off.layers) {
+    for (let r = 0; r < l.rows * l.cols; r++) p[l.W + r] = draw(l.cols, l.rows, false)
+    for (let r = 0; r < l.rows; r++) p[l.c + r] = draw(l.cols, l.rows, true)
+  }
+  const L = widths[widths.length - 1]!
+  for (let k = 0; k < K; k++) for (let h = 0; h < L; h++) p[off.B + k * L + h] = draw(L, K, false)
+  for (let k = 0; k < K; k++) p[off.b + k] = draw(L, K, true)
   return p
 }
 
@@ -142,7 +189,7 @@ export function initParams(s: MlpShape, init: Init, sigma: number, rng: Rng): Fl
  * then one), so that g[j] is loaded once per group: V8 does not vectorise, and this is
  * about 2× faster than row by row.
  */
-function addRows(
+export function addRows(
   dst: Float32Array,
   H: number,
   indices: Int32Array,
@@ -211,7 +258,7 @@ function addRows(
  * pre-activations from the non-zero pixels. Eight rows at a time (then four, then one),
  * so that z is loaded and stored once per group.
  */
-function gatherRows(
+export function gatherRows(
   z: Float64Array,
   H: number,
   w: Float32Array,
@@ -297,7 +344,7 @@ function momentumUpdate(p: Float32Array, v: Float32Array, g: Float32Array, n: nu
 }
 
 /** Logistic sigmoid, float64; robust for any |z| (exp overflow gives exactly 0, never NaN). */
-function sigmoid(z: number): number {
+export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z))
 }
 
@@ -413,6 +460,7 @@ export class FusedMlp implements MlpKernel {
     options?: TrainOptions,
   ) {
     checkShape(shape)
+    if (isDeep(shape)) throw new RangeError('FusedMlp: one hidden layer only (DeepMlp trains deeper networks)')
     if (loss !== 'mse' && loss !== 'cross-entropy') throw new RangeError(`unknown loss ${String(loss)}`)
     const n = paramCount(shape)
     if (params.length !== n) throw new RangeError(`FusedMlp: expected ${n} parameters, got ${params.length}`)

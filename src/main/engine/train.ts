@@ -3,7 +3,7 @@
  * snapshot. Used by the worker threads; everything here is deterministic given
  * (spec, network index), whichever thread or process runs it.
  */
-import type { MlpSpec } from '../../shared/spec'
+import { hiddenWidths, type MlpSpec } from '../../shared/spec'
 import { initParams, paramCount, type MlpKernel, type MlpShape, type TrainOptions } from './mlp'
 import { epochOrder, initRng } from './rng'
 import type { SparseImages } from './sparse'
@@ -22,7 +22,11 @@ export interface TrainData {
 export const MLP_METRICS = ['train_loss', 'train_error', 'test_loss', 'test_error'] as const
 
 export function mlpShape(spec: MlpSpec, data: TrainData): MlpShape {
-  return { inputs: data.train.dim, hidden: spec.hidden, outputs: data.classes }
+  const [hidden, ...deeper] = hiddenWidths(spec)
+  // One hidden layer: the paper's shape object, exactly as before.
+  return deeper.length === 0
+    ? { inputs: data.train.dim, hidden: hidden!, outputs: data.classes }
+    : { inputs: data.train.dim, hidden: hidden!, outputs: data.classes, deeper }
 }
 
 /** The kernel options of a spec (fields that older specs lack take the paper's settings). */

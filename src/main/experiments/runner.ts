@@ -7,7 +7,7 @@
 import * as path from 'node:path'
 import { fs } from '../archive/file-pool'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
-import { canonicalSpec, parseSpec } from '../../shared/spec'
+import { canonicalSpec, hiddenWidths, parseSpec } from '../../shared/spec'
 import type { RunProgressEvent } from '../../shared/api/contract'
 import { countDone } from '../../shared/progress'
 import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
@@ -79,6 +79,12 @@ export async function chooseEngine(
 ): Promise<{ name: string; backend?: string; reason: string }> {
   if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
   const k = chooseKernel()
+  if (hiddenWidths(spec).length > 1)
+    return {
+      name: 'fused',
+      backend: 'typescript',
+      reason: `${spec.engine === 'fused' ? 'requested in the spec' : 'auto'}: ${hiddenWidths(spec).length} hidden layers train on the fused engine's TypeScript kernel`,
+    }
   const fused = { name: 'fused', backend: k.kernel === 'wasm' ? 'wasm-simd' : 'typescript' }
   if (spec.engine === 'fused') return { ...fused, reason: `requested in the spec; ${k.reason}` }
   if (spec.engine === 'tfjs') return { name: 'tfjs', reason: 'requested in the spec' } // backend recorded when training starts

@@ -41,3 +41,21 @@ describe('sgdscope run: activation, weight decay, Nesterov', () => {
     expect((await dry('--activation', 'gelu')).err).toMatch(/activation/)
   })
 })
+
+describe('sgdscope run: depth', () => {
+  const root = tempDir()
+  const dry = (...argv: string[]) => runCli(['run', ...argv, '--dry-run', '--project', `${root}/dry.sgdscope`])
+
+  it('takes 1–4 widths, keeps one width a number, refuses 5 layers and tfjs for deep networks', async () => {
+    expect(JSON.parse((await dry('--hidden', '100,50')).out).hidden).toEqual([100, 50])
+    expect(JSON.parse((await dry('--hidden', '[64, 32, 16]')).out).hidden).toEqual([64, 32, 16])
+    expect(JSON.parse((await dry('--hidden', '80')).out).hidden).toBe(80)
+    const five = await dry('--hidden', '5,5,5,5,5')
+    expect(five.code).toBe(2)
+    expect(five.err).toMatch(/hidden: 1 to 4 hidden layers \(got 5\)/)
+    expect((await dry('--hidden', '20,0')).err).toMatch(/hidden.1: a layer's width is a whole number/)
+    const tfjs = await dry('--hidden', '20,10', '--engine', 'tfjs')
+    expect(tfjs.code).toBe(2)
+    expect(tfjs.err).toMatch(/engine: the tfjs engine trains one hidden layer/)
+  })
+})

@@ -5,7 +5,8 @@
  * fused kernels. tests/python/torch-steps.test.ts checks whole trajectories against PyTorch.
  */
 import { describe, expect, it } from 'vitest'
-import { FusedMlp, initParams, type Activation, type MlpShape } from '../../../src/main/engine/mlp'
+import { DeepMlp } from '../../../src/main/engine/deep-mlp'
+import { FusedMlp, initParams, paramOffsets, type Activation, type MlpShape } from '../../../src/main/engine/mlp'
 import { Rng } from '../../../src/main/engine/rng'
 import { createMlp } from '../../../src/main/engine/wasm'
 import { randomData, maxAbsDiff } from './tfjs/helpers'
@@ -115,5 +116,34 @@ describe('weight decay and Nesterov: one step equals torch.optim.SGD’s rule on
         /weight decay must be/,
       )
     }
+  })
+})
+
+describe('deeper networks: layout and initialisation', () => {
+  const deep: MlpShape = { inputs: 30, hidden: 20, outputs: 10, deeper: [15, 5] }
+
+  it('torch7 draws each layer within ±1/√fan-in; xavier zeroes biases; the one-layer kernels refuse the shape', () => {
+    const p = initParams(deep, 'torch7', 0, new Rng(1))
+    const o = paramOffsets(deep)
+    expect(p.length).toBe(30 * 20 + 20 + 15 * 20 + 15 + 5 * 15 + 5 + 10 * 5 + 10)
+    const blocks: [number, number, number][] = [
+      [o.A, o.a + 20, 30], // first layer: weights and biases, fan-in 30
+      [o.layers[0]!.W, o.layers[0]!.c + 15, 20],
+      [o.layers[1]!.W, o.layers[1]!.c + 5, 15],
+      [o.B, o.b + 10, 5],
+    ]
+    for (const [from, to, fanIn] of blocks) {
+      const part = Array.from(p.subarray(from, to))
+      const bound = 1 / Math.sqrt(fanIn)
+      expect(Math.max(...part.map(Math.abs))).toBeLessThanOrEqual(bound)
+      expect(Math.max(...part.map(Math.abs))).toBeGreaterThan(0.8 * bound) // the whole range is used
+    }
+    const x = initParams(deep, 'xavier', 0, new Rng(1))
+    expect(Array.from(x.subarray(o.layers[0]!.c, o.layers[0]!.c + 15)).every((v) => v === 0)).toBe(true)
+    expect(() => new FusedMlp(deep, 'mse', p)).toThrow(/one hidden layer only/)
+    expect(createMlp(deep, 'mse', p, 0, undefined, 'wasm')).toBeInstanceOf(DeepMlp)
+    expect(() => initParams({ ...deep, deeper: [1, 2, 3, 4] }, 'torch7', 0, new Rng(1))).toThrow(
+      /at most 4 hidden layers/,
+    )
   })
 })

@@ -15,7 +15,17 @@ const OVERRIDES: Record<string, [string, (s: string) => unknown]> = {
   epochs: ['epochs', Number],
   lr: ['lr', Number],
   batch: ['batch', Number],
-  hidden: ['hidden', Number],
+  // one width (a number), or the widths of 1–4 layers: 100,50 (or [100,50])
+  hidden: [
+    'hidden',
+    (s: string) =>
+      /[,[]/.test(s)
+        ? s
+            .replace(/[[\]\s]/g, '')
+            .split(',')
+            .map(Number)
+        : Number(s),
+  ],
   seed: ['seed', Number],
   momentum: ['momentum', Number],
   'weight-decay': ['weightDecay', Number],
@@ -119,7 +129,7 @@ const runOptions = {
 export const runCommand: Command = {
   summary: 'create a run from a preset or a spec file and train it',
   usage: `sgdscope run [SPEC.json] [--preset fig1..fig8] [--project DIR] [--nets N] [--epochs E] [--lr η]
-           [--batch M] [--hidden H] [--seed S] [--momentum μ] [--loss mse|cross-entropy]
+           [--batch M] [--hidden H|H1,H2,...] [--seed S] [--momentum μ] [--loss mse|cross-entropy]
            [--init torch7|xavier|normal] [--order per-network|shared] [--probe P] [--no-deskew]
            [--schedule constant|step|linear|cosine] [--lr-every E] [--lr-gamma γ] [--lr-to F]
            [--warmup E] [--warmup-start F] [--activation sigmoid|tanh|relu] [--weight-decay wd]

@@ -106,6 +106,8 @@ export async function runTfjs(
   const result = (cancelled: boolean): RunTfjsResult => ({ cancelled, backend: choice.name, reason: choice.reason })
   const strategy = opts.strategy ?? defaultStrategy(choice.name)
   const shape = mlpShape(spec, data)
+  if (shape.deeper?.length)
+    throw new RangeError('the tfjs engine trains one hidden layer; deeper networks train on the fused engine')
   const size = stateSize(spec, shape)
   const N = data.train.count
   const maxBatch = Math.min(spec.batch, N)

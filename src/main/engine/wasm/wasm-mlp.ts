@@ -13,6 +13,7 @@
 import {
   ACTIVATIONS,
   evaluateArgs,
+  isDeep,
   paramCount,
   paramOffsets,
   trainOptions,
@@ -93,6 +94,7 @@ export class WasmMlp implements MlpKernel {
       const v = shape[key]
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`MLP shape: ${key} must be a positive integer (got ${v})`)
     }
+    if (isDeep(shape)) throw new RangeError('WasmMlp: one hidden layer only (DeepMlp trains deeper networks)')
     if (loss !== 'mse' && loss !== 'cross-entropy') throw new RangeError(`unknown loss ${String(loss)}`)
     const n = paramCount(shape)
     if (params.length !== n) throw new RangeError(`WasmMlp: expected ${n} parameters, got ${params.length}`)

@@ -156,7 +156,18 @@ export const MLP_GROUPS: FieldGroup[] = [
     title: 'Networks',
     fields: [
       { path: 'nets', label: 'Networks', help: 'Size of the ensemble, each from its own random start.', kind: 'int' },
-      { path: 'hidden', label: 'Hidden units', help: 'One hidden layer of logistic units.', kind: 'int' },
+      {
+        path: 'hidden',
+        label: 'Hidden units',
+        help: 'One hidden layer of this width (the paper’s network), or up to 4 layers’ widths, e.g. 100, 50.',
+        kind: 'numbers',
+        placeholder: 'e.g. 100 or 100, 50',
+        // One width stays a number: the paper's spec, exactly as before.
+        set: (d, v) => {
+          if (v === undefined) delete d.hidden
+          else d.hidden = Array.isArray(v) && v.length === 1 ? v[0] : v
+        },
+      },
       {
         path: 'activation',
         label: 'Activation',
