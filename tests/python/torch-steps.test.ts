@@ -8,8 +8,11 @@
  * probe images must equal τ of both fused kernels (TypeScript and WebAssembly) and of
  * the tfjs engine (cpu backend) within 1e-5.
  *
- * Measured (PyTorch 2.x CPU, 17 cases): the largest |Δτ| is 3.6·10⁻⁷ (ReLU, mse, batch
- * 100, momentum; wasm kernel), most cases 4·10⁻⁸–2·10⁻⁷, for every engine.
+ * Measured (PyTorch 2.x CPU, 21 cases): the largest |Δτ| is 1.8·10⁻⁶ (3 hidden layers,
+ * ReLU, cross-entropy, batch 100, momentum 0.9); one hidden layer at most 3.6·10⁻⁷ (ReLU,
+ * mse, batch 100, momentum; wasm kernel), most cases 4·10⁻⁸–2·10⁻⁷, for every engine.
+ * Networks of 2–4 hidden layers run on the deep kernel whichever kernel is chosen, and
+ * not on tfjs (NaN in the table).
  * TORCH_STEPS_REPORT=1 prints the table.
  *
  * Skipped, saying why, when python3 or torch is missing (.ci/run installs torch).
@@ -237,12 +240,12 @@ describe.skipIf(missing !== null)('τ after 200 steps equals PyTorch’s (float3
       const got = {
         wasm: maxAbsDiff(wasm, want),
         ts: maxAbsDiff(ts, want),
-        tfjs: deep ? 0 : maxAbsDiff(await tfjs(spec), want),
+        tfjs: deep ? NaN : maxAbsDiff(await tfjs(spec), want),
       }
       measured[name] = got
       expect(got.wasm, `wasm kernel vs PyTorch (${JSON.stringify(got)})`).toBeLessThan(TOL)
       expect(got.ts, `TypeScript kernel vs PyTorch (${JSON.stringify(got)})`).toBeLessThan(TOL)
-      expect(got.tfjs, `tfjs engine vs PyTorch (${JSON.stringify(got)})`).toBeLessThan(TOL)
+      if (!deep) expect(got.tfjs, `tfjs engine vs PyTorch (${JSON.stringify(got)})`).toBeLessThan(TOL)
     })
 })
 
