@@ -177,7 +177,8 @@ class Run:
         if arch is None and self.kind == "mlp":
             ds = self.attrs.get("dataset") or {}
             return {"kind": "mlp", "inputs": ds.get("rows", 0) * ds.get("cols", 0), "hidden": self.spec.get("hidden"),
-                    "outputs": self.point_shape[-1], "activation": "sigmoid",
+                    # runs older than these fields are the paper's sigmoid network
+                    "outputs": self.point_shape[-1], "activation": self.spec.get("activation", "sigmoid"),
                     "output": "softmax" if self.spec.get("loss") == "cross-entropy" else "sigmoid"}
         return arch
 

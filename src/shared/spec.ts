@@ -50,6 +50,9 @@ export const LrSchedule = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('step'), every: z.number().positive(), gamma: z.number().positive() }),
   /** linear from η at epoch 0 to η·to at the last epoch */
   z.object({ kind: z.literal('linear'), to: z.number().min(0) }),
+  /** cosine annealing (PyTorch's CosineAnnealingLR, T_max = the run's length):
+   * η·to + (η − η·to)·(1 + cos(π·epoch/epochs))/2, from η to η·to at the last epoch */
+  z.object({ kind: z.literal('cosine'), to: z.number().min(0).max(1).default(0) }),
 ])
 export type LrSchedule = z.infer<typeof LrSchedule>
 
@@ -90,53 +93,110 @@ export const SpawnSpec = z.object({
 })
 export type SpawnSpec = z.infer<typeof SpawnSpec>
 
+/**
+ * Linear warm-up (PyTorch's LinearLR with end_factor 1), multiplying the schedule:
+ * factor startFactor + (1 − startFactor)·min(1, epoch/epochs). `epochs: 0` is none.
+ */
+export const LrWarmup = z.object({
+  epochs: z.number().min(0).default(0),
+  /** PyTorch's LinearLR requires 0 < start_factor ≤ 1; its default is 1/3. */
+  startFactor: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1 / 3),
+})
+export type LrWarmup = z.infer<typeof LrWarmup>
+
 export const ENGINES = ['auto', 'fused', 'tfjs'] as const
 export type EngineName = (typeof ENGINES)[number]
 
 /** Ensembles of one-hidden-layer MLPs trained by SGD (the paper's §2). */
-export const MlpSpec = z.object({
-  kind: z.literal('mlp').default('mlp'),
-  /** A human-readable label for the run (e.g. the preset it came from). */
-  name: z.string().max(200).optional(),
-  preset: z.string().optional(),
-  dataset: DatasetSpec.prefault({}),
-  /** Number of networks in the ensemble. */
-  nets: z.number().int().min(1).max(100_000).default(100),
-  /** Run seed: network k's initial weights and sample order depend on (seed, k) only. */
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .default(1),
-  hidden: z.number().int().min(1).max(100_000).default(100),
-  loss: z.enum(['mse', 'cross-entropy']).default('mse'),
-  init: z.enum(['torch7', 'xavier', 'normal']).default('torch7'),
-  /** σ of `init: normal`. */
-  initSigma: z.number().positive().default(0.01),
-  /** Learning rate η. */
-  lr: z.number().positive().default(1),
-  lrSchedule: LrSchedule.default({ kind: 'constant' }),
-  /** Classical momentum μ (PyTorch's convention: v ← μv + g, θ ← θ − ηv). */
-  momentum: z.number().min(0).lt(1).default(0),
-  /** Minibatch size m; the gradient is the batch mean. */
-  batch: z.number().int().min(1).max(60_000).default(1),
-  epochs: z.number().positive().max(100_000).default(20),
-  /** `per-network`: each network its own shuffle every epoch; `shared`: one order for all. */
-  order: z.enum(['per-network', 'shared']).default('per-network'),
-  /** Probe set: the first `probe` test images. */
-  probe: z.number().int().min(1).max(1_000_000).default(1000),
-  /** Train loss and error are measured on this many training images (a fixed subset). */
-  trainSubset: z.number().int().min(1).max(1_000_000).default(10_000),
-  snapshots: SnapshotSpec.prefault({}),
-  /** Weight snapshots kept in the archive (for weight-space analyses such as barriers
-   * between networks): at the final snapshot, at every one, none, or at these epochs
-   * (each rounded to the first snapshot at or after it). */
-  keepWeights: z.union([z.enum(['final', 'all', 'none']), z.array(z.number().min(0)).max(10_000)]).default('final'),
-  engine: z.enum(ENGINES).default('auto'),
-  /** Set when the run was spawned from another run's networks (SpawnSpec). */
-  spawn: SpawnSpec.optional(),
-})
+export const MlpSpec = z
+  .object({
+    kind: z.literal('mlp').default('mlp'),
+    /** A human-readable label for the run (e.g. the preset it came from). */
+    name: z.string().max(200).optional(),
+    preset: z.string().optional(),
+    dataset: DatasetSpec.prefault({}),
+    /** Number of networks in the ensemble. */
+    nets: z.number().int().min(1).max(100_000).default(100),
+    /** Run seed: network k's initial weights and sample order depend on (seed, k) only. */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
+    /** Hidden units: one layer of this width (the paper's network), or 1–4 layers' widths, first to last. */
+    // (the list's length and widths are checked below, so that a problem is named precisely)
+    hidden: z.union([z.number().int().min(1).max(100_000), z.array(z.number())]).default(100),
+    /** Hidden units' non-linearity: the paper's logistic sigmoid, tanh or ReLU. */
+    activation: z.enum(['sigmoid', 'tanh', 'relu']).default('sigmoid'),
+    loss: z.enum(['mse', 'cross-entropy']).default('mse'),
+    init: z.enum(['torch7', 'xavier', 'normal']).default('torch7'),
+    /** σ of `init: normal`. */
+    initSigma: z.number().positive().default(0.01),
+    /** Learning rate η. */
+    lr: z.number().positive().default(1),
+    lrSchedule: LrSchedule.default({ kind: 'constant' }),
+    /** Linear warm-up over the first epochs (none by default), multiplying the schedule. */
+    lrWarmup: LrWarmup.prefault({}),
+    /** Classical momentum μ (PyTorch's convention: v ← μv + g, θ ← θ − ηv). */
+    momentum: z.number().min(0).lt(1).default(0),
+    /** Nesterov momentum (PyTorch's: d = g + μv, θ ← θ − ηd); needs momentum > 0. */
+    nesterov: z.boolean().default(false),
+    /** L2 weight decay (PyTorch's SGD weight_decay: g ← ∇ + wd·θ, weights and biases alike). */
+    weightDecay: z.number().min(0).max(1000).default(0),
+    /** Minibatch size m; the gradient is the batch mean. */
+    batch: z.number().int().min(1).max(60_000).default(1),
+    epochs: z.number().positive().max(100_000).default(20),
+    /** `per-network`: each network its own shuffle every epoch; `shared`: one order for all. */
+    order: z.enum(['per-network', 'shared']).default('per-network'),
+    /** Probe set: the first `probe` test images. */
+    probe: z.number().int().min(1).max(1_000_000).default(1000),
+    /** Train loss and error are measured on this many training images (a fixed subset). */
+    trainSubset: z.number().int().min(1).max(1_000_000).default(10_000),
+    snapshots: SnapshotSpec.prefault({}),
+    /** Weight snapshots kept in the archive (for weight-space analyses such as barriers
+     * between networks): at the final snapshot, at every one, none, or at these epochs
+     * (each rounded to the first snapshot at or after it). */
+    keepWeights: z.union([z.enum(['final', 'all', 'none']), z.array(z.number().min(0)).max(10_000)]).default('final'),
+    engine: z.enum(ENGINES).default('auto'),
+    /** Set when the run was spawned from another run's networks (SpawnSpec). */
+    spawn: SpawnSpec.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.nesterov && !(s.momentum > 0))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nesterov'],
+        message: 'Nesterov momentum needs a momentum > 0 (as PyTorch requires)',
+      })
+    if (Array.isArray(s.hidden)) {
+      if (s.hidden.length < 1 || s.hidden.length > 4)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hidden'],
+          message: `1 to 4 hidden layers (got ${s.hidden.length}): at most 4 hidden layers`,
+        })
+      s.hidden.forEach((w, i) => {
+        if (!(Number.isInteger(w) && w >= 1 && w <= 100_000))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hidden', i],
+            message: `a layer's width is a whole number from 1 to 100000 (got ${w})`,
+          })
+      })
+    }
+    if (Array.isArray(s.hidden) && s.hidden.length > 1 && s.engine === 'tfjs')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['engine'],
+        message:
+          'the tfjs engine trains one hidden layer; deeper networks train on the fused engine ("fused" or "auto")',
+      })
+  })
 export type MlpSpec = z.infer<typeof MlpSpec>
 
 /**
@@ -203,6 +263,11 @@ export const ExternalSpec = z
       })
   })
 export type ExternalSpec = z.infer<typeof ExternalSpec>
+
+/** The widths of an MLP spec's hidden layers, first to last (a number is one layer). */
+export function hiddenWidths(spec: { hidden: number | number[] }): number[] {
+  return typeof spec.hidden === 'number' ? [spec.hidden] : [...spec.hidden]
+}
 
 /** What sgdscope itself trains (`runs.start`, the new-run dialog). */
 export const ExperimentSpec = z.discriminatedUnion('kind', [MlpSpec, StochasticSpec])

@@ -17,36 +17,113 @@ import type { SparseImages } from './sparse'
 
 export type Loss = 'mse' | 'cross-entropy'
 export type Init = 'torch7' | 'xavier' | 'normal'
+export type Activation = 'sigmoid' | 'tanh' | 'relu'
+export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu']
+
+/**
+ * Beyond the paper's network and plain SGD/momentum (all off by default, which is the
+ * paper's setting): the hidden activation, L2 weight decay and Nesterov momentum, in
+ * PyTorch's torch.optim.SGD convention: g ← ∇ + wd·θ (weights and biases); with momentum
+ * v ← μv + g and d = g + μv (Nesterov) or v; θ ← θ − η·d (η·g without momentum).
+ */
+export interface TrainOptions {
+  activation?: Activation
+  weightDecay?: number
+  nesterov?: boolean
+}
+
+/** Checked options with their defaults. */
+export function trainOptions(o: TrainOptions | undefined, momentum: number, who: string): Required<TrainOptions> {
+  const activation = o?.activation ?? 'sigmoid'
+  const weightDecay = o?.weightDecay ?? 0
+  const nesterov = o?.nesterov ?? false
+  if (!ACTIVATIONS.includes(activation)) throw new RangeError(`${who}: unknown activation ${String(activation)}`)
+  if (!(weightDecay >= 0 && Number.isFinite(weightDecay)))
+    throw new RangeError(`${who}: weight decay must be a finite number ≥ 0 (got ${weightDecay})`)
+  if (nesterov && !(momentum > 0)) throw new RangeError(`${who}: Nesterov momentum needs a momentum > 0`)
+  return { activation, weightDecay, nesterov }
+}
+
+/** The hidden activation and its derivative written in terms of its value h = act(z). */
+export function activationOf(a: Activation): { f: (z: number) => number; df: (h: number) => number } {
+  switch (a) {
+    case 'sigmoid':
+      return { f: sigmoid, df: (h) => h * (1 - h) }
+    case 'tanh':
+      return { f: Math.tanh, df: (h) => 1 - h * h }
+    case 'relu':
+      // PyTorch's ReLU has gradient 0 at 0
+      return { f: (z) => (z > 0 ? z : 0), df: (h) => (h > 0 ? 1 : 0) }
+  }
+}
 
 export interface MlpShape {
   inputs: number
+  /** Width of the first hidden layer (the sparse one). */
   hidden: number
   outputs: number
+  /** Widths of hidden layers 2, 3, 4 (none: the paper's one-hidden-layer network). */
+  deeper?: readonly number[]
 }
 
-/** Number of parameters: A (inputs×hidden), a (hidden), B (outputs×hidden), b (outputs). */
+/** Widths of all hidden layers, first to last. */
+export const hiddenLayers = (s: MlpShape): number[] => [s.hidden, ...(s.deeper ?? [])]
+
+/**
+ * Number of parameters: A (inputs×hidden), a (hidden), each deeper layer's weights and
+ * biases, B (outputs×last hidden), b (outputs).
+ */
 export function paramCount(s: MlpShape): number {
-  return s.inputs * s.hidden + s.hidden + s.outputs * s.hidden + s.outputs
+  const o = paramOffsets(s)
+  return o.b + s.outputs
 }
 
 /**
  * Parameter layout in ONE Float32Array: A input-major [inputs][hidden] (a pixel's H
- * weights contiguous, A[i][h] at A + i·hidden + h), then a [hidden], then B
- * [outputs][hidden] (B[k][h] at B + k·hidden + h), then b [outputs].
+ * weights contiguous, A[i][h] at A + i·hidden + h), then a [hidden]; then for each deeper
+ * layer l its weights W [H_l][H_(l−1)] (PyTorch's [out][in]) and biases c [H_l]; then B
+ * [outputs][H_last] (B[k][h] at B + k·H_last + h), then b [outputs]. With one hidden
+ * layer (no `deeper`) this is the paper's network's layout, unchanged.
  */
-export function paramOffsets(s: MlpShape): { A: number; a: number; B: number; b: number } {
+export function paramOffsets(s: MlpShape): {
+  A: number
+  a: number
+  layers: { W: number; c: number; rows: number; cols: number }[]
+  B: number
+  b: number
+} {
   const a = s.inputs * s.hidden
-  const B = a + s.hidden
-  const b = B + s.outputs * s.hidden
-  return { A: 0, a, B, b }
+  let at = a + s.hidden
+  let prev = s.hidden
+  const layers: { W: number; c: number; rows: number; cols: number }[] = []
+  for (const H of s.deeper ?? []) {
+    layers.push({ W: at, c: at + H * prev, rows: H, cols: prev })
+    at += H * prev + H
+    prev = H
+  }
+  const B = at
+  const b = B + s.outputs * prev
+  return { A: 0, a, layers, B, b }
 }
 
-function checkShape(s: MlpShape): void {
+/** The most hidden layers a network may have. */
+export const MAX_HIDDEN_LAYERS = 4
+
+export function checkShape(s: MlpShape): void {
   for (const key of ['inputs', 'hidden', 'outputs'] as const) {
     const v = s[key]
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`MLP shape: ${key} must be a positive integer (got ${v})`)
   }
+  const deeper = s.deeper ?? []
+  if (deeper.length > MAX_HIDDEN_LAYERS - 1)
+    throw new RangeError(`MLP shape: at most ${MAX_HIDDEN_LAYERS} hidden layers (got ${deeper.length + 1})`)
+  for (const v of deeper)
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`MLP shape: hidden layer widths must be positive integers (got ${v})`)
 }
+
+/** Whether a shape has more than one hidden layer (the one-layer kernels refuse it). */
+export const isDeep = (s: MlpShape): boolean => (s.deeper?.length ?? 0) > 0
 
 /**
  * Initial parameters.
@@ -67,20 +144,23 @@ export function initParams(s: MlpShape, init: Init, sigma: number, rng: Rng): Fl
   const { inputs: I, hidden: H, outputs: K } = s
   const off = paramOffsets(s)
   const p = new Float32Array(paramCount(s))
-  let draw: (layer: 1 | 2, bias: boolean) => number
+  // One draw of a layer with the given fan-in and fan-out (layers in order, deeper ones
+  // between the first and the output layer, each weights then biases).
+  let draw: (fanIn: number, fanOut: number, bias: boolean) => number
   switch (init) {
-    case 'torch7': {
-      const b1 = 1 / Math.sqrt(I)
-      const b2 = 1 / Math.sqrt(H)
-      draw = (layer) => (layer === 1 ? rng.uniform(-b1, b1) : rng.uniform(-b2, b2))
+    case 'torch7':
+      draw = (fanIn) => {
+        const bound = 1 / Math.sqrt(fanIn)
+        return rng.uniform(-bound, bound)
+      }
       break
-    }
-    case 'xavier': {
-      const b1 = Math.sqrt(6 / (I + H))
-      const b2 = Math.sqrt(6 / (H + K))
-      draw = (layer, bias) => (bias ? 0 : layer === 1 ? rng.uniform(-b1, b1) : rng.uniform(-b2, b2))
+    case 'xavier':
+      draw = (fanIn, fanOut, bias) => {
+        if (bias) return 0
+        const bound = Math.sqrt(6 / (fanIn + fanOut))
+        return rng.uniform(-bound, bound)
+      }
       break
-    }
     case 'normal': {
       if (!(sigma >= 0) || !Number.isFinite(sigma))
         throw new RangeError(`normal init: sigma must be a finite number ≥ 0 (got ${sigma})`)
@@ -90,10 +170,16 @@ export function initParams(s: MlpShape, init: Init, sigma: number, rng: Rng): Fl
     default:
       throw new RangeError(`unknown initialisation ${String(init)}`)
   }
-  for (let h = 0; h < H; h++) for (let i = 0; i < I; i++) p[off.A + i * H + h] = draw(1, false)
-  for (let h = 0; h < H; h++) p[off.a + h] = draw(1, true)
-  for (let k = 0; k < K; k++) for (let h = 0; h < H; h++) p[off.B + k * H + h] = draw(2, false)
-  for (let k = 0; k < K; k++) p[off.b + k] = draw(2, true)
+  const widths = hiddenLayers(s)
+  for (let h = 0; h < H; h++) for (let i = 0; i < I; i++) p[off.A + i * H + h] = draw(I, H, false)
+  for (let h = 0; h < H; h++) p[off.a + h] = draw(I, H, true)
+  for (const l of off.layers) {
+    for (let r = 0; r < l.rows * l.cols; r++) p[l.W + r] = draw(l.cols, l.rows, false)
+    for (let r = 0; r < l.rows; r++) p[l.c + r] = draw(l.cols, l.rows, true)
+  }
+  const L = widths[widths.length - 1]!
+  for (let k = 0; k < K; k++) for (let h = 0; h < L; h++) p[off.B + k * L + h] = draw(L, K, false)
+  for (let k = 0; k < K; k++) p[off.b + k] = draw(L, K, true)
   return p
 }
 
@@ -103,7 +189,7 @@ export function initParams(s: MlpShape, init: Init, sigma: number, rng: Rng): Fl
  * then one), so that g[j] is loaded once per group: V8 does not vectorise, and this is
  * about 2× faster than row by row.
  */
-function addRows(
+export function addRows(
   dst: Float32Array,
   H: number,
   indices: Int32Array,
@@ -172,7 +258,7 @@ function addRows(
  * pre-activations from the non-zero pixels. Eight rows at a time (then four, then one),
  * so that z is loaded and stored once per group.
  */
-function gatherRows(
+export function gatherRows(
   z: Float64Array,
   H: number,
   w: Float32Array,
@@ -258,7 +344,7 @@ function momentumUpdate(p: Float32Array, v: Float32Array, g: Float32Array, n: nu
 }
 
 /** Logistic sigmoid, float64; robust for any |z| (exp overflow gives exactly 0, never NaN). */
-function sigmoid(z: number): number {
+export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z))
 }
 
@@ -332,6 +418,7 @@ export class FusedMlp implements MlpKernel {
   readonly shape: MlpShape
   readonly loss: Loss
   readonly momentum: number
+  readonly options: Required<TrainOptions>
   readonly params: Float32Array
   readonly velocity: Float32Array | null
 
@@ -342,6 +429,10 @@ export class FusedMlp implements MlpKernel {
   private readonly oB: number
   private readonly ob: number
   private readonly mse: boolean
+  /** 0 sigmoid, 1 tanh, 2 relu */
+  private readonly act: number
+  /** Whether a step must use the general path (weight decay or Nesterov change every parameter). */
+  private readonly dense: boolean
 
   // per-sample scratch (float64: V8 computes in float64 anyway, and stores need no rounding)
   private readonly hid: Float64Array // hidden pre-activations, then activations
@@ -360,8 +451,16 @@ export class FusedMlp implements MlpKernel {
     rows: Int32Array
   } | null = null
 
-  constructor(shape: MlpShape, loss: Loss, params: Float32Array, momentum = 0, velocity?: Float32Array) {
+  constructor(
+    shape: MlpShape,
+    loss: Loss,
+    params: Float32Array,
+    momentum = 0,
+    velocity?: Float32Array,
+    options?: TrainOptions,
+  ) {
     checkShape(shape)
+    if (isDeep(shape)) throw new RangeError('FusedMlp: one hidden layer only (DeepMlp trains deeper networks)')
     if (loss !== 'mse' && loss !== 'cross-entropy') throw new RangeError(`unknown loss ${String(loss)}`)
     const n = paramCount(shape)
     if (params.length !== n) throw new RangeError(`FusedMlp: expected ${n} parameters, got ${params.length}`)
@@ -374,6 +473,9 @@ export class FusedMlp implements MlpKernel {
     this.momentum = momentum
     this.params = params
     this.velocity = momentum > 0 ? (velocity ?? new Float32Array(n)) : null
+    this.options = trainOptions(options, momentum, 'FusedMlp')
+    this.act = ACTIVATIONS.indexOf(this.options.activation)
+    this.dense = this.options.weightDecay > 0 || this.options.nesterov
     this.I = shape.inputs
     this.H = shape.hidden
     this.K = shape.outputs
@@ -417,7 +519,7 @@ export class FusedMlp implements MlpKernel {
     const m = idx.length
     if (m < 1) throw new RangeError('FusedMlp.step: empty batch')
     if (images.dim !== this.I) this.checkImages(images)
-    if (m === 1 && this.velocity === null) {
+    if (m === 1 && this.velocity === null && !this.dense) {
       const i = idx[0]
       if (!(i >= 0 && i < images.count))
         throw new RangeError(`FusedMlp.step: sample ${i} outside 0..${images.count - 1}`)
@@ -495,6 +597,7 @@ export class FusedMlp implements MlpKernel {
     const dh = new Float64Array(H)
     const y = new Float64Array(K)
     const dy = new Float64Array(K)
+    const act = activationOf(this.options.activation)
     let loss = 0
     for (let s = 0; s < n; s++) {
       const xo = s * I
@@ -502,7 +605,7 @@ export class FusedMlp implements MlpKernel {
       for (let j = 0; j < H; j++) {
         let z = p[oa + j]
         for (let i = 0; i < I; i++) z += p[i * H + j] * x[xo + i]
-        h[j] = 1 / (1 + Math.exp(-z))
+        h[j] = act.f(z)
       }
       for (let k = 0; k < K; k++) {
         let z = p[ob + k]
@@ -533,7 +636,7 @@ export class FusedMlp implements MlpKernel {
         }
       }
       for (let j = 0; j < H; j++) {
-        const dz = dh[j] * h[j] * (1 - h[j])
+        const dz = dh[j] * act.df(h[j])
         g[oa + j] += dz
         for (let i = 0; i < I; i++) g[i * H + j] += dz * x[xo + i]
       }
@@ -558,7 +661,9 @@ export class FusedMlp implements MlpKernel {
     const oa = this.oa
     for (let j = 0; j < H; j++) hid[j] = p[oa + j]
     gatherRows(hid, H, p, indices, values, indptr[i], indptr[i + 1]) // z = a + Σ x_q A[pixel_q]
-    for (let j = 0; j < H; j++) hid[j] = sigmoid(hid[j])
+    if (this.act === 0) for (let j = 0; j < H; j++) hid[j] = sigmoid(hid[j])
+    else if (this.act === 1) for (let j = 0; j < H; j++) hid[j] = Math.tanh(hid[j])
+    else for (let j = 0; j < H; j++) hid[j] = hid[j] > 0 ? hid[j] : 0
     const oB = this.oB
     const ob = this.ob
     for (let k = 0; k < K; k++) {
@@ -618,6 +723,23 @@ export class FusedMlp implements MlpKernel {
     }
   }
 
+  /** g ← g ⊙ act′(z), from the activations in this.hid: back through the hidden non-linearity. */
+  private hiddenDeltas(): void {
+    const H = this.H
+    const hid = this.hid
+    const g = this.g
+    if (this.act === 0) {
+      for (let j = 0; j < H; j++) {
+        const hj = hid[j]
+        g[j] = g[j] * hj * (1 - hj)
+      }
+    } else if (this.act === 1) {
+      for (let j = 0; j < H; j++) g[j] = g[j] * (1 - hid[j] * hid[j])
+    } else {
+      for (let j = 0; j < H; j++) if (!(hid[j] > 0)) g[j] = 0
+    }
+  }
+
   /** Batch 1, no momentum: update in place, first layer only over the non-zero pixels. */
   private stepOne(images: SparseImages, labels: Uint8Array, i: number, lr: number): number {
     const { indptr, indices, values } = images
@@ -645,12 +767,8 @@ export class FusedMlp implements MlpKernel {
       }
       p[ob + k] -= dk
     }
-    for (let j = 0; j < H; j++) {
-      const hj = hid[j]
-      const gj = g[j] * hj * (1 - hj) // lr · dL/dz_hidden
-      g[j] = gj
-      p[oa + j] -= gj
-    }
+    this.hiddenDeltas()
+    for (let j = 0; j < H; j++) p[oa + j] -= g[j] // g = lr · dL/dz_hidden
     addRows(p, H, indices, values, indptr[i], indptr[i + 1], g, -1) // A[pixel] −= x · g
     return loss
   }
@@ -665,6 +783,32 @@ export class FusedMlp implements MlpKernel {
       }
     }
     return this.acc
+  }
+
+  /**
+   * Weight decay and/or Nesterov (torch.optim.SGD's update, every parameter, the
+   * gradient in the accumulators, gA zero outside the touched rows): g ← ∇ + wd·θ
+   * (rounded to float32 as PyTorch's buffer); with momentum v ← μv + g, d = g + μv
+   * (Nesterov) or v; θ ← θ − η·d.
+   */
+  private denseUpdate(lr: number): void {
+    const { gA, rest } = this.accumulators()
+    const p = this.params
+    const v = this.velocity
+    const { weightDecay: wd, nesterov } = this.options
+    const mu = this.momentum
+    const oa = this.oa
+    const n = p.length
+    for (let j = 0; j < n; j++) {
+      const grad = Math.fround((j < oa ? gA[j] : rest[j - oa]) + wd * p[j])
+      if (v === null) {
+        p[j] -= lr * grad
+        continue
+      }
+      const vj = Math.fround(mu * v[j] + grad)
+      v[j] = vj
+      p[j] -= lr * (nesterov ? Math.fround(grad + mu * vj) : vj)
+    }
   }
 
   /** Zeroes the accumulators after an aborted batch (the first nRows touched rows). */
@@ -719,12 +863,8 @@ export class FusedMlp implements MlpKernel {
         }
         rest[rb + k] += dk
       }
-      for (let j = 0; j < H; j++) {
-        const hj = hid[j]
-        const gj = g[j] * hj * (1 - hj)
-        g[j] = gj
-        rest[j] += gj
-      }
+      this.hiddenDeltas()
+      for (let j = 0; j < H; j++) rest[j] += g[j]
       const start = indptr[i]
       const end = indptr[i + 1]
       for (let q = start; q < end; q++) {
@@ -739,7 +879,11 @@ export class FusedMlp implements MlpKernel {
 
     const v = this.velocity
     const nRest = rest.length
-    if (v === null) {
+    if (this.dense) {
+      this.denseUpdate(lr)
+      for (let r = 0; r < nRows; r++) gA.fill(0, rows[r] * H, rows[r] * H + H)
+      rest.fill(0)
+    } else if (v === null) {
       for (let j = 0; j < nRest; j++) {
         p[oa + j] -= lr * rest[j]
         rest[j] = 0

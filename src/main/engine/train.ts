@@ -3,8 +3,8 @@
  * snapshot. Used by the worker threads; everything here is deterministic given
  * (spec, network index), whichever thread or process runs it.
  */
-import type { MlpSpec } from '../../shared/spec'
-import { initParams, paramCount, type MlpKernel, type MlpShape } from './mlp'
+import { hiddenWidths, type MlpSpec } from '../../shared/spec'
+import { initParams, paramCount, type MlpKernel, type MlpShape, type TrainOptions } from './mlp'
 import { Rng, epochOrder, hashKeys, initRng } from './rng'
 import type { SparseImages } from './sparse'
 import { createMlp } from './wasm'
@@ -22,7 +22,20 @@ export interface TrainData {
 export const MLP_METRICS = ['train_loss', 'train_error', 'test_loss', 'test_error'] as const
 
 export function mlpShape(spec: MlpSpec, data: TrainData): MlpShape {
-  return { inputs: data.train.dim, hidden: spec.hidden, outputs: data.classes }
+  const [hidden, ...deeper] = hiddenWidths(spec)
+  // One hidden layer: the paper's shape object, exactly as before.
+  return deeper.length === 0
+    ? { inputs: data.train.dim, hidden: hidden!, outputs: data.classes }
+    : { inputs: data.train.dim, hidden: hidden!, outputs: data.classes, deeper }
+}
+
+/** The kernel options of a spec (fields that older specs lack take the paper's settings). */
+export function trainOptionsOf(spec: MlpSpec): TrainOptions {
+  return {
+    activation: spec.activation ?? 'sigmoid',
+    weightDecay: spec.weightDecay ?? 0,
+    nesterov: spec.nesterov ?? false,
+  }
 }
 
 /** Length of a network's saved state: parameters, then the momentum buffer if any. */
@@ -30,18 +43,37 @@ export function stateSize(spec: MlpSpec, shape: MlpShape): number {
   return paramCount(shape) * (spec.momentum > 0 ? 2 : 1)
 }
 
-/** Learning rate for the batch that starts after `samples` samples. */
+/**
+ * Learning rate for the batch that starts after `samples` samples: the schedule times the
+ * warm-up factor, both functions of the epoch reached (samples / trainCount). When the
+ * batch size divides the training set, this is PyTorch's schedulers stepped once per
+ * batch (StepLR, CosineAnnealingLR with T_max = all steps, LinearLR with total_iters =
+ * the warm-up's steps; warm-up and schedule multiplied as ChainedScheduler does).
+ */
 export function lrAt(spec: MlpSpec, samples: number, trainCount: number): number {
   const s = spec.lrSchedule
   const epoch = samples / trainCount
+  let lr: number
   switch (s.kind) {
     case 'constant':
-      return spec.lr
+      lr = spec.lr
+      break
     case 'step':
-      return spec.lr * Math.pow(s.gamma, Math.floor(epoch / s.every + 1e-9))
+      lr = spec.lr * Math.pow(s.gamma, Math.floor(epoch / s.every + 1e-9))
+      break
     case 'linear':
-      return spec.lr * (1 + (s.to - 1) * Math.min(1, epoch / spec.epochs))
+      lr = spec.lr * (1 + (s.to - 1) * Math.min(1, epoch / spec.epochs))
+      break
+    case 'cosine': {
+      const min = spec.lr * s.to
+      lr = min + ((spec.lr - min) * (1 + Math.cos(Math.PI * Math.min(1, epoch / spec.epochs)))) / 2
+      break
+    }
   }
+  // Old specs (and parseSpec's defaults) have no warm-up: the schedule's value unchanged.
+  const w = spec.lrWarmup
+  if (w && w.epochs > 0 && epoch < w.epochs) lr *= w.startFactor + (1 - w.startFactor) * (epoch / w.epochs)
+  return lr
 }
 
 /** How often (in samples) a training loop looks at the cancel flag and reports. */
@@ -107,7 +139,7 @@ export class NetTrainer {
       ? state.slice(0, n)
       : initParams(this.shape, spec.init, spec.initSigma, initRng(spec.seed, this.origin?.parent ?? net))
     const velocity = spec.momentum > 0 ? (state ? state.slice(n, 2 * n) : new Float32Array(n)) : undefined
-    this.mlp = createMlp(this.shape, spec.loss, params, spec.momentum, velocity)
+    this.mlp = createMlp(this.shape, spec.loss, params, spec.momentum, velocity, undefined, trainOptionsOf(spec))
     this.outputs = new Float32Array(data.test.count * data.classes)
     this.batchIdx = new Uint32Array(spec.batch)
   }
@@ -152,7 +184,15 @@ export class NetTrainer {
     // Kernels take their state at construction: a new one from the perturbed weights.
     const velocity = this.mlp.readVelocity() ?? undefined
     ;(this.mlp as { dispose?: () => void }).dispose?.()
-    this.mlp = createMlp(this.shape, this.spec.loss, params, this.spec.momentum, velocity)
+    this.mlp = createMlp(
+      this.shape,
+      this.spec.loss,
+      params,
+      this.spec.momentum,
+      velocity,
+      undefined,
+      trainOptionsOf(this.spec),
+    )
     return true
   }
 

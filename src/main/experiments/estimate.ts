@@ -21,7 +21,7 @@ import { checkDatasetFiles, type DatasetShape } from '../datasets/check'
 import type { InputIssue } from '../../shared/api/errors'
 import { mlpSchedule, weightSnapshots } from './schedule'
 import { StochasticModel, stochasticSchedule } from './stochastic'
-import { DatasetSpec, checkSpec, parseSpec } from '../../shared/spec'
+import { DatasetSpec, checkSpec, hiddenWidths, parseSpec } from '../../shared/spec'
 
 /** Measured speed of one thread. */
 export interface EngineSpeed {
@@ -114,11 +114,16 @@ function estimateMlp(spec: MlpSpec, d: DatasetShape, speed: EngineSpeed, workers
   const N = spec.nets
   const P = Math.min(spec.probe, d.testCount)
   const C = d.classes
-  const shape = { inputs: d.inputs, hidden: spec.hidden, outputs: C }
+  const [H1, ...deeper] = hiddenWidths(spec)
+  const shape = { inputs: d.inputs, hidden: H1!, outputs: C, deeper }
   const params = paramCount(shape)
   const nonZeros = d.inputs === REF.inputs && d.classes === 10 ? REF.nonZeros : d.inputs / 2
-  // Work of one sample relative to the measured network (first layer on the non-zeros).
-  const work = (spec.hidden * (nonZeros + C)) / (REF.hidden * (REF.nonZeros + REF.classes))
+  // Work of one sample relative to the measured network (first layer on the non-zeros,
+  // then the dense layers after it).
+  const widths = [H1!, ...deeper, C]
+  let after = 0
+  for (let l = 1; l < widths.length; l++) after += widths[l - 1]! * widths[l]!
+  const work = (H1! * nonZeros + after) / (REF.hidden * (REF.nonZeros + REF.classes))
   // A step with momentum updates every parameter (dense), once per batch.
   const dense = spec.momentum > 0 ? params / spec.batch / (REF.hidden * (REF.nonZeros + REF.classes)) : 0
   const trainSample = (work + dense) / speed.trainPerSec

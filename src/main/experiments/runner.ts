@@ -7,7 +7,7 @@
 import * as path from 'node:path'
 import { fs } from '../archive/file-pool'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
-import { canonicalSpec, parseSpec } from '../../shared/spec'
+import { canonicalSpec, hiddenWidths, parseSpec } from '../../shared/spec'
 import type { EngineRecord, RunProgressEvent } from '../../shared/api/contract'
 import { countDone } from '../../shared/progress'
 import { acquireLock, isLockHeld, LockedError } from '../archive/lock'
@@ -80,6 +80,12 @@ export async function chooseEngine(
 ): Promise<EngineRecord> {
   if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
   const k = chooseKernel()
+  if (hiddenWidths(spec).length > 1)
+    return {
+      name: 'fused',
+      backend: 'typescript',
+      reason: `${spec.engine === 'fused' ? 'requested in the spec' : 'auto'}: ${hiddenWidths(spec).length} hidden layers train on the fused engine's TypeScript kernel`,
+    }
   const fused = { name: 'fused', backend: k.kernel === 'wasm' ? 'wasm-simd' : 'typescript' }
   if (spec.spawn)
     return { ...fused, reason: `a spawned run: its children replay their parent on the fused engine; ${k.reason}` }

@@ -13,7 +13,15 @@ export function describeSpec(s: RunSpec): string {
   }
   if (s.kind === 'stochastic')
     return `stochastic model ${s.nets}×${s.dim}, ε=${s.epsilon}, ${s.picking}${s.picking === 'zipf' ? ` s=${s.zipfS}` : ''}, ${s.steps} steps`
-  return `${s.nets} nets ${s.hidden} hidden, ${s.epochs} ep, η=${s.lr}, batch ${s.batch}, ${s.loss}${s.momentum ? `, μ=${s.momentum}` : ''}`
+  const extras = [
+    s.activation && s.activation !== 'sigmoid' ? s.activation : '',
+    s.momentum ? `μ=${s.momentum}${s.nesterov ? ' (Nesterov)' : ''}` : '',
+    s.weightDecay ? `wd=${s.weightDecay}` : '',
+    s.lrSchedule.kind !== 'constant' ? `${s.lrSchedule.kind} schedule` : '',
+    s.lrWarmup?.epochs ? `warm-up ${s.lrWarmup.epochs} ep` : '',
+  ].filter(Boolean)
+  const hidden = typeof s.hidden === 'number' ? `${s.hidden}` : s.hidden.join('-')
+  return `${s.nets} nets ${hidden} hidden, ${s.epochs} ep, η=${s.lr}, batch ${s.batch}, ${s.loss}${extras.map((e) => `, ${e}`).join('')}`
 }
 
 export type FinalMetrics = Record<string, { mean: number; min: number; max: number }>

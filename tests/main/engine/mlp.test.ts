@@ -69,7 +69,7 @@ describe('parameter layout', () => {
   it('counts and places A, a, B, b', () => {
     const s = { inputs: 784, hidden: 100, outputs: 10 }
     expect(paramCount(s)).toBe(784 * 100 + 100 + 10 * 100 + 10)
-    expect(paramOffsets(s)).toEqual({ A: 0, a: 78400, B: 78500, b: 79500 })
+    expect(paramOffsets(s)).toEqual({ A: 0, a: 78400, layers: [], B: 78500, b: 79500 })
   })
 
   it('rejects bad shapes, losses and parameter lengths', () => {

@@ -18,6 +18,7 @@
 import type { Project } from '../../archive/project'
 import type { RunArchive } from '../../archive/run'
 import { paramCount, type Loss, type MlpShape } from '../../engine/mlp'
+import { hiddenWidths } from '../../../shared/spec'
 import { createMlp } from '../../engine/wasm'
 import { toSparse, type SparseImages } from '../../engine/sparse'
 import { loadTrainData } from '../../experiments/data'
@@ -162,7 +163,12 @@ export async function runShape(run: RunArchive): Promise<{ shape: MlpShape; loss
   const { spec, dataset, paramCount: kept } = run.attrs
   if (spec.kind !== 'mlp' || !dataset)
     throw conflict(`run ${run.id} is not an MLP run; barriers need network weights`, run.id)
-  const shape = { inputs: dataset.rows * dataset.cols, hidden: spec.hidden, outputs: dataset.classes }
+  if (typeof spec.hidden !== 'number' && spec.hidden.length > 1)
+    throw conflict(
+      `run ${run.id} has ${spec.hidden.length} hidden layers; barriers and unit matching need one-hidden-layer networks`,
+      run.id,
+    )
+  const shape = { inputs: dataset.rows * dataset.cols, hidden: hiddenWidths(spec)[0]!, outputs: dataset.classes }
   if (kept !== undefined && kept !== paramCount(shape))
     throw conflict(`run ${run.id} keeps ${kept} parameters per network, expected ${paramCount(shape)}`, run.id)
   return { shape, loss: spec.loss }

@@ -15,9 +15,27 @@ const OVERRIDES: Record<string, [string, (s: string) => unknown]> = {
   epochs: ['epochs', Number],
   lr: ['lr', Number],
   batch: ['batch', Number],
-  hidden: ['hidden', Number],
+  // one width (a number), or the widths of 1–4 layers: 100,50 (or [100,50])
+  hidden: [
+    'hidden',
+    (s: string) =>
+      /[,[]/.test(s)
+        ? s
+            .replace(/[[\]\s]/g, '')
+            .split(',')
+            .map(Number)
+        : Number(s),
+  ],
   seed: ['seed', Number],
   momentum: ['momentum', Number],
+  'weight-decay': ['weightDecay', Number],
+  activation: ['activation', String],
+  schedule: ['lrSchedule.kind', String],
+  'lr-every': ['lrSchedule.every', Number],
+  'lr-gamma': ['lrSchedule.gamma', Number],
+  'lr-to': ['lrSchedule.to', Number],
+  warmup: ['lrWarmup.epochs', Number],
+  'warmup-start': ['lrWarmup.startFactor', Number],
   probe: ['probe', Number],
   loss: ['loss', String],
   init: ['init', String],
@@ -77,6 +95,7 @@ async function specsFrom(
     for (const [flag, [field, parse]] of Object.entries(OVERRIDES))
       if (v[flag] !== undefined) setPath(b.spec, field, parse(String(v[flag])))
     if (v['no-deskew']) setPath(b.spec, 'dataset.deskew', false)
+    if (v.nesterov) setPath(b.spec, 'nesterov', true)
     for (const kv of (v.set as string[] | undefined) ?? []) {
       const eq = kv.indexOf('=')
       if (eq < 1) throw new UsageError(`--set takes field=value (e.g. snapshots.every=2), not "${kv}"`)
@@ -102,6 +121,7 @@ const runOptions = {
   'run-id': { type: 'string' },
   set: { type: 'string', multiple: true },
   'no-deskew': { type: 'boolean' },
+  nesterov: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   ...Object.fromEntries(Object.keys(OVERRIDES).map((k) => [k, { type: 'string' }])),
 } as const
@@ -109,8 +129,11 @@ const runOptions = {
 export const runCommand: Command = {
   summary: 'create a run from a preset or a spec file and train it',
   usage: `sgdscope run [SPEC.json] [--preset fig1..fig8] [--project DIR] [--nets N] [--epochs E] [--lr η]
-           [--batch M] [--hidden H] [--seed S] [--momentum μ] [--loss mse|cross-entropy]
+           [--batch M] [--hidden H|H1,H2,...] [--seed S] [--momentum μ] [--loss mse|cross-entropy]
            [--init torch7|xavier|normal] [--order per-network|shared] [--probe P] [--no-deskew]
+           [--schedule constant|step|linear|cosine] [--lr-every E] [--lr-gamma γ] [--lr-to F]
+           [--warmup E] [--warmup-start F] [--activation sigmoid|tanh|relu] [--weight-decay wd]
+           [--nesterov]
            [--dataset mnist|fashion-mnist] [--set field=value]... [--workers W] [--dry-run]
            [--shard i/n --run-id ID]   (train the networks k ≡ i−1 mod n of run ID; shards
                                         started together on several machines fill one run)`,

@@ -12,9 +12,20 @@
  * leading [nets] axis.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { paramCount, type Loss, type MlpShape } from '../mlp'
+import { paramCount, trainOptions, type Loss, type MlpShape, type TrainOptions } from '../mlp'
 import type { SparseImages } from '../sparse'
-import { checkStates, denseChunk, evaluationChunk, type Evaluation, type GatheredBatch, type MlpGroup } from './group'
+import {
+  activate,
+  activationGrad,
+  checkStates,
+  denseChunk,
+  evaluationChunk,
+  generalSgd,
+  generalUpdate,
+  type Evaluation,
+  type GatheredBatch,
+  type MlpGroup,
+} from './group'
 
 interface Params {
   A: tf.Tensor3D
@@ -37,6 +48,7 @@ export class BatchedMlp implements MlpGroup {
     readonly shape: MlpShape,
     readonly loss: Loss,
     readonly momentum: number,
+    readonly options: Required<TrainOptions>,
     p: Params,
     v: Params | null,
   ) {
@@ -46,9 +58,16 @@ export class BatchedMlp implements MlpGroup {
   }
 
   /** Networks from states in the fused layout (with momentum, a state without velocity starts at zero velocity). */
-  static fromStates(shape: MlpShape, loss: Loss, momentum: number, states: readonly Float32Array[]): BatchedMlp {
+  static fromStates(
+    shape: MlpShape,
+    loss: Loss,
+    momentum: number,
+    states: readonly Float32Array[],
+    options?: TrainOptions,
+  ): BatchedMlp {
     const D = paramCount(shape)
     checkStates(shape, loss, momentum, states, D)
+    const o = trainOptions(options, momentum, 'BatchedMlp')
     const p = upload(
       shape,
       states.map((s) => s.subarray(0, D)),
@@ -61,7 +80,7 @@ export class BatchedMlp implements MlpGroup {
         states.map((s) => (s.length === 2 * D ? s.subarray(D) : zeros)),
       )
     }
-    return new BatchedMlp(shape, loss, momentum, p, v)
+    return new BatchedMlp(shape, loss, momentum, o, p, v)
   }
 
   concat(other: MlpGroup): MlpGroup {
@@ -69,6 +88,7 @@ export class BatchedMlp implements MlpGroup {
       !(other instanceof BatchedMlp) ||
       other.loss !== this.loss ||
       other.momentum !== this.momentum ||
+      JSON.stringify(other.options) !== JSON.stringify(this.options) ||
       !sameShape(other.shape, this.shape)
     ) {
       throw new RangeError('BatchedMlp.concat: groups of different specs or programs')
@@ -85,6 +105,7 @@ export class BatchedMlp implements MlpGroup {
       this.shape,
       this.loss,
       this.momentum,
+      this.options,
       cat(this.p, other.p),
       this.v && other.v ? cat(this.v, other.v) : null,
     )
@@ -122,14 +143,16 @@ export class BatchedMlp implements MlpGroup {
       throw new RangeError('BatchedMlp.step: the batch does not fit the group')
     const { A, a, B, b } = this.p
     const mu = this.momentum
+    const act = this.options.activation
+    const general = generalUpdate(this.options)
     const next = tf.tidy(() => {
       const X = tf.tensor3d(batch.x, [N, m, I])
       const T = tf.tensor3d(batch.t, [N, m, K])
-      const Hd = tf.sigmoid(tf.add(tf.matMul(X, A), a)) as tf.Tensor3D
+      const Hd = activate(act, tf.add(tf.matMul(X, A), a) as tf.Tensor3D)
       const Z2 = tf.add(tf.matMul(Hd, B, false, true), b) as tf.Tensor3D
       // Plain SGD: η is folded into the output deltas, so the products below are η·∇
       // (as the fused engine's batch-1 kernel does).
-      const scale = (mu > 0 ? 1 : lr) / m
+      const scale = (mu > 0 || general ? 1 : lr) / m
       let dZ2: tf.Tensor3D
       if (this.loss === 'mse') {
         const Y = tf.sigmoid(Z2)
@@ -137,13 +160,22 @@ export class BatchedMlp implements MlpGroup {
       } else {
         dZ2 = tf.mul(tf.sub(tf.softmax(Z2), T), scale)
       }
-      const dZ1 = tf.mul(tf.matMul(dZ2, B), tf.mul(Hd, tf.sub(1, Hd))) as tf.Tensor3D
+      const dZ1 = tf.mul(tf.matMul(dZ2, B), activationGrad(act, Hd)) as tf.Tensor3D
       const g: Params = {
         A: tf.matMul(X, dZ1, true, false),
         a: tf.sum(dZ1, 1, true),
         B: tf.matMul(dZ2, Hd, true, false),
         b: tf.sum(dZ2, 1, true),
       }
+      if (general)
+        return generalSgd(
+          KEYS.map((key) => this.p[key]),
+          KEYS.map((key) => g[key]),
+          this.v ? KEYS.map((key) => this.v![key]) : null,
+          lr,
+          mu,
+          this.options,
+        )
       if (!this.v) return KEYS.map((key) => tf.sub(this.p[key], g[key]) as tf.Tensor3D)
       const v = this.v
       const vNext = KEYS.map((key) => tf.add(tf.mul(v[key], mu), g[key]) as tf.Tensor3D)
@@ -191,7 +223,7 @@ export class BatchedMlp implements MlpGroup {
           const X = tf.tensor2d(x.subarray(0, c * I), [c, I])
           const T = tf.tensor2d(t.subarray(0, c * K), [c, K])
           const Z1 = tf.transpose(tf.reshape(tf.matMul(X, Acat), [c, N, H]), [1, 0, 2])
-          const Hd = tf.sigmoid(tf.add(Z1, this.p.a)) as tf.Tensor3D
+          const Hd = activate(this.options.activation, tf.add(Z1, this.p.a) as tf.Tensor3D)
           const Z2 = tf.add(tf.matMul(Hd, this.p.B, false, true), this.p.b)
           if (this.loss === 'mse') {
             const Y = tf.sigmoid(Z2)

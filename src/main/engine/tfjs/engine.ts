@@ -19,10 +19,10 @@
  * Groups hold at most `maxGroup` networks, to bound the memory of a step.
  */
 import type { MlpSpec } from '../../../shared/spec'
-import { initParams, type Loss, type MlpShape } from '../mlp'
+import { initParams, type Loss, type MlpShape, type TrainOptions } from '../mlp'
 import type { WorkerInput, WorkerMessage } from '../protocol'
 import { epochOrder, initRng } from '../rng'
-import { CHECK_EVERY, lrAt, mlpShape, stateSize } from '../train'
+import { CHECK_EVERY, lrAt, mlpShape, stateSize, trainOptionsOf } from '../train'
 import {
   ensureBackend,
   selectBackend,
@@ -77,10 +77,11 @@ export function createGroup(
   loss: Loss,
   momentum: number,
   states: readonly Float32Array[],
+  options?: TrainOptions,
 ): MlpGroup {
   return strategy === 'per-net'
-    ? PerNetMlp.fromStates(shape, loss, momentum, states)
-    : BatchedMlp.fromStates(shape, loss, momentum, states)
+    ? PerNetMlp.fromStates(shape, loss, momentum, states, options)
+    : BatchedMlp.fromStates(shape, loss, momentum, states, options)
 }
 
 interface Group {
@@ -105,6 +106,8 @@ export async function runTfjs(
   const result = (cancelled: boolean): RunTfjsResult => ({ cancelled, backend: choice.name, reason: choice.reason })
   const strategy = opts.strategy ?? defaultStrategy(choice.name)
   const shape = mlpShape(spec, data)
+  if (shape.deeper?.length)
+    throw new RangeError('the tfjs engine trains one hidden layer; deeper networks train on the fused engine')
   const size = stateSize(spec, shape)
   const N = data.train.count
   const maxBatch = Math.min(spec.batch, N)
@@ -154,7 +157,7 @@ export async function runTfjs(
       added.push(
         makeGroup(
           part.map((w) => w.net),
-          createGroup(strategy, shape, spec.loss, spec.momentum, states),
+          createGroup(strategy, shape, spec.loss, spec.momentum, states, trainOptionsOf(spec)),
           at,
         ),
       )

@@ -18,8 +18,45 @@
  * States go in and out in the fused engine's layout (parameters, then the velocity with
  * momentum), so a run can be resumed by either engine.
  */
-import type { Loss, MlpShape } from '../mlp'
+import * as tf from '@tensorflow/tfjs-core'
+import type { Activation, Loss, MlpShape, TrainOptions } from '../mlp'
 import type { SparseImages } from '../sparse'
+
+/** The hidden non-linearity. */
+export function activate<T extends tf.Tensor>(a: Activation, z: T): T {
+  return a === 'tanh' ? tf.tanh(z) : a === 'relu' ? tf.relu(z) : tf.sigmoid(z)
+}
+
+/** Its derivative in terms of the activation h: h(1 − h), 1 − h², [h > 0] (ReLU's gradient at 0 is 0, as PyTorch's). */
+export function activationGrad<T extends tf.Tensor>(a: Activation, h: T): T {
+  return a === 'tanh' ? tf.sub(1, tf.mul(h, h)) : a === 'relu' ? tf.step(h) : tf.mul(h, tf.sub(1, h))
+}
+
+/**
+ * Whether a step needs the general update (weight decay or Nesterov); otherwise the
+ * programs keep their original operations, so today's runs give the same bits.
+ */
+export const generalUpdate = (o: Required<TrainOptions>) => o.weightDecay > 0 || o.nesterov
+
+/**
+ * torch.optim.SGD's update with weight decay and/or Nesterov, from the plain gradients g
+ * (not scaled by η): g′ = g + wd·θ; with momentum v ← μv + g′, d = g′ + μv (Nesterov)
+ * or v; else d = g′; θ ← θ − η·d. Returns the new parameters, then the new velocities.
+ */
+export function generalSgd<T extends tf.Tensor>(
+  p: readonly T[],
+  g: readonly T[],
+  v: readonly T[] | null,
+  lr: number,
+  mu: number,
+  o: Required<TrainOptions>,
+): T[] {
+  const gd = g.map((x, j) => (o.weightDecay > 0 ? tf.add(x, tf.mul(p[j]!, o.weightDecay)) : x) as T)
+  if (!v) return p.map((w, j) => tf.sub(w, tf.mul(gd[j]!, lr)) as T)
+  const vNext = v.map((old, j) => tf.add(tf.mul(old, mu), gd[j]!) as T)
+  const d = o.nesterov ? vNext.map((x, j) => tf.add(gd[j]!, tf.mul(x, mu)) as T) : vNext
+  return [...p.map((w, j) => tf.sub(w, tf.mul(d[j]!, lr)) as T), ...vNext]
+}
 
 export type MatmulStrategy = 'batched' | 'per-net'
 export const MATMUL_STRATEGIES: readonly MatmulStrategy[] = ['batched', 'per-net']
@@ -121,6 +158,7 @@ export interface MlpGroup {
   readonly shape: MlpShape
   readonly loss: Loss
   readonly momentum: number
+  readonly options: Required<TrainOptions>
   readonly strategy: MatmulStrategy
   /** Whether `step` wants the transposed layouts of the batch. */
   readonly wantsTransposed: boolean

@@ -14,9 +14,13 @@
  * PyTorch's momentum otherwise).
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { paramCount, paramOffsets, type Loss, type MlpShape } from '../mlp'
+import { paramCount, paramOffsets, trainOptions, type Loss, type MlpShape, type TrainOptions } from '../mlp'
 import type { SparseImages } from '../sparse'
 import {
+  activate,
+  activationGrad,
+  generalSgd,
+  generalUpdate,
   checkStates,
   denseChunk,
   evaluationChunk,
@@ -41,6 +45,7 @@ export class PerNetMlp implements MlpGroup {
     readonly shape: MlpShape,
     readonly loss: Loss,
     readonly momentum: number,
+    readonly options: Required<TrainOptions>,
     p: Net[],
     v: Net[] | null,
   ) {
@@ -49,13 +54,20 @@ export class PerNetMlp implements MlpGroup {
     this.v = v
   }
 
-  static fromStates(shape: MlpShape, loss: Loss, momentum: number, states: readonly Float32Array[]): PerNetMlp {
+  static fromStates(
+    shape: MlpShape,
+    loss: Loss,
+    momentum: number,
+    states: readonly Float32Array[],
+    options?: TrainOptions,
+  ): PerNetMlp {
     const D = paramCount(shape)
     checkStates(shape, loss, momentum, states, D)
+    const o = trainOptions(options, momentum, 'PerNetMlp')
     const p = states.map((s) => upload(shape, s.subarray(0, D)))
     const v =
       momentum > 0 ? states.map((s) => upload(shape, s.length === 2 * D ? s.subarray(D) : new Float32Array(D))) : null
-    return new PerNetMlp(shape, loss, momentum, p, v)
+    return new PerNetMlp(shape, loss, momentum, o, p, v)
   }
 
   concat(other: MlpGroup): MlpGroup {
@@ -63,6 +75,7 @@ export class PerNetMlp implements MlpGroup {
       !(other instanceof PerNetMlp) ||
       other.loss !== this.loss ||
       other.momentum !== this.momentum ||
+      JSON.stringify(other.options) !== JSON.stringify(this.options) ||
       !sameShape(other.shape, this.shape)
     ) {
       throw new RangeError('PerNetMlp.concat: groups of different specs or programs')
@@ -73,6 +86,7 @@ export class PerNetMlp implements MlpGroup {
       this.shape,
       this.loss,
       this.momentum,
+      this.options,
       [...this.p, ...other.p],
       this.v && other.v ? [...this.v, ...other.v] : null,
     )
@@ -102,13 +116,15 @@ export class PerNetMlp implements MlpGroup {
     if (x.length !== N * m * I || xt.length !== N * m * I || tt.length !== N * m * K)
       throw new RangeError('PerNetMlp.step: the batch does not fit the group')
     const mu = this.momentum
-    const scale = (mu > 0 ? 1 : lr) / m
+    const act = this.options.activation
+    const general = generalUpdate(this.options)
+    const scale = (mu > 0 || general ? 1 : lr) / m
     for (let n = 0; n < N; n++) {
       const [AT, a, B, b] = this.p[n]!
       const next = tf.tidy(() => {
         const XT = tf.tensor2d(xt.subarray(n * I * m, (n + 1) * I * m), [I, m])
         const TT = tf.tensor2d(tt.subarray(n * K * m, (n + 1) * K * m), [K, m])
-        const Hd = tf.sigmoid(tf.add(tf.matMul(AT, XT), a))
+        const Hd = activate(act, tf.add(tf.matMul(AT, XT), a) as tf.Tensor2D)
         const Z2 = tf.add(tf.matMul(B, Hd), b) as tf.Tensor2D
         let dZ2: tf.Tensor2D
         if (this.loss === 'mse') {
@@ -117,7 +133,7 @@ export class PerNetMlp implements MlpGroup {
         } else {
           dZ2 = tf.mul(tf.sub(softmaxColumns(Z2), TT), scale)
         }
-        const dZ1 = tf.mul(tf.matMul(B, dZ2, true, false), tf.mul(Hd, tf.sub(1, Hd)))
+        const dZ1 = tf.mul(tf.matMul(B, dZ2, true, false), activationGrad(act, Hd))
         const X = tf.tensor2d(x.subarray(n * m * I, (n + 1) * m * I), [m, I])
         const g = [
           tf.matMul(dZ1, X),
@@ -126,6 +142,7 @@ export class PerNetMlp implements MlpGroup {
           tf.sum(dZ2, 1, true),
         ] as Net
         const p = this.p[n]!
+        if (general) return generalSgd(p, g, this.v ? this.v[n]! : null, lr, mu, this.options)
         if (!this.v) return p.map((w, j) => tf.sub(w, g[j]!)) as tf.Tensor2D[]
         const vNext = this.v[n]!.map((old, j) => tf.add(tf.mul(old, mu), g[j]!)) as tf.Tensor2D[]
         const pNext = p.map((w, j) => tf.sub(w, tf.mul(vNext[j]!, lr))) as tf.Tensor2D[]
@@ -176,7 +193,7 @@ export class PerNetMlp implements MlpGroup {
         for (let n = 0; n < N; n++) {
           const [AT, a, B, b] = this.p[n]!
           const [Y, L] = tf.tidy(() => {
-            const Hd = tf.sigmoid(tf.add(tf.matMul(AT, XT), a))
+            const Hd = activate(this.options.activation, tf.add(tf.matMul(AT, XT), a) as tf.Tensor2D)
             const Z2 = tf.add(tf.matMul(B, Hd), b)
             if (this.loss === 'mse') {
               const Y = tf.sigmoid(Z2)

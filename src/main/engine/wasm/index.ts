@@ -6,7 +6,8 @@
  * bit-identical across worker counts). Forcing `wasm` where it is unavailable is an
  * error, not a silent fallback.
  */
-import { FusedMlp, type Loss, type MlpKernel, type MlpShape } from '../mlp'
+import { DeepMlp } from '../deep-mlp'
+import { FusedMlp, isDeep, type Loss, type MlpKernel, type MlpShape, type TrainOptions } from '../mlp'
 import { kernelModule } from './runtime'
 import { WasmMlp } from './wasm-mlp'
 
@@ -51,8 +52,11 @@ export function createMlp(
   momentum = 0,
   velocity?: Float32Array,
   kernel: KernelName = chooseKernel().kernel,
+  options?: TrainOptions,
 ): MlpKernel {
+  // 2–4 hidden layers: the TypeScript kernel (deep-mlp.ts), whichever kernel was chosen.
+  if (isDeep(shape)) return new DeepMlp(shape, loss, params, momentum, velocity, options)
   return kernel === 'wasm'
-    ? new WasmMlp(shape, loss, params, momentum, velocity)
-    : new FusedMlp(shape, loss, params, momentum, velocity)
+    ? new WasmMlp(shape, loss, params, momentum, velocity, options)
+    : new FusedMlp(shape, loss, params, momentum, velocity, options)
 }

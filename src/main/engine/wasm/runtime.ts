@@ -29,7 +29,7 @@ export interface KernelExports {
   forward(net: number, xi: number, xv: number, nnz: number): void
   stepOne(net: number, xi: number, xv: number, nnz: number, t: number, lr: number): number
   accumulate(net: number, xi: number, xv: number, nnz: number, t: number, scale: number): number
-  apply(net: number, lr: number, mu: number): void
+  apply(net: number, lr: number, mu: number, wd: number, nesterov: number): void
   clearAccumulators(net: number): void
   evaluate(net: number, xi: number, xv: number, ptr: number, labels: number, count: number, out: number): number
 }

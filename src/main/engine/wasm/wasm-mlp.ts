@@ -10,7 +10,18 @@
  * (shared) CSR arrays into this thread's scratch buffer for each step, a few hundred
  * values, which costs little next to the step itself.
  */
-import { evaluateArgs, paramCount, paramOffsets, type Loss, type MlpKernel, type MlpShape } from '../mlp'
+import {
+  ACTIVATIONS,
+  evaluateArgs,
+  isDeep,
+  paramCount,
+  paramOffsets,
+  trainOptions,
+  type Loss,
+  type MlpKernel,
+  type MlpShape,
+  type TrainOptions,
+} from '../mlp'
 import type { SparseImages } from '../sparse'
 import { kernelRuntime, type KernelRuntime } from './runtime'
 
@@ -36,6 +47,7 @@ const F_REST = 17
 const F_TOUCHED = 18
 const F_ROWS = 19
 const F_NROWS = 20
+const F_ACT = 21
 const HEADER_BYTES = 96
 
 const round4 = (n: number) => (n + 3) & ~3
@@ -51,6 +63,7 @@ export class WasmMlp implements MlpKernel {
   readonly shape: MlpShape
   readonly loss: Loss
   readonly momentum: number
+  readonly options: Required<TrainOptions>
 
   private readonly rt: KernelRuntime
   private readonly I: number
@@ -64,14 +77,24 @@ export class WasmMlp implements MlpKernel {
   private readonly np: number
   private readonly py: number
   private readonly owned: { rt: KernelRuntime; blocks: number[] }
+  /** Weight decay or Nesterov: every step goes through the accumulators and a dense update. */
+  private readonly dense: boolean
   private hasAccumulators = false
   private disposed = false
 
-  constructor(shape: MlpShape, loss: Loss, params: Float32Array, momentum = 0, velocity?: Float32Array) {
+  constructor(
+    shape: MlpShape,
+    loss: Loss,
+    params: Float32Array,
+    momentum = 0,
+    velocity?: Float32Array,
+    options?: TrainOptions,
+  ) {
     for (const key of ['inputs', 'hidden', 'outputs'] as const) {
       const v = shape[key]
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`MLP shape: ${key} must be a positive integer (got ${v})`)
     }
+    if (isDeep(shape)) throw new RangeError('WasmMlp: one hidden layer only (DeepMlp trains deeper networks)')
     if (loss !== 'mse' && loss !== 'cross-entropy') throw new RangeError(`unknown loss ${String(loss)}`)
     const n = paramCount(shape)
     if (params.length !== n) throw new RangeError(`WasmMlp: expected ${n} parameters, got ${params.length}`)
@@ -81,6 +104,8 @@ export class WasmMlp implements MlpKernel {
     this.shape = { inputs: shape.inputs, hidden: shape.hidden, outputs: shape.outputs }
     this.loss = loss
     this.momentum = momentum
+    this.options = trainOptions(options, momentum, 'WasmMlp')
+    this.dense = this.options.weightDecay > 0 || this.options.nesterov
     const I = (this.I = shape.inputs)
     const H = (this.H = shape.hidden)
     const K = (this.K = shape.outputs)
@@ -130,6 +155,7 @@ export class WasmMlp implements MlpKernel {
     h[hb + F_Y] = this.py
     h[hb + F_D] = base + oD
     h[hb + F_LOGIT] = base + oLogit
+    h[hb + F_ACT] = ACTIVATIONS.indexOf(this.options.activation)
     this.writeBlock(this.pA, params)
     if (this.pV !== 0 && velocity !== undefined) this.writeBlock(this.pV, velocity)
   }
@@ -170,7 +196,7 @@ export class WasmMlp implements MlpKernel {
     if (m < 1) throw new RangeError('WasmMlp.step: empty batch')
     if (images.dim !== this.I) this.checkImages(images)
     const rt = this.rt
-    if (m === 1 && this.pV === 0) {
+    if (m === 1 && this.pV === 0 && !this.dense) {
       const i = idx[0]
       if (!(i >= 0 && i < images.count))
         throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
@@ -191,7 +217,7 @@ export class WasmMlp implements MlpKernel {
       const nnz = this.copySample(images, i)
       loss += rt.ex.accumulate(this.net, rt.sampleXi, rt.sampleXv, nnz, labels[i], scale)
     }
-    rt.ex.apply(this.net, lr, this.momentum)
+    rt.ex.apply(this.net, lr, this.momentum, this.options.weightDecay, this.options.nesterov ? 1 : 0)
     return loss / m
   }
 

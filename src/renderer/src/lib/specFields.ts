@@ -23,7 +23,8 @@ export interface FieldDef {
   when?: (d: Draft) => boolean
   /** Editable only when this holds (else shown disabled, with the reason as help). */
   enabled?: (d: Draft) => boolean
-  /** A value to put in when the field appears and the spec has no default for it. */
+  /** A value to put in when the field appears and the spec has no default for it (or a
+   * function of the draft giving it). */
   initial?: unknown
   /** Wide fields (paths) span the whole row. */
   wide?: boolean
@@ -155,7 +156,29 @@ export const MLP_GROUPS: FieldGroup[] = [
     title: 'Networks',
     fields: [
       { path: 'nets', label: 'Networks', help: 'Size of the ensemble, each from its own random start.', kind: 'int' },
-      { path: 'hidden', label: 'Hidden units', help: 'One hidden layer of logistic units.', kind: 'int' },
+      {
+        path: 'hidden',
+        label: 'Hidden units',
+        help: 'One hidden layer of this width (the paper’s network), or up to 4 layers’ widths, e.g. 100, 50.',
+        kind: 'numbers',
+        placeholder: 'e.g. 100 or 100, 50',
+        // One width stays a number: the paper's spec, exactly as before.
+        set: (d, v) => {
+          if (v === undefined) delete d.hidden
+          else d.hidden = Array.isArray(v) && v.length === 1 ? v[0] : v
+        },
+      },
+      {
+        path: 'activation',
+        label: 'Activation',
+        help: 'The hidden units’ non-linearity: the paper’s logistic sigmoid, tanh or ReLU.',
+        kind: 'select',
+        options: [
+          { value: 'sigmoid', label: 'sigmoid' },
+          { value: 'tanh', label: 'tanh' },
+          { value: 'relu', label: 'ReLU' },
+        ],
+      },
       {
         path: 'loss',
         label: 'Loss',
@@ -200,12 +223,13 @@ export const MLP_GROUPS: FieldGroup[] = [
       {
         path: 'lrSchedule.kind',
         label: 'Learning-rate schedule',
-        help: 'Constant (the paper’s point), step decay or a linear ramp.',
+        help: 'Constant (the paper’s point), step decay, a linear ramp or cosine annealing (PyTorch’s StepLR, CosineAnnealingLR).',
         kind: 'select',
         options: [
           { value: 'constant', label: 'constant' },
           { value: 'step', label: 'step: η·γ^⌊epoch/every⌋' },
           { value: 'linear', label: 'linear: η → η·to' },
+          { value: 'cosine', label: 'cosine: η → η·to' },
         ],
       },
       {
@@ -227,15 +251,42 @@ export const MLP_GROUPS: FieldGroup[] = [
       {
         path: 'lrSchedule.to',
         label: 'Final factor',
-        help: 'η falls linearly to η·to at the last epoch.',
+        help: 'η falls to η·to at the last epoch: linearly, or along half a cosine (then 0 ≤ to ≤ 1).',
         kind: 'number',
-        when: schedule('linear'),
-        initial: 0.1,
+        when: (d) => schedule('linear')(d) || schedule('cosine')(d),
+        // Cosine annealing usually ends at 0 (CosineAnnealingLR's eta_min = 0).
+        initial: (d: Draft) => (schedule('cosine')(d) ? 0 : 0.1),
+      },
+      {
+        path: 'lrWarmup.epochs',
+        label: 'Warm-up (epochs)',
+        help: 'η rises linearly from η·start to η over these epochs (PyTorch’s LinearLR), times the schedule; 0 = none.',
+        kind: 'number',
+      },
+      {
+        path: 'lrWarmup.startFactor',
+        label: 'Warm-up start',
+        help: 'The factor warm-up starts from, 0 < start ≤ 1.',
+        kind: 'number',
+        enabled: (d) => Number(getPath(d, 'lrWarmup.epochs') ?? 0) > 0,
       },
       {
         path: 'momentum',
         label: 'Momentum μ',
         help: 'Classical momentum, 0 ≤ μ < 1 (v ← μv + g, θ ← θ − ηv).',
+        kind: 'number',
+      },
+      {
+        path: 'nesterov',
+        label: 'Nesterov',
+        help: 'Nesterov momentum as PyTorch’s: θ ← θ − η(g + μv). Needs μ > 0.',
+        kind: 'bool',
+        enabled: (d) => Number(getPath(d, 'momentum') ?? 0) > 0,
+      },
+      {
+        path: 'weightDecay',
+        label: 'Weight decay',
+        help: 'L2 weight decay as PyTorch’s SGD: g ← ∇L + wd·θ, weights and biases alike (0 = none).',
         kind: 'number',
       },
       {

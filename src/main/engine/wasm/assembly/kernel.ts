@@ -45,6 +45,7 @@ const H_REST: usize = 68 // minibatch: gradient of a, B, b (layout of the block 
 const H_TOUCHED: usize = 72 // minibatch: u8 [I]
 const H_ROWS: usize = 76 // minibatch: i32 [I], the touched rows
 const H_NROWS: usize = 80 // minibatch: number of touched rows
+const H_ACT: usize = 84 // hidden activation: 0 sigmoid, 1 tanh, 2 relu
 
 let logSum: f64 = 0 // cross-entropy: log Σ exp(logit), of the last forward pass
 let errorCount: i32 = 0 // errors of the last evaluate()
@@ -222,6 +223,21 @@ function addRows(w: usize, rb: usize, xi: usize, xv: usize, nnz: i32, g: usize, 
   }
 }
 
+/** tanh(z) = 2σ(2z) − 1 per lane (absolute error of float32 round-off size, which is what matters here). */
+function tanhv(z: v128): v128 {
+  const one = f32x4.splat(1.0)
+  const two = f32x4.splat(2.0)
+  return f32x4.sub(f32x4.div(two, f32x4.add(one, expv(f32x4.mul(z, f32x4.splat(-2.0))))), one)
+}
+
+/** g ⊙ act′ per lane, act′ written in terms of the activation h: h(1 − h), 1 − h², [h > 0]. */
+function actGrad(act: i32, g: v128, h: v128): v128 {
+  const one = f32x4.splat(1.0)
+  if (act == 0) return f32x4.mul(f32x4.mul(g, h), f32x4.sub(one, h))
+  if (act == 1) return f32x4.mul(g, f32x4.sub(one, f32x4.mul(h, h)))
+  return v128.and(g, f32x4.gt(h, f32x4.splat(0)))
+}
+
 function sigmoid64(z: f64): f64 {
   return 1.0 / (1.0 + Math.exp(-z))
 }
@@ -237,7 +253,10 @@ function fwd(net: usize, xi: usize, xv: usize, nnz: i32): void {
   const hid = <usize>load<i32>(net, H_HID)
   memory.copy(hid, <usize>load<i32>(net, H_a), rb) // z = a
   gatherRows(hid, rb, <usize>load<i32>(net, H_A), xi, xv, nnz) // z += Σ x_q A[pixel_q]
-  for (let j: usize = 0; j < rb; j += 16) v128.store(hid + j, sigmoidv(v128.load(hid + j)))
+  const act = load<i32>(net, H_ACT)
+  if (act == 0) for (let j: usize = 0; j < rb; j += 16) v128.store(hid + j, sigmoidv(v128.load(hid + j)))
+  else if (act == 1) for (let j: usize = 0; j < rb; j += 16) v128.store(hid + j, tanhv(v128.load(hid + j)))
+  else for (let j: usize = 0; j < rb; j += 16) v128.store(hid + j, f32x4.max(v128.load(hid + j), f32x4.splat(0)))
   for (let j = H; j < Hp; j++) store<f32>(hid + (j << 2), 0) // padding lanes stay 0
   const pB = <usize>load<i32>(net, H_B)
   const pb = <usize>load<i32>(net, H_b)
@@ -350,10 +369,9 @@ export function stepOne(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, lr: 
     const bk = pb + ((<usize>k) << 2)
     store<f32>(bk, <f32>(<f64>load<f32>(bk) - dk64))
   }
-  const one = f32x4.splat(1.0)
+  const act = load<i32>(net, H_ACT)
   for (let j: usize = 0; j < rb; j += 16) {
-    const h = v128.load(hid + j)
-    const gj = f32x4.mul(f32x4.mul(v128.load(g + j), h), f32x4.sub(one, h)) // lr · dL/dz_hidden
+    const gj = actGrad(act, v128.load(g + j), v128.load(hid + j)) // lr · dL/dz_hidden
     v128.store(g + j, gj)
     v128.store(pa + j, f32x4.sub(v128.load(pa + j), gj))
   }
@@ -393,10 +411,9 @@ export function accumulate(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, s
     const bk = restb + ((<usize>k) << 2)
     store<f32>(bk, <f32>(<f64>load<f32>(bk) + dk64))
   }
-  const one = f32x4.splat(1.0)
+  const act = load<i32>(net, H_ACT)
   for (let j: usize = 0; j < rb; j += 16) {
-    const h = v128.load(hid + j)
-    const gj = f32x4.mul(f32x4.mul(v128.load(g + j), h), f32x4.sub(one, h))
+    const gj = actGrad(act, v128.load(g + j), v128.load(hid + j))
     v128.store(g + j, gj)
     v128.store(rest + j, f32x4.add(v128.load(rest + j), gj))
   }
@@ -421,7 +438,11 @@ export function accumulate(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, s
  * the touched rows of A; with momentum (PyTorch's v ← μ v + g, θ ← θ − η v) the velocity
  * of every parameter decays, so A is updated densely.
  */
-export function apply(net: usize, lr: f64, mu: f64): void {
+export function apply(net: usize, lr: f64, mu: f64, wd: f64, nesterov: i32): void {
+  if (wd != 0 || nesterov != 0) {
+    applyDense(net, lr, mu, wd, nesterov)
+    return
+  }
   const I = <usize>load<i32>(net, H_I)
   const Hp = <usize>load<i32>(net, H_HP)
   const rb = Hp << 2
@@ -469,6 +490,53 @@ export function apply(net: usize, lr: f64, mu: f64): void {
     for (let r = 0; r < nRows; r++) memory.fill(gA + <usize>load<i32>(rows + ((<usize>r) << 2)) * rb, 0, rb)
   }
   for (let r = 0; r < nRows; r++) store<u8>(touched + <usize>load<i32>(rows + ((<usize>r) << 2)), 0)
+  store<i32>(net, 0, H_NROWS)
+}
+
+/**
+ * torch.optim.SGD's update with weight decay and/or Nesterov, over every parameter
+ * (A densely: decay moves every weight): g ← ∇ + wd·θ; with momentum (velocity block
+ * present) v ← μv + g, d = g + μv (Nesterov) or v, else d = g; θ ← θ − η·d. Clears the
+ * accumulators. The parameter block and the accumulators (gA, then the rest) have the
+ * same layout, so one pass covers both.
+ */
+function applyDense(net: usize, lr: f64, mu: f64, wd: f64, nesterov: i32): void {
+  const I = <usize>load<i32>(net, H_I)
+  const Hp = <usize>load<i32>(net, H_HP)
+  const rb = Hp << 2
+  const np = <usize>load<i32>(net, H_NP)
+  const pA = <usize>load<i32>(net, H_A)
+  const pV = <usize>load<i32>(net, H_V)
+  const gA = <usize>load<i32>(net, H_GA)
+  const rest = <usize>load<i32>(net, H_REST)
+  const touched = <usize>load<i32>(net, H_TOUCHED)
+  const rows = <usize>load<i32>(net, H_ROWS)
+  const nRows = load<i32>(net, H_NROWS)
+  const nA = I * rb
+  const total = np << 2
+  const lrv = f32x4.splat(<f32>lr)
+  const wdv = f32x4.splat(<f32>wd)
+  const muv = f32x4.splat(<f32>mu)
+  const zero = f32x4.splat(0)
+  for (let j: usize = 0; j < total; j += 16) {
+    const gp = j < nA ? gA + j : rest + (j - nA)
+    const p = pA + j
+    const w = v128.load(p)
+    const grad = f32x4.add(v128.load(gp), f32x4.mul(wdv, w))
+    let d = grad
+    if (pV != 0) {
+      const v = f32x4.add(f32x4.mul(muv, v128.load(pV + j)), grad)
+      v128.store(pV + j, v)
+      d = nesterov != 0 ? f32x4.add(grad, f32x4.mul(muv, v)) : v
+    }
+    v128.store(p, f32x4.sub(w, f32x4.mul(lrv, d)))
+    if (j >= nA) v128.store(gp, zero)
+  }
+  for (let r = 0; r < nRows; r++) {
+    const px = <usize>load<i32>(rows + ((<usize>r) << 2))
+    memory.fill(gA + px * rb, 0, rb)
+    store<u8>(touched + px, 0)
+  }
   store<i32>(net, 0, H_NROWS)
 }
 
