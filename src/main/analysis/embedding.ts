@@ -21,7 +21,14 @@ export interface EmbeddingInput {
   d?: number
 }
 
-export type EmbeddingOptions = ClassicalOptions & SmacofOptions & LandmarkOptions & TsneOptions & UmapOptions
+export type EmbeddingOptions = ClassicalOptions &
+  SmacofOptions &
+  LandmarkOptions &
+  TsneOptions &
+  UmapOptions & {
+    /** SMACOF only: run from this many starts, keep the best (smacof-starts.ts; embed-job.ts runs them in parallel). */
+    starts?: number
+  }
 
 /** Iterations a method makes when maxIter is not given (for progress): SMACOF's and t-SNE's
  * scikit-learn defaults, umap-js's epochs by size. */

@@ -1,4 +1,4 @@
-import type { NeighbourhoodScores, ShepardData } from '../../shared/figures/data'
+import type { NeighbourhoodScores, ShepardData, StartsReport } from '../../shared/figures/data'
 
 /** What every embedding method returns. */
 export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca' | 'tsne' | 'umap'
@@ -35,6 +35,8 @@ export interface EmbeddingResult {
   pointStress?: Float32Array
   /** Embedded against input distance of the pairs (a Shepard diagram). */
   shepard?: ShepardData
+  /** smacof from several starts: the starts' stresses and disagreements (smacof-starts.ts). */
+  starts?: StartsReport
   /** landmark: the landmark points, in selection order. */
   landmarks?: number[]
   /** Placed into a frozen map (out-of-sample.ts): the first referencePoints kept, the rest added. */

@@ -41,6 +41,11 @@ export const EmbeddingOptionsSchema = z
   .object({
     maxIter: z.number().int().min(1).max(100_000).optional(),
     seed: z.number().int().min(0).max(0xffffffff).optional(),
+    /** SMACOF: how many starts to run (the first classical, the others random; the best is drawn and
+     * the starts' disagreement reported, docs/method.md). */
+    starts: z.number().int().min(1).max(32).optional(),
+    /** SMACOF: the (first) start, classical MDS (default) or scikit-learn's uniform random one. */
+    start: z.enum(['classical', 'random']).optional(),
   })
   .strict()
 
@@ -231,6 +236,20 @@ export interface RunSnapshotEvent {
   metrics: Record<string, number>
 }
 
+/** A point of a path query: its run (index in the query's runs), network and snapshot index. */
+export interface PointRef {
+  run: number
+  net: number
+  snapshot: number
+}
+
+/** paths.neighbours: a point and its k nearest points of the query in the original space (the
+ * distances the method embeds: Euclidean on τ, Hamming on κ, Bhattacharyya for InPCA), nearest first. */
+export interface PointNeighbours {
+  point: PointRef & { epoch: number }
+  neighbours: (PointRef & { epoch: number; distance: number })[]
+}
+
 export interface DerivedMetrics {
   epochs: number[]
   meanPairwise: number[]
@@ -408,6 +427,19 @@ export const REQUESTS = {
   'paths.embed': req<PathsData & { cached: boolean; seconds: number; points: number; key?: string }>()(
     PathQuery,
     'embedded paths of one or more runs (with into: placed into a frozen map)',
+  ),
+  'paths.neighbours': req<PointNeighbours>()(
+    z.object({
+      query: PathQuery,
+      /** The point: its run (index in query.runs), network and snapshot index (PathPoint.snapshot). */
+      point: z.object({
+        run: z.number().int().min(0),
+        net: z.number().int().min(0),
+        snapshot: z.number().int().min(0),
+      }),
+      k: z.number().int().min(1).max(100).default(5),
+    }),
+    "a point's k nearest neighbours among the view's points in the original space (τ, κ or Bhattacharyya distances)",
   ),
   'views.save': req<SavedView[]>()(SavedView, 'save a view under a name in the project'),
   'views.delete': req<SavedView[]>()(z.object({ name: z.string() }), 'delete a saved view'),
