@@ -8,7 +8,7 @@ import { figureLook, lookOptions, pathQuery, viewOptions, writeViewFigure } from
 export const figureCommand: Command = {
   summary: 'draw runs as a publication figure (SVG, PNG or PDF)',
   usage: `sgdscope figure RUN... --kind paths|metrics|compare|shepard --out FILE [--format svg|png|pdf]
-           [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--max-iter N] [--align joint|procrustes]
+           [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--max-iter N] [--starts N] [--start classical|random] [--seed S] [--align joint|procrustes]
            [--labels a,b] [--style paper|paper-serif|colorblind] [--width 3.5in|7.16in|89mm] [--height H]
            [--dpi 300] [--font-size 8] [--color-by epoch|net|run] [--layout overlay|panels]
            [--log-x] [--log-y] [--no-points] [--no-lines] [--project DIR]`,
