@@ -85,7 +85,8 @@ export const FigureLook = z.object({
   heightIn: z.number().min(1).max(40).optional(),
   fontSize: z.number().min(4).max(30).optional(),
   dpi: z.number().int().min(50).max(1200).default(300),
-  colorBy: z.enum(['epoch', 'net', 'run']).default('epoch'),
+  /** stress: each point's share of the embedding's stress (× the average), a colour scale. */
+  colorBy: z.enum(['epoch', 'net', 'run', 'stress']).default('epoch'),
   points: z.boolean().default(true),
   lines: z.boolean().default(true),
   /** Several runs: one plot with a legend, or panels with shared axes. */

@@ -45,3 +45,7 @@ export function startsTable(r: StartsReport): string[] {
   const line = (x: string[]) => x.map((v, c) => (c < 2 ? v.padEnd(w[c]!) : v.padStart(w[c]!))).join('  ')
   return [`${r.starts.length} SMACOF starts (* = the best, drawn):`, line(head), ...rows.map(line), startsVerdict(r)]
 }
+
+/** A re-embedded subset whose stress-1 is above this multiple of the full embedding's is much
+ * worse drawn alone than as part of the whole (issue 18 item 6): keep the full one and zoom. */
+export const SUBSET_WORSE = 1.5
