@@ -688,7 +688,8 @@ async function embedIntoMap(
   const context = refGs.filter((g) => !q.runs.includes(g.run.id))
   let begin = 0
   const contextShares = refGs.flatMap((g) => {
-    const c = result.pointStress?.subarray(begin, begin + g.rows.length)
+    // The map's runs that the query does not show are drawn as the map draws them, shares included.
+    const c = map.pointStress?.subarray(begin, begin + g.rows.length)
     begin += g.rows.length
     return q.runs.includes(g.run.id) ? [] : [c]
   })
