@@ -16,7 +16,8 @@
  * `npm run bench -- responsiveness` runs only the host-responsiveness benchmark
  * (bench/responsiveness.ts), `npm run bench -- path-distances` the whole-path distances at
  * fig1's size (bench/path-distances.ts), `npm run bench -- tsne-umap` t-SNE and UMAP on fig1's 3,100
- * points (bench/tsne-umap.ts); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
+ * points (bench/tsne-umap.ts), `npm run bench -- faithfulness` the diagnostics and 4 SMACOF starts at
+ * fig1's size (bench/faithfulness.ts, also with `--analysis`); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
  * times their npm-test size (≥ 10,000 cases per parser).
  */
 import * as os from 'node:os'
@@ -106,13 +107,17 @@ async function main() {
     rmSync(dir, { recursive: true, force: true })
   }
 
-  if (process.argv.includes('--analysis')) await import('./analysis')
+  if (process.argv.includes('--analysis')) {
+    await import('./analysis')
+    await import('./faithfulness')
+  }
 }
 
 if (process.argv.includes('engine')) await import('./engines')
 else if (process.argv.includes('responsiveness')) await import('./responsiveness')
 else if (process.argv.includes('path-distances')) await import('./path-distances')
 else if (process.argv.includes('tsne-umap')) await import('./tsne-umap')
+else if (process.argv.includes('faithfulness')) await import('./faithfulness')
 else if (process.argv.includes('fuzz')) {
   const { spawnSync } = await import('node:child_process')
   const r = spawnSync('npx', ['vitest', 'run', 'tests/main/reliability/fuzz.test.ts'], {

@@ -565,6 +565,13 @@ export class Service {
       const query = { ...q, runs, ...(into ? { into } : {}) }
       return this.job('paths.embed', ctx, 'embed', { dir, query, cacheDir: this.opts.cacheDir })
     },
+    'paths.neighbours': async ({ query: q, point, k }, ctx) => {
+      const dir = this.requireProject().dir
+      const runs = []
+      for (const r of q.runs) runs.push(await this.resolveRun(r))
+      const { into: _into, ...query } = { ...q, runs }
+      return this.job('paths.neighbours', ctx, 'neighbours', { dir, query, point, k })
+    },
     'views.save': async (view) => {
       const p = this.requireProject()
       p.file.views = [...p.file.views.filter((v) => v.name !== view.name), view]

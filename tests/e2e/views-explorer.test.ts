@@ -86,7 +86,7 @@ describe('path explorer', () => {
     await h.screenshot('paths-tau')
     // Beside the plot: the fit by its name, trustworthiness/continuity per k, ρ and the Shepard diagram.
     const panel = `${PATHS} [data-testid="faithfulness"]`
-    expect(await h.page.locator(`${panel} tbody tr`).count()).toBe(3)
+    expect(await h.page.locator(`${panel} [data-testid="neighbourhood"] tbody tr`).count()).toBe(3)
     expect(await h.page.locator(`${panel} [data-testid="rank-correlation"]`).innerText()).toMatch(/^-?\d\.\d{3}$/)
     await h.page.locator(`${panel} [data-testid="shepard"]`).scrollIntoViewIfNeeded()
     await expect.poll(() => h.page.locator(`${panel} [data-testid="shepard"] canvas`).count()).toBeGreaterThan(0)

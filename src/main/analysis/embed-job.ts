@@ -7,7 +7,9 @@ import { startWorker } from '../engine/start-worker'
 import { bhattacharyyaDistances } from './bhattacharyya-distances'
 import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
 import { euclideanDistances, euclideanRows } from './tau-distances'
+import { defaultWorkerCount } from '../engine/pool'
 import { defaultIterations, embed, type EmbeddingOptions } from './embedding'
+import { bestOfStarts, runStart, startPlan, type SmacofStart } from './smacof-starts'
 import { minkowskiStress } from './inpca'
 import { landmarkMds } from './landmark'
 import { placeIntoFrozen } from './out-of-sample'
@@ -122,6 +124,10 @@ export async function computeEmbedding(
     onProgress?.({ stage: 'embedding', done: 0, total: maxIter })
     const Dpot = await euclideanDistances(U, prep.m, prep.m)
     result = phateFinish(D, n, prep, Dpot, { ...job.options, onIteration })
+  } else if (method === 'smacof' && (job.options?.starts ?? 1) > 1) {
+    result = await smacofStartsParallel(D, n, job.options!.starts!, job.options, (done, total) =>
+      onProgress?.({ stage: 'embedding', done, total }),
+    )
   } else {
     result = embed(method, { n, D }, { ...job.options, onIteration })
   }
@@ -130,6 +136,103 @@ export async function computeEmbedding(
   result.shepard = shepardData(D, result.coords, n)
   result.pointStress = pointStress(D, result.coords, n)
   return result
+}
+
+type StartReply =
+  | { type: 'iteration'; start: number; iteration: number }
+  | { type: 'start'; start: number; result: EmbeddingResult }
+  | { type: 'error'; message: string }
+
+/**
+ * SMACOF from several starts, in parallel threads where there are cores (one per start at most):
+ * the distances are shared (a SharedArrayBuffer), each thread runs its starts (round-robin) and
+ * sends back their pictures. Stopping the job stops these threads with it (they are its workers).
+ * The result does not depend on the number of threads: each start is seeded on its own.
+ */
+export async function smacofStartsParallel(
+  D: Float64Array,
+  n: number,
+  starts: number,
+  options: EmbeddingOptions = {},
+  onProgress?: (done: number, total: number) => void,
+  threads = defaultWorkerCount(),
+): Promise<EmbeddingResult> {
+  const plan = startPlan(starts, options)
+  const { onIteration: _cb, init: _init, ...opts } = options
+  const maxIter = opts.maxIter ?? defaultIterations('smacof', n)
+  const total = plan.length * maxIter
+  const reached = new Array<number>(plan.length).fill(0)
+  let last = -Infinity
+  const report = (force = false) => {
+    const done = reached.reduce((a, b) => a + b, 0)
+    if (force || done - last >= 10) {
+      last = done
+      onProgress?.(done, total)
+    }
+  }
+  const T = Math.max(1, Math.min(threads, plan.length))
+  if (T === 1) {
+    const results = plan.map((s, k) =>
+      runStart(D, n, s, {
+        ...opts,
+        onIteration: (i) => {
+          reached[k] = i
+          report()
+        },
+      }),
+    )
+    return bestOfStarts(plan, results, n)
+  }
+  const shared = new Float64Array(new SharedArrayBuffer(D.byteLength))
+  shared.set(D)
+  const results = new Array<EmbeddingResult>(plan.length)
+  const entry = { from: import.meta.url, source: './embed-worker.ts', built: 'embed-worker.js' }
+  const workers = Array.from({ length: T }, (_, t) => plan.map((_, k) => k).filter((k) => k % T === t))
+  const running = workers.map((mine) => {
+    const w = startWorker(entry, { starts: { D: shared, n, plan: mine.map((k) => ({ k, s: plan[k] })), opts } })
+    return new Promise<void>((resolve, reject) => {
+      let left = mine.length
+      w.on('message', (m: StartReply) => {
+        if (m.type === 'iteration') {
+          reached[m.start] = m.iteration
+          return report()
+        }
+        if (m.type === 'error') {
+          void w.terminate()
+          return reject(new Error(m.message))
+        }
+        results[m.start] = m.result
+        reached[m.start] = maxIter
+        report(true)
+        if (--left === 0) {
+          void w.terminate()
+          resolve()
+        }
+      })
+      w.on('error', reject)
+      w.on('exit', (code) => {
+        if (left > 0) reject(new Error(`a SMACOF start's worker exited unexpectedly (code ${code})`))
+      })
+    })
+  })
+  await Promise.all(running)
+  return bestOfStarts(plan, results, n)
+}
+
+/** The worker side of smacofStartsParallel (embed-worker.ts). */
+export function runStartsInWorker(
+  a: { D: Float64Array; n: number; plan: { k: number; s: SmacofStart }[]; opts: EmbeddingOptions },
+  post: (m: StartReply, transfer?: ArrayBuffer[]) => void,
+): void {
+  for (const { k, s } of a.plan) {
+    const result = runStart(a.D, a.n, s, {
+      ...a.opts,
+      onIteration: (iteration) => {
+        if (iteration % 10 === 0) post({ type: 'iteration', start: k, iteration })
+      },
+    })
+    post({ type: 'start', start: k, result }, [result.coords.buffer as ArrayBuffer])
+  }
 }
 
 type WorkerReply =

@@ -27,7 +27,10 @@ export type EmbeddingOptions = ClassicalOptions &
   LandmarkOptions &
   TsneOptions &
   UmapOptions &
-  PhateOptions
+  PhateOptions & {
+    /** SMACOF only: run from this many starts, keep the best (smacof-starts.ts; embed-job.ts runs them in parallel). */
+    starts?: number
+  }
 
 /** Iterations a method makes when maxIter is not given (for progress): SMACOF's and t-SNE's
  * scikit-learn defaults, umap-js's epochs by size; PHATE's are its SMACOF passes. */

@@ -6,12 +6,21 @@
 import { createHash } from 'node:crypto'
 import type { Project } from '../archive/project'
 import type { RunArchive } from '../archive/run'
-import type { GoodnessOfFit, MetricsData, NeighbourhoodScores, PathsData, ShepardData } from '../../shared/figures/data'
-import type { DerivedMetrics } from '../../shared/api/contract'
+import type {
+  GoodnessOfFit,
+  MetricsData,
+  NeighbourhoodScores,
+  PathsData,
+  ShepardData,
+  StartsReport,
+} from '../../shared/figures/data'
+import type { DerivedMetrics, PointNeighbours, PointRef } from '../../shared/api/contract'
 import { ApiError } from '../../shared/api/errors'
 import { preferredRunColor, runLegend } from '../../shared/run-display'
-import { classesOf, hammingDistances } from './kappa-distances'
-import { euclideanDistances } from './tau-distances'
+import { bhattacharyyaRows } from './bhattacharyya-distances'
+import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
+import { nearest } from './neighbourhood'
+import { euclideanDistances, euclideanRows } from './tau-distances'
 import { embedInWorker, INPCA_KAPPA, type EmbedJob, type EmbedProgress } from './embed-job'
 import type { EmbeddingOptions } from './embedding'
 import { ensembleSpread, distanceToFinalMean } from './metrics'
@@ -267,8 +276,11 @@ async function readCachedEmbedding(home: RunArchive, key: string, method: Embedd
   if (typeof a.explainedVariance === 'number') result.explainedVariance = a.explainedVariance
   if (Array.isArray(a.axisSigns)) result.axisSigns = a.axisSigns as number[]
   if (a.neighbourhood) result.neighbourhood = fromJson(a.neighbourhood as NeighbourhoodScores)
+  if (a.starts) result.starts = a.starts as StartsReport
   const shepard = await readShepard(home, key)
   if (shepard) result.shepard = shepard
+  const ps = await readPointStress(home, key, hit.coords.length / 2)
+  if (ps) result.pointStress = ps
   return result
 }
 
@@ -280,6 +292,7 @@ async function writeEmbeddingCache(
   gs: Gathered[],
 ): Promise<void> {
   if (result.shepard) await writeShepard(home, key, result.shepard)
+  if (result.pointStress) await writePointStress(home, key, result.pointStress)
   await writeRows(home, key, gs)
   await home.writeEmbedding(key, result.coords, {
     method: q.method,
@@ -288,6 +301,7 @@ async function writeEmbeddingCache(
     ...(result.explainedVariance !== undefined ? { explainedVariance: result.explainedVariance } : {}),
     ...(result.axisSigns ? { axisSigns: result.axisSigns } : {}),
     ...(result.neighbourhood ? { neighbourhood: result.neighbourhood } : {}),
+    ...(result.starts ? { starts: result.starts } : {}),
     runs: gs.map((g) => g.run.id),
     points: gs.map((g) => g.rows.length),
     created: new Date().toISOString(),
@@ -319,6 +333,21 @@ async function readShepard(run: RunArchive, key: string): Promise<ShepardData | 
   const bins = hit.attrs.bins as Omit<NonNullable<ShepardData['bins']>, 'counts'> | undefined
   const values = Array.from(hit.coords)
   return bins ? { ...rest, bins: { ...bins, counts: values } } : { ...rest, points: values }
+}
+
+/** Each point's stress share beside its embedding, as float64 (exact for the float32 shares), padded
+ * to n×2 with a zero when n is odd. */
+async function writePointStress(run: RunArchive, key: string, ps: Float32Array): Promise<void> {
+  if (ps.length === 0) return
+  const values = new Float64Array(ps.length + (ps.length % 2))
+  values.set(ps)
+  await run.writeEmbedding(`${key}-stress`, values, { pointStress: ps.length })
+}
+
+async function readPointStress(run: RunArchive, key: string, n: number): Promise<Float32Array | null> {
+  const hit = await run.readEmbedding(`${key}-stress`)
+  if (!hit || hit.attrs.pointStress !== n) return null
+  return Float32Array.from(hit.coords.subarray(0, n))
 }
 
 /** A NaN (k ≥ n/2) in the stored attributes comes back as null or "NaN". */
@@ -409,16 +438,25 @@ export async function embedPaths(
   cacheDir?: string,
 ): Promise<EmbeddedPaths> {
   if (q.runs.length === 0) throw new Error('no runs to embed')
+  if ((q.options?.starts ?? 1) > 1 && q.method !== 'smacof') {
+    const message = `several starts apply to SMACOF only, not to ${q.method} (its result does not depend on a start, or it has a seed)`
+    throw new ApiError('bad-input', message, {
+      issues: [{ path: 'options.starts', problem: { kind: 'invalid' }, message }],
+    })
+  }
   const t0 = performance.now()
   if (q.into) return embedIntoMap(project, q, onProgress, cacheDir, t0)
   if (q.runs.length > 1) await requireSameProbe(await Promise.all(q.runs.map((id) => project.openRun(id))), cacheDir)
   const gs: Gathered[] = []
   for (const [i, id] of q.runs.entries()) gs.push(await gather(project, id, q.labels?.[i], q, onProgress))
   let coords: Float64Array[]
+  /** Each run's points' stress shares (of the picture they were drawn in). */
+  let shares: (Float32Array | undefined)[]
   let stress: number
   let fit: GoodnessOfFit
   let neighbourhood: NeighbourhoodScores | undefined
   let shepard: ShepardData | undefined
+  let starts: StartsReport | undefined
   let cached = true
   let key: string | undefined
   if (gs.length === 1 || (q.align ?? 'joint') === 'joint') {
@@ -429,10 +467,13 @@ export async function embedPaths(
     fit = goodnessOfFit(r.result)
     neighbourhood = r.result.neighbourhood
     shepard = r.result.shepard
+    starts = r.result.starts
     coords = []
+    shares = []
     let o = 0
     for (const g of gs) {
       coords.push(r.result.coords.subarray(o * 2, (o + g.rows.length) * 2))
+      shares.push(r.result.pointStress?.subarray(o, o + g.rows.length))
       o += g.rows.length
     }
   } else {
@@ -445,6 +486,7 @@ export async function embedPaths(
       each.push(r.result)
     }
     coords = [each[0].coords]
+    shares = each.map((e) => e.pointStress)
     for (let k = 1; k < gs.length; k++) {
       const common = await alignmentPairs(gs[0], gs[k])
       if (common.length < 3) {
@@ -479,13 +521,14 @@ export async function embedPaths(
     neighbourhood = worstScores(each.map((e) => e.neighbourhood))
   }
   return {
-    runs: pathsRuns(gs, coords),
+    runs: pathsRuns(gs, coords, shares),
     view: q.view,
     method: q.method,
     stress,
     fit,
     ...(neighbourhood ? { neighbourhood } : {}),
     ...(shepard ? { shepard } : {}),
+    ...(starts ? { starts } : {}),
     cached,
     seconds: (performance.now() - t0) / 1000,
     points: gs.reduce((a, g) => a + g.rows.length, 0),
@@ -494,7 +537,11 @@ export async function embedPaths(
 }
 
 /** The figure's runs: each gathered run's points at its coordinates (rows × 2). */
-function pathsRuns(gs: Gathered[], coords: Float64Array[]): PathsData['runs'] {
+function pathsRuns(
+  gs: Gathered[],
+  coords: Float64Array[],
+  shares: (Float32Array | undefined)[] = [],
+): PathsData['runs'] {
   return gs.map((g, gi) => {
     const byNet = new Map<number, PathsData['runs'][number]['nets'][number]>()
     g.rows.forEach((r, i) => {
@@ -506,7 +553,9 @@ function pathsRuns(gs: Gathered[], coords: Float64Array[]): PathsData['runs'] {
         y: coords[gi][2 * i + 1],
         epoch: g.epochs[r.snapshot],
         samples: g.samples[r.snapshot],
+        snapshot: r.snapshot,
         ...(te !== undefined ? { testError: te } : {}),
+        ...(shares[gi] ? { stress: shares[gi][i] } : {}),
       })
     })
     return { label: g.label, color: preferredRunColor(g.run.id, g.run.attrs.display), nets: [...byNet.values()] }
@@ -639,12 +688,21 @@ async function embedIntoMap(
     cached = false
   }
   const pl = result.placement!
+  const sharesOf = (idx: number[]) =>
+    result.pointStress ? Float32Array.from(idx, (k) => result.pointStress![k]!) : undefined
   const coordsOf = (idx: number[]) => {
     const c = new Float64Array(2 * idx.length)
     idx.forEach((k, i) => c.set(result.coords.subarray(2 * k, 2 * k + 2), 2 * i))
     return c
   }
   const context = refGs.filter((g) => !q.runs.includes(g.run.id))
+  let begin = 0
+  const contextShares = refGs.flatMap((g) => {
+    // The map's runs that the query does not show are drawn as the map draws them, shares included.
+    const c = map.pointStress?.subarray(begin, begin + g.rows.length)
+    begin += g.rows.length
+    return q.runs.includes(g.run.id) ? [] : [c]
+  })
   let start = 0
   const contextCoords = refGs.flatMap((g) => {
     const c = map.coords.subarray(2 * start, 2 * (start + g.rows.length))
@@ -652,7 +710,11 @@ async function embedIntoMap(
     return q.runs.includes(g.run.id) ? [] : [c]
   })
   return {
-    runs: pathsRuns([...qGs, ...context], [...where.map(coordsOf), ...contextCoords]),
+    runs: pathsRuns(
+      [...qGs, ...context],
+      [...where.map(coordsOf), ...contextCoords],
+      [...where.map(sharesOf), ...contextShares],
+    ),
     view: q.view,
     method: q.method,
     stress: result.stress,
@@ -672,6 +734,63 @@ async function embedIntoMap(
     seconds: (performance.now() - t0) / 1000,
     points: qGs.reduce((a, g) => a + g.rows.length, 0) + context.reduce((a, g) => a + g.rows.length, 0),
     key,
+  }
+}
+
+export type { PointNeighbours, PointRef } from '../../shared/api/contract'
+
+/** A point's true nearest neighbours among the points of a query (issue 18 item 2): one row of
+ * distances, computed on request rather than stored for every point. */
+export async function pointNeighbours(
+  project: Project,
+  q: PathQuery,
+  point: PointRef,
+  k = 5,
+  onProgress?: (p: EmbedProgress) => void,
+): Promise<PointNeighbours> {
+  const gs: Gathered[] = []
+  for (const [i, id] of q.runs.entries()) gs.push(await gather(project, id, q.labels?.[i], q, onProgress))
+  const d = checkEmbeddable(gs, q)
+  const g = gs[point.run]
+  const at = g?.rows.findIndex((r) => r.net === point.net && r.snapshot === point.snapshot) ?? -1
+  if (!g || at < 0) {
+    const which = `run ${q.runs[point.run] ?? `#${point.run}`}, network ${point.net}, snapshot ${point.snapshot}`
+    const message = `no such point in this view: ${which}`
+    throw new ApiError('bad-input', message, { issues: [{ path: 'point', problem: { kind: 'invalid' }, message }] })
+  }
+  const offsets: number[] = []
+  let n = 0
+  for (const x of gs) {
+    offsets.push(n)
+    n += x.rows.length
+  }
+  const X = gs.length === 1 ? await gs[0]!.tau() : concat(await Promise.all(gs.map((x) => x.tau())), n * d)
+  const [P, C] = gs[0]!.run.attrs.pointShape
+  const rows =
+    q.method === 'inpca'
+      ? bhattacharyyaRows(X, n, P!, C!)
+      : q.view === 'kappa'
+        ? hammingRows(classesOf(X, n * P!, C!), n, P!, C!)
+        : await euclideanRows(X, n, d)
+  const i = offsets[point.run]! + at
+  let row: Float64Array
+  try {
+    row = rows.rows([i])
+  } finally {
+    rows.dispose()
+  }
+  const kk = Math.max(0, Math.min(k, n - 1))
+  const out = new Int32Array(kk)
+  nearest(row, n, i, kk, out)
+  const refOf = (j: number) => {
+    let r = 0
+    while (r + 1 < gs.length && offsets[r + 1]! <= j) r++
+    const { net, snapshot } = gs[r]!.rows[j - offsets[r]!]!
+    return { run: r, net, snapshot, epoch: gs[r]!.epochs[snapshot]! }
+  }
+  return {
+    point: { ...point, epoch: g.epochs[point.snapshot]! },
+    neighbours: Array.from(out, (j) => ({ ...refOf(j), distance: row[j]! })),
   }
 }
 

@@ -18,14 +18,19 @@
  * passes, and stops by the default eps at 174 / 289 passes, slightly below it (0.08748 vs
  * 0.08752, 0.08523 vs 0.08532). Every pass (accepted or not) counts as an iteration.
  */
+import { Rng } from '../engine/rng'
 import { classicalMds } from './classical'
 import { checkSquare } from './stress'
 import { EMBEDDING_DIMS, type EmbeddingResult } from './types'
 import { smacofKernel, wasmSimdAvailable } from './wasm/kernels'
 
 export interface SmacofOptions {
-  /** Start configuration, n×2 (default: classical MDS). */
+  /** Start configuration, n×2 (default: by `start`). */
   init?: Float64Array
+  /** Without `init`: classical MDS (default) or, as scikit-learn, uniform random in [0, 1)², seeded. */
+  start?: 'classical' | 'random'
+  /** Seed of the random start (default 0). */
+  seed?: number
   /** Maximum number of passes (default 300, scikit-learn's max_iter). */
   maxIter?: number
   /**
@@ -70,7 +75,9 @@ export function smacof(D: Float64Array, n: number, opts: SmacofOptions = {}): Em
     throw new Error(`smacof: init has ${opts.init.length} values, expected n·2 = ${n * EMBEDDING_DIMS}`)
   }
   const len = n * EMBEDDING_DIMS
-  const X = Float64Array.from(opts.init ?? classicalMds(D, n).coords)
+  const X = Float64Array.from(
+    opts.init ?? (opts.start === 'random' ? randomStart(n, opts.seed ?? 0) : classicalMds(D, n).coords),
+  )
   let norm = 0
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) norm += D[i * n + j]! ** 2
   if (norm === 0 || n < 2) {
@@ -125,6 +132,14 @@ export function smacof(D: Float64Array, n: number, opts: SmacofOptions = {}): Em
     iterations: passes,
     stressHistory: raw.map((r) => Math.sqrt(r / norm)),
   }
+}
+
+/** scikit-learn's random start: every coordinate uniform in [0, 1) (seeded, so reproducible). */
+export function randomStart(n: number, seed: number): Float64Array {
+  const rng = new Rng(seed >>> 0)
+  const X = new Float64Array(n * EMBEDDING_DIMS)
+  for (let q = 0; q < X.length; q++) X[q] = rng.next()
+  return X
 }
 
 /** Raw stress Σ_{i<j}(dᵢⱼ − d̂ᵢⱼ)² of X; writes the Guttman transform B(X)·X / n into BX. */

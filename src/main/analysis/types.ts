@@ -1,4 +1,4 @@
-import type { NeighbourhoodScores, ShepardData } from '../../shared/figures/data'
+import type { NeighbourhoodScores, ShepardData, StartsReport } from '../../shared/figures/data'
 
 /** What every embedding method returns. */
 export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca' | 'tsne' | 'umap' | 'phate'
@@ -37,6 +37,8 @@ export interface EmbeddingResult {
   shepard?: ShepardData
   /** phate: the diffusion time t used (the knee of the von Neumann entropy unless given). */
   diffusionTime?: number
+  /** smacof from several starts: the starts' stresses and disagreements (smacof-starts.ts). */
+  starts?: StartsReport
   /** landmark: the landmark points, in selection order. */
   landmarks?: number[]
   /** Placed into a frozen map (out-of-sample.ts): the first referencePoints kept, the rest added. */

@@ -24,6 +24,12 @@ export const viewOptions = {
   /** PHATE's kernel (--method phate): its k nearest neighbours and alpha decay. */
   knn: { type: 'string' },
   decay: { type: 'string' },
+  /** SMACOF: run N starts, keep the best, report their disagreement. */
+  starts: { type: 'string' },
+  /** SMACOF: classical (default) or random first start, as scikit-learn's. */
+  start: { type: 'string' },
+  /** Seed of random starts (SMACOF, t-SNE) and of UMAP. */
+  seed: { type: 'string' },
 } as const
 
 export const lookOptions = {
@@ -61,9 +67,10 @@ export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPath
     throw new UsageError(r.error.issues.map(problem).join('; '))
   }
   const phate = phateOptions(v, r.data.method)
+  const options = { ...startOptions(v, r.data.method), ...phate }
   const flag = v['max-iter'] !== undefined ? '--max-iter' : '--iterations'
   const given = v['max-iter'] ?? v.iterations
-  if (given === undefined) return phate ? { ...r.data, options: phate } : r.data
+  if (given === undefined) return Object.keys(options).length ? { ...r.data, options } : r.data
   if (v['max-iter'] !== undefined && v.iterations !== undefined && String(v['max-iter']) !== String(v.iterations))
     throw new UsageError(
       `--max-iter and --iterations are the same option; give one (got ${String(v['max-iter'])} and ${String(v.iterations)})`,
@@ -71,7 +78,7 @@ export function pathQuery(runs: string[], v: Values, labels?: string[]): CliPath
   const maxIter = Number(given)
   if (!Number.isInteger(maxIter) || maxIter < 1 || maxIter > 100_000)
     throw new UsageError(`${flag} must be a whole number of iterations from 1 to 100000, not "${String(given)}"`)
-  return { ...r.data, options: { maxIter, ...phate } }
+  return { ...r.data, options: { ...options, maxIter } }
 }
 
 /** --knn and --decay, which only PHATE's kernel has. */
@@ -90,6 +97,32 @@ function phateOptions(v: Values, method: string): { knn?: number; decay?: number
     if (!(decay >= 0.1 && decay <= 1000))
       throw new UsageError(`--decay must be from 0.1 to 1000, not "${String(v.decay)}"`)
     out.decay = decay
+  }
+  return out
+}
+
+/** --starts, --start and --seed as embedding options (checked here, with the flags' names). */
+function startOptions(v: Values, method: string): EmbeddingOptions {
+  const out: EmbeddingOptions = {}
+  if (v.starts !== undefined) {
+    const k = Number(v.starts)
+    if (!Number.isInteger(k) || k < 1 || k > 32)
+      throw new UsageError(`--starts must be a whole number from 1 to 32, not "${String(v.starts)}"`)
+    if (k > 1 && method !== 'smacof')
+      throw new UsageError(`--starts applies to SMACOF only (--method smacof), not to ${method}`)
+    out.starts = k
+  }
+  if (v.start !== undefined) {
+    if (v.start !== 'classical' && v.start !== 'random')
+      throw new UsageError(`--start must be classical or random, not "${String(v.start)}"`)
+    if (method !== 'smacof') throw new UsageError(`--start applies to SMACOF only (--method smacof), not to ${method}`)
+    out.start = v.start
+  }
+  if (v.seed !== undefined) {
+    const s = Number(v.seed)
+    if (!Number.isInteger(s) || s < 0 || s > 0xffffffff)
+      throw new UsageError(`--seed must be a whole number from 0 to 4294967295, not "${String(v.seed)}"`)
+    out.seed = s
   }
   return out
 }

@@ -5,7 +5,7 @@
  * of heavy request is added here and called through `JobPool.run` in service.ts.
  */
 import { Project } from '../archive/project'
-import { embedPaths, runMetrics, type PathQuery, type View } from '../analysis/paths'
+import { embedPaths, pointNeighbours, runMetrics, type PathQuery, type PointRef, type View } from '../analysis/paths'
 import {
   barrier,
   barrierSummary,
@@ -61,6 +61,8 @@ export const TASKS = {
     runMetrics(await Project.open(a.dir), a.runId, a.view, undefined, a.derived, (p) => ctx.progress(p)),
   embed: async (a: { dir: string; query: PathQuery; cacheDir?: string }, ctx: TaskContext) =>
     embedPaths(await Project.open(a.dir), a.query, (p) => ctx.progress(p), a.cacheDir),
+  neighbours: async (a: { dir: string; query: PathQuery; point: PointRef; k: number }, ctx: TaskContext) =>
+    pointNeighbours(await Project.open(a.dir), a.query, a.point, a.k, (p) => ctx.progress(p)),
   subproblems: async (a: OnRun & { options: SubproblemsOptions }) =>
     subproblems(await Project.open(a.dir), a.runId, { ...a.options, cacheDir: a.cacheDir }),
   barrier: async (a: OnRun & { options: BarrierOptions }) =>

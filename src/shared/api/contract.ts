@@ -45,6 +45,11 @@ export const EmbeddingOptionsSchema = z
     /** PHATE's kernel: neighbours that set each point's bandwidth (default 5) and the decay (default 40). */
     knn: z.number().int().min(1).max(200).optional(),
     decay: z.number().min(0.1).max(1000).optional(),
+    /** SMACOF: how many starts to run (the first classical, the others random; the best is drawn and
+     * the starts' disagreement reported, docs/method.md). */
+    starts: z.number().int().min(1).max(32).optional(),
+    /** SMACOF: the (first) start, classical MDS (default) or scikit-learn's uniform random one. */
+    start: z.enum(['classical', 'random']).optional(),
   })
   .strict()
 
@@ -84,7 +89,8 @@ export const FigureLook = z.object({
   heightIn: z.number().min(1).max(40).optional(),
   fontSize: z.number().min(4).max(30).optional(),
   dpi: z.number().int().min(50).max(1200).default(300),
-  colorBy: z.enum(['epoch', 'net', 'run']).default('epoch'),
+  /** stress: each point's share of the embedding's stress (× the average), a colour scale. */
+  colorBy: z.enum(['epoch', 'net', 'run', 'stress']).default('epoch'),
   points: z.boolean().default(true),
   lines: z.boolean().default(true),
   /** Several runs: one plot with a legend, or panels with shared axes. */
@@ -269,6 +275,20 @@ export interface RunSnapshotEvent {
   snapshot: number
   epoch: number
   metrics: Record<string, number>
+}
+
+/** A point of a path query: its run (index in the query's runs), network and snapshot index. */
+export interface PointRef {
+  run: number
+  net: number
+  snapshot: number
+}
+
+/** paths.neighbours: a point and its k nearest points of the query in the original space (the
+ * distances the method embeds: Euclidean on τ, Hamming on κ, Bhattacharyya for InPCA), nearest first. */
+export interface PointNeighbours {
+  point: PointRef & { epoch: number }
+  neighbours: (PointRef & { epoch: number; distance: number })[]
 }
 
 export interface DerivedMetrics {
@@ -482,6 +502,19 @@ export const REQUESTS = {
   'paths.embed': req<PathsData & { cached: boolean; seconds: number; points: number; key?: string }>()(
     PathQuery,
     'embedded paths of one or more runs (with into: placed into a frozen map)',
+  ),
+  'paths.neighbours': req<PointNeighbours>()(
+    z.object({
+      query: PathQuery,
+      /** The point: its run (index in query.runs), network and snapshot index (PathPoint.snapshot). */
+      point: z.object({
+        run: z.number().int().min(0),
+        net: z.number().int().min(0),
+        snapshot: z.number().int().min(0),
+      }),
+      k: z.number().int().min(1).max(100).default(5),
+    }),
+    "a point's k nearest neighbours among the view's points in the original space (τ, κ or Bhattacharyya distances)",
   ),
   'views.save': req<SavedView[]>()(SavedView, 'save a view under a name in the project'),
   'views.delete': req<SavedView[]>()(z.object({ name: z.string() }), 'delete a saved view'),

@@ -13,6 +13,10 @@ export interface PathPoint {
   samples: number
   /** Test error (fraction in [0, 1]) at this snapshot, when recorded. */
   testError?: number
+  /** The snapshot's index in its run (identifies the point, e.g. to ask for its true neighbours). */
+  snapshot?: number
+  /** The point's share of the embedding's stress (all points' shares sum to 1; 1/n is average). */
+  stress?: number
 }
 
 /** The 2-D embedding of each network's snapshots, in snapshot order, for one or
@@ -39,6 +43,28 @@ export interface PathsData {
   shepard?: ShepardData
   /** Drawn into a frozen map: new points placed without re-fitting it. */
   frozen?: FrozenMapInfo
+  /** SMACOF from several starts: each start's stress and disagreement with the best (drawn). */
+  starts?: StartsReport
+}
+
+/** SMACOF run from several starts (issue 18 item 4): the best is drawn; starts that draw another
+ * picture (Procrustes residual against the best above the threshold) make it not unique. */
+export interface StartsReport {
+  starts: {
+    init: 'classical' | 'random'
+    seed?: number
+    stress: number
+    iterations: number
+    /** Procrustes residual of this start's picture against the best's (0 = the same picture). */
+    disagreement: number
+  }[]
+  /** The index of the best (lowest-stress) start. */
+  best: number
+  /** The largest disagreement of a start with the best. */
+  disagreement: number
+  threshold: number
+  /** Some start draws another picture: the picture is not unique. */
+  notUnique: boolean
 }
 
 /** A view placed into a frozen map (issue 22): the map's points stay where it drew them, the

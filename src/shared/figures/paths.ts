@@ -44,7 +44,10 @@ export interface PathsOptions {
   layout?: 'overlay' | 'panels'
   /** Colour of points and lines: by epoch (default, continuous scale with a colour
    * bar), by network (categorical, network k has the same colour in every run), or by run. */
-  colorBy?: 'epoch' | 'net' | 'run'
+  colorBy?: 'epoch' | 'net' | 'run' | 'stress'
+  /** A selected point and its true nearest neighbours (paths.neighbours), drawn enlarged on top:
+   * run is the index in data.runs, snapshot the point's PathPoint.snapshot. */
+  highlight?: { point: PointKey; neighbours: PointKey[] }
   /** Only snapshots with from ≤ epoch ≤ to (either end may be null = open). */
   epochWindow?: [number | null, number | null]
   /** Only these networks (by `net` index); default all. */
@@ -91,6 +94,30 @@ export function animationEpochs(
 /** An epoch as a frame's label: at most 4 significant digits, no trailing zeros. */
 function epochLabel(e: number): string {
   return `epoch ${Number(e.toPrecision(4))}`
+}
+
+export interface PointKey {
+  run: number
+  net: number
+  snapshot: number
+}
+
+/** Per-point stress colours (colorBy 'stress'): light (well represented) to dark red. */
+export const STRESS_COLORS = ['#fff5d6', '#fdbb6c', '#e8552e', '#a50026', '#4a0012'] as const
+/** The stress scale ends at this quantile of the points' values (the few above it take the top
+ * colour), so that one outlier does not wash out the rest. */
+export const STRESS_TOP_QUANTILE = 0.98
+
+/** A point's stress as a multiple of the average (share × number of points: 1 = average). */
+export function stressScale(data: PathsData): { n: number; top: number } {
+  const v: number[] = []
+  for (const r of data.runs)
+    for (const n of r.nets) for (const p of n.points) if (p.stress !== undefined) v.push(p.stress)
+  const n = v.length
+  if (n === 0) return { n: 0, top: 1 }
+  v.sort((a, b) => a - b)
+  const top = v[Math.min(n - 1, Math.floor(STRESS_TOP_QUANTILE * (n - 1)))]! * n
+  return { n, top: top > 0 ? top : 1 }
 }
 
 /** Marker per run in overlays (ECharts built-in symbols). */
@@ -292,10 +319,11 @@ function layoutPaths(
   // Colour bar on the right.
   const barW = Math.max(6, m.fpx * 0.75)
   const barGap = m.fpx * 1.0
-  const eTicks = niceTicks(ext.e[0], ext.e[1], 4)
+  const barRange = o.bar?.range ?? ext.e
+  const eTicks = niceTicks(barRange[0], barRange[1], 4)
   const eLabelW = labelsWidth(eTicks.ticks, eTicks.step, m.fpx)
   const right = o.colorbar
-    ? m.pad + barGap + Math.max(barW + m.tick + m.labelGap + eLabelW, textWidth('epoch', m.fpx))
+    ? m.pad + barGap + Math.max(barW + m.tick + m.labelGap + eLabelW, textWidth(o.bar?.label ?? 'epoch', m.fpx))
     : m.pad + m.fpx * 0.9
   const xNameGap = m.tick + m.labelGap + m.fpx * 1.3
   const bottom = xNameGap + m.fpx * 1.05 + m.pad
@@ -344,8 +372,8 @@ function layoutPaths(
     const h = Math.max(m.fpx * 3, plotsBottom - barTop)
     // At most one label per ~2 lines of text: the step is rounded up, never down.
     const nt = clamp(Math.floor(h / (m.fpx * 2.2)), 2, 6)
-    const tStep = niceStep((ext.e[1] - ext.e[0]) / nt)
-    const t = { step: tStep, ticks: ticksIn(ext.e[0], ext.e[1], tStep) }
+    const tStep = niceStep((barRange[1] - barRange[0]) / nt)
+    const t = { step: tStep, ticks: ticksIn(barRange[0], barRange[1], tStep) }
     L.colorbar = {
       x: round2(plotsRight + barGap),
       y: round2(barTop),
@@ -361,7 +389,9 @@ function layoutPaths(
 
 interface ResolvedPathsOptions {
   layout: 'overlay' | 'panels'
-  colorBy: 'epoch' | 'net' | 'run'
+  colorBy: 'epoch' | 'net' | 'run' | 'stress'
+  /** The colour bar of a scale other than epochs (per-point stress). */
+  bar?: { label: string; range: [number, number]; colors: readonly string[] }
   points: boolean
   lines: boolean
   title?: string
@@ -379,7 +409,13 @@ function resolveOptions(
   defaultLayout: 'overlay' | 'panels',
 ): ResolvedPathsOptions {
   const layout = opts.layout ?? defaultLayout
-  const colorBy = opts.colorBy ?? 'epoch'
+  // Data without per-point stress (a cached embedding from before it was recorded) keeps epochs.
+  const hasStress = data.runs.some((r) => r.nets.some((n) => n.points.some((p) => p.stress !== undefined)))
+  const colorBy = opts.colorBy === 'stress' && !hasStress ? 'epoch' : (opts.colorBy ?? 'epoch')
+  const bar =
+    colorBy === 'stress'
+      ? { label: 'stress ×avg', range: [0, stressScale(data).top] as [number, number], colors: STRESS_COLORS }
+      : undefined
   const points = opts.points ?? true
   const lines = opts.lines ?? true
   const captionText =
@@ -391,11 +427,12 @@ function resolveOptions(
   return {
     layout,
     colorBy,
+    ...(bar ? { bar } : {}),
     points,
     lines,
     title: opts.title || undefined,
     captionText: captionText || undefined,
-    colorbar: colorBy === 'epoch' && (opts.colorbar ?? true) && (points || lines),
+    colorbar: (colorBy === 'epoch' || colorBy === 'stress') && (opts.colorbar ?? true) && (points || lines),
     legend: opts.legend ?? (layout === 'overlay' && data.runs.length > 1),
     axisNames: opts.axisNames ?? embeddingAxisNames(data.method),
     columns: opts.columns,
@@ -436,6 +473,9 @@ function buildPathsOption(
   const netColor = (net: number) => cat[((net % cat.length) + cat.length) % cat.length]!
   const runColors = resolveRunColors(data.runs.map((r) => r.color))
   const runColor = (r: number) => runColors[r]!
+  const stressN = o.colorBy === 'stress' ? stressScale(data).n : 0
+  const stressColor = o.bar ? colorScale(o.bar.colors, o.bar.range[0], o.bar.range[1]) : null
+  const pointColor = (q: PathPoint) => stressColor!(Math.min((q.stress ?? 0) * stressN, o.bar!.range[1]))
 
   const grids = L.panels.map((r) => grid(style, m, r))
   const xAxes = L.panels.map((_, i) => {
@@ -490,7 +530,10 @@ function buildPathsOption(
         } else {
           lineData.push({
             coords: pts.map((q) => [q.x, q.y]),
-            lineStyle: { color: o.colorBy === 'net' ? netColor(n.net) : runColor(r) },
+            // By stress the points carry the colour; the lines stay a quiet grey.
+            lineStyle: {
+              color: o.colorBy === 'net' ? netColor(n.net) : o.colorBy === 'stress' ? '#b8b8b8' : runColor(r),
+            },
           })
         }
       }
@@ -522,7 +565,10 @@ function buildPathsOption(
         for (const q of n.points) {
           const v: PathPointValue = [q.x, q.y, q.epoch, n.net, q.samples, q.testError ?? null]
           if (o.colorBy === 'epoch') values.push(v)
-          else values.push({ value: v, itemStyle: { color: o.colorBy === 'net' ? netColor(n.net) : runColor(r) } })
+          else {
+            const color = o.colorBy === 'net' ? netColor(n.net) : o.colorBy === 'stress' ? pointColor(q) : runColor(r)
+            values.push({ value: v, itemStyle: { color } })
+          }
         }
       scatterIdx.push(series.length)
       series.push({
@@ -582,6 +628,8 @@ function buildPathsOption(
         }),
       )
 
+  if (opts.highlight) series.push(...highlightSeries(data, shown, opts.highlight, overlay, m.pointPx))
+
   const graphic: GraphicComponentOption[] = []
   for (const r of L.panels) graphic.push(frameBox(style, m, r))
   graphic.push(...frameLabels)
@@ -612,7 +660,8 @@ function buildPathsOption(
           }),
         )
     })
-  if (L.colorbar) graphic.push(...colorbarGraphic(style, m, L.colorbar, L.epochRange))
+  if (L.colorbar)
+    graphic.push(...colorbarGraphic(style, m, L.colorbar, o.bar?.range ?? L.epochRange, o.bar?.label, o.bar?.colors))
 
   const option: EChartsOption = {
     ...baseOption(style, m),
@@ -660,15 +709,17 @@ function colorbarGraphic(
   m: FrameMetrics,
   cb: NonNullable<PathsLayout['colorbar']>,
   range: [number, number],
+  label = 'epoch',
+  colors: readonly string[] = style.epochColors,
 ): GraphicComponentOption[] {
   const out: GraphicComponentOption[] = []
-  out.push(text(style, m, { text: 'epoch', x: cb.x, y: cb.labelY, align: 'left', verticalAlign: 'top' }))
+  out.push(text(style, m, { text: label, x: cb.x, y: cb.labelY, align: 'left', verticalAlign: 'top' }))
   out.push({
     type: 'rect',
     silent: true,
     shape: { x: cb.x, y: cb.y, width: cb.w, height: cb.h },
     style: {
-      fill: { type: 'linear', x: 0, y: 1, x2: 0, y2: 0, colorStops: gradientStops(style.epochColors) },
+      fill: { type: 'linear', x: 0, y: 1, x2: 0, y2: 0, colorStops: gradientStops(colors) },
       stroke: style.foreground,
       lineWidth: m.axisPx,
     },
@@ -692,6 +743,43 @@ function colorbarGraphic(
     )
   }
   return out
+}
+
+/** The selected point (black) and its true nearest neighbours (blue), enlarged above the rest,
+ * where they are shown. */
+function highlightSeries(
+  data: PathsData,
+  shown: ShownRun[],
+  h: NonNullable<PathsOptions['highlight']>,
+  overlay: boolean,
+  pointPx: number,
+): ScatterSeriesOption[] {
+  const find = (k: PointKey) => {
+    const label = data.runs[k.run]?.label
+    const r = shown.findIndex((s, i) => s.label === label && (overlay || i === k.run))
+    const p = shown[r]?.nets.find((n) => n.net === k.net)?.points.find((q) => q.snapshot === k.snapshot)
+    return p ? { p, panel: overlay ? 0 : r } : null
+  }
+  const one = (keys: PointKey[], color: string, size: number, name: string): ScatterSeriesOption[] => {
+    const found = keys.map(find).filter((f) => f !== null)
+    const panels = [...new Set(found.map((f) => f.panel))]
+    return panels.map((panel) => ({
+      type: 'scatter',
+      name,
+      xAxisIndex: panel,
+      yAxisIndex: panel,
+      symbol: 'circle',
+      symbolSize: round2(size),
+      z: 4,
+      silent: true,
+      itemStyle: { color, opacity: 1, borderWidth: 0 },
+      data: found.filter((f) => f.panel === panel).map((f) => [f.p.x, f.p.y]),
+    }))
+  }
+  return [
+    ...one(h.neighbours, '#0072B2', pointPx * 2.2, 'true neighbours'),
+    ...one([h.point], '#000000', pointPx * 2.6, 'selected'),
+  ]
 }
 
 /** Paths of one or more runs; several runs overlaid unless `layout: 'panels'`. */

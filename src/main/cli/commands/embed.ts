@@ -3,12 +3,12 @@ import { embedPaths, runMetrics } from '../../analysis/paths'
 import { Project } from '../../archive/project'
 import { UsageError, projectDir, projectOption, type Command } from '../command'
 import { pathQuery, viewOptions } from '../view-options'
-import { neighbourhoodLine } from '../../../shared/figures/diagnostics'
+import { neighbourhoodLine, startsTable } from '../../../shared/figures/diagnostics'
 
 export const embedCommand: Command = {
   summary: 'embed a run’s paths in 2-D (cached in the run) and print its goodness of fit and neighbourhood scores',
   usage:
-    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca|tsne|umap|phate] [--nets 0-4] [--epochs 2:20] [--max-iter N | --iterations N] [--knn 5 --decay 40 (phate)] [--into RUN[,RUN]] [--project DIR] [--json]',
+    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca|tsne|umap|phate] [--nets 0-4] [--epochs 2:20] [--max-iter N | --iterations N] [--starts N] [--start classical|random] [--seed S] [--knn 5 --decay 40 (phate)] [--into RUN[,RUN]] [--project DIR] [--json]',
   options: { ...projectOption, ...viewOptions, into: { type: 'string' }, json: { type: 'boolean' } },
   async run(positionals, v, io) {
     if (!positionals[0]) throw new UsageError('embed needs a run')
@@ -43,6 +43,7 @@ export const embedCommand: Command = {
       )
     }
     if (r.neighbourhood) io.out(`  ${neighbourhoodLine(r.neighbourhood)}`)
+    if (r.starts) for (const line of startsTable(r.starts)) io.out(`  ${line}`)
     const d = await runMetrics(project, id, q.view as 'tau' | 'kappa')
     const last = d.derived.epochs.length - 1
     if (last > 0)

@@ -49,6 +49,8 @@ export interface PathsState {
   /** A frozen map (issue 22): the points are placed into the embedding of `runs` (exactly
    * the one with `key`, once known) instead of re-fitting one. */
   frozen?: { runs: string[]; key?: string }
+  /** SMACOF from this many starts (issue 18 item 4; undefined or 1 = one, classical, start). */
+  starts?: number
 }
 
 /** The metrics of one run, or of several overlaid. */
@@ -175,6 +177,7 @@ export function embedQuery(s: PathsState): PathQuery {
     ...(s.embedEpochs && !isOpenWindow(s.embedEpochs) ? { epochs: s.embedEpochs } : {}),
     ...(s.runs.length > 1 ? { align: s.align } : {}),
     ...(s.frozen ? { into: { runs: s.frozen.runs, ...(s.frozen.key ? { key: s.frozen.key } : {}) } } : {}),
+    ...(s.method === 'smacof' && (s.starts ?? 1) > 1 && !s.frozen ? { options: { starts: s.starts } } : {}),
   }
 }
 
@@ -189,6 +192,7 @@ export function queryKey(q: PathQuery): string {
     q.epochs ?? null,
     q.align ?? 'joint',
     ...(q.into ? [q.into.runs, q.into.key ?? null] : []),
+    ...(q.options ? [q.options] : []),
   ])
 }
 
@@ -261,6 +265,7 @@ export function fromSavedView(v: Pick<SavedView, 'kind' | 'query' | 'look'>, nNe
     subset: subsetFromNets(shownNets ?? embedNets, nNets),
     look,
     ...(q.into ? { frozen: { runs: [...q.into.runs], ...(q.into.key ? { key: q.into.key } : {}) } } : {}),
+    ...(q.options?.starts && q.options.starts > 1 ? { starts: q.options.starts } : {}),
   }
 }
 
