@@ -74,6 +74,8 @@ export interface Gathered {
   epochs: Float64Array
   samples: Float64Array
   testError: (net: number, snapshot: number) => number | undefined
+  /** Snapshots 0..complete−1 are recorded for every network of the run. */
+  complete: number
 }
 
 function inWindow(e: number, w?: [number | null, number | null]): boolean {
@@ -112,6 +114,7 @@ async function gatherFrom(
   const { nets, snapshots: S, pointShape, metrics: names } = run.attrs
   const done = await run.readDone()
   const { epochs, samples } = await run.readTimes()
+  const complete = completeSnapshots(done, nets, S)
   const netList = (q.nets ?? Array.from({ length: nets }, (_, k) => k)).filter((k) => k >= 0 && k < nets)
   const rows: { net: number; snapshot: number }[] = []
   for (const net of netList)
@@ -155,11 +158,33 @@ async function gatherFrom(
     d,
     epochs,
     samples,
+    complete,
     testError: (net, j) => {
       if (labels) return probeErrors.get(`${net}:${j}`)
       return te >= 0 && !Number.isNaN(m[(net * S + j) * M + te]) ? m[(net * S + j) * M + te] : undefined
     },
   }
+}
+
+/** How many leading snapshots every network of the run has recorded. */
+function completeSnapshots(done: ArrayLike<number>, nets: number, S: number): number {
+  let complete = 0
+  while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
+  return complete
+}
+
+/** Derived metrics are cached by the complete snapshots: snapshots once written never change. */
+function derivedCacheName(view: View, nets: number, S: number, complete: number): string {
+  return `derived-${view}-${nets}x${S}-${complete}`
+}
+
+/** Whether g's rows are exactly its run's complete snapshots, net-major (what runMetrics reads). */
+function isWholeRun(g: Gathered): boolean {
+  const { nets } = g.run.attrs
+  const S = g.complete
+  return (
+    S > 0 && g.rows.length === nets * S && g.rows.every((r, i) => r.net === Math.floor(i / S) && r.snapshot === i % S)
+  )
 }
 
 function dataVersion(g: Gathered): string {
@@ -184,6 +209,10 @@ async function embedPoints(
     view: q.view,
     method: q.method,
     ...(q.options ? { options: q.options } : {}),
+    // One run's complete snapshots: the derived metrics come from the same distances.
+    ...(gs.length === 1 && isWholeRun(gs[0])
+      ? { ensemble: { nets: gs[0].run.attrs.nets, snapshots: gs[0].complete } }
+      : {}),
   }
   return embedInWorker(job, onProgress)
 }
@@ -247,6 +276,15 @@ async function cachedEmbedding(
   }
   const fresh = await embedPoints(gs, q, onProgress)
   await writeEmbeddingCache(home, key, fresh, q, gs)
+  if (fresh.derived) {
+    const g = gs[0]
+    const derived: DerivedMetrics = { epochs: Array.from(g.epochs.subarray(0, g.complete)), ...fresh.derived }
+    await home
+      .writeCache(derivedCacheName(q.view, g.run.attrs.nets, g.run.attrs.snapshots, g.complete), derived)
+      .catch(() => {
+        /* a read-only archive: runMetrics computes them itself */
+      })
+  }
   return { result: fresh, cached: false, key }
 }
 
@@ -709,10 +747,10 @@ export async function runMetrics(
   }
   if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
   if (view === 'kappa') requireClasses(run, 'the κ view')
-  let complete = 0
-  while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
-  // Snapshots once written never change: the complete ones identify the result.
-  const cacheName = `derived-${view}-${nets}x${S}-${complete}`
+  const complete = completeSnapshots(done, nets, S)
+  // Snapshots once written never change: the complete ones identify the result (an embedding of
+  // the whole run writes the same entry from its own distances).
+  const cacheName = derivedCacheName(view, nets, S, complete)
   const hit = await run.readCache<Record<string, (number | null)[]>>(cacheName)
   if (hit && Array.isArray(hit.meanPairwise) && hit.meanPairwise.length === complete) {
     // JSON has no NaN (a step of one snapshot, an undefined ratio): it was written as null.
