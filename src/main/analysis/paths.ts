@@ -99,7 +99,7 @@ export async function gather(
   return gatherFrom(run, runId, label, q, onProgress, only)
 }
 
-/** τ chunks read at once (bounded: the archive's file pool limits open files anyway). */
+/** Reading progress is reported every this many τ chunks. */
 const TAU_READS = 32
 
 async function gatherFrom(
@@ -126,14 +126,10 @@ async function gatherFrom(
   const tau = () =>
     (read ??= (async () => {
       const X = new Float32Array(rows.length * d)
-      // Chunks are read TAU_READS at a time: one at a time, the file system's latency, not
-      // its throughput, set the pace (fig1's 3,100 chunks: 0.9 s one by one).
-      for (let i = 0; i < rows.length; i += TAU_READS) {
-        const batch = rows.slice(i, i + TAU_READS)
-        const read = await Promise.all(batch.map((r) => run.readTau(r.net, r.snapshot)))
-        read.forEach((x, k) => X.set(x, (i + k) * d))
-        onProgress?.({ stage: 'reading', done: Math.min(rows.length, i + TAU_READS), total: rows.length })
-      }
+      // Several chunks at a time, straight into X (RunArchive.readTauInto).
+      await run.readTauInto(rows, X, (done) => {
+        if (done % TAU_READS === 0 || done === rows.length) onProgress?.({ stage: 'reading', done, total: rows.length })
+      })
       return X
     })())
   const m = await run.readMetrics()
