@@ -11,7 +11,8 @@
  * 3. Analysis benchmarks (bench/analysis.ts) when given `--analysis`.
  *
  * `npm run bench -- responsiveness` runs only the host-responsiveness benchmark
- * (bench/responsiveness.ts), `npm run bench -- path-distances` the whole-path distances at
+ * (bench/responsiveness.ts), `npm run bench -- embed [--project DIR]` the fig1 τ embedding from
+ * `sgdscope embed` against its goals (bench/embed.ts), `npm run bench -- path-distances` the whole-path distances at
  * fig1's size (bench/path-distances.ts), `npm run bench -- tsne-umap` t-SNE and UMAP on fig1's 3,100
  * points (bench/tsne-umap.ts); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
  * times their npm-test size (≥ 10,000 cases per parser).
@@ -107,6 +108,7 @@ async function main() {
 }
 
 if (process.argv.includes('responsiveness')) await import('./responsiveness')
+else if (process.argv.includes('embed')) await import('./embed')
 else if (process.argv.includes('path-distances')) await import('./path-distances')
 else if (process.argv.includes('tsne-umap')) await import('./tsne-umap')
 else if (process.argv.includes('fuzz')) {
