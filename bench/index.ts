@@ -14,7 +14,8 @@
  * reference, tfjs on WebAssembly and native TensorFlow, batch 1 and 100, 784-100-10 and
  * 784-1000-10, µs per sample per core).
  * `npm run bench -- responsiveness` runs only the host-responsiveness benchmark
- * (bench/responsiveness.ts), `npm run bench -- path-distances` the whole-path distances at
+ * (bench/responsiveness.ts), `npm run bench -- embed [--project DIR]` the fig1 τ embedding from
+ * `sgdscope embed` against its goals (bench/embed.ts), `npm run bench -- path-distances` the whole-path distances at
  * fig1's size (bench/path-distances.ts), `npm run bench -- tsne-umap` t-SNE and UMAP on fig1's 3,100
  * points (bench/tsne-umap.ts), `npm run bench -- faithfulness` the diagnostics and 4 SMACOF starts at
  * fig1's size (bench/faithfulness.ts, also with `--analysis`); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
@@ -115,6 +116,7 @@ async function main() {
 
 if (process.argv.includes('engine')) await import('./engines')
 else if (process.argv.includes('responsiveness')) await import('./responsiveness')
+else if (process.argv.includes('embed')) await import('./embed')
 else if (process.argv.includes('path-distances')) await import('./path-distances')
 else if (process.argv.includes('tsne-umap')) await import('./tsne-umap')
 else if (process.argv.includes('faithfulness')) await import('./faithfulness')

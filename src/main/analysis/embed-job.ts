@@ -14,6 +14,7 @@ import { minkowskiStress } from './inpca'
 import { landmarkMds } from './landmark'
 import { placeIntoFrozen } from './out-of-sample'
 import { phateFinish, phatePrepare } from './phate'
+import { distanceToFinalMean, ensembleSpread } from './metrics'
 import { kruskalStress, pointStress } from './stress'
 import { neighbourhoodScores } from './neighbourhood'
 import { shepardData } from './shepard'
@@ -32,6 +33,9 @@ export interface EmbedJob {
   /** Place into a frozen map: the first m of the n points are its reference, drawn at
    * refCoords (m×2); the others are placed out of sample (out-of-sample.ts). */
   frozen?: { m: number; refCoords: Float64Array; axisSigns?: number[] }
+  /** The points are a whole run's complete snapshots, net-major: also return the run's derived
+   * metrics (ensembleSpread, distanceToFinalMean) from this job's distances. */
+  ensemble?: { nets: number; snapshots: number }
 }
 
 export interface EmbedProgress {
@@ -82,6 +86,9 @@ export async function computeEmbedding(
       rows.dispose()
     }
   }
+  // Before the distances: they may centre X in place.
+  const toFinalMean =
+    job.ensemble && !kappa && method !== 'inpca' ? Array.from(distanceToFinalMean(X, d, job.ensemble).mean) : undefined
   let D: Float64Array
   if (method === 'inpca') {
     if (kappa) throw new Error(INPCA_KAPPA)
@@ -135,6 +142,16 @@ export async function computeEmbedding(
   result.neighbourhood = neighbourhoodScores(D, result.coords, n)
   result.shepard = shepardData(D, result.coords, n)
   result.pointStress = pointStress(D, result.coords, n)
+  // InPCA's D is Bhattacharyya's, not the view's distance the derived metrics are of.
+  if (job.ensemble && method !== 'inpca') {
+    const spread = ensembleSpread(D, n, job.ensemble)
+    result.derived = {
+      meanPairwise: Array.from(spread.meanPairwise),
+      meanStep: Array.from(spread.meanStep),
+      stepToSpread: Array.from(spread.stepToSpread),
+      ...(toFinalMean ? { distanceToFinalMean: toFinalMean } : {}),
+    }
+  }
   return result
 }
 

@@ -29,11 +29,13 @@ export interface GemmOperand {
 
 export interface Gemm {
   readonly name: GemmName
+  /** Left and right operands are the same thing (a block prepared once serves as either). */
+  readonly interchangeable: boolean
   /** Make this backend the current tfjs backend again (another module may have switched it). */
   activate(): Promise<void>
   /**
-   * Prepare a row-major m×k block to be used as the left factor A. Operands copy their data:
-   * the caller may reuse `data` afterwards.
+   * Prepare a row-major m×k block to be used as the left factor A. Operands copy their data, but
+   * libtensorflow only when a product first uses them: reuse `data` only after a multiply.
    */
   left(data: Float32Array, rows: number, cols: number): GemmOperand
   /** Prepare a row-major p×k block to be used as the right factor B (the product uses Bᵀ). */
@@ -147,6 +149,7 @@ interface JsOperand extends GemmOperand {
 
 const jsGemm: Gemm = {
   name: 'js',
+  interchangeable: true,
   async activate() {},
   left: (data, rows, cols) => jsOperand(data, rows, cols),
   right: (data, rows, cols) => jsOperand(data, rows, cols),
@@ -172,11 +175,15 @@ interface TfOperand extends GemmOperand {
 
 /**
  * XNNPACK (wasm) multiplies A·B fast when B is stored k×p; asking for transposeB makes it ~10×
- * slower, so right operands are transposed in JS once when they are prepared.
+ * slower, so its right operands are transposed in JS once when they are prepared. libtensorflow
+ * (oneDNN) takes transposeB at full speed: there the JS transpose, which cost about a third of
+ * fig1's distance matrix (1 s CPU of 3), is skipped.
  */
 function tfGemm(name: GemmName): Gemm {
+  const nativeTranspose = name === 'tensorflow'
   return {
     name,
+    interchangeable: nativeTranspose,
     async activate() {
       if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
         throw new Error(`gemm: could not switch tfjs back to '${name}'`)
@@ -188,13 +195,14 @@ function tfGemm(name: GemmName): Gemm {
     },
     right(data, rows, cols) {
       checkShape(data, rows, cols)
+      if (nativeTranspose) return tfOperand(tf.tensor2d(data, [rows, cols]), rows, cols)
       return tfOperand(tf.tensor2d(transpose(data, rows, cols), [cols, rows]), rows, cols)
     },
     multiply(a, b) {
       const A = a as TfOperand
       const B = b as TfOperand
       if (A.cols !== B.cols) throw new Error(`gemm: inner dimensions differ (${A.cols} vs ${B.cols})`)
-      const C = tf.matMul(A.tensor, B.tensor)
+      const C = tf.matMul(A.tensor, B.tensor, false, nativeTranspose)
       try {
         return C.dataSync() as Float32Array
       } finally {

@@ -88,10 +88,14 @@ export interface Gathered {
   rows: { net: number; snapshot: number }[]
   /** The rows' τ (read on first use: a cached embedding needs only the rows). */
   tau(): Promise<Float32Array>
+  /** τ for the caller to keep (e.g. to transfer to a worker): a later tau() reads it again. */
+  takeTau(): Promise<Float32Array>
   d: number
   epochs: Float64Array
   samples: Float64Array
   testError: (net: number, snapshot: number) => number | undefined
+  /** Snapshots 0..complete−1 are recorded for every network of the run. */
+  complete: number
 }
 
 function inWindow(e: number, w?: [number | null, number | null]): boolean {
@@ -115,7 +119,7 @@ export async function gather(
   return gatherFrom(run, runId, label, q, onProgress, only)
 }
 
-/** τ chunks read at once (bounded: the archive's file pool limits open files anyway). */
+/** Reading progress is reported every this many τ chunks. */
 const TAU_READS = 32
 
 async function gatherFrom(
@@ -130,6 +134,7 @@ async function gatherFrom(
   const { nets, snapshots: S, pointShape, metrics: names } = run.attrs
   const done = await run.readDone()
   const { epochs, samples } = await run.readTimes()
+  const complete = completeSnapshots(done, nets, S)
   const netList = (q.nets ?? Array.from({ length: nets }, (_, k) => k)).filter((k) => k >= 0 && k < nets)
   const rows: { net: number; snapshot: number }[] = []
   for (const net of netList)
@@ -141,14 +146,10 @@ async function gatherFrom(
   const tau = () =>
     (read ??= (async () => {
       const X = new Float32Array(rows.length * d)
-      // Chunks are read TAU_READS at a time: one at a time, the file system's latency, not
-      // its throughput, set the pace (fig1's 3,100 chunks: 0.9 s one by one).
-      for (let i = 0; i < rows.length; i += TAU_READS) {
-        const batch = rows.slice(i, i + TAU_READS)
-        const read = await Promise.all(batch.map((r) => run.readTau(r.net, r.snapshot)))
-        read.forEach((x, k) => X.set(x, (i + k) * d))
-        onProgress?.({ stage: 'reading', done: Math.min(rows.length, i + TAU_READS), total: rows.length })
-      }
+      // Several chunks at a time, straight into X (RunArchive.readTauInto).
+      await run.readTauInto(rows, X, (done) => {
+        if (done % TAU_READS === 0 || done === rows.length) onProgress?.({ stage: 'reading', done, total: rows.length })
+      })
       return X
     })())
   const m = await run.readMetrics()
@@ -170,14 +171,41 @@ async function gatherFrom(
     label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
     rows,
     tau,
+    takeTau: async () => {
+      const X = await tau()
+      read = null
+      return X
+    },
     d,
     epochs,
     samples,
+    complete,
     testError: (net, j) => {
       if (labels) return probeErrors.get(`${net}:${j}`)
       return te >= 0 && !Number.isNaN(m[(net * S + j) * M + te]) ? m[(net * S + j) * M + te] : undefined
     },
   }
+}
+
+/** How many leading snapshots every network of the run has recorded. */
+function completeSnapshots(done: ArrayLike<number>, nets: number, S: number): number {
+  let complete = 0
+  while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
+  return complete
+}
+
+/** Derived metrics are cached by the complete snapshots: snapshots once written never change. */
+function derivedCacheName(view: View, nets: number, S: number, complete: number): string {
+  return `derived-${view}-${nets}x${S}-${complete}`
+}
+
+/** Whether g's rows are exactly its run's complete snapshots, net-major (what runMetrics reads). */
+function isWholeRun(g: Gathered): boolean {
+  const { nets } = g.run.attrs
+  const S = g.complete
+  return (
+    S > 0 && g.rows.length === nets * S && g.rows.every((r, i) => r.net === Math.floor(i / S) && r.snapshot === i % S)
+  )
 }
 
 function dataVersion(g: Gathered): string {
@@ -193,7 +221,8 @@ async function embedPoints(
 ): Promise<EmbeddingResult> {
   const n = gs.reduce((a, g) => a + g.rows.length, 0)
   const d = checkEmbeddable(gs, q)
-  const X = gs.length === 1 ? (await gs[0].tau()).slice() : concat(await Promise.all(gs.map((g) => g.tau())), n * d)
+  // Transferred to the worker, not copied: a copy of fig1's 124 MB costs 0.65 s CPU in first touches alone.
+  const X = gs.length === 1 ? await gs[0].takeTau() : concat(await Promise.all(gs.map((g) => g.tau())), n * d)
   const job: EmbedJob = {
     X,
     n,
@@ -202,6 +231,10 @@ async function embedPoints(
     view: q.view,
     method: q.method,
     ...(q.options ? { options: q.options } : {}),
+    // One run's complete snapshots: the derived metrics come from the same distances.
+    ...(gs.length === 1 && isWholeRun(gs[0])
+      ? { ensemble: { nets: gs[0].run.attrs.nets, snapshots: gs[0].complete } }
+      : {}),
   }
   return embedInWorker(job, onProgress)
 }
@@ -265,6 +298,15 @@ async function cachedEmbedding(
   }
   const fresh = await embedPoints(gs, q, onProgress)
   await writeEmbeddingCache(home, key, fresh, q, gs)
+  if (fresh.derived) {
+    const g = gs[0]
+    const derived: DerivedMetrics = { epochs: Array.from(g.epochs.subarray(0, g.complete)), ...fresh.derived }
+    await home
+      .writeCache(derivedCacheName(q.view, g.run.attrs.nets, g.run.attrs.snapshots, g.complete), derived)
+      .catch(() => {
+        /* a read-only archive: runMetrics computes them itself */
+      })
+  }
   return { result: fresh, cached: false, key }
 }
 
@@ -838,10 +880,10 @@ export async function runMetrics(
   }
   if (!withDerived) return { data, derived: { epochs: [], meanPairwise: [], meanStep: [], stepToSpread: [] } }
   if (view === 'kappa') requireClasses(run, 'the κ view')
-  let complete = 0
-  while (complete < S && Array.from({ length: nets }, (_, k) => done[k * S + complete]).every(Boolean)) complete++
-  // Snapshots once written never change: the complete ones identify the result.
-  const cacheName = `derived-${view}-${nets}x${S}-${complete}`
+  const complete = completeSnapshots(done, nets, S)
+  // Snapshots once written never change: the complete ones identify the result (an embedding of
+  // the whole run writes the same entry from its own distances).
+  const cacheName = derivedCacheName(view, nets, S, complete)
   const hit = await run.readCache<Record<string, (number | null)[]>>(cacheName)
   if (hit && Array.isArray(hit.meanPairwise) && hit.meanPairwise.length === complete) {
     // JSON has no NaN (a step of one snapshot, an undefined ratio): it was written as null.

@@ -18,6 +18,7 @@
  * passes, and stops by the default eps at 174 / 289 passes, slightly below it (0.08748 vs
  * 0.08752, 0.08523 vs 0.08532). Every pass (accepted or not) counts as an iteration.
  */
+import { availableParallelism } from 'node:os'
 import { Rng } from '../engine/rng'
 import { classicalMds } from './classical'
 import { checkSquare } from './stress'
@@ -47,21 +48,26 @@ export interface SmacofOptions {
   onIteration?: (iteration: number, stress: number) => void
   /** The pass loop: WebAssembly SIMD (default when available, ~2× faster) or plain JS. */
   kernel?: 'auto' | 'wasm' | 'js'
+  /** Threads for the WebAssembly passes (default: the machine's cores; from SMACOF_SPLIT_MIN
+   * points a second one takes half of each pass). The result does not depend on it. */
+  threads?: number
 }
 
 /** Raw stress of X; writes the Guttman transform B(X)·X / n into G. */
-type Pass = (X: Float64Array, G: Float64Array) => number
+type Pass = ((X: Float64Array, G: Float64Array) => number) & { dispose?: () => void }
 
-function passFor(D: Float64Array, n: number, kernel: 'auto' | 'wasm' | 'js'): Pass {
+function passFor(D: Float64Array, n: number, kernel: 'auto' | 'wasm' | 'js', threads: number): Pass {
   const useWasm = kernel === 'wasm' || (kernel === 'auto' && wasmSimdAvailable())
   if (!useWasm) return (X, G) => guttmanPass(D, n, X, G)
-  const k = smacofKernel(D, n)
+  const k = smacofKernel(D, n, { threads })
   const inv = 1 / n
-  return (X, G) => {
+  const pass: Pass = (X, G) => {
     const raw = k.pass(X, G)
     for (let q = 0; q < 2 * n; q++) G[q] = G[q]! * inv
     return raw
   }
+  pass.dispose = () => k.dispose()
+  return pass
 }
 
 const WINDOW = 10
@@ -84,14 +90,32 @@ export function smacof(D: Float64Array, n: number, opts: SmacofOptions = {}): Em
     return { method: 'smacof', coords: X, stress: 0, iterations: 0, stressHistory: [0] }
   }
 
+  const pass = passFor(D, n, opts.kernel ?? 'auto', opts.threads ?? availableParallelism())
+  try {
+    return iterate(pass, X, n, norm, len, maxIter, eps, accelerate, opts.onIteration)
+  } finally {
+    pass.dispose?.()
+  }
+}
+
+function iterate(
+  pass: Pass,
+  X: Float64Array,
+  n: number,
+  norm: number,
+  len: number,
+  maxIter: number,
+  eps: number,
+  accelerate: boolean,
+  onIteration: SmacofOptions['onIteration'],
+): EmbeddingResult {
   // Current (accepted) configuration X, its raw stress and transform G; the previous transform.
   let G = new Float64Array(len)
   let Gprev = new Float64Array(len)
   let spare = new Float64Array(len)
-  const pass = passFor(D, n, opts.kernel ?? 'auto')
   let sigma = pass(X, G)
   const raw: number[] = [sigma]
-  opts.onIteration?.(0, Math.sqrt(sigma / norm))
+  onIteration?.(0, Math.sqrt(sigma / norm))
   const Y = new Float64Array(len)
   let t = 1
   let momentum = false // whether Gprev belongs to the current run of accepted momentum steps
@@ -121,7 +145,7 @@ export function smacof(D: Float64Array, n: number, opts: SmacofOptions = {}): Em
       break // a plain transform did not lower the stress: converged to round-off
     }
     raw.push(sigma)
-    opts.onIteration?.(passes, Math.sqrt(sigma / norm))
+    onIteration?.(passes, Math.sqrt(sigma / norm))
     const k = raw.length - 1
     if (k >= WINDOW && raw[k - WINDOW]! - sigma < WINDOW * eps * raw[k - WINDOW]!) break
   }

@@ -14,7 +14,7 @@ import { checkMatrix, checkRows, yieldToEventLoop, type DistanceOptions, type Di
 export interface EuclideanOptions extends DistanceOptions {
   /** GEMM backend (default `'auto'`: tfjs-node → tfjs-wasm → plain JS). */
   backend?: GemmPreference
-  /** Points per Gram block (default 512). */
+  /** Points per Gram block (default 1024 on libtensorflow, whose threads like bigger products; else 512). */
   blockSize?: number
   /**
    * Pairs whose squared distance is this many times smaller than ‖xᵢ‖² + ‖xⱼ‖² (in the centred
@@ -52,25 +52,28 @@ export async function euclideanDistances(
   const D = new Float64Array(n * n)
   const ratio = opts.refineRatio ?? 100
   const refine: Refinement = { i: [], j: [], severity: [] }
-  await symmetricGram(gemm, centre, n, d, opts.blockSize ?? 512, opts.onProgress, (i0, i1, j0, j1, G) => {
+  const blockSize = opts.blockSize ?? (gemm.name === 'tensorflow' ? 1024 : 512)
+  await symmetricGram(gemm, centre, n, d, blockSize, opts.onProgress, (i0, i1, j0, j1, G) => {
     const w = j1 - j0
     for (let i = i0; i < i1; i++) {
-      const gi = (i - i0) * w
+      const gi = (i - i0) * w - j0
       const ni = norms[i]!
+      const row = i * n
       for (let j = Math.max(j0, i + 1); j < j1; j++) {
         const s = ni + norms[j]!
-        const d2 = s - 2 * G[gi + j - j0]!
+        const d2 = s - 2 * G[gi + j]!
         if (d2 * ratio < s) {
           refine.i.push(i)
           refine.j.push(j)
           refine.severity.push(d2 > 0 ? s / d2 : Infinity)
         }
-        const v = d2 > 0 ? Math.sqrt(d2) : 0
-        D[i * n + j] = v
-        D[j * n + i] = v
+        D[row + j] = d2 > 0 ? Math.sqrt(d2) : 0
       }
     }
   })
+  // The upper triangle was written row by row; the lower is its mirror, copied in tiles (writing
+  // both halves at once strides a column of D per entry and cost more than the arithmetic).
+  mirrorUpper(D, n)
   for (const t of worstFirst(refine, opts.refineBudget ?? 100_000)) {
     const i = refine.i[t]!
     const j = refine.j[t]!
@@ -79,6 +82,21 @@ export async function euclideanDistances(
     D[j * n + i] = v
   }
   return D
+}
+
+/** D[j·n + i] = D[i·n + j] for i < j, in cache-friendly tiles. */
+function mirrorUpper(D: Float64Array, n: number): void {
+  const T = 64
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = Math.min(n, i0 + T)
+    for (let j0 = i0; j0 < n; j0 += T) {
+      const j1 = Math.min(n, j0 + T)
+      for (let i = i0; i < i1; i++) {
+        const row = i * n
+        for (let j = Math.max(j0, i + 1); j < j1; j++) D[j * n + i] = D[row + j]!
+      }
+    }
+  }
 }
 
 interface Refinement {
@@ -229,13 +247,19 @@ async function symmetricGram(
   const blocks = Math.ceil(n / bs)
   const total = (blocks * (blocks + 1)) / 2
   const lefts: GemmOperand[] = []
-  const buffer = new Float32Array(Math.min(n, bs) * d)
+  const buffer = gemm.interchangeable ? new Float32Array(0) : new Float32Array(Math.min(n, bs) * d)
   let done = 0
   try {
     for (let J = 0; J < blocks; J++) {
       const j0 = J * bs
       const j1 = Math.min(n, j0 + bs)
-      const right = gemm.right(data.rows(j0, j1, buffer), j1 - j0, d)
+      // Interchangeable operands: block J, prepared once, is the right factor now and a left one
+      // later. Its rows get their own buffer: libtensorflow reads a tensor's data only when a
+      // product first uses it, so a shared buffer would be overwritten before.
+      const shared = gemm.interchangeable
+      const right = shared
+        ? (lefts[J] = gemm.left(data.rows(j0, j1, new Float32Array((j1 - j0) * d)), j1 - j0, d))
+        : gemm.right(data.rows(j0, j1, buffer), j1 - j0, d)
       try {
         for (let I = 0; I <= J; I++) {
           const i0 = I * bs
@@ -246,7 +270,7 @@ async function symmetricGram(
           await yieldToEventLoop()
         }
       } finally {
-        right.dispose()
+        if (!shared) right.dispose()
       }
     }
   } finally {

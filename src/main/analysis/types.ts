@@ -43,4 +43,7 @@ export interface EmbeddingResult {
   landmarks?: number[]
   /** Placed into a frozen map (out-of-sample.ts): the first referencePoints kept, the rest added. */
   placement?: { referencePoints: number; addedPoints: number; referenceStress: number; addedStress: number }
+  /** The run's derived metrics (metrics.ts) from the same distances, when the job's points were
+   * exactly a run's complete snapshots (EmbedJob.ensemble): spares a second pass over τ. */
+  derived?: { meanPairwise: number[]; meanStep: number[]; stepToSpread: number[]; distanceToFinalMean?: number[] }
 }

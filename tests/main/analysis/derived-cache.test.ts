@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Project } from '../../../src/main/archive/project'
-import { runMetrics } from '../../../src/main/analysis/paths'
+import { embedPaths, runMetrics } from '../../../src/main/analysis/paths'
 import { writeTestExternalRun } from '../../helpers/external'
 import { tempDir } from '../../helpers/tmp'
 
@@ -26,5 +26,22 @@ describe('derived metrics are cached in the run', () => {
     // A damaged entry is recomputed, not fatal.
     await writeFile(file, '{ not json')
     expect(await runMetrics(p, 'r', 'tau')).toEqual(first)
+  })
+
+  it('an embedding of the whole run writes the same entry from its own distances (no second pass over τ)', async () => {
+    const dir = path.join(tempDir(), 'p.sgdscope')
+    await Project.openOrCreate(dir)
+    await writeTestExternalRun(dir, { id: 'r', nets: 3, snapshots: 5, probe: 20 })
+    const p = await Project.open(dir)
+    const cache = path.join(dir, 'runs', 'r', 'cache')
+    const reference = await runMetrics(p, 'r', 'tau')
+    await writeFile(path.join(cache, 'derived-tau-3x5-5.json'), '{ not json') // forgotten
+    // A part of the run is not the run: nothing written.
+    await embedPaths(p, { runs: ['r'], view: 'tau', method: 'classical', nets: [0, 1] })
+    expect(await readFile(path.join(cache, 'derived-tau-3x5-5.json'), 'utf8')).toBe('{ not json')
+    await embedPaths(p, { runs: ['r'], view: 'tau', method: 'classical' })
+    const written = JSON.parse(await readFile(path.join(cache, 'derived-tau-3x5-5.json'), 'utf8'))
+    expect(written).toEqual(JSON.parse(JSON.stringify(reference.derived)))
+    expect(await runMetrics(p, 'r', 'tau')).toEqual(reference)
   })
 })

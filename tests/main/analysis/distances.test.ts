@@ -23,7 +23,7 @@ describe('euclideanDistances', () => {
   const X = Float32Array.from({ length: n * d }, (_, t) => 0.5 + 0.1 * Math.sin(t % d) + 0.05 * r.gauss())
   const exact = naiveEuclidean(X, n, d)
 
-  it.each(['wasm', 'js'] as const)('matches float64 on %s, blocks with ragged edges', async (backend) => {
+  it.each(['wasm', 'js', 'auto'] as const)('matches float64 on %s, blocks with ragged edges', async (backend) => {
     const progress: [number, number][] = []
     const D = await euclideanDistances(X, n, d, { backend, blockSize: 16, onProgress: (a, b) => progress.push([a, b]) })
     expectSymmetricZeroDiagonal(D, n)
@@ -31,7 +31,8 @@ describe('euclideanDistances', () => {
     for (let i = 0; i < n; i++)
       for (let j = i + 1; j < n; j++)
         maxRel = Math.max(maxRel, Math.abs(D[i * n + j]! - exact[i * n + j]!) / exact[i * n + j]!)
-    expect(maxRel).toBeLessThan(1e-5)
+    // 'auto' is libtensorflow where it loads (one operand per block, transposed by the product).
+    expect(maxRel).toBeLessThan(1e-6)
     // 3 blocks of 16 rows → 6 upper-triangle block products
     expect(progress.at(-1)).toEqual([6, 6])
   })

@@ -8,6 +8,7 @@ import { pca } from '../../../src/main/analysis/pca'
 import { procrustes } from '../../../src/main/analysis/procrustes'
 import { smacof } from '../../../src/main/analysis/smacof'
 import { kruskalStress } from '../../../src/main/analysis/stress'
+import { SMACOF_SPLIT_MIN, smacofKernel } from '../../../src/main/analysis/wasm/kernels'
 import { maxAbsDiff, naiveEuclidean, randomPlane, rng } from './helpers'
 
 const n = 80
@@ -114,6 +115,43 @@ describe('SMACOF', () => {
     const c = smacof(D7, m, { kernel: 'wasm' })
     const d = smacof(D7, m, { kernel: 'js' })
     expect(maxAbsDiff(c.coords, d.coords)).toBeLessThan(1e-9)
+  })
+
+  it('split passes (a helper thread or not) equal the JS reference, the same with one thread or two', () => {
+    // Above SMACOF_SPLIT_MIN the triangle is done in two halves: a path-like set in 5-D.
+    const m = SMACOF_SPLIT_MIN + 1 // odd: the masked last lane in both halves
+    const r = rng(5)
+    const P = new Float64Array(m * 5)
+    for (let i = 0; i < m; i++) {
+      const t = (i % 100) / 100
+      for (let k = 0; k < 5; k++) P[i * 5 + k] = Math.sin((k + 1) * t * 3 + Math.floor(i / 100)) + 0.05 * r.gauss()
+    }
+    const Dm = naiveEuclidean(P, m, 5)
+    const init = classicalMds(Dm, m).coords
+    const one = smacof(Dm, m, { init, kernel: 'wasm', threads: 1, maxIter: 40 })
+    const two = smacof(Dm, m, { init, kernel: 'wasm', threads: 2, maxIter: 40 })
+    expect(two.coords).toEqual(one.coords) // bit for bit: the halves are summed in a fixed order
+    expect(two.stressHistory).toEqual(one.stressHistory)
+    const js = smacof(Dm, m, { init, kernel: 'js', maxIter: 40 })
+    expect(one.iterations).toBe(js.iterations)
+    expect(Math.abs(one.stress - js.stress)).toBeLessThan(1e-4)
+    expect(Math.abs(one.stress - kruskalStress(Dm, one.coords, m))).toBeLessThan(1e-12)
+    expect(maxAbsDiff(one.coords, js.coords)).toBeLessThan(1e-6)
+    // The kernel itself: a helper thread takes halves without changing a pass.
+    const X = Float64Array.from({ length: 2 * m }, (_, i) => Math.cos(i))
+    const [a, b] = [new Float64Array(2 * m), new Float64Array(2 * m)]
+    const k1 = smacofKernel(Dm, m, { threads: 1 })
+    const k2 = smacofKernel(Dm, m, { threads: 2 })
+    try {
+      for (let rep = 0; rep < 5; rep++) {
+        expect(k2.pass(X, b)).toBe(k1.pass(X, a))
+        expect(b).toEqual(a)
+      }
+      expect(k1.helped).toBe(0)
+    } finally {
+      k1.dispose()
+      k2.dispose()
+    }
   })
 
   it('stops at maxIter', () => {

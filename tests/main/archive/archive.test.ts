@@ -53,6 +53,44 @@ describe('run archive', () => {
     expect((await again.progress()).perNet).toEqual([0, 1])
   })
 
+  it('reads many points of τ straight into one array, as readTau reads them one by one', async () => {
+    const run = await tinyRun(`${root}/bulk`)
+    for (const [net, j] of [
+      [0, 0],
+      [0, 2],
+      [1, 1],
+      [1, 2],
+    ])
+      await run.writeSnapshot(
+        net,
+        j,
+        Float32Array.from({ length: 30 }, (_, i) => net * 100 + j * 10 + i / 3),
+        [1, 1, 1, 1],
+      )
+    await run.flush()
+    const again = await RunArchive.open(`${root}/bulk`)
+    // (0, 1) was never written: its chunk file is missing, the fill value (zeros) stands in.
+    const points = [
+      [1, 2],
+      [0, 0],
+      [0, 1],
+      [1, 1],
+      [0, 2],
+    ].map(([net, snapshot]) => ({ net, snapshot }))
+    const out = new Float32Array(points.length * 30 + 3).fill(-1)
+    const seen: number[] = []
+    await again.readTauInto(points, out.subarray(0, points.length * 30), (n) => seen.push(n))
+    const expected = await Promise.all(points.map((p) => again.readTau(p.net, p.snapshot)))
+    expect(Array.from(out.subarray(0, points.length * 30))).toEqual(expected.flatMap((x) => Array.from(x)))
+    expect(Array.from(out.subarray(points.length * 30))).toEqual([-1, -1, -1]) // nothing beyond
+    expect(seen).toEqual([1, 2, 3, 4, 5])
+    await expect(again.readTauInto(points, new Float32Array(10))).rejects.toThrow(/5 points need 150/)
+    // A chunk cut short is named, not read as a short point.
+    const file = path.join(`${root}/bulk`, 'tau', 'c', '1', '1', '0', '0')
+    await fs.truncate(file, 64)
+    await expect(again.readTauInto(points, new Float32Array(150))).rejects.toThrow(/damaged: .*1.1.0.0 holds 64 bytes/)
+  })
+
   it('writes Zarr v3 metadata that other readers understand', async () => {
     await tinyRun(`${root}/r2`)
     const tau = JSON.parse(await fs.readFile(`${root}/r2/tau/zarr.json`, 'utf8'))

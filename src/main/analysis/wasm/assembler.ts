@@ -50,10 +50,12 @@ export interface FunctionDef {
   body: number[]
 }
 
-/** Encode a module exporting `functions`, importing its memory as env.memory. */
-export function encodeModule(functions: FunctionDef[]): Uint8Array {
+/** Encode a module exporting `functions`, importing its memory as env.memory; `sharedPages`:
+ * the memory is a shared one (threads) of at most that many 64 KiB pages. */
+export function encodeModule(functions: FunctionDef[], sharedPages?: number): Uint8Array {
   const types = functions.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec(f.results.map((r) => [r]))])
-  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])
+  const limits = sharedPages === undefined ? [0x00, ...uleb(1)] : [0x03, ...uleb(1), ...uleb(sharedPages)]
+  const imports = vec([[...name('env'), ...name('memory'), 0x02, ...limits]])
   const funcs = vec(functions.map((_, i) => uleb(i)))
   const exports = vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))
   const codes = vec(

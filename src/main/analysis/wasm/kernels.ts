@@ -6,6 +6,7 @@
  * run time by assembler.ts and checked against the JS loops in the tests; if WebAssembly SIMD
  * is unavailable the callers fall back to JS.
  */
+import { Worker } from 'node:worker_threads'
 import { encodeModule, op, v128, ValType, type FunctionDef } from './assembler'
 
 const { i32, f64, v128: V } = ValType
@@ -18,7 +19,7 @@ interface WasmMemory {
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean
-  Memory: new (descriptor: { initial: number }) => WasmMemory
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> }
 }
@@ -28,9 +29,14 @@ const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
 export class KernelMemory {
   readonly memory: WasmMemory
   private top = 0
-  constructor(bytes: number) {
+  /** `sharedPages`: a shared memory (threads) of at most that many pages, all reserved now. */
+  constructor(bytes: number, sharedPages?: number) {
     if (!wasm) throw new Error('WebAssembly is not available')
-    this.memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) })
+    const initial = Math.max(1, Math.ceil(bytes / 65536))
+    this.memory =
+      sharedPages === undefined
+        ? new wasm.Memory({ initial })
+        : new wasm.Memory({ initial: Math.max(initial, sharedPages), maximum: sharedPages, shared: true })
   }
   /** Reserve `bytes` (plus 16 bytes of slack for SIMD reads past the end); returns the offset. */
   alloc(bytes: number): number {
@@ -65,9 +71,9 @@ export function wasmSimdAvailable(): boolean {
   return simdSupport === true
 }
 
-function instantiate(def: FunctionDef, memory: WasmMemory): unknown {
+function instantiate(def: FunctionDef, memory: WasmMemory, sharedPages?: number): unknown {
   if (!wasm) throw new Error('WebAssembly is not available')
-  const module = new wasm.Module(encodeModule([def]))
+  const module = new wasm.Module(encodeModule([def], sharedPages))
   return new wasm.Instance(module, { env: { memory } }).exports[def.name]
 }
 
@@ -75,14 +81,14 @@ function instantiate(def: FunctionDef, memory: WasmMemory): unknown {
 // SMACOF pass
 
 /**
- * pass(n, xs, ys, bx, by, D) → raw stress Σ_{i<j}(Dᵢⱼ − ‖xᵢ − xⱼ‖)², adding
+ * pass(n, xs, ys, bx, by, D, i0, i1) → raw stress Σ_{i0≤i<i1, j>i}(Dᵢⱼ − ‖xᵢ − xⱼ‖)², adding
  * Σ_{j≠i} (Dᵢⱼ/d̂ᵢⱼ)(xᵢ − xⱼ) into (bx, by) (terms with d̂ = 0 dropped). xs, ys, bx, by are
  * f64[n] (bx, by zeroed by the caller), D is f64[n·n] row-major; only j > i is read. Two j per
  * step (f64x2); an odd last j is done with the second lane masked off.
  */
 function smacofPassDef(): FunctionDef {
-  const [n, xs, ys, bx, by, D] = [0, 1, 2, 3, 4, 5]
-  let next = 6
+  const [n, xs, ys, bx, by, D, i0, i1] = [0, 1, 2, 3, 4, 5, 6, 7]
+  let next = 8
   const [i, j, stress, row, off] = [next++, next++, next++, next++, next++]
   const [xi, yi, ax, ay, st, dx, dy, dh, dij, r, rx, ry, e] = Array.from({ length: 13 }, () => next++) as [
     number,
@@ -187,12 +193,12 @@ function smacofPassDef(): FunctionDef {
   ]
   const at8 = (base: number) => [...op.get(base), ...op.get(i), ...op.i32(3), ...op.i32Shl, ...op.i32Add]
   const body = [
-    ...op.i32(0),
+    ...op.get(i0),
     ...op.set(i),
     ...op.block,
     ...op.loop,
     ...op.get(i),
-    ...op.get(n),
+    ...op.get(i1),
     ...op.i32GeS,
     ...op.brIf(1),
     ...at8(xs),
@@ -270,7 +276,7 @@ function smacofPassDef(): FunctionDef {
   ]
   return {
     name: 'pass',
-    params: [i32, i32, i32, i32, i32, i32],
+    params: [i32, i32, i32, i32, i32, i32, i32, i32],
     results: [f64],
     locals: [i32, i32, f64, i32, i32, ...new Array<ValType>(13).fill(V)],
     body,
@@ -281,18 +287,100 @@ function smacofPassDef(): FunctionDef {
 export interface SmacofKernel {
   /** Raw stress of X (n×2 interleaved); writes B(X)·X (not yet divided by n) into BX. */
   pass(X: Float64Array, BX: Float64Array): number
+  /** Passes whose second half the helper thread did (for benchmarks). */
+  readonly helped: number
+  /** Stops the helper thread, if any. */
+  dispose(): void
 }
 
-export function smacofKernel(D: Float64Array, n: number): SmacofKernel {
-  const mem = new KernelMemory(bytesFor(8 * n, 8 * n, 8 * n, 8 * n, 8 * n * n))
+/** From this many points the pass is split in two halves of the triangle (see smacofKernel). */
+export const SMACOF_SPLIT_MIN = 1000
+
+/**
+ * The pass over rows [0, r) of the upper triangle and the one over [r, n) are about equal work
+ * for r = n(1 − 1/√2).
+ */
+function splitRow(n: number): number {
+  return Math.round(n * (1 - Math.SQRT1_2))
+}
+
+/**
+ * The helper thread: waits for a new pass (ctl[0], the pass number; −1 ends it), claims the
+ * second half of the triangle (ctl[2] from pass − 1 to pass) unless the caller already has, and
+ * reports it done in ctl[1]. Plain JS evaluated as a worker: nothing to bundle.
+ */
+const HELPER = `
+const { workerData } = require('node:worker_threads')
+const { memory, bytes, n, xs, ys, bx, by, dp, r, ctl, out } = workerData
+const pass = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.pass
+const c = new Int32Array(memory.buffer, ctl, 4)
+const o = new Float64Array(memory.buffer, out, 1)
+let seen = 0
+for (;;) {
+  Atomics.wait(c, 0, seen)
+  const g = Atomics.load(c, 0)
+  if (g < 0) break
+  seen = g
+  if (Atomics.compareExchange(c, 2, g - 1, g) !== g - 1) continue
+  new Float64Array(memory.buffer, bx, n).fill(0)
+  new Float64Array(memory.buffer, by, n).fill(0)
+  o[0] = pass(n, xs, ys, bx, by, dp, r, n)
+  Atomics.store(c, 1, g)
+  Atomics.notify(c, 1)
+}
+`
+
+/**
+ * From SMACOF_SPLIT_MIN points the triangle is done in two halves with their own accumulators,
+ * summed in a fixed order, so the result is the same whether a second thread helps or not: with
+ * `threads` ≥ 2 a helper thread (sharing the wasm memory) takes the second half of each pass
+ * when it is free, else the caller does it too (a busy or dead helper never stalls a pass).
+ */
+export function smacofKernel(D: Float64Array, n: number, opts: { threads?: number } = {}): SmacofKernel {
+  const split = n >= SMACOF_SPLIT_MIN
+  const halves = split ? 2 : 1
+  const bytes = bytesFor(8 * n, 8 * n, ...new Array<number>(2 * halves).fill(8 * n), 8 * n * n, 16, 8)
+  const helped = split && (opts.threads ?? 1) >= 2 && typeof SharedArrayBuffer !== 'undefined'
+  let mem: KernelMemory
+  let sharedPages: number | undefined
+  if (helped) {
+    sharedPages = Math.ceil(bytes / 65536) + 1
+    mem = new KernelMemory(bytes, sharedPages)
+  } else mem = new KernelMemory(bytes)
   const xs = mem.alloc(8 * n)
   const ys = mem.alloc(8 * n)
-  const bx = mem.alloc(8 * n)
-  const by = mem.alloc(8 * n)
+  const acc = Array.from({ length: halves }, () => [mem.alloc(8 * n), mem.alloc(8 * n)] as const)
   const dp = mem.alloc(8 * n * n)
+  const ctl = mem.alloc(16)
+  const out = mem.alloc(8)
   mem.f64(dp, n * n).set(D)
-  const pass = instantiate(smacofPassDef(), mem.memory) as (...args: number[]) => number
+  const def = smacofPassDef()
+  const pass = instantiate(def, mem.memory, sharedPages) as (...args: number[]) => number
+  const r = split ? splitRow(n) : n
+  const c = new Int32Array(mem.memory.buffer, ctl, 4)
+  let helper: Worker | undefined
+  if (helped) {
+    const [bx, by] = acc[1]!
+    const w = new Worker(HELPER, {
+      eval: true,
+      workerData: { memory: mem.memory, bytes: encodeModule([def], sharedPages), n, xs, ys, bx, by, dp, r, ctl, out },
+    })
+    w.unref()
+    w.on('error', () => undefined) // the caller does the second half itself
+    helper = w
+  }
+  let generation = 0
+  let helpedPasses = 0
+  const half = (h: number, i0: number, i1: number) => {
+    const [bx, by] = acc[h]!
+    mem.f64(bx, n).fill(0)
+    mem.f64(by, n).fill(0)
+    return pass(n, xs, ys, bx, by, dp, i0, i1)
+  }
   return {
+    get helped() {
+      return helpedPasses
+    },
     pass(X, BX) {
       const vx = mem.f64(xs, n)
       const vy = mem.f64(ys, n)
@@ -300,16 +388,48 @@ export function smacofKernel(D: Float64Array, n: number): SmacofKernel {
         vx[i] = X[2 * i]!
         vy[i] = X[2 * i + 1]!
       }
-      const ox = mem.f64(bx, n)
-      const oy = mem.f64(by, n)
-      ox.fill(0)
-      oy.fill(0)
-      const stress = pass(n, xs, ys, bx, by, dp)
-      for (let i = 0; i < n; i++) {
-        BX[2 * i] = ox[i]!
-        BX[2 * i + 1] = oy[i]!
+      let stress: number
+      if (!split) stress = half(0, 0, n)
+      else {
+        const g = ++generation
+        if (helper) {
+          Atomics.store(c, 0, g)
+          Atomics.notify(c, 0)
+        }
+        const first = half(0, 0, r)
+        let second: number
+        if (Atomics.compareExchange(c, 2, g - 1, g) === g - 1) second = half(1, r, n)
+        else {
+          for (let v = Atomics.load(c, 1); v !== g; v = Atomics.load(c, 1)) Atomics.wait(c, 1, v)
+          second = mem.f64(out, 1)[0]!
+          helpedPasses++
+        }
+        stress = first + second
+      }
+      const [bx0, by0] = acc[0]!
+      const ox = mem.f64(bx0, n)
+      const oy = mem.f64(by0, n)
+      if (!split) {
+        for (let i = 0; i < n; i++) {
+          BX[2 * i] = ox[i]!
+          BX[2 * i + 1] = oy[i]!
+        }
+      } else {
+        const px = mem.f64(acc[1]![0], n)
+        const py = mem.f64(acc[1]![1], n)
+        for (let i = 0; i < n; i++) {
+          BX[2 * i] = ox[i]! + px[i]!
+          BX[2 * i + 1] = oy[i]! + py[i]!
+        }
       }
       return stress
+    },
+    dispose() {
+      if (!helper) return
+      Atomics.store(c, 0, -1)
+      Atomics.notify(c, 0)
+      void helper.terminate()
+      helper = undefined
     },
   }
 }
