@@ -319,6 +319,7 @@ async function readCachedEmbedding(home: RunArchive, key: string, method: Embedd
   if (Array.isArray(a.axisSigns)) result.axisSigns = a.axisSigns as number[]
   if (a.neighbourhood) result.neighbourhood = fromJson(a.neighbourhood as NeighbourhoodScores)
   if (a.starts) result.starts = a.starts as StartsReport
+  if (typeof a.diffusionTime === 'number') result.diffusionTime = a.diffusionTime
   const shepard = await readShepard(home, key)
   if (shepard) result.shepard = shepard
   const ps = await readPointStress(home, key, hit.coords.length / 2)
@@ -344,6 +345,7 @@ async function writeEmbeddingCache(
     ...(result.axisSigns ? { axisSigns: result.axisSigns } : {}),
     ...(result.neighbourhood ? { neighbourhood: result.neighbourhood } : {}),
     ...(result.starts ? { starts: result.starts } : {}),
+    ...(result.diffusionTime !== undefined ? { diffusionTime: result.diffusionTime } : {}),
     runs: gs.map((g) => g.run.id),
     points: gs.map((g) => g.rows.length),
     created: new Date().toISOString(),
@@ -499,6 +501,7 @@ export async function embedPaths(
   let neighbourhood: NeighbourhoodScores | undefined
   let shepard: ShepardData | undefined
   let starts: StartsReport | undefined
+  let diffusionTime: number | undefined
   let cached = true
   let key: string | undefined
   if (gs.length === 1 || (q.align ?? 'joint') === 'joint') {
@@ -510,6 +513,7 @@ export async function embedPaths(
     neighbourhood = r.result.neighbourhood
     shepard = r.result.shepard
     starts = r.result.starts
+    diffusionTime = r.result.diffusionTime
     coords = []
     shares = []
     let o = 0
@@ -561,6 +565,8 @@ export async function embedPaths(
     fit =
       fits[0]!.name === 'stress-1' ? { ...fits[0]!, value: stress } : fits.reduce((a, b) => (b.value < a.value ? b : a))
     neighbourhood = worstScores(each.map((e) => e.neighbourhood))
+    // One t for the view only when every picture chose the same.
+    if (each.every((e) => e.diffusionTime === each[0].diffusionTime)) diffusionTime = each[0].diffusionTime
   }
   return {
     runs: pathsRuns(gs, coords, shares),
@@ -571,6 +577,7 @@ export async function embedPaths(
     ...(neighbourhood ? { neighbourhood } : {}),
     ...(shepard ? { shepard } : {}),
     ...(starts ? { starts } : {}),
+    ...(diffusionTime !== undefined ? { diffusionTime } : {}),
     cached,
     seconds: (performance.now() - t0) / 1000,
     points: gs.reduce((a, g) => a + g.rows.length, 0),

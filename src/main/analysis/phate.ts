@@ -103,8 +103,8 @@ export function phateKernel(D: Float64Array, n: number, knn = 5, decay = 40): Cs
   return toCsr(n, rows, cols, vals)
 }
 
-/** Sums duplicate (row, col) entries. */
-function toCsr(n: number, rows: number[], cols: number[], vals: number[]): Csr {
+/** A CSR matrix from (row, col, value) triples; duplicate (row, col) entries are summed. */
+export function toCsr(n: number, rows: number[], cols: number[], vals: number[]): Csr {
   const order = Array.from(rows, (_, e) => e).sort((a, b) => rows[a]! - rows[b]! || cols[a]! - cols[b]!)
   const indptr = new Int32Array(n + 1)
   const indices: number[] = []
@@ -418,8 +418,18 @@ export function kneePoint(y: number[]): number {
   return x[loc]!
 }
 
-/** The potential −log(Pᵗ + 1e-7), dense n×n row-major (Pᵗ by t sparse products from I). */
-export function diffusionPotential(P: Csr, t: number): Float64Array {
+/**
+ * The potential of Pᵗ, dense n×n row-major (Pᵗ by t sparse products from I), as phate.py's
+ * `_calculate_potential`: gamma = 1 (PHATE's default) −log(Pᵗ + 1e-7), gamma = −1 Pᵗ itself, else
+ * (Pᵗ)^c / c with c = (1 − gamma)/2 (gamma = 0, M-PHATE's default: 2·√Pᵗ). `onStep` after each product.
+ */
+export function diffusionPotential(
+  P: Csr,
+  t: number,
+  gamma = 1,
+  onStep?: (step: number, total: number) => void,
+): Float64Array {
+  if (!(gamma >= -1 && gamma <= 1)) throw new Error(`phate: gamma must be between −1 and 1, not ${gamma}`)
   const n = P.n
   let cur = new Float64Array(n * n)
   for (let i = 0; i < n; i++) cur[i * n + i] = 1
@@ -435,8 +445,13 @@ export function diffusionPotential(P: Csr, t: number): Float64Array {
       }
     }
     ;[cur, next] = [next, cur]
+    onStep?.(s + 1, t)
   }
-  for (let q = 0; q < n * n; q++) cur[q] = -Math.log(cur[q]! + POTENTIAL_EPS)
+  if (gamma === 1) for (let q = 0; q < n * n; q++) cur[q] = -Math.log(cur[q]! + POTENTIAL_EPS)
+  else if (gamma !== -1) {
+    const c = (1 - gamma) / 2
+    for (let q = 0; q < n * n; q++) cur[q] = Math.pow(cur[q]!, c) / c
+  }
   return cur
 }
 

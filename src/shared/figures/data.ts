@@ -45,6 +45,8 @@ export interface PathsData {
   frozen?: FrozenMapInfo
   /** SMACOF from several starts: each start's stress and disagreement with the best (drawn). */
   starts?: StartsReport
+  /** PHATE: the diffusion time t used (the knee of the von Neumann entropy unless given). */
+  diffusionTime?: number
 }
 
 /** SMACOF run from several starts (issue 18 item 4): the best is drawn; starts that draw another

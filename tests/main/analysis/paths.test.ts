@@ -120,6 +120,12 @@ describe('paths of real runs', async () => {
         options: { maxIter: 300, seed: 3 },
       })
       expect(again.cached).toBe(true)
+      // PHATE's chosen t is reported, and survives the cache.
+      if (method === 'phate') {
+        expect(Number.isInteger(r.diffusionTime)).toBe(true)
+        expect(r.diffusionTime).toBeGreaterThanOrEqual(1)
+        expect(again.diffusionTime).toBe(r.diffusionTime)
+      } else expect(r.diffusionTime).toBeUndefined()
     }
     const k = await embedPaths(project, { runs: [a.id], view: 'kappa', method: 'pca' })
     expect(k.points).toBe(3 * S)

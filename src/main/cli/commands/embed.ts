@@ -36,6 +36,8 @@ export const embedCommand: Command = {
     io.out(
       `${id}: ${q.view} view, ${q.method}: ${fit}${side} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`,
     )
+    if (r.diffusionTime !== undefined)
+      io.out(`  diffusion time t = ${r.diffusionTime} (the knee of the von Neumann entropy)`)
     if (r.frozen) {
       const f = r.frozen
       io.out(

@@ -31,5 +31,12 @@ describe('FaithfulnessPanel', () => {
     const w = mount(FaithfulnessPanel, { props: { fit: { name: 'stress-1', value: 0.11 } } })
     expect(w.text()).toContain('stress-1 0.110')
     expect(w.text()).toContain('No neighbourhood scores')
+    expect(w.find('[data-testid="diffusion-time"]').exists()).toBe(false)
+  })
+
+  it("shows PHATE's diffusion time t", () => {
+    const data = { runs: [], view: 'tau' as const, method: 'phate', diffusionTime: 17 }
+    const w = mount(FaithfulnessPanel, { props: { fit: { name: 'stress-1', value: 0.2 }, data } })
+    expect(w.get('[data-testid="diffusion-time"]').text()).toContain('diffusion time t 17')
   })
 })
