@@ -694,6 +694,8 @@ export class Service {
       this.job('beyond.barrierSummary', ctx, 'barrierSummary', { ...(await this.onRun(runId)), options }),
     'beyond.stability': async ({ runId, ...options }, ctx) =>
       this.job('beyond.stability', ctx, 'stability', { ...(await this.onRun(runId)), options }),
+    'beyond.mphate': async ({ runId, ...options }, ctx) =>
+      this.job('beyond.mphate', ctx, 'mphate', { ...(await this.onRun(runId)), options }),
     'beyond.weightVsFunction': async ({ runId, ...options }, ctx) =>
       this.job('beyond.weightVsFunction', ctx, 'weightVsFunction', { ...(await this.onRun(runId)), options }),
     'beyond.pathDistances': async ({ runs, ...options }, ctx) => {

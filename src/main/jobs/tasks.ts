@@ -18,6 +18,7 @@ import {
 } from '../analysis/beyond'
 import { pathDistances, type PathDistancesOptions } from '../analysis/beyond/path-distances'
 import { stability, type StabilityOptions } from '../analysis/beyond/stability'
+import { mphateRun, type MphateRunOptions } from '../analysis/beyond/mphate'
 import { renderView, type ViewToRender } from '../figures/views'
 import { renderBeyondFigure, type BeyondFigureQuery, type BeyondLook } from '../figures/beyond'
 import type { FigureFormat } from '../figures/export'
@@ -81,6 +82,15 @@ export const TASKS = {
       ...a.options,
       cacheDir: a.cacheDir,
       onProgress: (done, total) => ctx.progress({ stage: 'pairs', done, total }),
+    }),
+  mphate: async (
+    a: OnRun & { options: Omit<MphateRunOptions, 'onProgress' | 'signal' | 'cacheDir'> },
+    ctx: TaskContext,
+  ) =>
+    mphateRun(await Project.open(a.dir), a.runId, {
+      ...a.options,
+      cacheDir: a.cacheDir,
+      onProgress: (stage, done, total) => ctx.progress({ stage, done, total }),
     }),
   weightVsFunction: async (a: OnRun & { options: WeightFunctionOptions }) =>
     weightVsFunction(await Project.open(a.dir), a.runId, a.options),

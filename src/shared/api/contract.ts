@@ -18,6 +18,7 @@ import type {
   WeightFunctionReport,
   PathDistancesReport,
   StabilityReport,
+  MphateReport,
 } from '../figures/beyond-data'
 
 /** A request: the schema of its arguments and (as a phantom) its result type. */
@@ -408,6 +409,19 @@ export const WeightFunctionQuery = z.object({
     .optional(),
   alignment: z.enum(['final', 'each']).optional(),
 })
+/** M-PHATE of hidden units (one network, or two with units matched); defaults are m-phate's. */
+export const MphateQuery = z.object({
+  nets: z.array(NetIndex).min(1).max(2).optional(),
+  /** Trace items per class (default 10). */
+  perClass: z.number().int().min(1).max(1000).optional(),
+  /** At most this many (unit, snapshot) points per network (default 2000). */
+  maxPoints: z.number().int().min(2).max(8000).optional(),
+  intrasliceKnn: z.number().int().min(1).max(200).optional(),
+  intersliceKnn: z.number().int().min(1).max(10_000).optional(),
+  decay: z.number().min(0.1).max(1000).optional(),
+  gamma: z.number().min(-1).max(1).optional(),
+  t: z.number().int().min(1).max(1000).optional(),
+})
 /** Distances between whole paths (one per network) of one or more runs. */
 export const PathDistancesQuery = z.object({
   runs: z.array(z.string().min(1)).min(1).max(16),
@@ -579,6 +593,10 @@ export const REQUESTS = {
       on: z.enum(['test', 'train']).optional(),
     }),
     "a spawned run's stability per spawn point: barriers and distances between siblings beside strangers",
+  ),
+  'beyond.mphate': req<MphateReport>()(
+    RunRef.extend(MphateQuery.shape),
+    "M-PHATE of hidden units: each unit's activations on a trace set at each kept snapshot, embedded with the multislice kernel; two networks with units matched",
   ),
   'beyond.figure': req<RenderedFigure>()(
     RunRef.extend({ figure: BeyondFigureQuery, look: FigureLook.prefault({}), format: FigureFormat.default('svg') }),

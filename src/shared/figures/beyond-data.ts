@@ -347,3 +347,52 @@ export interface StabilityReport {
   /** The \`stability\` figure's data (spawn points ascending). */
   figure: StabilityData
 }
+
+/** What an M-PHATE picture's points are coloured by: the snapshot's epoch, the unit's hidden
+ * layer, or the class whose trace images activate the unit most at that snapshot. */
+export const MPHATE_COLORS = ['epoch', 'layer', 'class'] as const
+export type MphateColor = (typeof MPHATE_COLORS)[number]
+
+/** M-PHATE of hidden units (sgdscope mphate): every (unit, snapshot) of one or two networks in
+ * 2-D, one panel per network. Points are slice-major: point s·units + u is unit u at snapshot s.
+ * A second network's units are reordered to match the first's (unit u of both is one matched
+ * pair) and its picture rotated onto the first's through those pairs. */
+export interface MphateData {
+  title?: string
+  /** Epoch of each slice (snapshot), ascending. */
+  epochs: number[]
+  /** Hidden layer (1-based) of each unit. */
+  layers: number[]
+  /** Names of the classes (`topClass` indexes them). */
+  classes: string[]
+  networks: {
+    label: string
+    x: number[]
+    y: number[]
+    /** The most-activating class of each point (index into classes). */
+    topClass: number[]
+  }[]
+}
+
+export interface MphateReport {
+  runId: string
+  nets: number[]
+  /** The snapshots embedded (slices) and their epochs. */
+  snapshots: number[]
+  epochs: number[]
+  /** Snapshots with kept weights for these networks (the slices are chosen among them). */
+  kept: number
+  units: number
+  /** Widths of the hidden layers. */
+  layers: number[]
+  activation: string
+  /** The trace set: probe items, `perClass` of each class (fewer where the probe set has fewer). */
+  trace: { count: number; perClass: number; classes: number; probeIndices: number[] }
+  options: { intrasliceKnn: number; intersliceKnn: number; decay: number; gamma: number }
+  /** Per network: diffusion time t, the interslice bandwidth, stress-1 of the MDS on potential distances. */
+  perNet: { net: number; diffusionTime: number; intersliceBandwidth: number; stress: number }[]
+  /** Two networks: the second's unit matched to each of the first's (weight matching at `alignedAt`). */
+  matching?: { permutation: number[]; moved: number; alignedAt: number; procrustesResidual: number }
+  seconds: number
+  figure: MphateData
+}
