@@ -5,7 +5,14 @@
  */
 import type { Project } from '../archive/project'
 import { renderFigure, type ExportedFigure, type FigureFormat } from './export'
-import type { BarrierData, RatesData, StabilityData, WeightFunctionData } from '../../shared/figures/beyond-data'
+import type {
+  BarrierData,
+  MphateColor,
+  MphateData,
+  RatesData,
+  StabilityData,
+  WeightFunctionData,
+} from '../../shared/figures/beyond-data'
 import type { FigureStyle, StyleName } from '../../shared/figures/style'
 import { barrier, barrierSummary, type BarrierSummaryOptions } from '../analysis/beyond/barrier'
 import { subproblems, type SubproblemsOptions } from '../analysis/beyond/subproblems'
@@ -38,6 +45,7 @@ export type BeyondFigureData =
   | { kind: 'barrier'; data: BarrierData; options: Record<string, never> }
   | { kind: 'weightVsFunction'; data: WeightFunctionData; options: { logX?: boolean } }
   | { kind: 'stability'; data: StabilityData; options: Record<string, never> }
+  | { kind: 'mphate'; data: MphateData; options: { color?: MphateColor } }
 
 /** Runs the analysis behind a figure and returns its data. */
 export async function beyondFigureData(
@@ -86,6 +94,8 @@ export function renderBeyondData(
       return renderFigure('weightVsFunction', fig.data, style, { ...size, figure: fig.options })
     case 'stability':
       return renderFigure('stability', fig.data, style, size)
+    case 'mphate':
+      return renderFigure('mphate', fig.data, style, { ...size, figure: fig.options })
   }
 }
 

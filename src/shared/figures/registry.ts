@@ -4,9 +4,10 @@
  */
 import type { EChartsOption } from 'echarts'
 import type { MetricsData, PathsData } from './data'
-import type { BarrierData, RatesData, StabilityData, WeightFunctionData } from './beyond-data'
+import type { BarrierData, MphateData, RatesData, StabilityData, WeightFunctionData } from './beyond-data'
 import { barrierHeightIn, buildBarrier, type BarrierFigureOptions } from './barrier'
 import { buildMetrics, metricsHeightIn, type MetricsOptions } from './metrics'
+import { buildMphate, mphateHeightIn, type MphateFigureOptions } from './mphate'
 import { buildCompare, buildPaths, pathsHeightIn, type PathsOptions } from './paths'
 import { buildRates, ratesHeightIn, type RatesOptions } from './rates'
 import { buildShepard, shepardHeightIn, type ShepardOptions } from './shepard'
@@ -67,6 +68,12 @@ export const FIGURES = {
       'error barrier between siblings spawned at epoch k against k (log), per parent and mean, beside strangers',
     build: buildStability,
     heightIn: stabilityHeightIn,
+  }),
+  mphate: def<MphateData, MphateFigureOptions>({
+    description:
+      "M-PHATE of hidden units: every (unit, snapshot) of one or two networks (units matched), coloured by epoch, layer or a unit's most-activating class",
+    build: buildMphate,
+    heightIn: mphateHeightIn,
   }),
 }
 

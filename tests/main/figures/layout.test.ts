@@ -3,7 +3,13 @@ import { renderFigure } from '../../../src/main/figures/export'
 import { trueMinus } from '../../../src/main/figures/svg'
 import { PX_PER_IN } from '../../../src/shared/figures/style'
 import { FIGURE_KINDS, type FigureKind } from '../../../src/shared/figures/registry'
-import type { BarrierData, RatesData, StabilityData, WeightFunctionData } from '../../../src/shared/figures/beyond-data'
+import type {
+  BarrierData,
+  MphateData,
+  RatesData,
+  StabilityData,
+  WeightFunctionData,
+} from '../../../src/shared/figures/beyond-data'
 import type { PathsData } from '../../../src/shared/figures/data'
 import { shepardData } from '../../../src/main/analysis/shepard'
 import { rng, syntheticMetrics, syntheticPaths } from './synthetic'
@@ -105,6 +111,34 @@ function weightVsFunction(): WeightFunctionData {
   }
 }
 
+/** M-PHATE of 50 units over 20 snapshots of `nets` networks: units drift outwards from a centre. */
+export function mphateData(nets: number, layers = [50]): MphateData {
+  const r = rng(13)
+  const S = 20
+  const unitLayers = layers.flatMap((w, l) => Array.from({ length: w }, () => l + 1))
+  const U = unitLayers.length
+  const net = (k: number) => {
+    const x: number[] = []
+    const y: number[] = []
+    const topClass: number[] = []
+    for (let s = 0; s < S; s++)
+      for (let u = 0; u < U; u++) {
+        const a = (2 * Math.PI * u) / U + k * 0.1
+        x.push((1 + s) * Math.cos(a) + r() * 0.5)
+        y.push((1 + s) * Math.sin(a) + r() * 0.5)
+        topClass.push(u % 10)
+      }
+    return { label: k ? `network ${k} (units matched)` : 'network 0', x, y, topClass }
+  }
+  return {
+    title: `M-PHATE of ${U} hidden units, epochs 0–30`,
+    epochs: Array.from({ length: S }, (_, s) => (30 * s) / (S - 1)),
+    layers: unitLayers,
+    classes: Array.from({ length: 10 }, (_, c) => String(c)),
+    networks: Array.from({ length: nets }, (_, k) => net(k)),
+  }
+}
+
 const cases: [string, FigureKind, unknown, Record<string, unknown>?][] = [
   ['paths', 'paths', syntheticPaths({ stress: 0.084 })],
   ['two runs overlaid', 'paths', two],
@@ -127,6 +161,9 @@ const cases: [string, FigureKind, unknown, Record<string, unknown>?][] = [
   ['weight vs function distance, log epochs', 'weightVsFunction', weightVsFunction(), { logX: true }],
   ['stability against the spawn point', 'stability', stability(10)],
   ['stability, one parent', 'stability', { ...stability(1), strangers: null }],
+  ['M-PHATE of one network by epoch', 'mphate', mphateData(1)],
+  ['M-PHATE of two networks by class', 'mphate', mphateData(2), { color: 'class' }],
+  ['M-PHATE of a deep network by layer', 'mphate', mphateData(1, [30, 20, 10]), { color: 'layer' }],
 ]
 
 describe('figures drop into a paper unchanged', () => {

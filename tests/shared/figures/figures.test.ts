@@ -329,6 +329,7 @@ describe('registry', () => {
       'barrier',
       'weightVsFunction',
       'stability',
+      'mphate',
     ])
     expect(isFigureKind('paths')).toBe(true)
     expect(isFigureKind('toString')).toBe(false)
