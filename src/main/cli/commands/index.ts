@@ -12,6 +12,7 @@ import { figureCommand } from './figure'
 import { importCommand } from './import'
 import { infoCommand } from './info'
 import { listCommand } from './list'
+import { mphateCommand } from './mphate'
 import { pathDistancesCommand } from './path-distances'
 import { renameCommand } from './rename'
 import { reproduceCommand } from './reproduce'
@@ -41,6 +42,7 @@ export const COMMANDS: Record<string, Command> = {
   subproblems: subproblemsCommand,
   barrier: barrierCommand,
   distances: distancesCommand,
+  mphate: mphateCommand,
   'path-distances': pathDistancesCommand,
   status: statusCommand,
   upgrade: upgradeCommand,

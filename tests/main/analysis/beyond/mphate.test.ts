@@ -1,14 +1,11 @@
 /** M-PHATE of hidden units: activations, the trace set, matching two networks, what it refuses. */
 import { describe, expect, it } from 'vitest'
 import { Project } from '../../../../src/main/archive/project'
-import { writeExternalRun } from '../../../../src/main/archive/external-run'
 import { chooseTrace, evenlySpaced, hiddenActivations, mphateRun } from '../../../../src/main/analysis/beyond/mphate'
-import { permuteHidden } from '../../../../src/main/analysis/beyond/assignment'
-import { initParams, paramCount, type MlpShape } from '../../../../src/main/engine/mlp'
-import { Rng } from '../../../../src/main/engine/rng'
+import { paramCount, type MlpShape } from '../../../../src/main/engine/mlp'
 import { createRun, trainRun } from '../../../../src/main/experiments/runner'
 import { tempDir } from '../../../helpers/tmp'
-import { randomPermutation } from './helpers'
+import { permutedRun } from './mphate-run'
 
 const sig = (z: number) => 1 / (1 + Math.exp(-z))
 
@@ -47,42 +44,6 @@ describe('hidden activations', () => {
     expect(evenlySpaced([4, 9], 5)).toEqual([4, 9])
   })
 })
-
-/** A recorded run of two networks, the second a copy of the first with its hidden units permuted. */
-async function permutedRun(dir: string, withInputs = true) {
-  const shape = { inputs: 12, hidden: 6, outputs: 3 }
-  const rng = new Rng(5)
-  const P = 36
-  const labels = Array.from({ length: P }, (_, i) => i % 3)
-  const inputs = new Float32Array(P * 12)
-  for (let i = 0; i < P; i++)
-    for (let p = 0; p < 12; p++) inputs[i * 12 + p] = (p >> 2 === labels[i] ? 0.8 : 0) + 0.3 * rng.next()
-  const S = 5
-  const pi = randomPermutation(6, rng)
-  const n = paramCount(shape)
-  const weights = new Float32Array(2 * S * n)
-  let w = initParams(shape, 'torch7', 0, new Rng(11))
-  for (let j = 0; j < S; j++) {
-    // A drift over the snapshots, so that the slices differ.
-    w = w.map((v, q) => v + 0.3 * Math.sin(q + j)) as Float32Array
-    weights.set(w, j * n)
-    weights.set(permuteHidden(w, shape, pi), (S + j) * n)
-  }
-  await writeExternalRun(dir, {
-    id: 'perm',
-    spec: { nets: 2, classes: 3, outputs: 'probabilities', probe: P, source: 'python' },
-    labels,
-    epochs: [0, 1, 2, 3, 4],
-    outputs: new Float32Array(2 * S * P * 3).fill(1 / 3),
-    ...(withInputs ? { probeInputs: { data: inputs, shape: [P, 12] } } : {}),
-    weights: {
-      paramCount: n,
-      architecture: { kind: 'mlp', ...shape, activation: 'sigmoid', output: 'sigmoid' },
-    },
-    weightValues: weights,
-  })
-  return { pi, S }
-}
 
 describe('M-PHATE of a run', () => {
   it('matches the units of a permuted copy exactly: the same picture, unit for unit', async () => {
