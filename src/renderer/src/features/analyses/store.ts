@@ -17,6 +17,7 @@ export type BarrierQuery = Omit<ArgsOf<'beyond.barrier'>, 'runId'>
 export type BarrierSummaryQuery = Omit<ArgsOf<'beyond.barrierSummary'>, 'runId'>
 export type WeightFunctionQuery = Omit<ArgsOf<'beyond.weightVsFunction'>, 'runId'>
 export type PathDistancesQuery = ArgsOf<'beyond.pathDistances'>
+export type MphateQuery = Omit<ArgsOf<'beyond.mphate'>, 'runId'>
 export type BeyondFigureQuery = ArgsOf<'beyond.figure'>['figure']
 export type FigureFormat = 'svg' | 'png' | 'pdf'
 
@@ -95,6 +96,16 @@ export const useBeyondStore = defineStore('beyond', () => {
       signal,
     )
 
+  /** M-PHATE of one or two networks' hidden units. */
+  const mphate = (runId: string, q: MphateQuery, fresh = false, signal?: AbortSignal) =>
+    cached(
+      keyOf(runId, 'mphate', q),
+      fresh,
+      'beyond.mphate',
+      (o) => api().call('beyond.mphate', { runId, ...q }, o),
+      signal,
+    )
+
   /** Distances between whole paths of one or more runs (cached under every run it reads). */
   const pathDistances = (q: PathDistancesQuery, fresh = false, signal?: AbortSignal) =>
     cached(
@@ -150,6 +161,7 @@ export const useBeyondStore = defineStore('beyond', () => {
     barrierSummary,
     weightVsFunction,
     stability,
+    mphate,
     pathDistances,
     invalidate,
     download,
