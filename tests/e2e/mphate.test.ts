@@ -58,6 +58,12 @@ describe('the M-PHATE panel', () => {
       })
     expect(coloured).toBeGreaterThan(200)
     await panel.screenshot({ path: path.join(SCREENSHOTS, 'mphate-panel.png') })
+    // Export: the host's exporter renders the same figure as `sgdscope mphate --out`.
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      panel.locator('[data-testid="mphate-export-svg"]').click(),
+    ])
+    expect(download.suggestedFilename()).toMatch(/mphate.*\.svg$/)
   })
 
   it('says what to change on a run whose weights are kept only at the end', async () => {

@@ -17,8 +17,9 @@ import type { FigureStyle, StyleName } from '../../shared/figures/style'
 import { barrier, barrierSummary, type BarrierSummaryOptions } from '../analysis/beyond/barrier'
 import { subproblems, type SubproblemsOptions } from '../analysis/beyond/subproblems'
 import { weightVsFunction, type WeightFunctionOptions } from '../analysis/beyond/weight-function'
+import { mphateRun, type MphateRunOptions } from '../analysis/beyond/mphate'
 
-export const BEYOND_FIGURE_KINDS = ['rates', 'barrier', 'weightVsFunction'] as const
+export const BEYOND_FIGURE_KINDS = ['rates', 'barrier', 'weightVsFunction', 'mphate'] as const
 export type BeyondFigureKind = (typeof BEYOND_FIGURE_KINDS)[number]
 
 /** What to compute for a figure. A barrier of two networks draws their curves; of more,
@@ -30,6 +31,7 @@ export type BeyondFigureQuery =
     > & { spectrum?: SubproblemsOptions['kind'] })
   | ({ kind: 'barrier'; nets: number[] } & Omit<BarrierSummaryOptions, 'nets' | 'cacheDir' | 'onProgress'>)
   | ({ kind: 'weightVsFunction'; logX?: boolean } & WeightFunctionOptions)
+  | ({ kind: 'mphate'; color?: MphateColor } & Omit<MphateRunOptions, 'cacheDir' | 'onProgress' | 'signal'>)
 
 /** How the figure looks: a style and size, as FigureLook carries them. */
 export interface BeyondLook {
@@ -73,6 +75,11 @@ export async function beyondFigureData(
       const { kind: _figure, logX, ...rest } = q
       const r = await weightVsFunction(project, runId, rest)
       return { kind: 'weightVsFunction', data: r.figure, options: logX ? { logX } : {} }
+    }
+    case 'mphate': {
+      const { kind: _figure, color, ...rest } = q
+      const r = await mphateRun(project, runId, { ...rest, cacheDir })
+      return { kind: 'mphate', data: r.figure, options: color ? { color } : {} }
     }
   }
 }

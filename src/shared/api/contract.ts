@@ -20,6 +20,7 @@ import type {
   StabilityReport,
   MphateReport,
 } from '../figures/beyond-data'
+import { MPHATE_COLORS } from '../figures/beyond-data'
 
 /** A request: the schema of its arguments and (as a phantom) its result type. */
 export interface RequestDef<A extends z.ZodType, R> {
@@ -449,6 +450,7 @@ export const BeyondFigureQuery = z.discriminatedUnion('kind', [
   }),
   BarrierSummaryQuery.extend({ kind: z.literal('barrier'), nets: z.array(NetIndex).min(2).max(100) }),
   WeightFunctionQuery.extend({ kind: z.literal('weightVsFunction'), logX: z.boolean().optional() }),
+  MphateQuery.extend({ kind: z.literal('mphate'), color: z.enum(MPHATE_COLORS).optional() }),
 ])
 
 export const REQUESTS = {
@@ -600,7 +602,7 @@ export const REQUESTS = {
   ),
   'beyond.figure': req<RenderedFigure>()(
     RunRef.extend({ figure: BeyondFigureQuery, look: FigureLook.prefault({}), format: FigureFormat.default('svg') }),
-    'render a beyond-the-paper figure (rates, barrier, weightVsFunction) as SVG, PNG or PDF',
+    'render a beyond-the-paper figure (rates, barrier, weightVsFunction, mphate) as SVG, PNG or PDF',
   ),
 } as const
 

@@ -61,6 +61,13 @@ describe('beyond.mphate through the service', () => {
       await expect(service.request('beyond.mphate', { runId: 'perm', gamma: 2 })).rejects.toMatchObject({
         code: 'bad-input',
       })
+      const fig = await service.request('beyond.figure', {
+        runId: 'perm',
+        figure: { kind: 'mphate', nets: [0, 1], color: 'layer' },
+        format: 'svg',
+      })
+      expect(fig.format === 'svg' && fig.data.startsWith('<svg')).toBe(true)
+      expect(fig.format === 'svg' && fig.data).toContain('layer 1')
       const abort = new AbortController()
       const pending = service.request('beyond.mphate', { runId: 'perm' }, { signal: abort.signal })
       abort.abort()
