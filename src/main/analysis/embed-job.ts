@@ -95,7 +95,9 @@ export async function computeEmbedding(
     const { P, C } = classes('InPCA')
     D = await bhattacharyyaDistances(X, n, P, C, { onProgress: progress })
   } else if (kappa) D = await hammingDistances(kappa.K, n, kappa.P, kappa.C, { onProgress: progress })
-  else D = await euclideanDistances(X, n, d, { onProgress: progress })
+  // X is this job's own copy (sent to the worker), and after the distances only PCA reads it,
+  // which centres anyway: centre it in place.
+  else D = await euclideanDistances(X, n, d, { onProgress: progress, centreInPlace: true })
   onProgress?.({ stage: 'embedding', done: 0, total: 1 })
   let result: EmbeddingResult
   const maxIter = job.options?.maxIter ?? defaultIterations(method, n)

@@ -83,25 +83,26 @@ export function trustAndContinuity(
   if (kmax > 0) {
     const hi = new Float64Array(n)
     const lo = new Float64Array(n)
-    const nb = new Int32Array(kmax)
+    const nbLo = new Int32Array(kmax)
+    const nbHi = new Int32Array(kmax)
     const ranks = new Float64Array(kmax)
+    const ranker = new Ranker(n, kmax)
+    const add = (sums: Float64Array) =>
+      ks.forEach((k, a) => {
+        if (!valid[a]) return
+        for (let m = 0; m < k; m++) if (ranks[m]! > k) sums[a]! += ranks[m]! - k
+      })
     for (let i = 0; i < n; i++) {
       high(i, hi)
       low(i, lo)
+      nearest(lo, n, i, kmax, nbLo)
+      nearest(hi, n, i, kmax, nbHi)
       // Trustworthiness: the picture's neighbours, ranked in the original space.
-      nearest(lo, n, i, kmax, nb)
-      ranksOf(hi, n, i, nb, kmax, ranks)
-      ks.forEach((k, a) => {
-        if (!valid[a]) return
-        for (let m = 0; m < k; m++) if (ranks[m]! > k) trustSum[a]! += ranks[m]! - k
-      })
+      ranker.ranks(hi, i, nbLo, nbHi, ranks)
+      add(trustSum)
       // Continuity: the original neighbours, ranked in the picture.
-      nearest(hi, n, i, kmax, nb)
-      ranksOf(lo, n, i, nb, kmax, ranks)
-      ks.forEach((k, a) => {
-        if (!valid[a]) return
-        for (let m = 0; m < k; m++) if (ranks[m]! > k) contSum[a]! += ranks[m]! - k
-      })
+      ranker.ranks(lo, i, nbHi, nbLo, ranks)
+      add(contSum)
     }
   }
   const score = (sum: number, k: number, a: number) => (valid[a] ? 1 - (sum * 2) / (n * k * (2 * n - 3 * k - 1)) : NaN)
@@ -138,37 +139,72 @@ export function nearest(row: Float64Array, n: number, i: number, k: number, out:
 }
 
 /**
- * 1-based ranks in `row` (excluding i) of the points cand[0..m): one pass over the row, each
- * point placed among the sorted candidates by binary search (ties broken by index).
+ * 1-based ranks in a row (excluding the row's own point, ties broken by index) of k candidates,
+ * given the row's own k nearest (`top`, nearest first): a candidate among them has its place
+ * there; only the others (rank > k) are counted, in one pass over the row that skips every
+ * point beyond the farthest of them. Buffers are reused from row to row.
  */
-function ranksOf(row: Float64Array, n: number, i: number, cand: Int32Array, m: number, out: Float64Array): void {
-  const order = Array.from(cand.subarray(0, m)).sort((a, b) => row[a]! - row[b]! || a - b)
-  const tv = Float64Array.from(order, (q) => row[q]!)
-  const ti = Int32Array.from(order)
-  const lastV = tv[m - 1]!
-  const lastI = ti[m - 1]!
-  const bucket = new Int32Array(m + 1)
-  for (let l = 0; l < n; l++) {
-    const v = row[l]!
-    if (v > lastV || (v === lastV && l >= lastI) || l === i) continue
-    // a = candidates whose key ≤ key(l); l counts for every candidate after them.
-    let a = 0
-    let b = m
-    while (a < b) {
-      const mid = (a + b) >> 1
-      const w = tv[mid]!
-      if (v < w || (v === w && l < ti[mid]!)) b = mid
-      else a = mid + 1
+class Ranker {
+  private readonly pos: Int32Array
+  private readonly tv: Float64Array
+  private readonly ti: Int32Array
+  private readonly slot: Int32Array
+  private readonly bucket: Int32Array
+  constructor(
+    private readonly n: number,
+    k: number,
+  ) {
+    this.pos = new Int32Array(n).fill(-1)
+    this.tv = new Float64Array(k)
+    this.ti = new Int32Array(k)
+    this.slot = new Int32Array(k)
+    this.bucket = new Int32Array(k + 1)
+  }
+
+  ranks(row: Float64Array, i: number, cand: Int32Array, top: Int32Array, out: Float64Array): void {
+    const { pos, tv, ti, slot, bucket, n } = this
+    const k = cand.length
+    for (let p = 0; p < k; p++) pos[top[p]!] = p
+    // The candidates outside the top, sorted by (value, index).
+    let r = 0
+    for (let m = 0; m < k; m++) {
+      const c = cand[m]!
+      const p = pos[c]!
+      if (p >= 0) {
+        out[m] = p + 1
+        continue
+      }
+      const v = row[c]!
+      let q = r++
+      while (q > 0 && (tv[q - 1]! > v || (tv[q - 1]! === v && ti[q - 1]! > c))) {
+        tv[q] = tv[q - 1]!
+        ti[q] = ti[q - 1]!
+        slot[q] = slot[q - 1]!
+        q--
+      }
+      tv[q] = v
+      ti[q] = c
+      slot[q] = m
     }
-    bucket[a]!++
+    for (let p = 0; p < k; p++) pos[top[p]!] = -1
+    if (r === 0) return
+    // bucket[a]: points whose key lies between outlier a − 1 and outlier a.
+    bucket.fill(0, 0, r + 1)
+    const lastV = tv[r - 1]!
+    const lastI = ti[r - 1]!
+    for (let l = 0; l < n; l++) {
+      const v = row[l]!
+      if (v > lastV || (v === lastV && l >= lastI) || l === i) continue
+      let a = 0
+      while (a < r && (v > tv[a]! || (v === tv[a]! && l >= ti[a]!))) a++
+      bucket[a]!++
+    }
+    let below = 0
+    for (let a = 0; a < r; a++) {
+      below += bucket[a]!
+      out[slot[a]!] = below + 1
+    }
   }
-  let below = 0
-  const rank = new Float64Array(m)
-  for (let p = 0; p < m; p++) {
-    below += bucket[p]!
-    rank[p] = below + 1
-  }
-  for (let p = 0; p < m; p++) out[p] = rank[order.indexOf(cand[p]!)]!
 }
 
 /** Spearman's ρ of two pair functions over all pairs i < j, or a seeded sample of maxPairs. */
@@ -210,28 +246,54 @@ export function spearman(A: Float64Array, B: Float64Array): number {
 
 export function averageRanks(v: Float64Array): Float64Array {
   const m = v.length
-  const sorted = Float64Array.from(v).sort()
-  // The mean 1-based rank of each run of equal values, stored at the run's first position.
-  const tie = new Float64Array(m)
+  const order = argsort(v)
+  // Each run of equal values shares its mean 1-based rank.
+  const out = new Float64Array(m)
   for (let a = 0; a < m;) {
     let b = a + 1
-    while (b < m && sorted[b] === sorted[a]) b++
-    tie[a] = (a + b + 1) / 2
+    while (b < m && v[order[b]!] === v[order[a]!]) b++
+    const r = (a + b + 1) / 2
+    for (let q = a; q < b; q++) out[order[q]!] = r
     a = b
   }
-  const out = new Float64Array(m)
-  for (let p = 0; p < m; p++) {
-    const x = v[p]!
-    let a = 0
-    let b = m
-    while (a < b) {
-      const mid = (a + b) >> 1
-      if (sorted[mid]! < x) a = mid + 1
-      else b = mid
-    }
-    out[p] = tie[a]!
-  }
   return out
+}
+
+/**
+ * The permutation that sorts v ascending (stable): an LSD radix sort on the 64-bit
+ * order-preserving image of each value (sign bit flipped, negatives' bits inverted), 16 bits a
+ * pass, passes whose digit is the same everywhere skipped. A comparator sort of 250,000 values
+ * (the rank correlation's sample) took ~0.1 s; this takes ~0.01 s.
+ */
+export function argsort(v: Float64Array): Int32Array {
+  const m = v.length
+  if (m < 1024) return Int32Array.from({ length: m }, (_, q) => q).sort((a, b) => v[a]! - v[b]! || a - b)
+  const u = new Uint32Array(Float64Array.from(v).buffer) // little-endian: low word, high word
+  for (let p = 0; p < m; p++) {
+    if (v[p] === 0) u[2 * p + 1] = 0 // −0 is +0 (a tie, kept in index order)
+    const hi = u[2 * p + 1]!
+    if (hi & 0x80000000) {
+      u[2 * p] = ~u[2 * p]!
+      u[2 * p + 1] = ~hi
+    } else u[2 * p + 1] = hi ^ 0x80000000
+  }
+  let order = Int32Array.from({ length: m }, (_, q) => q)
+  let next = new Int32Array(m)
+  const count = new Int32Array(65537)
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass >> 1
+    const shift = (pass & 1) * 16
+    count.fill(0)
+    for (let p = 0; p < m; p++) count[((u[2 * p + word]! >>> shift) & 0xffff) + 1]!++
+    if (count[((u[word]! >>> shift) & 0xffff) + 1] === m) continue // one digit everywhere
+    for (let d = 0; d < 65536; d++) count[d + 1]! += count[d]!
+    for (let q = 0; q < m; q++) {
+      const p = order[q]!
+      next[count[(u[2 * p + word]! >>> shift) & 0xffff]!++] = p
+    }
+    ;[order, next] = [next, order]
+  }
+  return order
 }
 
 function pearson(x: Float64Array, y: Float64Array): number {

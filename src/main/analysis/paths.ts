@@ -285,6 +285,8 @@ async function cachedEmbedding(
         view: q.view,
         method: q.method,
         options: q.options ?? {},
+        // Several starts: plan 2 has the landmark start second (before, a random one).
+        ...((q.options?.starts ?? 1) > 1 ? { plan: 2 } : {}),
       }),
     )
     .digest('hex')

@@ -2,14 +2,17 @@
  * SMACOF from several starts (issue 18 item 4): is the picture unique? SMACOF finds a local
  * minimum of the stress near its start; a picture that other starts do not reproduce (up to
  * rotation, reflection, scale and translation) says more about the start than about the data.
- * Start 0 is the usual one (classical MDS unless `start: 'random'`), the others scikit-learn's
- * uniform random starts with seeds seed + 1, seed + 2, …; the lowest stress wins, and each start
+ * Start 0 is the one asked for (`start`: classical MDS by default, or landmark MDS, or random);
+ * start 1 is the other deterministic one (landmark after classical, classical after landmark), so
+ * that both cheap deterministic pictures are always among the starts; the others are
+ * scikit-learn's uniform random starts with seeds seed + 2, seed + 3, … (start k has seed + k).
+ * With `start: 'random'` every start is random (seeds seed, seed + 1, …). The lowest stress wins, and each start
  * is compared with it by orthogonal Procrustes (procrustes.ts): its residual (0 = the same
  * picture, 1 = no better than a single point) is the start's disagreement.
  */
 import type { StartsReport } from '../../shared/figures/data'
 import { procrustes } from './procrustes'
-import { smacof, type SmacofOptions } from './smacof'
+import { smacof, type SmacofOptions, type SmacofStartKind } from './smacof'
 import type { EmbeddingResult } from './types'
 
 /** Starts whose Procrustes residual against the best exceeds this draw another picture: 0.05 is
@@ -22,7 +25,7 @@ export const STARTS_DISAGREE = 0.05
 export const MAX_STARTS = 32
 
 export interface SmacofStart {
-  init: 'classical' | 'random'
+  init: SmacofStartKind
   seed?: number
 }
 
@@ -31,8 +34,11 @@ export function startPlan(starts: number, opts: Pick<SmacofOptions, 'start' | 's
   if (!Number.isInteger(starts) || starts < 1 || starts > MAX_STARTS)
     throw new Error(`starts must be a whole number from 1 to ${MAX_STARTS}, not ${starts}`)
   const seed = opts.seed ?? 0
+  const first = opts.start ?? 'classical'
+  const deterministic: SmacofStartKind[] =
+    first === 'random' ? [] : first === 'landmark' ? ['landmark', 'classical'] : ['classical', 'landmark']
   return Array.from({ length: starts }, (_, k): SmacofStart =>
-    k === 0 && opts.start !== 'random' ? { init: 'classical' } : { init: 'random', seed: (seed + k) >>> 0 },
+    k < deterministic.length ? { init: deterministic[k]! } : { init: 'random', seed: (seed + k) >>> 0 },
   )
 }
 

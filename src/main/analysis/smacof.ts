@@ -21,6 +21,7 @@
 import { availableParallelism } from 'node:os'
 import { Rng } from '../engine/rng'
 import { classicalMds } from './classical'
+import { landmarkMds } from './landmark'
 import { checkSquare } from './stress'
 import { EMBEDDING_DIMS, type EmbeddingResult } from './types'
 import { smacofKernel, wasmSimdAvailable } from './wasm/kernels'
@@ -28,8 +29,10 @@ import { smacofKernel, wasmSimdAvailable } from './wasm/kernels'
 export interface SmacofOptions {
   /** Start configuration, n×2 (default: by `start`). */
   init?: Float64Array
-  /** Without `init`: classical MDS (default) or, as scikit-learn, uniform random in [0, 1)², seeded. */
-  start?: 'classical' | 'random'
+  /** Without `init`: classical MDS (default), landmark MDS (100 max-min landmarks: another
+   * deterministic start, cheaper than classical on large n) or, as scikit-learn, uniform random
+   * in [0, 1)², seeded. */
+  start?: SmacofStartKind
   /** Seed of the random start (default 0). */
   seed?: number
   /** Maximum number of passes (default 300, scikit-learn's max_iter). */
@@ -81,9 +84,7 @@ export function smacof(D: Float64Array, n: number, opts: SmacofOptions = {}): Em
     throw new Error(`smacof: init has ${opts.init.length} values, expected n·2 = ${n * EMBEDDING_DIMS}`)
   }
   const len = n * EMBEDDING_DIMS
-  const X = Float64Array.from(
-    opts.init ?? (opts.start === 'random' ? randomStart(n, opts.seed ?? 0) : classicalMds(D, n).coords),
-  )
+  const X = Float64Array.from(opts.init ?? startConfiguration(D, n, opts.start ?? 'classical', opts.seed ?? 0))
   let norm = 0
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) norm += D[i * n + j]! ** 2
   if (norm === 0 || n < 2) {
@@ -156,6 +157,23 @@ function iterate(
     iterations: passes,
     stressHistory: raw.map((r) => Math.sqrt(r / norm)),
   }
+}
+
+export type SmacofStartKind = 'classical' | 'landmark' | 'random'
+
+/** A start configuration of SMACOF (n×2). */
+export function startConfiguration(D: Float64Array, n: number, kind: SmacofStartKind, seed = 0): Float64Array {
+  if (kind === 'random') return randomStart(n, seed)
+  if (kind === 'landmark') {
+    // Its landmark rows straight from D (landmarkMdsFromMatrix would also compute a stress).
+    const rows = (r: number[]) => {
+      const out = new Float64Array(r.length * n)
+      r.forEach((q, k) => out.set(D.subarray(q * n, (q + 1) * n), k * n))
+      return out
+    }
+    return landmarkMds(n, rows).coords
+  }
+  return classicalMds(D, n).coords
 }
 
 /** scikit-learn's random start: every coordinate uniform in [0, 1) (seeded, so reproducible). */

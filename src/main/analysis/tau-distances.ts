@@ -30,6 +30,13 @@ export interface EuclideanOptions extends DistanceOptions {
    * Default 100 000 (≈1 s at d = 10 000).
    */
   refineBudget?: number
+  /**
+   * Centre X in place (each row minus the column means, rounded to float32: X is changed)
+   * instead of writing centred copies block by block. The distances are the same (the copies
+   * held the same float32 values); it saves n·d·4 bytes of fresh memory, whose first touch costs
+   * more than the arithmetic here (fig1's τ: 124 MB, ~1 s). For callers that own X.
+   */
+  centreInPlace?: boolean
 }
 
 /**
@@ -47,7 +54,7 @@ export async function euclideanDistances(
   checkMatrix(X, n, d, 'euclideanDistances')
   const gemm = await getGemm(opts.backend)
   await gemm.activate()
-  const centre = centring(X, n, d)
+  const centre = centring(X, n, d, opts.centreInPlace)
   const norms = centre.norms
   const D = new Float64Array(n * n)
   const ratio = opts.refineRatio ?? 100
@@ -189,7 +196,7 @@ interface Centring {
  * produced block by block into reusable buffers rather than as one n×d copy: in this VM, first
  * touches of fresh memory cost ~10 ms per MB, more than the arithmetic.
  */
-function centring(X: Float32Array, n: number, d: number): Centring {
+function centring(X: Float32Array, n: number, d: number, inPlace = false): Centring {
   const mean = new Float64Array(d)
   for (let i = 0; i < n; i++) {
     const row = X.subarray(i * d, (i + 1) * d)
@@ -205,6 +212,14 @@ function centring(X: Float32Array, n: number, d: number): Centring {
       s += v * v
     }
     norms[i] = s
+  }
+  if (inPlace) {
+    for (let i = 0; i < n; i++) {
+      const row = X.subarray(i * d, (i + 1) * d)
+      for (let k = 0; k < d; k++) row[k] = row[k]! - mean[k]!
+    }
+    // Each block is a view of X: nothing is overwritten later, so libtensorflow's late reads are safe.
+    return { norms, rows: (i0, i1) => X.subarray(i0 * d, i1 * d) }
   }
   return {
     norms,

@@ -113,8 +113,8 @@ function startOptions(v: Values, method: string): EmbeddingOptions {
     out.starts = k
   }
   if (v.start !== undefined) {
-    if (v.start !== 'classical' && v.start !== 'random')
-      throw new UsageError(`--start must be classical or random, not "${String(v.start)}"`)
+    if (v.start !== 'classical' && v.start !== 'landmark' && v.start !== 'random')
+      throw new UsageError(`--start must be classical, landmark or random, not "${String(v.start)}"`)
     if (method !== 'smacof') throw new UsageError(`--start applies to SMACOF only (--method smacof), not to ${method}`)
     out.start = v.start
   }

@@ -47,11 +47,13 @@ export const EmbeddingOptionsSchema = z
     /** PHATE's kernel: neighbours that set each point's bandwidth (default 5) and the decay (default 40). */
     knn: z.number().int().min(1).max(200).optional(),
     decay: z.number().min(0.1).max(1000).optional(),
-    /** SMACOF: how many starts to run (the first classical, the others random; the best is drawn and
-     * the starts' disagreement reported, docs/method.md). */
+    /** SMACOF: how many starts to run (the first by `start`, then the other of classical and
+     * landmark, the others random; the best is drawn and the starts' disagreement reported,
+     * docs/method.md). */
     starts: z.number().int().min(1).max(32).optional(),
-    /** SMACOF: the (first) start, classical MDS (default) or scikit-learn's uniform random one. */
-    start: z.enum(['classical', 'random']).optional(),
+    /** SMACOF: the (first) start, classical MDS (default), landmark MDS or scikit-learn's uniform
+     * random one. */
+    start: z.enum(['classical', 'landmark', 'random']).optional(),
   })
   .strict()
 

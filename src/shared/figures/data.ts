@@ -53,7 +53,7 @@ export interface PathsData {
  * picture (Procrustes residual against the best above the threshold) make it not unique. */
 export interface StartsReport {
   starts: {
-    init: 'classical' | 'random'
+    init: 'classical' | 'landmark' | 'random'
     seed?: number
     stress: number
     iterations: number

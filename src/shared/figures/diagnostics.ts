@@ -18,9 +18,9 @@ export function neighbourhoodLine(s: NeighbourhoodScores, digits = 3): string {
   )
 }
 
-/** A start's name: "classical" or "random (seed 3)". */
+/** A start's name: "classical", "landmark" or "random (seed 3)". */
 export function startName(s: StartsReport['starts'][number]): string {
-  return s.init === 'random' ? `random (seed ${s.seed ?? 0})` : 'classical'
+  return s.init === 'random' ? `random (seed ${s.seed ?? 0})` : s.init
 }
 
 /** The verdict on several SMACOF starts, one line (app and CLI). */

@@ -61,6 +61,35 @@ describe('euclideanDistances', () => {
     expect(rel(raw)).toBeGreaterThan(1e-3) // what the refinement fixes
   })
 
+  it.each(['wasm', 'auto'] as const)(
+    'centred in place (%s): the same distances without copies, X left centred',
+    async (backend) => {
+      const copy = await euclideanDistances(X, n, d, { backend, blockSize: 16, refineRatio: Infinity })
+      const Y = X.slice()
+      const inPlace = await euclideanDistances(Y, n, d, {
+        backend,
+        blockSize: 16,
+        refineRatio: Infinity,
+        centreInPlace: true,
+      })
+      // The centred copies held the same float32 values: the same products, the same distances.
+      expect(Array.from(inPlace)).toEqual(Array.from(copy))
+      for (const k of [0, 7, d - 1]) {
+        let mean = 0
+        for (let i = 0; i < n; i++) mean += Y[i * d + k]!
+        expect(Math.abs(mean / n)).toBeLessThan(1e-6)
+      }
+      // With refinement (on the centred rows) still within float32 of float64.
+      const Z = X.slice()
+      const refined = await euclideanDistances(Z, n, d, { backend, centreInPlace: true })
+      let maxRel = 0
+      for (let i = 0; i < n; i++)
+        for (let j = i + 1; j < n; j++)
+          maxRel = Math.max(maxRel, Math.abs(refined[i * n + j]! - exact[i * n + j]!) / exact[i * n + j]!)
+      expect(maxRel).toBeLessThan(1e-6)
+    },
+  )
+
   it('rows on demand agree with the full matrix', async () => {
     const D = await euclideanDistances(X, n, d, { backend: 'wasm' })
     const src = await euclideanRows(X, n, d, { backend: 'wasm', blockSize: 16 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { averageRanks, neighbourhoodScores, spearman } from '../../../src/main/analysis/neighbourhood'
+import { argsort, averageRanks, neighbourhoodScores, spearman } from '../../../src/main/analysis/neighbourhood'
 
 /*
  * Reference values from scikit-learn 1.x and SciPy (continuity = trustworthiness with the roles swapped):
@@ -88,5 +88,22 @@ describe('neighbourhood scores', () => {
       /D has 8 values, expected n² = 9/,
     )
     expect(() => neighbourhoodScores(new Float64Array(9), new Float64Array(4), 3)).toThrow(/coords has 4 values/)
+  })
+})
+
+describe('argsort', () => {
+  it('sorts stably by value, negatives, zeros and ties included, above and below the radix threshold', () => {
+    for (const m of [50, 5000]) {
+      const v = Float64Array.from(
+        { length: m },
+        (_, q) => Math.round(Math.sin(q * 12.9898) * 40) / 4 - (q % 7 === 0 ? 1e-300 : 0),
+      )
+      v[3] = -0
+      v[4] = 0
+      v[5] = -1e300
+      v[6] = 1e300
+      const expected = Array.from({ length: m }, (_, q) => q).sort((a, b) => v[a]! - v[b]! || a - b)
+      expect(Array.from(argsort(v))).toEqual(expected)
+    }
   })
 })

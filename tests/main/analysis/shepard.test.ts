@@ -62,6 +62,37 @@ describe('Shepard data', () => {
     expect(b.counts).toEqual(expected)
   })
 
+  it('fit a binned diagram close to the exact fit over every pair', () => {
+    const n = 400
+    const { D, Y } = fixture(n)
+    // A picture off the data by a monotone warp and noise, so that the fit has work to do.
+    const Yw = Y.map((v, t) => v * (1 + 0.3 * Math.sin(t * 0.61)))
+    const binned = shepardData(D, Yw, n, { limit: 1000 })
+    const exact = shepardData(D, Yw, n, { limit: 1000, fit: 'exact' })
+    expect(binned.bins).toBeDefined()
+    const ex = exact.fit
+    const at = (x: number) => {
+      let k = 0
+      while (k + 2 < ex.length && ex[k + 2]! <= x) k += 2
+      if (k + 2 >= ex.length) return ex[k + 1]!
+      return ex[k + 1]! + ((x - ex[k]!) / (ex[k + 2]! - ex[k]!)) * (ex[k + 3]! - ex[k + 1]!)
+    }
+    const range = ex.at(-1)! - ex[1]!
+    expect(range).toBeGreaterThan(0)
+    const fx = binned.fit.filter((_, q) => q % 2 === 0)
+    const fy = binned.fit.filter((_, q) => q % 2 === 1)
+    expect(fx.length).toBeGreaterThan(100)
+    // Both are read at the binned knots (the exact one between its knots, linearly: the fit is a
+    // step function, so a jump between two knots counts as error here).
+    const err = fx.map((x, q) => Math.abs(fy[q]! - at(x)) / range)
+    // Measured: max 1.4 %, mean 0.05 % of the fit's range.
+    expect(Math.max(...err)).toBeLessThan(0.03)
+    expect(err.reduce((a, e) => a + e, 0) / err.length).toBeLessThan(0.005)
+    fy.forEach((y, q) => q === 0 || expect(y).toBeGreaterThanOrEqual(fy[q - 1]!))
+    // The exact fit of a binned diagram is the same as that of the unbinned one.
+    expect(exact.fit).toEqual(shepardData(D, Yw, n).fit)
+  })
+
   it('fit by pool-adjacent-violators (known answers)', () => {
     expect(Array.from(isotonicRegression([1, 3, 2, 4]))).toEqual([1, 2.5, 2.5, 4])
     expect(Array.from(isotonicRegression([5, 4, 3, 2, 1]))).toEqual([3, 3, 3, 3, 3])

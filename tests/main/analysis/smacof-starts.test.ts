@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import { bestOfStarts, smacofStarts, startPlan, STARTS_DISAGREE } from '../../../src/main/analysis/smacof-starts'
 import { smacofStartsParallel } from '../../../src/main/analysis/embed-job'
-import { smacof } from '../../../src/main/analysis/smacof'
+import { smacof, startConfiguration } from '../../../src/main/analysis/smacof'
+import { landmarkMdsFromMatrix } from '../../../src/main/analysis/landmark'
 import { Rng } from '../../../src/main/engine/rng'
 
 function planeCase(n: number, seed = 3) {
@@ -27,11 +28,18 @@ function simplexCase(n: number) {
 }
 
 describe('SMACOF from several starts', () => {
-  it('plans a classical start and seeded random ones', () => {
-    expect(startPlan(3, { seed: 10 })).toEqual([
+  it('plans a classical start, a landmark start and seeded random ones', () => {
+    expect(startPlan(4, { seed: 10 })).toEqual([
       { init: 'classical' },
-      { init: 'random', seed: 11 },
+      { init: 'landmark' },
       { init: 'random', seed: 12 },
+      { init: 'random', seed: 13 },
+    ])
+    expect(startPlan(1)).toEqual([{ init: 'classical' }])
+    expect(startPlan(3, { start: 'landmark' })).toEqual([
+      { init: 'landmark' },
+      { init: 'classical' },
+      { init: 'random', seed: 2 },
     ])
     expect(startPlan(2, { start: 'random' })).toEqual([
       { init: 'random', seed: 0 },
@@ -78,6 +86,19 @@ describe('SMACOF from several starts', () => {
     expect(r.starts!.notUnique).toBe(true)
   })
 
+  it('starts from landmark MDS: its picture, then SMACOF from it to the same minimum on a plane', () => {
+    const n = 30
+    const D = planeCase(n)
+    const init = smacof(D, n, { start: 'landmark', maxIter: 0 })
+    expect(Array.from(init.coords)).toEqual(Array.from(landmarkMdsFromMatrix(D, n).coords))
+    expect(Array.from(startConfiguration(D, n, 'landmark'))).toEqual(Array.from(init.coords))
+    const r = smacof(D, n, { start: 'landmark' })
+    expect(r.stress).toBeLessThan(1e-3)
+    const s = smacofStarts(D, n, 2).starts!
+    expect(s.starts.map((x) => x.init)).toEqual(['classical', 'landmark'])
+    expect(s.disagreement).toBeLessThan(1e-2)
+  })
+
   it('is deterministic by seed, whether the starts run in one thread or several', async () => {
     const n = 40
     const D = simplexCase(n)
@@ -89,6 +110,10 @@ describe('SMACOF from several starts', () => {
     expect(one.starts).toEqual(smacofStarts(D, n, 3, { seed: 7 }).starts)
     expect(seen.at(-1)).toBe(3 * 300)
     const other = await smacofStartsParallel(D, n, 3, { seed: 8 }, undefined, 1)
-    expect(other.starts!.starts[1]!.stress).not.toBe(one.starts!.starts[1]!.stress)
+    expect(other.starts!.starts[2]!.stress).not.toBe(one.starts!.starts[2]!.stress)
+    // The deterministic starts do not depend on the seed.
+    const { disagreement: _a, ...landmarkOther } = other.starts!.starts[1]!
+    const { disagreement: _b, ...landmarkOne } = one.starts!.starts[1]!
+    expect(landmarkOther).toEqual(landmarkOne)
   }, 60_000)
 })

@@ -26,4 +26,32 @@ describe('ErrorBanner', () => {
     expect(thrown.find('[data-testid="error-code"]').exists()).toBe(false)
     expect(thrown.classes()).toContain('small')
   })
+
+  it('offers a retry only when given one, and calls it once per click while it runs', async () => {
+    expect(
+      mount(ErrorBanner, { props: { error: 'x', testid: 'e' } })
+        .find('button')
+        .exists(),
+    ).toBe(false)
+    let calls = 0
+    let finish: () => void = () => {}
+    const retry = () => {
+      calls++
+      return new Promise<void>((r) => (finish = r))
+    }
+    const w = mount(ErrorBanner, { props: { error: 'x', testid: 'e', retry } })
+    const b = w.get('[data-testid="e-retry"]')
+    expect(b.text()).toBe('Try again')
+    await b.trigger('click')
+    await b.trigger('click') // still retrying: ignored
+    expect(calls).toBe(1)
+    expect(b.attributes('disabled')).toBeDefined()
+    finish()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(b.attributes('disabled')).toBeUndefined()
+    await b.trigger('click')
+    expect(calls).toBe(2)
+    const named = mount(ErrorBanner, { props: { error: 'x', retry, retryTestid: 'details-retry' } })
+    expect(named.find('[data-testid="details-retry"]').exists()).toBe(true)
+  })
 })

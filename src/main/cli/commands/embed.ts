@@ -8,7 +8,7 @@ import { neighbourhoodLine, startsTable } from '../../../shared/figures/diagnost
 export const embedCommand: Command = {
   summary: 'embed a run’s paths in 2-D (cached in the run) and print its goodness of fit and neighbourhood scores',
   usage:
-    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca|tsne|umap|phate] [--nets 0-4] [--epochs 2:20] [--max-iter N | --iterations N] [--starts N] [--start classical|random] [--seed S] [--knn 5 --decay 40 (phate)] [--into RUN[,RUN]] [--project DIR] [--json]',
+    'sgdscope embed RUN [--view tau|kappa] [--method smacof|classical|landmark|pca|inpca|tsne|umap|phate] [--nets 0-4] [--epochs 2:20] [--max-iter N | --iterations N] [--starts N] [--start classical|landmark|random] [--seed S] [--knn 5 --decay 40 (phate)] [--into RUN[,RUN]] [--project DIR] [--json]',
   options: { ...projectOption, ...viewOptions, into: { type: 'string' }, json: { type: 'boolean' } },
   async run(positionals, v, io) {
     if (!positionals[0]) throw new UsageError('embed needs a run')

@@ -19,7 +19,7 @@ export const figureCommand: Command = {
   usage: `sgdscope figure RUN... --kind paths|metrics|compare|shepard --out FILE|DIR/ [--format svg|png|pdf]
            [--animate [--fps 10]]   paths/compare over time, one frame per snapshot: --out a.gif (GIF),
                                     a.apng or --format apng (APNG), a.png (a-0001.png, a-0002.png, …)
-           [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--max-iter N] [--starts N] [--start classical|random] [--seed S] [--align joint|procrustes]
+           [--view tau|kappa] [--method smacof|...] [--epochs 2:20] [--nets 0-4] [--max-iter N] [--starts N] [--start classical|landmark|random] [--seed S] [--align joint|procrustes]
            [--labels a,b] [--style paper|paper-serif|colorblind] [--width 3.5in|7.16in|89mm] [--height H]
            [--dpi 300] [--font-size 8] [--color-by epoch|net|run] [--layout overlay|panels]
            [--log-x] [--log-y] [--no-points] [--no-lines] [--project DIR]
