@@ -209,7 +209,9 @@ export async function benchFamilies(
     `  start-up to the first step ≤ 1 s, dataset cached (trainRun → first samples, 2 workers): ${firstStep.toFixed(2)} s — ${verdict(firstStep <= 1)}`,
   )
   print(
-    '  the dataset: one SharedArrayBuffer per array, shared by every worker (not copied per worker); the WebAssembly kernel copies each sample’s pixels into its own memory per step',
+    data.train.memory
+      ? '  the dataset: in the WebAssembly kernel’s shared memory, read in place by every worker’s kernel (not copied per worker or per step)'
+      : '  the dataset: SharedArrayBuffers outside the kernel’s memory (WebAssembly SIMD unavailable?): each step copies its sample',
   )
   return { paperMicros, snapshotMs, startup: firstStep }
 }

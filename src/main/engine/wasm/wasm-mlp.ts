@@ -100,6 +100,9 @@ export class WasmMlp implements MlpKernel {
   /** 2–4 hidden layers */
   private readonly deep: boolean
   private hasAccumulators = false
+  /** the current sample's pixel indices and values (byte addresses; copySample) */
+  private xiAt = 0
+  private xvAt = 0
   private disposed = false
 
   constructor(
@@ -246,7 +249,7 @@ export class WasmMlp implements MlpKernel {
     if (!(i >= 0 && i < images.count))
       throw new RangeError(`WasmMlp.forward: sample ${i} outside 0..${images.count - 1}`)
     const nnz = this.copySample(images, i)
-    this.rt.ex.forward(this.net, this.rt.sampleXi, this.rt.sampleXv, nnz)
+    this.rt.ex.forward(this.net, this.xiAt, this.xvAt, nnz)
     const y = this.rt.f64
     const yb = this.py >> 3
     for (let k = 0; k < this.K; k++) out[k] = y[yb + k]
@@ -263,7 +266,7 @@ export class WasmMlp implements MlpKernel {
         throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
       if (this.disposed) this.check()
       const nnz = this.copySample(images, i)
-      return rt.ex.stepOne(this.net, rt.sampleXi, rt.sampleXv, nnz, labels[i], lr)
+      return rt.ex.stepOne(this.net, this.xiAt, this.xvAt, nnz, labels[i], lr)
     }
     this.check()
     this.accumulators()
@@ -276,7 +279,7 @@ export class WasmMlp implements MlpKernel {
         throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
       }
       const nnz = this.copySample(images, i)
-      loss += rt.ex.accumulate(this.net, rt.sampleXi, rt.sampleXv, nnz, labels[i], scale)
+      loss += rt.ex.accumulate(this.net, this.xiAt, this.xvAt, nnz, labels[i], scale)
     }
     rt.ex.apply(this.net, lr, this.momentum, this.options.weightDecay, this.options.nesterov ? 1 : 0)
     return loss / m
@@ -368,18 +371,24 @@ export class WasmMlp implements MlpKernel {
       throw new RangeError(`WasmMlp: images have ${images.dim} pixels, the network ${this.I} inputs`)
   }
 
-  /** Copies sample i's pixels into the thread's sample buffer; returns their number. */
+  /** Where sample i's pixels are for the kernel (xiAt, xvAt): in place when the images live in
+   * this thread's kernel memory, else copied into its sample buffer. Returns their number. */
   private copySample(images: SparseImages, i: number): number {
     const rt = this.rt
-    rt.refresh()
     const s = images.indptr[i]
     const e = images.indptr[i + 1]
+    if (images.memory === rt.memory) {
+      this.xiAt = images.indices.byteOffset + 4 * s
+      this.xvAt = images.values.byteOffset + 4 * s
+      return e - s
+    }
+    rt.refresh()
     const xi = rt.i32
     const xv = rt.f32
-    const xib = rt.sampleXi >> 2
-    const xvb = rt.sampleXv >> 2
-    xi.set(images.indices.subarray(s, e), xib)
-    xv.set(images.values.subarray(s, e), xvb)
+    this.xiAt = rt.sampleXi
+    this.xvAt = rt.sampleXv
+    xi.set(images.indices.subarray(s, e), rt.sampleXi >> 2)
+    xv.set(images.values.subarray(s, e), rt.sampleXv >> 2)
     return e - s
   }
 

@@ -328,6 +328,35 @@ describe('WebAssembly SIMD kernel', () => {
     expect(() => w.step(d.images, d.labels, [0], 1)).toThrow(/dispose/)
   })
 
+  it('reads the dataset in place from its shared kernel memory, with the same results as from copies', () => {
+    // loadTrainData put the pixels into this thread's kernel memory (shared: workers instantiate on it).
+    const rt = kernelRuntime()
+    expect(data.train.memory).toBe(rt.memory)
+    expect(data.train.indices.buffer).toBeInstanceOf(SharedArrayBuffer)
+    const copied: SparseImages = {
+      count: data.train.count,
+      dim: data.train.dim,
+      indptr: data.train.indptr,
+      indices: data.train.indices.slice(),
+      values: data.train.values.slice(),
+    }
+    const p = initParams(MNIST, 'torch7', 0, initRng(4, 0))
+    const inPlace = new WasmMlp(MNIST, 'mse', p.slice())
+    const viaCopy = new WasmMlp(MNIST, 'mse', p.slice())
+    const order = epochOrder(data.train.count, 4, 0, 0)
+    for (let s = 0; s < 500; s++) {
+      inPlace.step(data.train, data.trainLabels, order.subarray(s, s + 1), 1)
+      viaCopy.step(copied, data.trainLabels, order.subarray(s, s + 1), 1)
+    }
+    for (let s = 500; s < 1000; s += 10) {
+      inPlace.step(data.train, data.trainLabels, order.subarray(s, s + 10), 1)
+      viaCopy.step(copied, data.trainLabels, order.subarray(s, s + 10), 1)
+    }
+    expect(inPlace.readParams()).toEqual(viaCopy.readParams())
+    inPlace.dispose()
+    viaCopy.dispose()
+  })
+
   it('reuses freed memory: creating and disposing many networks does not grow the memory', () => {
     const rt = kernelRuntime()
     const make = () => {
@@ -336,9 +365,9 @@ describe('WebAssembly SIMD kernel', () => {
       w.dispose()
     }
     for (let i = 0; i < 5; i++) make()
-    const before = rt.ex.memory.buffer.byteLength
+    const before = rt.memory.buffer.byteLength
     for (let i = 0; i < 50; i++) make()
-    expect(rt.ex.memory.buffer.byteLength).toBe(before)
+    expect(rt.memory.buffer.byteLength).toBe(before)
   })
 })
 

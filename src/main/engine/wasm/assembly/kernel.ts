@@ -16,8 +16,8 @@
 // - minibatch gradients of a, B, b accumulate in float32 (the reference: float64), and
 //   the minibatch/momentum update uses η rounded to float32.
 //
-// Memory is laid out by the JavaScript side (../wasm-mlp.ts, ../runtime.ts) with this
-// module's allocator (alloc/free): one block per network, a header of i32 fields, then
+// Memory is imported, shared (the dataset lives in it once for every worker thread: ../runtime.ts),
+// and laid out by the JavaScript side (../wasm-mlp.ts, ../runtime.ts), which allocates: one block per network, a header of i32 fields, then
 // the parameters in a PADDED layout — hidden stride Hp = H rounded up to 4, so that every
 // row is whole f32x4 vectors and 16-byte aligned; padding stays zero. Every exported
 // function takes the header's address; no function allocates, so memory never grows
@@ -67,12 +67,9 @@ let errorCount: i32 = 0 // errors of the last evaluate()
 
 // --- memory ------------------------------------------------------------------------------
 
-export function alloc(bytes: usize): usize {
-  return heap.alloc(bytes)
-}
-
-export function free(ptr: usize): void {
-  heap.free(ptr)
+/** Where the JavaScript side's allocator may start (../runtime.ts): above this module's static data. */
+export function heapBase(): usize {
+  return __heap_base
 }
 
 export function lastErrors(): i32 {
