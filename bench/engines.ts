@@ -6,6 +6,11 @@
  * for batch 1 and batch 100 on the paper's 784-100-10 and a wide 784-1000-10 (mse, η = 0.1).
  *
  *   npm run bench -- engine [--seconds 1] [--nets 10] [--batches 1,100] [--hidden 100,1000]
+ *                           [--families | --no-families]
+ *
+ * It starts with the configuration families (bench/families.ts: µs per step per core of
+ * the paper's network, deep, ReLU/tanh, momentum/Nesterov, weight decay, beside the C
+ * reference, and the goals); `--families` prints only that, `--no-families` skips it.
  *
  * CPU time is the process's, all its threads: what a sample costs a core. Single-threaded
  * engines use one core, so their wall time is the same; native TensorFlow runs its own
@@ -26,6 +31,7 @@ import { selectBackend, type TfjsBackend } from '../src/main/engine/tfjs/backend
 import { fusedThroughput, tfjsThroughput, type Throughput } from '../src/main/engine/tfjs/choose-engine'
 import { defaultStrategy } from '../src/main/engine/tfjs/group'
 import { loadTrainData } from '../src/main/experiments/data'
+import { benchFamilies } from './families'
 import { buildReference, runReference } from './reference'
 
 export interface EngineBenchOptions {
@@ -212,8 +218,16 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined
   }
   const list = (name: string) => arg(name)?.split(',').map(Number)
+  const seconds = arg('seconds') !== undefined ? Number(arg('seconds')) : undefined
+  // First the configuration families beside the C reference and the goals (bench/families.ts).
+  if (!args.includes('--no-families')) {
+    const { data } = await loadTrainData({ source: 'mnist', deskew: true })
+    await benchFamilies(data, { seconds })
+    if (args.includes('--families')) return
+    console.log('')
+  }
   await benchEngineTable({
-    seconds: arg('seconds') !== undefined ? Number(arg('seconds')) : undefined,
+    seconds,
     nets: arg('nets') !== undefined ? Number(arg('nets')) : undefined,
     batches: list('batches'),
     hidden: list('hidden'),

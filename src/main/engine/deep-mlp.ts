@@ -1,5 +1,6 @@
 /**
- * The fused engine's kernel for 2–4 hidden layers (issue 19): the same losses, outputs,
+ * The fused engine's TypeScript kernel for 2–4 hidden layers (issue 19), used where WebAssembly
+ * SIMD is not (or SGDSCOPE_KERNEL=ts; wasm/wasm-mlp.ts trains them otherwise): the same losses, outputs,
  * activations and optimiser as FusedMlp (mlp.ts), and the same sparse first layer — its
  * forward pass and gradient visit only a sample's non-zero pixels, its weights are
  * input-major — followed by dense layers h_l = act(c_l + W_l·h_(l−1)) (W_l [out][in],

@@ -1,10 +1,13 @@
 /** The body of a training worker, callable in-process too (tests, single-thread runs). */
 import { NetTrainer } from './train'
+import { kernelRuntime, type KernelMemory } from './wasm/runtime'
 import type { WorkerInput, WorkerMessage } from './protocol'
 
 /** Trains every listed network to the last snapshot. Returns true if cancelled. */
 export function runNets(input: WorkerInput, emit: (m: WorkerMessage) => void): boolean {
   const { spec, data, samples, cancel } = input
+  // A worker's kernel instance on the memory the dataset lives in (shared, not copied).
+  if (data.train.memory) kernelRuntime(data.train.memory as KernelMemory)
   const S = samples.length
   const nets = input.nets.map((n) => ({
     trainer: new NetTrainer(spec, data, n.net, n.state),

@@ -11,6 +11,9 @@ export interface SparseImages {
   indptr: Int32Array
   indices: Int32Array
   values: Float32Array
+  /** Set when indices and values are views of a shared WebAssembly kernel memory (this one:
+   * wasm/runtime.ts, intoKernelMemory), so that the kernel reads them in place. */
+  memory?: object
 }
 
 function buffer(bytes: number, shared: boolean): ArrayBufferLike {

@@ -4,6 +4,7 @@ import { loadDataset } from '../datasets/registry'
 import type { Dataset } from '../datasets/types'
 import { toSparse } from '../engine/sparse'
 import type { TrainData } from '../engine/train'
+import { intoKernelMemory } from '../engine/wasm/runtime'
 
 export interface LoadedData {
   data: TrainData
@@ -36,10 +37,11 @@ export function loadTrainData(
 export async function readTrainData(spec: DatasetSpec, cacheDir?: string): Promise<LoadedData> {
   const dataset = await loadDataset(spec, { cacheDir })
   const { train, test } = dataset
+  // The pixels in the WebAssembly kernel's shared memory: read in place by every worker's kernel.
   const data: TrainData = {
-    train: toSparse(train.pixels, train.count, train.rows * train.cols),
+    train: intoKernelMemory(toSparse(train.pixels, train.count, train.rows * train.cols)),
     trainLabels: train.labels,
-    test: toSparse(test.pixels, test.count, test.rows * test.cols),
+    test: intoKernelMemory(toSparse(test.pixels, test.count, test.rows * test.cols)),
     testLabels: test.labels,
     classes: Math.max(train.classes, test.classes),
   }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { DeepMlp } from '../../../src/main/engine/deep-mlp'
 import { FusedMlp, initParams, paramOffsets, type Activation, type MlpShape } from '../../../src/main/engine/mlp'
 import { Rng } from '../../../src/main/engine/rng'
-import { createMlp } from '../../../src/main/engine/wasm'
+import { createMlp, WasmMlp } from '../../../src/main/engine/wasm'
 import { randomData, maxAbsDiff } from './tfjs/helpers'
 
 const shape: MlpShape = { inputs: 9, hidden: 6, outputs: 4 }
@@ -141,7 +141,8 @@ describe('deeper networks: layout and initialisation', () => {
     const x = initParams(deep, 'xavier', 0, new Rng(1))
     expect(Array.from(x.subarray(o.layers[0]!.c, o.layers[0]!.c + 15)).every((v) => v === 0)).toBe(true)
     expect(() => new FusedMlp(deep, 'mse', p)).toThrow(/one hidden layer only/)
-    expect(createMlp(deep, 'mse', p, 0, undefined, 'wasm')).toBeInstanceOf(DeepMlp)
+    expect(createMlp(deep, 'mse', p, 0, undefined, 'wasm')).toBeInstanceOf(WasmMlp)
+    expect(createMlp(deep, 'mse', p, 0, undefined, 'ts')).toBeInstanceOf(DeepMlp)
     expect(() => initParams({ ...deep, deeper: [1, 2, 3, 4] }, 'torch7', 0, new Rng(1))).toThrow(
       /at most 4 hidden layers/,
     )

@@ -23,9 +23,25 @@ const outJs = join(outDir, 'kernel.js')
 const ascVersion = JSON.parse(
   readFileSync(createRequire(import.meta.url).resolve('assemblyscript/package.json'), 'utf8'),
 ).version
-// -O3 without assertions; the minimal runtime only for its allocator (heap.alloc/free:
-// the kernel creates no managed objects, so its garbage collector never runs).
-const options = ['-O3', '--noAssert', '--runtime', 'minimal', '--enable', 'simd']
+// -O3 without assertions; the kernel creates no managed objects.
+// Memory imported and shared (env.memory): the dataset lives in it once for all worker
+// threads; the JavaScript side allocates (runtime.ts), so the stub runtime (no allocator in use).
+const options = [
+  '-O3',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--enable',
+  'simd',
+  '--enable',
+  'threads',
+  '--importMemory',
+  '--sharedMemory',
+  '--initialMemory',
+  '1',
+  '--maximumMemory',
+  '65536',
+]
 const hash = createHash('sha256')
   .update(readFileSync(source))
   .update(`\0asc ${ascVersion}\0${options.join(' ')}`)

@@ -54,9 +54,9 @@ export function createMlp(
   kernel: KernelName = chooseKernel().kernel,
   options?: TrainOptions,
 ): MlpKernel {
-  // 2–4 hidden layers: the TypeScript kernel (deep-mlp.ts), whichever kernel was chosen.
-  if (isDeep(shape)) return new DeepMlp(shape, loss, params, momentum, velocity, options)
-  return kernel === 'wasm'
-    ? new WasmMlp(shape, loss, params, momentum, velocity, options)
+  if (kernel === 'wasm') return new WasmMlp(shape, loss, params, momentum, velocity, options)
+  // The TypeScript kernels: FusedMlp for one hidden layer, DeepMlp for 2–4.
+  return isDeep(shape)
+    ? new DeepMlp(shape, loss, params, momentum, velocity, options)
     : new FusedMlp(shape, loss, params, momentum, velocity, options)
 }

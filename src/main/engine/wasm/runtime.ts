@@ -6,6 +6,7 @@
  * TypeScript sources, from the electron-vite bundle in out/main, in worker threads and
  * inside Electron's asar archive.
  */
+import type { SparseImages } from '../sparse'
 import { wasmBase64 } from './generated/kernel.js'
 
 // The project compiles without the DOM lib, which declares the WebAssembly JS API; this
@@ -13,18 +14,22 @@ import { wasmBase64 } from './generated/kernel.js'
 interface WasmModule {
   readonly __wasmModule?: never
 }
+/** A shared WebAssembly.Memory (structured-cloneable: posted to a worker, it is the same memory). */
+export interface KernelMemory {
+  readonly buffer: SharedArrayBuffer
+  grow(pages: number): number
+}
 interface WasmApi {
   validate(bytes: Uint8Array): boolean
   Module: new (bytes: Uint8Array) => WasmModule
   Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> }
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => KernelMemory
 }
 const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
 
 /** The kernel's exports (see assembly/kernel.ts). Addresses are byte offsets into memory. */
 export interface KernelExports {
-  memory: { readonly buffer: ArrayBuffer }
-  alloc(bytes: number): number
-  free(ptr: number): void
+  heapBase(): number
   lastErrors(): number
   forward(net: number, xi: number, xv: number, nnz: number): void
   stepOne(net: number, xi: number, xv: number, nnz: number, t: number, lr: number): number
@@ -68,53 +73,92 @@ function base64Bytes(b64: string): Uint8Array {
   return out
 }
 
-/** This thread's instance of the kernel, with typed-array views of its memory. */
+/** Pages of 64 KiB; the module declares at most 65 536 (4 GiB, wasm32's whole range). */
+const PAGE = 65536
+const MAX_PAGES = 65536
+
+/**
+ * A new kernel memory, shared (a SharedArrayBuffer underneath), so that worker threads can
+ * instantiate the kernel on it: what one thread stores there (the dataset) the others read in place.
+ */
+export function newKernelMemory(): KernelMemory {
+  if (!wasm) throw new Error('WebAssembly is not available')
+  return new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
+}
+
+/**
+ * This thread's instance of the kernel, with typed-array views of its memory. The memory
+ * may be shared with other threads (each with its own instance): allocation is done here,
+ * not by the module, from a bump pointer in the memory itself (an i32 at the module's heap
+ * base, advanced with Atomics, so threads never hand out the same bytes); freed blocks go
+ * to this thread's free lists by size and are reused first.
+ */
 export class KernelRuntime {
   readonly ex: KernelExports
-  private buffer: ArrayBuffer
+  readonly memory: KernelMemory
+  private buffer: SharedArrayBuffer
   u8: Uint8Array
   i32: Int32Array
   f32: Float32Array
   f64: Float64Array
+  /** byte address of the shared bump pointer */
+  private readonly top: number
+  private readonly freeBlocks = new Map<number, number[]>()
+  private readonly sizes = new Map<number, number>()
 
-  constructor(module: WasmModule) {
-    const abort = (_msg: number, _file: number, line: number, column: number) => {
-      throw new Error(`WebAssembly kernel aborted (allocator) at ${line}:${column}`)
-    }
-    this.ex = new wasm!.Instance(module, { env: { abort } }).exports as unknown as KernelExports
-    this.buffer = this.ex.memory.buffer
+  constructor(module: WasmModule, memory: KernelMemory = newKernelMemory()) {
+    this.memory = memory
+    this.ex = new wasm!.Instance(module, { env: { memory } }).exports as unknown as KernelExports
+    this.buffer = memory.buffer
     this.u8 = new Uint8Array(this.buffer)
     this.i32 = new Int32Array(this.buffer)
     this.f32 = new Float32Array(this.buffer)
     this.f64 = new Float64Array(this.buffer)
+    this.top = (this.ex.heapBase() + 15) & ~15
+    // The first thread on this memory starts the bump pointer just above it.
+    Atomics.compareExchange(this.i32, this.top >> 2, 0, this.top + 16)
   }
 
-  /** Re-creates the views if the memory has grown (growing detaches the old buffer). */
+  /** Re-creates the views if the memory has grown (any thread may grow it). */
   refresh(): void {
-    if (this.ex.memory.buffer !== this.buffer) {
-      this.buffer = this.ex.memory.buffer
-      this.u8 = new Uint8Array(this.buffer)
-      this.i32 = new Int32Array(this.buffer)
-      this.f32 = new Float32Array(this.buffer)
-      this.f64 = new Float64Array(this.buffer)
+    const b = this.memory.buffer
+    if (b.byteLength !== this.buffer.byteLength) {
+      this.buffer = b
+      this.u8 = new Uint8Array(b)
+      this.i32 = new Int32Array(b)
+      this.f32 = new Float32Array(b)
+      this.f64 = new Float64Array(b)
     }
   }
 
   /**
    * A block of at least `bytes` bytes, 16-byte aligned (f32x4 rows), zero-filled.
-   * Returns [aligned address, address to free].
+   * Returns [address, address to free] (the same address: the pair is kept for the callers).
    */
   alloc(bytes: number): [number, number] {
-    const raw = this.ex.alloc(bytes + 16)
-    if (raw === 0) throw new RangeError(`WebAssembly kernel: out of memory allocating ${bytes} bytes`)
+    const size = Math.max(16, (bytes + 15) & ~15)
+    let ptr = this.freeBlocks.get(size)?.pop()
+    if (ptr === undefined) {
+      ptr = Atomics.add(this.i32, this.top >> 2, size)
+      const end = ptr + size
+      if (end > 2 ** 32 - PAGE)
+        throw new RangeError(`WebAssembly kernel: out of memory allocating ${bytes} bytes (4 GiB in use)`)
+      const have = this.memory.buffer.byteLength
+      // Another thread may grow at the same time: then the memory grows a little more than needed.
+      if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE))
+      this.sizes.set(ptr, size)
+    }
     this.refresh()
-    const ptr = (raw + 15) & ~15
     this.u8.fill(0, ptr, ptr + bytes)
-    return [ptr, raw]
+    return [ptr, ptr]
   }
 
-  free(raw: number): void {
-    this.ex.free(raw)
+  free(ptr: number): void {
+    const size = this.sizes.get(ptr)
+    if (size === undefined) return
+    let list = this.freeBlocks.get(size)
+    if (!list) this.freeBlocks.set(size, (list = []))
+    list.push(ptr)
   }
 
   // Scratch shared by every network of this thread: the current sample's pixels, and a
@@ -161,12 +205,36 @@ export class KernelRuntime {
 
 let runtime: KernelRuntime | null = null
 
-/** This thread's kernel runtime (created on first use); throws if WebAssembly SIMD is unavailable. */
-export function kernelRuntime(): KernelRuntime {
+/**
+ * This thread's kernel runtime (created on first use, on `memory` if given: a worker thread
+ * passes the memory its dataset lives in); throws if WebAssembly SIMD is unavailable.
+ */
+export function kernelRuntime(memory?: KernelMemory): KernelRuntime {
   if (runtime === null) {
     const { module, reason } = kernelModule()
     if (module === null) throw new Error(`the WebAssembly kernel is unavailable: ${reason}`)
-    runtime = new KernelRuntime(module)
+    runtime = new KernelRuntime(module, memory)
   }
   return runtime
+}
+
+/**
+ * Sparse images with their pixels (indices, values) moved into this thread's kernel memory,
+ * marked with it (`memory`): the WebAssembly kernel then reads a sample where it lies, and
+ * worker threads given these arrays instantiate their kernels on the same memory, so the
+ * dataset exists once, not once per worker. Unchanged where WebAssembly SIMD is unavailable.
+ */
+export function intoKernelMemory(images: SparseImages): SparseImages {
+  if (kernelModule().module === null) return images
+  const rt = kernelRuntime()
+  if (images.memory === rt.memory) return images
+  const n = images.indptr[images.count]!
+  const [xi] = rt.alloc(4 * n)
+  const [xv] = rt.alloc(4 * n)
+  rt.refresh()
+  const indices = new Int32Array(rt.memory.buffer, xi, n)
+  const values = new Float32Array(rt.memory.buffer, xv, n)
+  indices.set(images.indices.subarray(0, n))
+  values.set(images.values.subarray(0, n))
+  return { ...images, indices, values, memory: rt.memory }
 }

@@ -12,7 +12,9 @@
  */
 import {
   ACTIVATIONS,
+  checkShape,
   evaluateArgs,
+  hiddenLayers,
   isDeep,
   paramCount,
   paramOffsets,
@@ -48,7 +50,21 @@ const F_TOUCHED = 18
 const F_ROWS = 19
 const F_NROWS = 20
 const F_ACT = 21
-const HEADER_BYTES = 96
+const F_NL = 22
+const F_LAYERS = 23
+const F_LP = 24
+const HEADER_BYTES = 112
+/** i32 fields of a deeper layer's descriptor: W, c, rows, rowsP, colsP, h, dh (assembly/kernel.ts, L_*). */
+const LAYER_FIELDS = 8
+
+/** One matrix of the parameter layout (paramOffsets) and where its rows go in the padded block. */
+interface Segment {
+  src: number
+  dst: number
+  rows: number
+  cols: number
+  stride: number
+}
 
 const round4 = (n: number) => (n + 3) & ~3
 const round16 = (n: number) => (n + 15) & ~15
@@ -76,10 +92,17 @@ export class WasmMlp implements MlpKernel {
   private readonly pV: number
   private readonly np: number
   private readonly py: number
+  /** the parameter layout's matrices and their places in the padded block */
+  private readonly segments: Segment[]
   private readonly owned: { rt: KernelRuntime; blocks: number[] }
   /** Weight decay or Nesterov: every step goes through the accumulators and a dense update. */
   private readonly dense: boolean
+  /** 2–4 hidden layers */
+  private readonly deep: boolean
   private hasAccumulators = false
+  /** the current sample's pixel indices and values (byte addresses; copySample) */
+  private xiAt = 0
+  private xvAt = 0
   private disposed = false
 
   constructor(
@@ -90,28 +113,54 @@ export class WasmMlp implements MlpKernel {
     velocity?: Float32Array,
     options?: TrainOptions,
   ) {
-    for (const key of ['inputs', 'hidden', 'outputs'] as const) {
-      const v = shape[key]
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`MLP shape: ${key} must be a positive integer (got ${v})`)
-    }
-    if (isDeep(shape)) throw new RangeError('WasmMlp: one hidden layer only (DeepMlp trains deeper networks)')
+    checkShape(shape)
     if (loss !== 'mse' && loss !== 'cross-entropy') throw new RangeError(`unknown loss ${String(loss)}`)
     const n = paramCount(shape)
     if (params.length !== n) throw new RangeError(`WasmMlp: expected ${n} parameters, got ${params.length}`)
     if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`WasmMlp: momentum must be in [0, 1) (got ${momentum})`)
     if (velocity !== undefined && velocity.length !== n)
       throw new RangeError(`WasmMlp: expected ${n} velocity entries, got ${velocity.length}`)
-    this.shape = { inputs: shape.inputs, hidden: shape.hidden, outputs: shape.outputs }
+    const deep = isDeep(shape)
+    // One hidden layer: the paper's shape object, exactly as before.
+    this.shape = deep
+      ? { inputs: shape.inputs, hidden: shape.hidden, outputs: shape.outputs, deeper: [...shape.deeper!] }
+      : { inputs: shape.inputs, hidden: shape.hidden, outputs: shape.outputs }
     this.loss = loss
     this.momentum = momentum
     this.options = trainOptions(options, momentum, 'WasmMlp')
+    // Deeper networks always accumulate, then apply (no in-place batch-1 step).
     this.dense = this.options.weightDecay > 0 || this.options.nesterov
+    this.deep = deep
     const I = (this.I = shape.inputs)
     const H = (this.H = shape.hidden)
     const K = (this.K = shape.outputs)
     const Hp = (this.Hp = round4(H))
     const Kp = round4(K)
-    const np = (this.np = I * Hp + Hp + K * Hp + Kp)
+    // The padded block: A [I][Hp], a [Hp], each deeper layer's W [rows][colsP] and c [rowsP], B [K][Lp], b [Kp].
+    const off = paramOffsets(shape)
+    const segments: Segment[] = [
+      { src: off.A, dst: 0, rows: I, cols: H, stride: Hp },
+      { src: off.a, dst: I * Hp, rows: 1, cols: H, stride: Hp },
+    ]
+    let pos = I * Hp + Hp
+    let prevP = Hp
+    const layerAt: { W: number; c: number; rows: number; rowsP: number; colsP: number }[] = []
+    for (const l of off.layers) {
+      const rowsP = round4(l.rows)
+      layerAt.push({ W: pos, c: pos + l.rows * prevP, rows: l.rows, rowsP, colsP: prevP })
+      segments.push({ src: l.W, dst: pos, rows: l.rows, cols: l.cols, stride: prevP })
+      pos += l.rows * prevP
+      segments.push({ src: l.c, dst: pos, rows: 1, cols: l.rows, stride: rowsP })
+      pos += rowsP
+      prevP = rowsP
+    }
+    const Lp = prevP
+    const L = hiddenLayers(shape).at(-1)!
+    const oB = pos
+    segments.push({ src: off.B, dst: oB, rows: K, cols: L, stride: Lp })
+    segments.push({ src: off.b, dst: oB + K * Lp, rows: 1, cols: K, stride: Kp })
+    this.segments = segments
+    const np = (this.np = oB + K * Lp + Kp)
 
     // One block: header, parameters, velocity, per-sample scratch.
     let at = HEADER_BYTES
@@ -127,6 +176,8 @@ export class WasmMlp implements MlpKernel {
     const oY = take(8 * K)
     const oD = take(8 * K)
     const oLogit = take(8 * K)
+    const oLayers = take(4 * LAYER_FIELDS * layerAt.length)
+    const oAct = layerAt.map((l) => [take(4 * l.rowsP), take(4 * l.rowsP)] as const)
     const rt = (this.rt = kernelRuntime())
     rt.ensureSample(I)
     const [base, raw] = rt.alloc(at)
@@ -146,8 +197,8 @@ export class WasmMlp implements MlpKernel {
     h[hb + F_MSE] = loss === 'mse' ? 1 : 0
     h[hb + F_A] = this.pA
     h[hb + F_a] = this.pA + 4 * I * Hp
-    h[hb + F_B] = this.pA + 4 * (I * Hp + Hp)
-    h[hb + F_b] = this.pA + 4 * (I * Hp + Hp + K * Hp)
+    h[hb + F_B] = this.pA + 4 * oB
+    h[hb + F_b] = this.pA + 4 * (oB + K * Lp)
     h[hb + F_V] = this.pV
     h[hb + F_NP] = np
     h[hb + F_HID] = base + oHid
@@ -156,6 +207,19 @@ export class WasmMlp implements MlpKernel {
     h[hb + F_D] = base + oD
     h[hb + F_LOGIT] = base + oLogit
     h[hb + F_ACT] = ACTIVATIONS.indexOf(this.options.activation)
+    h[hb + F_NL] = layerAt.length
+    h[hb + F_LAYERS] = layerAt.length > 0 ? base + oLayers : 0
+    h[hb + F_LP] = Lp
+    layerAt.forEach((l, li) => {
+      const d = ((base + oLayers) >> 2) + li * LAYER_FIELDS
+      h[d] = this.pA + 4 * l.W
+      h[d + 1] = this.pA + 4 * l.c
+      h[d + 2] = l.rows
+      h[d + 3] = l.rowsP
+      h[d + 4] = l.colsP
+      h[d + 5] = base + oAct[li]![0]
+      h[d + 6] = base + oAct[li]![1]
+    })
     this.writeBlock(this.pA, params)
     if (this.pV !== 0 && velocity !== undefined) this.writeBlock(this.pV, velocity)
   }
@@ -185,7 +249,7 @@ export class WasmMlp implements MlpKernel {
     if (!(i >= 0 && i < images.count))
       throw new RangeError(`WasmMlp.forward: sample ${i} outside 0..${images.count - 1}`)
     const nnz = this.copySample(images, i)
-    this.rt.ex.forward(this.net, this.rt.sampleXi, this.rt.sampleXv, nnz)
+    this.rt.ex.forward(this.net, this.xiAt, this.xvAt, nnz)
     const y = this.rt.f64
     const yb = this.py >> 3
     for (let k = 0; k < this.K; k++) out[k] = y[yb + k]
@@ -196,13 +260,13 @@ export class WasmMlp implements MlpKernel {
     if (m < 1) throw new RangeError('WasmMlp.step: empty batch')
     if (images.dim !== this.I) this.checkImages(images)
     const rt = this.rt
-    if (m === 1 && this.pV === 0 && !this.dense) {
+    if (m === 1 && this.pV === 0 && !this.dense && !this.deep) {
       const i = idx[0]
       if (!(i >= 0 && i < images.count))
         throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
       if (this.disposed) this.check()
       const nnz = this.copySample(images, i)
-      return rt.ex.stepOne(this.net, rt.sampleXi, rt.sampleXv, nnz, labels[i], lr)
+      return rt.ex.stepOne(this.net, this.xiAt, this.xvAt, nnz, labels[i], lr)
     }
     this.check()
     this.accumulators()
@@ -215,7 +279,7 @@ export class WasmMlp implements MlpKernel {
         throw new RangeError(`WasmMlp.step: sample ${i} outside 0..${images.count - 1}`)
       }
       const nnz = this.copySample(images, i)
-      loss += rt.ex.accumulate(this.net, rt.sampleXi, rt.sampleXv, nnz, labels[i], scale)
+      loss += rt.ex.accumulate(this.net, this.xiAt, this.xvAt, nnz, labels[i], scale)
     }
     rt.ex.apply(this.net, lr, this.momentum, this.options.weightDecay, this.options.nesterov ? 1 : 0)
     return loss / m
@@ -307,18 +371,24 @@ export class WasmMlp implements MlpKernel {
       throw new RangeError(`WasmMlp: images have ${images.dim} pixels, the network ${this.I} inputs`)
   }
 
-  /** Copies sample i's pixels into the thread's sample buffer; returns their number. */
+  /** Where sample i's pixels are for the kernel (xiAt, xvAt): in place when the images live in
+   * this thread's kernel memory, else copied into its sample buffer. Returns their number. */
   private copySample(images: SparseImages, i: number): number {
     const rt = this.rt
-    rt.refresh()
     const s = images.indptr[i]
     const e = images.indptr[i + 1]
+    if (images.memory === rt.memory) {
+      this.xiAt = images.indices.byteOffset + 4 * s
+      this.xvAt = images.values.byteOffset + 4 * s
+      return e - s
+    }
+    rt.refresh()
     const xi = rt.i32
     const xv = rt.f32
-    const xib = rt.sampleXi >> 2
-    const xvb = rt.sampleXv >> 2
-    xi.set(images.indices.subarray(s, e), xib)
-    xv.set(images.values.subarray(s, e), xvb)
+    this.xiAt = rt.sampleXi
+    this.xvAt = rt.sampleXv
+    xi.set(images.indices.subarray(s, e), rt.sampleXi >> 2)
+    xv.set(images.values.subarray(s, e), rt.sampleXv >> 2)
     return e - s
   }
 
@@ -344,43 +414,32 @@ export class WasmMlp implements MlpKernel {
 
   /** Writes parameters (layout of paramOffsets) into a padded block at `ptr`. */
   private writeBlock(ptr: number, src: Float32Array): void {
-    const { I, H, K, Hp } = this
-    const off = paramOffsets(this.shape)
     const rt = this.rt
     rt.refresh()
     const f = rt.f32
     const b = ptr >> 2
     f.fill(0, b, b + this.np)
-    if (H === Hp) {
-      f.set(src.subarray(0, off.B), b) // A and a
-      f.set(src.subarray(off.B, off.b), b + I * Hp + Hp)
-    } else {
-      for (let i = 0; i < I; i++) f.set(src.subarray(i * H, i * H + H), b + i * Hp)
-      f.set(src.subarray(off.a, off.a + H), b + I * Hp)
-      for (let k = 0; k < K; k++) f.set(src.subarray(off.B + k * H, off.B + k * H + H), b + I * Hp + Hp + k * Hp)
+    for (const g of this.segments) {
+      if (g.cols === g.stride || g.rows === 1) f.set(src.subarray(g.src, g.src + g.rows * g.cols), b + g.dst)
+      else
+        for (let r = 0; r < g.rows; r++)
+          f.set(src.subarray(g.src + r * g.cols, g.src + r * g.cols + g.cols), b + g.dst + r * g.stride)
     }
-    f.set(src.subarray(off.b, off.b + K), b + I * Hp + Hp + K * Hp)
   }
 
   /** Reads a padded block at `ptr` back into the layout of paramOffsets. */
   private readBlock(ptr: number): Float32Array {
-    const { I, H, K, Hp } = this
-    const off = paramOffsets(this.shape)
     const rt = this.rt
     rt.refresh()
     const f = rt.f32
     const b = ptr >> 2
     const out = new Float32Array(paramCount(this.shape))
-    if (H === Hp) {
-      out.set(f.subarray(b, b + I * Hp + Hp), 0)
-      out.set(f.subarray(b + I * Hp + Hp, b + I * Hp + Hp + K * Hp), off.B)
-    } else {
-      for (let i = 0; i < I; i++) out.set(f.subarray(b + i * Hp, b + i * Hp + H), i * H)
-      out.set(f.subarray(b + I * Hp, b + I * Hp + H), off.a)
-      for (let k = 0; k < K; k++)
-        out.set(f.subarray(b + I * Hp + Hp + k * Hp, b + I * Hp + Hp + k * Hp + H), off.B + k * H)
+    for (const g of this.segments) {
+      if (g.cols === g.stride || g.rows === 1) out.set(f.subarray(b + g.dst, b + g.dst + g.rows * g.cols), g.src)
+      else
+        for (let r = 0; r < g.rows; r++)
+          out.set(f.subarray(b + g.dst + r * g.stride, b + g.dst + r * g.stride + g.cols), g.src + r * g.cols)
     }
-    out.set(f.subarray(b + I * Hp + Hp + K * Hp, b + I * Hp + Hp + K * Hp + K), off.b)
     return out
   }
 }

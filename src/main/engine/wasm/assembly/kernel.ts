@@ -16,8 +16,8 @@
 // - minibatch gradients of a, B, b accumulate in float32 (the reference: float64), and
 //   the minibatch/momentum update uses η rounded to float32.
 //
-// Memory is laid out by the JavaScript side (../wasm-mlp.ts, ../runtime.ts) with this
-// module's allocator (alloc/free): one block per network, a header of i32 fields, then
+// Memory is imported, shared (the dataset lives in it once for every worker thread: ../runtime.ts),
+// and laid out by the JavaScript side (../wasm-mlp.ts, ../runtime.ts), which allocates: one block per network, a header of i32 fields, then
 // the parameters in a PADDED layout — hidden stride Hp = H rounded up to 4, so that every
 // row is whole f32x4 vectors and 16-byte aligned; padding stays zero. Every exported
 // function takes the header's address; no function allocates, so memory never grows
@@ -46,18 +46,30 @@ const H_TOUCHED: usize = 72 // minibatch: u8 [I]
 const H_ROWS: usize = 76 // minibatch: i32 [I], the touched rows
 const H_NROWS: usize = 80 // minibatch: number of touched rows
 const H_ACT: usize = 84 // hidden activation: 0 sigmoid, 1 tanh, 2 relu
+const H_NL: usize = 88 // hidden layers after the first (0–3)
+const H_LAYERS: usize = 92 // their descriptors, LAYER_BYTES each (below); 0 when H_NL = 0
+const H_LP: usize = 96 // padded width of the last hidden layer: the stride of B's rows
+
+// A deeper layer's descriptor (i32 fields): weights W [rows][colsP] f32 (colsP: the previous
+// layer's padded width, padding columns zero), biases c [rowsP], activations and deltas
+// [rowsP] f32 (padding lanes stay zero), all addresses.
+const L_W: usize = 0
+const L_C: usize = 4
+const L_ROWS: usize = 8
+const L_ROWSP: usize = 12
+const L_COLSP: usize = 16
+const L_H: usize = 20
+const L_DH: usize = 24
+const LAYER_BYTES: usize = 32
 
 let logSum: f64 = 0 // cross-entropy: log Σ exp(logit), of the last forward pass
 let errorCount: i32 = 0 // errors of the last evaluate()
 
 // --- memory ------------------------------------------------------------------------------
 
-export function alloc(bytes: usize): usize {
-  return heap.alloc(bytes)
-}
-
-export function free(ptr: usize): void {
-  heap.free(ptr)
+/** Where the JavaScript side's allocator may start (../runtime.ts): above this module's static data. */
+export function heapBase(): usize {
+  return __heap_base
 }
 
 export function lastErrors(): i32 {
@@ -238,13 +250,59 @@ function actGrad(act: i32, g: v128, h: v128): v128 {
   return v128.and(g, f32x4.gt(h, f32x4.splat(0)))
 }
 
+/** Σ row[j]·x[j] over rb bytes: four lanes, then the lanes added in float64. */
+function dot(row: usize, x: usize, rb: usize): f64 {
+  let acc = f32x4.splat(0)
+  for (let j: usize = 0; j < rb; j += 16) acc = f32x4.add(acc, f32x4.mul(v128.load(row + j), v128.load(x + j)))
+  return (
+    <f64>f32x4.extract_lane(acc, 0) +
+    <f64>f32x4.extract_lane(acc, 1) +
+    <f64>f32x4.extract_lane(acc, 2) +
+    <f64>f32x4.extract_lane(acc, 3)
+  )
+}
+
+/** h ← act(h) over n real lanes of a buffer padded to np (multiple of 4); padding lanes set to 0. */
+function activate(act: i32, h: usize, n: usize, np: usize): void {
+  const rb = np << 2
+  if (act == 0) for (let j: usize = 0; j < rb; j += 16) v128.store(h + j, sigmoidv(v128.load(h + j)))
+  else if (act == 1) for (let j: usize = 0; j < rb; j += 16) v128.store(h + j, tanhv(v128.load(h + j)))
+  else for (let j: usize = 0; j < rb; j += 16) v128.store(h + j, f32x4.max(v128.load(h + j), f32x4.splat(0)))
+  for (let j = n; j < np; j++) store<f32>(h + (j << 2), 0)
+}
+
+/**
+ * Back through one weight row for one delta dz (splatted): dx += dz·row (through the old
+ * weights) and grow += dz·x (the row's gradient), rb bytes.
+ */
+function backRow(row: usize, grow: usize, dz: v128, x: usize, dx: usize, rb: usize): void {
+  for (let j: usize = 0; j < rb; j += 16) {
+    v128.store(dx + j, f32x4.add(v128.load(dx + j), f32x4.mul(dz, v128.load(row + j))))
+    v128.store(grow + j, f32x4.add(v128.load(grow + j), f32x4.mul(dz, v128.load(x + j))))
+  }
+}
+
+/** The last hidden layer's activations and deltas (the first layer's when there are no deeper ones). */
+function lastHidden(net: usize): usize {
+  const nl = load<i32>(net, H_NL)
+  return nl == 0
+    ? <usize>load<i32>(net, H_HID)
+    : <usize>load<i32>(<usize>load<i32>(net, H_LAYERS) + <usize>(nl - 1) * LAYER_BYTES, L_H)
+}
+function lastDeltas(net: usize): usize {
+  const nl = load<i32>(net, H_NL)
+  return nl == 0
+    ? <usize>load<i32>(net, H_G)
+    : <usize>load<i32>(<usize>load<i32>(net, H_LAYERS) + <usize>(nl - 1) * LAYER_BYTES, L_DH)
+}
+
 function sigmoid64(z: f64): f64 {
   return 1.0 / (1.0 + Math.exp(-z))
 }
 
 // --- the network ----------------------------------------------------------------------
 
-/** Forward pass of one sparse image: hidden activations → HID (f32), outputs → Y (f64). */
+/** Forward pass of one sparse image: hidden activations → HID and each deeper layer's H (f32), outputs → Y (f64). */
 function fwd(net: usize, xi: usize, xv: usize, nnz: i32): void {
   const H = <usize>load<i32>(net, H_H)
   const Hp = <usize>load<i32>(net, H_HP)
@@ -254,24 +312,29 @@ function fwd(net: usize, xi: usize, xv: usize, nnz: i32): void {
   memory.copy(hid, <usize>load<i32>(net, H_a), rb) // z = a
   gatherRows(hid, rb, <usize>load<i32>(net, H_A), xi, xv, nnz) // z += Σ x_q A[pixel_q]
   const act = load<i32>(net, H_ACT)
-  if (act == 0) for (let j: usize = 0; j < rb; j += 16) v128.store(hid + j, sigmoidv(v128.load(hid + j)))
-  else if (act == 1) for (let j: usize = 0; j < rb; j += 16) v128.store(hid + j, tanhv(v128.load(hid + j)))
-  else for (let j: usize = 0; j < rb; j += 16) v128.store(hid + j, f32x4.max(v128.load(hid + j), f32x4.splat(0)))
-  for (let j = H; j < Hp; j++) store<f32>(hid + (j << 2), 0) // padding lanes stay 0
+  activate(act, hid, H, Hp)
+  // Deeper layers: h_l = act(c_l + W_l·h_(l−1)), each pre-activation summed as the output layer's.
+  const nl = <usize>load<i32>(net, H_NL)
+  const layers = <usize>load<i32>(net, H_LAYERS)
+  let prev = hid
+  for (let li: usize = 0; li < nl; li++) {
+    const l = layers + li * LAYER_BYTES
+    const W = <usize>load<i32>(l, L_W)
+    const c = <usize>load<i32>(l, L_C)
+    const rows = <usize>load<i32>(l, L_ROWS)
+    const crb = (<usize>load<i32>(l, L_COLSP)) << 2
+    const h = <usize>load<i32>(l, L_H)
+    for (let r: usize = 0; r < rows; r++)
+      store<f32>(h + (r << 2), <f32>(<f64>load<f32>(c + (r << 2)) + dot(W + r * crb, prev, crb)))
+    activate(act, h, rows, <usize>load<i32>(l, L_ROWSP))
+    prev = h
+  }
+  const lb = (<usize>load<i32>(net, H_LP)) << 2
   const pB = <usize>load<i32>(net, H_B)
   const pb = <usize>load<i32>(net, H_b)
   const y = <usize>load<i32>(net, H_Y)
-  for (let k = 0; k < K; k++) {
-    const row = pB + <usize>k * rb
-    let acc = f32x4.splat(0)
-    for (let j: usize = 0; j < rb; j += 16) acc = f32x4.add(acc, f32x4.mul(v128.load(row + j), v128.load(hid + j)))
-    const dot =
-      <f64>f32x4.extract_lane(acc, 0) +
-      <f64>f32x4.extract_lane(acc, 1) +
-      <f64>f32x4.extract_lane(acc, 2) +
-      <f64>f32x4.extract_lane(acc, 3)
-    store<f64>(y + ((<usize>k) << 3), <f64>load<f32>(pb + ((<usize>k) << 2)) + dot)
-  }
+  for (let k = 0; k < K; k++)
+    store<f64>(y + ((<usize>k) << 3), <f64>load<f32>(pb + ((<usize>k) << 2)) + dot(pB + <usize>k * lb, prev, lb))
   if (load<i32>(net, H_MSE) != 0) {
     for (let k = 0; k < K; k++) {
       const p = y + ((<usize>k) << 3)
@@ -395,23 +458,48 @@ export function accumulate(net: usize, xi: usize, xv: usize, nnz: i32, t: i32, s
   const g = <usize>load<i32>(net, H_G)
   const d = <usize>load<i32>(net, H_D)
   const pB = <usize>load<i32>(net, H_B)
-  const rest = <usize>load<i32>(net, H_REST) // gradient of a at rest, of B at rest + rb, of b after
-  const restB = rest + rb
-  const restb = restB + <usize>K * rb
-  memory.fill(g, 0, rb)
+  const pb = <usize>load<i32>(net, H_b)
+  // The gradient of a parameter at address p is at grad + p: the accumulators from `rest`
+  // have the parameter block's layout from a on.
+  const grad = <usize>load<i32>(net, H_REST) - <usize>load<i32>(net, H_a)
+  const lb = (<usize>load<i32>(net, H_LP)) << 2
+  const last = lastHidden(net)
+  const lastD = lastDeltas(net)
+  memory.fill(lastD, 0, lb)
   for (let k = 0; k < K; k++) {
     const dk64 = load<f64>(d + ((<usize>k) << 3))
-    const dk = f32x4.splat(<f32>dk64)
-    const row = pB + <usize>k * rb
-    const grow = restB + <usize>k * rb
-    for (let j: usize = 0; j < rb; j += 16) {
-      v128.store(g + j, f32x4.add(v128.load(g + j), f32x4.mul(dk, v128.load(row + j))))
-      v128.store(grow + j, f32x4.add(v128.load(grow + j), f32x4.mul(dk, v128.load(hid + j))))
-    }
-    const bk = restb + ((<usize>k) << 2)
+    const row = pB + <usize>k * lb
+    backRow(row, grad + row, f32x4.splat(<f32>dk64), last, lastD, lb)
+    const bk = grad + pb + ((<usize>k) << 2)
     store<f32>(bk, <f32>(<f64>load<f32>(bk) + dk64))
   }
   const act = load<i32>(net, H_ACT)
+  const nl = <usize>load<i32>(net, H_NL)
+  const layers = <usize>load<i32>(net, H_LAYERS)
+  for (let li = nl; li > 0; li--) {
+    const l = layers + (li - 1) * LAYER_BYTES
+    const W = <usize>load<i32>(l, L_W)
+    const c = <usize>load<i32>(l, L_C)
+    const rows = <usize>load<i32>(l, L_ROWS)
+    const lrb = (<usize>load<i32>(l, L_ROWSP)) << 2
+    const crb = (<usize>load<i32>(l, L_COLSP)) << 2
+    const h = <usize>load<i32>(l, L_H)
+    const dh = <usize>load<i32>(l, L_DH)
+    for (let j: usize = 0; j < lrb; j += 16) {
+      const dz = actGrad(act, v128.load(dh + j), v128.load(h + j)) // dL/dz of this layer
+      v128.store(dh + j, dz)
+      v128.store(grad + c + j, f32x4.add(v128.load(grad + c + j), dz))
+    }
+    const pl = layers + (li - 2) * LAYER_BYTES
+    const prev = li == 1 ? hid : <usize>load<i32>(pl, L_H)
+    const dprev = li == 1 ? g : <usize>load<i32>(pl, L_DH)
+    memory.fill(dprev, 0, crb)
+    for (let r: usize = 0; r < rows; r++) {
+      const row = W + r * crb
+      backRow(row, grad + row, f32x4.splat(load<f32>(dh + (r << 2))), prev, dprev, crb)
+    }
+  }
+  const rest = grad + <usize>load<i32>(net, H_a)
   for (let j: usize = 0; j < rb; j += 16) {
     const gj = actGrad(act, v128.load(g + j), v128.load(hid + j))
     v128.store(g + j, gj)
