@@ -12,16 +12,23 @@ import { HAS_CHROMIUM, idle, smallSpec, startViewsHarness, waitForRender, type V
 const describe = describeAll.skipIf(!HAS_CHROMIUM)
 const PATHS = '[data-testid="paths-view"]'
 const METRICS = '[data-testid="metrics-view"]'
+const COMPARE = '[data-testid="compare-page"]'
 
 let h: ViewsHarness
 let run: string
+let other: string
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return
-  h = await startViewsHarness([smallSpec({ name: 'slider run' })])
-  run = h.runIds[0]!
-  // The embedding, computed before the page asks (the machine may be busy).
+  // A second run with other snapshots: one epoch is the same moment in both (compare).
+  h = await startViewsHarness([
+    smallSpec({ name: 'slider run' }),
+    smallSpec({ name: 'other', snapshots: { at: [0.04, 0.08, 0.12, 0.16, 0.2] } }),
+  ])
+  ;[run, other] = h.runIds as [string, string]
+  // The embeddings, computed before the page asks (the machine may be busy).
   await h.host.service.request('paths.embed', { runs: [run], view: 'tau', method: 'smacof' })
+  await h.host.service.request('paths.embed', { runs: [run, other], view: 'tau', method: 'smacof', align: 'joint' })
 }, 300_000)
 afterAll(async () => h?.close())
 
@@ -174,5 +181,31 @@ describe('the time slider', () => {
     await h.page.locator(`${METRICS} [data-testid="time-off"]`).click()
     await h.page.waitForFunction(() => !(globalThis as any).location.hash.includes('t='))
     await waitForLabel(METRICS, 'all 9 snapshots')
+  })
+
+  it('the comparison shows one moment in both runs: each at its last snapshot by then, the curves with the cursor', async () => {
+    await h.go(`#/page/compare?runs=${run},${other}&t=0.1`)
+    await waitForRender(h.page, COMPARE)
+    await idle(h.page, COMPARE)
+    // The union of both runs' snapshots: 9 + 6 less the shared 0 and 0.2 = 13; 0.1 is the 9th.
+    await waitForLabel(COMPARE, 'epoch 0.1 · snapshot 9/13')
+    await waitForFrame(COMPARE, 0.1)
+    const runs = await h.page.evaluate((sel) => {
+      const el = (globalThis as any).document.querySelector(`${sel} [data-testid="figure-chart"]`)
+      const o = el.__sgdscopeChart.getOption()
+      const byRun: Record<string, number> = {}
+      for (const s of o.series as any[])
+        if (s.type === 'scatter' && !String(s.name).endsWith('(now)'))
+          for (const d of s.data) byRun[s.name] = Math.max(byRun[s.name] ?? 0, (Array.isArray(d) ? d : d.value)[2])
+      return byRun
+    }, COMPARE)
+    // 'other' has snapshots at 0.08 and 0.12: at epoch 0.1 it is at 0.08.
+    expect(Object.values(runs).sort()).toEqual([0.08, 0.1])
+    await h.page.waitForFunction((sel) => {
+      const charts = (globalThis as any).document.querySelectorAll(`${sel} [data-testid="figure-chart"]`)
+      const o = charts[charts.length - 1]?.__sgdscopeChart?.getOption()
+      return (o?.series ?? []).some((s: any) => s.id === 'cursor-0' && s.data[0]?.[0] === 0.1)
+    }, COMPARE)
+    await h.screenshot('time-slider-compare')
   })
 })

@@ -132,7 +132,7 @@ describe('view store: saved views', () => {
     const sent = host.callsOf('views.save')[0] as SavedView
     expect(sent.look.time).toBe(0.5)
     time.set(null)
-    store.restore({ name: 'at 0.5', ...sent })
+    store.restore(sent)
     expect(time.epoch).toBe(0.5)
     expect('time' in store.pathsState('a').look).toBe(false)
     store.restore({ name: 'whole', ...toSavedView(state) })
