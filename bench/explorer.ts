@@ -12,6 +12,11 @@
  * synchronously) → the next painted frame. Printed, never asserted. A screenshot of each
  * explorer goes to tests/artifacts/screenshots/.
  *
+ * The time slider (issue 22 items 1 and 6) is scrubbed over the fig1-size run too: each move
+ * draws the animation's frame at that snapshot (paths up to it, each network's latest point
+ * ringed) by a partial setOption of the series alone; printed as ms per frame (median, p95)
+ * beside the goal of 16 ms. `--fig1` skips the fig5-size run.
+ *
  * Needs `npm run build` (out/renderer) and Chromium (/usr/bin/chromium or CHROMIUM_PATH).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -79,8 +84,20 @@ const SWEEP = `async ({ sel, positions }) => {
   return out
 }`
 
-async function sweep(page: Page, positions: number[]): Promise<Sample[]> {
-  return page.evaluate(`(${SWEEP})(${JSON.stringify({ sel: PATHS, positions })})`) as Promise<Sample[]>
+async function sweep(page: Page, positions: number[], input = 'window-from'): Promise<Sample[]> {
+  const source = SWEEP.replace('[data-testid="window-from"]', `[data-testid="${input}"]`)
+  return page.evaluate(`(${source})(${JSON.stringify({ sel: PATHS, positions })})`) as Promise<Sample[]>
+}
+
+/** The time slider scrubbed: ms per frame against the 16 ms goal (one frame at 60 Hz). */
+function reportScrub(name: string, samples: Sample[]) {
+  const total = samples.map((s) => s.total)
+  const f = (x: number) => x.toFixed(1).padStart(6)
+  report(name, samples)
+  const p95 = quantile(total, 0.95)
+  console.log(
+    `  ms per frame: median ${f(quantile(total, 0.5))}, p95 ${f(p95)}   goal ≤ 16 ms: ${p95 <= 16 ? 'met' : 'NOT met'} (p95)`,
+  )
 }
 
 function report(name: string, samples: Sample[]) {
@@ -123,17 +140,21 @@ async function main() {
     })
     await trainRun(project, fig1.id, { workers: os.availableParallelism() })
     console.log(`fig1-size run trained in ${seconds(t0)} s (100 networks, 31 snapshots)`)
-    t0 = performance.now()
-    const fig5 = await createRun(project, {
-      kind: 'stochastic',
-      name: 'fig5-size (2 × 1001)',
-      nets: 2,
-      dim: 1000,
-      steps: 200_000,
-      recordEvery: 200,
-    })
-    await trainRun(project, fig5.id, { workers: 1 })
-    console.log(`fig5-size run recorded in ${seconds(t0)} s (2 vectors, 1001 snapshots)`)
+    // --fig1: the fig1-size run alone (the fig5-size one is skipped).
+    let fig5 = { id: '' }
+    if (!process.argv.includes('--fig1')) {
+      t0 = performance.now()
+      fig5 = await createRun(project, {
+        kind: 'stochastic',
+        name: 'fig5-size (2 × 1001)',
+        nets: 2,
+        dim: 1000,
+        steps: 200_000,
+        recordEvery: 200,
+      })
+      await trainRun(project, fig5.id, { workers: 1 })
+      console.log(`fig5-size run recorded in ${seconds(t0)} s (2 vectors, 1001 snapshots)`)
+    }
 
     const service = new Service({ host: 'browser', settings: new FileSettingsStore(path.join(root, 'config')) })
     await service.request('project.open', { dir: project.dir })
@@ -145,7 +166,7 @@ async function main() {
       await page.waitForSelector('main[data-route]:not([data-route="start"])')
       mkdirSync(SCREENSHOTS, { recursive: true })
 
-      for (const [run, name, positions] of [
+      const cases: [string, string, number[]][] = [
         [
           fig1.id,
           'fig1-size, 100 networks × 31 snapshots',
@@ -156,7 +177,9 @@ async function main() {
           'fig5-size, 2 networks × 1001 snapshots',
           Array.from({ length: 40 }, (_, i) => (i < 20 ? (i + 1) * 25 : (39 - i) * 25)),
         ],
-      ] as const) {
+      ]
+      for (const [run, name, positions] of cases) {
+        if (!run) continue
         t0 = performance.now()
         await page.evaluate((h) => ((globalThis as any).location.hash = h), `#/run/${run}/paths`)
         await page.waitForFunction(
@@ -186,6 +209,24 @@ async function main() {
           await page.locator(`${PATHS} [data-testid="window-from"]`).fill('11')
           await page.waitForTimeout(300)
           await page.screenshot({ path: path.join(SCREENSHOTS, 'bench-fig2-size.png') })
+          await page.locator(`${PATHS} [data-testid="window-from"]`).fill('0')
+          // The time slider over all 31 snapshots, forward and back, twice.
+          // (Each position differs from the one before: a move to where the slider is draws nothing.)
+          const scrub = [
+            ...Array.from({ length: 30 }, (_, i) => i + 1),
+            ...Array.from({ length: 30 }, (_, i) => 29 - i),
+          ]
+          await sweep(page, [0], 'time-range') // the first move is a full draw (the slider turns on)
+          const samples = await sweep(page, [...scrub, ...scrub], 'time-range')
+          const partial = await page
+            .locator(`${PATHS} [data-testid="figure-chart"]`)
+            .first()
+            .getAttribute('data-partial')
+          reportScrub(`${name}, time slider scrubbed (partial redraws: ${partial === '1' ? 'yes' : 'no'})`, samples)
+          await page.screenshot({ path: path.join(SCREENSHOTS, 'bench-fig1-time-slider.png') })
+          await page.selectOption(`${PATHS} [data-testid="color-by"]`, 'net')
+          reportScrub(`${name}, time slider scrubbed, coloured by network`, await sweep(page, scrub, 'time-range'))
+          await page.selectOption(`${PATHS} [data-testid="color-by"]`, 'epoch')
         }
       }
     } finally {

@@ -41,8 +41,9 @@ export function figureOptions(look: FigureLook, q: PathQuery, layout: 'overlay' 
     ...(look.hideInitial ? { hideInitial: true } : {}),
     ...(window ? { epochWindow: window } : {}),
     ...(nets ? { nets } : {}),
-    // What the screen shows: a zoomed view exports its region.
+    // What the screen shows: a zoomed view exports its region, a view at a time its frame.
     ...(look.zoom ? { region: look.zoom } : {}),
+    ...(look.time !== undefined ? { until: look.time } : {}),
   }
 }
 
@@ -62,6 +63,7 @@ export async function renderView(
         logX: look.logX,
         logY: look.logY,
         ...(shownWindow(look, view.query) ? { epochWindow: shownWindow(look, view.query) } : {}),
+        ...(look.time !== undefined ? { cursor: look.time } : {}),
       },
     })
   }

@@ -114,6 +114,10 @@ export const FigureLook = z.object({
     .object({ x: z.tuple([z.number(), z.number()]), y: z.tuple([z.number(), z.number()]) })
     .refine((r) => r.x[0] < r.x[1] && r.y[0] < r.y[1], 'a zoom region runs from low to high on both axes')
     .optional(),
+  /** The time slider's epoch (issue 22): paths are drawn as the animation's frame at it (the
+   * paths up to it, each network's latest point ringed), learning curves with a cursor there;
+   * absent = all of training. Kept by saved views; an export draws what the screen shows. */
+  time: z.number().min(0).optional(),
 })
 export type FigureLook = z.infer<typeof FigureLook>
 /** A zoomed region of a paths plot, in embedding units. */

@@ -62,6 +62,9 @@ export interface MetricsOptions {
   legend?: boolean
   /** Panel columns; default 1 for one metric, else 2. */
   columns?: number
+  /** The time slider's epoch: a vertical line across every panel (series `cursor-<panel>`, so
+   * that the app moves it alone). Outside the epoch axis (or ≤ 0 on a log axis) it is not drawn. */
+  cursor?: number
 }
 
 const CANONICAL = ['test_error', 'train_error', 'test_loss', 'train_loss']
@@ -369,6 +372,8 @@ export function buildMetrics(data: MetricsData, style: FigureStyle, opts: Metric
     })
   })
 
+  if (opts.cursor !== undefined) series.push(...cursorSeries(panels, x, opts.cursor, style, m))
+
   const graphic: GraphicComponentOption[] = []
   for (const r of L.rects) graphic.push(frameBox(style, m, r))
   if (opts.title && L.titleY !== undefined)
@@ -399,6 +404,36 @@ export function buildMetrics(data: MetricsData, style: FigureStyle, opts: Metric
       })),
     } as LegendComponentOption
   return option
+}
+
+/** The time cursor: one dashed vertical line per panel at epoch t, on top of the curves. */
+function cursorSeries(
+  panels: readonly { y: Range }[],
+  x: Range,
+  t: number,
+  style: FigureStyle,
+  m: FrameMetrics,
+): LineSeriesOption[] {
+  const inside = Number.isFinite(t) && t >= x.min && t <= x.max
+  return panels.map((p, pi) => ({
+    type: 'line',
+    id: `cursor-${pi}`,
+    name: 'cursor',
+    xAxisIndex: pi,
+    yAxisIndex: pi,
+    symbol: 'none',
+    silent: true,
+    animation: false,
+    z: 5,
+    tooltip: { show: false },
+    lineStyle: { color: style.foreground, width: Math.max(1, m.linePx * 1.2), type: 'dashed', opacity: 0.85 },
+    data: inside
+      ? [
+          [t, p.y.min],
+          [t, p.y.max],
+        ]
+      : [],
+  }))
 }
 
 /** The natural height in inches of a metrics figure of the style's width. */

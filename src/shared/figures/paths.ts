@@ -617,16 +617,19 @@ function buildPathsOption(
   })
   const frameLabels: GraphicComponentOption[] = []
   if (until !== undefined)
-    for (const r of overlay ? L.panels.slice(0, 1) : L.panels)
-      frameLabels.push(
-        text(style, m, {
+    (overlay ? L.panels.slice(0, 1) : L.panels).forEach((r, i) =>
+      frameLabels.push({
+        // An id, so that the app's time slider updates the label alone (FigureChart.vue).
+        id: `frame-label-${i}`,
+        ...text(style, m, {
           text: epochLabel(until),
           x: r.x + m.fpx * 0.45,
           y: r.y + m.fpx * 0.35,
           size: m.fpx * 0.9,
           color: '#333333',
         }),
-      )
+      } as GraphicComponentOption),
+    )
 
   if (opts.highlight) series.push(...highlightSeries(data, shown, opts.highlight, overlay, m.pointPx))
 

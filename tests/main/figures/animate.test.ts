@@ -12,7 +12,7 @@ import { Project } from '../../../src/main/archive/project'
 import { createRun, trainRun } from '../../../src/main/experiments/runner'
 import { decodePng, renderAnimation, sequenceNames } from '../../../src/main/figures/animate'
 import { renderFigure } from '../../../src/main/figures/export'
-import { figureOptions, type ViewToRender } from '../../../src/main/figures/views'
+import { figureOptions, renderView, type ViewToRender } from '../../../src/main/figures/views'
 import { FigureLook } from '../../../src/shared/api/contract'
 import { animationEpochs } from '../../../src/shared/figures/paths'
 import { runCli } from '../../helpers/cli-in-process'
@@ -204,6 +204,13 @@ describe('animated paths', () => {
     const other = decodePng((await still(EPOCHS[10]!)) as Buffer)
     expect(meanAbsDiff(gif.frames[0]!.rgba, other.rgba)).toBeGreaterThan(meanAbsDiff(gif.frames[10]!.rgba, other.rgba))
   }, 120_000)
+
+  it('a view saved at a time (the time slider, look.time) exports the frame at it', async () => {
+    const atTime = await renderView(project, { ...view, look: { ...view.look, time: 8 } }, 'png')
+    expect(Buffer.compare(atTime.content as Buffer, (await still(8)) as Buffer)).toBe(0)
+    const whole = await renderView(project, view, 'png')
+    expect(Buffer.compare(whole.content as Buffer, (await still(8)) as Buffer)).not.toBe(0)
+  })
 
   it('a PNG sequence is the still figures themselves; bad requests are refused clearly', async () => {
     const a = await renderAnimation(project, view, 'png-sequence')

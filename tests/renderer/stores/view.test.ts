@@ -6,6 +6,7 @@ import { defaultPathsState, embedQuery, toSavedView } from '../../../src/rendere
 import { useProjectStore } from '../../../src/renderer/src/stores/project'
 import { useUiStore } from '../../../src/renderer/src/stores/ui'
 import { progressLine, useViewStore } from '../../../src/renderer/src/stores/view'
+import { useTimeStore } from '../../../src/renderer/src/stores/time'
 import { hostError, installFakeHost, until } from '../helpers/fake-host'
 import { project, runSummary } from '../helpers/fixtures'
 
@@ -119,6 +120,23 @@ describe('view store: saved views', () => {
     expect(store.views).toEqual([saved])
     expect(useUiStore().toasts.at(-1)).toMatchObject({ kind: 'success', title: 'Saved view “late”' })
     expect(store.saving).toBe(false)
+  })
+
+  it('saves the time slider’s epoch as look.time, and a restored view sets the slider (off without one)', async () => {
+    const state = defaultPathsState(['a'])
+    host.handle('views.save', () => [])
+    const store = useViewStore()
+    const time = useTimeStore()
+    time.set(0.5)
+    expect(await store.save('at 0.5', state)).toBe(true)
+    const sent = host.callsOf('views.save')[0] as SavedView
+    expect(sent.look.time).toBe(0.5)
+    time.set(null)
+    store.restore(sent)
+    expect(time.epoch).toBe(0.5)
+    expect('time' in store.pathsState('a').look).toBe(false)
+    store.restore({ name: 'whole', ...toSavedView(state) })
+    expect(time.epoch).toBeNull()
   })
 
   it('opens a saved view where it belongs, restores it there once, and deletes views', async () => {

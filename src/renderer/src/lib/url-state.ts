@@ -8,8 +8,8 @@
  * coordinates), `epochs`/`nets` (what is shown), `zoom` (x0,x1,y0,y1 in embedding
  * units; meaningful only with the keys above, which is why they are kept too). A key
  * that does not parse is ignored, never an error: a link edited by hand still opens.
- * The metrics tab has `view`, `epochs`, `logx`, `logy` (1 or 0). A later time slider
- * adds its own key (`t=`) to the same query.
+ * The metrics tab has `view`, `epochs`, `logx`, `logy` (1 or 0). The time slider
+ * (stores/time.ts) adds `t=` (an epoch; absent = off) to every screen that has it.
  */
 import type { ZoomRegion } from '../../../shared/api/contract'
 import {
@@ -23,6 +23,7 @@ import {
   type Method,
   type PathsState,
 } from './view-state'
+import { decodeTime, encodeTime } from './time'
 
 /** A screen's state in the URL: keys to short texts (`zoom` → `0.1,0.5,-1,2`). */
 export type RouteQuery = Record<string, string>
@@ -186,4 +187,16 @@ export function applyQueryToMetrics(s: MetricsState, q: RouteQuery): void {
   const flag = (v: string | undefined, dflt: boolean) => (v === '1' ? true : v === '0' ? false : dflt)
   s.look.logX = flag(q.logx, d.look.logX)
   s.look.logY = flag(q.logy, d.look.logY)
+}
+
+/** The time slider's position, on every screen that shows it: `t=` an epoch, absent = off. */
+export const TIME_QUERY_KEYS = ['t'] as const
+
+export function timeToQuery(t: number | null): Record<string, string | null> {
+  return { t: encodeTime(t) }
+}
+
+/** The position a query names (no or a bad `t=`: off). */
+export function timeFromQuery(q: RouteQuery): number | null {
+  return decodeTime(q.t)
 }

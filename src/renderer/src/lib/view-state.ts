@@ -236,10 +236,17 @@ export function toSavedView(
   return { kind: s.kind, query, look }
 }
 
+/** A saved view (or a view to export) at the time slider's epoch: `look.time`, absent when off. */
+export function atTime<V extends { look: Look }>(v: V, t: number | null): V {
+  const { time: _old, ...look } = v.look
+  return { ...v, look: (t === null ? look : { ...look, time: t }) as Look }
+}
+
 /** A saved view back as a view state. */
 export function fromSavedView(v: Pick<SavedView, 'kind' | 'query' | 'look'>, nNets?: number): ViewState {
   const q = v.query
-  const { epochWindow: shownWindow, nets: shownNets, ...rest } = v.look as Look & ShownSelection
+  // The time is the time slider's (one for every view: stores/time.ts), not the view's look.
+  const { epochWindow: shownWindow, nets: shownNets, time: _time, ...rest } = v.look as Look & ShownSelection
   const look = defaultLook(rest)
   if (v.kind === 'metrics')
     return {

@@ -14,7 +14,9 @@ import { isCancelled, progressLine, sharedRequests, type Shared } from '../lib/s
 import { useProjectStore } from './project'
 import { useRunsStore } from './runs'
 import { useUiStore } from './ui'
+import { useTimeStore } from './time'
 import {
+  atTime,
   defaultMetricsState,
   defaultPathsState,
   fromSavedView,
@@ -41,6 +43,7 @@ export const useViewStore = defineStore('view', () => {
   const project = useProjectStore()
   const runs = useRunsStore()
   const ui = useUiStore()
+  const time = useTimeStore()
 
   // ---- Data from the host, cached per query ------------------------------------
 
@@ -101,12 +104,12 @@ export const useViewStore = defineStore('view', () => {
     if (project.current) project.current = { ...project.current, views: list }
   }
 
-  /** Saves a view's state under a name (replacing a view of that name). */
+  /** Saves a view's state under a name (replacing a view of that name), at the time slider's epoch. */
   async function save(name: string, state: ViewState, nNets?: number): Promise<boolean> {
     saving.value = true
     try {
       const list = await ui.guard('Cannot save the view', () =>
-        api().call('views.save', { name, ...toSavedView(state, nNets) }),
+        api().call('views.save', { name, ...atTime(toSavedView(state, nNets), time.epoch) }),
       )
       if (!list) return false
       setViews(list)
@@ -144,9 +147,11 @@ export const useViewStore = defineStore('view', () => {
     return r.view
   }
 
-  /** Applies a saved view to the kept state of its view (and returns that state). */
+  /** Applies a saved view to the kept state of its view (and returns that state); the time
+   * slider goes to the view's epoch (off when it has none). */
   function restore(view: SavedView, nNets?: number): ViewState {
     const s = fromSavedView(view, nNets)
+    time.set(view.look.time ?? null)
     if (s.kind === 'metrics') metricsStates[s.runs[0]!] = s
     else if (s.kind === 'paths') pathsStates[s.runs[0]!] = s
     else compareState.value = s

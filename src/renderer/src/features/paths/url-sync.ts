@@ -14,12 +14,15 @@ import {
   metricsStateToQuery,
   PATHS_QUERY_KEYS,
   pathsStateToQuery,
+  TIME_QUERY_KEYS,
+  timeFromQuery,
+  timeToQuery,
   type RouteQuery,
 } from '../../lib/url-state'
 import type { MetricsState, PathsState } from '../../lib/view-state'
 
 export interface UrlCodec<S> {
-  /** The keys this view owns (others, e.g. a later `t=`, are left alone). */
+  /** The keys this view owns (others, e.g. the time slider's `t=`, are left alone). */
   keys: readonly string[]
   /** The state as keys (null = at its default: removed). */
   toQuery: (s: S) => Record<string, string | null>
@@ -99,4 +102,11 @@ export const metricsCodec: UrlCodec<MetricsState> = {
   keys: METRICS_QUERY_KEYS,
   toQuery: metricsStateToQuery,
   apply: applyQueryToMetrics,
+}
+
+/** The time slider's position (stores/time.ts): `t=` on the screen that shows the slider. */
+export const timeCodec: UrlCodec<{ epoch: number | null; set: (t: number | null) => void }> = {
+  keys: TIME_QUERY_KEYS,
+  toQuery: (s) => timeToQuery(s.epoch),
+  apply: (s, q) => s.set(timeFromQuery(q)),
 }
