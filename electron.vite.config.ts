@@ -9,6 +9,11 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // Bundled, not loaded from node_modules: Node's module loader opens a package's files all
+      // at once, and these are hundreds of small ES modules each (linear-sum-assignment pulls in
+      // ml-spectra-processing's 247, echarts and zrender more), which alone exceed
+      // `ulimit -n 256` (tests/main/archive/file-pool.test.ts).
+      externalizeDeps: { exclude: ['linear-sum-assignment', 'ml-spectra-processing', 'echarts', 'zrender'] },
       rollupOptions: {
         input: {
           index: resolve('src/main/electron/index.ts'),

@@ -13,6 +13,8 @@
  * `npm run bench -- engine` runs only the engine table (bench/engines.ts: fused, the C
  * reference, tfjs on WebAssembly and native TensorFlow, batch 1 and 100, 784-100-10 and
  * 784-1000-10, µs per sample per core).
+ * `npm run bench -- tau-read` writes and reads back τ of a synthetic run (format 4's shards against
+ * one file per point, beside `cat`; bench/tau-read.ts).
  * `npm run bench -- responsiveness` runs only the host-responsiveness benchmark
  * (bench/responsiveness.ts), `npm run bench -- embed [--project DIR]` the fig1 τ embedding from
  * `sgdscope embed` against its goals (bench/embed.ts), `npm run bench -- path-distances` the whole-path distances at
@@ -117,6 +119,7 @@ async function main() {
 if (process.argv.includes('engine')) await import('./engines')
 else if (process.argv.includes('responsiveness')) await import('./responsiveness')
 else if (process.argv.includes('embed')) await import('./embed')
+else if (process.argv.includes('tau-read')) await import('./tau-read')
 else if (process.argv.includes('path-distances')) await import('./path-distances')
 else if (process.argv.includes('tsne-umap')) await import('./tsne-umap')
 else if (process.argv.includes('faithfulness')) await import('./faithfulness')

@@ -21,6 +21,70 @@ except ImportError:  # Windows
 TMP_SUFFIX = ".sgdscope-tmp"
 
 
+def _max_open_files() -> int:
+    try:
+        return max(1, int(os.environ.get("SGDSCOPE_OPEN_FILES", "64")))
+    except ValueError:
+        return 64
+
+
+# Threads that hold files open at once, as the engine's file pool (src/main/archive/file-pool.ts):
+# a recorder fed from a big thread pool would otherwise open one file per thread and fail with
+# EMFILE under an ordinary descriptor limit (`ulimit -n 256`). `SGDSCOPE_OPEN_FILES` overrides it.
+MAX_OPEN_FILES = _max_open_files()
+_slots = threading.BoundedSemaphore(MAX_OPEN_FILES)
+_slot_depth = threading.local()
+# The most slots held at once, for tests (updated without a lock, which a KeyboardInterrupt
+# could leave held: a lost update only under-counts).
+_slot_peak = [0]
+
+
+def _slots_held() -> int:
+    return _slots._initial_value - _slots._value  # type: ignore[attr-defined]
+
+
+@contextmanager
+def file_slot() -> Iterator[None]:
+    """Holds one of the process's MAX_OPEN_FILES file slots for the body. Re-entrant in a
+    thread (a lock folder's descriptor and the lock file read under it share one slot), so a
+    thread holds at most two descriptors and the process at most 2 × MAX_OPEN_FILES."""
+    depth = getattr(_slot_depth, "n", 0)
+    # Counted before the semaphore is touched: a signal handler that runs in this thread while
+    # it waits for a slot nests instead of waiting on the semaphore's own lock.
+    _slot_depth.n = depth + 1
+    acquired = False
+    try:
+        if depth == 0:
+            _slots.acquire()
+            acquired = True
+            _slot_peak[0] = max(_slot_peak[0], _slots_held())
+        yield
+    finally:
+        if acquired:
+            _slots.release()
+        _slot_depth.n = depth
+
+
+@contextmanager
+def without_slots() -> Iterator[None]:
+    """File operations of the body take no slot: for marking a run interrupted at exit, after a
+    KeyboardInterrupt may have struck inside the semaphore and left its lock held."""
+    depth = getattr(_slot_depth, "n", 0)
+    _slot_depth.n = depth + 1
+    try:
+        yield
+    finally:
+        _slot_depth.n = depth
+
+
+def file_slot_stats(reset: bool = False) -> Dict[str, int]:
+    """Slots held now and the most held at once (for tests)."""
+    out = {"active": _slots_held(), "peak": _slot_peak[0]}
+    if reset:
+        _slot_peak[0] = out["active"]
+    return out
+
+
 class LockTimeout(TimeoutError):
     """A short lock stayed held by a live process for longer than the writer waits."""
 
@@ -36,7 +100,7 @@ def write_atomic(path: str, data: bytes) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}-{secrets.token_hex(4)}{TMP_SUFFIX}"
     try:
-        with open(tmp, "wb") as f:
+        with file_slot(), open(tmp, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
@@ -65,7 +129,7 @@ def write_json_atomic(path: str, value: Any) -> None:
 
 
 def read_json(path: str) -> Any:
-    with open(path, "r", encoding="utf-8") as f:
+    with file_slot(), open(path, "r", encoding="utf-8") as f:
         return json.load(f)
 
 
@@ -119,7 +183,7 @@ def create_exclusive(path: str, value: Any) -> bool:
     """Creates path holding value if it does not exist (O_EXCL semantics, with the content
     complete at the moment the name appears: written to a temp file, then hard-linked)."""
     tmp = f"{path}.{os.getpid()}-{secrets.token_hex(4)}{TMP_SUFFIX}"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with file_slot(), open(tmp, "w", encoding="utf-8") as f:
         f.write(dumps(value))
     try:
         os.link(tmp, path)
@@ -130,12 +194,13 @@ def create_exclusive(path: str, value: Any) -> bool:
         if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
             raise
         # A file system without hard links: plain O_EXCL (the content follows at once).
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(dumps(value))
+        with file_slot():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                return False
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(dumps(value))
         return True
     finally:
         os.unlink(tmp)
@@ -143,6 +208,12 @@ def create_exclusive(path: str, value: Any) -> bool:
 
 @contextmanager
 def _dir_flock(directory: str) -> Iterator[None]:
+    with file_slot(), _dir_flock_held(directory):
+        yield
+
+
+@contextmanager
+def _dir_flock_held(directory: str) -> Iterator[None]:
     # Serialises stale-lock breaking among writers on this machine, so two of them never
     # both "break" a lock and delete the one the other has just taken.
     if fcntl is None:

@@ -1,5 +1,5 @@
-"""Reading runs as NumPy arrays: runs trained by sgdscope's engines (format 1, and 3 with
-`done` and `metrics` in one chunk each) and runs
+"""Reading runs as NumPy arrays: runs trained by sgdscope's engines (format 1, 3 with
+`done` and `metrics` in one chunk each, and 4 with τ in one shard per network) and runs
 recorded outside it (format 2), including runs still being recorded."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 from . import _zarr
 from ._files import lock_owner_alive, read_json_or_none
 
-READ_FORMAT = 3
+READ_FORMAT = 4
 _LOCK = re.compile(r"^lock.*\.json$")
 
 
@@ -62,7 +62,7 @@ def live_status(run_dir: str, attrs: Dict[str, Any], done: np.ndarray) -> str:
         return s
     if live_locks(run_dir):
         return "running"
-    if attrs["sgdscope"]["format"] in (1, 3) and done.size and bool(done.all()):
+    if attrs["sgdscope"]["format"] in (1, 3, 4) and done.size and bool(done.all()):
         return "complete"
     return "interrupted"
 
@@ -153,7 +153,7 @@ class Run:
         """Snapshot indices with kept weights (format 2: those where some network recorded them)."""
         if not self._has("weights"):
             return []
-        if self.format in (1, 3):
+        if self.format in (1, 3, 4):
             return list(self.attrs.get("weightSnapshots") or [])
         w = self.weights
         assert w is not None

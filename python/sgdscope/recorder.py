@@ -32,6 +32,7 @@ from ._files import (
     read_json,
     read_json_or_none,
     short_lock,
+    without_slots,
     write_json_atomic,
 )
 from .version import __version__
@@ -686,7 +687,8 @@ class Recorder:
         if self._closed or os.getpid() != self._pid:
             return
         try:
-            self._finish("interrupted")
+            with without_slots():
+                self._finish("interrupted")
         except Exception:
             # Best effort at exit: a lock file left behind with a dead pid says the same.
             pass

@@ -279,7 +279,46 @@ def test_a_newer_format_is_refused(tmp_path):
     record(p, nets=1, epochs=(0,))
     meta = p / "runs/r/zarr.json"
     g = json.loads(meta.read_text())
-    g["attributes"]["sgdscope"]["format"] = 4
+    g["attributes"]["sgdscope"]["format"] = 5
     meta.write_text(json.dumps(g))
-    with pytest.raises(sgdscope.RunFormatError, match=re.escape("run format 4, this version reads up to 3); update")):
+    with pytest.raises(sgdscope.RunFormatError, match=re.escape("run format 5, this version reads up to 4); update")):
         sgdscope.open_run(p)
+
+
+def test_threads_share_a_small_pool_of_open_files(tmp_path, monkeypatch):
+    # A recorder fed from many threads opens at most MAX_OPEN_FILES files at once (each thread
+    # at most two: a lock folder's and one file), as the engine's file pool does.
+    import threading
+
+    from sgdscope import _files
+
+    monkeypatch.setattr(_files, "_slots", threading.BoundedSemaphore(3))
+    _files.file_slot_stats(reset=True)
+    p = tmp_path / "p.sgdscope"
+    nets, epochs = 24, (0, 1, 2)
+    rec = sgdscope.Recorder(p, run="r", nets=nets, probe_labels=labels(), outputs="logits", classes=C)
+    errors = []
+    go = threading.Barrier(nets)
+
+    def one(k):
+        try:
+            go.wait()
+            for e in epochs:
+                rec.snapshot(net=k, epoch=e, outputs=logits(k, e))
+        except BaseException as ex:  # noqa: BLE001 - reported below
+            errors.append(ex)
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(nets)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rec.close()
+    assert errors == []
+    assert 1 <= _files.file_slot_stats()["peak"] <= 3
+    assert _files.file_slot_stats()["active"] == 0
+    r = sgdscope.open_run(p, "r")
+    assert r.done.all() and r.tau.shape == (nets, len(epochs), P, C)
+    for k in range(nets):
+        for j, e in enumerate(epochs):
+            np.testing.assert_array_equal(r.tau[k, j], softmax(logits(k, e)))

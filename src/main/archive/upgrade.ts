@@ -1,6 +1,7 @@
 /**
- * Upgrading an engine-trained run from format 1 to format 3 (docs/run-format.md): `done` and
- * `metrics` become one chunk each. Each array is rewritten in three steps, each leaving it
+ * Upgrading an engine-trained run from format 1 or 3 to format 4 (docs/run-format.md): `done`
+ * and `metrics` become one chunk each (format 3), τ one shard file per network (format 4,
+ * written whole under its new key `c.K.0.0.0`, which the old metadata never names). Each array is rewritten in three steps, each leaving it
  * readable: the consolidated chunk under its new key (`c.0.0`, which the old metadata never
  * names), then the array's zarr.json (atomically), then the old `c/` folder is removed. The
  * group's format changes last. A run interrupted at any point reads right (readers go by
@@ -13,6 +14,7 @@ import { fs } from './file-pool'
 import { isLockHeld, withLock } from './lock'
 import { ArchiveError } from './errors'
 import { CONSOLIDATED_LOCK, RUN_FORMAT, RunArchive } from './run'
+import { shardedTauMeta, shardLayout, TauShards } from './tau-shards'
 import type { Project } from './project'
 
 export type UpgradeResult = 'upgraded' | 'current' | 'external'
@@ -32,7 +34,59 @@ export async function consolidateArray(dir: string, data: Float32Array | Uint8Ar
   await fs.rm(path.join(dir, 'c'), { recursive: true, force: true })
 }
 
-/** Upgrades the run in `dir` to format 3 (external runs keep format 2: see docs/run-format.md).
+/** Rewrites a run's τ (one chunk file per point) as one shard per network (format 4). A point
+ * whose chunk file exists keeps its value (done or not); the others stay empty. */
+async function shardTau(run: RunArchive): Promise<void> {
+  const dir = path.join(run.dir, 'tau')
+  const metaFile = path.join(dir, 'zarr.json')
+  const meta = JSON.parse(await fs.readFile(metaFile, 'utf8'))
+  const { nets, snapshots: S, pointShape } = run.attrs
+  if (shardLayout(meta, pointShape)) return
+  const target = shardedTauMeta(
+    nets,
+    S,
+    pointShape,
+    meta.dimension_names ?? ['net', 'snapshot', ...pointShape.map((_, i) => `dim${i}`)],
+    Math.max(S, 1),
+    meta.attributes ?? {},
+  )
+  const shards = new TauShards(dir, shardLayout(target, pointShape)!)
+  const B = shards.pointBytes
+  const Sb = Math.max(S, 1)
+  const sep = (meta.chunk_key_encoding?.configuration?.separator as string | undefined) ?? '/'
+  for (let k = 0; k < nets; k++) {
+    const file = new Uint8Array(Sb * B + 16 * Sb)
+    const index = new DataView(file.buffer, Sb * B)
+    for (let j = 0; j < Sb; j++) {
+      index.setBigUint64(16 * j, 0xffff_ffff_ffff_ffffn, true)
+      index.setBigUint64(16 * j + 8, 0xffff_ffff_ffff_ffffn, true)
+    }
+    const rows = Array.from({ length: S }, (_, j) => ({ net: k, snapshot: j }))
+    await run.readTauBlock(rows, new Float32Array(file.buffer, 0, (S * B) / 4))
+    const chunk = (j: number) =>
+      sep === '.'
+        ? path.join(dir, ['c', k, j, ...pointShape.map(() => 0)].join('.'))
+        : path.join(dir, 'c', String(k), String(j), ...pointShape.map(() => '0'))
+    const present = await Promise.all(
+      rows.map(({ snapshot: j }) =>
+        fs.stat(chunk(j)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    )
+    present.forEach((there, j) => {
+      if (!there) return
+      index.setBigUint64(16 * j, BigInt(j * B), true)
+      index.setBigUint64(16 * j + 8, BigInt(B), true)
+    })
+    await writeFileAtomic(shards.where(k, 0).file, file)
+  }
+  await writeJsonAtomic(metaFile, target)
+  await fs.rm(path.join(dir, 'c'), { recursive: true, force: true })
+}
+
+/** Upgrades the run in `dir` to format 4 (external runs keep format 2: see docs/run-format.md).
  * Refuses a run being trained (an older sgdscope would go on writing format 1 into it),
  * unless the caller is its trainer (`trainer`). */
 export async function upgradeRun(dir: string, opts: { trainer?: boolean } = {}): Promise<UpgradeResult> {
@@ -55,6 +109,7 @@ export async function upgradeRun(dir: string, opts: { trainer?: boolean } = {}):
       await consolidateArray(path.join(dir, 'metrics'), metrics)
       await consolidateArray(path.join(dir, 'done'), done)
     }
+    await shardTau(again)
     await again.update({ sgdscope: { kind: 'run', format: RUN_FORMAT } })
   })
   return 'upgraded'

@@ -243,7 +243,8 @@ export async function trainRun(project: Project, runId: string, opts: TrainOptio
     path.join(run.dir, lockName(opts.shard)),
     `run ${runId}${opts.shard ? ` (shard ${opts.shard.index + 1}/${opts.shard.count})` : ''}`,
   )
-  // Resuming a format-1 run upgrades it first: format 3 writes its flags and metrics in one chunk each.
+  // Resuming a format-1 or format-3 run upgrades it first: format 4 writes its flags and metrics in one chunk
+  // each and τ in one shard per network.
   if (!run.consolidated || run.attrs.sgdscope.format !== RUN_FORMAT) {
     try {
       await upgradeRun(run.dir, { trainer: true })

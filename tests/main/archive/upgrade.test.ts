@@ -1,5 +1,5 @@
 /**
- * Format 1 → 3 on a project written by the format-1 writer (tests/fixtures/format1.sgdscope,
+ * Format 1 → 4 on a project written by the format-1 writer (tests/fixtures/format1.sgdscope,
  * checked in before the writer changed): every number survives, an interrupted upgrade reads
  * right and is finished by the next one, external (format 2) runs are kept as they are.
  */
@@ -48,7 +48,7 @@ async function numbers(run: RunArchive) {
   }
 }
 
-describe('upgrading format 1 to format 3', () => {
+describe('upgrading format 1 to format 4', () => {
   it('keeps every number of every run, and leaves external runs at format 2', async () => {
     const dir = copyFixture()
     const project = await Project.open(dir)
@@ -70,7 +70,7 @@ describe('upgrading format 1 to format 3', () => {
     expect(r.out).toMatch(/2 run\(s\) upgraded, 0 already current, 1 recorded outside sgdscope kept at format 2/)
     for (const id of ids) {
       const run = await project.openRun(id)
-      expect(run.attrs.sgdscope.format).toBe(id === 'ext' ? 2 : 3)
+      expect(run.attrs.sgdscope.format).toBe(id === 'ext' ? 2 : 4)
       expect(run.consolidated).toBe(id !== 'ext')
       expect(await numbers(run)).toEqual(before.get(id))
     }
@@ -82,6 +82,10 @@ describe('upgrading format 1 to format 3', () => {
     const meta = JSON.parse(readFileSync(path.join(sto, 'done/zarr.json'), 'utf8'))
     expect(meta.chunk_grid.configuration.chunk_shape).toEqual([3, 5])
     expect(meta.chunk_key_encoding).toEqual({ name: 'default', configuration: { separator: '.' } })
+    // Format 4: τ as one shard per network (its 5 snapshots of 6 values, then the index).
+    expect(existsSync(path.join(sto, 'tau/c'))).toBe(false)
+    expect(readFileSync(path.join(sto, 'tau/c.2.0.0')).length).toBe(5 * 6 * 4 + 5 * 16)
+    expect(JSON.parse(readFileSync(path.join(sto, 'tau/zarr.json'), 'utf8')).codecs[0].name).toBe('sharding_indexed')
     expect((await runCli(['upgrade', dir])).out).toMatch(/0 run\(s\) upgraded, 2 already current/)
   })
 
@@ -97,7 +101,7 @@ describe('upgrading format 1 to format 3', () => {
     expect(await numbers(mid)).toEqual(want)
     expect(await upgradeRun(mid.dir)).toBe('upgraded')
     const after = await project.openRun('sto')
-    expect(after.attrs.sgdscope.format).toBe(3)
+    expect(after.attrs.sgdscope.format).toBe(4)
     expect(await numbers(after)).toEqual(want)
   })
 
@@ -107,7 +111,7 @@ describe('upgrading format 1 to format 3', () => {
     const old = await numbers(await project.openRun('half'))
     expect(await trainRun(project, 'half')).toBe('complete')
     const run = await project.openRun('half')
-    expect(run.attrs.sgdscope.format).toBe(3)
+    expect(run.attrs.sgdscope.format).toBe(4)
     const now = await numbers(run)
     expect(now.progress.done).toBe(now.progress.total)
     for (let i = 0; i < old.done.length; i++)

@@ -111,7 +111,7 @@ function runFiles(dir: string): Map<string, Buffer> {
 function expectSameBytes(a: string, b: string) {
   const [fa, fb] = [runFiles(a), runFiles(b)]
   expect([...fa.keys()].sort()).toEqual([...fb.keys()].sort())
-  expect([...fa.keys()].some((k) => k.startsWith('tau/c/'))).toBe(true)
+  expect([...fa.keys()].some((k) => k.startsWith('tau/c.'))).toBe(true)
   for (const [k, v] of fa) expect(v.equals(fb.get(k)!), k).toBe(true)
 }
 

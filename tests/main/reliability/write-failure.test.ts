@@ -16,8 +16,8 @@ describe('a write that fails mid-run', () => {
     const run = await createRun(project, SPEC)
     const projectBefore = await fs.readFile(project.projectJson, 'utf8')
     let seen = 0
-    // Once a few snapshots are on disk, net 1's chunk folder becomes a file: every later
-    // write of net 1 fails (ENOTDIR), as a full disk or a revoked permission would.
+    // Once a few snapshots are on disk, net 1's shard file becomes a folder: every later
+    // write of net 1 fails (EISDIR), as a full disk or a revoked permission would.
     const status = trainRun(project, run.id, {
       workers: 1,
       onSnapshot: (net) => {
@@ -27,15 +27,15 @@ describe('a write that fails mid-run', () => {
     let sabotaged: Promise<void> = Promise.resolve()
     const sabotage = () =>
       (sabotaged = (async () => {
-        await fs.rm(`${run.dir}/tau/c/1`, { recursive: true, force: true })
-        await fs.writeFile(`${run.dir}/tau/c/1`, 'not a folder')
+        await fs.rm(`${run.dir}/tau/c.1.0.0.0`, { recursive: true, force: true })
+        await fs.mkdir(`${run.dir}/tau/c.1.0.0.0`)
       })())
-    await expect(status).rejects.toThrow(/ENOTDIR|EEXIST|not a directory/i)
+    await expect(status).rejects.toThrow(/EISDIR|is a directory/i)
     await sabotaged
 
     const after = await project.openRun(run.id)
     expect(after.attrs.status).toBe('failed')
-    expect(after.attrs.error).toMatch(/ENOTDIR|EEXIST|not a directory/i)
+    expect(after.attrs.error).toMatch(/EISDIR|is a directory/i)
     // Net 0's snapshots written before the failure are still there and readable.
     const done = await after.readDone()
     expect(done[0]).toBe(1)

@@ -6,8 +6,14 @@ import { UsageError, type Command } from '../command'
 
 export const serveCommand: Command = {
   summary: 'the workbench in a web browser: serves the app and its API on 127.0.0.1 with a token',
-  usage: 'sgdscope serve [PROJECT] [--port 8765] [--host 127.0.0.1] [--no-browser]',
-  options: { port: { type: 'string' }, host: { type: 'string' }, 'no-browser': { type: 'boolean' } },
+  usage: 'sgdscope serve [PROJECT] [--port 8765] [--host 127.0.0.1] [--no-browser] [--no-precompute]',
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'no-browser': { type: 'boolean' },
+    // A big project on a small machine: views are computed when first asked for, not all at once.
+    'no-precompute': { type: 'boolean' },
+  },
   async run(positionals, v, io) {
     const port = v.port !== undefined ? Number(v.port) : 8765
     if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -17,7 +23,11 @@ export const serveCommand: Command = {
       io.err(
         `warning: listening on ${host} makes the workbench reachable from other machines; anyone with the token can run code-heavy jobs on this one`,
       )
-    const service = new Service({ host: 'browser', settings: new FileSettingsStore(), precompute: true })
+    const service = new Service({
+      host: 'browser',
+      settings: new FileSettingsStore(),
+      precompute: !v['no-precompute'],
+    })
     if (positionals[0]) await service.call('project.open', { dir: positionals[0], create: true })
     const { startServer } = await import('../../server')
     const server = await startServer({ service, port, host })

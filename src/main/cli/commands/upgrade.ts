@@ -5,7 +5,8 @@ import { projectDir, type Command } from '../command'
 import { countReporter } from '../progress'
 
 export const upgradeCommand: Command = {
-  summary: 'rewrite a project’s runs in the newest run format (format 3: flags and metrics in one chunk each)',
+  summary:
+    'rewrite a project’s runs in the newest run format (format 4: flags and metrics in one chunk each, τ in one shard per network)',
   usage: 'sgdscope upgrade [PROJECT] [--project DIR]',
   options: { project: { type: 'string', short: 'p' } },
   async run(positionals, v, io) {
