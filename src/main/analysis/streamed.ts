@@ -17,6 +17,7 @@
  * κ (Hamming fraction of predicted classes) is the squared Euclidean distance of one-hot class
  * rows divided by 2P, so the same Gram blocks serve it, exactly (integer products in float32).
  */
+import { STREAM_ABOVE } from '../../shared/embedding-scale'
 import type { RunArchive } from '../archive/run'
 import { symmetricEigen, xorshift } from './eigen'
 import { getGemm, multiplyTransposedA, type Gemm, type GemmPreference } from './gemm'
@@ -116,6 +117,13 @@ export interface StreamedPcaOptions extends StreamOptions {
   passes?: number
   /** Extra basis vectors beyond the two axes (default 10). */
   oversample?: number
+}
+
+export { STREAM_ABOVE }
+
+/** Whether an embedding of n points by `method` is streamed. */
+export function streams(method: string, n: number): boolean {
+  return (method === 'landmark' || method === 'pca') && n > STREAM_ABOVE
 }
 
 /** Max-min landmarks are chosen among this many random points per landmark. */
