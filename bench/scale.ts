@@ -34,13 +34,15 @@ const SNAPSHOTS = 100
 const PROBE = 1000
 const OUTPUTS = 10
 const D = PROBE * OUTPUTS
+/** Dimensions the synthetic paths really move in. */
+const LATENT = 6
 
 /** SMACOF and its scikit-learn twin hold n×n doubles several times: run them up to this size. */
 const QUADRATIC_MAX = 10_000
 
-/** Writes run `walk-N` (N points) into the project unless it is there, complete. */
+/** Writes run `paths-N` (N points) into the project unless it is there, complete. */
 async function syntheticRun(dir: string, points: number): Promise<string> {
-  const id = `walk-${points}`
+  const id = `paths-${points}`
   const project = await Project.openOrCreate(dir)
   if ((await project.runIds()).includes(id)) {
     const run = await project.openRun(id)
@@ -60,17 +62,22 @@ async function syntheticRun(dir: string, points: number): Promise<string> {
   for (let j = 0; j < SNAPSHOTS; j++) await w.addSnapshot(j)
   const u = xorshift(points)
   const gauss = () => Math.sqrt(-2 * Math.log(u() + 1e-300)) * Math.cos(2 * Math.PI * u())
-  // A common end point and a few shared directions: paths differ, but have structure.
-  const end = Float64Array.from({ length: D }, () => gauss())
-  const x = new Float64Array(D)
+  // Paths with structure, as an ensemble's: random walks in a LATENT-dimensional space (scales
+  // decaying), pulled toward a common end, mapped into the D values by a fixed random matrix, plus
+  // a little noise in every value.
+  const A = Float64Array.from({ length: D * LATENT }, () => gauss() / Math.sqrt(LATENT))
+  const scale = Array.from({ length: LATENT }, (_, a) => 0.6 ** a)
+  const z = new Float64Array(LATENT)
   const out = new Float32Array(D)
   for (let k = 0; k < nets; k++) {
-    for (let t = 0; t < D; t++) x[t] = end[t]! + 3 * gauss()
+    for (let a = 0; a < LATENT; a++) z[a] = 4 * scale[a]! * gauss()
     const writes: Promise<void>[] = []
     for (let j = 0; j < SNAPSHOTS; j++) {
+      for (let a = 0; a < LATENT; a++) z[a] += -0.04 * z[a]! + 0.15 * scale[a]! * gauss()
       for (let t = 0; t < D; t++) {
-        x[t] += 0.05 * (end[t]! - x[t]!) + 0.08 * gauss()
-        out[t] = x[t]!
+        let v = 0
+        for (let a = 0; a < LATENT; a++) v += A[t * LATENT + a]! * z[a]!
+        out[t] = v + 0.02 * (u() - 0.5)
       }
       writes.push(w.writeSnapshot(k, j, { outputs: Float32Array.from(out), metrics: { train_loss: 1 / (1 + j) } }))
     }
@@ -93,7 +100,7 @@ function runEmbed(dir: string, id: string, points: number, method: string): Scal
   const t0 = performance.now()
   const r = spawnSync(
     '/usr/bin/time',
-    ['-v', process.execPath, cli, 'embed', id, '--method', method, '--project', dir, '--json'],
+    ['-v', process.execPath, cli, 'embed', id, '--method', method, '--project', dir],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 30,
@@ -102,11 +109,11 @@ function runEmbed(dir: string, id: string, points: number, method: string): Scal
   const seconds = (performance.now() - t0) / 1000
   const row: ScaleRow = { points, method: `sgdscope ${method}`, seconds, peakBytes: maxRssFromTime(r.stderr) }
   if (r.status !== 0) return { ...row, note: `failed: ${r.stderr.split('\n').find((l) => /rror/.test(l)) ?? r.status}` }
-  const line = r.stdout.split('\n').find((l) => l.startsWith('{'))
-  if (line) {
-    const j = JSON.parse(line) as { stress?: number; stressEstimate?: { low: number; high: number } }
-    row.stress = j.stress
-    if (j.stressEstimate) row.estimate = j.stressEstimate
+  // The text line, not --json: its output (every point) is large.
+  const m = /stress-1 (≈ )?([0-9.]+)(?: \(estimated, 95 % CI ([0-9.]+)–([0-9.]+)\))?/.exec(r.stdout)
+  if (m) {
+    row.stress = Number(m[2])
+    if (m[1]) row.estimate = { low: Number(m[3]), high: Number(m[4]) }
   }
   return row
 }

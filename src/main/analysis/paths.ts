@@ -23,7 +23,7 @@ import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
 import { nearest } from './neighbourhood'
 import { euclideanDistances, euclideanRows } from './tau-distances'
 import { embedInWorker, INPCA_KAPPA, streamedEmbedding, type EmbedJob, type EmbedProgress } from './embed-job'
-import { archiveSource, streams, type StreamView } from './streamed'
+import { archiveSource, STREAM_ABOVE, streamedSpread, streams, type StreamView } from './streamed'
 import type { EmbeddingOptions } from './embedding'
 import { ensembleSpread, distanceToFinalMean } from './metrics'
 import { BAD_PLACEMENT_RATIO } from './out-of-sample'
@@ -944,6 +944,17 @@ export async function runMetrics(
   )
   const n = g.rows.length
   const layout = { nets, snapshots: complete }
+  if (n > STREAM_ABOVE && complete > 0) {
+    // Snapshot by snapshot from the archive: neither n×n distances nor all of τ (issue 23).
+    const [P, C] = run.attrs.pointShape
+    const sview: StreamView = view === 'kappa' ? { kind: 'kappa', P: P!, C: C! } : { kind: 'tau' }
+    const spread = await streamedSpread(archiveSource([g], g.d), sview, layout, (done, total) =>
+      onProgress?.({ stage: 'distances', done, total }),
+    )
+    const derived: DerivedMetrics = { epochs: Array.from(epochs.subarray(0, complete)), ...spread }
+    await run.writeCache(cacheName, derived).catch(() => undefined)
+    return { data, derived }
+  }
   const X = await g.tau()
   const distances = { onProgress: (done: number, total: number) => onProgress?.({ stage: 'distances', done, total }) }
   let D: Float64Array

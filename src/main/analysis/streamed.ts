@@ -298,8 +298,7 @@ async function sampleDistances(src: PointSource, view: StreamView, rows: readonl
   const s = rows.length
   const X = new Float32Array(s * src.d)
   await src.readRows(rows, X)
-  if (view.kind === 'tau') return euclideanDistances(X, s, src.d)
-  return hammingDistances(classesOf(X, view.P, view.C), s, view.P, view.C)
+  return sampleDistancesOf(X, s, src.d, view)
 }
 
 /**
@@ -576,4 +575,86 @@ export async function streamedPca(
     eigenvalues: values,
     explainedVariance: explained,
   }
+}
+
+/**
+ * A run's derived metrics (metrics.ts: ensembleSpread, distanceToFinalMean) snapshot by snapshot,
+ * for a run too large for its n×n matrix: the N networks' points at one snapshot at a time (N×N
+ * distances, the same arithmetic as the full matrix), the steps from the previous snapshot's points,
+ * and for τ the distance to the mean of the final snapshot's points. `src` holds the run's complete
+ * snapshots net-major (row = net·S + snapshot).
+ */
+export async function streamedSpread(
+  src: PointSource,
+  view: StreamView,
+  layout: { nets: number; snapshots: number },
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ meanPairwise: number[]; meanStep: number[]; stepToSpread: number[]; distanceToFinalMean?: number[] }> {
+  const { nets: N, snapshots: S } = layout
+  const d = src.d
+  if (N * S !== src.n) throw new Error(`streamedSpread: ${src.n} points are not ${N} networks × ${S} snapshots`)
+  const at = (s: number) => Array.from({ length: N }, (_, k) => k * S + s)
+  const read = async (s: number) => {
+    const X = new Float32Array(N * d)
+    await src.readRows(at(s), X)
+    return X
+  }
+  const between = (A: Float32Array, B: Float32Array, k: number): number => {
+    if (view.kind === 'kappa') {
+      const { P, C } = view
+      const a = classesOf(A.subarray(k * d, (k + 1) * d), P, C)
+      const b = classesOf(B.subarray(k * d, (k + 1) * d), P, C)
+      let diff = 0
+      for (let p = 0; p < P; p++) if (a[p] !== b[p]) diff++
+      return diff / P
+    }
+    let s2 = 0
+    for (let t = k * d; t < (k + 1) * d; t++) s2 += (A[t]! - B[t]!) ** 2
+    return Math.sqrt(s2)
+  }
+  let mean: Float64Array | null = null
+  if (view.kind === 'tau') {
+    const F = await read(S - 1)
+    mean = new Float64Array(d)
+    for (let k = 0; k < N; k++) for (let t = 0; t < d; t++) mean[t] += F[k * d + t]!
+    for (let t = 0; t < d; t++) mean[t] /= N
+  }
+  const meanPairwise: number[] = []
+  const meanStep: number[] = []
+  const toMean: number[] = []
+  let prev: Float32Array | null = null
+  for (let s = 0; s < S; s++) {
+    const X = await read(s)
+    const Ds = await sampleDistancesOf(X, N, d, view)
+    let sum = 0
+    for (let a = 0; a < N; a++) for (let b = a + 1; b < N; b++) sum += Ds[a * N + b]!
+    meanPairwise.push(N > 1 ? sum / ((N * (N - 1)) / 2) : NaN)
+    if (prev) {
+      let step = 0
+      for (let k = 0; k < N; k++) step += between(prev, X, k)
+      meanStep.push(step / N)
+    } else meanStep.push(NaN)
+    if (mean) {
+      let total = 0
+      for (let k = 0; k < N; k++) {
+        let s2 = 0
+        for (let t = 0; t < d; t++) s2 += (X[k * d + t]! - mean[t]!) ** 2
+        total += Math.sqrt(s2)
+      }
+      toMean.push(total / N)
+    }
+    prev = X
+    onProgress?.(s + 1, S)
+  }
+  return {
+    meanPairwise,
+    meanStep,
+    stepToSpread: meanStep.map((m, s) => m / meanPairwise[s]!),
+    ...(mean ? { distanceToFinalMean: toMean } : {}),
+  }
+}
+
+function sampleDistancesOf(X: Float32Array, n: number, d: number, view: StreamView): Promise<Float64Array> {
+  if (view.kind === 'tau') return euclideanDistances(X, n, d)
+  return hammingDistances(classesOf(X, view.P, view.C), n, view.P, view.C)
 }

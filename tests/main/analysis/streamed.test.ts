@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { classesOf, hammingDistances } from '../../../src/main/analysis/kappa-distances'
 import { landmarkFromColumns, landmarkMdsFromMatrix } from '../../../src/main/analysis/landmark'
+import { distanceToFinalMean, ensembleSpread } from '../../../src/main/analysis/metrics'
 import { pca } from '../../../src/main/analysis/pca'
 import { kruskalStress } from '../../../src/main/analysis/stress'
 import {
@@ -15,6 +16,7 @@ import {
   seededSample,
   streamedLandmark,
   streamedPca,
+  streamedSpread,
 } from '../../../src/main/analysis/streamed'
 import { euclideanDistances } from '../../../src/main/analysis/tau-distances'
 import { writeTestExternalRun } from '../../helpers/external'
@@ -183,5 +185,23 @@ describe('streamed PCA', () => {
     }
     expect(r.explainedVariance!).toBeCloseTo(ref.explainedVariance!, 3)
     expect(r.stressEstimate!.points).toBe(200)
+  })
+})
+
+describe('derived metrics snapshot by snapshot', () => {
+  it('equal those from the full distance matrix', async () => {
+    const N = 7
+    const S = 9
+    const d = 15
+    const X = walks(N, S, d, 4)
+    const n = N * S
+    const D = await euclideanDistances(X, n, d)
+    const full = ensembleSpread(D, n, { nets: N, snapshots: S })
+    const toMean = distanceToFinalMean(Float32Array.from(X), d, { nets: N, snapshots: S }).mean
+    const s = await streamedSpread(memorySource(X, n, d), { kind: 'tau' }, { nets: N, snapshots: S })
+    expect(maxAbsDiff(s.meanPairwise, full.meanPairwise)).toBeLessThan(1e-6)
+    expect(maxAbsDiff(s.meanStep.slice(1), full.meanStep.slice(1))).toBeLessThan(1e-5)
+    expect(s.meanStep[0]).toBeNaN()
+    expect(maxAbsDiff(s.distanceToFinalMean!, toMean)).toBeLessThan(1e-5)
   })
 })

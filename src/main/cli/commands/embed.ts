@@ -43,8 +43,8 @@ export const embedCommand: Command = {
     const side =
       q.method === 'tsne' || q.method === 'umap' || q.method === 'phate'
         ? ` (stress-1 ${(r.stress ?? NaN).toFixed(4)}, not its goal)`
-        : r.stressEstimate && r.fit?.name !== 'stress-1'
-          ? ` (${fitText({ name: 'stress-1', value: r.stress ?? NaN, estimate: r.stressEstimate }, 4)})`
+        : q.method === 'pca' && r.fit?.name !== 'stress-1' && Number.isFinite(r.stress)
+          ? ` (${fitText({ name: 'stress-1', value: r.stress!, ...(r.stressEstimate ? { estimate: r.stressEstimate } : {}) }, 4)})`
           : ''
     io.out(
       `${id}: ${q.view} view, ${q.method}: ${fit}${side} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`,

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import {
+  QUADRATIC_WARN_ABOVE,
+  STREAM_ABOVE,
+  defaultMethod,
+  defaultSwitchNote,
+  embeddingCost,
+  scaleWarning,
+} from '../../src/shared/embedding-scale'
+
+describe('embedding at scale', () => {
+  it('switches the default method to landmark above STREAM_ABOVE points', () => {
+    expect(defaultMethod(STREAM_ABOVE)).toBe('smacof')
+    expect(defaultMethod(STREAM_ABOVE + 1)).toBe('landmark')
+    expect(defaultSwitchNote(100_000)).toContain('100,000 points is above 12,000')
+  })
+
+  it('warns before an O(n²) method on a large n, with time and memory', () => {
+    expect(scaleWarning('smacof', QUADRATIC_WARN_ABOVE, 10_000)).toBeUndefined()
+    expect(scaleWarning('landmark', 100_000, 10_000)).toBeUndefined()
+    const w = scaleWarning('smacof', 100_000, 10_000)!
+    expect(w).toMatch(
+      /^smacof on 100,000 points needs all 5,000 million pairwise distances: about \d+\.\d GB of memory and \d/,
+    )
+    expect(w).toContain('Landmark MDS or PCA')
+    // 100,000² doubles are 80 GB: the estimate is at least that.
+    expect(embeddingCost('smacof', 100_000, 10_000).bytes).toBeGreaterThan(80e9)
+    // Streamed landmark is bounded: well under 4 GB at 100,000 points.
+    expect(embeddingCost('landmark', 100_000, 10_000).bytes).toBeLessThan(4 * 1024 ** 3)
+  })
+})
