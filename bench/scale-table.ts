@@ -10,6 +10,9 @@ export interface ScaleRow {
   method: string
   /** Wall seconds, or undefined when the case was skipped. */
   seconds?: number
+  /** CPU seconds (user + system) of the child process: on a shared machine the wall time also
+   * measures the neighbours. */
+  cpuSeconds?: number
   /** Peak resident memory of the child process, bytes. */
   peakBytes?: number
   stress?: number
@@ -57,11 +60,12 @@ export function formatStress(row: ScaleRow): string {
 
 /** The table as lines of text, columns padded. */
 export function scaleTable(rows: readonly ScaleRow[]): string[] {
-  const head = ['points', 'method', 'wall time', 'peak memory', 'stress-1', 'note']
+  const head = ['points', 'method', 'wall time', 'CPU', 'peak memory', 'stress-1', 'note']
   const body = rows.map((r) => [
     r.points.toLocaleString('en-US'),
     r.method,
     formatSeconds(r),
+    r.cpuSeconds === undefined ? '—' : `${r.cpuSeconds.toFixed(1)} s`,
     formatMemory(r),
     formatStress(r),
     r.note ?? '',
@@ -79,4 +83,11 @@ export function scaleTable(rows: readonly ScaleRow[]): string[] {
 export function maxRssFromTime(stderr: string): number | undefined {
   const m = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(stderr)
   return m ? Number(m[1]) * 1024 : undefined
+}
+
+/** User + system seconds of GNU time -v. */
+export function cpuFromTime(stderr: string): number | undefined {
+  const u = /User time \(seconds\):\s*([0-9.]+)/.exec(stderr)
+  const k = /System time \(seconds\):\s*([0-9.]+)/.exec(stderr)
+  return u && k ? Number(u[1]) + Number(k[1]) : undefined
 }

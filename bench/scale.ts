@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { ExternalRunWriter } from '../src/main/archive/external-run'
 import { Project } from '../src/main/archive/project'
 import { xorshift } from '../src/main/analysis/eigen'
-import { maxRssFromTime, scaleTable, type ScaleRow } from './scale-table'
+import { cpuFromTime, maxRssFromTime, scaleTable, type ScaleRow } from './scale-table'
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name)
@@ -107,11 +107,20 @@ function runEmbed(dir: string, id: string, points: number, method: string): Scal
     },
   )
   const seconds = (performance.now() - t0) / 1000
-  const row: ScaleRow = { points, method: `sgdscope ${method}`, seconds, peakBytes: maxRssFromTime(r.stderr) }
+  const row: ScaleRow = {
+    points,
+    method: `sgdscope ${method}`,
+    seconds,
+    cpuSeconds: cpuFromTime(r.stderr),
+    peakBytes: maxRssFromTime(r.stderr),
+  }
   if (r.status !== 0) {
     // The CLI's own last words come before GNU time's report.
     const own = r.stderr.split('\tCommand being timed')[0]!.trim().split('\n')
-    return { ...row, note: `failed (exit ${r.status}): ${own.filter((l) => !/^(reading|distances|embedding|diagnostics) /.test(l)).pop() ?? ''}` }
+    return {
+      ...row,
+      note: `failed (exit ${r.status}): ${own.filter((l) => !/^(reading|distances|embedding|diagnostics) /.test(l)).pop() ?? ''}`,
+    }
   }
   // The text line, not --json: its output (every point) is large.
   const m = /stress-1 (≈ )?([0-9.]+)(?: \(estimated, 95 % CI ([0-9.]+)–([0-9.]+)\))?/.exec(r.stdout)
