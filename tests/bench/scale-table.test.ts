@@ -10,6 +10,7 @@ describe('bench scale table', () => {
         points: 100_000,
         method: 'sgdscope landmark',
         seconds: 42.3,
+        cpuSeconds: 70.25,
         peakBytes: 1.5 * GB,
         stress: 0.21,
         estimate: { low: 0.2, high: 0.22 },
