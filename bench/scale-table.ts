@@ -42,6 +42,7 @@ function mark(ok: boolean): string {
 
 export function formatSeconds(row: ScaleRow, goal: ScaleGoal = goalFor(row)): string {
   if (row.seconds === undefined) return '—'
+  if (row.note?.startsWith('failed')) return `${row.seconds.toFixed(1)} s`
   const t = `${row.seconds.toFixed(1)} s`
   return goal.seconds !== undefined ? `${t} (goal ≤ ${goal.seconds} s ${mark(row.seconds <= goal.seconds)})` : t
 }

@@ -7,6 +7,7 @@ import {
   embeddingCost,
   scaleWarning,
 } from '../../src/shared/embedding-scale'
+import { fitText } from '../../src/shared/figures/diagnostics'
 
 describe('embedding at scale', () => {
   it('switches the default method to landmark above STREAM_ABOVE points', () => {
@@ -27,5 +28,15 @@ describe('embedding at scale', () => {
     expect(embeddingCost('smacof', 100_000, 10_000).bytes).toBeGreaterThan(80e9)
     // Streamed landmark is bounded: well under 4 GB at 100,000 points.
     expect(embeddingCost('landmark', 100_000, 10_000).bytes).toBeLessThan(4 * 1024 ** 3)
+  })
+})
+
+describe('estimated stress in text', () => {
+  it('is marked as estimated with its interval (CLI, app, captions)', () => {
+    const estimate = { value: 0.1261, low: 0.1157, high: 0.1364, pairs: 1_999_000, points: 2000 }
+    expect(fitText({ name: 'stress-1', value: 0.1261, estimate }, 4)).toBe(
+      'stress-1 ≈ 0.1261 (estimated, 95 % CI 0.1157–0.1364)',
+    )
+    expect(fitText({ name: 'stress-1', value: 0.1261 }, 4)).toBe('stress-1 0.1261')
   })
 })
