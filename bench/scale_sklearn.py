@@ -48,7 +48,7 @@ def main() -> None:
     run_dir, methods = sys.argv[1], sys.argv[2].split(",")
     t0 = time.perf_counter()
     run = open_run(run_dir)
-    tau = run.tau()
+    tau = run.tau
     X = np.ascontiguousarray(tau.reshape(tau.shape[0] * tau.shape[1], -1), dtype=np.float32)
     t_read = time.perf_counter() - t0
     for method in methods:
