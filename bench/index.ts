@@ -22,6 +22,9 @@
  * points (bench/tsne-umap.ts), `npm run bench -- faithfulness` the diagnostics and 4 SMACOF starts at
  * fig1's size (bench/faithfulness.ts, also with `--analysis`); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
  * times their npm-test size (≥ 10,000 cases per parser).
+ * `npm run bench -- scale [--sizes 10000,30000,100000] [--dir DIR]`: embeddings of 10,000 to 100,000 points
+ * (landmark, PCA, SMACOF; bench/scale.ts), wall time, peak memory and stress beside issue 23's goals and
+ * NumPy + scikit-learn.
  */
 import * as os from 'node:os'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -118,6 +121,7 @@ async function main() {
 
 if (process.argv.includes('engine')) await import('./engines')
 else if (process.argv.includes('responsiveness')) await import('./responsiveness')
+else if (process.argv.includes('scale')) await import('./scale')
 else if (process.argv.includes('embed')) await import('./embed')
 else if (process.argv.includes('tau-read')) await import('./tau-read')
 else if (process.argv.includes('path-distances')) await import('./path-distances')

@@ -5,6 +5,7 @@
  * so a bad request gets a structured error and changes nothing. Every failure leaves
  * here as an ApiError (src/shared/api/errors.ts) with its code and details.
  */
+import { defaultMethod } from '../shared/embedding-scale'
 import { fs } from './archive/file-pool'
 import * as path from 'node:path'
 import {
@@ -200,7 +201,8 @@ export class Service {
           for (const view of views) {
             if (run.attrs.metrics.length > 0)
               await this.job('runs.metrics', ctx, 'metrics', { dir, runId, view, derived: true }, 'background')
-            const query = { runs: [runId], view, method: 'smacof' as const }
+            // The app's default view of the run: landmark above STREAM_ABOVE points (issue 23).
+            const query = { runs: [runId], view, method: defaultMethod(run.attrs.nets * run.attrs.snapshots) }
             await this.job('paths.embed', ctx, 'embed', { dir, query, cacheDir }, 'background')
           }
         } catch (e) {

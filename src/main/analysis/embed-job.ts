@@ -5,13 +5,13 @@
  */
 import { startWorker } from '../engine/start-worker'
 import { bhattacharyyaDistances } from './bhattacharyya-distances'
-import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
-import { euclideanDistances, euclideanRows } from './tau-distances'
+import { classesOf, hammingDistances } from './kappa-distances'
+import { euclideanDistances } from './tau-distances'
 import { defaultWorkerCount } from '../engine/pool'
 import { defaultIterations, embed, type EmbeddingOptions } from './embedding'
 import { bestOfStarts, runStart, startPlan, type SmacofStart } from './smacof-starts'
 import { minkowskiStress } from './inpca'
-import { landmarkMds } from './landmark'
+import { memorySource, streamedLandmark, streamedPca, streams, type PointSource, type StreamView } from './streamed'
 import { placeIntoFrozen } from './out-of-sample'
 import { phateFinish, phatePrepare } from './phate'
 import { distanceToFinalMean, ensembleSpread } from './metrics'
@@ -49,9 +49,6 @@ export const INPCA_KAPPA =
   'InPCA embeds Bhattacharyya distances between class probabilities, which κ (classes alone) does not have: ' +
   'use the τ view for InPCA, or another method for κ'
 
-/** Above this many points, `landmark` avoids the full distance matrix. */
-const FULL_MATRIX_LIMIT = 12_000
-
 function oneHot(K: Uint8Array, n: number, P: number, C: number): Float32Array {
   const X = new Float32Array(n * P * C)
   for (let i = 0; i < n * P; i++) X[i * C + K[i]] = 1
@@ -77,14 +74,10 @@ export async function computeEmbedding(
           return { K: classesOf(X, n * P, C), P, C }
         })()
       : null
-  if (method === 'landmark' && n > FULL_MATRIX_LIMIT && !job.frozen) {
-    const rows = kappa ? hammingRows(kappa.K, n, kappa.P, kappa.C) : await euclideanRows(X, n, d)
-    try {
-      onProgress?.({ stage: 'embedding', done: 0, total: 1 })
-      return landmarkMds(n, (r) => rows.rows(r), job.options)
-    } finally {
-      rows.dispose()
-    }
+  if (streams(method, n) && !job.frozen) {
+    const [P, C] = job.pointShape
+    const view: StreamView = kappa ? { kind: 'kappa', P: P!, C: C! } : { kind: 'tau' }
+    return streamedEmbedding(memorySource(X, n, d), view, method, job.options, onProgress)
   }
   // Before the distances: they may centre X in place.
   const toFinalMean =
@@ -155,6 +148,33 @@ export async function computeEmbedding(
     }
   }
   return result
+}
+
+/**
+ * Landmark MDS or PCA streamed from a point source (streamed.ts): what every embedding of more than
+ * STREAM_ABOVE points by these methods is. Stress is estimated on a sample of pairs.
+ */
+export async function streamedEmbedding(
+  src: PointSource,
+  view: StreamView,
+  method: EmbeddingMethod,
+  options: EmbeddingOptions = {},
+  onProgress?: (p: EmbedProgress) => void,
+): Promise<EmbeddingResult> {
+  const opts = { ...(options.seed !== undefined ? { seed: options.seed } : {}) }
+  if (method === 'landmark') {
+    return streamedLandmark(src, view, {
+      ...opts,
+      ...(options.landmarks !== undefined ? { landmarks: options.landmarks } : {}),
+      onProgress: (done, total) => onProgress?.({ stage: 'distances', done, total }),
+    })
+  }
+  if (method === 'pca')
+    return streamedPca(src, view, {
+      ...opts,
+      onProgress: (done, total) => onProgress?.({ stage: 'embedding', done, total }),
+    })
+  throw new Error(`embedding '${method}' cannot be streamed: it needs all n² distances`)
 }
 
 type StartReply =

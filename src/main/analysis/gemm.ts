@@ -216,6 +216,43 @@ function tfOperand(tensor: tf.Tensor2D, rows: number, cols: number): TfOperand {
   return { tensor, rows, cols, dispose: () => tensor.dispose() }
 }
 
+/**
+ * Aᵀ·B (k×p, row-major) for row-major A (m×k) and B (m×p): what a streamed PCA accumulates block
+ * by block (Xᵀ·(X·Q)). On a tfjs backend one product with transposeA (no JS transpose of A); on the
+ * JS kernel a float64 loop.
+ */
+export function multiplyTransposedA(
+  gemm: Gemm,
+  A: Float32Array,
+  m: number,
+  k: number,
+  B: Float32Array,
+  p: number,
+): Float32Array {
+  checkShape(A, m, k)
+  checkShape(B, m, p)
+  if (gemm.name !== 'js') {
+    const C = tf.tidy(() => tf.matMul(tf.tensor2d(A, [m, k]), tf.tensor2d(B, [m, p]), true, false))
+    try {
+      return C.dataSync() as Float32Array
+    } finally {
+      C.dispose()
+    }
+  }
+  const C = new Float64Array(k * p)
+  for (let i = 0; i < m; i++) {
+    const a = i * k
+    const b = i * p
+    for (let t = 0; t < k; t++) {
+      const x = A[a + t]!
+      if (x === 0) continue
+      const c = t * p
+      for (let j = 0; j < p; j++) C[c + j] += x * B[b + j]!
+    }
+  }
+  return Float32Array.from(C)
+}
+
 /** Row-major r×c → row-major c×r, in cache-friendly tiles. */
 export function transpose(data: Float32Array, r: number, c: number): Float32Array {
   const out = new Float32Array(r * c)

@@ -24,15 +24,31 @@ export interface LandmarkOptions {
 
 export function landmarkMds(n: number, distanceToRows: DistanceRowsFn, opts: LandmarkOptions = {}): EmbeddingResult {
   const L = Math.min(n, Math.max(1, Math.floor(opts.landmarks ?? 100)))
-  const coords = new Float64Array(n * EMBEDDING_DIMS)
-  if (n < 2) return { method: 'landmark', coords, stress: 0, landmarks: n ? [0] : [] }
+  if (n < 2)
+    return { method: 'landmark', coords: new Float64Array(n * EMBEDDING_DIMS), stress: 0, landmarks: n ? [0] : [] }
+  const { landmarks, rows } = maxminLandmarks(n, distanceToRows, L)
+  const m = landmarks.length
+  const R = new Float64Array(m * n)
+  rows.forEach((r, a) => R.set(r, a * n))
+  return landmarkFromColumns(R, landmarks, n)
+}
+
+/**
+ * Max-min (farthest-point) selection of up to L of n points: the first is the point farthest
+ * from point 0, each next one the point farthest from all chosen so far. Returns the chosen
+ * points and their distance rows (each n values). Stops early when every point coincides with
+ * a chosen one.
+ */
+export function maxminLandmarks(
+  n: number,
+  distanceToRows: DistanceRowsFn,
+  L: number,
+): { landmarks: number[]; rows: Float64Array[] } {
   const row = (r: number): Float64Array => {
     const R = distanceToRows([r])
     if (R.length !== n) throw new Error(`landmarkMds: a distance row has ${R.length} values, expected ${n}`)
     return R
   }
-
-  // Max-min selection.
   const fromZero = row(0)
   let first = 0
   for (let j = 1; j < n; j++) if (fromZero[j]! > fromZero[first]!) first = j
@@ -54,12 +70,24 @@ export function landmarkMds(n: number, distanceToRows: DistanceRowsFn, opts: Lan
     rows.push(R)
     for (let j = 0; j < n; j++) if (R[j]! < minDist[j]!) minDist[j] = R[j]!
   }
+  return { landmarks, rows }
+}
+
+/**
+ * Landmark MDS from the landmarks' distance columns alone: `R` is m×n row-major (row a = the
+ * distances of landmark `landmarks[a]` to all n points), however they were computed (from a full
+ * matrix, or block by block from the archive, streamed.ts). Stress is over the pairs R holds.
+ */
+export function landmarkFromColumns(R: Float64Array, landmarks: readonly number[], n: number): EmbeddingResult {
   const m = landmarks.length
+  if (R.length !== m * n) throw new Error(`landmarkMds: R has ${R.length} values, expected m·n = ${m * n}`)
+  const coords = new Float64Array(n * EMBEDDING_DIMS)
+  if (n < 2 || m === 0) return { method: 'landmark', coords, stress: 0, landmarks: [...landmarks] }
 
   // Classical MDS of the landmarks.
   const DL = new Float64Array(m * m)
   for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++) DL[a * m + b] = 0.5 * (rows[a]![landmarks[b]!]! + rows[b]![landmarks[a]!]!)
+    for (let b = 0; b < m; b++) DL[a * m + b] = 0.5 * (R[a * n + landmarks[b]!]! + R[b * n + landmarks[a]!]!)
     DL[a * m + a] = 0
   }
   const k = Math.min(EMBEDDING_DIMS, m)
@@ -80,20 +108,18 @@ export function landmarkMds(n: number, distanceToRows: DistanceRowsFn, opts: Lan
     for (let a = 0; a < m; a++) w[a] = (-0.5 * v[a]!) / Math.sqrt(lambda)
     for (let i = 0; i < n; i++) {
       let s = 0
-      for (let a = 0; a < m; a++) s += w[a]! * (rows[a]![i]! ** 2 - meanSq[a]!)
+      for (let a = 0; a < m; a++) s += w[a]! * (R[a * n + i]! ** 2 - meanSq[a]!)
       coords[i * EMBEDDING_DIMS + axis] = s
     }
   })
 
-  const R = new Float64Array(m * n)
-  rows.forEach((r, a) => R.set(r, a * n))
   return {
     method: 'landmark',
     coords,
     stress: partialStress(R, landmarks, coords, n),
     iterations: eig.steps,
     eigenvalues: eig.values,
-    landmarks,
+    landmarks: [...landmarks],
   }
 }
 

@@ -13,6 +13,7 @@ import type {
   PathsData,
   ShepardData,
   StartsReport,
+  StressEstimate,
 } from '../../shared/figures/data'
 import type { DerivedMetrics, PointNeighbours, PointRef } from '../../shared/api/contract'
 import { ApiError } from '../../shared/api/errors'
@@ -21,7 +22,8 @@ import { bhattacharyyaRows } from './bhattacharyya-distances'
 import { classesOf, hammingDistances, hammingRows } from './kappa-distances'
 import { nearest } from './neighbourhood'
 import { euclideanDistances, euclideanRows } from './tau-distances'
-import { embedInWorker, INPCA_KAPPA, type EmbedJob, type EmbedProgress } from './embed-job'
+import { embedInWorker, INPCA_KAPPA, streamedEmbedding, type EmbedJob, type EmbedProgress } from './embed-job'
+import { archiveSource, STREAM_ABOVE, streamedSpread, streams, type StreamView } from './streamed'
 import type { EmbeddingOptions } from './embedding'
 import { ensembleSpread, distanceToFinalMean } from './metrics'
 import { BAD_PLACEMENT_RATIO } from './out-of-sample'
@@ -119,6 +121,24 @@ export async function gather(
   return gatherFrom(run, runId, label, q, onProgress, only)
 }
 
+/** Probe errors (colours of runs without a test error) are computed from τ read in blocks of this many values. */
+const PROBE_ERROR_BLOCK = 16 * 1024 * 1024
+
+/** How many points a query selects (before any τ is read): what the default method and the
+ * scale warning depend on. */
+export async function countPoints(project: Project, q: Pick<PathQuery, 'runs' | 'nets' | 'epochs'>): Promise<number> {
+  let n = 0
+  for (const id of q.runs) {
+    const run = await project.openRun(id)
+    const { nets, snapshots: S } = run.attrs
+    const done = await run.readDone()
+    const { epochs } = await run.readTimes()
+    const netList = (q.nets ?? Array.from({ length: nets }, (_, k) => k)).filter((k) => k >= 0 && k < nets)
+    for (const net of netList) for (let j = 0; j < S; j++) if (done[net * S + j] && inWindow(epochs[j], q.epochs)) n++
+  }
+  return n
+}
+
 /** Reading progress is reported every this many τ chunks. */
 const TAU_READS = 32
 
@@ -158,14 +178,21 @@ async function gatherFrom(
   // Runs recorded outside sgdscope without a test error are coloured by their probe error.
   const labels = te < 0 ? await externalLabels(run) : null
   const probeErrors = new Map<string, number>()
-  const X = labels ? await tau() : null
-  if (labels && X)
-    rows.forEach((r, i) =>
-      probeErrors.set(
-        `${r.net}:${r.snapshot}`,
-        probeError(X.subarray(i * d, (i + 1) * d), labels, pointShape[0], pointShape[1]),
-      ),
-    )
+  if (labels) {
+    // In blocks: a large run's τ is never held whole for its colours (issue 23).
+    const B = Math.max(1, Math.floor(PROBE_ERROR_BLOCK / Math.max(1, d)))
+    const buf = new Float32Array(Math.min(rows.length, B) * d)
+    for (let i0 = 0; i0 < rows.length; i0 += B) {
+      const part = rows.slice(i0, i0 + B)
+      await run.readTauInto(part, buf)
+      part.forEach((r, i) =>
+        probeErrors.set(
+          `${r.net}:${r.snapshot}`,
+          probeError(buf.subarray(i * d, (i + 1) * d), labels, pointShape[0], pointShape[1]),
+        ),
+      )
+    }
+  }
   return {
     run,
     label: label ?? runLegend(runId, run.attrs.spec.name, run.attrs.display),
@@ -221,6 +248,12 @@ async function embedPoints(
 ): Promise<EmbeddingResult> {
   const n = gs.reduce((a, g) => a + g.rows.length, 0)
   const d = checkEmbeddable(gs, q)
+  if (streams(q.method, n)) {
+    // Straight from the archives, block by block: neither all of τ nor n×n distances are held.
+    const [P, C] = gs[0].run.attrs.pointShape
+    const view: StreamView = q.view === 'kappa' ? { kind: 'kappa', P: P!, C: C! } : { kind: 'tau' }
+    return streamedEmbedding(archiveSource(gs, d), view, q.method, q.options, onProgress)
+  }
   // Transferred to the worker, not copied: a copy of fig1's 124 MB costs 0.65 s CPU in first touches alone.
   const X = gs.length === 1 ? await gs[0].takeTau() : concat(await Promise.all(gs.map((g) => g.tau())), n * d)
   const job: EmbedJob = {
@@ -318,6 +351,7 @@ async function readCachedEmbedding(home: RunArchive, key: string, method: Embedd
   const a = hit.attrs
   const result: EmbeddingResult = { method, coords: hit.coords, stress: Number(a.stress ?? NaN) }
   if (typeof a.explainedVariance === 'number') result.explainedVariance = a.explainedVariance
+  if (a.stressEstimate) result.stressEstimate = a.stressEstimate as StressEstimate
   if (Array.isArray(a.axisSigns)) result.axisSigns = a.axisSigns as number[]
   if (a.neighbourhood) result.neighbourhood = fromJson(a.neighbourhood as NeighbourhoodScores)
   if (a.starts) result.starts = a.starts as StartsReport
@@ -344,6 +378,7 @@ async function writeEmbeddingCache(
     view: q.view,
     stress: result.stress,
     ...(result.explainedVariance !== undefined ? { explainedVariance: result.explainedVariance } : {}),
+    ...(result.stressEstimate ? { stressEstimate: result.stressEstimate } : {}),
     ...(result.axisSigns ? { axisSigns: result.axisSigns } : {}),
     ...(result.neighbourhood ? { neighbourhood: result.neighbourhood } : {}),
     ...(result.starts ? { starts: result.starts } : {}),
@@ -420,7 +455,7 @@ export function goodnessOfFit(r: EmbeddingResult): GoodnessOfFit {
     Number.isFinite(r.neighbourhood!.trustworthiness[at10])
   )
     return { name: 'trustworthiness (k = 10)', value: r.neighbourhood!.trustworthiness[at10]! }
-  return { name: 'stress-1', value: r.stress }
+  return { name: 'stress-1', value: r.stress, ...(r.stressEstimate ? { estimate: r.stressEstimate } : {}) }
 }
 
 function worstScores(all: (NeighbourhoodScores | undefined)[]): NeighbourhoodScores | undefined {
@@ -499,6 +534,7 @@ export async function embedPaths(
   /** Each run's points' stress shares (of the picture they were drawn in). */
   let shares: (Float32Array | undefined)[]
   let stress: number
+  let stressEstimate: StressEstimate | undefined
   let fit: GoodnessOfFit
   let neighbourhood: NeighbourhoodScores | undefined
   let shepard: ShepardData | undefined
@@ -511,6 +547,7 @@ export async function embedPaths(
     cached = r.cached
     key = r.key
     stress = r.result.stress
+    stressEstimate = r.result.stressEstimate
     fit = goodnessOfFit(r.result)
     neighbourhood = r.result.neighbourhood
     shepard = r.result.shepard
@@ -575,6 +612,7 @@ export async function embedPaths(
     view: q.view,
     method: q.method,
     stress,
+    ...(stressEstimate ? { stressEstimate } : {}),
     fit,
     ...(neighbourhood ? { neighbourhood } : {}),
     ...(shepard ? { shepard } : {}),
@@ -915,6 +953,17 @@ export async function runMetrics(
   )
   const n = g.rows.length
   const layout = { nets, snapshots: complete }
+  if (n > STREAM_ABOVE && complete > 0) {
+    // Snapshot by snapshot from the archive: neither n×n distances nor all of τ (issue 23).
+    const [P, C] = run.attrs.pointShape
+    const sview: StreamView = view === 'kappa' ? { kind: 'kappa', P: P!, C: C! } : { kind: 'tau' }
+    const spread = await streamedSpread(archiveSource([g], g.d), sview, layout, (done, total) =>
+      onProgress?.({ stage: 'distances', done, total }),
+    )
+    const derived: DerivedMetrics = { epochs: Array.from(epochs.subarray(0, complete)), ...spread }
+    await run.writeCache(cacheName, derived).catch(() => undefined)
+    return { data, derived }
+  }
   const X = await g.tau()
   const distances = { onProgress: (done: number, total: number) => onProgress?.({ stage: 'distances', done, total }) }
   let D: Float64Array

@@ -1,4 +1,6 @@
-import type { NeighbourhoodScores, ShepardData, StartsReport } from '../../shared/figures/data'
+import type { NeighbourhoodScores, ShepardData, StartsReport, StressEstimate } from '../../shared/figures/data'
+
+export type { StressEstimate }
 
 /** What every embedding method returns. */
 export type EmbeddingMethod = 'classical' | 'smacof' | 'landmark' | 'pca' | 'inpca' | 'tsne' | 'umap' | 'phate'
@@ -16,6 +18,8 @@ export interface EmbeddingResult {
    * landmark columns; `pca` without D is NaN.
    */
   stress: number
+  /** Above the streaming size (streamed.ts) stress is estimated on a sample of pairs: its interval. */
+  stressEstimate?: StressEstimate
   /** SMACOF: Guttman updates made. Eigen methods: Lanczos steps. */
   iterations?: number
   /** Eigen methods: the eigenvalues behind the two axes. */

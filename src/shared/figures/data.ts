@@ -34,6 +34,8 @@ export interface PathsData {
   method: string
   /** Kruskal stress-1 of the embedding, when it has one. */
   stress?: number
+  /** The stress was estimated on a sample of pairs (large n): its interval. */
+  stressEstimate?: StressEstimate
   /** The method's own goodness of fit, by name and on its own scale (stress-1 for MDS, explained
    * variance for PCA and InPCA). */
   fit?: GoodnessOfFit
@@ -103,6 +105,18 @@ export interface GoodnessOfFit {
   /** t-SNE and UMAP aim at neighbourhoods, not distances: their fit is trustworthiness at k = 10. */
   name: 'stress-1' | 'explained variance' | 'trustworthiness (k = 10)'
   value: number
+  /** Stress-1 estimated on a sample of pairs (large embeddings), not computed over all pairs. */
+  estimate?: StressEstimate
+}
+
+/** Stress-1 estimated from all pairs among a seeded sample of points, with its 95 % interval
+ * (delete-one-point jackknife). */
+export interface StressEstimate {
+  value: number
+  low: number
+  high: number
+  pairs: number
+  points: number
 }
 
 /** Trustworthiness and continuity (Venna & Kaski) at each k, and Spearman's ρ of the distances. */

@@ -5,7 +5,12 @@ const num = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) :
 
 /** "stress-1 0.110" or "explained variance 0.62". */
 export function fitText(fit: GoodnessOfFit | undefined, digits = 3): string {
-  return fit ? `${fit.name} ${num(fit.value, digits)}` : ''
+  if (!fit) return ''
+  const e = fit.estimate
+  // Estimated on a sample of pairs (large embeddings): said so, with its interval.
+  if (e)
+    return `${fit.name} ≈ ${num(fit.value, digits)} (estimated, 95 % CI ${num(e.low, digits)}–${num(e.high, digits)})`
+  return `${fit.name} ${num(fit.value, digits)}`
 }
 
 /** "trustworthiness 0.95/0.93/0.90, continuity 0.97/0.96/0.94 (k = 5/10/20), rank ρ 0.88". */

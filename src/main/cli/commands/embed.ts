@@ -1,9 +1,10 @@
 /** `sgdscope embed`: embed a run's paths in 2-D (cached in the run) and print the stress. */
-import { embedPaths, runMetrics } from '../../analysis/paths'
+import { countPoints, embedPaths, runMetrics } from '../../analysis/paths'
 import { Project } from '../../archive/project'
 import { UsageError, projectDir, projectOption, type Command } from '../command'
 import { pathQuery, viewOptions } from '../view-options'
-import { neighbourhoodLine, startsTable } from '../../../shared/figures/diagnostics'
+import { fitText, neighbourhoodLine, startsTable } from '../../../shared/figures/diagnostics'
+import { STREAM_ABOVE, defaultMethod, defaultSwitchNote, scaleWarning } from '../../../shared/embedding-scale'
 
 export const embedCommand: Command = {
   summary: 'embed a run’s paths in 2-D (cached in the run) and print its goodness of fit and neighbourhood scores',
@@ -21,18 +22,30 @@ export const embedCommand: Command = {
     const q = into.length
       ? { ...base, into: { runs: await Promise.all(into.map((r) => project.resolveRunId(r))) } }
       : base
+    // Above STREAM_ABOVE points the default is landmark (streamed); an O(n²) method asked for warns first.
+    const points = await countPoints(project, q)
+    if (!v.method && !into.length && defaultMethod(points) !== q.method) {
+      q.method = defaultMethod(points)
+      io.err(defaultSwitchNote(points))
+    }
+    const run = await project.openRun(id)
+    const d = run.attrs.pointShape.reduce((a, b) => a * b, 1)
+    const warning = scaleWarning(q.method, points, d, q.options?.maxIter)
+    if (warning) io.err(`warning: ${warning}`)
     const r = await embedPaths(project, q, (p) => io.err(`${p.stage} ${p.done}/${p.total}`))
     if (v.json) {
       io.out(JSON.stringify(r))
       return 0
     }
-    const fit = r.fit ? `${r.fit.name === 'stress-1' ? 'Kruskal stress-1' : r.fit.name} ${r.fit.value.toFixed(4)}` : ''
+    const fit = r.fit ? (r.fit.name === 'stress-1' ? `Kruskal ${fitText(r.fit, 4)}` : fitText(r.fit, 4)) : ''
     // t-SNE, UMAP and PHATE aim at neighbourhoods (PHATE: diffusion potentials): their stress-1
     // is shown, but as a side note.
     const side =
       q.method === 'tsne' || q.method === 'umap' || q.method === 'phate'
         ? ` (stress-1 ${(r.stress ?? NaN).toFixed(4)}, not its goal)`
-        : ''
+        : q.method === 'pca' && r.fit?.name !== 'stress-1' && Number.isFinite(r.stress)
+          ? ` (${fitText({ name: 'stress-1', value: r.stress!, ...(r.stressEstimate ? { estimate: r.stressEstimate } : {}) }, 4)})`
+          : ''
     io.out(
       `${id}: ${q.view} view, ${q.method}: ${fit}${side} over ${r.points} points (${r.cached ? 'from the cache' : `computed in ${r.seconds.toFixed(1)} s, cached`})`,
     )
@@ -46,11 +59,13 @@ export const embedCommand: Command = {
     }
     if (r.neighbourhood) io.out(`  ${neighbourhoodLine(r.neighbourhood)}`)
     if (r.starts) for (const line of startsTable(r.starts)) io.out(`  ${line}`)
-    const d = await runMetrics(project, id, q.view as 'tau' | 'kappa')
-    const last = d.derived.epochs.length - 1
+    // At streaming sizes the derived metrics are a pass of their own: `sgdscope info` shows them.
+    if (points > STREAM_ABOVE) return 0
+    const dm = await runMetrics(project, id, q.view as 'tau' | 'kappa')
+    const last = dm.derived.epochs.length - 1
     if (last > 0)
       io.out(
-        `  at epoch ${d.derived.epochs[last]}: mean pairwise distance ${d.derived.meanPairwise[last].toFixed(4)}, mean step ${d.derived.meanStep[last].toFixed(4)}, step/spread ${d.derived.stepToSpread[last].toFixed(4)}`,
+        `  at epoch ${dm.derived.epochs[last]}: mean pairwise distance ${dm.derived.meanPairwise[last].toFixed(4)}, mean step ${dm.derived.meanStep[last].toFixed(4)}, step/spread ${dm.derived.stepToSpread[last].toFixed(4)}`,
       )
     return 0
   },

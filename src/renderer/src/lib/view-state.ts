@@ -51,6 +51,9 @@ export interface PathsState {
   frozen?: { runs: string[]; key?: string }
   /** SMACOF from this many starts (issue 18 item 4; undefined or 1 = one, classical, start). */
   starts?: number
+  /** The default method was settled for the view's size (issue 23: landmark above STREAM_ABOVE
+   * points), once: a method chosen afterwards stays. */
+  methodSettled?: boolean
 }
 
 /** The metrics of one run, or of several overlaid. */
