@@ -13,6 +13,7 @@ import { importCommand } from './import'
 import { infoCommand } from './info'
 import { listCommand } from './list'
 import { pathDistancesCommand } from './path-distances'
+import { presetsCommand } from './presets'
 import { renameCommand } from './rename'
 import { reproduceCommand } from './reproduce'
 import { resumeCommand } from './resume'
@@ -28,6 +29,7 @@ export { DEFAULT_PROJECT, UsageError, type Command, type Io, type Values } from 
 
 export const COMMANDS: Record<string, Command> = {
   run: runCommand,
+  presets: presetsCommand,
   resume: resumeCommand,
   list: listCommand,
   info: infoCommand,
