@@ -19,7 +19,8 @@
  * fig1's size (bench/path-distances.ts), `npm run bench -- tsne-umap` t-SNE and UMAP on fig1's 3,100
  * points (bench/tsne-umap.ts), `npm run bench -- faithfulness` the diagnostics and 4 SMACOF starts at
  * fig1's size (bench/faithfulness.ts, also with `--analysis`); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
- * times their npm-test size (≥ 10,000 cases per parser).
+ * times their npm-test size (≥ 10,000 cases per parser); `npm run bench -- preset-errors` 100 seeds of each
+ * preset beyond the paper against PyTorch's test-error range (bench/preset-errors.ts).
  */
 import * as os from 'node:os'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -120,6 +121,7 @@ else if (process.argv.includes('embed')) await import('./embed')
 else if (process.argv.includes('path-distances')) await import('./path-distances')
 else if (process.argv.includes('tsne-umap')) await import('./tsne-umap')
 else if (process.argv.includes('faithfulness')) await import('./faithfulness')
+else if (process.argv.includes('preset-errors')) await import('./preset-errors')
 else if (process.argv.includes('fuzz')) {
   const { spawnSync } = await import('node:child_process')
   const r = spawnSync('npx', ['vitest', 'run', 'tests/main/reliability/fuzz.test.ts'], {
