@@ -21,7 +21,8 @@
  * fig1's size (bench/path-distances.ts), `npm run bench -- tsne-umap` t-SNE and UMAP on fig1's 3,100
  * points (bench/tsne-umap.ts), `npm run bench -- faithfulness` the diagnostics and 4 SMACOF starts at
  * fig1's size (bench/faithfulness.ts, also with `--analysis`); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
- * times their npm-test size (≥ 10,000 cases per parser).
+ * times their npm-test size (≥ 10,000 cases per parser); `npm run bench -- preset-errors` 100 seeds of each
+ * preset beyond the paper against PyTorch's test-error range (bench/preset-errors.ts).
  * `npm run bench -- scale [--sizes 10000,30000,100000] [--dir DIR]`: embeddings of 10,000 to 100,000 points
  * (landmark, PCA, SMACOF; bench/scale.ts), wall time, peak memory and stress beside issue 23's goals and
  * NumPy + scikit-learn.
@@ -127,6 +128,7 @@ else if (process.argv.includes('tau-read')) await import('./tau-read')
 else if (process.argv.includes('path-distances')) await import('./path-distances')
 else if (process.argv.includes('tsne-umap')) await import('./tsne-umap')
 else if (process.argv.includes('faithfulness')) await import('./faithfulness')
+else if (process.argv.includes('preset-errors')) await import('./preset-errors')
 else if (process.argv.includes('fuzz')) {
   const { spawnSync } = await import('node:child_process')
   const r = spawnSync('npx', ['vitest', 'run', 'tests/main/reliability/fuzz.test.ts'], {

@@ -2,6 +2,11 @@
  * The paper's eight figures as presets: the runs each needs (their training part) and
  * the view that shows it. Figures 2–4 view the same run as figure 1, so a tool that
  * reproduces them trains it once (runs are matched by spec).
+ *
+ * Then presets that extend the paper (issue 19): each asks one question of the paper's
+ * protocol — does depth, the activation, weight decay or the dataset change whether SGD's
+ * paths converge? — with one run per variant, all shown in one map (docs/method.md,
+ * "Presets beyond the paper").
  */
 import type { ExperimentSpecInput } from './spec'
 
@@ -19,15 +24,49 @@ export type PathsView = {
 
 export type Preset = {
   id: PresetId
+  /** `paper`: one of the paper's figures; `beyond`: a question the paper does not ask. */
+  group: 'paper' | 'beyond'
   title: string
   description: string
+  /** The question the preset asks, in one line (the extensions; the form and `sgdscope presets` show it). */
+  question?: string
   /** The runs behind the figure, each with a short label. */
   runs: { label: string; spec: ExperimentSpecInput }[]
   figure: PathsView
 }
 
-export const PRESET_IDS = ['fig1', 'fig2', 'fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8'] as const
+export const PAPER_PRESET_IDS = ['fig1', 'fig2', 'fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8'] as const
+export const BEYOND_PRESET_IDS = ['depth', 'activation', 'weight-decay', 'fashion'] as const
+export const PRESET_IDS = [...PAPER_PRESET_IDS, ...BEYOND_PRESET_IDS] as const
 export type PresetId = (typeof PRESET_IDS)[number]
+
+/** Parameters of an MLP with these layer widths (inputs, hidden…, outputs): weights and biases. */
+export function mlpParams(widths: readonly number[]): number {
+  let n = 0
+  for (let l = 1; l < widths.length; l++) n += widths[l - 1]! * widths[l]! + widths[l]!
+  return n
+}
+
+/**
+ * The width w of `layers` equal hidden layers whose 784-w-…-w-10 network has the parameter
+ * count nearest the paper's 784-100-10 (79,510): 90 for two layers (79,750, +0.3 %), 83 for
+ * three (79,939, +0.5 %). Equal widths, so that depth is the only thing that changes.
+ */
+export function equalParamWidth(
+  layers: number,
+  inputs = 784,
+  outputs = 10,
+  target = mlpParams([784, 100, 10]),
+): number {
+  let best = 1
+  for (let w = 1; w <= 10 * target; w++) {
+    const n = mlpParams([inputs, ...Array<number>(layers).fill(w), outputs])
+    if (Math.abs(n - target) < Math.abs(mlpParams([inputs, ...Array<number>(layers).fill(best), outputs]) - target))
+      best = w
+    if (n > target) break
+  }
+  return best
+}
 
 /** fig1's run, shared by figures 1–4: 100 networks, 20 epochs, batch 1, η = 1,
  * snapshots at 0, 0.1, …, 1.0, then 2, 3, …, 20 epochs. */
@@ -55,9 +94,91 @@ const stochastic = (picking: 'uniform' | 'zipf', preset: PresetId): ExperimentSp
   recordEvery: 500,
 })
 
+/** The runs of an extension: the paper's network and training, 20 networks per variant for
+ * 20 epochs (fig6's size), each variant changing the fields given. */
+const variant = (preset: PresetId, label: string, change: Partial<Record<string, unknown>>) => ({
+  label,
+  spec: {
+    kind: 'mlp',
+    preset,
+    name: `${preset}: ${label}`,
+    nets: 20,
+    epochs: 20,
+    batch: 1,
+    lr: 1,
+    ...change,
+  } as ExperimentSpecInput,
+})
+
+const W2 = equalParamWidth(2)
+const W3 = equalParamWidth(3)
+
+const BEYOND: Record<(typeof BEYOND_PRESET_IDS)[number], Preset> = {
+  depth: {
+    id: 'depth',
+    group: 'beyond',
+    title: 'One, two and three hidden layers at equal parameter count',
+    question: 'Does depth change whether SGD’s paths converge, at the same number of parameters?',
+    description: `784-100-10, 784-${W2}-${W2}-10 and 784-${W3}-${W3}-${W3}-10 (79,510, ${mlpParams([784, W2, W2, 10]).toLocaleString('en-US')} and ${mlpParams([784, W3, W3, W3, 10]).toLocaleString('en-US')} parameters), sigmoid, batch 1, η = 1; 20 networks each, overlaid.`,
+    runs: [
+      variant('depth', '1 hidden layer', { hidden: 100 }),
+      variant('depth', '2 hidden layers', { hidden: [W2, W2] }),
+      variant('depth', '3 hidden layers', { hidden: [W3, W3, W3] }),
+    ],
+    figure: { view: 'tau', colorBy: 'epoch', layout: 'overlay' },
+  },
+  activation: {
+    id: 'activation',
+    group: 'beyond',
+    title: 'Sigmoid against ReLU hidden units',
+    question: 'Is the paper’s picture a property of sigmoid units, or do ReLU networks’ paths behave alike?',
+    description:
+      'The paper’s 784-100-10 network with sigmoid or ReLU hidden units (same seeds, batch 1, η = 1); 20 networks each, overlaid.',
+    runs: [
+      variant('activation', 'sigmoid', { activation: 'sigmoid' }),
+      variant('activation', 'ReLU', { activation: 'relu' }),
+    ],
+    figure: { view: 'tau', colorBy: 'epoch', layout: 'overlay' },
+  },
+  'weight-decay': {
+    id: 'weight-decay',
+    group: 'beyond',
+    title: 'Without and with weight decay',
+    question: 'Does an L2 pull towards the origin make the paths of different starts meet?',
+    description:
+      'The paper’s network without and with weight decay 1e-5 (PyTorch’s convention; at η = 1 and batch 1 a weight left alone shrinks by e^−0.6 per epoch); 20 networks each, overlaid.',
+    runs: [
+      variant('weight-decay', 'no weight decay', { weightDecay: 0 }),
+      variant('weight-decay', 'weight decay 1e-5', { weightDecay: 1e-5 }),
+    ],
+    figure: { view: 'tau', colorBy: 'epoch', layout: 'overlay' },
+  },
+  fashion: {
+    id: 'fashion',
+    group: 'beyond',
+    title: 'fig1’s protocol on Fashion-MNIST',
+    question: 'Do the paths on a harder dataset look like MNIST’s?',
+    description:
+      'fig1 (100 networks, 20 epochs, batch 1, η = 1, the same snapshots) on Fashion-MNIST, not deskewed (deskewing straightens digits, not clothes).',
+    runs: [
+      {
+        label: 'Fashion-MNIST',
+        spec: {
+          ...FIG1_RUN,
+          preset: 'fashion',
+          name: 'fashion: fig1 on Fashion-MNIST',
+          dataset: { source: 'fashion-mnist', deskew: false },
+        },
+      },
+    ],
+    figure: { view: 'tau', colorBy: 'epoch' },
+  },
+}
+
 export const PRESETS: Record<PresetId, Preset> = {
   fig1: {
     id: 'fig1',
+    group: 'paper',
     title: 'τ and κ paths of 100 networks over 20 epochs',
     description: '100 networks from different random starts, batch 1, coloured by epoch (red → blue).',
     runs: [{ label: 'batch 1', spec: FIG1_RUN }],
@@ -65,6 +186,7 @@ export const PRESETS: Record<PresetId, Preset> = {
   },
   fig2: {
     id: 'fig2',
+    group: 'paper',
     title: 'The same paths after the initial phase',
     description: 'fig1 with the first two epochs hidden: the slow phase, where paths stay apart.',
     runs: [{ label: 'batch 1', spec: FIG1_RUN }],
@@ -72,6 +194,7 @@ export const PRESETS: Record<PresetId, Preset> = {
   },
   fig3: {
     id: 'fig3',
+    group: 'paper',
     title: 'A few paths',
     description: "Five of fig1's networks, so that individual paths can be followed.",
     runs: [{ label: 'batch 1', spec: FIG1_RUN }],
@@ -79,6 +202,7 @@ export const PRESETS: Record<PresetId, Preset> = {
   },
   fig4: {
     id: 'fig4',
+    group: 'paper',
     title: 'A few paths in the κ view',
     description: 'fig3 in terms of predicted classes (Hamming distance).',
     runs: [{ label: 'batch 1', spec: FIG1_RUN }],
@@ -86,6 +210,7 @@ export const PRESETS: Record<PresetId, Preset> = {
   },
   fig5: {
     id: 'fig5',
+    group: 'paper',
     title: 'Two networks over 500 epochs at η = 5',
     description: 'Long training at a large learning rate: the paths keep moving but do not meet.',
     runs: [
@@ -106,6 +231,7 @@ export const PRESETS: Record<PresetId, Preset> = {
   },
   fig6: {
     id: 'fig6',
+    group: 'paper',
     title: 'Batch 1 against batch 100',
     description: 'The same seeds trained with batch 1 (η = 1) and batch 100 (η = 10; mean-gradient batches), overlaid.',
     runs: [
@@ -122,6 +248,7 @@ export const PRESETS: Record<PresetId, Preset> = {
   },
   fig7: {
     id: 'fig7',
+    group: 'paper',
     title: 'Stochastic model, uniform picking',
     description: '5 vectors in R^1000, one coordinate shrunk by 0.9 per step, chosen uniformly.',
     runs: [{ label: 'uniform', spec: stochastic('uniform', 'fig7') }],
@@ -129,11 +256,13 @@ export const PRESETS: Record<PresetId, Preset> = {
   },
   fig8: {
     id: 'fig8',
+    group: 'paper',
     title: 'Stochastic model, Zipf picking',
     description: 'As fig7, but coordinate i is chosen with probability ∝ 1/i.',
     runs: [{ label: 'Zipf s = 1', spec: stochastic('zipf', 'fig8') }],
     figure: { view: 'tau', colorBy: 'epoch' },
   },
+  ...BEYOND,
 }
 
 export function isPresetId(id: string): id is PresetId {

@@ -189,13 +189,6 @@ export const MlpSpec = z
           })
       })
     }
-    if (Array.isArray(s.hidden) && s.hidden.length > 1 && s.engine === 'tfjs')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['engine'],
-        message:
-          'the tfjs engine trains one hidden layer; deeper networks train on the fused engine ("fused" or "auto")',
-      })
   })
 export type MlpSpec = z.infer<typeof MlpSpec>
 

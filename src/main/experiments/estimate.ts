@@ -3,12 +3,14 @@
  * of the engine), disk (the archive's arrays are stored uncompressed, so their sizes are
  * exact) and memory. Shown by the new-run form and printed by `sgdscope run`.
  *
- * Time = per-sample training cost × samples × networks / threads + evaluation cost at
- * every snapshot (train subset + the test set, whose first P images are the probe).
- * The per-sample costs are measured once per process (`measureEngineSpeed`, a fraction
- * of a second, in the job pool) on a 784-100-10 network with MNIST's density of non-zero
- * pixels, and scaled by the work of the network asked for: the fused kernel visits the
- * non-zero inputs only, so a sample costs ∝ hidden × (non-zeros + classes).
+ * Time = training FLOPs per sample × samples × networks / threads + evaluation FLOPs at
+ * every snapshot (train subset + the test set, whose first P images are the probe), each
+ * divided by the FLOP rate measured on the kernel that will train the network
+ * (`measureEngineSpeed`, a fraction of a second, in the job pool): a 784-100-10 network
+ * for one hidden layer, a 784-100-100-10 one for deeper networks (they train on another
+ * kernel, engine/wasm/index.ts `createMlp`). `sampleFlops` counts every layer's work: the
+ * sparse first layer on the non-zero inputs only, each dense layer's product forward and
+ * its two products backward, and the update.
  */
 import type { SpecEstimate } from '../../shared/api/contract'
 import type { ExperimentSpec, MlpSpec, StochasticSpec } from '../../shared/spec'
@@ -33,11 +35,59 @@ export interface EngineSpeed {
   stochasticStepsPerSec: number
   /** The kernel measured ("wasm", "ts"). */
   kernel: string
+  /** The same for networks of 2–4 hidden layers, measured on 784-100-100-10 (absent in
+   * older measurements: then the one-layer kernel's FLOP rate stands in). */
+  deep?: { trainPerSec: number; evalPerSec: number; kernel: string }
 }
 
 /** Mean non-zero pixels of an image: MNIST's, measured; other data assumed half dense. */
 const MNIST_NONZEROS = 150
 const REF = { inputs: 784, hidden: 100, classes: 10, nonZeros: MNIST_NONZEROS }
+/** The deep kernel's reference network: two hidden layers of 100. */
+const REF_DEEP = [100, 100]
+
+/** What a sample costs in floating-point operations (a multiply-add is 2). */
+export interface SampleFlops {
+  /** Forward pass: what an evaluation costs. */
+  forward: number
+  /** Forward, backward and this sample's share of the update (the update is once per batch). */
+  train: number
+}
+
+/**
+ * FLOPs of one sample of a network with hidden `widths` on inputs with `nonZeros` non-zero
+ * values: forward 2·H₁·nz (the sparse first layer) + Σ 2·H_(l−1)·H_l over the dense layers
+ * (the output layer included); backward 2·H₁·nz (the first layer's weight gradient; no
+ * gradient to the inputs) + Σ 4·H_(l−1)·H_l (each dense layer's weight gradient and the
+ * gradient to the layer below); the update per batch: plain SGD 2 per changed parameter
+ * (the first layer's rows of the batch's non-zero inputs, every other parameter), with
+ * momentum, weight decay or Nesterov every parameter, 2 more for each of them.
+ */
+export function sampleFlops(
+  s: { inputs: number; widths: readonly number[]; outputs: number; nonZeros: number },
+  o: { batch: number; momentum: number; weightDecay: number; nesterov: boolean },
+): SampleFlops {
+  const H1 = s.widths[0]!
+  const layers = [...s.widths, s.outputs]
+  let dense = 0 // multiply-adds of the dense layers
+  let biases = H1
+  for (let l = 1; l < layers.length; l++) {
+    dense += layers[l - 1]! * layers[l]!
+    biases += layers[l]!
+  }
+  const first = H1 * s.nonZeros
+  const forward = 2 * first + 2 * dense
+  const backward = 2 * first + 4 * dense
+  const params = s.inputs * H1 + dense + biases
+  const general = o.momentum > 0 || o.weightDecay > 0 || o.nesterov
+  const perParam = 2 + (o.momentum > 0 ? 2 : 0) + (o.weightDecay > 0 ? 2 : 0) + (o.nesterov ? 2 : 0)
+  const update = general ? perParam * params : 2 * (Math.min(s.inputs, o.batch * s.nonZeros) * H1 + dense + biases)
+  return { forward, train: forward + backward + update / o.batch }
+}
+
+const PAPER_STEP = { batch: 1, momentum: 0, weightDecay: 0, nesterov: false }
+const refFlops = (widths: readonly number[]) =>
+  sampleFlops({ inputs: REF.inputs, widths, outputs: REF.classes, nonZeros: REF.nonZeros }, PAPER_STEP)
 
 /** Images with MNIST's density: ~150 non-zeros of 784 in the central 22×22 pixels. */
 function syntheticData(count: number): TrainData {
@@ -80,7 +130,40 @@ export function measureEngineSpeed(seconds = 0.25): EngineSpeed {
     steps += 50_000
   }
   const stochasticStepsPerSec = steps / Math.max(1e-6, cpu() - s0)
-  return { trainPerSec: t.samplesPerSec, evalPerSec, stochasticStepsPerSec, kernel: t.kernel }
+  return {
+    trainPerSec: t.samplesPerSec,
+    evalPerSec,
+    stochasticStepsPerSec,
+    kernel: t.kernel,
+    deep: measureDeep(data, seconds),
+  }
+}
+
+/** The deep kernel's speed on REF_DEEP, through the trainer the engine uses (so whichever kernel trains deep networks). */
+function measureDeep(data: TrainData, seconds: number): NonNullable<EngineSpeed['deep']> {
+  const cpu = () => {
+    const c = process.cpuUsage()
+    return (c.user + c.system) / 1e6
+  }
+  const spec = parseSpec({ hidden: REF_DEEP, seed: 1, probe: 1, trainSubset: 1, lr: 0.1 }) as MlpSpec
+  const trainer = new NetTrainer(spec, data, 0)
+  const kernel = (trainer.mlp as { kernel?: string }).kernel ?? 'ts'
+  const chunk = 256
+  trainer.advance(0, chunk)
+  let trained = 0
+  const t0 = cpu()
+  while (trained < 4 * chunk || cpu() - t0 < seconds / 4) {
+    trainer.advance(trained, trained + chunk)
+    trained += chunk
+  }
+  const trainPerSec = trained / Math.max(1e-6, cpu() - t0)
+  let evaluated = 0
+  const e0 = cpu()
+  while (evaluated < 4 * chunk || cpu() - e0 < seconds / 8) {
+    trainer.mlp.evaluate(data.test, data.testLabels, 0, chunk)
+    evaluated += chunk
+  }
+  return { trainPerSec, evalPerSec: evaluated / Math.max(1e-6, cpu() - e0), kernel }
 }
 
 const MB = 1e6
@@ -118,17 +201,15 @@ function estimateMlp(spec: MlpSpec, d: DatasetShape, speed: EngineSpeed, workers
   const shape = { inputs: d.inputs, hidden: H1!, outputs: C, deeper }
   const params = paramCount(shape)
   const nonZeros = d.inputs === REF.inputs && d.classes === 10 ? REF.nonZeros : d.inputs / 2
-  // Work of one sample relative to the measured network (first layer on the non-zeros,
-  // then the dense layers after it).
-  const widths = [H1!, ...deeper, C]
-  let after = 0
-  for (let l = 1; l < widths.length; l++) after += widths[l - 1]! * widths[l]!
-  const work = (H1! * nonZeros + after) / (REF.hidden * (REF.nonZeros + REF.classes))
-  // A step with momentum updates every parameter (dense), once per batch.
-  const dense = spec.momentum > 0 ? params / spec.batch / (REF.hidden * (REF.nonZeros + REF.classes)) : 0
-  const trainSample = (work + dense) / speed.trainPerSec
+  const flops = sampleFlops({ inputs: d.inputs, widths: [H1!, ...deeper], outputs: C, nonZeros }, spec)
+  // The kernel that trains this network, and its FLOP rates measured on its reference network.
+  const deep = deeper.length > 0
+  const measured = deep && speed.deep ? speed.deep : speed
+  const ref = refFlops(deep && speed.deep ? REF_DEEP : [REF.hidden])
+  const trainRate = measured.trainPerSec * ref.train
+  const evalRate = measured.evalPerSec * ref.forward
   const evalSamples = Math.min(spec.trainSubset, d.trainCount) + d.testCount
-  const perNet = samples[S - 1]! * trainSample + (S * evalSamples * work) / speed.evalPerSec
+  const perNet = (samples[S - 1]! * flops.train) / trainRate + (S * evalSamples * flops.forward) / evalRate
   const threads = Math.max(1, Math.min(workers, N))
   // Whole networks per thread: the busiest thread trains ⌈N / threads⌉ of them.
   const seconds = perNet * Math.ceil(N / threads)
@@ -160,7 +241,7 @@ function estimateMlp(spec: MlpSpec, d: DatasetShape, speed: EngineSpeed, workers
     weightSnapshots: K,
     samplesPerNet: samples[S - 1]!,
     threads,
-    basis: `${Math.round(speed.trainPerSec).toLocaleString('en-US')} samples/s per thread measured here (784-100-10, ${speed.kernel} kernel), scaled to this network`,
+    basis: `${Math.round(measured.trainPerSec).toLocaleString('en-US')} samples/s per thread measured here (${deep && speed.deep ? `784-${REF_DEEP.join('-')}-10` : '784-100-10'}, ${measured.kernel} kernel), scaled by FLOPs to this network (${formatFlops(flops.train)} per training sample)`,
     dataset: d,
   })
 }
@@ -213,6 +294,13 @@ export async function preflightSpec(
     shape = c.shape!
   }
   return { problems: [], estimate: estimateSpec(spec, shape, await speed(), workers), spec }
+}
+
+/** FLOPs as people read them: 1.2 MFLOP, 340 kFLOP. */
+function formatFlops(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GFLOP`
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MFLOP`
+  return `${Math.round(n / 1e3)} kFLOP`
 }
 
 /** A byte count as people read it: 1.2 GB, 340 MB, 12 kB. */

@@ -1,10 +1,19 @@
 /**
- * `reproduce`: the runs behind the paper's figures, trained or reused, and the
- * figures themselves. `full` uses the paper's sizes; `quick` scales every run down
- * (fewer networks and epochs, same kind of picture) so that all eight finish in minutes.
+ * `reproduce`: the runs behind the paper's figures (and the presets that extend it),
+ * trained or reused, and the figures themselves. `full` uses the presets' sizes; `quick`
+ * scales every run down (fewer networks and epochs, same kind of picture) so that all of
+ * them finish in minutes.
  */
 import { canonicalSpec, parseSpec, type ExperimentSpec, type ExperimentSpecInput } from '../../shared/spec'
-import { PRESETS, type Preset, type PresetId } from '../../shared/presets'
+import {
+  BEYOND_PRESET_IDS,
+  PAPER_PRESET_IDS,
+  PRESETS,
+  PRESET_IDS,
+  isPresetId,
+  type Preset,
+  type PresetId,
+} from '../../shared/presets'
 import type { Project } from '../archive/project'
 import { createRun, liveStatus, trainRun, type TrainOptions } from './runner'
 
@@ -23,6 +32,16 @@ export function presetRuns(p: Preset, scale: Scale): { label: string; spec: Expe
         break
       case 'fig6':
         Object.assign(s, { nets: 4, epochs: 2, snapshots: { spacing: 'linear', firstEpoch: 5, every: 0.5 } })
+        break
+      case 'depth':
+        // Deep networks train on the slower kernel: a quarter epoch, and the train error on
+        // 2,000 images, still show the paths leaving their starts.
+        Object.assign(s, { nets: 4, epochs: 0.25, trainSubset: 2000, snapshots: { at: [0.05, 0.1, 0.15, 0.2, 0.25] } })
+        break
+      case 'activation':
+      case 'weight-decay':
+      case 'fashion':
+        Object.assign(s, { nets: 4, epochs: 1, snapshots: { spacing: 'linear', firstEpoch: 5, every: 1 } })
         break
       default: // fig1–fig4 share this run
         Object.assign(s, { nets: 6, epochs: 4, snapshots: { spacing: 'linear', firstEpoch: 5, every: 0.5 } })
@@ -56,6 +75,15 @@ export async function findRun(
     }
   }
   return resumable ? { id: resumable, complete: false } : null
+}
+
+/** The presets a `reproduce` argument names: an id, `paper` (fig1–fig8), `beyond` (the
+ * extensions) or `all`; null for an unknown name. */
+export function presetsNamed(name: string): PresetId[] | null {
+  if (name === 'all') return [...PRESET_IDS]
+  if (name === 'paper') return [...PAPER_PRESET_IDS]
+  if (name === 'beyond') return [...BEYOND_PRESET_IDS]
+  return isPresetId(name) ? [name] : null
 }
 
 /** Trains (or reuses, or resumes) the runs of a preset; returns their ids with labels. */

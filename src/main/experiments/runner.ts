@@ -80,6 +80,9 @@ export async function chooseEngine(
 ): Promise<EngineRecord> {
   if (spec.kind === 'stochastic') return { name: 'stochastic-model', reason: 'the stochastic model of the paper’s §3' }
   const k = chooseKernel()
+  // Asked for, the tfjs engine trains any depth (engine/tfjs/deep-mlp.ts for 2–4 hidden layers).
+  if (spec.engine === 'tfjs' && !spec.spawn && hiddenWidths(spec).length > 1)
+    return { name: 'tfjs', reason: 'requested in the spec', chosen: 'requested in the spec' }
   if (hiddenWidths(spec).length > 1)
     return {
       name: 'fused',

@@ -4,7 +4,13 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { checkDatasetFiles } from '../../../src/main/datasets/check'
-import { estimateSpec, preflightSpec, type EngineSpeed } from '../../../src/main/experiments/estimate'
+import {
+  estimateSpec,
+  measureEngineSpeed,
+  preflightSpec,
+  sampleFlops,
+  type EngineSpeed,
+} from '../../../src/main/experiments/estimate'
 import { parseSpec, type MlpSpec } from '../../../src/shared/spec'
 import { idxBytes } from '../datasets/helpers'
 
@@ -97,15 +103,60 @@ describe('estimate of a spec', () => {
     expect(estimateSpec({ ...spec, keepWeights: 'none' }, shape, SPEED, 1).disk.weights).toBe(0)
     expect(e.memory.analysis).toBe((2 * 3) ** 2 * 8)
   })
-  it('times training and evaluation from the measured speed, scaled to the network and shared by threads', () => {
-    // Work of a sample relative to 784-100-10 with 150 non-zeros: 10·(8 + 3) / (100·160);
-    // 8 = half of 16 inputs (not MNIST: assumed half dense).
-    const work = (10 * 11) / (100 * 160)
+  it('counts every layer’s FLOPs (hand-computed)', () => {
+    const paper = { batch: 1, momentum: 0, weightDecay: 0, nesterov: false }
+    // 784-100-10 on 150 non-zeros: forward 2·100·150 + 2·100·10 = 32 000; backward 2·100·150 +
+    // 4·100·10 = 34 000; plain SGD's update 2·(150·100 + 100·10 + 110 biases) = 32 220.
+    expect(sampleFlops({ inputs: 784, widths: [100], outputs: 10, nonZeros: 150 }, paper)).toEqual({
+      forward: 32_000,
+      train: 32_000 + 34_000 + 32_220,
+    })
+    // 784-100-100-10: dense 100·100 + 100·10 = 11 000 multiply-adds; forward 30 000 + 22 000;
+    // backward 30 000 + 44 000; update 2·(15 000 + 11 000 + 210).
+    expect(sampleFlops({ inputs: 784, widths: [100, 100], outputs: 10, nonZeros: 150 }, paper)).toEqual({
+      forward: 52_000,
+      train: 52_000 + 74_000 + 52_420,
+    })
+    // 16-10-5-3 on 8 non-zeros, batch 4 with momentum, Nesterov and weight decay: every one of the
+    // 16·10 + 10·5 + 5·3 + 18 = 243 parameters costs 8 per batch, a quarter of it per sample.
+    const deep = sampleFlops(
+      { inputs: 16, widths: [10, 5], outputs: 3, nonZeros: 8 },
+      { batch: 4, momentum: 0.9, weightDecay: 1e-4, nesterov: true },
+    )
+    expect(deep).toEqual({ forward: 160 + 130, train: 290 + (160 + 260) + (8 * 243) / 4 })
+  })
+  it('times training and evaluation from the measured FLOP rate of the kernel that trains the network, shared by threads', () => {
+    // 16-10-3 on 8 non-zeros (half of 16 inputs: not MNIST): forward 2·10·8 + 2·10·3 = 220,
+    // train 220 + (160 + 120) + 2·(8·10 + 30 + 13) = 746 FLOPs. The measured speed is of
+    // 784-100-10: 98 220 FLOPs per training sample, 32 000 per evaluated one.
+    const trainRate = 1e6 * 98_220
+    const evalRate = 2e6 * 32_000
     // 40 samples trained; 3 snapshots each evaluating 40 train-subset + 20 test images.
-    const perNet = (40 * work) / 1e6 + (3 * 60 * work) / 2e6
+    const perNet = (40 * 746) / trainRate + (3 * 60 * 220) / evalRate
     expect(estimateSpec(spec, shape, SPEED, 1).seconds).toBeCloseTo(2 * perNet, 15)
     expect(estimateSpec(spec, shape, SPEED, 2).seconds).toBeCloseTo(perNet, 15)
     expect(estimateSpec(spec, shape, SPEED, 8).threads).toBe(2)
+  })
+  it('deep networks: every layer counted, at the deep kernel’s measured rate', () => {
+    const deepSpec = { ...spec, hidden: [10, 5] }
+    // 16-10-5-3: forward 160 + 2·65 = 290, train 290 + (160 + 260) + 2·(80 + 65 + 18) = 1 036;
+    // the deep kernel measured on 784-100-100-10: 178 420 FLOPs per training sample, 52 000 per evaluated one.
+    const speed: EngineSpeed = { ...SPEED, deep: { trainPerSec: 1e5, evalPerSec: 3e5, kernel: 'ts' } }
+    const perNet = (40 * 1036) / (1e5 * 178_420) + (3 * 60 * 290) / (3e5 * 52_000)
+    const e = estimateSpec(deepSpec, shape, speed, 1)
+    expect(e.seconds).toBeCloseTo(2 * perNet, 15)
+    expect(e.basis).toMatch(/784-100-100-10, ts kernel/)
+    // Without a deep measurement (an older speed record), the one-layer kernel's FLOP rate.
+    expect(estimateSpec(deepSpec, shape, SPEED, 1).seconds).toBeCloseTo(
+      2 * ((40 * 1036) / (1e6 * 98_220) + (3 * 60 * 290) / (2e6 * 32_000)),
+      15,
+    )
+  })
+  it('measures the deep kernel too, through the engine’s trainer', () => {
+    const m = measureEngineSpeed(0.05)
+    expect(m.deep!.trainPerSec).toBeGreaterThan(0)
+    expect(m.deep!.evalPerSec).toBeGreaterThan(m.deep!.trainPerSec / 10)
+    expect(['ts', 'wasm']).toContain(m.deep!.kernel)
   })
   it('asks for confirmation above an hour or 5 GB, and says which', () => {
     const big = parseSpec({ nets: 1000, epochs: 200, keepWeights: 'all' })

@@ -14,6 +14,7 @@ import { infoCommand } from './info'
 import { listCommand } from './list'
 import { mphateCommand } from './mphate'
 import { pathDistancesCommand } from './path-distances'
+import { presetsCommand } from './presets'
 import { renameCommand } from './rename'
 import { reproduceCommand } from './reproduce'
 import { resumeCommand } from './resume'
@@ -29,6 +30,7 @@ export { DEFAULT_PROJECT, UsageError, type Command, type Io, type Values } from 
 
 export const COMMANDS: Record<string, Command> = {
   run: runCommand,
+  presets: presetsCommand,
   resume: resumeCommand,
   list: listCommand,
   info: infoCommand,

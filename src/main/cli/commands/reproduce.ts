@@ -1,11 +1,12 @@
-/** `sgdscope reproduce`: train (or reuse) the runs behind the paper's figures and write each figure. */
+/** `sgdscope reproduce`: train (or reuse) the runs behind the paper's figures (and the presets
+ * beyond it) and write each figure. */
 import * as path from 'node:path'
 import { PathQuery } from '../../../shared/api/contract'
-import { PRESETS, PRESET_IDS, isPresetId, type PresetId } from '../../../shared/presets'
+import { BEYOND_PRESET_IDS, PRESETS, PRESET_IDS, type PresetId } from '../../../shared/presets'
 import { embedPaths, runMetrics } from '../../analysis/paths'
 import { writeFileAtomic } from '../../archive/atomic'
 import { Project } from '../../archive/project'
-import { ensurePresetRuns, presetWindow, type Scale } from '../../experiments/reproduce'
+import { ensurePresetRuns, presetWindow, presetsNamed, type Scale } from '../../experiments/reproduce'
 import { describeSpec, runSummary } from '../../experiments/summary'
 import type { ViewToRender } from '../../figures/views'
 import { UsageError, projectDir, projectOption, type Command } from '../command'
@@ -14,9 +15,11 @@ import { summaryLine } from '../train'
 import { figureLook, writeViewFigure } from '../view-options'
 
 export const reproduceCommand: Command = {
-  summary: 'train (or reuse) the runs behind the paper’s figures and write each figure',
-  usage:
-    'sgdscope reproduce fig1..fig8|all --out DIR [--scale quick|full] [--project DIR] [--workers W] [--style paper|colorblind]',
+  summary: 'train (or reuse) the runs behind the paper’s figures and the presets beyond it, and write each figure',
+  usage: `sgdscope reproduce PRESET...|paper|beyond|all --out DIR [--scale quick|full] [--project DIR] [--workers W]
+           [--style paper|colorblind]
+           PRESET: ${PRESET_IDS.join(', ')}; paper = fig1..fig8, beyond = ${BEYOND_PRESET_IDS.join(', ')}
+           (sgdscope presets lists them with the question each asks)`,
   options: {
     ...projectOption,
     out: { type: 'string', short: 'o' },
@@ -25,8 +28,12 @@ export const reproduceCommand: Command = {
     style: { type: 'string' },
   },
   async run(positionals, v, io) {
-    const which = positionals.length === 0 || positionals.includes('all') ? [...PRESET_IDS] : positionals
-    for (const id of which) if (!isPresetId(id)) throw new UsageError(`unknown figure "${id}" (fig1..fig8 or all)`)
+    const which: PresetId[] = []
+    for (const name of positionals.length ? positionals : ['all']) {
+      const ids = presetsNamed(name)
+      if (!ids) throw new UsageError(`unknown preset "${name}" (${PRESET_IDS.join(', ')}, paper, beyond or all)`)
+      for (const id of ids) if (!which.includes(id)) which.push(id)
+    }
     const scale = String(v.scale ?? 'quick') as Scale
     if (scale !== 'quick' && scale !== 'full') throw new UsageError('--scale is quick or full')
     if (!v.out) throw new UsageError('reproduce needs --out DIR')
@@ -36,7 +43,7 @@ export const reproduceCommand: Command = {
     )
     const workers = v.workers !== undefined ? Number(v.workers) : undefined
     const summary: string[] = [`sgdscope reproduce (${scale} scale), project ${project.dir}`, '']
-    for (const id of which as PresetId[]) {
+    for (const id of which) {
       const p = PRESETS[id]
       const bar = progressReporter()
       let runs
@@ -68,6 +75,7 @@ export const reproduceCommand: Command = {
         await writeViewFigure(project, view, format, path.join(outDir, `${id}.${format}`))
       const paths = await embedPaths(project, query)
       summary.push(`${id}: ${p.title}`)
+      if (p.question) summary.push(`  question: ${p.question}`)
       for (const r of runs) {
         const run = await project.openRun(r.id)
         const fin = (await runSummary(run)).final

@@ -128,7 +128,7 @@ const runOptions = {
 
 export const runCommand: Command = {
   summary: 'create a run from a preset or a spec file and train it',
-  usage: `sgdscope run [SPEC.json] [--preset fig1..fig8] [--project DIR] [--nets N] [--epochs E] [--lr η]
+  usage: `sgdscope run [SPEC.json] [--preset ID] [--project DIR] [--nets N] [--epochs E] [--lr η]
            [--batch M] [--hidden H|H1,H2,...] [--seed S] [--momentum μ] [--loss mse|cross-entropy]
            [--init torch7|xavier|normal] [--order per-network|shared] [--probe P] [--no-deskew]
            [--schedule constant|step|linear|cosine] [--lr-every E] [--lr-gamma γ] [--lr-to F]
@@ -136,7 +136,8 @@ export const runCommand: Command = {
            [--nesterov]
            [--dataset mnist|fashion-mnist] [--set field=value]... [--workers W] [--dry-run]
            [--shard i/n --run-id ID]   (train the networks k ≡ i−1 mod n of run ID; shards
-                                        started together on several machines fill one run)`,
+                                        started together on several machines fill one run)
+           presets (sgdscope presets describes them): ${PRESET_IDS.join(', ')}`,
   options: runOptions,
   async run(positionals, v, io) {
     const dir = projectDir(v)

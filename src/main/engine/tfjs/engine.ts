@@ -19,7 +19,7 @@
  * Groups hold at most `maxGroup` networks, to bound the memory of a step.
  */
 import type { MlpSpec } from '../../../shared/spec'
-import { initParams, type Loss, type MlpShape, type TrainOptions } from '../mlp'
+import { hiddenLayers, initParams, isDeep, type Loss, type MlpShape, type TrainOptions } from '../mlp'
 import type { WorkerInput, WorkerMessage } from '../protocol'
 import { epochOrder, initRng } from '../rng'
 import { CHECK_EVERY, lrAt, mlpShape, stateSize, trainOptionsOf } from '../train'
@@ -31,6 +31,7 @@ import {
   type TfjsBackendPreference,
 } from './backend'
 import { BatchedMlp } from './batched-mlp'
+import { DeepBatchedMlp } from './deep-mlp'
 import { BatchGatherer, defaultStrategy, type MatmulStrategy, type MlpGroup } from './group'
 import { PerNetMlp } from './per-net-mlp'
 
@@ -60,8 +61,13 @@ export interface RunTfjsResult {
  * with momentum); keep that near 2²⁶ floats (256 MB).
  */
 export function defaultMaxGroup(shape: MlpShape, batch: number, momentum: number): number {
-  const { inputs: I, hidden: H, outputs: K } = shape
-  const perNet = batch * (2 * I + 4 * H + 4 * K) + (momentum > 0 ? 6 : 4) * (I * H + K * H)
+  const { inputs: I, outputs: K } = shape
+  // Deeper networks: every layer's activations and gradients, and its weights.
+  const widths = hiddenLayers(shape)
+  const H = widths.reduce((a, b) => a + b, 0)
+  let weights = I * widths[0]! + K * widths[widths.length - 1]!
+  for (let l = 1; l < widths.length; l++) weights += widths[l - 1]! * widths[l]!
+  const perNet = batch * (2 * I + 4 * H + 4 * K) + (momentum > 0 ? 6 : 4) * weights
   return Math.max(1, Math.min(256, Math.floor(2 ** 26 / perNet)))
 }
 
@@ -79,6 +85,8 @@ export function createGroup(
   states: readonly Float32Array[],
   options?: TrainOptions,
 ): MlpGroup {
+  // 2–4 hidden layers: one batched program whichever was asked (per-net covers one layer).
+  if (isDeep(shape)) return DeepBatchedMlp.fromStates(shape, loss, momentum, states, options)
   return strategy === 'per-net'
     ? PerNetMlp.fromStates(shape, loss, momentum, states, options)
     : BatchedMlp.fromStates(shape, loss, momentum, states, options)
@@ -106,8 +114,6 @@ export async function runTfjs(
   const result = (cancelled: boolean): RunTfjsResult => ({ cancelled, backend: choice.name, reason: choice.reason })
   const strategy = opts.strategy ?? defaultStrategy(choice.name)
   const shape = mlpShape(spec, data)
-  if (shape.deeper?.length)
-    throw new RangeError('the tfjs engine trains one hidden layer; deeper networks train on the fused engine')
   const size = stateSize(spec, shape)
   const N = data.train.count
   const maxBatch = Math.min(spec.batch, N)
