@@ -2,6 +2,10 @@
  * The paper's eight figures as presets: the runs each needs (their training part) and
  * the view that shows it. Figures 2–4 view the same run as figure 1, so a tool that
  * reproduces them trains it once (runs are matched by spec).
+ *
+ * A preset has one or two stages: its `runs`, then optionally a `spawn` stage, children of
+ * one of those runs (`stability`: Frankle et al.'s instability analysis on the paper's
+ * network). Its figure is a paths view of the runs, or the stability figure of the children.
  */
 import type { ExperimentSpecInput } from './spec'
 
@@ -17,17 +21,45 @@ export type PathsView = {
   layout?: 'single' | 'overlay' | 'panels'
 }
 
+/** The stability figure (barrier against spawn point) of a preset's spawn stage. */
+export type StabilityView = { view: 'stability'; threshold?: number }
+
+/** The second stage: children of one of the preset's runs, spawned as `sgdscope spawn` does. */
+export type SpawnStage = {
+  /** The label of the parent run among the preset's `runs`. */
+  from: string
+  label: string
+  /** Spawn points in epochs: each must be a snapshot of the parent (its schedule includes them). */
+  at: number[]
+  children: number
+  noise: 'order'
+  /** The children's kept weights (default: the parent's). */
+  keepWeights?: 'final'
+}
+
 export type Preset = {
   id: PresetId
   title: string
   description: string
-  /** The runs behind the figure, each with a short label. */
+  /** The runs behind the figure (the first stage), each with a short label. */
   runs: { label: string; spec: ExperimentSpecInput }[]
-  figure: PathsView
+  spawn?: SpawnStage
+  figure: PathsView | StabilityView
 }
 
-export const PRESET_IDS = ['fig1', 'fig2', 'fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8'] as const
+export const PRESET_IDS = ['fig1', 'fig2', 'fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8', 'stability'] as const
 export type PresetId = (typeof PRESET_IDS)[number]
+/** The paper's own figures (`reproduce all`); the other presets go beyond it. */
+export const PAPER_FIGURES = [
+  'fig1',
+  'fig2',
+  'fig3',
+  'fig4',
+  'fig5',
+  'fig6',
+  'fig7',
+  'fig8',
+] as const satisfies readonly PresetId[]
 
 /** fig1's run, shared by figures 1–4: 100 networks, 20 epochs, batch 1, η = 1,
  * snapshots at 0, 0.1, …, 1.0, then 2, 3, …, 20 epochs. */
@@ -54,6 +86,34 @@ const stochastic = (picking: 'uniform' | 'zipf', preset: PresetId): ExperimentSp
   steps: 50_000,
   recordEvery: 500,
 })
+
+/** The stability preset's spawn points (epochs), after Frankle et al.'s grid. */
+export const STABILITY_AT = [0, 0.01, 0.05, 0.2, 1, 2]
+
+/** A snapshot list with extra points merged in, ascending, once each. */
+export function withPoints(base: number[], extra: number[]): number[] {
+  return [...new Set([...base, ...extra].map((t) => Math.round(t * 1e9) / 1e9))].sort((a, b) => a - b)
+}
+
+/** The stability parents: the paper's network (784-100-10, deskewed MNIST, batch 1, η = 1),
+ * 10 epochs, snapshots at 0.1, …, 1, 2, …, 10 epochs plus every spawn point, weights kept
+ * at the spawn points (the children's states, so nothing is replayed) and at the end. */
+const STABILITY_PARENTS: ExperimentSpecInput = {
+  kind: 'mlp',
+  preset: 'stability',
+  name: 'stability: 10 parents, 10 epochs, batch 1',
+  nets: 10,
+  epochs: 10,
+  batch: 1,
+  lr: 1,
+  snapshots: {
+    at: withPoints(
+      [...Array.from({ length: 10 }, (_, i) => (i + 1) / 10), ...Array.from({ length: 9 }, (_, i) => i + 2)],
+      STABILITY_AT,
+    ),
+  },
+  keepWeights: withPoints(STABILITY_AT, [10]),
+}
 
 export const PRESETS: Record<PresetId, Preset> = {
   fig1: {
@@ -134,6 +194,20 @@ export const PRESETS: Record<PresetId, Preset> = {
     runs: [{ label: 'Zipf s = 1', spec: stochastic('zipf', 'fig8') }],
     figure: { view: 'tau', colorBy: 'epoch' },
   },
+  stability: {
+    id: 'stability',
+    title: 'When is a network’s fate fixed? Stability to SGD noise',
+    description:
+      'Frankle et al.’s instability analysis on the paper’s network: 10 parents, 2 children each from epochs 0, 0.01, 0.05, 0.2, 1 and 2 with new sample orders, trained to epoch 10; the error barrier between siblings against the spawn point.',
+    runs: [{ label: 'parents', spec: STABILITY_PARENTS }],
+    spawn: { from: 'parents', label: 'children', at: STABILITY_AT, children: 2, noise: 'order', keepWeights: 'final' },
+    figure: { view: 'stability', threshold: 0.02 },
+  },
+}
+
+/** The paths view of a preset, or undefined for one whose figure is of another kind. */
+export function pathsView(p: Preset): PathsView | undefined {
+  return p.figure.view === 'stability' ? undefined : p.figure
 }
 
 export function isPresetId(id: string): id is PresetId {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { describe, expect, it, vi } from 'vitest'
 import { main } from '../../../src/main/cli/main'
 import { pngInfo } from '../../../src/main/figures/png'
-import { PRESET_IDS } from '../../../src/shared/presets'
+import { PAPER_FIGURES } from '../../../src/shared/presets'
 import { tempDir } from '../../helpers/tmp'
 
 describe('sgdscope reproduce', () => {
@@ -19,7 +19,7 @@ describe('sgdscope reproduce', () => {
       e.mockRestore()
     }
     expect(code, lines.join('')).toBe(0)
-    for (const id of PRESET_IDS) {
+    for (const id of PAPER_FIGURES) {
       const svg = readFileSync(`${out}/${id}.svg`, 'utf8')
       expect(svg).toMatch(/^<svg[^>]*width="336"/) // 3.5 in at 96 px/in
       expect(svg).toMatch(/MDS 1/)

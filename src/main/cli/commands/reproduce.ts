@@ -1,22 +1,26 @@
 /** `sgdscope reproduce`: train (or reuse) the runs behind the paper's figures and write each figure. */
 import * as path from 'node:path'
 import { PathQuery } from '../../../shared/api/contract'
-import { PRESETS, PRESET_IDS, isPresetId, type PresetId } from '../../../shared/presets'
+import { PAPER_FIGURES, PRESETS, PRESET_IDS, isPresetId, type PresetId } from '../../../shared/presets'
+import { stability } from '../../analysis/beyond/stability'
 import { embedPaths, runMetrics } from '../../analysis/paths'
 import { writeFileAtomic } from '../../archive/atomic'
 import { Project } from '../../archive/project'
-import { ensurePresetRuns, presetWindow, type Scale } from '../../experiments/reproduce'
+import { ensurePresetRuns, presetWindow, type PresetRun, type Scale } from '../../experiments/reproduce'
 import { describeSpec, runSummary } from '../../experiments/summary'
 import type { ViewToRender } from '../../figures/views'
-import { UsageError, projectDir, projectOption, type Command } from '../command'
-import { progressReporter } from '../progress'
+import { UsageError, projectDir, projectOption, type Command, type Io } from '../command'
+import { countReporter, progressReporter } from '../progress'
+import { writeBeyondFigure } from '../beyond-output'
+import { formatStability } from './stability'
 import { summaryLine } from '../train'
 import { figureLook, writeViewFigure } from '../view-options'
 
 export const reproduceCommand: Command = {
   summary: 'train (or reuse) the runs behind the paper’s figures and write each figure',
   usage:
-    'sgdscope reproduce fig1..fig8|all --out DIR [--scale quick|full] [--project DIR] [--workers W] [--style paper|colorblind]',
+    'sgdscope reproduce fig1..fig8|stability|all --out DIR [--scale quick|full] [--project DIR] [--workers W] [--style paper|colorblind]\n' +
+    '           all: the paper’s eight figures; stability trains parents, spawns their children and writes the stability figure',
   options: {
     ...projectOption,
     out: { type: 'string', short: 'o' },
@@ -25,8 +29,9 @@ export const reproduceCommand: Command = {
     style: { type: 'string' },
   },
   async run(positionals, v, io) {
-    const which = positionals.length === 0 || positionals.includes('all') ? [...PRESET_IDS] : positionals
-    for (const id of which) if (!isPresetId(id)) throw new UsageError(`unknown figure "${id}" (fig1..fig8 or all)`)
+    const which = positionals.length === 0 || positionals.includes('all') ? [...PAPER_FIGURES] : positionals
+    for (const id of which)
+      if (!isPresetId(id)) throw new UsageError(`unknown figure "${id}" (${PRESET_IDS.join(', ')} or all)`)
     const scale = String(v.scale ?? 'quick') as Scale
     if (scale !== 'quick' && scale !== 'full') throw new UsageError('--scale is quick or full')
     if (!v.out) throw new UsageError('reproduce needs --out DIR')
@@ -39,7 +44,8 @@ export const reproduceCommand: Command = {
     for (const id of which as PresetId[]) {
       const p = PRESETS[id]
       const bar = progressReporter()
-      let runs
+      let runs: PresetRun[]
+      const t0 = Date.now()
       try {
         runs = await ensurePresetRuns(project, id, scale, {
           workers,
@@ -51,6 +57,11 @@ export const reproduceCommand: Command = {
         bar.stop()
       }
       const f = p.figure
+      if (f.view === 'stability') {
+        summary.push(...(await stabilityFigure(project, id, runs, outDir, v, io, f.threshold)))
+        summary.push(`  trained in ${((Date.now() - t0) / 1000).toFixed(0)} s (0 s: every run reused)`, '')
+        continue
+      }
       const query = PathQuery.parse({
         runs: runs.map((r) => r.id),
         labels: runs.map((r) => r.label),
@@ -90,4 +101,46 @@ export const reproduceCommand: Command = {
     io.out(`summary: ${path.join(outDir, 'summary.txt')}`)
     return 0
   },
+}
+
+/** The stability preset's figure and summary: the analysis of its spawned run. */
+export async function stabilityFigure(
+  project: Project,
+  id: PresetId,
+  runs: PresetRun[],
+  outDir: string,
+  v: Parameters<Command['run']>[1],
+  io: Io,
+  threshold: number | undefined,
+): Promise<string[]> {
+  const p = PRESETS[id]
+  const child = runs.find((r) => r.stage === 'spawn')
+  if (!child) throw new Error(`internal: preset ${id} has a stability figure but no spawn stage`)
+  const bar = countReporter('pairs')
+  let r
+  try {
+    r = await stability(project, child.id, {
+      ...(threshold !== undefined ? { threshold } : {}),
+      signal: io.signal,
+      onProgress: (done, total) => bar.update({ stage: 'barriers', done, total, etaSeconds: null }),
+    })
+  } finally {
+    bar.stop()
+  }
+  const look = figureLook(v, {})
+  for (const format of ['svg', 'png', 'pdf'] as const)
+    await writeBeyondFigure(
+      { kind: 'stability', data: r.figure, options: {} },
+      { file: path.join(outDir, `${id}.${format}`), format, look: { style: look.style } },
+      { out: () => {}, err: io.err },
+    )
+  const lines = [`${id}: ${p.title}`]
+  for (const run of runs) {
+    const a = await project.openRun(run.id)
+    lines.push(`  ${run.label} — run ${run.id}${run.reused ? ' (reused)' : ''}: ${describeSpec(a.attrs.spec)}`)
+    lines.push(summaryLine(a.attrs.nets, (await runSummary(a)).final))
+  }
+  lines.push(...formatStability(r), `  files: ${id}.svg ${id}.png ${id}.pdf`)
+  io.out(`${id}: wrote ${path.join(outDir, id)}.{svg,png,pdf}`)
+  return lines
 }
