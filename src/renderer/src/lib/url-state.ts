@@ -12,6 +12,7 @@
  * adds its own key (`t=`) to the same query.
  */
 import type { ZoomRegion } from '../../../shared/api/contract'
+import { parseNetList } from '../../../shared/net-list'
 import {
   defaultMetricsState,
   defaultPathsState,
@@ -69,16 +70,8 @@ export function encodeIndices(list: readonly number[]): string {
 /** The indices a text of runs names (at most `max`), or null if it does not parse. */
 export function decodeIndices(text: string | undefined, max = 100_000): number[] | null {
   if (!text) return null
-  const out: number[] = []
-  for (const part of text.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim())
-    if (!m) return null
-    const a = Number(m[1])
-    const b = m[2] === undefined ? a : Number(m[2])
-    if (b < a || out.length + (b - a + 1) > max) return null
-    for (let k = a; k <= b; k++) out.push(k)
-  }
-  return [...new Set(out)].sort((x, y) => x - y)
+  const r = parseNetList(text, max)
+  return r.ok ? [...new Set(r.nets)].sort((x, y) => x - y) : null
 }
 
 /** An epoch window: `from,to`, an open end empty (`0.05,`). */
