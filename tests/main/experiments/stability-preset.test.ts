@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { embedPaths, type EmbeddedPaths } from '../../../src/main/analysis/paths'
 import { Project } from '../../../src/main/archive/project'
 import { stabilityFigure } from '../../../src/main/cli/commands/reproduce'
 import { ensurePresetRuns, presetStages, type PresetStages } from '../../../src/main/experiments/reproduce'
@@ -86,6 +87,35 @@ describe('the stability preset', () => {
     // One table row per spawn point, then the verdict.
     for (const k of ['0', '0.01', '0.05']) expect(text).toMatch(new RegExp(`^ {2}${k.replace('.', '\\.')} +\\d`, 'm'))
     expect(text).toMatch(/stable (from k = [\d.]+ epochs|: the mean sibling error barrier never falls)/)
+
+    // The children drawn in their parents' map: the parents' points stay where the parents'
+    // own view draws them; every child snapshot is placed, those up to k (the parent's τ)
+    // on top of their parent's point.
+    const map = await embedPaths(project, { runs: [runs[0]!.id], view: 'tau', method: 'smacof' })
+    const placed = await embedPaths(project, {
+      runs: [child.id],
+      view: 'tau',
+      method: 'smacof',
+      into: { runs: [runs[0]!.id] },
+    })
+    expect(placed.runs[1]).toEqual(map.runs[0])
+    const S = child.attrs.snapshots
+    expect(placed.frozen).toMatchObject({ referencePoints: 3 * S, addedPoints: 18 * S, key: map.key })
+    const xy = (r: EmbeddedPaths['runs'][number], net: number, epoch: number) => {
+      const p = r.nets.find((n) => n.net === net)!.points.find((q) => Math.abs(q.epoch - epoch) < 1e-9)!
+      return [p.x, p.y]
+    }
+    const all = map.runs[0]!.nets.flatMap((n) => n.points)
+    const span = Math.hypot(
+      Math.max(...all.map((p) => p.x)) - Math.min(...all.map((p) => p.x)),
+      Math.max(...all.map((p) => p.y)) - Math.min(...all.map((p) => p.y)),
+    )
+    for (let i = 0; i < 18; i++) {
+      const [pi, a] = [Math.floor(i / 6), Math.floor(i / 2) % 3]
+      const [cx, cy] = xy(placed.runs[0]!, i, at[a]!)
+      const [px, py] = xy(map.runs[0]!, pi, at[a]!)
+      expect(Math.hypot(cx! - px!, cy! - py!)).toBeLessThan(0.05 * span)
+    }
 
     // The second time both stages are found by their specs and reused.
     const again = await ensurePresetRuns(project, 'stability', 'quick', { stages, workers: 2 })

@@ -6,7 +6,9 @@
  * Paths keys (each left out at its default): `runs` (compare), `view`, `method`, `align`,
  * `layout`, `eepochs`/`enets` (what was embedded: a re-embedded selection has other
  * coordinates), `epochs`/`nets` (what is shown), `zoom` (x0,x1,y0,y1 in embedding
- * units; meaningful only with the keys above, which is why they are kept too). A key
+ * units; meaningful only with the keys above, which is why they are kept too), `map` (a
+ * run's paths drawn into another run's frozen map, e.g. spawned children into their
+ * parent's: `map=PARENT_ID`). A key
  * that does not parse is ignored, never an error: a link edited by hand still opens.
  * The metrics tab has `view`, `epochs`, `logx`, `logy` (1 or 0). A later time slider
  * adds its own key (`t=`) to the same query.
@@ -110,7 +112,13 @@ export const PATHS_QUERY_KEYS = [
   'epochs',
   'nets',
   'zoom',
+  'map',
 ] as const
+
+/** The other runs whose frozen map a paths view draws into, or null (its own map, or none). */
+function otherMap(s: PathsState): string[] | null {
+  return s.kind === 'paths' && s.frozen && s.frozen.runs.join() !== s.runs.join() ? s.frozen.runs : null
+}
 
 export function pathsStateToQuery(s: PathsState, nNets?: number): Record<string, string | null> {
   const d = defaultPathsState(s.runs, s.kind)
@@ -126,6 +134,7 @@ export function pathsStateToQuery(s: PathsState, nNets?: number): Record<string,
     epochs: encodeWindow(s.epochWindow),
     nets: shown && !(nNets !== undefined && shown.length === nNets) ? encodeIndices(shown) : null,
     zoom: encodeZoom(s.look.zoom),
+    map: otherMap(s)?.join(',') ?? null,
   }
 }
 
@@ -151,6 +160,10 @@ export function applyQueryToPaths(s: PathsState, q: RouteQuery, nNets?: number):
   const zoom = decodeZoom(q.zoom)
   if (zoom) s.look.zoom = zoom
   else delete s.look.zoom
+  // Another run's map from the link; a run frozen on its own map (not in links) stays so.
+  const map = s.kind === 'paths' ? decodeRuns(q.map) : null
+  if (map && map.join() !== s.runs.join()) s.frozen = { runs: map }
+  else if (otherMap(s)) s.frozen = undefined
   return { runs: s.kind === 'compare' ? decodeRuns(q.runs) : null }
 }
 
