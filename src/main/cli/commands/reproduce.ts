@@ -59,7 +59,15 @@ export const reproduceCommand: Command = {
       const f = p.figure
       if (f.view === 'stability') {
         summary.push(...(await stabilityFigure(project, id, runs, outDir, v, io, f.threshold)))
-        summary.push(`  trained in ${((Date.now() - t0) / 1000).toFixed(0)} s (0 s: every run reused)`, '')
+        summary.push(
+          `  wall time ${((Date.now() - t0) / 1000).toFixed(0)} s to train the runs not reused (${
+            runs
+              .filter((r) => r.reused)
+              .map((r) => r.label)
+              .join(', ') || 'none'
+          } reused)`,
+          '',
+        )
         continue
       }
       const query = PathQuery.parse({
