@@ -8,7 +8,10 @@
  * 2. A whole run through the worker pool (all cores, the kernel the app selects):
  *    samples/s including snapshot evaluation, and the projected time of the paper's
  *    fig1 run (100 networks × 20 epochs = 120 million samples, 30 snapshots).
- * 3. Analysis benchmarks (bench/analysis.ts) when given `--analysis`.
+ * 3. Issue 21's: the path-distance matrix of fig1's 100 networks (bench/path-distances.ts, goal
+ *    ≤ 2 s) and the stability preset's wall time at quick scale with the full preset projected
+ *    (bench/stability.ts).
+ * 4. Analysis benchmarks (bench/analysis.ts) when given `--analysis`.
  *
  * `npm run bench -- engine` runs only the engine table (bench/engines.ts: fused, the C
  * reference, tfjs on WebAssembly and native TensorFlow, batch 1 and 100, 784-100-10 and
@@ -18,7 +21,7 @@
  * `npm run bench -- responsiveness` runs only the host-responsiveness benchmark
  * (bench/responsiveness.ts), `npm run bench -- embed [--project DIR]` the fig1 τ embedding from
  * `sgdscope embed` against its goals (bench/embed.ts), `npm run bench -- path-distances` the whole-path distances at
- * fig1's size (bench/path-distances.ts), `npm run bench -- tsne-umap` t-SNE and UMAP on fig1's 3,100
+ * fig1's size (bench/path-distances.ts), `npm run bench -- stability` the stability preset (bench/stability.ts), `npm run bench -- tsne-umap` t-SNE and UMAP on fig1's 3,100
  * points (bench/tsne-umap.ts), `npm run bench -- faithfulness` the diagnostics and 4 SMACOF starts at
  * fig1's size (bench/faithfulness.ts, also with `--analysis`); `npm run bench -- fuzz` the hostile-input fuzz tests at ten
  * times their npm-test size (≥ 10,000 cases per parser); `npm run bench -- preset-errors` 100 seeds of each
@@ -114,6 +117,11 @@ async function main() {
     rmSync(dir, { recursive: true, force: true })
   }
 
+  // 3. Issue 21: whole-path distances at fig1's size, the stability preset.
+  console.log('')
+  await import('./path-distances')
+  await import('./stability')
+
   if (process.argv.includes('--analysis')) {
     await import('./analysis')
     await import('./faithfulness')
@@ -126,6 +134,7 @@ else if (process.argv.includes('scale')) await import('./scale')
 else if (process.argv.includes('embed')) await import('./embed')
 else if (process.argv.includes('tau-read')) await import('./tau-read')
 else if (process.argv.includes('path-distances')) await import('./path-distances')
+else if (process.argv.includes('stability')) await import('./stability')
 else if (process.argv.includes('tsne-umap')) await import('./tsne-umap')
 else if (process.argv.includes('faithfulness')) await import('./faithfulness')
 else if (process.argv.includes('preset-errors')) await import('./preset-errors')

@@ -7,6 +7,10 @@
  * protocol — does depth, the activation, weight decay or the dataset change whether SGD's
  * paths converge? — with one run per variant, all shown in one map (docs/method.md,
  * "Presets beyond the paper").
+ *
+ * A preset has one or two stages: its `runs`, then optionally a `spawn` stage, children of
+ * one of those runs (`stability`: Frankle et al.'s instability analysis on the paper's
+ * network). Its figure is a paths view of the runs, or the stability figure of the children.
  */
 import type { ExperimentSpecInput } from './spec'
 
@@ -22,6 +26,22 @@ export type PathsView = {
   layout?: 'single' | 'overlay' | 'panels'
 }
 
+/** The stability figure (barrier against spawn point) of a preset's spawn stage. */
+export type StabilityView = { view: 'stability'; threshold?: number }
+
+/** The second stage: children of one of the preset's runs, spawned as `sgdscope spawn` does. */
+export type SpawnStage = {
+  /** The label of the parent run among the preset's `runs`. */
+  from: string
+  label: string
+  /** Spawn points in epochs: each must be a snapshot of the parent (its schedule includes them). */
+  at: number[]
+  children: number
+  noise: 'order'
+  /** The children's kept weights (default: the parent's). */
+  keepWeights?: 'final'
+}
+
 export type Preset = {
   id: PresetId
   /** `paper`: one of the paper's figures; `beyond`: a question the paper does not ask. */
@@ -30,13 +50,14 @@ export type Preset = {
   description: string
   /** The question the preset asks, in one line (the extensions; the form and `sgdscope presets` show it). */
   question?: string
-  /** The runs behind the figure, each with a short label. */
+  /** The runs behind the figure (the first stage), each with a short label. */
   runs: { label: string; spec: ExperimentSpecInput }[]
-  figure: PathsView
+  spawn?: SpawnStage
+  figure: PathsView | StabilityView
 }
 
 export const PAPER_PRESET_IDS = ['fig1', 'fig2', 'fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8'] as const
-export const BEYOND_PRESET_IDS = ['depth', 'activation', 'weight-decay', 'fashion'] as const
+export const BEYOND_PRESET_IDS = ['depth', 'activation', 'weight-decay', 'fashion', 'stability'] as const
 export const PRESET_IDS = [...PAPER_PRESET_IDS, ...BEYOND_PRESET_IDS] as const
 export type PresetId = (typeof PRESET_IDS)[number]
 
@@ -93,6 +114,34 @@ const stochastic = (picking: 'uniform' | 'zipf', preset: PresetId): ExperimentSp
   steps: 50_000,
   recordEvery: 500,
 })
+
+/** The stability preset's spawn points (epochs), after Frankle et al.'s grid. */
+export const STABILITY_AT = [0, 0.01, 0.05, 0.2, 1, 2]
+
+/** A snapshot list with extra points merged in, ascending, once each. */
+export function withPoints(base: number[], extra: number[]): number[] {
+  return [...new Set([...base, ...extra].map((t) => Math.round(t * 1e9) / 1e9))].sort((a, b) => a - b)
+}
+
+/** The stability parents: the paper's network (784-100-10, deskewed MNIST, batch 1, η = 1),
+ * 10 epochs, snapshots at 0.1, …, 1, 2, …, 10 epochs plus every spawn point, weights kept
+ * at the spawn points (the children's states, so nothing is replayed) and at the end. */
+const STABILITY_PARENTS: ExperimentSpecInput = {
+  kind: 'mlp',
+  preset: 'stability',
+  name: 'stability: 10 parents, 10 epochs, batch 1',
+  nets: 10,
+  epochs: 10,
+  batch: 1,
+  lr: 1,
+  snapshots: {
+    at: withPoints(
+      [...Array.from({ length: 10 }, (_, i) => (i + 1) / 10), ...Array.from({ length: 9 }, (_, i) => i + 2)],
+      STABILITY_AT,
+    ),
+  },
+  keepWeights: withPoints(STABILITY_AT, [10]),
+}
 
 /** The runs of an extension: the paper's network and training, 20 networks per variant for
  * 20 epochs (fig6's size), each variant changing the fields given. */
@@ -172,6 +221,17 @@ const BEYOND: Record<(typeof BEYOND_PRESET_IDS)[number], Preset> = {
       },
     ],
     figure: { view: 'tau', colorBy: 'epoch' },
+  },
+  stability: {
+    id: 'stability',
+    group: 'beyond',
+    title: 'When is a network’s fate fixed? Stability to SGD noise',
+    question: 'From which point of training do two copies that differ only in SGD noise end in the same basin?',
+    description:
+      'Frankle et al.’s instability analysis on the paper’s network: 10 parents, 2 children each from epochs 0, 0.01, 0.05, 0.2, 1 and 2 with new sample orders, trained to epoch 10; the error barrier between siblings against the spawn point.',
+    runs: [{ label: 'parents', spec: STABILITY_PARENTS }],
+    spawn: { from: 'parents', label: 'children', at: STABILITY_AT, children: 2, noise: 'order', keepWeights: 'final' },
+    figure: { view: 'stability', threshold: 0.02 },
   },
 }
 
@@ -263,6 +323,11 @@ export const PRESETS: Record<PresetId, Preset> = {
     figure: { view: 'tau', colorBy: 'epoch' },
   },
   ...BEYOND,
+}
+
+/** The paths view of a preset, or undefined for one whose figure is of another kind. */
+export function pathsView(p: Preset): PathsView | undefined {
+  return p.figure.view === 'stability' ? undefined : p.figure
 }
 
 export function isPresetId(id: string): id is PresetId {

@@ -1,13 +1,23 @@
 /**
  * Spawning and stability in Chromium through the browser host (issue 21): "Spawn children…"
  * on a finished run plans the children and their cost as the fields change, Start trains the
- * new run, and its Beyond tab measures stability (table, verdict, figure).
+ * new run, and its Beyond tab measures stability (table, verdict, figure) and shows the
+ * children's paths in the parent's map in one click.
  */
 import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest'
-import { HAS_CHROMIUM, smallSpec, startViewsHarness, type ViewsHarness } from './views-harness'
+import {
+  HAS_CHROMIUM,
+  chartFacts,
+  idle,
+  smallSpec,
+  startViewsHarness,
+  waitForRender,
+  type ViewsHarness,
+} from './views-harness'
 
 const describe = describeAll.skipIf(!HAS_CHROMIUM)
 const WORKSPACE = '[data-testid="run-workspace"]'
+const PATHS = '[data-testid="paths-view"]'
 let h: ViewsHarness
 let parent: string
 
@@ -66,5 +76,21 @@ describe('spawning children and their stability', () => {
     await panel.locator('[data-testid="beyond-chart-stability"] canvas').first().waitFor()
     await panel.scrollIntoViewIfNeeded()
     await h.screenshot('stability-panel')
-  })
+
+    // One click: the children's paths placed into their parent's (frozen) map.
+    await panel.locator('[data-testid="stability-parent-map"]').click()
+    await page.waitForSelector(PATHS, { timeout: 30_000 })
+    await waitForRender(page, PATHS)
+    await page.waitForSelector(`${PATHS} [data-testid="frozen-info"]`, { timeout: 120_000 })
+    await idle(page, PATHS)
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash),
+    ).toContain(`map=${parent}`)
+    // The parent's 4 networks × 9 snapshots are the map; the 8 children's are placed into it.
+    expect(await page.locator(`${PATHS} [data-testid="frozen-info"]`).innerText()).toMatch(
+      /Map of parent run: 36 points, stress-1 \d\.\d{3}; 72 placed into it/,
+    )
+    expect((await chartFacts(page, PATHS)).points).toBe(36 + 72)
+    await h.screenshot('stability-parent-map')
+  }, 900_000) // trains a parent and 8 children: minutes on a loaded machine
 })

@@ -8,6 +8,7 @@ import {
   PRESET_IDS,
   equalParamWidth,
   mlpParams,
+  pathsView,
 } from '../../src/shared/presets'
 import { canonicalSpec, hiddenWidths, parseSpec, type MlpSpec } from '../../src/shared/spec'
 
@@ -40,6 +41,7 @@ describe('presets beyond the paper', () => {
       activation: ['activation'],
       'weight-decay': ['weightDecay'],
       fashion: [],
+      stability: [], // one run of parents; its children are the spawn stage
     }
     for (const id of BEYOND_PRESET_IDS) {
       const p = PRESETS[id]
@@ -49,7 +51,7 @@ describe('presets beyond the paper', () => {
       const specs = p.runs.map((r) => mlp(r.spec))
       expect(new Set(p.runs.map((r) => r.label)).size).toBe(p.runs.length)
       expect(new Set(specs.map(canonicalSpec)).size).toBe(p.runs.length)
-      if (p.runs.length > 1) expect(p.figure.layout).toBe('overlay')
+      if (p.runs.length > 1) expect(pathsView(p)?.layout).toBe('overlay')
       for (const s of specs.slice(1)) {
         const differ = Object.keys(s).filter(
           (k) =>

@@ -1,4 +1,5 @@
 /** Parsers of option values shared by several commands; each throws a UsageError naming the option. */
+import { parseNetList } from '../../shared/net-list'
 import type { Shard } from '../experiments/runner'
 import { UsageError, type Values } from './command'
 
@@ -13,15 +14,9 @@ export function parseShard(s: string): Shard {
 
 /** "0-4" → [0..4]; "0,3,7" → [0,3,7]; mixed "0-2,5". */
 export function parseNets(s: string): number[] {
-  const out: number[] = []
-  for (const part of s.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim())
-    if (!m) throw new UsageError(`--nets takes a list like 0-4 or 0,3,7, not "${s}"`)
-    const [a, b] = [+m[1], m[2] !== undefined ? +m[2] : +m[1]]
-    if (b < a) throw new UsageError(`--nets ${part}: the range is backwards`)
-    for (let k = a; k <= b; k++) out.push(k)
-  }
-  return out
+  const r = parseNetList(s)
+  if (!r.ok) throw new UsageError(`--nets takes ${r.problem}`)
+  return r.nets
 }
 
 /** "2:20" → [2, 20]; "2:" → [2, null]; ":1" → [null, 1]. */

@@ -36,6 +36,8 @@ export interface SpawnRequest {
   name?: string
   /** Replay every parent to its spawn points even where kept weights would do (a check). */
   replay?: boolean
+  /** The children's kept weights (default: the parent's, or at least the final ones). */
+  keepWeights?: MlpSpec['keepWeights']
 }
 
 export interface SpawnPlan {
@@ -119,7 +121,7 @@ export async function planSpawn(parent: RunArchive, req: SpawnRequest): Promise<
     snapshots: { at: points },
     engine: 'fused',
     // Stability compares the children's final weights: keep them at least at the end.
-    keepWeights: ps.keepWeights === 'none' ? 'final' : ps.keepWeights,
+    keepWeights: req.keepWeights ?? (ps.keepWeights === 'none' ? 'final' : ps.keepWeights),
     spawn: {
       parent: parent.id,
       parentNets: nets,
@@ -158,21 +160,30 @@ export async function createSpawnRun(
     if (cs[j] !== ps[j] && ps[j]! <= cs[cs.length - 1]!)
       throw new Error(`internal: spawned run ${run.id} snapshot ${j} is at ${cs[j]} samples, its parent's at ${ps[j]}`)
   const s = plan.spec.spawn!
-  const A = s.at.length
-  for (let i = 0; i < plan.spec.nets; i++) {
-    const a = Math.floor(i / s.children) % A
-    if (s.states![a] !== 'weights') continue
-    const p = s.parentNets[Math.floor(i / (A * s.children))]!
-    const j = plan.atSnapshots[a]!
-    for (let t = 0; t <= j; t++) {
-      await run.writeSnapshot(i, t, await parent.readTau(p, t), await parent.readMetricsAt(p, t))
-      const w = await parent.readWeights(p, t) // kept where the child keeps them (writeWeights skips the rest)
-      if (w) await run.writeWeights(i, t, w)
+  const [A, C] = [s.at.length, s.children]
+  const keep = new Set(run.attrs.weightSnapshots ?? [])
+  // Child i = (parent index · A + point) · C + child: the C siblings of one (parent, point)
+  // share everything up to k, so each parent snapshot is read once and written C times.
+  for (let pi = 0; pi < s.parentNets.length; pi++)
+    for (let a = 0; a < A; a++) {
+      if (s.states![a] !== 'weights') continue
+      const p = s.parentNets[pi]!
+      const j = plan.atSnapshots[a]!
+      const siblings = Array.from({ length: C }, (_, c) => (pi * A + a) * C + c)
+      for (let t = 0; t <= j; t++) {
+        const [tau, metrics] = [await parent.readTau(p, t), await parent.readMetricsAt(p, t)]
+        // Read the weights only where a child keeps them, and at k, where they are its state.
+        const w = keep.has(t) || t === j ? await parent.readWeights(p, t) : null
+        for (const i of siblings) {
+          await run.writeSnapshot(i, t, tau, metrics)
+          if (w && keep.has(t)) await run.writeWeights(i, t, w)
+        }
+        if (t === j) {
+          if (!w) throw new Error(`internal: run ${parent.id} network ${p} has no weights at snapshot ${j}`)
+          for (const i of siblings) await run.writeState(i, j, w)
+        }
+      }
     }
-    const state = await parent.readWeights(p, j)
-    if (!state) throw new Error(`internal: run ${parent.id} network ${p} has no weights at snapshot ${j}`)
-    await run.writeState(i, j, state)
-  }
   await run.flush()
   return run
 }

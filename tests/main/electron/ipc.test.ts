@@ -13,6 +13,7 @@ import { bindContract, type ContractBinding } from '../../../src/main/electron/i
 import { CALL_CHANNEL, CANCEL_CHANNEL, EVENT_CHANNEL, type CallReply } from '../../../src/shared/api/transport'
 import type { AppLocation } from '../../../src/main/electron/security'
 import { tempDir } from '../../helpers/tmp'
+import { PRESET_IDS } from '../../../src/shared/presets'
 import { FakeFrame, FakeWebContents, fake, resetFake } from './fake-electron'
 
 vi.mock('electron', async () => (await import('./fake-electron')).electronModule())
@@ -57,7 +58,7 @@ describe('the IPC binding of the contract', () => {
     expect(r.ok).toBe(true)
     if (r.ok) expect(r.result).toMatchObject({ host: 'electron', settings: { theme: 'system' } })
     const presets = await s.call('presets.list', {})
-    expect(presets.ok && Array.isArray(presets.result) && presets.result.length).toBe(8)
+    expect(presets.ok && Array.isArray(presets.result) && presets.result.length).toBe(PRESET_IDS.length)
   })
 
   it.each(REQUEST_NAMES)('reaches %s: bad arguments get a bad-input error, not a crash', async (name) => {

@@ -85,7 +85,7 @@ describe('spawning children from a run', () => {
       const m = await done.readMetricsAt(5, 4)
       expect(Array.from(m)).toEqual(Array.from(await p.readMetricsAt(1, 4)))
     }
-  })
+  }, 600_000) // three spawned runs trained: minutes on a loaded machine
 
   it('children with a new order follow their parent to k, then differ; kept weights and replay agree', async () => {
     const req = { parent: parent.id, at: [0.05], children: 2, nets: [1], noise: { kind: 'order' as const } }

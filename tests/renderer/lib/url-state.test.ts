@@ -87,6 +87,22 @@ describe('a paths state in the URL', () => {
     expect(back).toEqual(s)
   })
 
+  it("keeps a run drawn into another run's map (a spawned run in its parent's): map=ID", () => {
+    const s = defaultPathsState(['child'], 'paths')
+    s.frozen = { runs: ['parent'] }
+    expect(pathsStateToQuery(s).map).toBe('parent')
+    const back = defaultPathsState(['child'], 'paths')
+    applyQueryToPaths(back, { map: 'parent' })
+    expect(back.frozen).toEqual({ runs: ['parent'] })
+    // Without the key, another run's map goes; a run frozen on its own map (not in links) stays.
+    applyQueryToPaths(back, {})
+    expect(back.frozen).toBeUndefined()
+    back.frozen = { runs: ['child'], key: 'k' }
+    expect(pathsStateToQuery(back).map).toBeNull()
+    applyQueryToPaths(back, { map: 'bad id!' })
+    expect(back.frozen).toEqual({ runs: ['child'], key: 'k' })
+  })
+
   it('gives compare its runs, layout and alignment; an absent key is its default', () => {
     const s = defaultPathsState(['a', 'b'], 'compare')
     s.align = 'procrustes'

@@ -15,7 +15,8 @@ import type { RunArchive } from '../../archive/run'
 import type { PairStats, StabilityData, StabilityPoint, StabilityReport } from '../../../shared/figures/beyond-data'
 
 export type { PairStats, StabilityPoint, StabilityReport }
-import { classesOf } from '../kappa-distances'
+import { classesOf, hammingRows } from '../kappa-distances'
+import { euclideanRows } from '../tau-distances'
 import { chooseSnapshot, evalSet, pairBarrier, runShape, weightsAt } from './barrier'
 import { conflict, badRequest } from './errors'
 import { linspace, summarise } from './stats'
@@ -39,16 +40,48 @@ export function childIndex(a: number, p: number, c: number, A: number, C: number
   return (p * A + a) * C + c
 }
 
-function distances(ta: Float32Array, tb: Float32Array, P: number, C: number): { tau: number; kappa: number } {
-  let s = 0
-  for (let i = 0; i < ta.length; i++) {
-    const d = ta[i]! - tb[i]!
-    s += d * d
+/**
+ * τ distance and κ disagreement of each pair at snapshots `from`…S−1, averaged over the
+ * pairs of each set. Each network's τ is read once per snapshot (every pair set of a spawn
+ * point shares them), with the distances of the τ and κ views (euclideanRows, hammingRows).
+ */
+async function pairDistances(
+  run: RunArchive,
+  nets: number[],
+  sets: [number, number, number][][],
+  from: number,
+  signal?: AbortSignal,
+): Promise<{ tau: Float64Array; kappa: Float64Array }[]> {
+  const S = run.attrs.snapshots
+  const [P, C] = run.attrs.pointShape as [number, number]
+  const n = nets.length
+  const at = new Map(nets.map((i, k) => [i, k]))
+  const out = sets.map(() => ({ tau: new Float64Array(S - from), kappa: new Float64Array(S - from) }))
+  const X = new Float32Array(n * P * C)
+  for (let t = from; t < S; t++) {
+    if (signal?.aborted) throw signal.reason ?? new Error('cancelled')
+    await run.readTauInto(
+      nets.map((net) => ({ net, snapshot: t })),
+      X,
+    )
+    const tau = await euclideanRows(X, n, P * C)
+    const kappa = hammingRows(classesOf(X, P, C), n, P, C)
+    try {
+      const rows = nets.map((_, k) => k)
+      const [dt, dk] = [tau.rows(rows), kappa.rows(rows)]
+      sets.forEach((pairs, s) => {
+        for (const [i, j] of pairs) {
+          const [a, b] = [at.get(i)!, at.get(j)!]
+          out[s]!.tau[t - from] += dt[a * n + b]! / pairs.length
+          out[s]!.kappa[t - from] += dk[a * n + b]! / pairs.length
+        }
+      })
+    } finally {
+      tau.dispose()
+      kappa.dispose()
+    }
   }
-  const [ka, kb] = [classesOf(ta, P, C), classesOf(tb, P, C)]
-  let diff = 0
-  for (let i = 0; i < P; i++) if (ka[i] !== kb[i]) diff++
-  return { tau: Math.sqrt(s), kappa: diff / P }
+  return out
 }
 
 export async function stability(
@@ -78,8 +111,6 @@ export async function stability(
   const data = await evalSet(run, opts.on ?? 'test', opts.count ?? 2000, opts.cacheDir, shape)
   const alphas = linspace(0, 1, opts.points ?? 11)
   const { epochs } = await run.readTimes()
-  const S = epochs.length
-  const [P, K] = run.attrs.pointShape as [number, number]
   const parentEpochs = s.at
 
   // Pairs per spawn point: siblings (same parent), strangers (child 0 of two parents).
@@ -103,11 +134,13 @@ export async function stability(
     if (!v) weights.set(i, (v = await weightsAt(run, i, snapshot)))
     return v
   }
-  const measure = async (pairs: [number, number, number][], from: number): Promise<PairStats & { raw: number[] }> => {
+  /** Barriers of each pair, then their τ and κ distances over time (`dist`). */
+  const measure = async (
+    pairs: [number, number, number][],
+    dist: { tau: Float64Array; kappa: Float64Array },
+  ): Promise<PairStats & { raw: number[] }> => {
     const raw: number[] = []
     const [eb, ea, lb, la] = [[], [], [], []] as number[][]
-    const tau = new Float64Array(S - from)
-    const kappa = new Float64Array(S - from)
     for (const [i, j] of pairs) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled')
       const r = pairBarrier(await w(i), await w(j), shape, loss, data, alphas)
@@ -116,19 +149,14 @@ export async function stability(
       ea!.push(r.after.barrierError)
       lb!.push(r.before.barrierLoss)
       la!.push(r.after.barrierLoss)
-      for (let t = from; t < S; t++) {
-        const d = distances(await run.readTau(i, t), await run.readTau(j, t), P, K)
-        tau[t - from] += d.tau / pairs.length
-        kappa[t - from] += d.kappa / pairs.length
-      }
       opts.onProgress?.(++done, total)
       await new Promise((r) => setImmediate(r)) // let progress and cancel through
     }
     return {
       errorBarrier: { before: summarise(eb!), after: summarise(ea!) },
       lossBarrier: { before: summarise(lb!), after: summarise(la!) },
-      tauDistance: Array.from(tau),
-      kappaDisagreement: Array.from(kappa),
+      tauDistance: Array.from(dist.tau),
+      kappaDisagreement: Array.from(dist.kappa),
       pairs: pairs.length,
       raw,
     }
@@ -137,8 +165,11 @@ export async function stability(
   const points: StabilityPoint[] = []
   for (let a = 0; a < A; a++) {
     const from = epochs.findIndex((e) => e >= parentEpochs[a]! - 1e-9)
-    const sib = await measure(plan[a]!.siblings, from)
-    const str = Pn >= 2 ? await measure(plan[a]!.strangers, from) : null
+    const { siblings, strangers } = plan[a]!
+    const nets = [...new Set([...siblings, ...strangers].flatMap(([i, j]) => [i, j]))].sort((x, y) => x - y)
+    const [ds, dn] = await pairDistances(run, nets, [siblings, strangers], from, opts.signal)
+    const sib = await measure(siblings, ds!)
+    const str = Pn >= 2 ? await measure(strangers, dn!) : null
     const perParent = Array.from({ length: Pn }, (_, p) => {
       const mine = sib.raw.filter((_, n) => plan[a]!.siblings[n]![2] === p)
       return mine.reduce((x, y) => x + y, 0) / mine.length

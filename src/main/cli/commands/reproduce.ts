@@ -3,14 +3,17 @@
 import * as path from 'node:path'
 import { PathQuery } from '../../../shared/api/contract'
 import { BEYOND_PRESET_IDS, PRESETS, PRESET_IDS, type PresetId } from '../../../shared/presets'
+import { stability } from '../../analysis/beyond/stability'
 import { embedPaths, runMetrics } from '../../analysis/paths'
 import { writeFileAtomic } from '../../archive/atomic'
 import { Project } from '../../archive/project'
-import { ensurePresetRuns, presetWindow, presetsNamed, type Scale } from '../../experiments/reproduce'
+import { ensurePresetRuns, presetWindow, presetsNamed, type PresetRun, type Scale } from '../../experiments/reproduce'
 import { describeSpec, runSummary } from '../../experiments/summary'
 import type { ViewToRender } from '../../figures/views'
-import { UsageError, projectDir, projectOption, type Command } from '../command'
-import { progressReporter } from '../progress'
+import { UsageError, projectDir, projectOption, type Command, type Io } from '../command'
+import { countReporter, progressReporter } from '../progress'
+import { writeBeyondFigure } from '../beyond-output'
+import { formatStability } from './stability'
 import { summaryLine } from '../train'
 import { figureLook, writeViewFigure } from '../view-options'
 
@@ -19,7 +22,8 @@ export const reproduceCommand: Command = {
   usage: `sgdscope reproduce PRESET...|paper|beyond|all --out DIR [--scale quick|full] [--project DIR] [--workers W]
            [--style paper|colorblind]
            PRESET: ${PRESET_IDS.join(', ')}; paper = fig1..fig8, beyond = ${BEYOND_PRESET_IDS.join(', ')}
-           (sgdscope presets lists them with the question each asks)`,
+           (sgdscope presets lists them with the question each asks);
+           stability trains parents, spawns their children and writes the stability figure`,
   options: {
     ...projectOption,
     out: { type: 'string', short: 'o' },
@@ -46,7 +50,8 @@ export const reproduceCommand: Command = {
     for (const id of which) {
       const p = PRESETS[id]
       const bar = progressReporter()
-      let runs
+      let runs: PresetRun[]
+      const t0 = Date.now()
       try {
         runs = await ensurePresetRuns(project, id, scale, {
           workers,
@@ -58,6 +63,19 @@ export const reproduceCommand: Command = {
         bar.stop()
       }
       const f = p.figure
+      if (f.view === 'stability') {
+        summary.push(...(await stabilityFigure(project, id, runs, outDir, v, io, f.threshold)))
+        summary.push(
+          `  wall time ${((Date.now() - t0) / 1000).toFixed(0)} s to train the runs not reused (${
+            runs
+              .filter((r) => r.reused)
+              .map((r) => r.label)
+              .join(', ') || 'none'
+          } reused)`,
+          '',
+        )
+        continue
+      }
       const query = PathQuery.parse({
         runs: runs.map((r) => r.id),
         labels: runs.map((r) => r.label),
@@ -98,4 +116,46 @@ export const reproduceCommand: Command = {
     io.out(`summary: ${path.join(outDir, 'summary.txt')}`)
     return 0
   },
+}
+
+/** The stability preset's figure and summary: the analysis of its spawned run. */
+export async function stabilityFigure(
+  project: Project,
+  id: PresetId,
+  runs: PresetRun[],
+  outDir: string,
+  v: Parameters<Command['run']>[1],
+  io: Io,
+  threshold: number | undefined,
+): Promise<string[]> {
+  const p = PRESETS[id]
+  const child = runs.find((r) => r.stage === 'spawn')
+  if (!child) throw new Error(`internal: preset ${id} has a stability figure but no spawn stage`)
+  const bar = countReporter('pairs')
+  let r
+  try {
+    r = await stability(project, child.id, {
+      ...(threshold !== undefined ? { threshold } : {}),
+      signal: io.signal,
+      onProgress: (done, total) => bar.update({ stage: 'barriers', done, total, etaSeconds: null }),
+    })
+  } finally {
+    bar.stop()
+  }
+  const look = figureLook(v, {})
+  for (const format of ['svg', 'png', 'pdf'] as const)
+    await writeBeyondFigure(
+      { kind: 'stability', data: r.figure, options: {} },
+      { file: path.join(outDir, `${id}.${format}`), format, look: { style: look.style } },
+      { out: () => {}, err: io.err },
+    )
+  const lines = [`${id}: ${p.title}`]
+  for (const run of runs) {
+    const a = await project.openRun(run.id)
+    lines.push(`  ${run.label} — run ${run.id}${run.reused ? ' (reused)' : ''}: ${describeSpec(a.attrs.spec)}`)
+    lines.push(summaryLine(a.attrs.nets, (await runSummary(a)).final))
+  }
+  lines.push(...formatStability(r), `  files: ${id}.svg ${id}.png ${id}.pdf`)
+  io.out(`${id}: wrote ${path.join(outDir, id)}.{svg,png,pdf}`)
+  return lines
 }

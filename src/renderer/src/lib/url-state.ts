@@ -6,12 +6,15 @@
  * Paths keys (each left out at its default): `runs` (compare), `view`, `method`, `align`,
  * `layout`, `eepochs`/`enets` (what was embedded: a re-embedded selection has other
  * coordinates), `epochs`/`nets` (what is shown), `zoom` (x0,x1,y0,y1 in embedding
- * units; meaningful only with the keys above, which is why they are kept too). A key
+ * units; meaningful only with the keys above, which is why they are kept too), `map` (a
+ * run's paths drawn into another run's frozen map, e.g. spawned children into their
+ * parent's: `map=PARENT_ID`). A key
  * that does not parse is ignored, never an error: a link edited by hand still opens.
  * The metrics tab has `view`, `epochs`, `logx`, `logy` (1 or 0). The time slider
  * (stores/time.ts) adds `t=` (an epoch; absent = off) to every screen that has it.
  */
 import type { ZoomRegion } from '../../../shared/api/contract'
+import { parseNetList } from '../../../shared/net-list'
 import {
   defaultMetricsState,
   defaultPathsState,
@@ -70,16 +73,8 @@ export function encodeIndices(list: readonly number[]): string {
 /** The indices a text of runs names (at most `max`), or null if it does not parse. */
 export function decodeIndices(text: string | undefined, max = 100_000): number[] | null {
   if (!text) return null
-  const out: number[] = []
-  for (const part of text.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim())
-    if (!m) return null
-    const a = Number(m[1])
-    const b = m[2] === undefined ? a : Number(m[2])
-    if (b < a || out.length + (b - a + 1) > max) return null
-    for (let k = a; k <= b; k++) out.push(k)
-  }
-  return [...new Set(out)].sort((x, y) => x - y)
+  const r = parseNetList(text, max)
+  return r.ok ? [...new Set(r.nets)].sort((x, y) => x - y) : null
 }
 
 /** An epoch window: `from,to`, an open end empty (`0.05,`). */
@@ -118,7 +113,13 @@ export const PATHS_QUERY_KEYS = [
   'epochs',
   'nets',
   'zoom',
+  'map',
 ] as const
+
+/** The other runs whose frozen map a paths view draws into, or null (its own map, or none). */
+function otherMap(s: PathsState): string[] | null {
+  return s.kind === 'paths' && s.frozen && s.frozen.runs.join() !== s.runs.join() ? s.frozen.runs : null
+}
 
 export function pathsStateToQuery(s: PathsState, nNets?: number): Record<string, string | null> {
   const d = defaultPathsState(s.runs, s.kind)
@@ -134,6 +135,7 @@ export function pathsStateToQuery(s: PathsState, nNets?: number): Record<string,
     epochs: encodeWindow(s.epochWindow),
     nets: shown && !(nNets !== undefined && shown.length === nNets) ? encodeIndices(shown) : null,
     zoom: encodeZoom(s.look.zoom),
+    map: otherMap(s)?.join(',') ?? null,
   }
 }
 
@@ -159,6 +161,10 @@ export function applyQueryToPaths(s: PathsState, q: RouteQuery, nNets?: number):
   const zoom = decodeZoom(q.zoom)
   if (zoom) s.look.zoom = zoom
   else delete s.look.zoom
+  // Another run's map from the link; a run frozen on its own map (not in links) stays so.
+  const map = s.kind === 'paths' ? decodeRuns(q.map) : null
+  if (map && map.join() !== s.runs.join()) s.frozen = { runs: map }
+  else if (otherMap(s)) s.frozen = undefined
   return { runs: s.kind === 'compare' ? decodeRuns(q.runs) : null }
 }
 
