@@ -56,7 +56,6 @@ function makePaths(): Float32Array {
   return X
 }
 
-
 export async function benchFaithfulness(): Promise<void> {
   const cores = defaultWorkerCount()
   console.log(
