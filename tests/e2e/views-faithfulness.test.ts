@@ -116,7 +116,8 @@ describe('faithfulness of the picture', () => {
     const starts = await rows(`${PANEL} [data-testid="starts-table"]`)
     expect(starts).toHaveLength(4)
     expect(starts[0]).toMatch(/^classical/)
-    expect(starts[1]).toMatch(/^random \(seed 1\)/)
+    expect(starts[1]).toMatch(/^landmark/) // the other deterministic start
+    expect(starts[2]).toMatch(/^random \(seed 2\)/) // start k has seed + k
     expect(starts.filter((r) => r.includes('★'))).toHaveLength(1)
     const emb = await h.host.service.request('paths.embed', {
       runs: [run],

@@ -168,10 +168,10 @@ describe('format 2: runs recorded outside sgdscope', () => {
     const g = JSON.parse(good)
     await fs.writeFile(
       meta,
-      JSON.stringify({ ...g, attributes: { ...g.attributes, sgdscope: { kind: 'run', format: 4 } } }),
+      JSON.stringify({ ...g, attributes: { ...g.attributes, sgdscope: { kind: 'run', format: 5 } } }),
     )
     await expect(RunArchive.open(run.dir)).rejects.toThrow(
-      /newer sgdscope \(run format 4, this version reads up to 3\); update sgdscope/,
+      /newer sgdscope \(run format 5, this version reads up to 4\); update sgdscope/,
     )
     await fs.writeFile(meta, JSON.stringify({ ...g, attributes: { ...g.attributes, snapshots: 3 } }))
     await expect(RunArchive.open(run.dir)).rejects.toThrow(
