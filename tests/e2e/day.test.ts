@@ -257,13 +257,15 @@ describe('honest progress', () => {
   it('shows one progress in header, list and CLI; a resume continues it; the header has the latest snapshot’s error', async () => {
     // Log-spaced snapshots, as the paper's: 14 per network, most of them early, so the
     // fraction of samples trained lags far behind the fraction of snapshots recorded.
-    const at = [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 1.5]
-    const spec = smallSpec({ name: 'progress', epochs: 1.5, snapshots: { at } })
+    const at = [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 1.5, 3, 6]
+    // Long after the cancel point (6 epochs of 50 hidden units): the workers run ahead of the
+    // host's snapshot events, and a short run could finish before its cancel arrives.
+    const spec = smallSpec({ name: 'progress', hidden: 50, epochs: 6, snapshots: { at } })
     const S = at.length + 1
     let recorded = 0
     let cancelled = false
     let id = ''
-    const interrupted = new Promise<void>((resolve) => {
+    const interrupted = new Promise<void>((resolve, reject) => {
       const off = h.host.service.on((name, e: any) => {
         if (name === 'run.snapshot' && e.runId === id && ++recorded >= 12 && !cancelled) {
           cancelled = true
@@ -272,6 +274,10 @@ describe('honest progress', () => {
         if (name === 'run.status' && e.runId === id && e.status === 'interrupted') {
           off()
           resolve()
+        }
+        if (name === 'run.status' && e.runId === id && e.status === 'complete') {
+          off()
+          reject(new Error('the run completed before its cancel took effect'))
         }
       })
     })
@@ -330,7 +336,7 @@ describe('honest progress', () => {
     }
     // While it trained, the header's error was the latest snapshot's, not epoch 0's.
     expect(shown.some((s) => s.status === 'running' && Number(s.epoch) > 0.1)).toBe(true)
-    await h.page.waitForFunction(() => (globalThis as any).__progressProbe().epoch === '1.5')
+    await h.page.waitForFunction(() => (globalThis as any).__progressProbe().epoch === '6')
     const run = await (await Project.open(h.projectDir)).openRun(id)
     const m = await run.readMetrics()
     const c = run.attrs.metrics.indexOf('test_error')
