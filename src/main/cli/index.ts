@@ -6,6 +6,17 @@ import { main } from './main'
 /** Ctrl-C once: stop at the next checkpoint, keep every finished snapshot, mark the
  * run interrupted. Twice: exit at once (the run still reads interrupted later,
  * because its lock's process is gone). */
+/** Exits once stdout and stderr have drained: when they are pipes (`sgdscope embed --json | jq`)
+ * a write can still be queued, and process.exit would cut the output short. */
+function exitAfterFlush(code: number) {
+  let pending = 2
+  const done = () => {
+    if (--pending === 0) process.exit(code)
+  }
+  process.stdout.write('', done)
+  process.stderr.write('', done)
+}
+
 function runFromTerminal() {
   const ac = new AbortController()
   process.on('SIGINT', () => {
@@ -15,10 +26,10 @@ function runFromTerminal() {
   })
   process.on('SIGTERM', () => ac.abort())
   main(process.argv.slice(2), ac.signal).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (e) => {
       process.stderr.write(`sgdscope: ${(e as Error).stack ?? e}\n`)
-      process.exit(1)
+      exitAfterFlush(1)
     },
   )
 }

@@ -18,6 +18,7 @@ const sgdscope = (...args: string[]) =>
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300_000,
+    maxBuffer: 1 << 28,
   })
 
 describe.skipIf(!built)('the built CLI (npm run build first)', () => {
@@ -46,5 +47,15 @@ describe.skipIf(!built)('the built CLI (npm run build first)', () => {
     const out = `${path.dirname(p)}/f.pdf`
     expect(sgdscope('figure', '1', '2', '--kind', 'compare', '--out', out, '--project', p)).toMatch(/wrote/)
     expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-')
+  })
+
+  it('writes a long --json output whole into a pipe', () => {
+    // Megabytes of JSON: process.exit with a pipe's write still queued once cut it at 64 KiB.
+    const p = `${tempDir()}/json.sgdscope`
+    sgdscope('run', '--preset', 'fig7', '--project', p)
+    const out = sgdscope('embed', '1', '--json', '--project', p)
+    expect(out.length).toBeGreaterThan(1 << 20)
+    const parsed = JSON.parse(out) as { runs: unknown[] }
+    expect(parsed.runs).toHaveLength(1)
   })
 })

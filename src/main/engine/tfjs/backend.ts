@@ -156,6 +156,9 @@ export function loadNativeBackend(dir = process.env[NATIVE_DIR_ENV]?.trim() || u
     if (!isInstalled(pkg)) throw new NotInstalled(`${pkg} is not installed`)
     entry = resolveFromHere.resolve(pkg)
   }
+  // libtensorflow logs its CPU features and oneDNN notes to stderr at load time: noise in the
+  // CLI's output (a user's own setting wins; 2 keeps warnings' and errors' level).
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2'
   resolveFromHere(entry)
   if (!tf.findBackendFactory('tensorflow')) {
     const theirs = coreCopyOf(resolveFromHere, path.dirname(entry))
