@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { Project } from '../../../src/main/archive/project'
 import { createRun, trainRun } from '../../../src/main/experiments/runner'
 import { tempDir } from '../../helpers/tmp'
+import { formatBytes, preflightSpec } from '../../../src/main/experiments/estimate'
 import { runCli } from '../../helpers/cli-in-process'
 
 /** Runs the CLI in-process, capturing what it prints. */
@@ -33,6 +34,15 @@ describe('sgdscope CLI', () => {
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/: complete/)
     expect(r.out).toMatch(/final test error \d+\.\d+%/)
+    // The pre-run estimate is printed before training, with spec.preflight's numbers (its
+    // disk size is exact whatever the measured speed).
+    const proj = await Project.open(p)
+    const run = await proj.openRun((await proj.runIds())[0]!)
+    const speed = { trainPerSec: 1, evalPerSec: 1, stochasticStepsPerSec: 1, kernel: 'x' }
+    const pre = await preflightSpec(run.attrs.spec, 2, async () => speed)
+    const est = r.out.match(/estimate: ≈ \S+ of training on 2 threads for 2 snapshots per network, (.+?) on disk/)
+    expect(est?.[1]).toBe(formatBytes(pre.estimate!.disk.total))
+    expect(r.out.indexOf('estimate:')).toBeLessThan(r.out.indexOf(': complete'))
     const l = await cli('list', '--project', p)
     expect(l.out).toMatch(/^\s+1\s+\S+-fig1-\S+\s+complete\s+4\/4 snapshots/m)
     const i = await cli('info', '1', '--project', p)

@@ -8,6 +8,11 @@ import { createOrJoinRun, createRun } from '../../experiments/runner'
 import { describeSpec } from '../../experiments/summary'
 import { UsageError, projectDir, projectOption, type Command, type Values } from '../command'
 import { trainFromTerminal } from '../train'
+import { parseWorkers } from '../args'
+import { formatDuration } from '../progress'
+import { defaultWorkerCount } from '../../engine/pool'
+import { formatBytes, measureEngineSpeed, preflightSpec, type EngineSpeed } from '../../experiments/estimate'
+import type { SpecEstimate } from '../../../shared/api/contract'
 
 /** Spec overrides available as flags: flag → [spec field, parser]. */
 const OVERRIDES: Record<string, [string, (s: string) => unknown]> = {
@@ -153,15 +158,31 @@ export const runCommand: Command = {
     if (v['run-id'] && wanted.length > 1)
       throw new UsageError(`--run-id names one run, but this preset has ${wanted.length}`)
     const project = await Project.openOrCreate(dir)
+    const workers = parseWorkers(v) ?? defaultWorkerCount()
+    let speed: EngineSpeed | undefined
     let code = 0
     for (const w of wanted) {
       const run = v['run-id']
         ? await createOrJoinRun(project, w.spec, String(v['run-id']))
         : await createRun(project, w.spec)
       io.out(`run ${run.id} in ${project.dir}: ${describeSpec(run.attrs.spec)}`)
+      // The form's and spec.preflight's estimate: a quarter second of CPU, measured once.
+      const pre = await preflightSpec(run.attrs.spec, workers, async () => (speed ??= measureEngineSpeed()))
+      if (pre.estimate) io.out(estimateLine(pre.estimate, !!v.shard))
       code = await trainFromTerminal(project, run.id, v, io)
       if (code !== 0) break
     }
     return code
   },
+}
+
+/** The pre-run estimate, one line (a shard trains part of the run: the estimate is the whole run's). */
+export function estimateLine(e: SpecEstimate, shard = false): string {
+  const threads = `${e.threads} thread${e.threads === 1 ? '' : 's'}`
+  const what = shard ? 'the whole run (all shards)' : `${e.snapshots} snapshots per network`
+  return (
+    `  estimate: ≈ ${formatDuration(e.seconds)} of training on ${threads} for ${what}, ` +
+    `${formatBytes(e.disk.total)} on disk, ${formatBytes(e.memory.training)} of memory while training ` +
+    `(from ${e.basis})`
+  )
 }
