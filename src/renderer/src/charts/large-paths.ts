@@ -185,7 +185,8 @@ export class PointIndex {
   private readonly items: Uint32Array
 
   constructor(
-    private readonly points: HitPoint[],
+    /** The points indexed (read by end-to-end tests, which check hits against a scan). */
+    readonly points: HitPoint[],
     cellsPerSide = 0,
   ) {
     const n = points.length
