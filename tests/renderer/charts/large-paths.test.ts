@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  dedupeSegments,
   PointIndex,
   simplifyPath,
   thinLines,
@@ -191,5 +192,18 @@ describe('PointIndex', () => {
     expect(index.size).toBe(1)
     expect(index.nearest(1.1, 1, 0.5)).toEqual({ series: 'a', value: [1, 1, 5, 3, 100, 0.1] })
     expect(index.nearest(3, 3, 0.5)).toBeNull()
+  })
+})
+
+describe('dedupeSegments', () => {
+  it('draws a step between the same two pixels once per colour, either way round', () => {
+    const seg = (a: number[], b: number[], color: string) => ({ coords: [a, b], lineStyle: { color } })
+    const data = [
+      seg([0.1, 0.1], [2.2, 0.1], '#000000'),
+      seg([2.9, 0.5], [0.4, 0.9], '#000000'), // the same two cells, reversed
+      seg([0.1, 0.1], [2.2, 0.1], '#ff0000'), // another colour
+      seg([0.1, 0.1], [3.2, 0.1], '#000000'), // another cell
+    ]
+    expect(dedupeSegments(data, 1)).toEqual([data[0], data[2], data[3]])
   })
 })

@@ -125,6 +125,23 @@ export function thinLines(data: Segment[], tolerance: number, polyline: boolean)
   return out
 }
 
+/** Two-point segments of one colour that join the same two pixel cells (`cell` data units)
+ * drawn once: the others would paint the same pixels. Polylines are left as they are. */
+export function dedupeSegments(data: Segment[], cell: number): Segment[] {
+  if (!(cell > 0)) return data
+  const seen = new Set<string>()
+  const q = (p: number[]) => `${Math.floor(p[0]! / cell)},${Math.floor(p[1]! / cell)}`
+  return data.filter((d) => {
+    if (d.coords.length !== 2) return true
+    const a = q(d.coords[0]!)
+    const b = q(d.coords[1]!)
+    const key = `${d.lineStyle?.color ?? ''}|${a < b ? a + '|' + b : b + '|' + a}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
 /** Scatter data thinned to one marker per pixel cell (`cell` data units): the last one
  * drawn in each cell is kept (it is the one on top). */
 export function thinScatter(data: unknown[], cell: number): unknown[] {
@@ -140,7 +157,8 @@ export function thinScatter(data: unknown[], cell: number): unknown[] {
 
 /**
  * A built paths option thinned for a view where one pixel is `unitsPerPx` data units:
- * lines simplified to within {@link THIN_TOLERANCE_PX}, large scatter series deduplicated per
+ * lines simplified to within {@link THIN_TOLERANCE_PX} (steps joining the same two pixels drawn
+ * once), large scatter series deduplicated per
  * pixel; small series (the time slider's ringed "now" markers, a selection) are left whole.
  * Series become silent: hover and click go through {@link PointIndex}.
  */
@@ -148,7 +166,10 @@ export function thinPathsOption(option: EChartsOption, unitsPerPx: number): ECha
   const series = arr(option.series).map((s) => {
     const data = arr<unknown>(s.data)
     if (s.type === 'lines')
-      return { ...s, data: thinLines(data as Segment[], unitsPerPx * THIN_TOLERANCE_PX, !!s.polyline) }
+      return {
+        ...s,
+        data: dedupeSegments(thinLines(data as Segment[], unitsPerPx * THIN_TOLERANCE_PX, !!s.polyline), unitsPerPx),
+      }
     if (s.type === 'scatter' && data.length > 1000) return { ...s, silent: true, data: thinScatter(data, unitsPerPx) }
     return s
   })
