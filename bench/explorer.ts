@@ -17,6 +17,12 @@
  * ringed) by a partial setOption of the series alone; printed as ms per frame (median, p95)
  * beside the goal of 16 ms. `--fig1` skips the fig5-size run.
  *
+ * `--large` (issue 23 item 4) measures the large mode alone: 1,000 stochastic-model vectors ×
+ * 100 snapshots (100,000 points; random walks of SGD on a quadratic, the paper's §3 model),
+ * opened in the paths view: the initial draw, the JS heap, and the time per pan (drag) and
+ * zoom (ctrl+wheel) frame, median and p95, beside the goal of 100 ms, with the page's
+ * main-thread task time (CPU) per frame from the DevTools protocol.
+ *
  * Needs `npm run build` (out/renderer) and Chromium (/usr/bin/chromium or CHROMIUM_PATH).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -118,6 +124,98 @@ function report(name: string, samples: Sample[]) {
   )
 }
 
+/** Time per frame of `steps` input events (each awaited until the frame that paints it),
+ * and the renderer's main-thread task time (CPU, from the DevTools protocol) over them. */
+async function frames(page: Page, steps: (() => Promise<void>)[]): Promise<{ wall: number[]; cpuMs: number }> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Performance.enable')
+  const task = async () =>
+    ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000
+  const wall: number[] = []
+  const cpu0 = await task()
+  for (const step of steps) {
+    const t0 = performance.now()
+    await step()
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))')
+    wall.push(performance.now() - t0)
+  }
+  return { wall, cpuMs: (await task()) - cpu0 }
+}
+
+/** The 100k-point case: initial draw, heap, pan and zoom frames against 100 ms. */
+async function largeCase(page: Page, run: string) {
+  const chartSel = `${PATHS} [data-testid="figure-chart"]`
+  const t0 = performance.now()
+  await page.evaluate((h) => ((globalThis as any).location.hash = h), `#/run/${run}/paths`)
+  await page.waitForFunction(
+    (sel) => (globalThis as any).document.querySelector(sel)?.dataset.large === '1',
+    chartSel,
+    {
+      timeout: 900_000,
+    },
+  )
+  const opened = seconds(t0)
+  const chart = page.locator(chartSel).first()
+  const attr = async (k: string) => Number(await chart.getAttribute(`data-${k}`))
+  const stats = (await page.locator(`${PATHS} [data-testid="embed-stats"]`).innerText()).trim()
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('HeapProfiler.collectGarbage')
+  const heap = (await cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20
+  console.log(`\n100k case: opened in ${opened} s (${stats})`)
+  console.log(
+    `  initial draw: buildFigure + thinning ${(await attr('build-ms')).toFixed(0)} ms, setOption ${(await attr('draw-ms')).toFixed(0)} ms; ${await attr('points')} points, ${await attr('drawn')} markers drawn; JS heap ${heap.toFixed(0)} MB`,
+  )
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'bench-large-100k.png') })
+  const box = (await chart.boundingBox())!
+  const cx = box.x + box.width / 2
+  const cy = box.y + box.height / 2
+  const f = (x: number) => x.toFixed(1).padStart(6)
+  const show = (name: string, r: { wall: number[]; cpuMs: number }) => {
+    const p95 = quantile(r.wall, 0.95)
+    console.log(
+      `  ${name.padEnd(22)} median ${f(quantile(r.wall, 0.5))}, p95 ${f(p95)} ms wall; ${f(r.cpuMs / r.wall.length)} ms CPU (main thread) per frame   goal ≤ 100 ms: ${p95 <= 100 ? 'met' : 'NOT met'} (p95)`,
+    )
+  }
+  // Zoom in 4 steps (ctrl+wheel about the middle), then pan (a drag of 40 moves), then zoom out.
+  /** Waits for the thinning redone after a zoom or pan came to rest. */
+  const rethinned = (n: number) =>
+    page.waitForFunction(
+      ([sel, k]) => Number((globalThis as any).document.querySelector(sel)?.dataset.thins ?? 0) > k,
+      [chartSel, n] as const,
+    )
+  await page.mouse.move(cx, cy)
+  const b0 = await attr('thins')
+  await page.keyboard.down('Control')
+  const zoomIn = await frames(
+    page,
+    Array.from({ length: 6 }, () => () => page.mouse.wheel(0, -120)),
+  )
+  await page.keyboard.up('Control')
+  await rethinned(b0)
+  const before = await attr('thins')
+  await page.mouse.down()
+  const pan = await frames(
+    page,
+    Array.from({ length: 40 }, (_, i) => () => page.mouse.move(cx + 6 * Math.sin(i / 6) * 10, cy + 4 * i - 80)),
+  )
+  await page.mouse.up()
+  await rethinned(before)
+  console.log(
+    `  re-thinned after the pan: ${(await attr('build-ms')).toFixed(0)} ms thinning, ${(await attr('draw-ms')).toFixed(0)} ms setOption, ${await attr('drawn')} markers drawn`,
+  )
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'bench-large-100k-zoomed.png') })
+  await page.mouse.move(cx, cy)
+  await page.keyboard.down('Control')
+  const zoomOut = await frames(
+    page,
+    Array.from({ length: 6 }, () => () => page.mouse.wheel(0, 120)),
+  )
+  await page.keyboard.up('Control')
+  show('zoom in (ctrl+wheel)', zoomIn)
+  show('pan (drag)', pan)
+  show('zoom out (ctrl+wheel)', zoomOut)
+}
+
 async function main() {
   if (!existsSync(path.join(RENDERER, 'index.html')))
     throw new Error(`${RENDERER} is missing: run \`npm run build\` first`)
@@ -129,6 +227,34 @@ async function main() {
       ...Array.from({ length: 10 }, (_, i) => (i + 1) / 100),
       ...Array.from({ length: 20 }, (_, i) => Number((0.1 + (i + 1) * 0.02).toFixed(2))),
     ]
+    if (process.argv.includes('--large')) {
+      const big = await createRun(project, {
+        kind: 'stochastic',
+        name: 'large (1000 × 100)',
+        nets: 1000,
+        dim: 50,
+        steps: 99 * 25,
+        recordEvery: 25,
+      })
+      await trainRun(project, big.id, { workers: 1 })
+      console.log(`100k run recorded in ${seconds(t0)} s (1000 vectors, 100 snapshots)`)
+      const service = new Service({ host: 'browser', settings: new FileSettingsStore(path.join(root, 'config')) })
+      await service.request('project.open', { dir: project.dir })
+      const server = await startServer({ service, staticDir: RENDERER })
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+      try {
+        const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage()
+        await page.goto(server.url)
+        await page.waitForSelector('main[data-route]:not([data-route="start"])')
+        mkdirSync(SCREENSHOTS, { recursive: true })
+        await largeCase(page, big.id)
+      } finally {
+        await browser.close()
+        await server.close()
+        await service.shutdown()
+      }
+      return
+    }
     const fig1 = await createRun(project, {
       name: 'fig1-size (100 × 31)',
       nets: 100,
